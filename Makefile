@@ -1,0 +1,62 @@
+# Todo - the two commands are `make run` and `make test`; see README.md.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc)
+CMAKE_GEN  := -G Ninja
+
+.PHONY: all deps test-deps build build-asan run test unit blackbox blackbox-sqlite \
+        blackbox-postgres format format-check bench fuzz clean
+
+all: build
+
+deps:
+	@scripts/bootstrap.sh
+
+test-deps:
+	@scripts/bootstrap.sh --test
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DTODO_UNIT_TESTS=OFF
+
+build: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+$(ASAN_BUILD)/build.ninja:
+	cmake -S . -B $(ASAN_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DTODO_SANITIZE=ON
+
+build-asan: test-deps $(ASAN_BUILD)/build.ninja
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+run: build
+	@mkdir -p data
+	$(BUILD)/todo serve
+
+# Every test tier: format, unit tests under ASan+UBSan, black-box API tests against SQLite
+# and against a throw-away PostgreSQL.
+test: test-deps format-check unit blackbox
+
+unit: build-asan
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
+
+blackbox: blackbox-sqlite blackbox-postgres
+
+blackbox-sqlite: build
+	scripts/test-blackbox.sh sqlite
+
+blackbox-postgres: build
+	scripts/test-blackbox.sh postgres
+
+format:
+	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/unit/*.c' 'fuzz/*.c')
+
+format-check:
+	clang-format --dry-run -Werror $$(git ls-files 'src/*.c' 'src/*.h' 'tests/unit/*.c' 'fuzz/*.c')
+
+bench: build
+	bench/run.sh
+
+fuzz:
+	scripts/fuzz.sh
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

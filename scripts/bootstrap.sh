@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# bootstrap.sh - installs what building, running and testing Todo need, from Debian's
+# packages. A fast no-op when everything is there. Usage: scripts/bootstrap.sh [--test]
+# (--test adds what the test tiers need: PostgreSQL server, Criterion, clang-format, wrk).
+set -euo pipefail
+
+pkgs=(build-essential cmake ninja-build pkg-config
+      libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev libical-dev tzdata
+      libsodium-dev libjwt-dev libcurl4-openssl-dev nodejs)
+if [[ "${1:-}" == "--test" ]]; then
+    pkgs+=(libcriterion-dev postgresql clang-format wrk curl)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+    status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+# nodejs may come from elsewhere than Debian's package; a working node is enough.
+if [[ " ${missing[*]-} " == *" nodejs "* ]] && command -v node >/dev/null 2>&1; then
+    missing=("${missing[@]/nodejs/}")
+fi
+missing=($(printf '%s\n' "${missing[@]-}" | grep -v '^$' || true))
+
+if ((${#missing[@]})); then
+    echo "bootstrap: installing ${missing[*]}"
+    sudo_cmd=()
+    [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo_cmd[@]}" apt-get update -qq
+    "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,47 @@
+/* app.c - the application context shared by every entry point, and the translation of
+ * storage results into error reports. */
+#include "app/app.h"
+#include "base/log.h"
+
+#include <string.h>
+
+void app_init(struct app *a, store_t *store, const struct app_config *cfg)
+{
+    memset(a, 0, sizeof *a);
+    a->store = store;
+    size_t n =
+        cfg->jwt_secret_len < sizeof a->jwt_secret ? cfg->jwt_secret_len : sizeof a->jwt_secret;
+    memcpy(a->jwt_secret, cfg->jwt_secret, n);
+    a->jwt_secret_len = n;
+    a->token_ttl_ms = cfg->token_ttl_ms;
+    a->login_by_email = ratelimit_create(cfg->login_limit_email, 60000);
+    a->login_by_addr = ratelimit_create(cfg->login_limit_addr, 60000);
+}
+
+void app_release(struct app *a)
+{
+    ratelimit_destroy(a->login_by_email);
+    ratelimit_destroy(a->login_by_addr);
+    memset(a, 0, sizeof *a);
+}
+
+int app_store_error(struct app *a, int rc, struct todo_err *err)
+{
+    switch (rc) {
+    case TODO_OK:
+        return TODO_OK;
+    case TODO_ERR_NOT_FOUND:
+        return todo_err_set(err, rc, "no such task");
+    case TODO_ERR_PRECONDITION:
+        return todo_err_set(err, rc, "the task has changed since the version in If-Match");
+    case TODO_ERR_CONFLICT:
+        return todo_err_set(err, rc, "conflict");
+    case TODO_ERR_BUSY:
+    case TODO_ERR_UNAVAILABLE:
+        log_msg(LOG_WARN, "database unavailable: %s", store_last_error(a->store));
+        return todo_err_set(err, TODO_ERR_UNAVAILABLE, "the database is unavailable; retry");
+    default:
+        log_msg(LOG_ERROR, "database error: %s", store_last_error(a->store));
+        return todo_err_set(err, TODO_ERR_INTERNAL, "internal error");
+    }
+}

@@ -1,0 +1,86 @@
+/* app.h - the use cases: every operation on accounts and tasks that an entry point (REST,
+ * chat tool, MCP tool) performs goes through these functions, which validate (via core),
+ * run the storage transaction and return results and error reports. Thread-safe: a
+ * struct app is shared by all worker threads. */
+#ifndef TODO_APP_APP_H
+#define TODO_APP_APP_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "app/ratelimit.h"
+#include "base/err.h"
+#include "core/query.h"
+#include "core/task.h"
+#include "core/user.h"
+#include "store/store.h"
+
+struct app_config {
+    const unsigned char *jwt_secret; /* copied */
+    size_t jwt_secret_len;           /* at least 32 bytes */
+    int64_t token_ttl_ms;
+    int login_limit_email; /* attempts per minute; <= 0 disables */
+    int login_limit_addr;
+};
+
+struct app {
+    store_t *store; /* not owned */
+    unsigned char jwt_secret[128];
+    size_t jwt_secret_len;
+    int64_t token_ttl_ms;
+    ratelimit_t *login_by_email;
+    ratelimit_t *login_by_addr;
+};
+
+/* Initialises a; store must outlive it. */
+void app_init(struct app *a, store_t *store, const struct app_config *cfg);
+void app_release(struct app *a);
+
+/* --- accounts (auth.c) --- */
+struct app_session {
+    char *token; /* owned */
+    int64_t expires_at;
+    struct user user;
+};
+void app_session_release(struct app_session *s);
+
+/* POST /api/auth/signup. 409 email taken, 422 validation. */
+int app_signup(struct app *a, json_t *body, struct app_session *out, struct todo_err *err);
+/* POST /api/auth/login. 401 for an unknown email or a wrong password alike; 429 when the
+ * email or the client address is over its limit. */
+int app_login(struct app *a, json_t *body, const char *remote, struct app_session *out,
+              struct todo_err *err);
+/* Checks a bearer token (HS256 only, unexpired) and writes its user id. 401 otherwise. */
+int app_token_verify(struct app *a, const char *token, char user_id[USER_ID_MAX],
+                     struct todo_err *err);
+int app_me_get(struct app *a, const char *user_id, struct user *out, struct todo_err *err);
+int app_me_update(struct app *a, const char *user_id, json_t *body, struct user *out,
+                  struct todo_err *err);
+
+/* --- tasks (tasks.c) --- if_match < 0 means no precondition. *out must be initialised. */
+int app_task_create(struct app *a, const char *user_id, json_t *body, struct task *out,
+                    struct todo_err *err);
+int app_task_get(struct app *a, const char *user_id, int64_t id, struct task *out,
+                 struct todo_err *err);
+/* PUT: every editable field from body. */
+int app_task_replace(struct app *a, const char *user_id, int64_t id, json_t *body, int64_t if_match,
+                     struct task *out, struct todo_err *err);
+/* PATCH: the fields given; null clears. */
+int app_task_patch(struct app *a, const char *user_id, int64_t id, json_t *body, int64_t if_match,
+                   struct task *out, struct todo_err *err);
+/* Toggles completion, or sets it from {"completed": bool} when body is non-NULL. */
+int app_task_complete(struct app *a, const char *user_id, int64_t id, json_t *body,
+                      int64_t if_match, struct task *out, struct todo_err *err);
+int app_task_delete(struct app *a, const char *user_id, int64_t id, int64_t if_match,
+                    struct todo_err *err);
+/* Runs the list query; *next_cursor is malloc'd or NULL on the last page. */
+int app_task_list(struct app *a, const char *user_id, query_param_fn get, void *ctx,
+                  struct task_page *out, char **next_cursor, struct todo_err *err);
+int app_tags_list(struct app *a, const char *user_id, struct tag_count **out, size_t *n,
+                  struct todo_err *err);
+
+/* Turns a store result into an error report (message for 5xx kept generic). */
+int app_store_error(struct app *a, int rc, struct todo_err *err);
+
+#endif

@@ -1,0 +1,224 @@
+/* tasks.c - the task use cases. Every change is a short transaction: read the current
+ * task, apply the change through core's validation, write it back if the version is still
+ * the one read (optimistic concurrency). A lost race without If-Match is retried; with
+ * If-Match it is the client's 412. Later issues add the outbox rows to these same
+ * transactions. */
+#include "app/app.h"
+#include "base/timeutil.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define UPDATE_ATTEMPTS 5
+
+int app_task_create(struct app *a, const char *user_id, json_t *body, struct task *out,
+                    struct todo_err *err)
+{
+    if (!json_is_object(body))
+        return todo_err_set(err, TODO_ERR_BAD_REQUEST, "the body must be a JSON object");
+    int64_t now = time_now_ms();
+    struct task t;
+    task_init(&t);
+    snprintf(t.user_id, sizeof t.user_id, "%s", user_id);
+    int rc = task_apply_json(&t, body, TASK_APPLY_CREATE, now, err);
+    if (rc) {
+        task_release(&t);
+        return rc;
+    }
+    t.created_at = now;
+    t.updated_at = now;
+    t.version = 1;
+    rc = store_begin(a->store);
+    if (!rc)
+        rc = store_task_insert(a->store, &t);
+    if (!rc)
+        rc = store_commit(a->store);
+    else
+        store_rollback(a->store);
+    if (rc) {
+        task_release(&t);
+        return app_store_error(a, rc, err);
+    }
+    *out = t;
+    return TODO_OK;
+}
+
+int app_task_get(struct app *a, const char *user_id, int64_t id, struct task *out,
+                 struct todo_err *err)
+{
+    return app_store_error(a, store_task_get(a->store, user_id, id, out), err);
+}
+
+typedef int (*mutate_fn)(struct task *t, void *arg, int64_t now, struct todo_err *err);
+
+/* Read, mutate, write-if-unchanged, in one transaction; retried when another writer won
+ * the race and the client gave no If-Match. */
+static int update_task(struct app *a, const char *user_id, int64_t id, int64_t if_match,
+                       mutate_fn mutate, void *arg, struct task *out, struct todo_err *err)
+{
+    store_t *s = a->store;
+    int rc = TODO_OK;
+    for (int attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+        int64_t now = time_now_ms();
+        struct task cur, next;
+        task_init(&cur);
+        task_init(&next);
+        rc = store_begin(s);
+        if (rc)
+            return app_store_error(a, rc, err);
+        rc = store_task_get(s, user_id, id, &cur);
+        if (rc)
+            goto out_rollback;
+        if (if_match >= 0 && cur.version != if_match) {
+            rc = TODO_ERR_PRECONDITION;
+            goto out_rollback;
+        }
+        task_copy(&next, &cur);
+        rc = mutate(&next, arg, now, err);
+        if (rc) {
+            store_rollback(s);
+            task_release(&cur);
+            task_release(&next);
+            return rc; /* a validation error: err already says what */
+        }
+        next.version = cur.version + 1;
+        next.updated_at = now;
+        rc = store_task_update(s, &next, cur.version);
+        if (!rc)
+            rc = store_commit(s);
+        else
+            store_rollback(s);
+        task_release(&cur);
+        if (!rc) {
+            *out = next;
+            return TODO_OK;
+        }
+        task_release(&next);
+        if ((rc == TODO_ERR_PRECONDITION && if_match < 0) || rc == TODO_ERR_BUSY)
+            continue;
+        return app_store_error(a, rc, err);
+    out_rollback:
+        store_rollback(s);
+        task_release(&cur);
+        task_release(&next);
+        return app_store_error(a, rc, err);
+    }
+    return app_store_error(a, rc, err);
+}
+
+struct apply_arg {
+    json_t *body;
+    enum task_apply_mode mode;
+};
+
+static int mutate_apply(struct task *t, void *arg, int64_t now, struct todo_err *err)
+{
+    struct apply_arg *aa = arg;
+    return task_apply_json(t, aa->body, aa->mode, now, err);
+}
+
+int app_task_replace(struct app *a, const char *user_id, int64_t id, json_t *body, int64_t if_match,
+                     struct task *out, struct todo_err *err)
+{
+    if (!json_is_object(body))
+        return todo_err_set(err, TODO_ERR_BAD_REQUEST, "the body must be a JSON object");
+    struct apply_arg aa = {body, TASK_APPLY_REPLACE};
+    return update_task(a, user_id, id, if_match, mutate_apply, &aa, out, err);
+}
+
+int app_task_patch(struct app *a, const char *user_id, int64_t id, json_t *body, int64_t if_match,
+                   struct task *out, struct todo_err *err)
+{
+    if (!json_is_object(body))
+        return todo_err_set(err, TODO_ERR_BAD_REQUEST, "the body must be a JSON object");
+    struct apply_arg aa = {body, TASK_APPLY_PATCH};
+    return update_task(a, user_id, id, if_match, mutate_apply, &aa, out, err);
+}
+
+/* arg: NULL to toggle, else points to the wanted state. */
+static int mutate_complete(struct task *t, void *arg, int64_t now, struct todo_err *err)
+{
+    (void)err;
+    bool want = arg ? *(bool *)arg : !t->completed;
+    if (want != t->completed)
+        task_set_completed(t, want, now);
+    return TODO_OK;
+}
+
+int app_task_complete(struct app *a, const char *user_id, int64_t id, json_t *body,
+                      int64_t if_match, struct task *out, struct todo_err *err)
+{
+    bool want;
+    bool *arg = NULL;
+    if (body) {
+        if (!json_is_object(body))
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "the body must be a JSON object");
+        const char *key;
+        json_t *v;
+        json_object_foreach(body, key, v)
+        {
+            if (strcmp(key, "completed") != 0)
+                todo_err_field(err, key, "unknown field");
+        }
+        json_t *c = json_object_get(body, "completed");
+        if (c && !json_is_boolean(c))
+            todo_err_field(err, "completed", "completed must be true or false");
+        if (err->rc)
+            return err->rc;
+        if (c) {
+            want = json_is_true(c);
+            arg = &want;
+        }
+    }
+    return update_task(a, user_id, id, if_match, mutate_complete, arg, out, err);
+}
+
+int app_task_delete(struct app *a, const char *user_id, int64_t id, int64_t if_match,
+                    struct todo_err *err)
+{
+    int rc = store_begin(a->store);
+    if (!rc)
+        rc = store_task_delete(a->store, user_id, id, if_match);
+    if (!rc)
+        rc = store_commit(a->store);
+    else
+        store_rollback(a->store);
+    return app_store_error(a, rc, err);
+}
+
+int app_task_list(struct app *a, const char *user_id, query_param_fn get, void *ctx,
+                  struct task_page *out, char **next_cursor, struct todo_err *err)
+{
+    struct task_query q;
+    int rc = query_parse(&q, get, ctx, err);
+    if (rc)
+        return rc;
+    if (q.due != QDUE_UNSET) {
+        struct user u;
+        user_init(&u);
+        rc = store_user_get_by_id(a->store, user_id, &u);
+        if (rc == TODO_OK && query_resolve_due(&q, u.timezone, time_now_ms()) != 0)
+            rc = TODO_ERR_INTERNAL;
+        user_release(&u);
+        if (rc) {
+            query_release(&q);
+            return app_store_error(a, rc, err);
+        }
+    }
+    rc = store_task_list(a->store, user_id, &q, out);
+    if (rc) {
+        query_release(&q);
+        return app_store_error(a, rc, err);
+    }
+    *next_cursor = out->has_more && out->n_items > 0
+                       ? query_cursor_encode(&q, &out->items[out->n_items - 1])
+                       : NULL;
+    query_release(&q);
+    return TODO_OK;
+}
+
+int app_tags_list(struct app *a, const char *user_id, struct tag_count **out, size_t *n,
+                  struct todo_err *err)
+{
+    return app_store_error(a, store_tags_list(a->store, user_id, out, n), err);
+}

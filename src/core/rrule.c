@@ -1,0 +1,273 @@
+/* rrule.c - validation and canonical form of RFC 5545 recurrence rules.
+ *
+ * libical parses leniently: it skips unknown parts and bad BYDAY values without saying so.
+ * So a rule passes our own strict check first (known part names, each at most once, every
+ * value in range, FREQ present and not sub-hourly, COUNT <= 1000, not both UNTIL and
+ * COUNT), and only then goes to libical, whose printed form is the canonical rule we store.
+ * libical keeps icalerrno per thread (pthread build), and the functions used here touch no
+ * other shared state, so this module is thread-safe. */
+#include "core/rrule.h"
+
+#include <libical/ical.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/xalloc.h"
+
+#define RRULE_INPUT_MAX    1024
+#define RRULE_FIELD        "recurrence.rule"
+#define RRULE_COUNT_MAX    1000
+#define RRULE_INTERVAL_MAX 1000
+
+static const struct {
+    const char *name;
+    const char *rule;
+} presets[] = {
+    {"daily", "FREQ=DAILY"},   {"weekdays", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"},
+    {"weekly", "FREQ=WEEKLY"}, {"monthly", "FREQ=MONTHLY"},
+    {"yearly", "FREQ=YEARLY"},
+};
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Parses [+-]?digits in s[0..len) into *out within [lo, hi] (and != 0 when signed lists
+ * forbid 0). */
+static bool parse_int(const char *s, size_t len, bool allow_sign, long lo, long hi, long *out)
+{
+    size_t i = 0;
+    int sign = 1;
+    if (allow_sign && len > 0 && (s[0] == '+' || s[0] == '-')) {
+        sign = s[0] == '-' ? -1 : 1;
+        i = 1;
+    }
+    if (i == len || len - i > 6)
+        return false;
+    long v = 0;
+    for (; i < len; i++) {
+        if (!is_digit(s[i]))
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    v *= sign;
+    if (v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool is_weekday(const char *s, size_t len)
+{
+    static const char *const days[] = {"MO", "TU", "WE", "TH", "FR", "SA", "SU"};
+    if (len != 2)
+        return false;
+    for (int i = 0; i < 7; i++)
+        if (memcmp(s, days[i], 2) == 0)
+            return true;
+    return false;
+}
+
+/* Checks a comma list; kind: 'n' numbers in [lo, hi] (signed when lo < 0, zero refused),
+ * 'd' BYDAY items ([+-]?n?WD with n in 1..53). */
+static bool check_list(const char *v, size_t len, char kind, long lo, long hi)
+{
+    if (len == 0)
+        return false;
+    size_t start = 0;
+    while (start <= len) {
+        size_t end = start;
+        while (end < len && v[end] != ',')
+            end++;
+        const char *item = v + start;
+        size_t ilen = end - start;
+        if (ilen == 0)
+            return false;
+        long n;
+        if (kind == 'n') {
+            if (!parse_int(item, ilen, lo < 0, lo, hi, &n) || (lo < 0 && n == 0))
+                return false;
+        } else {
+            if (ilen < 2 || !is_weekday(item + ilen - 2, 2))
+                return false;
+            if (ilen > 2 && (!parse_int(item, ilen - 2, true, -53, 53, &n) || n == 0))
+                return false;
+        }
+        start = end + 1;
+    }
+    return true;
+}
+
+static bool check_until(const char *v, size_t len)
+{
+    /* DATE (YYYYMMDD) or DATE-TIME (YYYYMMDDTHHMMSS[Z]); libical checks the calendar. */
+    if (len != 8 && len != 15 && len != 16)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        bool want_digit = i != 8 && i != 15;
+        if (want_digit ? !is_digit(v[i]) : (i == 8 ? v[i] != 'T' : v[i] != 'Z'))
+            return false;
+    }
+    /* libical accepts "20261341"; check the calendar ourselves. */
+    int f[6] = {0};
+    static const int pos[6] = {0, 4, 6, 9, 11, 13}, width[6] = {4, 2, 2, 2, 2, 2};
+    for (int k = 0; k < (len == 8 ? 3 : 6); k++)
+        for (int i = 0; i < width[k]; i++)
+            f[k] = f[k] * 10 + (v[pos[k] + i] - '0');
+    static const int dim[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (f[0] % 4 == 0 && f[0] % 100 != 0) || f[0] % 400 == 0;
+    if (f[0] < 1970 || f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > dim[f[1] - 1] ||
+        (f[1] == 2 && f[2] == 29 && !leap))
+        return false;
+    return f[3] <= 23 && f[4] <= 59 && f[5] <= 59;
+}
+
+/* The strict check of an upper-cased rule. Returns NULL or what is wrong. */
+static const char *rrule_check(const char *rule)
+{
+    static const char *const names[] = {
+        "FREQ",  "UNTIL",      "COUNT",     "INTERVAL", "BYSECOND", "BYMINUTE", "BYHOUR",
+        "BYDAY", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYMONTH",  "BYSETPOS", "WKST"};
+    enum { N_NAMES = sizeof names / sizeof names[0] };
+    bool seen[N_NAMES] = {false};
+    if (*rule == '\0')
+        return "must not be empty";
+    const char *p = rule;
+    while (*p) {
+        const char *semi = strchr(p, ';');
+        size_t plen = semi ? (size_t)(semi - p) : strlen(p);
+        const char *eq = memchr(p, '=', plen);
+        if (!eq)
+            return "is not a valid RRULE (expected NAME=VALUE parts)";
+        size_t nlen = (size_t)(eq - p);
+        const char *v = eq + 1;
+        size_t vlen = plen - nlen - 1;
+        int idx = -1;
+        for (int i = 0; i < N_NAMES; i++)
+            if (strlen(names[i]) == nlen && memcmp(p, names[i], nlen) == 0)
+                idx = i;
+        if (idx < 0)
+            return "has an unknown RRULE part";
+        if (seen[idx])
+            return "repeats an RRULE part";
+        seen[idx] = true;
+        const char *name = names[idx];
+        long n;
+        bool ok;
+        if (strcmp(name, "FREQ") == 0) {
+            if ((vlen == 8 && memcmp(v, "SECONDLY", 8) == 0) ||
+                (vlen == 8 && memcmp(v, "MINUTELY", 8) == 0))
+                return "must not repeat more often than hourly";
+            ok = (vlen == 6 && (memcmp(v, "HOURLY", 6) == 0 || memcmp(v, "YEARLY", 6) == 0)) ||
+                 (vlen == 5 && memcmp(v, "DAILY", 5) == 0) ||
+                 (vlen == 6 && memcmp(v, "WEEKLY", 6) == 0) ||
+                 (vlen == 7 && memcmp(v, "MONTHLY", 7) == 0);
+        } else if (strcmp(name, "UNTIL") == 0) {
+            ok = check_until(v, vlen);
+        } else if (strcmp(name, "COUNT") == 0) {
+            if (!parse_int(v, vlen, false, 1, 999999, &n))
+                return "has an invalid COUNT";
+            if (n > RRULE_COUNT_MAX)
+                return "must not have COUNT over 1000";
+            ok = true;
+        } else if (strcmp(name, "INTERVAL") == 0) {
+            ok = parse_int(v, vlen, false, 1, RRULE_INTERVAL_MAX, &n);
+        } else if (strcmp(name, "BYSECOND") == 0) {
+            ok = check_list(v, vlen, 'n', 0, 60);
+        } else if (strcmp(name, "BYMINUTE") == 0) {
+            ok = check_list(v, vlen, 'n', 0, 59);
+        } else if (strcmp(name, "BYHOUR") == 0) {
+            ok = check_list(v, vlen, 'n', 0, 23);
+        } else if (strcmp(name, "BYDAY") == 0) {
+            ok = check_list(v, vlen, 'd', 0, 0);
+        } else if (strcmp(name, "BYMONTHDAY") == 0) {
+            ok = check_list(v, vlen, 'n', -31, 31);
+        } else if (strcmp(name, "BYYEARDAY") == 0) {
+            ok = check_list(v, vlen, 'n', -366, 366);
+        } else if (strcmp(name, "BYWEEKNO") == 0) {
+            ok = check_list(v, vlen, 'n', -53, 53);
+        } else if (strcmp(name, "BYMONTH") == 0) {
+            ok = check_list(v, vlen, 'n', 1, 12);
+        } else if (strcmp(name, "BYSETPOS") == 0) {
+            ok = check_list(v, vlen, 'n', -366, 366);
+        } else { /* WKST */
+            ok = is_weekday(v, vlen);
+        }
+        if (!ok)
+            return "has an invalid RRULE value";
+        if (!semi)
+            break;
+        p = semi + 1;
+        if (*p == '\0')
+            return "has an empty RRULE part";
+    }
+    if (!seen[0])
+        return "must have a FREQ";
+    if (seen[1] && seen[2])
+        return "must not have both UNTIL and COUNT";
+    return NULL;
+}
+
+static int fail(struct todo_err *err, const char *why)
+{
+    return todo_err_field(err, RRULE_FIELD, "recurrence.rule %s", why);
+}
+
+int rrule_normalize(const char *in, char *out, size_t outsz, struct todo_err *err)
+{
+    if (!in)
+        return fail(err, "must not be empty");
+    size_t len = strlen(in);
+    if (len > RRULE_INPUT_MAX)
+        return fail(err, "is too long");
+    /* Trim, upper-case (RFC 5545 names are case-insensitive), drop "RRULE:". */
+    while (len > 0 && (in[len - 1] == ' ' || in[len - 1] == '\t'))
+        len--;
+    while (len > 0 && (*in == ' ' || *in == '\t')) {
+        in++;
+        len--;
+    }
+    char rule[RRULE_INPUT_MAX + 1];
+    for (size_t i = 0; i < len; i++) {
+        char c = in[i];
+        rule[i] = (c >= 'a' && c <= 'z') ? (char)(c - 'a' + 'A') : c;
+    }
+    rule[len] = '\0';
+    const char *body = rule;
+    if (strncmp(body, "RRULE:", 6) == 0)
+        body += 6;
+    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++) {
+        char upper[16];
+        size_t n = strlen(presets[i].name);
+        for (size_t k = 0; k <= n; k++)
+            upper[k] = (char)(presets[i].name[k] ? presets[i].name[k] - 'a' + 'A' : '\0');
+        if (strcmp(body, upper) == 0) {
+            body = presets[i].rule;
+            break;
+        }
+    }
+    const char *why = rrule_check(body);
+    if (why)
+        return fail(err, why);
+
+    icalerror_clear_errno();
+    struct icalrecurrencetype rt = icalrecurrencetype_from_string(body);
+    if (icalerrno != ICAL_NO_ERROR || rt.freq == ICAL_NO_RECURRENCE) {
+        icalerror_clear_errno();
+        return fail(err, "is not a valid RRULE");
+    }
+    char *canon = icalrecurrencetype_as_string_r(&rt);
+    if (!canon)
+        return fail(err, "is not a valid RRULE");
+    size_t clen = strlen(canon);
+    int rc = TODO_OK;
+    if (clen + 1 > outsz)
+        rc = fail(err, "is too long");
+    else
+        memcpy(out, canon, clen + 1);
+    icalmemory_free_buffer(canon);
+    return rc;
+}

@@ -1,0 +1,73 @@
+/* tz.c - IANA time zones through libical's built-in zone table (read from the system's
+ * tzdata).
+ *
+ * libical loads built-in zones lazily and extends each zone's table of UTC offset changes
+ * on demand, mutating shared state; not every libical build guards that. So every libical
+ * call here runs under one mutex. The work inside is small (a table lookup and an offset
+ * computation), so the lock is never held for long. */
+#include "core/tz.h"
+
+#include <libical/ical.h>
+#include <pthread.h>
+#include <string.h>
+
+#define TZ_NAME_MAX 64
+
+static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool is_utc(const char *name)
+{
+    return strcmp(name, "UTC") == 0 || strcmp(name, "Etc/UTC") == 0;
+}
+
+/* The zone for name, or NULL. Call with tz_lock held. */
+static icaltimezone *zone_get(const char *name)
+{
+    if (is_utc(name))
+        return icaltimezone_get_utc_timezone();
+    size_t len = strlen(name);
+    if (len == 0 || len >= TZ_NAME_MAX)
+        return NULL;
+    for (size_t i = 0; i < len; i++) {
+        char c = name[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '/' || c == '_' || c == '-' || c == '+'))
+            return NULL;
+    }
+    return icaltimezone_get_builtin_timezone(name);
+}
+
+bool tz_valid(const char *name)
+{
+    if (!name)
+        return false;
+    pthread_mutex_lock(&tz_lock);
+    bool ok = zone_get(name) != NULL;
+    pthread_mutex_unlock(&tz_lock);
+    return ok;
+}
+
+int tz_day_start(const char *tz, int64_t now_ms, int day_offset, int64_t *out_ms)
+{
+    if (!tz)
+        return -1;
+    int64_t secs = now_ms / 1000;
+    if (now_ms % 1000 < 0)
+        secs--;
+    int rc = -1;
+    pthread_mutex_lock(&tz_lock);
+    icaltimezone *zone = zone_get(tz);
+    if (!zone)
+        goto out_unlock;
+    struct icaltimetype local = icaltime_from_timet_with_zone((time_t)secs, 0, zone);
+    local.hour = 0;
+    local.minute = 0;
+    local.second = 0;
+    icaltime_adjust(&local, day_offset, 0, 0, 0);
+    local.zone = zone;
+    *out_ms = (int64_t)icaltime_as_timet_with_zone(local, zone) * 1000;
+    rc = 0;
+out_unlock:
+    pthread_mutex_unlock(&tz_lock);
+    return rc;
+}

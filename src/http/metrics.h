@@ -1,0 +1,34 @@
+/* metrics.h - HTTP request counters and latency histograms, lock-free (atomic adds on a
+ * fixed table indexed by route, method and status), rendered as Prometheus text. */
+#ifndef TODO_HTTP_METRICS_H
+#define TODO_HTTP_METRICS_H
+
+#include <stdint.h>
+
+#include "base/buf.h"
+
+#define METRICS_MAX_ROUTES 64 /* the last slot counts requests that matched no route */
+#define METRICS_N_METHODS  8
+#define METRICS_N_STATUS   20
+#define METRICS_N_BUCKETS  14
+
+struct http_metrics {
+    uint64_t requests[METRICS_MAX_ROUTES][METRICS_N_METHODS][METRICS_N_STATUS];
+    uint64_t buckets[METRICS_MAX_ROUTES][METRICS_N_BUCKETS];
+    uint64_t sum_ns[METRICS_MAX_ROUTES];
+    uint64_t count[METRICS_MAX_ROUTES];
+    int64_t start_ms;
+};
+
+void http_metrics_init(struct http_metrics *m);
+/* Index of a method name (GET, POST, ...), METRICS_N_METHODS - 1 for any other. */
+int http_metrics_method_index(const char *method);
+/* Thread-safe. route_idx < METRICS_MAX_ROUTES. */
+void http_metrics_observe(struct http_metrics *m, int route_idx, int method_idx, int status,
+                          uint64_t duration_ns);
+/* Appends the Prometheus text; route i is route_methods[i] on the pattern route_names[i]
+ * (histograms are per route and method; counters add the status). */
+void http_metrics_render(const struct http_metrics *m, const char *const *route_names,
+                         const char *const *route_methods, int n_routes, struct buf *out);
+
+#endif

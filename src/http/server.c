@@ -1,0 +1,744 @@
+/* server.c - the HTTP server on libmicrohttpd.
+ *
+ * The one idea: a request is a struct http_request created on MHD's first call for a
+ * connection's request, filled with the body over the following calls, routed and handled
+ * on the final call, and freed in MHD's completion callback, which also writes the access
+ * log line and the metrics. Everything a handler allocates comes from the request's arena.
+ *
+ * Suspension: a handler may release its worker (http_request_suspend) and finish the
+ * request later from another thread (http_request_resume). A per-request mutex closes the
+ * race between a resume that arrives before MHD_suspend_connection has been called. */
+#include "http/server.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/timeutil.h"
+#include "base/uuid.h"
+#include "base/xalloc.h"
+#include "http/metrics.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define MAX_SEGMENTS     12
+#define MAX_PARAMS       6
+#define MAX_RESP_HEADERS 8
+#define DISCARD_MAX      (16u << 20) /* bytes of an oversized body read and dropped */
+
+struct route {
+    const char *method;
+    const char *pattern;
+    int n_segments;
+    char *segments[MAX_SEGMENTS]; /* owned; "{name}" segments capture */
+    http_handler_fn fn;
+    void *ctx;
+};
+
+struct http_server {
+    struct MHD_Daemon *daemon;
+    struct http_server_config cfg;
+    int listen_fd;
+    unsigned port;
+    int n_routes;
+    struct route routes[METRICS_MAX_ROUTES - 1];
+    const char *route_names[METRICS_MAX_ROUTES];
+    const char *route_methods[METRICS_MAX_ROUTES];
+    struct http_metrics metrics;
+    pthread_mutex_t inflight_lock;
+    pthread_cond_t inflight_zero;
+    int inflight;
+};
+
+enum req_state { REQ_RECEIVING, REQ_HANDLED, REQ_SUSPENDED, REQ_READY };
+
+struct http_request {
+    http_server_t *server;
+    struct MHD_Connection *conn;
+    struct arena arena;
+    const char *method;
+    char *path;
+    const struct route *route;
+    int route_idx;
+    int n_params;
+    const char *param_names[MAX_PARAMS];
+    const char *param_values[MAX_PARAMS];
+    struct buf body;
+    bool too_large;
+    char request_id[40];
+    char remote[64];
+    uint64_t start_ns;
+    /* response */
+    int status;
+    char *resp_body; /* malloc'd */
+    size_t resp_len;
+    const char *content_type;
+    int n_headers;
+    const char *header_names[MAX_RESP_HEADERS];
+    const char *header_values[MAX_RESP_HEADERS];
+    size_t bytes_sent;
+    bool queued;
+    /* suspension */
+    pthread_mutex_t lock;
+    enum req_state state;
+    bool suspend_requested;
+};
+
+/* --- routes --- */
+
+static int split_path(char *path, char **segments, int max)
+{
+    int n = 0;
+    char *p = path;
+    while (*p == '/')
+        p++;
+    while (*p) {
+        if (n == max)
+            return -1;
+        segments[n++] = p;
+        char *slash = strchr(p, '/');
+        if (!slash)
+            break;
+        *slash = '\0';
+        p = slash + 1;
+        if (!*p) /* a trailing slash is a different resource */
+            segments[n++] = p;
+    }
+    return n;
+}
+
+void http_route_add(http_server_t *s, const char *method, const char *pattern, http_handler_fn fn,
+                    void *ctx)
+{
+    if (s->n_routes == METRICS_MAX_ROUTES - 1)
+        abort(); /* a programming error: more routes than the metrics table holds */
+    struct route *r = &s->routes[s->n_routes];
+    r->method = method;
+    r->pattern = pattern;
+    r->fn = fn;
+    r->ctx = ctx;
+    char *copy = xstrdup(pattern);
+    char *segs[MAX_SEGMENTS];
+    int n = split_path(copy, segs, MAX_SEGMENTS);
+    if (n < 0)
+        abort();
+    r->n_segments = n;
+    for (int i = 0; i < n; i++)
+        r->segments[i] = xstrdup(segs[i]);
+    free(copy);
+    s->route_names[s->n_routes] = pattern;
+    s->route_methods[s->n_routes] = method;
+    s->n_routes++;
+}
+
+void http_routes_each(http_server_t *s, void (*fn)(const char *, const char *, void *), void *arg)
+{
+    for (int i = 0; i < s->n_routes; i++)
+        fn(s->routes[i].method, s->routes[i].pattern, arg);
+}
+
+/* Does route r's pattern match the segments? Captures parameters into req when it does. */
+static bool route_match(const struct route *r, char **segs, int n, struct http_request *req)
+{
+    if (r->n_segments != n)
+        return false;
+    int n_params = 0;
+    for (int i = 0; i < n; i++) {
+        const char *p = r->segments[i];
+        if (p[0] == '{') {
+            if (!segs[i][0] || n_params == MAX_PARAMS)
+                return false;
+            continue;
+        }
+        if (strcmp(p, segs[i]) != 0)
+            return false;
+    }
+    if (req) {
+        for (int i = 0; i < n; i++) {
+            const char *p = r->segments[i];
+            if (p[0] != '{')
+                continue;
+            size_t len = strlen(p);
+            req->param_names[n_params] = arena_strndup(&req->arena, p + 1, len - 2);
+            req->param_values[n_params] = segs[i];
+            n_params++;
+        }
+        req->n_params = n_params;
+    }
+    return true;
+}
+
+/* Finds the handler; on a path match with the wrong method responds 405 with Allow, on no
+ * match 404. Returns the route or NULL (response already set). */
+static const struct route *route_find(http_server_t *s, struct http_request *req)
+{
+    char *copy = arena_strndup(&req->arena, req->path, strlen(req->path));
+    char *segs[MAX_SEGMENTS];
+    int n = split_path(copy, segs, MAX_SEGMENTS);
+    const char *method = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;
+    struct buf allow;
+    buf_init(&allow);
+    const struct route *found = NULL;
+    if (n >= 0) {
+        for (int i = 0; i < s->n_routes; i++) {
+            const struct route *r = &s->routes[i];
+            if (!route_match(r, segs, n, NULL))
+                continue;
+            if (strcmp(r->method, method) == 0) {
+                route_match(r, segs, n, req);
+                req->route_idx = i;
+                found = r;
+                break;
+            }
+            if (allow.len)
+                buf_puts(&allow, ", ");
+            buf_puts(&allow, r->method);
+            if (strcmp(r->method, "GET") == 0)
+                buf_puts(&allow, ", HEAD");
+        }
+    }
+    if (!found && allow.len) {
+        http_set_header(req, "Allow", allow.data);
+        http_respond_errorf(req, TODO_ERR_METHOD, "%s is not allowed on this resource; use %s",
+                            req->method, allow.data);
+    } else if (!found) {
+        http_respond_errorf(req, TODO_ERR_NOT_FOUND, "no such resource");
+    }
+    buf_release(&allow);
+    return found;
+}
+
+/* --- request accessors --- */
+
+const char *http_req_method(const struct http_request *r)
+{
+    return r->method;
+}
+
+const char *http_req_path(const struct http_request *r)
+{
+    return r->path;
+}
+
+const char *http_req_route(const struct http_request *r)
+{
+    return r->route ? r->route->pattern : "unmatched";
+}
+
+const char *http_req_id(const struct http_request *r)
+{
+    return r->request_id;
+}
+
+const char *http_req_param(const struct http_request *r, const char *name)
+{
+    for (int i = 0; i < r->n_params; i++)
+        if (strcmp(r->param_names[i], name) == 0)
+            return r->param_values[i];
+    return NULL;
+}
+
+const char *http_req_query(struct http_request *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_req_header(struct http_request *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_req_remote(const struct http_request *r)
+{
+    return r->remote;
+}
+
+const char *http_req_body(const struct http_request *r, size_t *len)
+{
+    *len = r->body.len;
+    return r->body.data ? r->body.data : "";
+}
+
+void *http_req_alloc(struct http_request *r, size_t n)
+{
+    return arena_alloc(&r->arena, n);
+}
+
+json_t *http_req_json(struct http_request *r, struct todo_err *err)
+{
+    if (r->body.len == 0) {
+        todo_err_set(err, TODO_ERR_BAD_REQUEST, "a JSON body is required");
+        return NULL;
+    }
+    json_error_t jerr;
+    json_t *j = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!j) {
+        todo_err_set(err, TODO_ERR_BAD_REQUEST, "malformed JSON at byte %d: %s", jerr.position,
+                     jerr.text);
+        return NULL;
+    }
+    return j;
+}
+
+/* --- responses --- */
+
+void http_set_header(struct http_request *r, const char *name, const char *value)
+{
+    for (int i = 0; i < r->n_headers; i++)
+        if (strcasecmp(r->header_names[i], name) == 0) {
+            r->header_values[i] = arena_strndup(&r->arena, value, strlen(value));
+            return;
+        }
+    if (r->n_headers == MAX_RESP_HEADERS)
+        return;
+    r->header_names[r->n_headers] = arena_strndup(&r->arena, name, strlen(name));
+    r->header_values[r->n_headers] = arena_strndup(&r->arena, value, strlen(value));
+    r->n_headers++;
+}
+
+void http_respond_take(struct http_request *r, int status, const char *content_type, char *data,
+                       size_t len)
+{
+    free(r->resp_body);
+    r->status = status;
+    r->content_type = content_type;
+    r->resp_body = data;
+    r->resp_len = len;
+}
+
+void http_respond_data(struct http_request *r, int status, const char *content_type,
+                       const void *data, size_t len)
+{
+    char *copy = xmalloc(len + 1);
+    memcpy(copy, data, len);
+    copy[len] = '\0';
+    http_respond_take(r, status, content_type, copy, len);
+}
+
+void http_respond_json(struct http_request *r, int status, json_t *body)
+{
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    if (!text)
+        abort(); /* jansson only fails here on OOM */
+    http_respond_take(r, status, "application/json", text, strlen(text));
+}
+
+void http_respond_empty(struct http_request *r, int status)
+{
+    http_respond_take(r, status, NULL, NULL, 0);
+}
+
+void http_respond_error(struct http_request *r, const struct todo_err *err)
+{
+    int rc = err->rc ? err->rc : TODO_ERR_INTERNAL;
+    struct buf b;
+    buf_init(&b);
+    buf_printf(&b, "{\"error\":{\"code\":\"%s\",\"message\":\"", todo_rc_name(rc));
+    buf_json_escape(&b, err->message[0] ? err->message : todo_rc_name(rc));
+    buf_putc(&b, '"');
+    if (err->n_details) {
+        buf_puts(&b, ",\"details\":[");
+        for (int i = 0; i < err->n_details; i++) {
+            buf_puts(&b, i ? ",{\"field\":\"" : "{\"field\":\"");
+            buf_json_escape(&b, err->details[i].field);
+            buf_puts(&b, "\",\"message\":\"");
+            buf_json_escape(&b, err->details[i].message);
+            buf_puts(&b, "\"}");
+        }
+        buf_putc(&b, ']');
+    }
+    buf_puts(&b, "}}");
+    size_t len = b.len;
+    http_respond_take(r, todo_rc_http_status(rc), "application/json", buf_take(&b), len);
+}
+
+void http_respond_errorf(struct http_request *r, int rc, const char *fmt, ...)
+{
+    struct todo_err err;
+    todo_err_clear(&err);
+    err.rc = rc;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err.message, sizeof err.message, fmt, ap);
+    va_end(ap);
+    http_respond_error(r, &err);
+}
+
+/* --- the MHD side --- */
+
+static bool request_id_acceptable(const char *id)
+{
+    size_t n = 0;
+    for (; id[n]; n++) {
+        char c = id[n];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '_' || c == '.';
+        if (!ok || n >= 36)
+            return false;
+    }
+    return n >= 8;
+}
+
+static struct http_request *request_create(http_server_t *s, struct MHD_Connection *conn,
+                                           const char *url, const char *method)
+{
+    struct http_request *r = xcalloc(1, sizeof *r);
+    r->server = s;
+    r->conn = conn;
+    r->start_ns = time_mono_ns();
+    arena_init(&r->arena);
+    buf_init(&r->body);
+    r->method = method;
+    r->path = arena_strndup(&r->arena, url, strlen(url));
+    r->route_idx = METRICS_MAX_ROUTES - 1;
+    r->status = 500;
+    pthread_mutex_init(&r->lock, NULL);
+    const char *given = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
+    if (given && request_id_acceptable(given))
+        snprintf(r->request_id, sizeof r->request_id, "%s", given);
+    else
+        random_hex(r->request_id, 16);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(r->remote, sizeof r->remote, "unknown");
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, r->remote,
+                      sizeof r->remote);
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+                      r->remote, sizeof r->remote);
+    }
+    pthread_mutex_lock(&s->inflight_lock);
+    s->inflight++;
+    pthread_mutex_unlock(&s->inflight_lock);
+    return r;
+}
+
+static void request_destroy(struct http_request *r)
+{
+    http_server_t *s = r->server;
+    free(r->resp_body);
+    buf_release(&r->body);
+    arena_release(&r->arena);
+    pthread_mutex_destroy(&r->lock);
+    free(r);
+    pthread_mutex_lock(&s->inflight_lock);
+    if (--s->inflight == 0)
+        pthread_cond_broadcast(&s->inflight_zero);
+    pthread_mutex_unlock(&s->inflight_lock);
+}
+
+static enum MHD_Result send_response(struct http_request *r)
+{
+    struct MHD_Response *resp;
+    if (r->resp_body) {
+        resp = MHD_create_response_from_buffer(r->resp_len, r->resp_body, MHD_RESPMEM_MUST_FREE);
+        r->resp_body = NULL; /* MHD frees it */
+    } else {
+        resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    }
+    if (!resp)
+        return MHD_NO;
+    if (r->content_type)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+    MHD_add_response_header(resp, "X-Request-Id", r->request_id);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    for (int i = 0; i < r->n_headers; i++)
+        MHD_add_response_header(resp, r->header_names[i], r->header_values[i]);
+    r->bytes_sent = r->resp_len;
+    r->queued = true;
+    enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static bool is_json_type(const char *ct)
+{
+    size_t n = strlen("application/json");
+    if (strncasecmp(ct, "application/json", n) != 0)
+        return false;
+    const char *rest = ct + n;
+    while (*rest == ' ')
+        rest++;
+    return *rest == '\0' || *rest == ';';
+}
+
+static void dispatch(struct http_request *r)
+{
+    http_server_t *s = r->server;
+    if (r->too_large) {
+        http_respond_errorf(r, TODO_ERR_TOO_LARGE, "the body is larger than %zu bytes",
+                            s->cfg.max_body);
+        return;
+    }
+    const struct route *route = route_find(s, r);
+    if (!route)
+        return;
+    r->route = route;
+    if (r->body.len > 0) {
+        const char *ct = http_req_header(r, "Content-Type");
+        if (!ct || !is_json_type(ct)) {
+            http_respond_errorf(r, TODO_ERR_UNSUPPORTED_MEDIA, "the body must be application/json");
+            return;
+        }
+    }
+    route->fn(r, route->ctx);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    (void)version;
+    http_server_t *s = cls;
+    struct http_request *r = *con_cls;
+    if (!r) {
+        r = request_create(s, conn, url, method);
+        *con_cls = r;
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        if (cl) {
+            char *end;
+            errno = 0;
+            unsigned long long n = strtoull(cl, &end, 10);
+            if (errno || *end || n > s->cfg.max_body) {
+                r->too_large = true;
+                /* A modestly oversized body is read and dropped so the client, still
+                 * writing, sees the 413 rather than a reset; a huge one is refused now. */
+                if (errno || *end || n > DISCARD_MAX) {
+                    dispatch(r);
+                    return send_response(r);
+                }
+            }
+        }
+        return MHD_YES;
+    }
+    if (r->state == REQ_READY)
+        return send_response(r);
+    if (*upload_data_size) {
+        if (!r->too_large) {
+            if (r->body.len + *upload_data_size > s->cfg.max_body) {
+                r->too_large = true;
+                buf_release(&r->body);
+            } else {
+                buf_append(&r->body, upload_data, *upload_data_size);
+            }
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    dispatch(r);
+    pthread_mutex_lock(&r->lock);
+    if (r->suspend_requested && r->state != REQ_READY) {
+        r->state = REQ_SUSPENDED;
+        MHD_suspend_connection(conn);
+        pthread_mutex_unlock(&r->lock);
+        return MHD_YES;
+    }
+    r->state = REQ_HANDLED;
+    pthread_mutex_unlock(&r->lock);
+    return send_response(r);
+}
+
+void http_request_suspend(struct http_request *r)
+{
+    pthread_mutex_lock(&r->lock);
+    r->suspend_requested = true;
+    pthread_mutex_unlock(&r->lock);
+}
+
+void http_request_resume(struct http_request *r)
+{
+    pthread_mutex_lock(&r->lock);
+    bool was_suspended = r->state == REQ_SUSPENDED;
+    r->state = REQ_READY;
+    if (was_suspended)
+        MHD_resume_connection(r->conn);
+    pthread_mutex_unlock(&r->lock);
+}
+
+static void access_log(struct http_request *r, uint64_t duration_ns)
+{
+    struct buf f;
+    buf_init(&f);
+    buf_printf(&f, "\"request_id\":\"%s\",\"method\":\"", r->request_id);
+    buf_json_escape(&f, r->method);
+    buf_printf(&f, "\",\"route\":\"%s\",\"path\":\"", http_req_route(r));
+    buf_json_escape(&f, r->path);
+    buf_printf(&f, "\",\"status\":%d,\"duration_ms\":%.3f,\"bytes\":%zu,\"remote\":\"%s\"",
+               r->status, (double)duration_ns / 1e6, r->bytes_sent, r->remote);
+    log_write(r->status >= 500 ? LOG_ERROR : LOG_INFO, "request", f.data);
+    buf_release(&f);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    struct http_request *r = *con_cls;
+    if (!r)
+        return;
+    *con_cls = NULL;
+    uint64_t duration = time_mono_ns() - r->start_ns;
+    (void)toe;
+    if (!r->queued)
+        r->status = 499; /* the client went away before a response */
+    http_metrics_observe(&r->server->metrics, r->route_idx, http_metrics_method_index(r->method),
+                         r->status, duration);
+    if (r->server->cfg.access_log)
+        access_log(r, duration);
+    request_destroy(r);
+}
+
+/* --- lifecycle --- */
+
+static int open_listener(const char *listen_addr, int *out_fd, struct todo_err *err)
+{
+    char host[256];
+    const char *colon = strrchr(listen_addr, ':');
+    if (!colon || !colon[1])
+        return todo_err_set(err, TODO_ERR_BAD_REQUEST, "listen address must be host:port");
+    size_t hlen = (size_t)(colon - listen_addr);
+    if (hlen >= sizeof host)
+        return todo_err_set(err, TODO_ERR_BAD_REQUEST, "listen host too long");
+    memcpy(host, listen_addr, hlen);
+    host[hlen] = '\0';
+    char *h = host;
+    if (h[0] == '[' && hlen >= 2 && h[hlen - 1] == ']') {
+        h[hlen - 1] = '\0';
+        h++;
+    }
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+    struct addrinfo *res;
+    int grc = getaddrinfo(h[0] ? h : NULL, colon + 1, &hints, &res);
+    if (grc)
+        return todo_err_set(err, TODO_ERR_BAD_REQUEST, "cannot resolve listen address %s: %s",
+                            listen_addr, gai_strerror(grc));
+    int fd = -1;
+    int saved = 0;
+    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+        if (fd < 0)
+            continue;
+        int one = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 1024) == 0)
+            break;
+        saved = errno;
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    if (fd < 0)
+        return todo_err_set(err, TODO_ERR_UNAVAILABLE, "cannot listen on %s: %s", listen_addr,
+                            strerror(saved));
+    *out_fd = fd;
+    return TODO_OK;
+}
+
+int http_server_create(const struct http_server_config *cfg, http_server_t **out,
+                       struct todo_err *err)
+{
+    int fd = -1;
+    int rc = open_listener(cfg->listen, &fd, err);
+    if (rc)
+        return rc;
+    http_server_t *s = xcalloc(1, sizeof *s);
+    s->cfg = *cfg;
+    if (!s->cfg.threads) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        s->cfg.threads = n > 0 ? (unsigned)n : 1;
+    }
+    s->listen_fd = fd;
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
+        s->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                                 : ((struct sockaddr_in *)&ss)->sin_port);
+    http_metrics_init(&s->metrics);
+    pthread_mutex_init(&s->inflight_lock, NULL);
+    pthread_cond_init(&s->inflight_zero, NULL);
+    *out = s;
+    return TODO_OK;
+}
+
+int http_server_start(http_server_t *s, struct todo_err *err)
+{
+    s->route_names[s->n_routes] = NULL;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+                     MHD_USE_ITC | MHD_USE_TURBO;
+    s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET,
+                                 s->listen_fd, MHD_OPTION_THREAD_POOL_SIZE, s->cfg.threads,
+                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+                                 MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_END);
+    if (!s->daemon)
+        return todo_err_set(err, TODO_ERR_INTERNAL, "libmicrohttpd failed to start");
+    return TODO_OK;
+}
+
+unsigned http_server_port(const http_server_t *s)
+{
+    return s->port;
+}
+
+void http_server_stop(http_server_t *s, unsigned grace_ms)
+{
+    if (!s->daemon)
+        return;
+    int fd = MHD_quiesce_daemon(s->daemon);
+    if (fd >= 0) {
+        close(fd);
+        s->listen_fd = -1;
+    }
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += grace_ms / 1000;
+    deadline.tv_nsec += (long)(grace_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&s->inflight_lock);
+    while (s->inflight > 0)
+        if (pthread_cond_timedwait(&s->inflight_zero, &s->inflight_lock, &deadline) != 0)
+            break;
+    pthread_mutex_unlock(&s->inflight_lock);
+    MHD_stop_daemon(s->daemon);
+    s->daemon = NULL;
+}
+
+void http_server_destroy(http_server_t *s)
+{
+    if (!s)
+        return;
+    if (s->daemon)
+        http_server_stop(s, 0);
+    if (s->listen_fd >= 0)
+        close(s->listen_fd);
+    for (int i = 0; i < s->n_routes; i++)
+        for (int j = 0; j < s->routes[i].n_segments; j++)
+            free(s->routes[i].segments[j]);
+    pthread_mutex_destroy(&s->inflight_lock);
+    pthread_cond_destroy(&s->inflight_zero);
+    free(s);
+}
+
+void http_server_metrics(http_server_t *s, struct buf *out)
+{
+    http_metrics_render(&s->metrics, s->route_names, s->route_methods, s->n_routes, out);
+}

@@ -1,0 +1,49 @@
+/* main.c - the multi-call binary: `todo <command>` picks a role (ARCHITECTURE.md
+ * section 2). Only the roles built so far are listed. */
+#include "services/api/api.h"
+#include "services/serve.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: todo <command> [flags]\n"
+                    "commands:\n"
+                    "  serve     every role in one process (the embedded default)\n"
+                    "  api       the REST API role\n"
+                    "  migrate   apply database migrations and exit\n"
+                    "  routes    print the HTTP routes\n"
+                    "  version   print the version\n"
+                    "Run `todo serve --help` for flags; see README.md.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage();
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
+        usage();
+        return 0;
+    }
+    if (strcmp(cmd, "serve") == 0 || strcmp(cmd, "api") == 0)
+        return serve_main(cmd, argc - 1, argv + 1);
+    if (strcmp(cmd, "migrate") == 0)
+        return migrate_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "routes") == 0)
+        return routes_main();
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("todo %s\n", TODO_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        usage();
+        return 0;
+    }
+    fprintf(stderr, "todo: unknown command '%s'\n", cmd);
+    usage();
+    return 2;
+}

@@ -1,0 +1,429 @@
+/* api.c - the REST routes of the api role: accounts, tasks, tags and the operations
+ * endpoints. Handlers only translate HTTP to the use cases in src/app/ and back: parse path
+ * and headers, authenticate, call app_*, write the JSON answer. No validation lives here. */
+#include "services/api/api.h"
+#include "base/buf.h"
+#include "base/timeutil.h"
+#include "base/xalloc.h"
+#include "http/openapi.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* --- helpers --- */
+
+/* Authenticates the bearer token; when the path has {user_id} it must be the token's user.
+ * Returns true with user_id set, or false with the error response written. */
+static bool authenticate(struct http_request *req, struct api_service *api,
+                         char user_id[USER_ID_MAX])
+{
+    struct todo_err err;
+    todo_err_clear(&err);
+    const char *h = http_req_header(req, "Authorization");
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
+        http_set_header(req, "WWW-Authenticate", "Bearer");
+        http_respond_errorf(req, TODO_ERR_UNAUTHORIZED, "a bearer token is required");
+        return false;
+    }
+    const char *token = h + 7;
+    while (*token == ' ')
+        token++;
+    if (app_token_verify(api->app, token, user_id, &err)) {
+        http_set_header(req, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+        http_respond_error(req, &err);
+        return false;
+    }
+    const char *path_user = http_req_param(req, "user_id");
+    if (path_user && strcmp(path_user, user_id) != 0) {
+        http_respond_errorf(req, TODO_ERR_FORBIDDEN, "this path belongs to another user");
+        return false;
+    }
+    return true;
+}
+
+/* A task id is a positive decimal integer; anything else names no task (404). */
+static bool task_id_param(struct http_request *req, int64_t *id)
+{
+    const char *s = http_req_param(req, "id");
+    size_t n = s ? strlen(s) : 0;
+    bool ok = n > 0 && n <= 19 && s[0] != '0';
+    for (size_t i = 0; ok && i < n; i++)
+        ok = s[i] >= '0' && s[i] <= '9';
+    if (ok) {
+        errno = 0;
+        long long v = strtoll(s, NULL, 10);
+        ok = errno == 0 && v > 0;
+        *id = v;
+    }
+    if (!ok)
+        http_respond_errorf(req, TODO_ERR_NOT_FOUND, "no such task");
+    return ok;
+}
+
+/* If-Match: absent or "*" -> -1 (no precondition); "N", W/"N" or N -> N; anything else
+ * can match no version: INT64_MAX, so the request fails with 412. */
+static int64_t if_match_param(struct http_request *req)
+{
+    const char *h = http_req_header(req, "If-Match");
+    if (!h)
+        return -1;
+    while (*h == ' ')
+        h++;
+    if (strcmp(h, "*") == 0)
+        return -1;
+    if (strncmp(h, "W/", 2) == 0)
+        h += 2;
+    bool quoted = *h == '"';
+    if (quoted)
+        h++;
+    char *end;
+    errno = 0;
+    long long v = strtoll(h, &end, 10);
+    if (errno || end == h || v < 0 || (quoted && *end++ != '"'))
+        return INT64_MAX;
+    while (*end == ' ')
+        end++;
+    return *end ? INT64_MAX : v;
+}
+
+static void respond_task(struct http_request *req, int status, const struct task *t)
+{
+    char etag[32];
+    snprintf(etag, sizeof etag, "\"%lld\"", (long long)t->version);
+    http_set_header(req, "ETag", etag);
+    http_set_header(req, "Cache-Control", "no-store");
+    http_respond_json(req, status, task_to_json(t)); /* steals the new reference */
+}
+
+/* Parses the JSON body, or writes the 400 and returns NULL. */
+static json_t *body_json(struct http_request *req)
+{
+    struct todo_err err;
+    todo_err_clear(&err);
+    json_t *j = http_req_json(req, &err);
+    if (!j)
+        http_respond_error(req, &err);
+    return j;
+}
+
+static json_t *session_json(const struct app_session *s)
+{
+    char exp[TIME_RFC3339_MAX];
+    time_format_rfc3339(s->expires_at, exp);
+    json_t *o = json_object();
+    json_object_set_new(o, "token", json_string(s->token)); /* set_new steals */
+    json_object_set_new(o, "expires_at", json_string(exp));
+    json_object_set_new(o, "user", user_to_json(&s->user));
+    return o;
+}
+
+/* --- accounts --- */
+
+static void h_signup(struct http_request *req, void *ctx)
+{
+    struct api_service *api = ctx;
+    json_t *body = body_json(req);
+    if (!body)
+        return;
+    struct todo_err err;
+    todo_err_clear(&err);
+    struct app_session s = {0};
+    user_init(&s.user);
+    if (app_signup(api->app, body, &s, &err))
+        http_respond_error(req, &err);
+    else
+        http_respond_json(req, 201, session_json(&s));
+    app_session_release(&s);
+    json_decref(body);
+}
+
+static void h_login(struct http_request *req, void *ctx)
+{
+    struct api_service *api = ctx;
+    json_t *body = body_json(req);
+    if (!body)
+        return;
+    struct todo_err err;
+    todo_err_clear(&err);
+    struct app_session s = {0};
+    user_init(&s.user);
+    if (app_login(api->app, body, http_req_remote(req), &s, &err)) {
+        if (err.rc == TODO_ERR_RATE_LIMITED)
+            http_set_header(req, "Retry-After", "60");
+        http_respond_error(req, &err);
+    } else {
+        http_respond_json(req, 200, session_json(&s));
+    }
+    app_session_release(&s);
+    json_decref(body);
+}
+
+static void h_me_get(struct http_request *req, void *ctx)
+{
+    struct api_service *api = ctx;
+    char uid[USER_ID_MAX];
+    if (!authenticate(req, api, uid))
+        return;
+    struct todo_err err;
+    todo_err_clear(&err);
+    struct user u;
+    user_init(&u);
+    if (app_me_get(api->app, uid, &u, &err))
+        http_respond_error(req, &err);
+    else
+        http_respond_json(req, 200, user_to_json(&u));
+    user_release(&u);
+}
+
+static void h_me_patch(struct http_request *req, void *ctx)
+{
+    struct api_service *api = ctx;
+    char uid[USER_ID_MAX];
+    if (!authenticate(req, api, uid))
+        return;
+    json_t *body = body_json(req);
+    if (!body)
+        return;
+    struct todo_err err;
+    todo_err_clear(&err);
+    struct user u;
+    user_init(&u);
+    if (app_me_update(api->app, uid, body, &u, &err))
+        http_respond_error(req, &err);
+    else
+        http_respond_json(req, 200, user_to_json(&u));
+    user_release(&u);
+    json_decref(body);
+}
+
+/* --- tasks --- */
+
+static const char *query_get(void *ctx, const char *name)
+{
+    return http_req_query(ctx, name);
+}
+
+static void h_tasks_list(struct http_request *req, void *ctx)
+{
+    struct api_service *api = ctx;
+    char uid[USER_ID_MAX];
+    if (!authenticate(req, api, uid))
+        return;
+    struct todo_err err;
+    todo_err_clear(&err);
+    struct task_page page = {0};
+    char *cursor = NULL;
+    if (app_task_list(api->app, uid, query_get, req, &page, &cursor, &err)) {
+        http_respond_error(req, &err);
+        return;
+    }
+    json_t *items = json_array();
+    for (int i = 0; i < page.n_items; i++)
+        json_array_append_new(items, task_to_json(&page.items[i])); /* steals */
+    json_t *o = json_object();
+    json_object_set_new(o, "items", items);
+    json_object_set_new(o, "next_cursor", cursor ? json_string(cursor) : json_null());
+    free(cursor);
+    task_page_release(&page);
+    http_set_header(req, "Cache-Control", "no-store");
+    http_respond_json(req, 200, o);
+}
+
+static void h_task_create(struct http_request *req, void *ctx)
+{
+    struct api_service *api = ctx;
+    char uid[USER_ID_MAX];
+    if (!authenticate(req, api, uid))
+        return;
+    json_t *body = body_json(req);
+    if (!body)
+        return;
+    struct todo_err err;
+    todo_err_clear(&err);
+    struct task t;
+    task_init(&t);
+    if (app_task_create(api->app, uid, body, &t, &err)) {
+        http_respond_error(req, &err);
+    } else {
+        char loc[128];
+        snprintf(loc, sizeof loc, "/api/%s/tasks/%lld", uid, (long long)t.id);
+        http_set_header(req, "Location", loc);
+        respond_task(req, 201, &t);
+    }
+    task_release(&t);
+    json_decref(body);
+}
+
+static void h_task_get(struct http_request *req, void *ctx)
+{
+    struct api_service *api = ctx;
+    char uid[USER_ID_MAX];
+    int64_t id;
+    if (!authenticate(req, api, uid) || !task_id_param(req, &id))
+        return;
+    struct todo_err err;
+    todo_err_clear(&err);
+    struct task t;
+    task_init(&t);
+    if (app_task_get(api->app, uid, id, &t, &err))
+        http_respond_error(req, &err);
+    else
+        respond_task(req, 200, &t);
+    task_release(&t);
+}
+
+typedef int (*task_write_fn)(struct app *a, const char *user_id, int64_t id, json_t *body,
+                             int64_t if_match, struct task *out, struct todo_err *err);
+
+/* PUT, PATCH and complete share their shape: auth, id, body, If-Match, the use case. */
+static void task_write(struct http_request *req, struct api_service *api, task_write_fn fn,
+                       bool body_optional)
+{
+    char uid[USER_ID_MAX];
+    int64_t id;
+    if (!authenticate(req, api, uid) || !task_id_param(req, &id))
+        return;
+    size_t body_len;
+    http_req_body(req, &body_len);
+    json_t *body = NULL;
+    if (!body_optional || body_len > 0) {
+        body = body_json(req);
+        if (!body)
+            return;
+    }
+    struct todo_err err;
+    todo_err_clear(&err);
+    struct task t;
+    task_init(&t);
+    if (fn(api->app, uid, id, body, if_match_param(req), &t, &err))
+        http_respond_error(req, &err);
+    else
+        respond_task(req, 200, &t);
+    task_release(&t);
+    json_decref(body);
+}
+
+static void h_task_put(struct http_request *req, void *ctx)
+{
+    task_write(req, ctx, app_task_replace, false);
+}
+
+static void h_task_patch(struct http_request *req, void *ctx)
+{
+    task_write(req, ctx, app_task_patch, false);
+}
+
+static void h_task_complete(struct http_request *req, void *ctx)
+{
+    task_write(req, ctx, app_task_complete, true);
+}
+
+static void h_task_delete(struct http_request *req, void *ctx)
+{
+    struct api_service *api = ctx;
+    char uid[USER_ID_MAX];
+    int64_t id;
+    if (!authenticate(req, api, uid) || !task_id_param(req, &id))
+        return;
+    struct todo_err err;
+    todo_err_clear(&err);
+    if (app_task_delete(api->app, uid, id, if_match_param(req), &err))
+        http_respond_error(req, &err);
+    else
+        http_respond_empty(req, 204);
+}
+
+static void h_tags(struct http_request *req, void *ctx)
+{
+    struct api_service *api = ctx;
+    char uid[USER_ID_MAX];
+    if (!authenticate(req, api, uid))
+        return;
+    struct todo_err err;
+    todo_err_clear(&err);
+    struct tag_count *tags = NULL;
+    size_t n = 0;
+    if (app_tags_list(api->app, uid, &tags, &n, &err)) {
+        http_respond_error(req, &err);
+        return;
+    }
+    json_t *items = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "name", json_string(tags[i].name));
+        json_object_set_new(o, "count", json_integer(tags[i].count));
+        json_array_append_new(items, o);
+    }
+    free(tags);
+    json_t *o = json_object();
+    json_object_set_new(o, "items", items);
+    http_respond_json(req, 200, o);
+}
+
+/* --- operations --- */
+
+static void h_healthz(struct http_request *req, void *ctx)
+{
+    (void)ctx;
+    static const char ok[] = "{\"status\":\"ok\"}";
+    http_respond_data(req, 200, "application/json", ok, sizeof ok - 1);
+}
+
+static void h_readyz(struct http_request *req, void *ctx)
+{
+    struct api_service *api = ctx;
+    static const char ok[] = "{\"status\":\"ok\",\"checks\":{\"database\":\"ok\"}}";
+    static const char down[] =
+        "{\"status\":\"unavailable\",\"checks\":{\"database\":\"unreachable\"}}";
+    if (store_ping(api->store) == TODO_OK)
+        http_respond_data(req, 200, "application/json", ok, sizeof ok - 1);
+    else
+        http_respond_data(req, 503, "application/json", down, sizeof down - 1);
+}
+
+static void h_metrics(struct http_request *req, void *ctx)
+{
+    struct api_service *api = ctx;
+    struct buf b;
+    buf_init(&b);
+    http_server_metrics(api->server, &b);
+    buf_printf(&b,
+               "# HELP todo_build_info Build information.\n"
+               "# TYPE todo_build_info gauge\n"
+               "todo_build_info{version=\"%s\",store=\"%s\"} 1\n",
+               TODO_VERSION, store_backend_name(api->store));
+    size_t len = b.len;
+    http_respond_take(req, 200, "text/plain; version=0.0.4; charset=utf-8", buf_take(&b), len);
+}
+
+static void h_openapi(struct http_request *req, void *ctx)
+{
+    (void)ctx;
+    size_t len;
+    const char *doc = http_openapi_json(&len);
+    http_respond_data(req, 200, "application/json", doc, len);
+}
+
+void api_routes_register(struct api_service *api)
+{
+    http_server_t *s = api->server;
+    http_route_add(s, "POST", "/api/auth/signup", h_signup, api);
+    http_route_add(s, "POST", "/api/auth/login", h_login, api);
+    http_route_add(s, "GET", "/api/auth/me", h_me_get, api);
+    http_route_add(s, "PATCH", "/api/auth/me", h_me_patch, api);
+    http_route_add(s, "GET", "/api/{user_id}/tasks", h_tasks_list, api);
+    http_route_add(s, "POST", "/api/{user_id}/tasks", h_task_create, api);
+    http_route_add(s, "GET", "/api/{user_id}/tasks/{id}", h_task_get, api);
+    http_route_add(s, "PUT", "/api/{user_id}/tasks/{id}", h_task_put, api);
+    http_route_add(s, "PATCH", "/api/{user_id}/tasks/{id}", h_task_patch, api);
+    http_route_add(s, "DELETE", "/api/{user_id}/tasks/{id}", h_task_delete, api);
+    http_route_add(s, "PATCH", "/api/{user_id}/tasks/{id}/complete", h_task_complete, api);
+    http_route_add(s, "GET", "/api/{user_id}/tags", h_tags, api);
+    http_route_add(s, "GET", "/api/openapi.json", h_openapi, api);
+    http_route_add(s, "GET", "/healthz", h_healthz, api);
+    http_route_add(s, "GET", "/readyz", h_readyz, api);
+    http_route_add(s, "GET", "/metrics", h_metrics, api);
+}

@@ -1,0 +1,23 @@
+/* api.h - the api role's REST routes (accounts, tasks, tags, operations). */
+#ifndef TODO_SERVICES_API_H
+#define TODO_SERVICES_API_H
+
+#include "app/app.h"
+#include "http/server.h"
+#include "store/store.h"
+
+#ifndef TODO_VERSION
+#define TODO_VERSION "dev"
+#endif
+
+/* What the handlers need; owned by the caller, outlives the server. */
+struct api_service {
+    struct app *app;
+    store_t *store;
+    http_server_t *server;
+};
+
+/* Adds every route to api->server (before it starts). */
+void api_routes_register(struct api_service *api);
+
+#endif

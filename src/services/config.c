@@ -1,0 +1,203 @@
+/* config.c - TODO_* variables, then flags; and the JWT secret, generated once and kept
+ * under the data directory in the embedded mode. */
+#include "services/config.h"
+#include "base/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int parse_long(const char *s, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int set_option(struct todo_config *cfg, const char *name, const char *value,
+                      struct todo_err *err)
+{
+    long v;
+    if (strcmp(name, "listen") == 0) {
+        snprintf(cfg->listen, sizeof cfg->listen, "%s", value);
+    } else if (strcmp(name, "database") == 0) {
+        snprintf(cfg->database_url, sizeof cfg->database_url, "%s", value);
+    } else if (strcmp(name, "data-dir") == 0) {
+        snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", value);
+    } else if (strcmp(name, "threads") == 0) {
+        if (parse_long(value, 0, 256, &v))
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "threads must be 0..256");
+        cfg->threads = (unsigned)v;
+    } else if (strcmp(name, "log-level") == 0) {
+        int l = log_level_parse(value);
+        if (l < 0)
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST,
+                                "log level must be debug, info, warn or error");
+        cfg->log_level = l;
+    } else if (strcmp(name, "access-log") == 0) {
+        cfg->access_log = strcmp(value, "0") != 0 && strcmp(value, "false") != 0;
+    } else if (strcmp(name, "token-ttl") == 0) {
+        if (parse_long(value, 60, 366L * 86400, &v))
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "token ttl must be 60..31622400 s");
+        cfg->token_ttl_ms = v * 1000;
+    } else if (strcmp(name, "login-limit") == 0) {
+        if (parse_long(value, 0, 1000000, &v))
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "login limit must be 0..1000000");
+        cfg->login_limit_email = (int)v;
+    } else if (strcmp(name, "login-limit-addr") == 0) {
+        if (parse_long(value, 0, 1000000, &v))
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "login limit must be 0..1000000");
+        cfg->login_limit_addr = (int)v;
+    } else {
+        return todo_err_set(err, TODO_ERR_BAD_REQUEST, "unknown option --%s", name);
+    }
+    return TODO_OK;
+}
+
+static const struct {
+    const char *env;
+    const char *option;
+} env_map[] = {
+    {"TODO_LISTEN", "listen"},
+    {"TODO_DATABASE_URL", "database"},
+    {"TODO_DATA_DIR", "data-dir"},
+    {"TODO_THREADS", "threads"},
+    {"TODO_LOG_LEVEL", "log-level"},
+    {"TODO_ACCESS_LOG", "access-log"},
+    {"TODO_TOKEN_TTL", "token-ttl"},
+    {"TODO_LOGIN_LIMIT", "login-limit"},
+    {"TODO_LOGIN_LIMIT_ADDR", "login-limit-addr"},
+};
+
+int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err *err)
+{
+    memset(cfg, 0, sizeof *cfg);
+    snprintf(cfg->listen, sizeof cfg->listen, "127.0.0.1:8080");
+    snprintf(cfg->data_dir, sizeof cfg->data_dir, "./data");
+    cfg->log_level = LOG_INFO;
+    cfg->access_log = true;
+    cfg->token_ttl_ms = 86400LL * 1000;
+    cfg->login_limit_email = 10;
+    cfg->login_limit_addr = 100;
+    cfg->max_body = 1024 * 1024;
+    for (size_t i = 0; i < sizeof env_map / sizeof env_map[0]; i++) {
+        const char *v = getenv(env_map[i].env);
+        if (v && *v && set_option(cfg, env_map[i].option, v, err))
+            return todo_err_set(err, err->rc, "%s: %s", env_map[i].env, err->message);
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strncmp(arg, "--", 2) != 0)
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "unexpected argument %s", arg);
+        char name[64];
+        const char *value;
+        const char *eq = strchr(arg, '=');
+        if (eq) {
+            snprintf(name, sizeof name, "%.*s", (int)(eq - arg - 2), arg + 2);
+            value = eq + 1;
+        } else {
+            snprintf(name, sizeof name, "%s", arg + 2);
+            if (i + 1 >= argc)
+                return todo_err_set(err, TODO_ERR_BAD_REQUEST, "--%s needs a value", name);
+            value = argv[++i];
+        }
+        if (set_option(cfg, name, value, err))
+            return err->rc;
+    }
+    if (!cfg->database_url[0])
+        snprintf(cfg->database_url, sizeof cfg->database_url, "sqlite:%s/todo.db", cfg->data_dir);
+    return TODO_OK;
+}
+
+static int mkdir_p(const char *dir)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s", dir);
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0700) && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(path, 0700) && errno != EEXIST ? -1 : 0;
+}
+
+static int read_secret_file(struct todo_config *cfg, const char *path, struct todo_err *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return todo_err_set(err, TODO_ERR_INTERNAL, "cannot read the JWT secret file %s: %s", path,
+                            strerror(errno));
+    size_t n = fread(cfg->jwt_secret, 1, sizeof cfg->jwt_secret, f);
+    fclose(f);
+    while (n && (cfg->jwt_secret[n - 1] == '\n' || cfg->jwt_secret[n - 1] == '\r'))
+        n--;
+    cfg->jwt_secret_len = n;
+    return TODO_OK;
+}
+
+int config_load_jwt_secret(struct todo_config *cfg, struct todo_err *err)
+{
+    const char *env = getenv("TODO_JWT_SECRET");
+    const char *file = getenv("TODO_JWT_SECRET_FILE");
+    if (env && *env) {
+        size_t n = strlen(env);
+        if (n > sizeof cfg->jwt_secret)
+            n = sizeof cfg->jwt_secret;
+        memcpy(cfg->jwt_secret, env, n);
+        cfg->jwt_secret_len = n;
+    } else if (file && *file) {
+        if (read_secret_file(cfg, file, err))
+            return err->rc;
+    } else {
+        char path[600];
+        snprintf(path, sizeof path, "%s/jwt.secret", cfg->data_dir);
+        if (access(path, R_OK) != 0) {
+            if (mkdir_p(cfg->data_dir))
+                return todo_err_set(err, TODO_ERR_INTERNAL, "cannot create %s: %s", cfg->data_dir,
+                                    strerror(errno));
+            unsigned char raw[32];
+            char hex[65];
+            randombytes_buf(raw, sizeof raw);
+            sodium_bin2hex(hex, sizeof hex, raw, sizeof raw);
+            int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+            if (fd >= 0) {
+                ssize_t w = write(fd, hex, 64);
+                close(fd);
+                if (w != 64)
+                    return todo_err_set(err, TODO_ERR_INTERNAL, "cannot write %s", path);
+                log_msg(LOG_INFO, "created a new token signing secret in %s", path);
+            } else if (errno != EEXIST) {
+                return todo_err_set(err, TODO_ERR_INTERNAL, "cannot create %s: %s", path,
+                                    strerror(errno));
+            }
+        }
+        if (read_secret_file(cfg, path, err))
+            return err->rc;
+    }
+    if (cfg->jwt_secret_len < 32)
+        return todo_err_set(err, TODO_ERR_BAD_REQUEST,
+                            "the JWT secret must be at least 32 bytes long");
+    return TODO_OK;
+}
+
+void config_usage(const char *command)
+{
+    fprintf(stderr,
+            "usage: todo %s [--listen HOST:PORT] [--database URL] [--data-dir DIR]\n"
+            "       [--threads N] [--log-level LEVEL] [--access-log 0|1] [--token-ttl SECONDS]\n"
+            "       [--login-limit N] [--login-limit-addr N]\n"
+            "Each flag has a TODO_* environment variable; see README.md.\n",
+            command);
+}

@@ -1,0 +1,36 @@
+/* config.h - service configuration from TODO_* environment variables and command-line
+ * flags (flags win). Every setting has a safe default for the embedded mode. */
+#ifndef TODO_SERVICES_CONFIG_H
+#define TODO_SERVICES_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+
+struct todo_config {
+    char listen[256];        /* TODO_LISTEN, --listen */
+    char database_url[1024]; /* TODO_DATABASE_URL, --database */
+    char data_dir[512];      /* TODO_DATA_DIR, --data-dir */
+    unsigned threads;        /* TODO_THREADS, --threads; 0 = CPUs */
+    int log_level;           /* TODO_LOG_LEVEL */
+    bool access_log;         /* TODO_ACCESS_LOG */
+    int64_t token_ttl_ms;    /* TODO_TOKEN_TTL (seconds) */
+    int login_limit_email;   /* TODO_LOGIN_LIMIT */
+    int login_limit_addr;    /* TODO_LOGIN_LIMIT_ADDR */
+    size_t max_body;         /* 1 MiB */
+    unsigned char jwt_secret[128];
+    size_t jwt_secret_len;
+};
+
+/* Fills cfg from the environment, then from argv (argv[0] is the command). Unknown flags
+ * and bad values are errors. Does not load the JWT secret. */
+int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err *err);
+/* Loads the JWT secret: TODO_JWT_SECRET, else the file TODO_JWT_SECRET_FILE, else
+ * <data_dir>/jwt.secret, created with 32 random bytes (mode 0600) when missing. */
+int config_load_jwt_secret(struct todo_config *cfg, struct todo_err *err);
+/* Prints the flags for a command. */
+void config_usage(const char *command);
+
+#endif

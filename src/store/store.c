@@ -1,0 +1,298 @@
+/* store.c - the public face of the store: picks a backend from the URL, hands each thread
+ * its own connection and routes every call to the shared operations in store_ops.c.
+ *
+ * The one idea: a connection belongs to a thread. Each store has a pthread key whose slot
+ * holds the calling thread's struct store_conn (opened lazily on first use, also carrying
+ * that thread's last error text); every connection is also on the store's list so
+ * store_destroy can close them all, and a thread that exits closes its own. */
+#include "store/store.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/xalloc.h"
+#include "store/store_internal.h"
+
+int store_conn_error(struct store_conn *c, int rc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->last_error, sizeof c->last_error, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static void conn_free(struct store_conn *c)
+{
+    if (c->db)
+        c->s->drv->close(c);
+    free(c);
+}
+
+/* Runs when a thread that used the store exits. */
+static void conn_thread_exit(void *p)
+{
+    struct store_conn *c = p;
+    store_t *s = c->s;
+    pthread_mutex_lock(&s->mu);
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        s->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    pthread_mutex_unlock(&s->mu);
+    conn_free(c);
+}
+
+/* This thread's slot, created (not opened) if missing. */
+static struct store_conn *conn_slot(store_t *s)
+{
+    struct store_conn *c = pthread_getspecific(s->key);
+    if (c)
+        return c;
+    c = xcalloc(1, sizeof *c);
+    c->s = s;
+    pthread_mutex_lock(&s->mu);
+    c->next = s->conns;
+    if (s->conns)
+        s->conns->prev = c;
+    s->conns = c;
+    pthread_mutex_unlock(&s->mu);
+    if (pthread_setspecific(s->key, c) != 0)
+        abort(); /* only fails on ENOMEM */
+    return c;
+}
+
+struct store_conn *store_conn_get(store_t *s, int *rc)
+{
+    struct store_conn *c = conn_slot(s);
+    if (!c->db) {
+        int orc = s->drv->open(c);
+        if (orc != TODO_OK) {
+            *rc = orc;
+            return NULL;
+        }
+        c->last_error[0] = '\0';
+    }
+    return c;
+}
+
+/* "sqlite:PATH", "PATH.db", "postgres://", "postgresql://". */
+static int parse_url(const char *url, const struct store_driver **drv, const char **target)
+{
+    size_t n = strlen(url);
+    if (strncmp(url, "sqlite:", 7) == 0 && url[7] != '\0') {
+        *drv = &store_sqlite_driver;
+        *target = url + 7;
+        /* Accept "sqlite://PATH" too (sqlite:///abs/path keeps the leading slash). */
+        if (strncmp(*target, "//", 2) == 0)
+            *target += 2;
+        return (**target != '\0') ? TODO_OK : TODO_ERR_BAD_REQUEST;
+    }
+    if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
+        *drv = &store_pg_driver;
+        *target = url;
+        return TODO_OK;
+    }
+    if (n > 3 && strcmp(url + n - 3, ".db") == 0) {
+        *drv = &store_sqlite_driver;
+        *target = url;
+        return TODO_OK;
+    }
+    return TODO_ERR_BAD_REQUEST;
+}
+
+int store_open(const char *url, store_t **out, struct todo_err *err)
+{
+    const struct store_driver *drv;
+    const char *target;
+    store_t *s;
+    struct store_conn *c;
+    int rc;
+
+    if (!url || parse_url(url, &drv, &target) != TODO_OK)
+        return todo_err_set(err, TODO_ERR_BAD_REQUEST,
+                            "unsupported database URL (want sqlite:PATH, PATH.db or "
+                            "postgres://...)");
+    s = xcalloc(1, sizeof *s);
+    s->drv = drv;
+    s->target = xstrdup(target);
+    if (pthread_key_create(&s->key, conn_thread_exit) != 0) {
+        free(s->target);
+        free(s);
+        return todo_err_set(err, TODO_ERR_INTERNAL, "pthread_key_create failed");
+    }
+    pthread_mutex_init(&s->mu, NULL);
+    c = store_conn_get(s, &rc);
+    if (!c) {
+        todo_err_set(err, rc, "%s", conn_slot(s)->last_error);
+        store_destroy(s);
+        return rc;
+    }
+    *out = s;
+    return TODO_OK;
+}
+
+void store_destroy(store_t *s)
+{
+    if (!s)
+        return;
+    pthread_setspecific(s->key, NULL);
+    pthread_key_delete(s->key);
+    pthread_mutex_lock(&s->mu);
+    struct store_conn *c = s->conns;
+    s->conns = NULL;
+    pthread_mutex_unlock(&s->mu);
+    while (c) {
+        struct store_conn *next = c->next;
+        conn_free(c);
+        c = next;
+    }
+    pthread_mutex_destroy(&s->mu);
+    free(s->target);
+    free(s);
+}
+
+const char *store_backend_name(const store_t *s)
+{
+    return s->drv->name;
+}
+
+const char *store_last_error(store_t *s)
+{
+    return conn_slot(s)->last_error;
+}
+
+/* Every entry point below: get this thread's connection or fail with its open error. */
+#define WITH_CONN(s, c)                                                                            \
+    int conn_rc_ = TODO_OK;                                                                        \
+    struct store_conn *c = store_conn_get((s), &conn_rc_);                                         \
+    if (!c)                                                                                        \
+    return conn_rc_
+
+int store_migrate(store_t *s, int *n_applied, struct todo_err *err)
+{
+    int n = 0;
+    int conn_rc = TODO_OK;
+    struct store_conn *c = store_conn_get(s, &conn_rc);
+    if (!c)
+        return todo_err_set(err, conn_rc, "%s", store_last_error(s));
+    int rc = store_ops_migrate(c, &n);
+    if (rc != TODO_OK)
+        return todo_err_set(err, rc, "migration failed: %s", c->last_error);
+    *n_applied = n;
+    return TODO_OK;
+}
+
+int store_schema_version(store_t *s, int *applied, int *latest)
+{
+    int a = 0;
+    WITH_CONN(s, c);
+    int rc = store_ops_schema_version(c, &a);
+    if (rc != TODO_OK)
+        return rc;
+    *applied = a;
+    *latest = store_migrations_latest(s->drv->migrations);
+    return TODO_OK;
+}
+
+int store_ping(store_t *s)
+{
+    WITH_CONN(s, c);
+    return store_ops_ping(c);
+}
+
+int store_begin(store_t *s)
+{
+    WITH_CONN(s, c);
+    return store_ops_begin(c);
+}
+
+int store_commit(store_t *s)
+{
+    WITH_CONN(s, c);
+    return store_ops_commit(c);
+}
+
+void store_rollback(store_t *s)
+{
+    struct store_conn *c = pthread_getspecific(s->key);
+    if (c && c->db)
+        store_ops_rollback(c);
+}
+
+int store_user_insert(store_t *s, const struct user *u)
+{
+    WITH_CONN(s, c);
+    return store_ops_user_insert(c, u);
+}
+
+int store_user_get_by_email(store_t *s, const char *email, struct user *out)
+{
+    WITH_CONN(s, c);
+    return store_ops_user_get(c, ST_USER_BY_EMAIL, email, out);
+}
+
+int store_user_get_by_id(store_t *s, const char *id, struct user *out)
+{
+    WITH_CONN(s, c);
+    return store_ops_user_get(c, ST_USER_BY_ID, id, out);
+}
+
+int store_user_update(store_t *s, const struct user *u)
+{
+    WITH_CONN(s, c);
+    return store_ops_user_update(c, u);
+}
+
+int store_task_insert(store_t *s, struct task *t)
+{
+    WITH_CONN(s, c);
+    return store_ops_task_insert(c, t);
+}
+
+int store_task_get(store_t *s, const char *user_id, int64_t id, struct task *out)
+{
+    WITH_CONN(s, c);
+    return store_ops_task_get(c, user_id, id, out);
+}
+
+int store_task_update(store_t *s, struct task *t, int64_t expect_version)
+{
+    WITH_CONN(s, c);
+    return store_ops_task_update(c, t, expect_version);
+}
+
+int store_task_delete(store_t *s, const char *user_id, int64_t id, int64_t expect_version)
+{
+    WITH_CONN(s, c);
+    return store_ops_task_delete(c, user_id, id, expect_version);
+}
+
+int store_task_list(store_t *s, const char *user_id, const struct task_query *q,
+                    struct task_page *out)
+{
+    WITH_CONN(s, c);
+    return store_ops_task_list(c, user_id, q, out);
+}
+
+void task_page_release(struct task_page *p)
+{
+    if (!p)
+        return;
+    for (int i = 0; i < p->n_items; i++)
+        task_release(&p->items[i]);
+    free(p->items);
+    p->items = NULL;
+    p->n_items = 0;
+    p->has_more = false;
+}
+
+int store_tags_list(store_t *s, const char *user_id, struct tag_count **out, size_t *n)
+{
+    WITH_CONN(s, c);
+    return store_ops_tags_list(c, user_id, out, n);
+}

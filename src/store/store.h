@@ -1,0 +1,92 @@
+/* store.h - the storage interface. One interface, two backends (sqlite, postgres) with
+ * identical behaviour; callers never see a backend type, a statement or a result.
+ *
+ * Threads: a store_t is shared by all threads; each thread that calls in gets its own
+ * connection, opened lazily and kept until store_destroy (so an HTTP worker owns its
+ * connection). Transactions are per thread: store_begin / store_commit / store_rollback
+ * wrap the calls the thread makes in between. Calls outside a transaction commit alone.
+ *
+ * Times are int64 milliseconds (UTC) chosen by the caller, never by the database, so both
+ * backends store the same values. Errors: TODO_ERR_NOT_FOUND, TODO_ERR_CONFLICT,
+ * TODO_ERR_PRECONDITION as documented per call; TODO_ERR_BUSY for a transient lock or
+ * serialization failure (the caller may retry the whole transaction); TODO_ERR_UNAVAILABLE
+ * when the database cannot be reached; TODO_ERR_INTERNAL otherwise. Backends log nothing;
+ * store_last_error gives a text for the service to log. */
+#ifndef TODO_STORE_STORE_H
+#define TODO_STORE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/query.h"
+#include "core/task.h"
+#include "core/user.h"
+
+typedef struct store store_t;
+
+/* Opens a store for a URL: "sqlite:PATH" (or a path ending in .db) or "postgres://..." /
+ * "postgresql://...". Checks the database is reachable. Returns 0 and *out, or an error
+ * with a message in err (the message never holds the password). */
+int store_open(const char *url, store_t **out, struct todo_err *err);
+/* Closes every connection. Call only when no other thread uses the store. */
+void store_destroy(store_t *s);
+/* "sqlite" or "postgres". */
+const char *store_backend_name(const store_t *s);
+/* Applies pending migrations (idempotent, safe to run from several processes). Returns 0
+ * and sets *n_applied. */
+int store_migrate(store_t *s, int *n_applied, struct todo_err *err);
+/* The highest migration version known to this binary and the one applied. */
+int store_schema_version(store_t *s, int *applied, int *latest);
+/* Round-trips to the database. 0 when reachable. */
+int store_ping(store_t *s);
+/* Text of this thread's last backend error (for logs); never NULL. */
+const char *store_last_error(store_t *s);
+
+int store_begin(store_t *s);
+int store_commit(store_t *s);
+void store_rollback(store_t *s);
+
+/* --- users --- */
+/* Inserts u (all fields set by the caller). TODO_ERR_CONFLICT when the email is taken. */
+int store_user_insert(store_t *s, const struct user *u);
+/* Fills *out (which must be initialised and empty). TODO_ERR_NOT_FOUND. */
+int store_user_get_by_email(store_t *s, const char *email, struct user *out);
+int store_user_get_by_id(store_t *s, const char *id, struct user *out);
+/* Updates name and timezone. TODO_ERR_NOT_FOUND. */
+int store_user_update(store_t *s, const struct user *u);
+
+/* --- tasks --- */
+/* Inserts t for t->user_id with its tags and reminders; sets t->id, reminder ids and, when
+ * t->rrule is set and t->series_id is 0, series_id = id. version is stored as given. */
+int store_task_insert(store_t *s, struct task *t);
+/* Fills *out (initialised, empty) with the user's task. TODO_ERR_NOT_FOUND when missing or
+ * another user's. */
+int store_task_get(store_t *s, const char *user_id, int64_t id, struct task *out);
+/* Writes every field of t (tags and reminders replaced; reminders without id get new ids)
+ * if the stored version equals expect_version; t->version is the new version to store.
+ * TODO_ERR_NOT_FOUND when missing; TODO_ERR_PRECONDITION when the version differs. */
+int store_task_update(store_t *s, struct task *t, int64_t expect_version);
+/* Deletes the task (and its tags and reminders). expect_version < 0: any version.
+ * TODO_ERR_NOT_FOUND, TODO_ERR_PRECONDITION. */
+int store_task_delete(store_t *s, const char *user_id, int64_t id, int64_t expect_version);
+
+struct task_page {
+    int n_items;
+    struct task *items; /* owned; n_items of them */
+    bool has_more;      /* another row exists after the last item */
+};
+/* Runs a resolved query (query_resolve_due already applied) for user_id: at most
+ * q->limit items, in q's sort order, ties by id in the direction of the first key. */
+int store_task_list(store_t *s, const char *user_id, const struct task_query *q,
+                    struct task_page *out);
+void task_page_release(struct task_page *p);
+
+struct tag_count {
+    char name[TASK_TAG_MAX * 4 + 1];
+    int64_t count;
+};
+/* The user's tags with the number of tasks carrying each, sorted by name. *out is
+ * malloc'd (caller frees), *n its length. */
+int store_tags_list(store_t *s, const char *user_id, struct tag_count **out, size_t *n);
+
+#endif

@@ -1,0 +1,791 @@
+/* store_ops.c - the store's operations written once over the driver vtable, so sqlite and
+ * postgres run the same statements in the same order and give the same answers.
+ *
+ * The one idea: every operation runs atomically. Outside a caller's transaction it opens
+ * its own (BEGIN IMMEDIATE / BEGIN for writes, a read-only snapshot for multi-statement
+ * reads); inside one it wraps its writes in a savepoint, so a failed operation leaves the
+ * caller's transaction usable on both backends (postgres would otherwise abort it). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/timeutil.h"
+#include "base/xalloc.h"
+#include "store/store_internal.h"
+
+#define V_INT(x)          ((struct sqlb_value){.type = SQLB_INT, .num = (x)})
+#define V_BOOL(x)         ((struct sqlb_value){.type = SQLB_BOOL, .num = (x) ? 1 : 0})
+#define V_TEXT(s)         ((struct sqlb_value){.type = (s) ? SQLB_TEXT : SQLB_NULL, .text = (s)})
+#define V_NULL            ((struct sqlb_value){.type = SQLB_NULL})
+#define V_OPT_INT(has, x) ((has) ? V_INT(x) : V_NULL)
+#define N_OF(a)           ((int)(sizeof(a) / sizeof((a)[0])))
+
+#define TASK_INSERT_COLUMNS                                                                        \
+    "user_id, title, title_sort, description, tags_text, completed, priority, due_at, rrule, "     \
+    "recur_from, series_id, completed_at, created_at, updated_at, version"
+
+const struct store_stmt_sql store_stmts[ST_COUNT] = {
+    [ST_BEGIN_WRITE] = {"BEGIN", "BEGIN IMMEDIATE", NULL, true},
+    [ST_BEGIN_READ] = {"BEGIN", NULL, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", true},
+    [ST_COMMIT] = {"COMMIT", NULL, NULL, true},
+    [ST_ROLLBACK] = {"ROLLBACK", NULL, NULL, true},
+    [ST_SAVEPOINT] = {"SAVEPOINT store_op", NULL, NULL, true},
+    [ST_RELEASE] = {"RELEASE SAVEPOINT store_op", NULL, NULL, true},
+    [ST_ROLLBACK_TO] = {"ROLLBACK TO SAVEPOINT store_op", NULL, NULL, true},
+    /* sqlite: BEGIN IMMEDIATE already holds the write lock. 0x746f646f is "todo". */
+    [ST_MIGRATE_LOCK] = {"SELECT 1", NULL, "SELECT pg_advisory_xact_lock(1953457263)", false},
+    [ST_MIGRATIONS_TABLE] = {"CREATE TABLE IF NOT EXISTS schema_migrations (version integer "
+                             "PRIMARY KEY, applied_at bigint NOT NULL)",
+                             NULL, NULL, true},
+    [ST_MIGRATIONS_EXISTS] = {NULL,
+                              "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                              "name = 'schema_migrations'",
+                              "SELECT CASE WHEN to_regclass('schema_migrations') IS NULL THEN 0 "
+                              "ELSE 1 END",
+                              false},
+    [ST_MIGRATION_APPLIED] = {"SELECT count(*) FROM schema_migrations WHERE version = ?", NULL,
+                              NULL, false},
+    [ST_MIGRATION_RECORD] = {"INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+                             NULL, NULL, false},
+    [ST_MIGRATION_MAX] = {"SELECT COALESCE(max(version), 0) FROM schema_migrations", NULL, NULL,
+                          false},
+    [ST_PING] = {"SELECT 1", NULL, NULL, false},
+    [ST_USER_INSERT] = {"INSERT INTO users (id, email, password_hash, name, timezone, created_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        NULL, NULL, false},
+    [ST_USER_BY_EMAIL] = {"SELECT id, email, password_hash, name, timezone, created_at FROM users "
+                          "WHERE email = ?",
+                          NULL, NULL, false},
+    [ST_USER_BY_ID] = {"SELECT id, email, password_hash, name, timezone, created_at FROM users "
+                       "WHERE id = ?",
+                       NULL, NULL, false},
+    [ST_USER_UPDATE] = {"UPDATE users SET name = ?, timezone = ? WHERE id = ?", NULL, NULL, false},
+    [ST_TASK_INSERT] = {"INSERT INTO tasks (" TASK_INSERT_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, "
+                        "?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                        NULL, NULL, false},
+    [ST_TASK_SET_SERIES] = {"UPDATE tasks SET series_id = id WHERE id = ?", NULL, NULL, false},
+    [ST_TASK_GET] = {"SELECT " SQLB_TASK_COLUMNS " FROM tasks t WHERE t.id = ? AND t.user_id = ?",
+                     NULL, NULL, false},
+    [ST_TASK_UPDATE] = {"UPDATE tasks SET title = ?, title_sort = ?, description = ?, "
+                        "tags_text = ?, completed = ?, priority = ?, due_at = ?, rrule = ?, "
+                        "recur_from = ?, series_id = ?, completed_at = ?, updated_at = ?, "
+                        "version = ? WHERE id = ? AND user_id = ? AND version = ?",
+                        NULL, NULL, false},
+    [ST_TASK_VERSION] = {"SELECT version FROM tasks WHERE id = ? AND user_id = ?", NULL, NULL,
+                         false},
+    [ST_TASK_DELETE] = {"DELETE FROM tasks WHERE id = ? AND user_id = ?", NULL, NULL, false},
+    [ST_TASK_DELETE_VERSION] = {"DELETE FROM tasks WHERE id = ? AND user_id = ? AND version = ?",
+                                NULL, NULL, false},
+    [ST_TAG_INSERT] = {"INSERT INTO task_tags (task_id, tag, user_id) VALUES (?, ?, ?) "
+                       "ON CONFLICT DO NOTHING",
+                       NULL, NULL, false},
+    [ST_TAGS_DELETE] = {"DELETE FROM task_tags WHERE task_id = ?", NULL, NULL, false},
+    [ST_REMINDER_INSERT] = {"INSERT INTO reminders (task_id, user_id, relative, before_ms, "
+                            "remind_at, state) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                            NULL, NULL, false},
+    [ST_REMINDER_UPDATE] = {"UPDATE reminders SET relative = ?, before_ms = ?, remind_at = ?, "
+                            "state = ? WHERE id = ? AND task_id = ?",
+                            NULL, NULL, false},
+    [ST_REMINDERS_DELETE] = {"DELETE FROM reminders WHERE task_id = ?", NULL, NULL, false},
+    [ST_TAGS_LIST] = {"SELECT tag, count(*) FROM task_tags WHERE user_id = ? GROUP BY tag "
+                      "ORDER BY tag",
+                      NULL, NULL, false},
+};
+
+const char *store_stmt_text(int stmt, int dialect)
+{
+    const struct store_stmt_sql *st = &store_stmts[stmt];
+    const char *over = dialect == SQLB_PG ? st->pg : st->sqlite;
+    return over ? over : st->common;
+}
+
+/* --- running statements --- */
+
+/* Runs a statement that returns no rows we read; *changes gets the rows it changed. */
+static int run(struct store_conn *c, int stmt, const struct sqlb_value *p, int n, int64_t *changes)
+{
+    const struct store_driver *drv = c->s->drv;
+    struct store_res r;
+    int rc = drv->exec(c, stmt, NULL, p, n, &r);
+    if (rc != TODO_OK)
+        return rc;
+    if (changes)
+        *changes = r.changes;
+    drv->done(&r);
+    return TODO_OK;
+}
+
+/* Runs a statement whose first column of the first row is an integer. *found tells whether
+ * there was a row. */
+static int run_int(struct store_conn *c, int stmt, const struct sqlb_value *p, int n, bool *found,
+                   int64_t *out)
+{
+    const struct store_driver *drv = c->s->drv;
+    struct store_res r;
+    int rc = drv->exec(c, stmt, NULL, p, n, &r);
+    if (rc != TODO_OK)
+        return rc;
+    int step = drv->next(&r);
+    if (step < 0) {
+        rc = -step;
+    } else {
+        *found = step == 1;
+        if (step == 1)
+            *out = drv->col_int(&r, 0);
+    }
+    drv->done(&r);
+    return rc;
+}
+
+static int run_dynamic(struct store_conn *c, struct sqlb *b, struct store_res *r)
+{
+    return c->s->drv->exec(c, -1, b->sql.data, b->params, b->n_params, r);
+}
+
+/* --- operation scope --- */
+
+struct op {
+    bool own;       /* we opened the transaction */
+    bool savepoint; /* we set a savepoint in the caller's transaction */
+};
+
+static int op_begin(struct store_conn *c, bool write, struct op *op)
+{
+    op->own = op->savepoint = false;
+    if (c->in_tx) {
+        if (!write)
+            return TODO_OK;
+        int rc = run(c, ST_SAVEPOINT, NULL, 0, NULL);
+        if (rc == TODO_OK)
+            op->savepoint = true;
+        return rc;
+    }
+    int rc = run(c, write ? ST_BEGIN_WRITE : ST_BEGIN_READ, NULL, 0, NULL);
+    if (rc == TODO_OK)
+        op->own = true;
+    return rc;
+}
+
+/* Ends the scope: keeps the work when rc is 0, undoes it otherwise. Returns the result. */
+static int op_end(struct store_conn *c, struct op *op, int rc)
+{
+    char saved[STORE_ERR_MAX];
+    if (rc != TODO_OK)
+        memcpy(saved, c->last_error, sizeof saved);
+    if (op->own) {
+        if (rc == TODO_OK) {
+            rc = run(c, ST_COMMIT, NULL, 0, NULL);
+            if (rc != TODO_OK) {
+                memcpy(saved, c->last_error, sizeof saved);
+                run(c, ST_ROLLBACK, NULL, 0, NULL);
+            }
+        } else {
+            run(c, ST_ROLLBACK, NULL, 0, NULL);
+        }
+    } else if (op->savepoint) {
+        if (rc == TODO_OK) {
+            rc = run(c, ST_RELEASE, NULL, 0, NULL);
+        } else {
+            run(c, ST_ROLLBACK_TO, NULL, 0, NULL);
+            run(c, ST_RELEASE, NULL, 0, NULL);
+        }
+    }
+    if (rc != TODO_OK)
+        memcpy(c->last_error, saved, sizeof saved);
+    return rc;
+}
+
+/* --- migrations, transactions --- */
+
+int store_ops_migrate(struct store_conn *c, int *n_applied)
+{
+    const struct store_driver *drv = c->s->drv;
+    int n = 0;
+
+    if (c->in_tx)
+        return store_conn_error(c, TODO_ERR_INTERNAL, "migrate inside a transaction");
+    for (const struct store_migration *m = drv->migrations; m->version != 0; m++) {
+        struct op op;
+        bool found = false;
+        int64_t count = 0;
+        int rc = op_begin(c, true, &op);
+        if (rc != TODO_OK)
+            return rc;
+        rc = run(c, ST_MIGRATE_LOCK, NULL, 0, NULL);
+        if (rc == TODO_OK)
+            rc = run(c, ST_MIGRATIONS_TABLE, NULL, 0, NULL);
+        if (rc == TODO_OK) {
+            struct sqlb_value p[] = {V_INT(m->version)};
+            rc = run_int(c, ST_MIGRATION_APPLIED, p, N_OF(p), &found, &count);
+        }
+        if (rc == TODO_OK && count == 0) {
+            rc = drv->script(c, m->sql);
+            if (rc != TODO_OK)
+                store_conn_error(c, rc, "migration %d (%s): %.400s", m->version, m->name,
+                                 c->last_error);
+        }
+        if (rc == TODO_OK && count == 0) {
+            struct sqlb_value p[] = {V_INT(m->version), V_INT(time_now_ms())};
+            rc = run(c, ST_MIGRATION_RECORD, p, N_OF(p), NULL);
+        }
+        rc = op_end(c, &op, rc);
+        if (rc != TODO_OK)
+            return rc;
+        if (count == 0)
+            n++;
+    }
+    *n_applied = n;
+    return TODO_OK;
+}
+
+int store_ops_schema_version(struct store_conn *c, int *applied)
+{
+    bool found = false;
+    int64_t exists = 0, version = 0;
+    int rc = run_int(c, ST_MIGRATIONS_EXISTS, NULL, 0, &found, &exists);
+    if (rc == TODO_OK && exists)
+        rc = run_int(c, ST_MIGRATION_MAX, NULL, 0, &found, &version);
+    if (rc == TODO_OK)
+        *applied = (int)version;
+    return rc;
+}
+
+int store_ops_ping(struct store_conn *c)
+{
+    bool found;
+    int64_t one;
+    return run_int(c, ST_PING, NULL, 0, &found, &one);
+}
+
+int store_ops_begin(struct store_conn *c)
+{
+    if (c->in_tx)
+        return store_conn_error(c, TODO_ERR_INTERNAL, "transaction already open");
+    int rc = run(c, ST_BEGIN_WRITE, NULL, 0, NULL);
+    if (rc == TODO_OK)
+        c->in_tx = true;
+    return rc;
+}
+
+int store_ops_commit(struct store_conn *c)
+{
+    if (!c->in_tx)
+        return store_conn_error(c, TODO_ERR_INTERNAL, "no transaction open");
+    int rc = run(c, ST_COMMIT, NULL, 0, NULL);
+    if (rc != TODO_OK) {
+        char saved[STORE_ERR_MAX];
+        memcpy(saved, c->last_error, sizeof saved);
+        run(c, ST_ROLLBACK, NULL, 0, NULL);
+        memcpy(c->last_error, saved, sizeof saved);
+    }
+    c->in_tx = false;
+    return rc;
+}
+
+void store_ops_rollback(struct store_conn *c)
+{
+    if (!c->in_tx)
+        return;
+    run(c, ST_ROLLBACK, NULL, 0, NULL);
+    c->in_tx = false;
+}
+
+/* --- users --- */
+
+int store_ops_user_insert(struct store_conn *c, const struct user *u)
+{
+    struct op op;
+    struct sqlb_value p[] = {V_TEXT(u->id),
+                             V_TEXT(u->email),
+                             V_TEXT(u->password_hash ? u->password_hash : ""),
+                             V_TEXT(u->name ? u->name : ""),
+                             V_TEXT(u->timezone[0] ? u->timezone : "UTC"),
+                             V_INT(u->created_at)};
+    if (!c->in_tx)
+        return run(c, ST_USER_INSERT, p, N_OF(p), NULL);
+    int rc = op_begin(c, true, &op);
+    if (rc != TODO_OK)
+        return rc;
+    rc = run(c, ST_USER_INSERT, p, N_OF(p), NULL);
+    return op_end(c, &op, rc);
+}
+
+int store_ops_user_get(struct store_conn *c, int stmt, const char *key, struct user *out)
+{
+    const struct store_driver *drv = c->s->drv;
+    struct store_res r;
+    struct sqlb_value p[] = {V_TEXT(key)};
+    int rc = drv->exec(c, stmt, NULL, p, N_OF(p), &r);
+    if (rc != TODO_OK)
+        return rc;
+    int step = drv->next(&r);
+    if (step == 1) {
+        snprintf(out->id, sizeof out->id, "%s", drv->col_text(&r, 0));
+        out->email = xstrdup(drv->col_text(&r, 1));
+        out->password_hash = xstrdup(drv->col_text(&r, 2));
+        free(out->name);
+        out->name = xstrdup(drv->col_text(&r, 3));
+        snprintf(out->timezone, sizeof out->timezone, "%s", drv->col_text(&r, 4));
+        out->created_at = drv->col_int(&r, 5);
+    } else if (step == 0) {
+        rc = store_conn_error(c, TODO_ERR_NOT_FOUND, "user not found");
+    } else {
+        rc = -step;
+    }
+    drv->done(&r);
+    return rc;
+}
+
+int store_ops_user_update(struct store_conn *c, const struct user *u)
+{
+    struct op op;
+    int64_t changes = 0;
+    struct sqlb_value p[] = {V_TEXT(u->name ? u->name : ""),
+                             V_TEXT(u->timezone[0] ? u->timezone : "UTC"), V_TEXT(u->id)};
+    int rc = op_begin(c, true, &op);
+    if (rc != TODO_OK)
+        return rc;
+    rc = run(c, ST_USER_UPDATE, p, N_OF(p), &changes);
+    if (rc == TODO_OK && changes == 0)
+        rc = store_conn_error(c, TODO_ERR_NOT_FOUND, "user not found");
+    return op_end(c, &op, rc);
+}
+
+/* --- tasks: writing --- */
+
+/* The tags as one space-separated text, indexed for full-text search. Caller frees. */
+static char *tags_text(const struct task *t)
+{
+    struct buf b;
+    buf_init(&b);
+    for (int i = 0; i < t->n_tags; i++) {
+        if (i)
+            buf_putc(&b, ' ');
+        buf_puts(&b, t->tags[i]);
+    }
+    return buf_take(&b);
+}
+
+static int insert_tags(struct store_conn *c, const struct task *t, int64_t task_id)
+{
+    for (int i = 0; i < t->n_tags; i++) {
+        struct sqlb_value p[] = {V_INT(task_id), V_TEXT(t->tags[i]), V_TEXT(t->user_id)};
+        int rc = run(c, ST_TAG_INSERT, p, N_OF(p), NULL);
+        if (rc != TODO_OK)
+            return rc;
+    }
+    return TODO_OK;
+}
+
+static int insert_reminder(struct store_conn *c, const struct task *t, int64_t task_id,
+                           const struct reminder *rem, int64_t *id)
+{
+    bool found = false;
+    struct sqlb_value p[] = {V_INT(task_id),        V_TEXT(t->user_id),
+                             V_BOOL(rem->relative), V_OPT_INT(rem->relative, rem->before_ms),
+                             V_INT(rem->remind_at), V_INT(rem->state)};
+    int rc = run_int(c, ST_REMINDER_INSERT, p, N_OF(p), &found, id);
+    if (rc == TODO_OK && !found)
+        rc = store_conn_error(c, TODO_ERR_INTERNAL, "reminder insert returned no id");
+    return rc;
+}
+
+int store_ops_task_insert(struct store_conn *c, struct task *t)
+{
+    struct op op;
+    int64_t id = 0, rem_ids[TASK_MAX_REMINDERS];
+    bool found = false;
+    bool set_series = t->rrule && t->series_id == 0;
+    char *sort_key = task_title_sort_key(t->title ? t->title : "");
+    char *tags = tags_text(t);
+    struct sqlb_value p[] = {V_TEXT(t->user_id),
+                             V_TEXT(t->title),
+                             V_TEXT(sort_key),
+                             V_TEXT(t->description ? t->description : ""),
+                             V_TEXT(tags),
+                             V_BOOL(t->completed),
+                             V_INT(t->priority),
+                             V_OPT_INT(t->has_due, t->due_at),
+                             V_TEXT(t->rrule),
+                             V_INT(t->recur_from),
+                             V_OPT_INT(t->series_id != 0, t->series_id),
+                             V_OPT_INT(t->has_completed_at, t->completed_at),
+                             V_INT(t->created_at),
+                             V_INT(t->updated_at),
+                             V_INT(t->version)};
+    int rc = op_begin(c, true, &op);
+    if (rc != TODO_OK)
+        goto out_free;
+    rc = run_int(c, ST_TASK_INSERT, p, N_OF(p), &found, &id);
+    if (rc == TODO_OK && !found)
+        rc = store_conn_error(c, TODO_ERR_INTERNAL, "task insert returned no id");
+    if (rc == TODO_OK && set_series) {
+        struct sqlb_value ps[] = {V_INT(id)};
+        rc = run(c, ST_TASK_SET_SERIES, ps, N_OF(ps), NULL);
+    }
+    if (rc == TODO_OK)
+        rc = insert_tags(c, t, id);
+    for (int i = 0; rc == TODO_OK && i < t->n_reminders; i++)
+        rc = insert_reminder(c, t, id, &t->reminders[i], &rem_ids[i]);
+    rc = op_end(c, &op, rc);
+    if (rc == TODO_OK) {
+        t->id = id;
+        if (set_series)
+            t->series_id = id;
+        for (int i = 0; i < t->n_reminders; i++)
+            t->reminders[i].id = rem_ids[i];
+    }
+out_free:
+    free(tags);
+    free(sort_key);
+    return rc;
+}
+
+/* NOT_FOUND when the user has no such task, else PRECONDITION (its version differs). */
+static int missing_or_stale(struct store_conn *c, const char *user_id, int64_t id)
+{
+    bool found = false;
+    int64_t version;
+    struct sqlb_value p[] = {V_INT(id), V_TEXT(user_id)};
+    int rc = run_int(c, ST_TASK_VERSION, p, N_OF(p), &found, &version);
+    if (rc != TODO_OK)
+        return rc;
+    if (!found)
+        return store_conn_error(c, TODO_ERR_NOT_FOUND, "task not found");
+    return store_conn_error(c, TODO_ERR_PRECONDITION, "task version is %" PRId64, version);
+}
+
+/* Replaces the task's reminders: those with an id keep it (when it is this task's), the
+ * others get new ids written to ids[]. */
+static int replace_reminders(struct store_conn *c, const struct task *t, int64_t *ids)
+{
+    int64_t keep[TASK_MAX_REMINDERS];
+    int n_keep = 0, rc;
+
+    for (int i = 0; i < t->n_reminders; i++)
+        if (t->reminders[i].id > 0)
+            keep[n_keep++] = t->reminders[i].id;
+    if (n_keep == 0) {
+        struct sqlb_value p[] = {V_INT(t->id)};
+        rc = run(c, ST_REMINDERS_DELETE, p, N_OF(p), NULL);
+    } else {
+        struct sqlb b;
+        struct store_res r;
+        sqlb_init(&b, c->s->drv->dialect);
+        sqlb_sql(&b, "DELETE FROM reminders WHERE task_id = ");
+        sqlb_int(&b, t->id);
+        sqlb_sql(&b, " AND id NOT IN ");
+        sqlb_int_list(&b, keep, n_keep);
+        rc = run_dynamic(c, &b, &r);
+        if (rc == TODO_OK)
+            c->s->drv->done(&r);
+        sqlb_release(&b);
+    }
+    for (int i = 0; rc == TODO_OK && i < t->n_reminders; i++) {
+        const struct reminder *rem = &t->reminders[i];
+        int64_t changes = 0;
+        if (rem->id > 0) {
+            struct sqlb_value p[] = {
+                V_BOOL(rem->relative), V_OPT_INT(rem->relative, rem->before_ms),
+                V_INT(rem->remind_at), V_INT(rem->state),
+                V_INT(rem->id),        V_INT(t->id)};
+            rc = run(c, ST_REMINDER_UPDATE, p, N_OF(p), &changes);
+            ids[i] = rem->id;
+        }
+        if (rc == TODO_OK && changes == 0)
+            rc = insert_reminder(c, t, t->id, rem, &ids[i]);
+    }
+    return rc;
+}
+
+/* Writes every editable field; id, user_id and created_at identify the row and never change.
+ * A recurring task without a series becomes the first of its own series. */
+int store_ops_task_update(struct store_conn *c, struct task *t, int64_t expect_version)
+{
+    struct op op;
+    int64_t changes = 0, rem_ids[TASK_MAX_REMINDERS];
+    int64_t series_id = (t->rrule && t->series_id == 0) ? t->id : t->series_id;
+    char *sort_key = task_title_sort_key(t->title ? t->title : "");
+    char *tags = tags_text(t);
+    struct sqlb_value p[] = {V_TEXT(t->title),
+                             V_TEXT(sort_key),
+                             V_TEXT(t->description ? t->description : ""),
+                             V_TEXT(tags),
+                             V_BOOL(t->completed),
+                             V_INT(t->priority),
+                             V_OPT_INT(t->has_due, t->due_at),
+                             V_TEXT(t->rrule),
+                             V_INT(t->recur_from),
+                             V_OPT_INT(series_id != 0, series_id),
+                             V_OPT_INT(t->has_completed_at, t->completed_at),
+                             V_INT(t->updated_at),
+                             V_INT(t->version),
+                             V_INT(t->id),
+                             V_TEXT(t->user_id),
+                             V_INT(expect_version)};
+    int rc = op_begin(c, true, &op);
+    if (rc != TODO_OK)
+        goto out_free;
+    rc = run(c, ST_TASK_UPDATE, p, N_OF(p), &changes);
+    if (rc == TODO_OK && changes == 0)
+        rc = missing_or_stale(c, t->user_id, t->id);
+    if (rc == TODO_OK) {
+        struct sqlb_value pt[] = {V_INT(t->id)};
+        rc = run(c, ST_TAGS_DELETE, pt, N_OF(pt), NULL);
+    }
+    if (rc == TODO_OK)
+        rc = insert_tags(c, t, t->id);
+    if (rc == TODO_OK)
+        rc = replace_reminders(c, t, rem_ids);
+    rc = op_end(c, &op, rc);
+    if (rc == TODO_OK) {
+        t->series_id = series_id;
+        for (int i = 0; i < t->n_reminders; i++)
+            t->reminders[i].id = rem_ids[i];
+    }
+out_free:
+    free(tags);
+    free(sort_key);
+    return rc;
+}
+
+int store_ops_task_delete(struct store_conn *c, const char *user_id, int64_t id,
+                          int64_t expect_version)
+{
+    struct op op;
+    int64_t changes = 0;
+    struct sqlb_value p[] = {V_INT(id), V_TEXT(user_id), V_INT(expect_version)};
+    int rc = op_begin(c, true, &op);
+    if (rc != TODO_OK)
+        return rc;
+    /* Tags, reminders and the search index go with the row (ON DELETE CASCADE, triggers). */
+    if (expect_version < 0)
+        rc = run(c, ST_TASK_DELETE, p, 2, &changes);
+    else
+        rc = run(c, ST_TASK_DELETE_VERSION, p, 3, &changes);
+    if (rc == TODO_OK && changes == 0)
+        rc = missing_or_stale(c, user_id, id);
+    return op_end(c, &op, rc);
+}
+
+/* --- tasks: reading --- */
+
+static void read_task(struct store_conn *c, struct store_res *r, struct task *t)
+{
+    const struct store_driver *drv = c->s->drv;
+    t->id = drv->col_int(r, SQLB_COL_ID);
+    snprintf(t->user_id, sizeof t->user_id, "%s", drv->col_text(r, SQLB_COL_USER_ID));
+    t->title = xstrdup(drv->col_text(r, SQLB_COL_TITLE));
+    t->description = xstrdup(drv->col_text(r, SQLB_COL_DESCRIPTION));
+    t->completed = drv->col_bool(r, SQLB_COL_COMPLETED);
+    t->priority = (int)drv->col_int(r, SQLB_COL_PRIORITY);
+    t->has_due = !drv->is_null(r, SQLB_COL_DUE_AT);
+    t->due_at = t->has_due ? drv->col_int(r, SQLB_COL_DUE_AT) : 0;
+    t->rrule = drv->is_null(r, SQLB_COL_RRULE) ? NULL : xstrdup(drv->col_text(r, SQLB_COL_RRULE));
+    t->recur_from = (int)drv->col_int(r, SQLB_COL_RECUR_FROM);
+    t->series_id = drv->is_null(r, SQLB_COL_SERIES_ID) ? 0 : drv->col_int(r, SQLB_COL_SERIES_ID);
+    t->has_completed_at = !drv->is_null(r, SQLB_COL_COMPLETED_AT);
+    t->completed_at = t->has_completed_at ? drv->col_int(r, SQLB_COL_COMPLETED_AT) : 0;
+    t->created_at = drv->col_int(r, SQLB_COL_CREATED_AT);
+    t->updated_at = drv->col_int(r, SQLB_COL_UPDATED_AT);
+    t->version = drv->col_int(r, SQLB_COL_VERSION);
+}
+
+/* Index of the task with this id; rows come grouped by task id, so start at the last hit. */
+static int find_task(struct task *items, int n, int64_t id, int *hint)
+{
+    for (int k = 0; k < n; k++) {
+        int i = (*hint + k) % n;
+        if (items[i].id == id) {
+            *hint = i;
+            return i;
+        }
+    }
+    return -1;
+}
+
+/* Loads the tags and reminders of items[0..n) with one query each. */
+static int load_children(struct store_conn *c, struct task *items, int n)
+{
+    const struct store_driver *drv = c->s->drv;
+    int64_t *ids;
+    struct sqlb b;
+    struct store_res r;
+    int rc, step, hint = 0;
+
+    if (n == 0)
+        return TODO_OK;
+    ids = xmalloc((size_t)n * sizeof *ids);
+    for (int i = 0; i < n; i++)
+        ids[i] = items[i].id;
+
+    sqlb_init(&b, drv->dialect);
+    sqlb_sql(&b, "SELECT task_id, tag FROM task_tags WHERE task_id IN ");
+    sqlb_int_list(&b, ids, n);
+    sqlb_sql(&b, " ORDER BY task_id, tag");
+    rc = run_dynamic(c, &b, &r);
+    sqlb_release(&b);
+    if (rc != TODO_OK)
+        goto out_free_ids;
+    while ((step = drv->next(&r)) == 1) {
+        int i = find_task(items, n, drv->col_int(&r, 0), &hint);
+        if (i >= 0 && items[i].n_tags < TASK_MAX_TAGS)
+            items[i].tags[items[i].n_tags++] = xstrdup(drv->col_text(&r, 1));
+    }
+    drv->done(&r);
+    if (step < 0) {
+        rc = -step;
+        goto out_free_ids;
+    }
+
+    sqlb_init(&b, drv->dialect);
+    sqlb_sql(&b, "SELECT task_id, id, relative, before_ms, remind_at, state FROM reminders "
+                 "WHERE task_id IN ");
+    sqlb_int_list(&b, ids, n);
+    sqlb_sql(&b, " ORDER BY task_id, id");
+    rc = run_dynamic(c, &b, &r);
+    sqlb_release(&b);
+    if (rc != TODO_OK)
+        goto out_free_ids;
+    while ((step = drv->next(&r)) == 1) {
+        int i = find_task(items, n, drv->col_int(&r, 0), &hint);
+        if (i < 0 || items[i].n_reminders >= TASK_MAX_REMINDERS)
+            continue;
+        struct reminder *rem = &items[i].reminders[items[i].n_reminders++];
+        rem->id = drv->col_int(&r, 1);
+        rem->relative = drv->col_bool(&r, 2);
+        rem->before_ms = drv->is_null(&r, 3) ? 0 : drv->col_int(&r, 3);
+        rem->remind_at = drv->col_int(&r, 4);
+        rem->state = (int)drv->col_int(&r, 5);
+    }
+    drv->done(&r);
+    if (step < 0)
+        rc = -step;
+out_free_ids:
+    free(ids);
+    return rc;
+}
+
+int store_ops_task_get(struct store_conn *c, const char *user_id, int64_t id, struct task *out)
+{
+    const struct store_driver *drv = c->s->drv;
+    struct op op;
+    struct store_res r;
+    struct task t;
+    struct sqlb_value p[] = {V_INT(id), V_TEXT(user_id)};
+    int rc, step;
+
+    task_init(&t);
+    rc = op_begin(c, false, &op);
+    if (rc != TODO_OK)
+        return rc;
+    rc = drv->exec(c, ST_TASK_GET, NULL, p, N_OF(p), &r);
+    if (rc != TODO_OK)
+        goto out_end;
+    step = drv->next(&r);
+    if (step == 1)
+        read_task(c, &r, &t);
+    drv->done(&r);
+    if (step < 0)
+        rc = -step;
+    else if (step == 0)
+        rc = store_conn_error(c, TODO_ERR_NOT_FOUND, "task not found");
+    else
+        rc = load_children(c, &t, 1);
+out_end:
+    rc = op_end(c, &op, rc);
+    if (rc == TODO_OK) {
+        task_release(out);
+        *out = t;
+    } else {
+        task_release(&t);
+    }
+    return rc;
+}
+
+int store_ops_task_list(struct store_conn *c, const char *user_id, const struct task_query *q,
+                        struct task_page *out)
+{
+    const struct store_driver *drv = c->s->drv;
+    struct op op;
+    struct sqlb b;
+    struct store_res r;
+    int limit = sqlb_page_limit(q);
+    struct task *items = xcalloc((size_t)limit + 1, sizeof *items);
+    int n = 0, step = 0, rc;
+    bool has_more = false;
+
+    sqlb_init(&b, drv->dialect);
+    rc = sqlb_task_list(&b, user_id, q);
+    if (rc != TODO_OK) {
+        store_conn_error(c, rc, "cursor does not match the sort");
+        goto out_free;
+    }
+    rc = op_begin(c, false, &op);
+    if (rc != TODO_OK)
+        goto out_free;
+    rc = run_dynamic(c, &b, &r);
+    if (rc == TODO_OK) {
+        while (n <= limit && (step = drv->next(&r)) == 1) {
+            task_init(&items[n]);
+            read_task(c, &r, &items[n]);
+            n++;
+        }
+        drv->done(&r);
+        if (step < 0)
+            rc = -step;
+    }
+    if (rc == TODO_OK && n > limit) {
+        has_more = true;
+        task_release(&items[--n]);
+    }
+    if (rc == TODO_OK)
+        rc = load_children(c, items, n);
+    rc = op_end(c, &op, rc);
+out_free:
+    sqlb_release(&b);
+    if (rc != TODO_OK) {
+        for (int i = 0; i < n; i++)
+            task_release(&items[i]);
+        free(items);
+        return rc;
+    }
+    out->items = items;
+    out->n_items = n;
+    out->has_more = has_more;
+    return TODO_OK;
+}
+
+int store_ops_tags_list(struct store_conn *c, const char *user_id, struct tag_count **out,
+                        size_t *n_out)
+{
+    const struct store_driver *drv = c->s->drv;
+    struct store_res r;
+    struct tag_count *tags = NULL;
+    size_t n = 0, cap = 0;
+    int step, rc;
+    struct sqlb_value p[] = {V_TEXT(user_id)};
+
+    rc = drv->exec(c, ST_TAGS_LIST, NULL, p, N_OF(p), &r);
+    if (rc != TODO_OK)
+        return rc;
+    while ((step = drv->next(&r)) == 1) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            tags = xrealloc(tags, cap * sizeof *tags);
+        }
+        snprintf(tags[n].name, sizeof tags[n].name, "%s", drv->col_text(&r, 0));
+        tags[n].count = drv->col_int(&r, 1);
+        n++;
+    }
+    drv->done(&r);
+    if (step < 0) {
+        free(tags);
+        return -step;
+    }
+    *out = tags;
+    *n_out = n;
+    return TODO_OK;
+}

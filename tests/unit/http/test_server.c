@@ -1,0 +1,169 @@
+/* Unit tests of the HTTP server over a real loopback socket: suspension (the seam for slow
+ * outside calls), body limits, content-type checks and request ids. */
+#include <criterion/criterion.h>
+
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "http/server.h"
+
+/* Sends raw bytes to the server and reads the whole answer (Connection: close). */
+static char *roundtrip(unsigned port, const char *raw, size_t len)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    size_t off = 0;
+    while (off < len) {
+        ssize_t n = write(fd, raw + off, len - off);
+        if (n <= 0)
+            break;
+        off += (size_t)n;
+    }
+    struct buf b;
+    buf_init(&b);
+    char chunk[4096];
+    ssize_t n;
+    while ((n = read(fd, chunk, sizeof chunk)) > 0)
+        buf_append(&b, chunk, (size_t)n);
+    close(fd);
+    return buf_take(&b);
+}
+
+static void *finish_later(void *arg)
+{
+    struct http_request *r = arg;
+    http_respond_data(r, 200, "text/plain", "resumed", 7);
+    http_request_resume(r);
+    return NULL;
+}
+
+static void h_slow(struct http_request *r, void *ctx)
+{
+    (void)ctx;
+    http_request_suspend(r);
+    pthread_t t;
+    pthread_create(&t, NULL, finish_later, r);
+    pthread_detach(t);
+}
+
+static void h_echo(struct http_request *r, void *ctx)
+{
+    (void)ctx;
+    struct todo_err err;
+    todo_err_clear(&err);
+    json_t *j = http_req_json(r, &err);
+    if (!j) {
+        http_respond_error(r, &err);
+        return;
+    }
+    http_respond_json(r, 200, j);
+}
+
+static http_server_t *start(void)
+{
+    struct http_server_config cfg = {.listen = "127.0.0.1:0", .threads = 2, .max_body = 1024};
+    struct todo_err err;
+    todo_err_clear(&err);
+    http_server_t *s;
+    cr_assert_eq(http_server_create(&cfg, &s, &err), 0);
+    http_route_add(s, "GET", "/slow", h_slow, NULL);
+    http_route_add(s, "POST", "/echo", h_echo, NULL);
+    cr_assert_eq(http_server_start(s, &err), 0);
+    return s;
+}
+
+static void stop(http_server_t *s)
+{
+    http_server_stop(s, 1000);
+    http_server_destroy(s);
+}
+
+Test(server, suspended_request_is_answered_after_resume_from_another_thread)
+{
+    http_server_t *s = start();
+    for (int i = 0; i < 20; i++) {
+        const char *req = "GET /slow HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+        char *resp = roundtrip(http_server_port(s), req, strlen(req));
+        cr_assert(strncmp(resp, "HTTP/1.1 200", 12) == 0, "got %s", resp);
+        cr_assert_not_null(strstr(resp, "\r\n\r\nresumed"));
+        free(resp);
+    }
+    stop(s);
+}
+
+Test(server, json_body_round_trips_with_a_request_id)
+{
+    http_server_t *s = start();
+    const char *req = "POST /echo HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+                      "Content-Type: application/json\r\nContent-Length: 7\r\n"
+                      "X-Request-Id: abcdef123456\r\n\r\n{\"a\":1}";
+    char *resp = roundtrip(http_server_port(s), req, strlen(req));
+    cr_assert(strncmp(resp, "HTTP/1.1 200", 12) == 0, "got %s", resp);
+    cr_assert_not_null(strstr(resp, "{\"a\":1}"));
+    cr_assert_not_null(strcasestr(resp, "X-Request-Id: abcdef123456"));
+    free(resp);
+    stop(s);
+}
+
+Test(server, body_over_the_limit_is_413)
+{
+    http_server_t *s = start();
+    char req[4096];
+    char body[2000];
+    memset(body, 'x', sizeof body);
+    int n = snprintf(req, sizeof req,
+                     "POST /echo HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+                     "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%.*s",
+                     sizeof body, (int)sizeof body, body);
+    char *resp = roundtrip(http_server_port(s), req, (size_t)n);
+    cr_assert(strncmp(resp, "HTTP/1.1 413", 12) == 0, "got %.40s", resp);
+    cr_assert_not_null(strstr(resp, "\"payload_too_large\""));
+    free(resp);
+    stop(s);
+}
+
+Test(server, chunked_body_over_the_limit_is_413)
+{
+    http_server_t *s = start();
+    struct buf b;
+    buf_init(&b);
+    buf_puts(&b, "POST /echo HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+                 "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
+    for (int i = 0; i < 4; i++) {
+        buf_puts(&b, "200\r\n");
+        for (int j = 0; j < 0x200; j++)
+            buf_putc(&b, 'x');
+        buf_puts(&b, "\r\n");
+    }
+    buf_puts(&b, "0\r\n\r\n");
+    char *resp = roundtrip(http_server_port(s), b.data, b.len);
+    cr_assert(strncmp(resp, "HTTP/1.1 413", 12) == 0, "got %.40s", resp);
+    free(resp);
+    buf_release(&b);
+    stop(s);
+}
+
+Test(server, wrong_content_type_is_415_and_bad_json_is_400)
+{
+    http_server_t *s = start();
+    const char *req = "POST /echo HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+                      "Content-Type: text/plain\r\nContent-Length: 7\r\n\r\n{\"a\":1}";
+    char *resp = roundtrip(http_server_port(s), req, strlen(req));
+    cr_assert(strncmp(resp, "HTTP/1.1 415", 12) == 0, "got %.40s", resp);
+    free(resp);
+    req = "POST /echo HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+          "Content-Type: application/json\r\nContent-Length: 6\r\n\r\n{\"a\":1";
+    resp = roundtrip(http_server_port(s), req, strlen(req));
+    cr_assert(strncmp(resp, "HTTP/1.1 400", 12) == 0, "got %.40s", resp);
+    cr_assert_not_null(strstr(resp, "\"bad_request\""));
+    free(resp);
+    stop(s);
+}
