@@ -7,7 +7,9 @@
 
 void app_init(struct app *a, store_t *store, const struct app_config *cfg)
 {
+    static uint64_t next_id;
     memset(a, 0, sizeof *a);
+    a->id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
     a->store = store;
     size_t n =
         cfg->jwt_secret_len < sizeof a->jwt_secret ? cfg->jwt_secret_len : sizeof a->jwt_secret;

@@ -25,6 +25,7 @@ struct app_config {
 };
 
 struct app {
+    uint64_t id;    /* unique per app_init in this process (keys per-thread caches) */
     store_t *store; /* not owned */
     unsigned char jwt_secret[128];
     size_t jwt_secret_len;

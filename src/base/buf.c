@@ -3,6 +3,7 @@
 #include "base/xalloc.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,30 +76,67 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 
 void buf_json_escape(struct buf *b, const char *s)
 {
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s;
+    for (;;) {
+        /* copy the run of characters that need no escape in one go */
+        const unsigned char *run = p;
+        while (*p >= 0x20 && *p != '"' && *p != '\\')
+            p++;
+        if (p > run)
+            buf_append(b, run, (size_t)(p - run));
+        if (!*p)
+            return;
+        char esc[6] = {'\\', 0, 0, 0, 0, 0};
+        size_t n = 2;
         switch (*p) {
         case '"':
-            buf_puts(b, "\\\"");
+            esc[1] = '"';
             break;
         case '\\':
-            buf_puts(b, "\\\\");
+            esc[1] = '\\';
             break;
         case '\n':
-            buf_puts(b, "\\n");
+            esc[1] = 'n';
             break;
         case '\r':
-            buf_puts(b, "\\r");
+            esc[1] = 'r';
             break;
         case '\t':
-            buf_puts(b, "\\t");
+            esc[1] = 't';
             break;
         default:
-            if (*p < 0x20)
-                buf_printf(b, "\\u%04x", *p);
-            else
-                buf_putc(b, (char)*p);
+            esc[1] = 'u';
+            esc[2] = '0';
+            esc[3] = '0';
+            esc[4] = hex[*p >> 4];
+            esc[5] = hex[*p & 15];
+            n = 6;
         }
+        buf_append(b, esc, n);
+        p++;
     }
+}
+
+void buf_json_str(struct buf *b, const char *s)
+{
+    buf_putc(b, '"');
+    buf_json_escape(b, s);
+    buf_putc(b, '"');
+}
+
+void buf_put_i64(struct buf *b, int64_t v)
+{
+    char tmp[24];
+    char *p = tmp + sizeof tmp;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 char *buf_take(struct buf *b)

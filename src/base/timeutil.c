@@ -142,6 +142,16 @@ int time_parse_rfc3339(const char *s, int64_t *out_ms)
     return 0;
 }
 
+/* Writes v as exactly width decimal digits (zero-padded); returns the end. */
+static char *put_digits(char *p, int v, int width)
+{
+    for (int i = width - 1; i >= 0; i--) {
+        p[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return p + width;
+}
+
 size_t time_format_rfc3339(int64_t ms, char out[TIME_RFC3339_MAX])
 {
     if (ms < FORMAT_MIN_MS)
@@ -161,14 +171,26 @@ size_t time_format_rfc3339(int64_t ms, char out[TIME_RFC3339_MAX])
     int min = (int)(rem / MS_PER_MIN % 60);
     int sec = (int)(rem / MS_PER_SEC % 60);
     int frac = (int)(rem % MS_PER_SEC);
-    int n;
-    if (frac)
-        n = snprintf(out, TIME_RFC3339_MAX, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", (int)y, m, d,
-                     hour, min, sec, frac);
-    else
-        n = snprintf(out, TIME_RFC3339_MAX, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y, m, d, hour,
-                     min, sec);
-    return n < 0 ? 0 : (size_t)n;
+    /* Digits written directly: this runs for every time field of every task served. */
+    char *p = out;
+    p = put_digits(p, (int)y, 4);
+    *p++ = '-';
+    p = put_digits(p, m, 2);
+    *p++ = '-';
+    p = put_digits(p, d, 2);
+    *p++ = 'T';
+    p = put_digits(p, hour, 2);
+    *p++ = ':';
+    p = put_digits(p, min, 2);
+    *p++ = ':';
+    p = put_digits(p, sec, 2);
+    if (frac) {
+        *p++ = '.';
+        p = put_digits(p, frac, 3);
+    }
+    *p++ = 'Z';
+    *p = '\0';
+    return (size_t)(p - out);
 }
 
 /* Reads a run of up to 9 digits; false when there is none or too many. */

@@ -95,7 +95,11 @@ static void respond_task(struct http_request *req, int status, const struct task
     snprintf(etag, sizeof etag, "\"%lld\"", (long long)t->version);
     http_set_header(req, "ETag", etag);
     http_set_header(req, "Cache-Control", "no-store");
-    http_respond_json(req, status, task_to_json(t)); /* steals the new reference */
+    struct buf b;
+    buf_init(&b);
+    task_json_write(&b, t);
+    size_t len = b.len;
+    http_respond_take(req, status, "application/json", buf_take(&b), len);
 }
 
 /* Parses the JSON body, or writes the 400 and returns NULL. */
@@ -220,16 +224,25 @@ static void h_tasks_list(struct http_request *req, void *ctx)
         http_respond_error(req, &err);
         return;
     }
-    json_t *items = json_array();
-    for (int i = 0; i < page.n_items; i++)
-        json_array_append_new(items, task_to_json(&page.items[i])); /* steals */
-    json_t *o = json_object();
-    json_object_set_new(o, "items", items);
-    json_object_set_new(o, "next_cursor", cursor ? json_string(cursor) : json_null());
+    struct buf b;
+    buf_init(&b);
+    buf_puts(&b, "{\"items\":[");
+    for (int i = 0; i < page.n_items; i++) {
+        if (i)
+            buf_putc(&b, ',');
+        task_json_write(&b, &page.items[i]);
+    }
+    buf_puts(&b, "],\"next_cursor\":");
+    if (cursor)
+        buf_json_str(&b, cursor);
+    else
+        buf_puts(&b, "null");
+    buf_putc(&b, '}');
     free(cursor);
     task_page_release(&page);
     http_set_header(req, "Cache-Control", "no-store");
-    http_respond_json(req, 200, o);
+    size_t len = b.len;
+    http_respond_take(req, 200, "application/json", buf_take(&b), len);
 }
 
 static void h_task_create(struct http_request *req, void *ctx)
