@@ -696,15 +696,22 @@ unsigned http_server_port(const http_server_t *s)
     return s->port;
 }
 
-void http_server_stop(http_server_t *s, unsigned grace_ms)
+void http_server_quiesce(http_server_t *s)
 {
-    if (!s->daemon)
+    if (!s->daemon || s->listen_fd < 0)
         return;
     int fd = MHD_quiesce_daemon(s->daemon);
     if (fd >= 0) {
         close(fd);
         s->listen_fd = -1;
     }
+}
+
+void http_server_stop(http_server_t *s, unsigned grace_ms)
+{
+    if (!s->daemon)
+        return;
+    http_server_quiesce(s);
     struct timespec deadline;
     clock_gettime(CLOCK_REALTIME, &deadline);
     deadline.tv_sec += grace_ms / 1000;

@@ -40,6 +40,8 @@ void http_routes_each(http_server_t *s, void (*fn)(const char *, const char *, v
 int http_server_start(http_server_t *s, struct todo_err *err);
 /* The port actually bound (useful with port 0). */
 unsigned http_server_port(const http_server_t *s);
+/* Stops accepting new connections; requests in flight go on. Idempotent. */
+void http_server_quiesce(http_server_t *s);
 /* Stops accepting, lets in-flight requests finish (up to grace_ms), then stops. */
 void http_server_stop(http_server_t *s, unsigned grace_ms);
 void http_server_destroy(http_server_t *s);

@@ -81,7 +81,8 @@ int serve_main(const char *command, int argc, char **argv)
         .max_body = cfg.max_body,
         .access_log = cfg.access_log,
     };
-    struct api_service api = {.app = &app, .store = store};
+    /* two hashing threads: argon2id takes 64 MiB each, and both CPUs of a small machine */
+    struct api_service api = {.app = &app, .store = store, .slow = workpool_create(2, 256)};
     if (http_server_create(&hcfg, &api.server, &err)) {
         log_msg(LOG_ERROR, "%s", err.message);
         goto out_release_app;
@@ -101,12 +102,18 @@ int serve_main(const char *command, int argc, char **argv)
     sigwait(&sigs, &sig);
     log_msg(LOG_INFO, "received %s; finishing in-flight requests",
             sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    /* Order matters: stop accepting, let the slow-work pool finish (its jobs resume suspended
+     * requests), then wait for the rest of the requests in flight. */
+    http_server_quiesce(api.server);
+    workpool_destroy(api.slow);
+    api.slow = NULL;
     http_server_stop(api.server, SHUTDOWN_GRACE_MS);
     code = 0;
     log_msg(LOG_INFO, "stopped");
 out_destroy_server:
     http_server_destroy(api.server);
 out_release_app:
+    workpool_destroy(api.slow); /* after the server: suspended requests finish first */
     app_release(&app);
     store_destroy(store);
     return code;

@@ -3,6 +3,7 @@
 #define TODO_SERVICES_API_H
 
 #include "app/app.h"
+#include "base/workpool.h"
 #include "http/server.h"
 #include "store/store.h"
 
@@ -15,6 +16,7 @@ struct api_service {
     struct app *app;
     store_t *store;
     http_server_t *server;
+    workpool_t *slow; /* CPU-heavy or slow work (password hashing), off the HTTP workers */
 };
 
 /* Adds every route to api->server (before it starts). */
