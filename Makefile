@@ -36,7 +36,7 @@ run: build
 test: test-deps format-check unit blackbox
 
 unit: build-asan
-	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
+	scripts/with-postgres.sh scripts/with-kafka.sh scripts/run-unit.sh $(ASAN_BUILD) -j $(JOBS)
 
 blackbox: blackbox-sqlite blackbox-postgres
 

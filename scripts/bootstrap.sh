@@ -2,17 +2,17 @@
 # bootstrap.sh - installs what building, running and testing Todo need, from Debian's
 # packages. A fast no-op when everything is there. Usage: scripts/bootstrap.sh [--test]
 # (--test adds what the test tiers need: PostgreSQL server, Criterion, clang-format, wrk,
-# kcat/librdkafka and Java/Maven for the Kafka test broker).
+# kcat and Java/Maven for the Kafka test broker).
 set -euo pipefail
 
 pkgs=(build-essential cmake ninja-build pkg-config
       libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev libical-dev tzdata
-      libsodium-dev libjwt-dev libcurl4-openssl-dev nodejs)
+      libsodium-dev libjwt-dev libcurl4-openssl-dev librdkafka-dev nodejs)
 if [[ "${1:-}" == "--test" ]]; then
     pkgs+=(libcriterion-dev postgresql clang-format wrk curl)
-    # the Kafka test broker (scripts/kafka.sh): librdkafka, kcat, and Java + Maven to fetch
+    # the Kafka test broker (scripts/kafka.sh): kcat, and Java + Maven to fetch
     # and run the broker (the JDK, not only the JRE: its topic step compiles on the fly)
-    pkgs+=(kcat librdkafka-dev maven openjdk-17-jdk-headless)
+    pkgs+=(kcat maven openjdk-17-jdk-headless)
 fi
 
 missing=()

@@ -89,4 +89,52 @@ struct tag_count {
  * malloc'd (caller frees), *n its length. */
 int store_tags_list(store_t *s, const char *user_id, struct tag_count **out, size_t *n);
 
+/* --- outbox: events written in the same transaction as the change they describe --- */
+struct outbox_row {
+    int64_t id; /* increasing: the publish order */
+    char topic[64];
+    char key[64];      /* partition key (user id) */
+    char event_id[64]; /* CloudEvent id */
+    char *payload;     /* owned CloudEvent JSON */
+    int64_t created_at;
+};
+/* Inserts one event; call inside the transaction of the change. */
+int store_outbox_insert(store_t *s, const char *topic, const char *key, const char *event_id,
+                        const char *payload, int64_t now_ms);
+/* The oldest unsent rows, at most limit, in id order. *out is malloc'd (free with
+ * outbox_rows_free), *n its length. */
+int store_outbox_fetch(store_t *s, int limit, struct outbox_row **out, int *n);
+/* Marks rows sent (they stay for a while for inspection; see store_outbox_prune). */
+int store_outbox_mark_sent(store_t *s, const int64_t *ids, int n, int64_t now_ms);
+/* Deletes rows sent before the given time. */
+int store_outbox_prune(store_t *s, int64_t sent_before_ms);
+/* Number of unsent rows and the created_at of the oldest (0 when none). */
+int store_outbox_stats(store_t *s, int64_t *backlog, int64_t *oldest_created_at);
+void outbox_rows_free(struct outbox_row *rows, int n);
+/* Makes this thread's connection the one relay of the database (postgres: a session
+ * advisory lock, so replicas never relay concurrently and order holds; sqlite: always).
+ * Returns 0 when this thread holds it, TODO_ERR_BUSY when another session does. */
+int store_relay_lock(store_t *s);
+
+/* --- idempotent consumers --- */
+/* Records that consumer processed event_id; call inside the handler's transaction.
+ * TODO_ERR_CONFLICT when it already had (the event is a duplicate). */
+int store_event_claim(store_t *s, const char *consumer, const char *event_id, int64_t now_ms);
+
+/* --- audit: the append-only history of each task --- */
+struct audit_entry {
+    char event_id[64];
+    char type[16]; /* created, updated, completed, reopened, deleted */
+    int64_t at;    /* the event's time */
+    char *changes; /* owned JSON object text */
+};
+/* Appends one entry (inside the consumer's transaction). A task's history outlives it. */
+int store_audit_append(store_t *s, const char *user_id, int64_t task_id, const char *event_id,
+                       const char *type, int64_t at, const char *changes_json);
+/* The user's entries for a task, newest first; TODO_ERR_NOT_FOUND when there are none (the
+ * task never existed or is another user's). *out is malloc'd (audit_entries_free). */
+int store_audit_list(store_t *s, const char *user_id, int64_t task_id, struct audit_entry **out,
+                     int *n);
+void audit_entries_free(struct audit_entry *e, int n);
+
 #endif

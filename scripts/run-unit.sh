@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# run-unit.sh - runs the Criterion unit tests of a sanitizer build (ctest) and fails when
+# any sanitizer reported, even in a test Criterion counted as passed: Criterion runs each
+# test in a child process and LeakSanitizer's report at the child's exit does not reach
+# its verdict. Usage: scripts/run-unit.sh BUILD_DIR [ctest args...]
+set -euo pipefail
+build=$1
+shift
+log=$(mktemp /tmp/todo-unit.XXXXXX)
+trap 'rm -f "$log"' EXIT
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+set +e
+(cd "$build" && ctest --output-on-failure -V "$@") >"$log" 2>&1
+rc=$?
+set -e
+# the per-test summaries and ctest's closing lines
+grep -E "Synthesis:|tests passed|tests failed|Test +#|FAIL|Assertion Failed" "$log" || true
+if grep -qE "ERROR: (Leak|Address)Sanitizer|runtime error:|WARNING: ThreadSanitizer" "$log"; then
+    echo "run-unit: a sanitizer reported:" >&2
+    grep -E -A25 "ERROR: (Leak|Address)Sanitizer|runtime error:" "$log" | head -80 >&2
+    exit 1
+fi
+exit "$rc"

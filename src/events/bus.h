@@ -1,0 +1,55 @@
+/* bus.h - the event bus interface, one of three backends chosen by configuration:
+ * local (in-process), kafka (librdkafka), dapr (the sidecar's HTTP API). Producers publish
+ * CloudEvents JSON with a key (the user id) that keeps one user's events in order;
+ * consumers subscribe as a named group. Thread-safe unless noted. */
+#ifndef TODO_EVENTS_BUS_H
+#define TODO_EVENTS_BUS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/err.h"
+
+typedef struct bus bus_t;
+
+struct bus_message {
+    const char *topic;
+    const char *key;     /* partition key: the user id */
+    const char *id;      /* the CloudEvent id (for logs and idempotency) */
+    const char *payload; /* the CloudEvent JSON */
+    size_t len;
+};
+
+/* What a consumer answers for a message: done (commit it), try it again later, or give up
+ * on it (it is not retried; the consumer runtime dead-letters before answering DROP). */
+enum bus_verdict { BUS_ACK = 0, BUS_RETRY, BUS_DROP };
+
+/* Called for each message of a subscription, in order per key, never concurrently for one
+ * group. Returns an enum bus_verdict. */
+typedef int (*bus_handler_fn)(void *ctx, const struct bus_message *m);
+
+/* Publishes msgs in order and waits until each is acknowledged by the broker (kafka:
+ * acks=all; local: every subscribed group answered ACK or DROP). *n_done is the length of
+ * the acknowledged prefix; on an error the rest were not (or not certainly) published and
+ * may be published again later. Returns 0 when all n were. */
+int bus_publish(bus_t *b, const struct bus_message *msgs, int n, int *n_done,
+                struct todo_err *err);
+/* Subscribes a group to topics before bus_start. group names the service role
+ * ("audit", "recurring"): every group gets every message; within a group, workers share
+ * them, unless broadcast (every instance gets every message, as realtime needs). */
+int bus_subscribe(bus_t *b, const char *group, bool broadcast, const char *const *topics,
+                  int n_topics, bus_handler_fn fn, void *ctx, struct todo_err *err);
+/* Starts consuming (threads of its own where the backend needs them). */
+int bus_start(bus_t *b, struct todo_err *err);
+/* Stops consuming; in-flight handlers finish. */
+void bus_stop(bus_t *b);
+/* True when the broker (or sidecar) is reachable, for /readyz. */
+bool bus_healthy(bus_t *b);
+const char *bus_name(const bus_t *b);
+void bus_destroy(bus_t *b);
+
+/* The in-process bus: publish calls each subscribed group's handler on the publishing
+ * thread, in order; a RETRY answer fails the publish (the outbox keeps the row). */
+bus_t *bus_local_create(void);
+
+#endif

@@ -1,0 +1,24 @@
+/* bus_internal.h - the vtable each bus backend implements (bus.c dispatches to it). */
+#ifndef TODO_EVENTS_BUS_INTERNAL_H
+#define TODO_EVENTS_BUS_INTERNAL_H
+
+#include "events/bus.h"
+
+struct bus_ops {
+    const char *name;
+    int (*publish)(bus_t *b, const struct bus_message *msgs, int n, int *n_done,
+                   struct todo_err *err);
+    int (*subscribe)(bus_t *b, const char *group, bool broadcast, const char *const *topics,
+                     int n_topics, bus_handler_fn fn, void *ctx, struct todo_err *err);
+    int (*start)(bus_t *b, struct todo_err *err);
+    void (*stop)(bus_t *b);
+    bool (*healthy)(bus_t *b);
+    void (*destroy)(bus_t *b);
+};
+
+/* Every backend's struct starts with this. */
+struct bus {
+    const struct bus_ops *ops;
+};
+
+#endif

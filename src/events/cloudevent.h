@@ -1,0 +1,43 @@
+/* cloudevent.h - CloudEvents 1.0 in the JSON format (application/cloudevents+json):
+ * encode an event for a topic, decode and validate one received. Pure functions. */
+#ifndef TODO_EVENTS_CLOUDEVENT_H
+#define TODO_EVENTS_CLOUDEVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+
+#define CE_ID_MAX 64
+#define CE_TYPE_MAX 96
+#define CE_SOURCE_MAX 96
+#define CE_SUBJECT_MAX 64
+#define CE_TRACEPARENT_LEN 55 /* 00-<32 hex>-<16 hex>-<2 hex> */
+
+struct cloudevent {
+    char id[CE_ID_MAX];         /* UUIDv7 */
+    char source[CE_SOURCE_MAX]; /* "/todo/api" */
+    char type[CE_TYPE_MAX];     /* "todo.task.created" */
+    char subject[CE_SUBJECT_MAX];
+    int64_t time; /* ms */
+    char traceparent[CE_TRACEPARENT_LEN + 1];
+    char partition_key[64]; /* the user id: the Kafka key (extension "partitionkey") */
+    char *data;             /* owned JSON text of "data" (an object) */
+};
+
+void cloudevent_release(struct cloudevent *ce);
+/* Appends the JSON form. data is written verbatim (it is already JSON). */
+void cloudevent_write(struct buf *out, const struct cloudevent *ce);
+/* Parses and validates (specversion "1.0", id, source, type required; time RFC 3339;
+ * traceparent well-formed if present; data an object). Fills *out (which the caller
+ * releases). TODO_ERR_BAD_REQUEST with a message otherwise. */
+int cloudevent_parse(const char *json, size_t len, struct cloudevent *out, struct todo_err *err);
+
+/* A W3C traceparent: keeps a valid incoming one's trace id with a new span id, or makes a
+ * new trace. in may be NULL. */
+void traceparent_child(const char *in, char out[CE_TRACEPARENT_LEN + 1]);
+/* The 32-hex trace id of a traceparent (for logs), or "" when invalid. */
+void traceparent_trace_id(const char *tp, char out[33]);
+
+#endif

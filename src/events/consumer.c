@@ -1,0 +1,302 @@
+/* consumer.c - the consumer runtime: for each delivered message, parse the CloudEvent,
+ * find the handler for its topic and type, and run it in a store transaction together with
+ * the (consumer, event id) record that makes redelivery a no-op. Failures are retried with
+ * exponential backoff on the consumer's own thread; after max_attempts the message goes to
+ * "<topic>.dlq" wrapped with the error. A message that is not a valid CloudEvent is
+ * dead-lettered at once (retrying cannot fix it). */
+#include "events/consumer.h"
+#include "base/log.h"
+#include "base/timeutil.h"
+#include "base/xalloc.h"
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MAX_HANDLERS 16
+
+struct handler_reg {
+    char *topic;
+    char *ce_type; /* NULL: any */
+    consumer_handler_fn fn;
+    void *ctx;
+    uint64_t consumed, failed, retried, dead, duplicates;
+};
+
+struct consumer {
+    char *name;
+    store_t *store;
+    bus_t *bus;
+    struct consumer_config cfg;
+    int n_handlers;
+    struct handler_reg handlers[MAX_HANDLERS];
+    uint64_t unparseable;
+    int64_t last_event_time;
+    int64_t last_handled_at;
+};
+
+consumer_t *consumer_create(const char *name, store_t *store, bus_t *bus,
+                            const struct consumer_config *cfg)
+{
+    consumer_t *c = xcalloc(1, sizeof *c);
+    c->name = xstrdup(name);
+    c->store = store;
+    c->bus = bus;
+    if (cfg)
+        c->cfg = *cfg;
+    if (c->cfg.max_attempts <= 0)
+        c->cfg.max_attempts = 5;
+    if (c->cfg.backoff_base_ms <= 0)
+        c->cfg.backoff_base_ms = 100;
+    if (c->cfg.backoff_max_ms <= 0)
+        c->cfg.backoff_max_ms = 5000;
+    return c;
+}
+
+void consumer_on(consumer_t *c, const char *topic, const char *ce_type, consumer_handler_fn fn,
+                 void *ctx)
+{
+    if (c->n_handlers == MAX_HANDLERS)
+        abort(); /* a programming error */
+    struct handler_reg *h = &c->handlers[c->n_handlers++];
+    h->topic = xstrdup(topic);
+    h->ce_type = ce_type ? xstrdup(ce_type) : NULL;
+    h->fn = fn;
+    h->ctx = ctx;
+}
+
+static struct handler_reg *find_handler(consumer_t *c, const char *topic, const char *type)
+{
+    for (int i = 0; i < c->n_handlers; i++) {
+        struct handler_reg *h = &c->handlers[i];
+        if (strcmp(h->topic, topic) == 0 && (!h->ce_type || strcmp(h->ce_type, type) == 0))
+            return h;
+    }
+    return NULL;
+}
+
+static void add(uint64_t *counter)
+{
+    __atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
+}
+
+/* One attempt: 0 applied, TODO_ERR_CONFLICT duplicate, other: failed (err says why). */
+static int apply_once(consumer_t *c, struct handler_reg *h, const struct cloudevent *ce,
+                      struct todo_err *err)
+{
+    int rc = store_begin(c->store);
+    if (rc)
+        return todo_err_set(err, rc, "cannot begin: %s", store_last_error(c->store));
+    rc = store_event_claim(c->store, c->name, ce->id, time_now_ms());
+    if (rc == TODO_ERR_CONFLICT) {
+        store_rollback(c->store);
+        return TODO_ERR_CONFLICT;
+    }
+    if (rc) {
+        todo_err_set(err, rc, "cannot record the event: %s", store_last_error(c->store));
+        store_rollback(c->store);
+        return rc;
+    }
+    rc = h->fn(h->ctx, c->store, ce, err);
+    if (rc) {
+        store_rollback(c->store);
+        if (!err->message[0])
+            todo_err_set(err, rc, "handler failed: %s", todo_rc_name(rc));
+        return rc;
+    }
+    rc = store_commit(c->store);
+    if (rc)
+        return todo_err_set(err, rc, "cannot commit: %s", store_last_error(c->store));
+    return TODO_OK;
+}
+
+static void log_event(enum log_level level, const char *msg, const consumer_t *c,
+                      const struct bus_message *m, const char *trace_id, const char *error)
+{
+    if (!log_enabled(level))
+        return;
+    struct buf f;
+    buf_init(&f);
+    buf_puts(&f, "\"consumer\":");
+    buf_json_str(&f, c->name);
+    buf_puts(&f, ",\"topic\":");
+    buf_json_str(&f, m->topic);
+    buf_puts(&f, ",\"event_id\":");
+    buf_json_str(&f, m->id ? m->id : "");
+    buf_puts(&f, ",\"trace_id\":");
+    buf_json_str(&f, trace_id);
+    if (error) {
+        buf_puts(&f, ",\"error\":");
+        buf_json_str(&f, error);
+    }
+    log_write(level, msg, f.data);
+    buf_release(&f);
+}
+
+/* Sends m to "<topic>.dlq" as {"consumer","error","attempts","failed_at","topic","event"}.
+ * event is the original payload when it is JSON, else a string. */
+static int dead_letter(consumer_t *c, const struct bus_message *m, int attempts,
+                       const char *error, bool payload_is_json)
+{
+    char topic[96];
+    snprintf(topic, sizeof topic, "%s.dlq", m->topic);
+    char ts[TIME_RFC3339_MAX];
+    time_format_rfc3339(time_now_ms(), ts);
+    struct buf b;
+    buf_init(&b);
+    buf_puts(&b, "{\"consumer\":");
+    buf_json_str(&b, c->name);
+    buf_puts(&b, ",\"error\":");
+    buf_json_str(&b, error);
+    buf_printf(&b, ",\"attempts\":%d,\"failed_at\":\"%s\",\"topic\":", attempts, ts);
+    buf_json_str(&b, m->topic);
+    buf_puts(&b, ",\"event\":");
+    if (payload_is_json) {
+        buf_append(&b, m->payload, m->len);
+    } else {
+        char *copy = xstrndup(m->payload, m->len);
+        buf_json_str(&b, copy);
+        free(copy);
+    }
+    buf_putc(&b, '}');
+    struct bus_message dm = {.topic = topic, .key = m->key, .id = m->id, .payload = b.data,
+                             .len = b.len};
+    struct todo_err err;
+    todo_err_clear(&err);
+    int n_done = 0;
+    int rc = bus_publish(c->bus, &dm, 1, &n_done, &err);
+    buf_release(&b);
+    return rc;
+}
+
+static void sleep_ms(int64_t ms)
+{
+    struct timespec ts = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
+static int on_message(void *ctx, const struct bus_message *m)
+{
+    consumer_t *c = ctx;
+    struct cloudevent ce;
+    struct todo_err err;
+    todo_err_clear(&err);
+    if (cloudevent_parse(m->payload, m->len, &ce, &err) != TODO_OK) {
+        add(&c->unparseable);
+        log_event(LOG_ERROR, "event is not a valid CloudEvent; dead-lettered", c, m, "",
+                  err.message);
+        return dead_letter(c, m, 1, err.message, false) ? BUS_RETRY : BUS_DROP;
+    }
+    char trace_id[33];
+    traceparent_trace_id(ce.traceparent, trace_id);
+    struct handler_reg *h = find_handler(c, m->topic, ce.type);
+    if (!h) {
+        cloudevent_release(&ce);
+        return BUS_ACK; /* not an event this consumer handles */
+    }
+    int64_t backoff = c->cfg.backoff_base_ms;
+    int verdict = BUS_ACK;
+    for (int attempt = 1;; attempt++) {
+        todo_err_clear(&err);
+        int rc = apply_once(c, h, &ce, &err);
+        if (rc == TODO_OK || rc == TODO_ERR_CONFLICT) {
+            add(rc == TODO_OK ? &h->consumed : &h->duplicates);
+            __atomic_store_n(&c->last_event_time, ce.time, __ATOMIC_RELAXED);
+            __atomic_store_n(&c->last_handled_at, time_now_ms(), __ATOMIC_RELAXED);
+            log_event(LOG_DEBUG, rc ? "duplicate event ignored" : "event handled", c, m,
+                      trace_id, NULL);
+            break;
+        }
+        add(&h->failed);
+        if (attempt >= c->cfg.max_attempts) {
+            log_event(LOG_ERROR, "event failed every attempt; dead-lettered", c, m, trace_id,
+                      err.message);
+            if (dead_letter(c, m, attempt, err.message, true)) {
+                verdict = BUS_RETRY; /* the dead-letter topic is unreachable: keep it */
+            } else {
+                add(&h->dead);
+                verdict = BUS_DROP;
+            }
+            break;
+        }
+        add(&h->retried);
+        log_event(LOG_WARN, "event failed; retrying", c, m, trace_id, err.message);
+        sleep_ms(backoff);
+        backoff = backoff * 2 > c->cfg.backoff_max_ms ? c->cfg.backoff_max_ms : backoff * 2;
+    }
+    cloudevent_release(&ce);
+    return verdict;
+}
+
+int consumer_subscribe(consumer_t *c, struct todo_err *err)
+{
+    const char *topics[MAX_HANDLERS];
+    int n = 0;
+    for (int i = 0; i < c->n_handlers; i++) {
+        bool seen = false;
+        for (int j = 0; j < n; j++)
+            seen = seen || strcmp(topics[j], c->handlers[i].topic) == 0;
+        if (!seen)
+            topics[n++] = c->handlers[i].topic;
+    }
+    return bus_subscribe(c->bus, c->name, c->cfg.broadcast, topics, n, on_message, c, err);
+}
+
+static uint64_t load(const uint64_t *p)
+{
+    return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+void consumer_metrics(consumer_t *c, struct buf *out)
+{
+    static const struct {
+        const char *name, *help;
+        size_t offset;
+    } counters[] = {
+        {"todo_events_consumed_total", "Events applied by a consumer.",
+         offsetof(struct handler_reg, consumed)},
+        {"todo_events_failed_total", "Failed attempts to apply an event.",
+         offsetof(struct handler_reg, failed)},
+        {"todo_events_retried_total", "Retries after a failed attempt.",
+         offsetof(struct handler_reg, retried)},
+        {"todo_events_dead_lettered_total", "Events sent to a dead-letter topic.",
+         offsetof(struct handler_reg, dead)},
+        {"todo_events_duplicates_total", "Redelivered events ignored.",
+         offsetof(struct handler_reg, duplicates)},
+    };
+    for (size_t k = 0; k < sizeof counters / sizeof counters[0]; k++) {
+        buf_printf(out, "# HELP %s %s\n# TYPE %s counter\n", counters[k].name, counters[k].help,
+                   counters[k].name);
+        for (int i = 0; i < c->n_handlers; i++) {
+            const struct handler_reg *h = &c->handlers[i];
+            const uint64_t *v = (const uint64_t *)(const void *)((const char *)h + counters[k].offset);
+            buf_printf(out, "%s{consumer=\"%s\",topic=\"%s\",type=\"%s\"} %llu\n",
+                       counters[k].name, c->name, h->topic, h->ce_type ? h->ce_type : "any",
+                       (unsigned long long)load(v));
+        }
+    }
+    int64_t last = __atomic_load_n(&c->last_event_time, __ATOMIC_RELAXED);
+    int64_t at = __atomic_load_n(&c->last_handled_at, __ATOMIC_RELAXED);
+    buf_printf(out,
+               "# HELP todo_consumer_lag_seconds Time from an event's creation to its handling, "
+               "for the last event handled.\n"
+               "# TYPE todo_consumer_lag_seconds gauge\n"
+               "todo_consumer_lag_seconds{consumer=\"%s\"} %.3f\n",
+               c->name, last && at > last ? (double)(at - last) / 1000.0 : 0.0);
+}
+
+void consumer_destroy(consumer_t *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < c->n_handlers; i++) {
+        free(c->handlers[i].topic);
+        free(c->handlers[i].ce_type);
+    }
+    free(c->name);
+    free(c);
+}
