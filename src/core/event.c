@@ -18,10 +18,9 @@ static const char *const ce_types[] = {"todo.task.created", "todo.task.updated",
 #define N_TYPES ((int)(sizeof names / sizeof names[0]))
 
 /* The fields a change can touch; bookkeeping (id, version, times) is left out. */
-static const char *const diff_fields[] = {"title",     "description", "completed",
-                                          "status",    "priority",    "tags",
-                                          "due_at",    "reminders",   "recurrence",
-                                          "completed_at"};
+static const char *const diff_fields[] = {"title",      "description", "completed", "status",
+                                          "priority",   "tags",        "due_at",    "reminders",
+                                          "recurrence", "completed_at"};
 
 const char *task_event_name(int type)
 {

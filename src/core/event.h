@@ -19,8 +19,8 @@ enum task_event_type {
 };
 
 /* Topics (ARCHITECTURE.md section 6). */
-#define TOPIC_TASK_EVENTS "task-events"
-#define TOPIC_REMINDERS "reminders"
+#define TOPIC_TASK_EVENTS  "task-events"
+#define TOPIC_REMINDERS    "reminders"
 #define TOPIC_TASK_UPDATES "task-updates"
 
 /* "created", "updated", ... */

@@ -1,8 +1,7 @@
 /* bus.c - dispatch from the bus interface to the configured backend. */
 #include "events/bus_internal.h"
 
-int bus_publish(bus_t *b, const struct bus_message *msgs, int n, int *n_done,
-                struct todo_err *err)
+int bus_publish(bus_t *b, const struct bus_message *msgs, int n, int *n_done, struct todo_err *err)
 {
     *n_done = 0;
     if (n == 0)

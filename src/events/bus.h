@@ -32,8 +32,7 @@ typedef int (*bus_handler_fn)(void *ctx, const struct bus_message *m);
  * acks=all; local: every subscribed group answered ACK or DROP). *n_done is the length of
  * the acknowledged prefix; on an error the rest were not (or not certainly) published and
  * may be published again later. Returns 0 when all n were. */
-int bus_publish(bus_t *b, const struct bus_message *msgs, int n, int *n_done,
-                struct todo_err *err);
+int bus_publish(bus_t *b, const struct bus_message *msgs, int n, int *n_done, struct todo_err *err);
 /* Subscribes a group to topics before bus_start. group names the service role
  * ("audit", "recurring"): every group gets every message; within a group, workers share
  * them, unless broadcast (every instance gets every message, as realtime needs). */

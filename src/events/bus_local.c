@@ -48,8 +48,8 @@ static int local_publish(bus_t *b, const struct bus_message *msgs, int n, int *n
             if (sub_wants(s, msgs[i].topic))
                 retry = s->fn(s->ctx, &msgs[i]) == BUS_RETRY;
         if (retry) {
-            rc = todo_err_set(err, TODO_ERR_UNAVAILABLE, "a consumer asked to retry %s",
-                              msgs[i].id);
+            rc =
+                todo_err_set(err, TODO_ERR_UNAVAILABLE, "a consumer asked to retry %s", msgs[i].id);
             break;
         }
     }
@@ -58,9 +58,8 @@ static int local_publish(bus_t *b, const struct bus_message *msgs, int n, int *n
     return rc;
 }
 
-static int local_subscribe(bus_t *b, const char *group, bool broadcast,
-                           const char *const *topics, int n_topics, bus_handler_fn fn, void *ctx,
-                           struct todo_err *err)
+static int local_subscribe(bus_t *b, const char *group, bool broadcast, const char *const *topics,
+                           int n_topics, bus_handler_fn fn, void *ctx, struct todo_err *err)
 {
     (void)broadcast; /* one process: every subscriber is the only instance */
     struct bus_local *lb = (struct bus_local *)b;

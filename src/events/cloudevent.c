@@ -68,10 +68,9 @@ static bool all_zero(const char *s, size_t n)
 /* version 00 only: 00-<32>-<16>-<2>, ids not all zero */
 static bool traceparent_valid(const char *tp)
 {
-    return tp && strlen(tp) == CE_TRACEPARENT_LEN && tp[0] == '0' && tp[1] == '0' &&
-           tp[2] == '-' && tp[35] == '-' && tp[52] == '-' && is_hex(tp + 3, 32) &&
-           !all_zero(tp + 3, 32) && is_hex(tp + 36, 16) && !all_zero(tp + 36, 16) &&
-           is_hex(tp + 53, 2);
+    return tp && strlen(tp) == CE_TRACEPARENT_LEN && tp[0] == '0' && tp[1] == '0' && tp[2] == '-' &&
+           tp[35] == '-' && tp[52] == '-' && is_hex(tp + 3, 32) && !all_zero(tp + 3, 32) &&
+           is_hex(tp + 36, 16) && !all_zero(tp + 36, 16) && is_hex(tp + 53, 2);
 }
 
 void traceparent_child(const char *in, char out[CE_TRACEPARENT_LEN + 1])

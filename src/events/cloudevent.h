@@ -9,10 +9,10 @@
 #include "base/buf.h"
 #include "base/err.h"
 
-#define CE_ID_MAX 64
-#define CE_TYPE_MAX 96
-#define CE_SOURCE_MAX 96
-#define CE_SUBJECT_MAX 64
+#define CE_ID_MAX          64
+#define CE_TYPE_MAX        96
+#define CE_SOURCE_MAX      96
+#define CE_SUBJECT_MAX     64
 #define CE_TRACEPARENT_LEN 55 /* 00-<32 hex>-<16 hex>-<2 hex> */
 
 struct cloudevent {

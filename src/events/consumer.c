@@ -138,8 +138,8 @@ static void log_event(enum log_level level, const char *msg, const consumer_t *c
 
 /* Sends m to "<topic>.dlq" as {"consumer","error","attempts","failed_at","topic","event"}.
  * event is the original payload when it is JSON, else a string. */
-static int dead_letter(consumer_t *c, const struct bus_message *m, int attempts,
-                       const char *error, bool payload_is_json)
+static int dead_letter(consumer_t *c, const struct bus_message *m, int attempts, const char *error,
+                       bool payload_is_json)
 {
     char topic[96];
     snprintf(topic, sizeof topic, "%s.dlq", m->topic);
@@ -162,8 +162,8 @@ static int dead_letter(consumer_t *c, const struct bus_message *m, int attempts,
         free(copy);
     }
     buf_putc(&b, '}');
-    struct bus_message dm = {.topic = topic, .key = m->key, .id = m->id, .payload = b.data,
-                             .len = b.len};
+    struct bus_message dm = {
+        .topic = topic, .key = m->key, .id = m->id, .payload = b.data, .len = b.len};
     struct todo_err err;
     todo_err_clear(&err);
     int n_done = 0;
@@ -207,8 +207,8 @@ static int on_message(void *ctx, const struct bus_message *m)
             add(rc == TODO_OK ? &h->consumed : &h->duplicates);
             __atomic_store_n(&c->last_event_time, ce.time, __ATOMIC_RELAXED);
             __atomic_store_n(&c->last_handled_at, time_now_ms(), __ATOMIC_RELAXED);
-            log_event(LOG_DEBUG, rc ? "duplicate event ignored" : "event handled", c, m,
-                      trace_id, NULL);
+            log_event(LOG_DEBUG, rc ? "duplicate event ignored" : "event handled", c, m, trace_id,
+                      NULL);
             break;
         }
         add(&h->failed);
@@ -251,7 +251,7 @@ static uint64_t load(const uint64_t *p)
     return __atomic_load_n(p, __ATOMIC_RELAXED);
 }
 
-void consumer_metrics(consumer_t *c, struct buf *out)
+void consumer_metrics(consumer_t *const *cs, int n, struct buf *out)
 {
     static const struct {
         const char *name, *help;
@@ -268,25 +268,33 @@ void consumer_metrics(consumer_t *c, struct buf *out)
         {"todo_events_duplicates_total", "Redelivered events ignored.",
          offsetof(struct handler_reg, duplicates)},
     };
+    if (n == 0)
+        return;
     for (size_t k = 0; k < sizeof counters / sizeof counters[0]; k++) {
         buf_printf(out, "# HELP %s %s\n# TYPE %s counter\n", counters[k].name, counters[k].help,
                    counters[k].name);
-        for (int i = 0; i < c->n_handlers; i++) {
-            const struct handler_reg *h = &c->handlers[i];
-            const uint64_t *v = (const uint64_t *)(const void *)((const char *)h + counters[k].offset);
-            buf_printf(out, "%s{consumer=\"%s\",topic=\"%s\",type=\"%s\"} %llu\n",
-                       counters[k].name, c->name, h->topic, h->ce_type ? h->ce_type : "any",
-                       (unsigned long long)load(v));
+        for (int j = 0; j < n; j++) {
+            const consumer_t *c = cs[j];
+            for (int i = 0; i < c->n_handlers; i++) {
+                const struct handler_reg *h = &c->handlers[i];
+                const uint64_t *v =
+                    (const uint64_t *)(const void *)((const char *)h + counters[k].offset);
+                buf_printf(out, "%s{consumer=\"%s\",topic=\"%s\",type=\"%s\"} %llu\n",
+                           counters[k].name, c->name, h->topic, h->ce_type ? h->ce_type : "any",
+                           (unsigned long long)load(v));
+            }
         }
     }
-    int64_t last = __atomic_load_n(&c->last_event_time, __ATOMIC_RELAXED);
-    int64_t at = __atomic_load_n(&c->last_handled_at, __ATOMIC_RELAXED);
-    buf_printf(out,
-               "# HELP todo_consumer_lag_seconds Time from an event's creation to its handling, "
-               "for the last event handled.\n"
-               "# TYPE todo_consumer_lag_seconds gauge\n"
-               "todo_consumer_lag_seconds{consumer=\"%s\"} %.3f\n",
-               c->name, last && at > last ? (double)(at - last) / 1000.0 : 0.0);
+    buf_puts(out, "# HELP todo_consumer_lag_seconds Time from an event's creation to its "
+                  "handling, for the last event handled.\n"
+                  "# TYPE todo_consumer_lag_seconds gauge\n");
+    for (int j = 0; j < n; j++) {
+        const consumer_t *c = cs[j];
+        int64_t last = __atomic_load_n(&c->last_event_time, __ATOMIC_RELAXED);
+        int64_t at = __atomic_load_n(&c->last_handled_at, __ATOMIC_RELAXED);
+        buf_printf(out, "todo_consumer_lag_seconds{consumer=\"%s\"} %.3f\n", c->name,
+                   last && at > last ? (double)(at - last) / 1000.0 : 0.0);
+    }
 }
 
 void consumer_destroy(consumer_t *c)

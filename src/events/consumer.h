@@ -40,11 +40,12 @@ void consumer_on(consumer_t *c, const char *topic, const char *ce_type, consumer
                  void *ctx);
 /* Subscribes to every topic a handler was registered for. */
 int consumer_subscribe(consumer_t *c, struct todo_err *err);
-/* Appends Prometheus text: todo_events_consumed_total{consumer,topic},
- * todo_events_failed_total, todo_events_retried_total, todo_events_dead_lettered_total,
- * todo_events_duplicates_total, todo_consumer_lag_seconds{consumer} (now - event time of the
- * last event handled). */
-void consumer_metrics(consumer_t *c, struct buf *out);
+/* Appends Prometheus text for the n consumers of this process (one HELP/TYPE per family):
+ * todo_events_consumed_total{consumer,topic,type}, todo_events_failed_total,
+ * todo_events_retried_total, todo_events_dead_lettered_total, todo_events_duplicates_total,
+ * and todo_consumer_lag_seconds{consumer} (handling time minus event time, for the last event
+ * handled). */
+void consumer_metrics(consumer_t *const *cs, int n, struct buf *out);
 void consumer_destroy(consumer_t *c);
 
 #endif

@@ -18,9 +18,9 @@
 #include <string.h>
 #include <time.h>
 
-#define MAX_TOPICS 16
+#define MAX_TOPICS     16
 #define PRUNE_EVERY_MS 60000
-#define KEEP_SENT_MS 3600000
+#define KEEP_SENT_MS   3600000
 
 struct topic_stats {
     char topic[64];
@@ -93,8 +93,9 @@ static int relay_batch(outbox_relay_t *r)
             count(r, rows[i].topic, 1, 0);
         }
         if (store_outbox_mark_sent(r->store, ids, n_done, time_now_ms()))
-            log_msg(LOG_WARN, "outbox: published %d events but could not mark them sent "
-                              "(they will be published again): %s",
+            log_msg(LOG_WARN,
+                    "outbox: published %d events but could not mark them sent "
+                    "(they will be published again): %s",
                     n_done, store_last_error(r->store));
         free(ids);
     }
@@ -251,7 +252,7 @@ void outbox_relay_metrics(outbox_relay_t *r, struct buf *out)
     buf_puts(out, "# HELP todo_events_publish_failed_total Failed publish attempts, by topic.\n"
                   "# TYPE todo_events_publish_failed_total counter\n");
     for (int i = 0; i < r->n_topics; i++)
-        buf_printf(out, "todo_events_publish_failed_total{topic=\"%s\"} %llu\n",
-                   r->topics[i].topic, (unsigned long long)r->topics[i].failed);
+        buf_printf(out, "todo_events_publish_failed_total{topic=\"%s\"} %llu\n", r->topics[i].topic,
+                   (unsigned long long)r->topics[i].failed);
     pthread_mutex_unlock(&r->stats_mu);
 }
