@@ -3,6 +3,7 @@
 #include "app/app.h"
 #include "base/log.h"
 
+#include <stdio.h>
 #include <string.h>
 
 void app_init(struct app *a, store_t *store, const struct app_config *cfg)
@@ -16,6 +17,7 @@ void app_init(struct app *a, store_t *store, const struct app_config *cfg)
     memcpy(a->jwt_secret, cfg->jwt_secret, n);
     a->jwt_secret_len = n;
     a->token_ttl_ms = cfg->token_ttl_ms;
+    snprintf(a->event_source, sizeof a->event_source, "/todo/%s", cfg->role ? cfg->role : "api");
     a->login_by_email = ratelimit_create(cfg->login_limit_email, 60000);
     a->login_by_addr = ratelimit_create(cfg->login_limit_addr, 60000);
 }

@@ -14,6 +14,7 @@
 #include "core/query.h"
 #include "core/task.h"
 #include "core/user.h"
+#include "events/outbox.h"
 #include "store/store.h"
 
 struct app_config {
@@ -22,6 +23,7 @@ struct app_config {
     int64_t token_ttl_ms;
     int login_limit_email; /* attempts per minute; <= 0 disables */
     int login_limit_addr;
+    const char *role; /* "serve", "api", ...: the events' source is "/todo/<role>" */
 };
 
 struct app {
@@ -32,6 +34,8 @@ struct app {
     int64_t token_ttl_ms;
     ratelimit_t *login_by_email;
     ratelimit_t *login_by_addr;
+    char event_source[64]; /* CloudEvents source, "/todo/<role>" */
+    outbox_relay_t *relay; /* woken after commits that wrote events; NULL: none yet */
 };
 
 /* Initialises a; store must outlive it. */
@@ -78,8 +82,25 @@ int app_task_delete(struct app *a, const char *user_id, int64_t id, int64_t if_m
 /* Runs the list query; *next_cursor is malloc'd or NULL on the last page. */
 int app_task_list(struct app *a, const char *user_id, query_param_fn get, void *ctx,
                   struct task_page *out, char **next_cursor, struct todo_err *err);
+/* The task's history (audit entries, newest first), also after the task was deleted. 404
+ * when the user has no history for that id. *out: audit_entries_free. */
+int app_task_history(struct app *a, const char *user_id, int64_t id, struct audit_entry **out,
+                     int *n, struct todo_err *err);
 int app_tags_list(struct app *a, const char *user_id, struct tag_count **out, size_t *n,
                   struct todo_err *err);
+
+/* --- events (events.c) --- */
+/* Sets the trace context of the calls this thread makes next (the entry point's span, e.g.
+ * http_req_traceparent); an invalid or NULL one starts a new trace. */
+void app_trace_set(const char *traceparent);
+/* The current call's traceparent (a new trace if none was begun). */
+const char *app_trace_current(void);
+/* Writes the events of a change (before NULL: created; after NULL: deleted) to the outbox;
+ * call inside the change's transaction. */
+int app_events_task_changed(struct app *a, const struct task *before, const struct task *after,
+                            int64_t now);
+/* Wakes the relay; call after the commit. */
+void app_events_committed(struct app *a);
 
 /* Turns a store result into an error report (message for 5xx kept generic). */
 int app_store_error(struct app *a, int rc, struct todo_err *err);

@@ -32,6 +32,8 @@ int app_task_create(struct app *a, const char *user_id, json_t *body, struct tas
     if (!rc)
         rc = store_task_insert(a->store, &t);
     if (!rc)
+        rc = app_events_task_changed(a, NULL, &t, now);
+    if (!rc)
         rc = store_commit(a->store);
     else
         store_rollback(a->store);
@@ -39,6 +41,7 @@ int app_task_create(struct app *a, const char *user_id, json_t *body, struct tas
         task_release(&t);
         return app_store_error(a, rc, err);
     }
+    app_events_committed(a);
     *out = t;
     return TODO_OK;
 }
@@ -85,11 +88,14 @@ static int update_task(struct app *a, const char *user_id, int64_t id, int64_t i
         next.updated_at = now;
         rc = store_task_update(s, &next, cur.version);
         if (!rc)
+            rc = app_events_task_changed(a, &cur, &next, now);
+        if (!rc)
             rc = store_commit(s);
         else
             store_rollback(s);
         task_release(&cur);
         if (!rc) {
+            app_events_committed(a);
             *out = next;
             return TODO_OK;
         }
@@ -176,13 +182,35 @@ int app_task_complete(struct app *a, const char *user_id, int64_t id, json_t *bo
 int app_task_delete(struct app *a, const char *user_id, int64_t id, int64_t if_match,
                     struct todo_err *err)
 {
-    int rc = store_begin(a->store);
-    if (!rc)
-        rc = store_task_delete(a->store, user_id, id, if_match);
-    if (!rc)
-        rc = store_commit(a->store);
-    else
-        store_rollback(a->store);
+    int rc = TODO_OK;
+    for (int attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+        int64_t now = time_now_ms();
+        struct task cur;
+        task_init(&cur);
+        rc = store_begin(a->store);
+        if (rc)
+            break;
+        rc = store_task_get(a->store, user_id, id, &cur);
+        if (!rc && if_match >= 0 && cur.version != if_match)
+            rc = TODO_ERR_PRECONDITION;
+        else if (!rc)
+            rc = store_task_delete(a->store, user_id, id, cur.version);
+        if (!rc)
+            rc = app_events_task_changed(a, &cur, NULL, now);
+        if (!rc)
+            rc = store_commit(a->store);
+        else
+            store_rollback(a->store);
+        task_release(&cur);
+        if (!rc) {
+            app_events_committed(a);
+            return TODO_OK;
+        }
+        /* lost a race with another writer: without If-Match, try again */
+        bool raced = (rc == TODO_ERR_PRECONDITION && if_match < 0) || rc == TODO_ERR_BUSY;
+        if (!raced)
+            break;
+    }
     return app_store_error(a, rc, err);
 }
 
@@ -221,4 +249,13 @@ int app_tags_list(struct app *a, const char *user_id, struct tag_count **out, si
                   struct todo_err *err)
 {
     return app_store_error(a, store_tags_list(a->store, user_id, out, n), err);
+}
+
+int app_task_history(struct app *a, const char *user_id, int64_t id, struct audit_entry **out,
+                     int *n, struct todo_err *err)
+{
+    int rc = store_audit_list(a->store, user_id, id, out, n);
+    if (rc == TODO_ERR_NOT_FOUND)
+        return todo_err_set(err, rc, "no such task");
+    return app_store_error(a, rc, err);
 }

@@ -8,12 +8,13 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/trace.h"
 
 #define CE_ID_MAX          64
 #define CE_TYPE_MAX        96
 #define CE_SOURCE_MAX      96
 #define CE_SUBJECT_MAX     64
-#define CE_TRACEPARENT_LEN 55 /* 00-<32 hex>-<16 hex>-<2 hex> */
+#define CE_TRACEPARENT_LEN TRACEPARENT_LEN
 
 struct cloudevent {
     char id[CE_ID_MAX];         /* UUIDv7 */
@@ -33,11 +34,5 @@ void cloudevent_write(struct buf *out, const struct cloudevent *ce);
  * traceparent well-formed if present; data an object). Fills *out (which the caller
  * releases). TODO_ERR_BAD_REQUEST with a message otherwise. */
 int cloudevent_parse(const char *json, size_t len, struct cloudevent *out, struct todo_err *err);
-
-/* A W3C traceparent: keeps a valid incoming one's trace id with a new span id, or makes a
- * new trace. in may be NULL. */
-void traceparent_child(const char *in, char out[CE_TRACEPARENT_LEN + 1]);
-/* The 32-hex trace id of a traceparent (for logs), or "" when invalid. */
-void traceparent_trace_id(const char *tp, char out[33]);
 
 #endif

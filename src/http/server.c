@@ -13,6 +13,7 @@
 #include "base/buf.h"
 #include "base/log.h"
 #include "base/timeutil.h"
+#include "base/trace.h"
 #include "base/uuid.h"
 #include "base/xalloc.h"
 #include "http/metrics.h"
@@ -75,6 +76,7 @@ struct http_request {
     struct buf body;
     bool too_large;
     char request_id[40];
+    char traceparent[TRACEPARENT_LEN + 1]; /* this request's span: a child of the caller's */
     char remote[64];
     uint64_t start_ns;
     /* response */
@@ -237,6 +239,11 @@ const char *http_req_route(const struct http_request *r)
 const char *http_req_id(const struct http_request *r)
 {
     return r->request_id;
+}
+
+const char *http_req_traceparent(const struct http_request *r)
+{
+    return r->traceparent;
 }
 
 const char *http_req_param(const struct http_request *r, const char *name)
@@ -408,6 +415,8 @@ static struct http_request *request_create(http_server_t *s, struct MHD_Connecti
         snprintf(r->request_id, sizeof r->request_id, "%s", given);
     else
         random_hex(r->request_id, 16);
+    traceparent_child(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "traceparent"),
+                      r->traceparent);
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     snprintf(r->remote, sizeof r->remote, "unknown");
@@ -464,11 +473,15 @@ static enum MHD_Result send_response(struct http_request *r)
     return ret;
 }
 
+/* application/json, or application/cloudevents+json (what the Dapr sidecar delivers) */
 static bool is_json_type(const char *ct)
 {
     size_t n = strlen("application/json");
-    if (strncasecmp(ct, "application/json", n) != 0)
-        return false;
+    if (strncasecmp(ct, "application/json", n) != 0) {
+        n = strlen("application/cloudevents+json");
+        if (strncasecmp(ct, "application/cloudevents+json", n) != 0)
+            return false;
+    }
     const char *rest = ct + n;
     while (*rest == ' ')
         rest++;
@@ -572,7 +585,10 @@ static void access_log(struct http_request *r, uint64_t duration_ns)
 {
     struct buf f;
     buf_init(&f);
-    buf_printf(&f, "\"request_id\":\"%s\",\"method\":\"", r->request_id);
+    char trace_id[33];
+    traceparent_trace_id(r->traceparent, trace_id);
+    buf_printf(&f, "\"request_id\":\"%s\",\"trace_id\":\"%s\",\"method\":\"", r->request_id,
+               trace_id);
     buf_json_escape(&f, r->method);
     buf_printf(&f, "\",\"route\":\"%s\",\"path\":\"", http_req_route(r));
     buf_json_escape(&f, r->path);

@@ -55,6 +55,8 @@ const char *http_req_method(const struct http_request *r);
 const char *http_req_path(const struct http_request *r);
 const char *http_req_route(const struct http_request *r); /* the matched pattern */
 const char *http_req_id(const struct http_request *r);
+/* This request's W3C traceparent: a child span of the caller's, or a new trace. */
+const char *http_req_traceparent(const struct http_request *r);
 /* Path parameter by name, or NULL. */
 const char *http_req_param(const struct http_request *r, const char *name);
 /* Query parameter (decoded), or NULL. */

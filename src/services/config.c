@@ -57,6 +57,23 @@ static int set_option(struct todo_config *cfg, const char *name, const char *val
         if (parse_long(value, 0, 1000000, &v))
             return todo_err_set(err, TODO_ERR_BAD_REQUEST, "login limit must be 0..1000000");
         cfg->login_limit_addr = (int)v;
+    } else if (strcmp(name, "bus") == 0) {
+        if (strcmp(value, "local") != 0 && strcmp(value, "kafka") != 0 &&
+            strcmp(value, "dapr") != 0)
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "bus must be local, kafka or dapr");
+        snprintf(cfg->bus, sizeof cfg->bus, "%s", value);
+    } else if (strcmp(name, "kafka-brokers") == 0) {
+        snprintf(cfg->kafka_brokers, sizeof cfg->kafka_brokers, "%s", value);
+    } else if (strcmp(name, "instance-id") == 0) {
+        snprintf(cfg->instance_id, sizeof cfg->instance_id, "%s", value);
+    } else if (strcmp(name, "dapr-http-port") == 0) {
+        if (parse_long(value, 1, 65535, &v))
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "dapr http port must be 1..65535");
+        cfg->dapr_http_port = (unsigned)v;
+    } else if (strcmp(name, "dapr-pubsub") == 0) {
+        if (!*value || strlen(value) >= sizeof cfg->dapr_pubsub)
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "dapr pubsub name must be 1..63 bytes");
+        snprintf(cfg->dapr_pubsub, sizeof cfg->dapr_pubsub, "%s", value);
     } else {
         return todo_err_set(err, TODO_ERR_BAD_REQUEST, "unknown option --%s", name);
     }
@@ -76,6 +93,12 @@ static const struct {
     {"TODO_TOKEN_TTL", "token-ttl"},
     {"TODO_LOGIN_LIMIT", "login-limit"},
     {"TODO_LOGIN_LIMIT_ADDR", "login-limit-addr"},
+    {"TODO_BUS", "bus"},
+    {"TODO_KAFKA_BROKERS", "kafka-brokers"},
+    {"TODO_INSTANCE_ID", "instance-id"},
+    {"DAPR_HTTP_PORT", "dapr-http-port"}, /* daprd sets it for its app; TODO_ wins */
+    {"TODO_DAPR_HTTP_PORT", "dapr-http-port"},
+    {"TODO_DAPR_PUBSUB", "dapr-pubsub"},
 };
 
 int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err *err)
@@ -89,6 +112,12 @@ int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err 
     cfg->login_limit_email = 10;
     cfg->login_limit_addr = 100;
     cfg->max_body = 1024 * 1024;
+    snprintf(cfg->bus, sizeof cfg->bus, "local");
+    char host[64] = "todo";
+    gethostname(host, sizeof host - 1);
+    snprintf(cfg->instance_id, sizeof cfg->instance_id, "%s-%ld", host, (long)getpid());
+    cfg->dapr_http_port = 3500;
+    snprintf(cfg->dapr_pubsub, sizeof cfg->dapr_pubsub, "pubsub");
     for (size_t i = 0; i < sizeof env_map / sizeof env_map[0]; i++) {
         const char *v = getenv(env_map[i].env);
         if (v && *v && set_option(cfg, env_map[i].option, v, err))
@@ -113,6 +142,9 @@ int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err 
         if (set_option(cfg, name, value, err))
             return err->rc;
     }
+    if (strcmp(cfg->bus, "kafka") == 0 && !cfg->kafka_brokers[0])
+        return todo_err_set(err, TODO_ERR_BAD_REQUEST,
+                            "the kafka bus needs TODO_KAFKA_BROKERS or --kafka-brokers");
     if (!cfg->database_url[0])
         snprintf(cfg->database_url, sizeof cfg->database_url, "sqlite:%s/todo.db", cfg->data_dir);
     return TODO_OK;
@@ -197,7 +229,9 @@ void config_usage(const char *command)
     fprintf(stderr,
             "usage: todo %s [--listen HOST:PORT] [--database URL] [--data-dir DIR]\n"
             "       [--threads N] [--log-level LEVEL] [--access-log 0|1] [--token-ttl SECONDS]\n"
-            "       [--login-limit N] [--login-limit-addr N]\n"
+            "       [--login-limit N] [--login-limit-addr N] [--bus local|kafka|dapr]\n"
+            "       [--kafka-brokers HOST:PORT,...] [--instance-id ID]\n"
+            "       [--dapr-http-port PORT] [--dapr-pubsub NAME]\n"
             "Each flag has a TODO_* environment variable; see README.md.\n",
             command);
 }

@@ -20,6 +20,11 @@ struct todo_config {
     int login_limit_email;   /* TODO_LOGIN_LIMIT */
     int login_limit_addr;    /* TODO_LOGIN_LIMIT_ADDR */
     size_t max_body;         /* 1 MiB */
+    char bus[16];            /* TODO_BUS, --bus: local | kafka | dapr */
+    char kafka_brokers[512]; /* TODO_KAFKA_BROKERS, --kafka-brokers */
+    char instance_id[128];   /* TODO_INSTANCE_ID, --instance-id; default host-pid */
+    unsigned dapr_http_port; /* TODO_DAPR_HTTP_PORT or DAPR_HTTP_PORT, --dapr-http-port; 3500 */
+    char dapr_pubsub[64];    /* TODO_DAPR_PUBSUB, --dapr-pubsub; default "pubsub" */
     unsigned char jwt_secret[128];
     size_t jwt_secret_len;
 };

@@ -1,12 +1,26 @@
-/* serve.c - process lifecycle of the service roles: configuration, storage and
- * migrations, the HTTP server, and graceful shutdown. Signals are blocked in every thread
- * and taken synchronously by the main thread with sigwait, so no handler runs in a signal
- * context. */
+/* serve.c - process lifecycle of the service roles (ARCHITECTURE.md section 2).
+ *
+ * A role is a set of parts: the REST API (which writes events to the outbox and relays
+ * them), and consumers (audit now; recurring, notify, realtime later). `todo serve` runs
+ * every part in one process over the in-process bus; `todo api` and `todo audit` run one
+ * part each, normally over Kafka. The same handler code runs either way.
+ *
+ * Signals are blocked in every thread and taken synchronously by the main thread with
+ * sigwait, so no handler runs in a signal context. Shutdown order: stop accepting, drain
+ * the slow-work pool, finish in-flight requests, publish what the outbox holds (bounded),
+ * stop consuming, close the bus and the store. */
 #include "services/serve.h"
 #include "app/app.h"
 #include "base/log.h"
+#include "events/bus_dapr.h" /* dapr bus */
+#include "events/bus_kafka.h"
+#include "events/consumer.h"
+#include "events/outbox.h"
 #include "services/api/api.h"
+#include "services/audit/audit.h"
 #include "services/config.h"
+#include "services/dapr_routes.h" /* dapr bus */
+#include "services/ops.h"
 
 #include <signal.h>
 #include <sodium.h>
@@ -14,6 +28,20 @@
 #include <string.h>
 
 #define SHUTDOWN_GRACE_MS 10000
+#define RELAY_DRAIN_MS    5000
+
+enum role_part { PART_API = 1, PART_AUDIT = 2 };
+
+static int role_parts(const char *command)
+{
+    if (strcmp(command, "serve") == 0)
+        return PART_API | PART_AUDIT;
+    if (strcmp(command, "api") == 0)
+        return PART_API;
+    if (strcmp(command, "audit") == 0)
+        return PART_AUDIT;
+    return 0;
+}
 
 static int open_store(const struct todo_config *cfg, store_t **store)
 {
@@ -34,22 +62,60 @@ static int open_store(const struct todo_config *cfg, store_t **store)
     return 0;
 }
 
+static bus_t *open_bus(const struct todo_config *cfg, const char *command)
+{
+    if (strcmp(cfg->bus, "dapr") == 0) { /* dapr bus: publish through the local sidecar */
+        char url[64];
+        snprintf(url, sizeof url, "http://127.0.0.1:%u", cfg->dapr_http_port);
+        struct bus_dapr_config dc = {.sidecar_url = url, .pubsub = cfg->dapr_pubsub};
+        struct todo_err err;
+        todo_err_clear(&err);
+        bus_t *bus;
+        if (bus_dapr_create(&dc, &bus, &err)) {
+            log_msg(LOG_ERROR, "cannot create the Dapr bus: %s", err.message);
+            return NULL;
+        }
+        return bus;
+    }
+    if (strcmp(cfg->bus, "kafka") == 0) {
+        struct bus_kafka_config kc = {.brokers = cfg->kafka_brokers,
+                                      .client_id = command,
+                                      .instance_id = cfg->instance_id,
+                                      .publish_timeout_ms = 5000};
+        struct todo_err err;
+        todo_err_clear(&err);
+        bus_t *bus;
+        if (bus_kafka_create(&kc, &bus, &err)) {
+            log_msg(LOG_ERROR, "cannot create the Kafka bus: %s", err.message);
+            return NULL;
+        }
+        return bus;
+    }
+    return bus_local_create();
+}
+
 int serve_main(const char *command, int argc, char **argv)
 {
     struct todo_config cfg;
     struct todo_err err;
     todo_err_clear(&err);
+    int parts = role_parts(command);
     if (config_load(&cfg, argc, argv, &err)) {
         fprintf(stderr, "todo %s: %s\n", command, err.message);
         config_usage(command);
         return 2;
     }
     log_init(command, (enum log_level)cfg.log_level);
+    if (!(parts & PART_API) && strcmp(cfg.bus, "local") == 0) {
+        log_msg(LOG_ERROR, "todo %s consumes events from another process: use --bus kafka or dapr",
+                command);
+        return 2;
+    }
     if (sodium_init() < 0) {
         log_msg(LOG_ERROR, "libsodium failed to initialise");
         return 1;
     }
-    if (config_load_jwt_secret(&cfg, &err)) {
+    if ((parts & PART_API) && config_load_jwt_secret(&cfg, &err)) {
         log_msg(LOG_ERROR, "%s", err.message);
         return 1;
     }
@@ -60,21 +126,47 @@ int serve_main(const char *command, int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL); /* before any thread starts */
     signal(SIGPIPE, SIG_IGN);
 
+    int code = 1;
     store_t *store;
     if (open_store(&cfg, &store))
         return 1;
+    bus_t *bus = open_bus(&cfg, command);
+    if (!bus)
+        goto out_destroy_store;
+
     struct app_config acfg = {
         .jwt_secret = cfg.jwt_secret,
         .jwt_secret_len = cfg.jwt_secret_len,
         .token_ttl_ms = cfg.token_ttl_ms,
         .login_limit_email = cfg.login_limit_email,
         .login_limit_addr = cfg.login_limit_addr,
+        .role = command,
     };
     struct app app;
     app_init(&app, store, &acfg);
     memset(&cfg.jwt_secret, 0, sizeof cfg.jwt_secret);
 
-    int code = 1;
+    struct ops_service ops = {.store = store, .bus = bus};
+    struct dapr_service dapr = {.bus = bus}; /* dapr bus: the routes the sidecar calls */
+    consumer_t *audit = NULL;
+    if (parts & PART_AUDIT) {
+        audit = consumer_create("audit", store, bus, NULL);
+        audit_register(audit);
+        if (consumer_subscribe(audit, &err)) {
+            log_msg(LOG_ERROR, "cannot subscribe the audit consumer: %s", err.message);
+            goto out_release;
+        }
+        ops.consumers[ops.n_consumers++] = audit;
+    }
+    if (bus_start(bus, &err)) {
+        log_msg(LOG_ERROR, "cannot start the %s bus: %s", bus_name(bus), err.message);
+        goto out_release;
+    }
+    if (parts & PART_API) {
+        app.relay = outbox_relay_start(store, bus, NULL);
+        ops.relay = app.relay;
+    }
+
     struct http_server_config hcfg = {
         .listen = cfg.listen,
         .threads = cfg.threads,
@@ -82,40 +174,60 @@ int serve_main(const char *command, int argc, char **argv)
         .access_log = cfg.access_log,
     };
     /* two hashing threads: argon2id takes 64 MiB each, and both CPUs of a small machine */
-    struct api_service api = {.app = &app, .store = store, .slow = workpool_create(2, 256)};
-    if (http_server_create(&hcfg, &api.server, &err)) {
+    struct api_service api = {.app = &app, .store = store};
+    if (http_server_create(&hcfg, &ops.server, &err)) {
         log_msg(LOG_ERROR, "%s", err.message);
-        goto out_release_app;
+        goto out_stop_relay;
     }
-    api_routes_register(&api);
-    if (http_server_start(api.server, &err)) {
+    api.server = ops.server;
+    if (parts & PART_API) {
+        api.slow = workpool_create(2, 256);
+        api_routes_register(&api);
+    }
+    ops_routes_register(&ops);
+    if (bus_is_dapr(bus)) { /* dapr bus */
+        dapr.server = ops.server;
+        dapr_routes_register(&dapr);
+    }
+    if (http_server_start(ops.server, &err)) {
         log_msg(LOG_ERROR, "%s", err.message);
         goto out_destroy_server;
     }
     char fields[512];
     snprintf(fields, sizeof fields,
-             "\"listen\":\"%s\",\"port\":%u,\"store\":\"%s\",\"version\":\"%s\"", cfg.listen,
-             http_server_port(api.server), store_backend_name(store), TODO_VERSION);
+             "\"listen\":\"%s\",\"port\":%u,\"store\":\"%s\",\"bus\":\"%s\",\"version\":\"%s\"",
+             cfg.listen, http_server_port(ops.server), store_backend_name(store), bus_name(bus),
+             TODO_VERSION);
     log_write(LOG_INFO, "listening", fields);
 
     int sig = 0;
     sigwait(&sigs, &sig);
-    log_msg(LOG_INFO, "received %s; finishing in-flight requests",
+    log_msg(LOG_INFO, "received %s; finishing in-flight work",
             sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    /* Order matters: stop accepting, let the slow-work pool finish (its jobs resume suspended
-     * requests), then wait for the rest of the requests in flight. */
-    http_server_quiesce(api.server);
+    /* stop accepting, let the slow-work pool finish (its jobs resume suspended requests),
+     * then wait for the remaining requests */
+    http_server_quiesce(ops.server);
     workpool_destroy(api.slow);
     api.slow = NULL;
-    http_server_stop(api.server, SHUTDOWN_GRACE_MS);
+    dapr_routes_drain(&dapr); /* dapr bus: deliveries in progress finish and are answered */
+    http_server_stop(ops.server, SHUTDOWN_GRACE_MS);
     code = 0;
-    log_msg(LOG_INFO, "stopped");
 out_destroy_server:
-    http_server_destroy(api.server);
-out_release_app:
-    workpool_destroy(api.slow); /* after the server: suspended requests finish first */
+    workpool_destroy(api.slow);
+    http_server_destroy(ops.server);
+    dapr_routes_release(&dapr); /* dapr bus */
+out_stop_relay:
+    outbox_relay_stop(app.relay, RELAY_DRAIN_MS); /* publishes what is pending, bounded */
+    app.relay = NULL;
+    bus_stop(bus);
+out_release:
+    bus_destroy(bus);
+    consumer_destroy(audit);
     app_release(&app);
+out_destroy_store:
     store_destroy(store);
+    if (code == 0)
+        log_msg(LOG_INFO, "stopped");
     return code;
 }
 
@@ -152,11 +264,14 @@ int routes_main(void)
     todo_err_clear(&err);
     struct http_server_config hcfg = {.listen = "127.0.0.1:0", .threads = 1, .max_body = 1};
     struct api_service api = {0};
+    struct ops_service ops = {0};
     if (http_server_create(&hcfg, &api.server, &err)) {
         fprintf(stderr, "todo routes: %s\n", err.message);
         return 1;
     }
+    ops.server = api.server;
     api_routes_register(&api);
+    ops_routes_register(&ops);
     http_routes_each(api.server, print_route, NULL);
     http_server_destroy(api.server);
     return 0;

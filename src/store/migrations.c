@@ -7,8 +7,31 @@
  * Times are int64 ms chosen by the caller. tasks.title_sort holds task_title_sort_key(title)
  * and compares bytewise (BINARY on sqlite, COLLATE "C" on postgres); tasks.tags_text holds
  * the tags joined by spaces so the full-text index covers title, description and tags.
- * Later versions will add outbox, processed_events, audit_log, notifications,
- * conversations and messages. */
+ * tasks.n_reminders is the task's number of reminders, written by every insert and update,
+ * so reads query reminders only for tasks that have some.
+ * Version 2 adds the event tables (store_events.c): outbox (partial indexes: unsent rows by
+ * id for the relay, sent rows by sent_at for prune), processed_events (one row per consumer
+ * and event) and audit_log (a task's history, read by user, task, newest first). Later
+ * versions will add notifications, conversations and messages.
+ *
+ * Query plans (EXPLAIN QUERY PLAN on sqlite, EXPLAIN ANALYZE on postgres 15, 10,000 tasks
+ * for one user, bench/store_bench.c's data):
+ * - default list (user, ORDER BY created_at DESC, id DESC LIMIT 51): both walk
+ *   tasks_user_created backwards and stop after 51 rows; no sort step.
+ * - sort=due_at ascending: sorted on COALESCE(due_at, INT64_MAX), which (user_id, due_at)
+ *   cannot serve (sqlite sorted all the user's tasks in a temp B-tree; postgres too).
+ *   tasks_user_due_next indexes that exact expression, so both walk it. Descending due
+ *   (COALESCE(due_at, INT64_MIN) DESC) still sorts; tasks_user_due serves due ranges.
+ * - tags=x: task_tags_user_tag was (user_id, tag), and sqlite chose to scan all task_tags
+ *   through its primary key for the GROUP BY, then sort. With task_id in the index and a
+ *   single tag written as a plain IN subquery (sqlbuild.c), sqlite walks
+ *   tasks_user_created with a covering search of task_tags_user_tag and postgres walks it
+ *   probing task_tags_pkey: no sort. Several tags keep GROUP BY ... HAVING (a sort).
+ * - q=word: sqlite looks the FTS5 matches up by rowid and sorts them in a temp B-tree (fast
+ *   for rare words; for a word in 20% of tasks ~0.7 ms); postgres with a custom plan walks
+ *   tasks_user_created filtering on the tsvector, with a generic one it reads every GIN match
+ *   and sorts (store_pg.c therefore never prepares full-text queries).
+ * - get by id: the rowid / tasks_pkey, then reminders_task only when n_reminders > 0. */
 #include "store/store_internal.h"
 
 const struct store_migration store_sqlite_migrations[] = {
@@ -36,15 +59,18 @@ const struct store_migration store_sqlite_migrations[] = {
      " completed_at INTEGER,"
      " created_at INTEGER NOT NULL,"
      " updated_at INTEGER NOT NULL,"
-     " version INTEGER NOT NULL);"
+     " version INTEGER NOT NULL,"
+     " n_reminders INTEGER NOT NULL DEFAULT 0);"
      "CREATE INDEX tasks_user_created ON tasks (user_id, created_at, id);"
      "CREATE INDEX tasks_user_due ON tasks (user_id, due_at);"
+     "CREATE INDEX tasks_user_due_next ON tasks (user_id, COALESCE(due_at, 9223372036854775807),"
+     " id);"
      "CREATE TABLE task_tags ("
      " task_id INTEGER NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,"
      " tag TEXT NOT NULL,"
      " user_id TEXT NOT NULL,"
      " PRIMARY KEY (task_id, tag));"
-     "CREATE INDEX task_tags_user_tag ON task_tags (user_id, tag);"
+     "CREATE INDEX task_tags_user_tag ON task_tags (user_id, tag, task_id);"
      "CREATE TABLE reminders ("
      " id INTEGER PRIMARY KEY AUTOINCREMENT,"
      " task_id INTEGER NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,"
@@ -74,6 +100,33 @@ const struct store_migration store_sqlite_migrations[] = {
      " INSERT INTO tasks_fts (rowid, title, description, tags_text)"
      " VALUES (new.id, new.title, new.description, new.tags_text);"
      " END;"},
+    {2, "outbox, processed_events, audit_log",
+     /* AUTOINCREMENT: ids never reused, even after prune deleted the highest. */
+     "CREATE TABLE outbox ("
+     " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+     " topic TEXT NOT NULL,"
+     " key TEXT NOT NULL,"
+     " event_id TEXT NOT NULL,"
+     " payload TEXT NOT NULL,"
+     " created_at INTEGER NOT NULL,"
+     " sent_at INTEGER);"
+     "CREATE INDEX outbox_unsent ON outbox (id) WHERE sent_at IS NULL;"
+     "CREATE INDEX outbox_sent ON outbox (sent_at) WHERE sent_at IS NOT NULL;"
+     "CREATE TABLE processed_events ("
+     " consumer TEXT NOT NULL,"
+     " event_id TEXT NOT NULL,"
+     " processed_at INTEGER NOT NULL,"
+     " PRIMARY KEY (consumer, event_id)) WITHOUT ROWID;"
+     /* No foreign key to tasks: a deleted task's history stays. */
+     "CREATE TABLE audit_log ("
+     " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+     " user_id TEXT NOT NULL,"
+     " task_id INTEGER NOT NULL,"
+     " event_id TEXT NOT NULL UNIQUE,"
+     " type TEXT NOT NULL,"
+     " at INTEGER NOT NULL,"
+     " changes TEXT NOT NULL);"
+     "CREATE INDEX audit_log_user_task ON audit_log (user_id, task_id, at, id);"},
     {0, NULL, NULL},
 };
 
@@ -103,18 +156,21 @@ const struct store_migration store_pg_migrations[] = {
      " created_at bigint NOT NULL,"
      " updated_at bigint NOT NULL,"
      " version bigint NOT NULL,"
+     " n_reminders integer NOT NULL DEFAULT 0,"
      /* Maintained by every INSERT/UPDATE of the row, in the same statement. */
      " search tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig,"
      " title || ' ' || description || ' ' || tags_text)) STORED);"
      "CREATE INDEX tasks_user_created ON tasks (user_id, created_at, id);"
      "CREATE INDEX tasks_user_due ON tasks (user_id, due_at);"
+     "CREATE INDEX tasks_user_due_next ON tasks (user_id, COALESCE(due_at, 9223372036854775807),"
+     " id);"
      "CREATE INDEX tasks_search ON tasks USING gin (search);"
      "CREATE TABLE task_tags ("
      " task_id bigint NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,"
      " tag text COLLATE \"C\" NOT NULL,"
      " user_id text NOT NULL,"
      " PRIMARY KEY (task_id, tag));"
-     "CREATE INDEX task_tags_user_tag ON task_tags (user_id, tag);"
+     "CREATE INDEX task_tags_user_tag ON task_tags (user_id, tag, task_id);"
      "CREATE TABLE reminders ("
      " id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
      " task_id bigint NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,"
@@ -125,6 +181,34 @@ const struct store_migration store_pg_migrations[] = {
      " state integer NOT NULL DEFAULT 0);"
      "CREATE INDEX reminders_task ON reminders (task_id);"
      "CREATE INDEX reminders_due ON reminders (state, remind_at);"},
+    {2, "outbox, processed_events, audit_log",
+     /* The identity's default CACHE 1 matters: ids are handed out in call order across
+      * sessions, which with the per-user lock (store_events.c) gives commit order. */
+     "CREATE TABLE outbox ("
+     " id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
+     " topic text NOT NULL,"
+     " key text NOT NULL,"
+     " event_id text NOT NULL,"
+     " payload text NOT NULL,"
+     " created_at bigint NOT NULL,"
+     " sent_at bigint);"
+     "CREATE INDEX outbox_unsent ON outbox (id) WHERE sent_at IS NULL;"
+     "CREATE INDEX outbox_sent ON outbox (sent_at) WHERE sent_at IS NOT NULL;"
+     "CREATE TABLE processed_events ("
+     " consumer text NOT NULL,"
+     " event_id text NOT NULL,"
+     " processed_at bigint NOT NULL,"
+     " PRIMARY KEY (consumer, event_id));"
+     /* No foreign key to tasks: a deleted task's history stays. */
+     "CREATE TABLE audit_log ("
+     " id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
+     " user_id text NOT NULL,"
+     " task_id bigint NOT NULL,"
+     " event_id text NOT NULL UNIQUE,"
+     " type text NOT NULL,"
+     " at bigint NOT NULL,"
+     " changes text NOT NULL);"
+     "CREATE INDEX audit_log_user_task ON audit_log (user_id, task_id, at, id);"},
     {0, NULL, NULL},
 };
 

@@ -45,9 +45,10 @@ static void add_param(struct sqlb *b, struct sqlb_value v)
         b->params = xrealloc(b->params, (size_t)b->cap_params * sizeof *b->params);
     }
     b->params[b->n_params++] = v;
-    if (b->dialect == SQLB_PG)
-        buf_printf(&b->sql, "$%d", b->n_params);
-    else
+    if (b->dialect == SQLB_PG) {
+        buf_putc(&b->sql, '$');
+        buf_put_i64(&b->sql, b->n_params);
+    } else
         buf_putc(&b->sql, '?');
 }
 
@@ -118,9 +119,10 @@ char *sqlb_pg_placeholders(const char *sql)
     int n = 0;
     buf_init(&out);
     for (const char *p = sql; *p; p++) {
-        if (*p == '?')
-            buf_printf(&out, "$%d", ++n);
-        else
+        if (*p == '?') {
+            buf_putc(&out, '$');
+            buf_put_i64(&out, ++n);
+        } else
             buf_putc(&out, *p);
     }
     return buf_take(&out);
@@ -194,21 +196,33 @@ static void add_keyset(struct sqlb *b, const struct task_query *q)
     sqlb_sql(b, ")");
 }
 
+/* The task carries every tag asked for. One tag (the usual case) is a plain semi-join,
+ * which lets both planners walk the list's sort index and probe task_tags per row;
+ * several need the GROUP BY ... HAVING count. */
 static void add_tags_filter(struct sqlb *b, const char *user_id, const struct task_query *q)
 {
+    const char *unique[TASK_MAX_TAGS];
     int n_unique = 0;
-    sqlb_sql(b, " AND t.id IN (SELECT task_id FROM task_tags WHERE user_id = ");
-    sqlb_text(b, user_id);
-    sqlb_sql(b, " AND tag IN (");
     for (int i = 0; i < q->n_tags; i++) {
         bool dup = false;
-        for (int j = 0; j < i && !dup; j++)
-            dup = strcmp(q->tags[i], q->tags[j]) == 0;
-        if (dup)
-            continue;
-        if (n_unique++)
+        for (int j = 0; j < n_unique && !dup; j++)
+            dup = strcmp(q->tags[i], unique[j]) == 0;
+        if (!dup)
+            unique[n_unique++] = q->tags[i];
+    }
+    sqlb_sql(b, " AND t.id IN (SELECT task_id FROM task_tags WHERE user_id = ");
+    sqlb_text(b, user_id);
+    if (n_unique == 1) {
+        sqlb_sql(b, " AND tag = ");
+        sqlb_text(b, unique[0]);
+        sqlb_sql(b, ")");
+        return;
+    }
+    sqlb_sql(b, " AND tag IN (");
+    for (int i = 0; i < n_unique; i++) {
+        if (i)
             sqlb_sql(b, ", ");
-        sqlb_text(b, q->tags[i]);
+        sqlb_text(b, unique[i]);
     }
     sqlb_sql(b, ") GROUP BY task_id HAVING count(*) = ");
     sqlb_int(b, n_unique);

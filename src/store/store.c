@@ -126,6 +126,7 @@ int store_open(const char *url, store_t **out, struct todo_err *err)
         return todo_err_set(err, TODO_ERR_INTERNAL, "pthread_key_create failed");
     }
     pthread_mutex_init(&s->mu, NULL);
+    pthread_mutex_init(&s->write_mu, NULL);
     c = store_conn_get(s, &rc);
     if (!c) {
         todo_err_set(err, rc, "%s", conn_slot(s)->last_error);
@@ -152,6 +153,7 @@ void store_destroy(store_t *s)
         c = next;
     }
     pthread_mutex_destroy(&s->mu);
+    pthread_mutex_destroy(&s->write_mu);
     free(s->target);
     free(s);
 }
@@ -295,4 +297,61 @@ int store_tags_list(store_t *s, const char *user_id, struct tag_count **out, siz
 {
     WITH_CONN(s, c);
     return store_ops_tags_list(c, user_id, out, n);
+}
+
+int store_outbox_insert(store_t *s, const char *topic, const char *key, const char *event_id,
+                        const char *payload, int64_t now_ms)
+{
+    WITH_CONN(s, c);
+    return store_ops_outbox_insert(c, topic, key, event_id, payload, now_ms);
+}
+
+int store_outbox_fetch(store_t *s, int limit, struct outbox_row **out, int *n)
+{
+    WITH_CONN(s, c);
+    return store_ops_outbox_fetch(c, limit, out, n);
+}
+
+int store_outbox_mark_sent(store_t *s, const int64_t *ids, int n, int64_t now_ms)
+{
+    WITH_CONN(s, c);
+    return store_ops_outbox_mark_sent(c, ids, n, now_ms);
+}
+
+int store_outbox_prune(store_t *s, int64_t sent_before_ms)
+{
+    WITH_CONN(s, c);
+    return store_ops_outbox_prune(c, sent_before_ms);
+}
+
+int store_outbox_stats(store_t *s, int64_t *backlog, int64_t *oldest_created_at)
+{
+    WITH_CONN(s, c);
+    return store_ops_outbox_stats(c, backlog, oldest_created_at);
+}
+
+int store_relay_lock(store_t *s)
+{
+    WITH_CONN(s, c);
+    return store_ops_relay_lock(c);
+}
+
+int store_event_claim(store_t *s, const char *consumer, const char *event_id, int64_t now_ms)
+{
+    WITH_CONN(s, c);
+    return store_ops_event_claim(c, consumer, event_id, now_ms);
+}
+
+int store_audit_append(store_t *s, const char *user_id, int64_t task_id, const char *event_id,
+                       const char *type, int64_t at, const char *changes_json)
+{
+    WITH_CONN(s, c);
+    return store_ops_audit_append(c, user_id, task_id, event_id, type, at, changes_json);
+}
+
+int store_audit_list(store_t *s, const char *user_id, int64_t task_id, struct audit_entry **out,
+                     int *n)
+{
+    WITH_CONN(s, c);
+    return store_ops_audit_list(c, user_id, task_id, out, n);
 }

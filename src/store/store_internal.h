@@ -2,9 +2,10 @@
  * structs, the small driver vtable each backend implements (connect, run one statement with
  * bound parameters, read rows), the table of static statements, and the migrations.
  *
- * The store logic (users, tasks, list, migrations) is written once over the driver in
- * store_ops.c; a driver only talks to its library, caches statements and translates its
- * errors into enum todo_rc, so the two backends behave the same by construction. */
+ * The store logic is written once over the driver: users, tasks, list and migrations in
+ * store_ops.c, outbox, consumers and audit in store_events.c; a driver only talks to its library,
+ * caches statements and translates its errors into enum todo_rc, so the two backends behave the
+ * same by construction. */
 #ifndef TODO_STORE_STORE_INTERNAL_H
 #define TODO_STORE_STORE_INTERNAL_H
 
@@ -19,6 +20,39 @@
 
 struct store_driver;
 
+/* A per-connection cache of prepared dynamic statements (list queries, IN lists), keyed by
+ * the exact SQL text; least recently used entries are evicted (stmt_cache.c). The driver
+ * keeps its handle in h (sqlite3_stmt *) or a statement number in id (postgres names them
+ * "todo_d<id>"). An entry in use by an unfinished result is busy and never evicted. */
+#define STMT_CACHE_SIZE 64
+
+struct stmt_cache_entry {
+    char *sql; /* owned key; NULL: free slot */
+    uint64_t hash;
+    uint64_t last_used;
+    void *h;
+    uint64_t id;
+    bool busy;
+};
+
+struct stmt_cache {
+    struct stmt_cache_entry e[STMT_CACHE_SIZE];
+    uint64_t tick;
+    uint64_t n_hits, n_misses, n_evictions; /* counters, for tests and the benchmark */
+};
+
+/* Called with an entry being evicted or cleared (the driver frees its handle). */
+typedef void (*stmt_cache_evict_fn)(void *arg, struct stmt_cache_entry *e);
+
+/* The entry for sql (marked used), or NULL (counted as a miss). */
+struct stmt_cache_entry *stmt_cache_find(struct stmt_cache *sc, const char *sql);
+/* A slot keyed by a copy of sql: a free one, else the least recently used entry that is not
+ * busy (evict is called on it first). NULL when every entry is busy. The caller sets h/id. */
+struct stmt_cache_entry *stmt_cache_add(struct stmt_cache *sc, const char *sql,
+                                        stmt_cache_evict_fn evict, void *arg);
+/* Empties the cache, calling evict (if not NULL) on every entry. */
+void stmt_cache_clear(struct stmt_cache *sc, stmt_cache_evict_fn evict, void *arg);
+
 /* One thread's connection to a store. Owned by that thread; freed by store_destroy or when
  * the thread exits. */
 struct store_conn {
@@ -26,7 +60,11 @@ struct store_conn {
     struct store_conn *prev, *next; /* in s->conns, under s->mu */
     void *db;                       /* the driver's handle; NULL until opened */
     bool in_tx;                     /* store_begin was called */
+    /* This session holds the relay lock (store_relay_lock); the driver clears it whenever
+     * the session ends (close, reset), since the server then drops the lock. */
+    bool relay_locked;
     char last_error[STORE_ERR_MAX];
+    struct stmt_cache cache; /* dynamic statements; the driver fills and empties it */
 };
 
 struct store {
@@ -35,7 +73,15 @@ struct store {
     pthread_key_t key;
     pthread_mutex_t mu;
     struct store_conn *conns;
+    /* sqlite: held by the one thread in a write transaction of this process (from BEGIN
+     * IMMEDIATE to COMMIT/ROLLBACK), so writers queue here instead of sleeping in the busy
+     * handler; busy_timeout is left for other processes. Unused on postgres. */
+    pthread_mutex_t write_mu;
 };
+
+/* The relay's session advisory lock on postgres ("todorely"): above the int4 range, so no
+ * hashtext(user id) taken by ST_OUTBOX_KEY_LOCK can ever wait on it. */
+#define STORE_RELAY_LOCK_KEY "8390035060637920377"
 
 /* Static statements, written once with '?' placeholders (converted to $n for postgres);
  * a dialect may override a statement's text. Drivers cache them per connection. */
@@ -61,6 +107,7 @@ enum store_stmt {
     ST_TASK_INSERT,
     ST_TASK_SET_SERIES,
     ST_TASK_GET,
+    ST_TASK_GET_LOCKED, /* inside a transaction: postgres locks the row (FOR UPDATE) */
     ST_TASK_UPDATE,
     ST_TASK_VERSION,
     ST_TASK_DELETE,
@@ -71,6 +118,15 @@ enum store_stmt {
     ST_REMINDER_UPDATE,
     ST_REMINDERS_DELETE,
     ST_TAGS_LIST,
+    ST_OUTBOX_KEY_LOCK, /* postgres: queues one user's outbox writers until commit */
+    ST_OUTBOX_INSERT,
+    ST_OUTBOX_FETCH,
+    ST_OUTBOX_PRUNE,
+    ST_OUTBOX_STATS,
+    ST_RELAY_LOCK, /* postgres: try the relay's session lock; true when taken */
+    ST_EVENT_CLAIM,
+    ST_AUDIT_APPEND,
+    ST_AUDIT_LIST,
     ST_COUNT
 };
 
@@ -89,10 +145,12 @@ struct store_res {
     struct store_conn *c;
     void *h;         /* sqlite3_stmt * or PGresult * */
     bool dynamic;    /* sqlite: finalize when done (not cached) */
-    bool have_row;   /* sqlite: the first step produced a row not yet handed out */
-    bool finished;   /* sqlite: the statement has run to completion */
-    int row, n_rows; /* postgres */
-    int64_t changes; /* rows changed by an INSERT/UPDATE/DELETE */
+    bool write_lock; /* sqlite: an autocommit write holding s->write_mu until done */
+    struct stmt_cache_entry *cached; /* sqlite: the cache entry in use (busy) until done */
+    bool have_row;                   /* sqlite: the first step produced a row not yet handed out */
+    bool finished;                   /* sqlite: the statement has run to completion */
+    int row, n_rows;                 /* postgres */
+    int64_t changes;                 /* rows changed by an INSERT/UPDATE/DELETE */
 };
 
 struct store_migration {
@@ -137,6 +195,40 @@ int store_conn_error(struct store_conn *c, int rc, const char *fmt, ...)
 /* This thread's connection to s, opened if needed. NULL with *rc set on failure. */
 struct store_conn *store_conn_get(store_t *s, int *rc);
 
+/* Parameter values for the statements above (borrowed text; NULL text binds NULL). */
+#define V_INT(x)          ((struct sqlb_value){.type = SQLB_INT, .num = (x)})
+#define V_BOOL(x)         ((struct sqlb_value){.type = SQLB_BOOL, .num = (x) ? 1 : 0})
+#define V_TEXT(s)         ((struct sqlb_value){.type = (s) ? SQLB_TEXT : SQLB_NULL, .text = (s)})
+#define V_NULL            ((struct sqlb_value){.type = SQLB_NULL})
+#define V_OPT_INT(has, x) ((has) ? V_INT(x) : V_NULL)
+#define N_OF(a)           ((int)(sizeof(a) / sizeof((a)[0])))
+
+/* Running statements over the driver (store_ops.c), shared by the operation files. */
+/* Runs a static statement whose rows are not read; *changes (may be NULL) gets the rows it
+ * changed. */
+int store_run(struct store_conn *c, int stmt, const struct sqlb_value *p, int n, int64_t *changes);
+/* Runs a static statement whose first row's first column is an integer; *found tells whether
+ * there was a row (*out is set only then). */
+int store_run_int(struct store_conn *c, int stmt, const struct sqlb_value *p, int n, bool *found,
+                  int64_t *out);
+/* Runs a built statement; on success *r must be finished with drv->done. */
+int store_run_dynamic(struct store_conn *c, struct sqlb *b, struct store_res *r);
+/* The IN list length used for n ids: the next power of two (pad by repeating the last id), so
+ * the statement cache sees a few shapes. */
+int store_in_list_size(int n);
+
+/* An operation's atomic scope: outside a caller's transaction, its own (a write or a
+ * read-only snapshot); inside one, a savepoint around writes (none for reads), so a failed
+ * operation leaves the caller's transaction usable on both backends. */
+struct store_op {
+    bool own;       /* we opened the transaction */
+    bool savepoint; /* we set a savepoint in the caller's transaction */
+};
+int store_op_begin(struct store_conn *c, bool write, struct store_op *op);
+/* Ends the scope: keeps the work when rc is 0, undoes it otherwise. Returns the result (and
+ * keeps the first error's text in c->last_error). */
+int store_op_end(struct store_conn *c, struct store_op *op, int rc);
+
 /* The operations of store.h over a connection (store_ops.c). */
 int store_ops_migrate(struct store_conn *c, int *n_applied);
 int store_ops_schema_version(struct store_conn *c, int *applied);
@@ -156,5 +248,21 @@ int store_ops_task_list(struct store_conn *c, const char *user_id, const struct 
                         struct task_page *out);
 int store_ops_tags_list(struct store_conn *c, const char *user_id, struct tag_count **out,
                         size_t *n);
+
+/* Outbox, idempotent consumers and audit history (store_events.c). */
+int store_ops_outbox_insert(struct store_conn *c, const char *topic, const char *key,
+                            const char *event_id, const char *payload, int64_t now_ms);
+int store_ops_outbox_fetch(struct store_conn *c, int limit, struct outbox_row **out, int *n);
+int store_ops_outbox_mark_sent(struct store_conn *c, const int64_t *ids, int n, int64_t now_ms);
+int store_ops_outbox_prune(struct store_conn *c, int64_t sent_before_ms);
+int store_ops_outbox_stats(struct store_conn *c, int64_t *backlog, int64_t *oldest_created_at);
+int store_ops_relay_lock(struct store_conn *c);
+int store_ops_event_claim(struct store_conn *c, const char *consumer, const char *event_id,
+                          int64_t now_ms);
+int store_ops_audit_append(struct store_conn *c, const char *user_id, int64_t task_id,
+                           const char *event_id, const char *type, int64_t at,
+                           const char *changes_json);
+int store_ops_audit_list(struct store_conn *c, const char *user_id, int64_t task_id,
+                         struct audit_entry **out, int *n);
 
 #endif

@@ -15,16 +15,12 @@
 #include "base/xalloc.h"
 #include "store/store_internal.h"
 
-#define V_INT(x)          ((struct sqlb_value){.type = SQLB_INT, .num = (x)})
-#define V_BOOL(x)         ((struct sqlb_value){.type = SQLB_BOOL, .num = (x) ? 1 : 0})
-#define V_TEXT(s)         ((struct sqlb_value){.type = (s) ? SQLB_TEXT : SQLB_NULL, .text = (s)})
-#define V_NULL            ((struct sqlb_value){.type = SQLB_NULL})
-#define V_OPT_INT(has, x) ((has) ? V_INT(x) : V_NULL)
-#define N_OF(a)           ((int)(sizeof(a) / sizeof((a)[0])))
-
 #define TASK_INSERT_COLUMNS                                                                        \
     "user_id, title, title_sort, description, tags_text, completed, priority, due_at, rrule, "     \
-    "recur_from, series_id, completed_at, created_at, updated_at, version"
+    "recur_from, series_id, completed_at, created_at, updated_at, version, n_reminders"
+
+/* A reminder's columns (alias r), read by read_reminder from a given first column. */
+#define REMINDER_COLUMNS "r.id, r.relative, r.before_ms, r.remind_at, r.state"
 
 const struct store_stmt_sql store_stmts[ST_COUNT] = {
     [ST_BEGIN_WRITE] = {"BEGIN", "BEGIN IMMEDIATE", NULL, true},
@@ -63,15 +59,29 @@ const struct store_stmt_sql store_stmts[ST_COUNT] = {
                        NULL, NULL, false},
     [ST_USER_UPDATE] = {"UPDATE users SET name = ?, timezone = ? WHERE id = ?", NULL, NULL, false},
     [ST_TASK_INSERT] = {"INSERT INTO tasks (" TASK_INSERT_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, "
-                        "?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                        "?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                         NULL, NULL, false},
     [ST_TASK_SET_SERIES] = {"UPDATE tasks SET series_id = id WHERE id = ?", NULL, NULL, false},
-    [ST_TASK_GET] = {"SELECT " SQLB_TASK_COLUMNS " FROM tasks t WHERE t.id = ? AND t.user_id = ?",
+    /* One statement (atomic without a transaction): the task, then one row per reminder;
+     * the reminders index is only probed when the task has any. */
+    [ST_TASK_GET] = {"SELECT " SQLB_TASK_COLUMNS ", " REMINDER_COLUMNS " FROM tasks t "
+                     "LEFT JOIN reminders r ON r.task_id = t.id AND t.n_reminders > 0 "
+                     "WHERE t.id = ? AND t.user_id = ? ORDER BY r.id",
                      NULL, NULL, false},
+    /* A read-modify-write holds the row from the read on, so concurrent writers queue instead
+     * of losing the version race and retrying (sqlite's write lock already serializes). */
+    [ST_TASK_GET_LOCKED] = {"SELECT " SQLB_TASK_COLUMNS ", " REMINDER_COLUMNS " FROM tasks t "
+                            "LEFT JOIN reminders r ON r.task_id = t.id AND t.n_reminders > 0 "
+                            "WHERE t.id = ? AND t.user_id = ? ORDER BY r.id",
+                            NULL,
+                            "SELECT " SQLB_TASK_COLUMNS ", " REMINDER_COLUMNS " FROM tasks t "
+                            "LEFT JOIN reminders r ON r.task_id = t.id AND t.n_reminders > 0 "
+                            "WHERE t.id = ? AND t.user_id = ? ORDER BY r.id FOR UPDATE OF t",
+                            false},
     [ST_TASK_UPDATE] = {"UPDATE tasks SET title = ?, title_sort = ?, description = ?, "
                         "tags_text = ?, completed = ?, priority = ?, due_at = ?, rrule = ?, "
                         "recur_from = ?, series_id = ?, completed_at = ?, updated_at = ?, "
-                        "version = ? WHERE id = ? AND user_id = ? AND version = ?",
+                        "version = ?, n_reminders = ? WHERE id = ? AND user_id = ? AND version = ?",
                         NULL, NULL, false},
     [ST_TASK_VERSION] = {"SELECT version FROM tasks WHERE id = ? AND user_id = ?", NULL, NULL,
                          false},
@@ -92,6 +102,33 @@ const struct store_stmt_sql store_stmts[ST_COUNT] = {
     [ST_TAGS_LIST] = {"SELECT tag, count(*) FROM task_tags WHERE user_id = ? GROUP BY tag "
                       "ORDER BY tag",
                       NULL, NULL, false},
+    /* Events (store_events.c). One user's outbox rows must get ids in commit order: postgres
+     * queues the user's writers from here to their commit (hashtext is an int4, so these
+     * keys never meet STORE_RELAY_LOCK_KEY); sqlite's write lock already serializes. */
+    [ST_OUTBOX_KEY_LOCK] = {"SELECT ?", NULL, "SELECT pg_advisory_xact_lock(hashtext(?))", false},
+    [ST_OUTBOX_INSERT] = {"INSERT INTO outbox (topic, key, event_id, payload, created_at) "
+                          "VALUES (?, ?, ?, ?, ?)",
+                          NULL, NULL, false},
+    [ST_OUTBOX_FETCH] = {"SELECT id, topic, key, event_id, payload, created_at FROM outbox "
+                         "WHERE sent_at IS NULL ORDER BY id LIMIT ?",
+                         NULL, NULL, false},
+    [ST_OUTBOX_PRUNE] = {"DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?", NULL, NULL,
+                         false},
+    [ST_OUTBOX_STATS] = {"SELECT count(*), COALESCE(min(created_at), 0) FROM outbox "
+                         "WHERE sent_at IS NULL",
+                         NULL, NULL, false},
+    /* A session lock: held until released or the session ends, whatever transactions do. */
+    [ST_RELAY_LOCK] = {"SELECT 1", NULL, "SELECT pg_try_advisory_lock(" STORE_RELAY_LOCK_KEY ")",
+                       false},
+    [ST_EVENT_CLAIM] = {"INSERT INTO processed_events (consumer, event_id, processed_at) "
+                        "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                        NULL, NULL, false},
+    [ST_AUDIT_APPEND] = {"INSERT INTO audit_log (user_id, task_id, event_id, type, at, changes) "
+                         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING",
+                         NULL, NULL, false},
+    [ST_AUDIT_LIST] = {"SELECT event_id, type, at, changes FROM audit_log "
+                       "WHERE user_id = ? AND task_id = ? ORDER BY at DESC, id DESC",
+                       NULL, NULL, false},
 };
 
 const char *store_stmt_text(int stmt, int dialect)
@@ -104,7 +141,7 @@ const char *store_stmt_text(int stmt, int dialect)
 /* --- running statements --- */
 
 /* Runs a statement that returns no rows we read; *changes gets the rows it changed. */
-static int run(struct store_conn *c, int stmt, const struct sqlb_value *p, int n, int64_t *changes)
+int store_run(struct store_conn *c, int stmt, const struct sqlb_value *p, int n, int64_t *changes)
 {
     const struct store_driver *drv = c->s->drv;
     struct store_res r;
@@ -119,8 +156,8 @@ static int run(struct store_conn *c, int stmt, const struct sqlb_value *p, int n
 
 /* Runs a statement whose first column of the first row is an integer. *found tells whether
  * there was a row. */
-static int run_int(struct store_conn *c, int stmt, const struct sqlb_value *p, int n, bool *found,
-                   int64_t *out)
+int store_run_int(struct store_conn *c, int stmt, const struct sqlb_value *p, int n, bool *found,
+                  int64_t *out)
 {
     const struct store_driver *drv = c->s->drv;
     struct store_res r;
@@ -139,57 +176,52 @@ static int run_int(struct store_conn *c, int stmt, const struct sqlb_value *p, i
     return rc;
 }
 
-static int run_dynamic(struct store_conn *c, struct sqlb *b, struct store_res *r)
+int store_run_dynamic(struct store_conn *c, struct sqlb *b, struct store_res *r)
 {
     return c->s->drv->exec(c, -1, b->sql.data, b->params, b->n_params, r);
 }
 
 /* --- operation scope --- */
 
-struct op {
-    bool own;       /* we opened the transaction */
-    bool savepoint; /* we set a savepoint in the caller's transaction */
-};
-
-static int op_begin(struct store_conn *c, bool write, struct op *op)
+int store_op_begin(struct store_conn *c, bool write, struct store_op *op)
 {
     op->own = op->savepoint = false;
     if (c->in_tx) {
         if (!write)
             return TODO_OK;
-        int rc = run(c, ST_SAVEPOINT, NULL, 0, NULL);
+        int rc = store_run(c, ST_SAVEPOINT, NULL, 0, NULL);
         if (rc == TODO_OK)
             op->savepoint = true;
         return rc;
     }
-    int rc = run(c, write ? ST_BEGIN_WRITE : ST_BEGIN_READ, NULL, 0, NULL);
+    int rc = store_run(c, write ? ST_BEGIN_WRITE : ST_BEGIN_READ, NULL, 0, NULL);
     if (rc == TODO_OK)
         op->own = true;
     return rc;
 }
 
 /* Ends the scope: keeps the work when rc is 0, undoes it otherwise. Returns the result. */
-static int op_end(struct store_conn *c, struct op *op, int rc)
+int store_op_end(struct store_conn *c, struct store_op *op, int rc)
 {
     char saved[STORE_ERR_MAX];
     if (rc != TODO_OK)
         memcpy(saved, c->last_error, sizeof saved);
     if (op->own) {
         if (rc == TODO_OK) {
-            rc = run(c, ST_COMMIT, NULL, 0, NULL);
+            rc = store_run(c, ST_COMMIT, NULL, 0, NULL);
             if (rc != TODO_OK) {
                 memcpy(saved, c->last_error, sizeof saved);
-                run(c, ST_ROLLBACK, NULL, 0, NULL);
+                store_run(c, ST_ROLLBACK, NULL, 0, NULL);
             }
         } else {
-            run(c, ST_ROLLBACK, NULL, 0, NULL);
+            store_run(c, ST_ROLLBACK, NULL, 0, NULL);
         }
     } else if (op->savepoint) {
         if (rc == TODO_OK) {
-            rc = run(c, ST_RELEASE, NULL, 0, NULL);
+            rc = store_run(c, ST_RELEASE, NULL, 0, NULL);
         } else {
-            run(c, ST_ROLLBACK_TO, NULL, 0, NULL);
-            run(c, ST_RELEASE, NULL, 0, NULL);
+            store_run(c, ST_ROLLBACK_TO, NULL, 0, NULL);
+            store_run(c, ST_RELEASE, NULL, 0, NULL);
         }
     }
     if (rc != TODO_OK)
@@ -207,18 +239,18 @@ int store_ops_migrate(struct store_conn *c, int *n_applied)
     if (c->in_tx)
         return store_conn_error(c, TODO_ERR_INTERNAL, "migrate inside a transaction");
     for (const struct store_migration *m = drv->migrations; m->version != 0; m++) {
-        struct op op;
+        struct store_op op;
         bool found = false;
         int64_t count = 0;
-        int rc = op_begin(c, true, &op);
+        int rc = store_op_begin(c, true, &op);
         if (rc != TODO_OK)
             return rc;
-        rc = run(c, ST_MIGRATE_LOCK, NULL, 0, NULL);
+        rc = store_run(c, ST_MIGRATE_LOCK, NULL, 0, NULL);
         if (rc == TODO_OK)
-            rc = run(c, ST_MIGRATIONS_TABLE, NULL, 0, NULL);
+            rc = store_run(c, ST_MIGRATIONS_TABLE, NULL, 0, NULL);
         if (rc == TODO_OK) {
             struct sqlb_value p[] = {V_INT(m->version)};
-            rc = run_int(c, ST_MIGRATION_APPLIED, p, N_OF(p), &found, &count);
+            rc = store_run_int(c, ST_MIGRATION_APPLIED, p, N_OF(p), &found, &count);
         }
         if (rc == TODO_OK && count == 0) {
             rc = drv->script(c, m->sql);
@@ -228,9 +260,9 @@ int store_ops_migrate(struct store_conn *c, int *n_applied)
         }
         if (rc == TODO_OK && count == 0) {
             struct sqlb_value p[] = {V_INT(m->version), V_INT(time_now_ms())};
-            rc = run(c, ST_MIGRATION_RECORD, p, N_OF(p), NULL);
+            rc = store_run(c, ST_MIGRATION_RECORD, p, N_OF(p), NULL);
         }
-        rc = op_end(c, &op, rc);
+        rc = store_op_end(c, &op, rc);
         if (rc != TODO_OK)
             return rc;
         if (count == 0)
@@ -244,9 +276,9 @@ int store_ops_schema_version(struct store_conn *c, int *applied)
 {
     bool found = false;
     int64_t exists = 0, version = 0;
-    int rc = run_int(c, ST_MIGRATIONS_EXISTS, NULL, 0, &found, &exists);
+    int rc = store_run_int(c, ST_MIGRATIONS_EXISTS, NULL, 0, &found, &exists);
     if (rc == TODO_OK && exists)
-        rc = run_int(c, ST_MIGRATION_MAX, NULL, 0, &found, &version);
+        rc = store_run_int(c, ST_MIGRATION_MAX, NULL, 0, &found, &version);
     if (rc == TODO_OK)
         *applied = (int)version;
     return rc;
@@ -256,14 +288,14 @@ int store_ops_ping(struct store_conn *c)
 {
     bool found;
     int64_t one;
-    return run_int(c, ST_PING, NULL, 0, &found, &one);
+    return store_run_int(c, ST_PING, NULL, 0, &found, &one);
 }
 
 int store_ops_begin(struct store_conn *c)
 {
     if (c->in_tx)
         return store_conn_error(c, TODO_ERR_INTERNAL, "transaction already open");
-    int rc = run(c, ST_BEGIN_WRITE, NULL, 0, NULL);
+    int rc = store_run(c, ST_BEGIN_WRITE, NULL, 0, NULL);
     if (rc == TODO_OK)
         c->in_tx = true;
     return rc;
@@ -273,11 +305,11 @@ int store_ops_commit(struct store_conn *c)
 {
     if (!c->in_tx)
         return store_conn_error(c, TODO_ERR_INTERNAL, "no transaction open");
-    int rc = run(c, ST_COMMIT, NULL, 0, NULL);
+    int rc = store_run(c, ST_COMMIT, NULL, 0, NULL);
     if (rc != TODO_OK) {
         char saved[STORE_ERR_MAX];
         memcpy(saved, c->last_error, sizeof saved);
-        run(c, ST_ROLLBACK, NULL, 0, NULL);
+        store_run(c, ST_ROLLBACK, NULL, 0, NULL);
         memcpy(c->last_error, saved, sizeof saved);
     }
     c->in_tx = false;
@@ -288,7 +320,7 @@ void store_ops_rollback(struct store_conn *c)
 {
     if (!c->in_tx)
         return;
-    run(c, ST_ROLLBACK, NULL, 0, NULL);
+    store_run(c, ST_ROLLBACK, NULL, 0, NULL);
     c->in_tx = false;
 }
 
@@ -296,7 +328,7 @@ void store_ops_rollback(struct store_conn *c)
 
 int store_ops_user_insert(struct store_conn *c, const struct user *u)
 {
-    struct op op;
+    struct store_op op;
     struct sqlb_value p[] = {V_TEXT(u->id),
                              V_TEXT(u->email),
                              V_TEXT(u->password_hash ? u->password_hash : ""),
@@ -304,12 +336,12 @@ int store_ops_user_insert(struct store_conn *c, const struct user *u)
                              V_TEXT(u->timezone[0] ? u->timezone : "UTC"),
                              V_INT(u->created_at)};
     if (!c->in_tx)
-        return run(c, ST_USER_INSERT, p, N_OF(p), NULL);
-    int rc = op_begin(c, true, &op);
+        return store_run(c, ST_USER_INSERT, p, N_OF(p), NULL);
+    int rc = store_op_begin(c, true, &op);
     if (rc != TODO_OK)
         return rc;
-    rc = run(c, ST_USER_INSERT, p, N_OF(p), NULL);
-    return op_end(c, &op, rc);
+    rc = store_run(c, ST_USER_INSERT, p, N_OF(p), NULL);
+    return store_op_end(c, &op, rc);
 }
 
 int store_ops_user_get(struct store_conn *c, int stmt, const char *key, struct user *out)
@@ -340,30 +372,43 @@ int store_ops_user_get(struct store_conn *c, int stmt, const char *key, struct u
 
 int store_ops_user_update(struct store_conn *c, const struct user *u)
 {
-    struct op op;
+    struct store_op op;
     int64_t changes = 0;
     struct sqlb_value p[] = {V_TEXT(u->name ? u->name : ""),
                              V_TEXT(u->timezone[0] ? u->timezone : "UTC"), V_TEXT(u->id)};
-    int rc = op_begin(c, true, &op);
+    int rc = store_op_begin(c, true, &op);
     if (rc != TODO_OK)
         return rc;
-    rc = run(c, ST_USER_UPDATE, p, N_OF(p), &changes);
+    rc = store_run(c, ST_USER_UPDATE, p, N_OF(p), &changes);
     if (rc == TODO_OK && changes == 0)
         rc = store_conn_error(c, TODO_ERR_NOT_FOUND, "user not found");
-    return op_end(c, &op, rc);
+    return store_op_end(c, &op, rc);
 }
 
 /* --- tasks: writing --- */
 
-/* The tags as one space-separated text, indexed for full-text search. Caller frees. */
+static int cmp_tag(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* The tags as one text, sorted bytewise, without duplicates, joined by single spaces (tags
+ * never hold white space). It is indexed for full-text search, and it is what get and list
+ * read the tags back from (task_tags serves filters and counts). Caller frees. */
 static char *tags_text(const struct task *t)
 {
+    const char *sorted[TASK_MAX_TAGS];
+    int n = t->n_tags < TASK_MAX_TAGS ? t->n_tags : TASK_MAX_TAGS;
     struct buf b;
+    memcpy(sorted, t->tags, (size_t)n * sizeof sorted[0]);
+    qsort(sorted, (size_t)n, sizeof sorted[0], cmp_tag);
     buf_init(&b);
-    for (int i = 0; i < t->n_tags; i++) {
-        if (i)
+    for (int i = 0; i < n; i++) {
+        if (i > 0 && strcmp(sorted[i], sorted[i - 1]) == 0)
+            continue;
+        if (b.len > 0)
             buf_putc(&b, ' ');
-        buf_puts(&b, t->tags[i]);
+        buf_puts(&b, sorted[i]);
     }
     return buf_take(&b);
 }
@@ -372,7 +417,7 @@ static int insert_tags(struct store_conn *c, const struct task *t, int64_t task_
 {
     for (int i = 0; i < t->n_tags; i++) {
         struct sqlb_value p[] = {V_INT(task_id), V_TEXT(t->tags[i]), V_TEXT(t->user_id)};
-        int rc = run(c, ST_TAG_INSERT, p, N_OF(p), NULL);
+        int rc = store_run(c, ST_TAG_INSERT, p, N_OF(p), NULL);
         if (rc != TODO_OK)
             return rc;
     }
@@ -386,7 +431,7 @@ static int insert_reminder(struct store_conn *c, const struct task *t, int64_t t
     struct sqlb_value p[] = {V_INT(task_id),        V_TEXT(t->user_id),
                              V_BOOL(rem->relative), V_OPT_INT(rem->relative, rem->before_ms),
                              V_INT(rem->remind_at), V_INT(rem->state)};
-    int rc = run_int(c, ST_REMINDER_INSERT, p, N_OF(p), &found, id);
+    int rc = store_run_int(c, ST_REMINDER_INSERT, p, N_OF(p), &found, id);
     if (rc == TODO_OK && !found)
         rc = store_conn_error(c, TODO_ERR_INTERNAL, "reminder insert returned no id");
     return rc;
@@ -394,7 +439,7 @@ static int insert_reminder(struct store_conn *c, const struct task *t, int64_t t
 
 int store_ops_task_insert(struct store_conn *c, struct task *t)
 {
-    struct op op;
+    struct store_op op;
     int64_t id = 0, rem_ids[TASK_MAX_REMINDERS];
     bool found = false;
     bool set_series = t->rrule && t->series_id == 0;
@@ -414,22 +459,23 @@ int store_ops_task_insert(struct store_conn *c, struct task *t)
                              V_OPT_INT(t->has_completed_at, t->completed_at),
                              V_INT(t->created_at),
                              V_INT(t->updated_at),
-                             V_INT(t->version)};
-    int rc = op_begin(c, true, &op);
+                             V_INT(t->version),
+                             V_INT(t->n_reminders)};
+    int rc = store_op_begin(c, true, &op);
     if (rc != TODO_OK)
         goto out_free;
-    rc = run_int(c, ST_TASK_INSERT, p, N_OF(p), &found, &id);
+    rc = store_run_int(c, ST_TASK_INSERT, p, N_OF(p), &found, &id);
     if (rc == TODO_OK && !found)
         rc = store_conn_error(c, TODO_ERR_INTERNAL, "task insert returned no id");
     if (rc == TODO_OK && set_series) {
         struct sqlb_value ps[] = {V_INT(id)};
-        rc = run(c, ST_TASK_SET_SERIES, ps, N_OF(ps), NULL);
+        rc = store_run(c, ST_TASK_SET_SERIES, ps, N_OF(ps), NULL);
     }
     if (rc == TODO_OK)
         rc = insert_tags(c, t, id);
     for (int i = 0; rc == TODO_OK && i < t->n_reminders; i++)
         rc = insert_reminder(c, t, id, &t->reminders[i], &rem_ids[i]);
-    rc = op_end(c, &op, rc);
+    rc = store_op_end(c, &op, rc);
     if (rc == TODO_OK) {
         t->id = id;
         if (set_series)
@@ -449,7 +495,7 @@ static int missing_or_stale(struct store_conn *c, const char *user_id, int64_t i
     bool found = false;
     int64_t version;
     struct sqlb_value p[] = {V_INT(id), V_TEXT(user_id)};
-    int rc = run_int(c, ST_TASK_VERSION, p, N_OF(p), &found, &version);
+    int rc = store_run_int(c, ST_TASK_VERSION, p, N_OF(p), &found, &version);
     if (rc != TODO_OK)
         return rc;
     if (!found)
@@ -469,7 +515,7 @@ static int replace_reminders(struct store_conn *c, const struct task *t, int64_t
             keep[n_keep++] = t->reminders[i].id;
     if (n_keep == 0) {
         struct sqlb_value p[] = {V_INT(t->id)};
-        rc = run(c, ST_REMINDERS_DELETE, p, N_OF(p), NULL);
+        rc = store_run(c, ST_REMINDERS_DELETE, p, N_OF(p), NULL);
     } else {
         struct sqlb b;
         struct store_res r;
@@ -478,7 +524,7 @@ static int replace_reminders(struct store_conn *c, const struct task *t, int64_t
         sqlb_int(&b, t->id);
         sqlb_sql(&b, " AND id NOT IN ");
         sqlb_int_list(&b, keep, n_keep);
-        rc = run_dynamic(c, &b, &r);
+        rc = store_run_dynamic(c, &b, &r);
         if (rc == TODO_OK)
             c->s->drv->done(&r);
         sqlb_release(&b);
@@ -491,7 +537,7 @@ static int replace_reminders(struct store_conn *c, const struct task *t, int64_t
                 V_BOOL(rem->relative), V_OPT_INT(rem->relative, rem->before_ms),
                 V_INT(rem->remind_at), V_INT(rem->state),
                 V_INT(rem->id),        V_INT(t->id)};
-            rc = run(c, ST_REMINDER_UPDATE, p, N_OF(p), &changes);
+            rc = store_run(c, ST_REMINDER_UPDATE, p, N_OF(p), &changes);
             ids[i] = rem->id;
         }
         if (rc == TODO_OK && changes == 0)
@@ -504,7 +550,7 @@ static int replace_reminders(struct store_conn *c, const struct task *t, int64_t
  * A recurring task without a series becomes the first of its own series. */
 int store_ops_task_update(struct store_conn *c, struct task *t, int64_t expect_version)
 {
-    struct op op;
+    struct store_op op;
     int64_t changes = 0, rem_ids[TASK_MAX_REMINDERS];
     int64_t series_id = (t->rrule && t->series_id == 0) ? t->id : t->series_id;
     char *sort_key = task_title_sort_key(t->title ? t->title : "");
@@ -522,24 +568,25 @@ int store_ops_task_update(struct store_conn *c, struct task *t, int64_t expect_v
                              V_OPT_INT(t->has_completed_at, t->completed_at),
                              V_INT(t->updated_at),
                              V_INT(t->version),
+                             V_INT(t->n_reminders),
                              V_INT(t->id),
                              V_TEXT(t->user_id),
                              V_INT(expect_version)};
-    int rc = op_begin(c, true, &op);
+    int rc = store_op_begin(c, true, &op);
     if (rc != TODO_OK)
         goto out_free;
-    rc = run(c, ST_TASK_UPDATE, p, N_OF(p), &changes);
+    rc = store_run(c, ST_TASK_UPDATE, p, N_OF(p), &changes);
     if (rc == TODO_OK && changes == 0)
         rc = missing_or_stale(c, t->user_id, t->id);
     if (rc == TODO_OK) {
         struct sqlb_value pt[] = {V_INT(t->id)};
-        rc = run(c, ST_TAGS_DELETE, pt, N_OF(pt), NULL);
+        rc = store_run(c, ST_TAGS_DELETE, pt, N_OF(pt), NULL);
     }
     if (rc == TODO_OK)
         rc = insert_tags(c, t, t->id);
     if (rc == TODO_OK)
         rc = replace_reminders(c, t, rem_ids);
-    rc = op_end(c, &op, rc);
+    rc = store_op_end(c, &op, rc);
     if (rc == TODO_OK) {
         t->series_id = series_id;
         for (int i = 0; i < t->n_reminders; i++)
@@ -554,29 +601,57 @@ out_free:
 int store_ops_task_delete(struct store_conn *c, const char *user_id, int64_t id,
                           int64_t expect_version)
 {
-    struct op op;
+    struct store_op op;
     int64_t changes = 0;
     struct sqlb_value p[] = {V_INT(id), V_TEXT(user_id), V_INT(expect_version)};
-    int rc = op_begin(c, true, &op);
+    int rc = store_op_begin(c, true, &op);
     if (rc != TODO_OK)
         return rc;
     /* Tags, reminders and the search index go with the row (ON DELETE CASCADE, triggers). */
     if (expect_version < 0)
-        rc = run(c, ST_TASK_DELETE, p, 2, &changes);
+        rc = store_run(c, ST_TASK_DELETE, p, 2, &changes);
     else
-        rc = run(c, ST_TASK_DELETE_VERSION, p, 3, &changes);
+        rc = store_run(c, ST_TASK_DELETE_VERSION, p, 3, &changes);
     if (rc == TODO_OK && changes == 0)
         rc = missing_or_stale(c, user_id, id);
-    return op_end(c, &op, rc);
+    return store_op_end(c, &op, rc);
 }
 
 /* --- tasks: reading --- */
 
-static void read_task(struct store_conn *c, struct store_res *r, struct task *t)
+/* A copy of the n bytes at p, NUL-terminated. */
+static char *dup_n(const char *p, size_t n)
+{
+    char *out = xmalloc(n + 1);
+    memcpy(out, p, n);
+    out[n] = '\0';
+    return out;
+}
+
+/* Splits tasks.tags_text (sorted tags joined by single spaces) into t->tags. */
+static void read_tags(struct task *t, const char *text)
+{
+    const char *p = text;
+    while (*p && t->n_tags < TASK_MAX_TAGS) {
+        const char *end = strchr(p, ' ');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n > 0)
+            t->tags[t->n_tags++] = dup_n(p, n);
+        if (!end)
+            break;
+        p = end + 1;
+    }
+}
+
+/* Reads the task row; returns its n_reminders column (0: it has none, skip the query). */
+static int64_t read_task(struct store_conn *c, struct store_res *r, struct task *t)
 {
     const struct store_driver *drv = c->s->drv;
+    const char *user_id = drv->col_text(r, SQLB_COL_USER_ID);
+    size_t n_user_id = strnlen(user_id, sizeof t->user_id - 1);
     t->id = drv->col_int(r, SQLB_COL_ID);
-    snprintf(t->user_id, sizeof t->user_id, "%s", drv->col_text(r, SQLB_COL_USER_ID));
+    memcpy(t->user_id, user_id, n_user_id);
+    t->user_id[n_user_id] = '\0';
     t->title = xstrdup(drv->col_text(r, SQLB_COL_TITLE));
     t->description = xstrdup(drv->col_text(r, SQLB_COL_DESCRIPTION));
     t->completed = drv->col_bool(r, SQLB_COL_COMPLETED);
@@ -591,6 +666,22 @@ static void read_task(struct store_conn *c, struct store_res *r, struct task *t)
     t->created_at = drv->col_int(r, SQLB_COL_CREATED_AT);
     t->updated_at = drv->col_int(r, SQLB_COL_UPDATED_AT);
     t->version = drv->col_int(r, SQLB_COL_VERSION);
+    read_tags(t, drv->col_text(r, SQLB_COL_TAGS_TEXT));
+    return drv->col_int(r, SQLB_COL_N_REMINDERS);
+}
+
+/* Appends the reminder whose REMINDER_COLUMNS start at column col to t. */
+static void read_reminder(struct store_conn *c, struct store_res *r, int col, struct task *t)
+{
+    const struct store_driver *drv = c->s->drv;
+    if (t->n_reminders >= TASK_MAX_REMINDERS)
+        return;
+    struct reminder *rem = &t->reminders[t->n_reminders++];
+    rem->id = drv->col_int(r, col);
+    rem->relative = drv->col_bool(r, col + 1);
+    rem->before_ms = drv->is_null(r, col + 2) ? 0 : drv->col_int(r, col + 2);
+    rem->remind_at = drv->col_int(r, col + 3);
+    rem->state = (int)drv->col_int(r, col + 4);
 }
 
 /* Index of the task with this id; rows come grouped by task id, so start at the last hit. */
@@ -606,96 +697,84 @@ static int find_task(struct task *items, int n, int64_t id, int *hint)
     return -1;
 }
 
-/* Loads the tags and reminders of items[0..n) with one query each. */
-static int load_children(struct store_conn *c, struct task *items, int n)
+/* The IN list length used for n ids: the next power of two (the list is padded by repeating
+ * the last id), so the statement cache sees a few shapes instead of one per page size. */
+int store_in_list_size(int n)
+{
+    int size = 1;
+    while (size < n)
+        size *= 2;
+    return size;
+}
+
+/* Loads the reminders of those of items[0..n) whose has_reminders[i] is set, with one
+ * query; no query at all when none has any. */
+static int load_reminders(struct store_conn *c, struct task *items, const bool *has_reminders,
+                          int n)
 {
     const struct store_driver *drv = c->s->drv;
     int64_t *ids;
     struct sqlb b;
     struct store_res r;
-    int rc, step, hint = 0;
+    int rc, step, hint = 0, n_ids = 0;
 
-    if (n == 0)
-        return TODO_OK;
-    ids = xmalloc((size_t)n * sizeof *ids);
     for (int i = 0; i < n; i++)
-        ids[i] = items[i].id;
+        n_ids += has_reminders[i];
+    if (n_ids == 0)
+        return TODO_OK;
+    int size = store_in_list_size(n_ids);
+    ids = xmalloc((size_t)size * sizeof *ids);
+    n_ids = 0;
+    for (int i = 0; i < n; i++)
+        if (has_reminders[i])
+            ids[n_ids++] = items[i].id;
+    for (int i = n_ids; i < size; i++)
+        ids[i] = ids[n_ids - 1];
 
     sqlb_init(&b, drv->dialect);
-    sqlb_sql(&b, "SELECT task_id, tag FROM task_tags WHERE task_id IN ");
-    sqlb_int_list(&b, ids, n);
-    sqlb_sql(&b, " ORDER BY task_id, tag");
-    rc = run_dynamic(c, &b, &r);
+    sqlb_sql(&b, "SELECT r.task_id, " REMINDER_COLUMNS " FROM reminders r WHERE r.task_id IN ");
+    sqlb_int_list(&b, ids, size);
+    sqlb_sql(&b, " ORDER BY r.task_id, r.id");
+    rc = store_run_dynamic(c, &b, &r);
     sqlb_release(&b);
-    if (rc != TODO_OK)
-        goto out_free_ids;
-    while ((step = drv->next(&r)) == 1) {
-        int i = find_task(items, n, drv->col_int(&r, 0), &hint);
-        if (i >= 0 && items[i].n_tags < TASK_MAX_TAGS)
-            items[i].tags[items[i].n_tags++] = xstrdup(drv->col_text(&r, 1));
-    }
-    drv->done(&r);
-    if (step < 0) {
-        rc = -step;
-        goto out_free_ids;
-    }
-
-    sqlb_init(&b, drv->dialect);
-    sqlb_sql(&b, "SELECT task_id, id, relative, before_ms, remind_at, state FROM reminders "
-                 "WHERE task_id IN ");
-    sqlb_int_list(&b, ids, n);
-    sqlb_sql(&b, " ORDER BY task_id, id");
-    rc = run_dynamic(c, &b, &r);
-    sqlb_release(&b);
-    if (rc != TODO_OK)
-        goto out_free_ids;
-    while ((step = drv->next(&r)) == 1) {
-        int i = find_task(items, n, drv->col_int(&r, 0), &hint);
-        if (i < 0 || items[i].n_reminders >= TASK_MAX_REMINDERS)
-            continue;
-        struct reminder *rem = &items[i].reminders[items[i].n_reminders++];
-        rem->id = drv->col_int(&r, 1);
-        rem->relative = drv->col_bool(&r, 2);
-        rem->before_ms = drv->is_null(&r, 3) ? 0 : drv->col_int(&r, 3);
-        rem->remind_at = drv->col_int(&r, 4);
-        rem->state = (int)drv->col_int(&r, 5);
-    }
-    drv->done(&r);
-    if (step < 0)
-        rc = -step;
-out_free_ids:
     free(ids);
-    return rc;
+    if (rc != TODO_OK)
+        return rc;
+    while ((step = drv->next(&r)) == 1) {
+        int i = find_task(items, n, drv->col_int(&r, 0), &hint);
+        if (i >= 0)
+            read_reminder(c, &r, 1, &items[i]);
+    }
+    drv->done(&r);
+    return step < 0 ? -step : TODO_OK;
 }
 
 int store_ops_task_get(struct store_conn *c, const char *user_id, int64_t id, struct task *out)
 {
     const struct store_driver *drv = c->s->drv;
-    struct op op;
     struct store_res r;
     struct task t;
     struct sqlb_value p[] = {V_INT(id), V_TEXT(user_id)};
     int rc, step;
 
     task_init(&t);
-    rc = op_begin(c, false, &op);
+    rc = drv->exec(c, c->in_tx ? ST_TASK_GET_LOCKED : ST_TASK_GET, NULL, p, N_OF(p), &r);
     if (rc != TODO_OK)
         return rc;
-    rc = drv->exec(c, ST_TASK_GET, NULL, p, N_OF(p), &r);
-    if (rc != TODO_OK)
-        goto out_end;
     step = drv->next(&r);
-    if (step == 1)
-        read_task(c, &r, &t);
+    if (step == 1 && read_task(c, &r, &t) > 0) {
+        do {
+            if (!drv->is_null(&r, SQLB_N_TASK_COLS))
+                read_reminder(c, &r, SQLB_N_TASK_COLS, &t);
+        } while ((step = drv->next(&r)) == 1);
+        if (step == 0)
+            step = 1;
+    }
     drv->done(&r);
     if (step < 0)
         rc = -step;
     else if (step == 0)
         rc = store_conn_error(c, TODO_ERR_NOT_FOUND, "task not found");
-    else
-        rc = load_children(c, &t, 1);
-out_end:
-    rc = op_end(c, &op, rc);
     if (rc == TODO_OK) {
         task_release(out);
         *out = t;
@@ -709,11 +788,12 @@ int store_ops_task_list(struct store_conn *c, const char *user_id, const struct 
                         struct task_page *out)
 {
     const struct store_driver *drv = c->s->drv;
-    struct op op;
+    struct store_op op;
     struct sqlb b;
     struct store_res r;
     int limit = sqlb_page_limit(q);
     struct task *items = xcalloc((size_t)limit + 1, sizeof *items);
+    bool *has_reminders = xcalloc((size_t)limit + 1, sizeof *has_reminders);
     int n = 0, step = 0, rc;
     bool has_more = false;
 
@@ -723,14 +803,14 @@ int store_ops_task_list(struct store_conn *c, const char *user_id, const struct 
         store_conn_error(c, rc, "cursor does not match the sort");
         goto out_free;
     }
-    rc = op_begin(c, false, &op);
+    rc = store_op_begin(c, false, &op);
     if (rc != TODO_OK)
         goto out_free;
-    rc = run_dynamic(c, &b, &r);
+    rc = store_run_dynamic(c, &b, &r);
     if (rc == TODO_OK) {
         while (n <= limit && (step = drv->next(&r)) == 1) {
             task_init(&items[n]);
-            read_task(c, &r, &items[n]);
+            has_reminders[n] = read_task(c, &r, &items[n]) > 0;
             n++;
         }
         drv->done(&r);
@@ -742,10 +822,11 @@ int store_ops_task_list(struct store_conn *c, const char *user_id, const struct 
         task_release(&items[--n]);
     }
     if (rc == TODO_OK)
-        rc = load_children(c, items, n);
-    rc = op_end(c, &op, rc);
+        rc = load_reminders(c, items, has_reminders, n);
+    rc = store_op_end(c, &op, rc);
 out_free:
     sqlb_release(&b);
+    free(has_reminders);
     if (rc != TODO_OK) {
         for (int i = 0; i < n; i++)
             task_release(&items[i]);

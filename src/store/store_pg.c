@@ -1,9 +1,13 @@
 /* store_pg.c - the postgres driver: one libpq connection per thread. Static statements are
  * prepared once per connection (PQprepare, named "todo_<n>") and run with PQexecPrepared;
- * dynamic ones go through PQexecParams. Every value is a bound text-format parameter (never
+ * dynamic ones are prepared on first use too, named "todo_d<n>" (n never reused on a
+ * connection), and kept in the connection's statement cache (stmt_cache.c) keyed by their
+ * text; an evicted one is DEALLOCATEd. Every value is a bound text-format parameter (never
  * part of the SQL). A connection that went bad is reset on the next call (PQreset), which
- * forgets the prepared statements. Errors are translated here by SQLSTATE: 40001, 40P01,
- * 55P03 -> TODO_ERR_BUSY; 23505 -> TODO_ERR_CONFLICT; class 08 and a lost connection ->
+ * forgets the prepared statements (static and cached) and the session's relay lock. Errors are
+ * translated here by SQLSTATE: 40001, 40P01, 55P03 -> TODO_ERR_BUSY; 23505 -> TODO_ERR_CONFLICT;
+ * class 08 and a lost connection
+ * ->
  * TODO_ERR_UNAVAILABLE. Messages never contain the connection string or the password. */
 #include <inttypes.h>
 #include <libpq-fe.h>
@@ -17,7 +21,11 @@
 struct pg_conn {
     PGconn *conn;
     bool prepared[ST_COUNT];
+    uint64_t next_dynamic; /* number of the next dynamic statement's name */
 };
+
+/* Parameters kept on the stack up to this many (the list query rarely needs more). */
+#define PG_STACK_PARAMS 32
 
 /* Notices ("relation already exists, skipping") are not ours to print. */
 static void pg_notice(void *arg, const char *message)
@@ -90,11 +98,23 @@ static int pg_open(struct store_conn *c)
     return TODO_OK;
 }
 
+/* Drops a cached dynamic statement on the server; a failure (an aborted transaction, a lost
+ * connection) only leaves an unused statement behind, as names are never reused. */
+static void pg_evict(void *arg, struct stmt_cache_entry *e)
+{
+    struct pg_conn *pc = arg;
+    char sql[48];
+    snprintf(sql, sizeof sql, "DEALLOCATE todo_d%" PRIu64, e->id);
+    PQclear(PQexec(pc->conn, sql));
+}
+
 static void pg_close(struct store_conn *c)
 {
     struct pg_conn *pc = c->db;
     if (!pc)
         return;
+    stmt_cache_clear(&c->cache, NULL, NULL); /* the server forgets them with the session */
+    c->relay_locked = false;                 /* and its session locks */
     PQfinish(pc->conn);
     free(pc);
     c->db = NULL;
@@ -108,6 +128,8 @@ static int pg_ensure(struct store_conn *c)
         return TODO_OK;
     PQreset(pc->conn);
     memset(pc->prepared, 0, sizeof pc->prepared);
+    stmt_cache_clear(&c->cache, NULL, NULL);
+    c->relay_locked = false; /* a new session holds no session lock */
     if (PQstatus(pc->conn) != CONNECTION_OK)
         return pg_conn_error(c, pc->conn);
     PQsetNoticeProcessor(pc->conn, pg_notice, NULL);
@@ -186,19 +208,64 @@ static int pg_prepare(struct store_conn *c, int stmt, const char *name)
     return TODO_OK;
 }
 
+/* Writes v in decimal into out (at least 21 bytes); returns out. */
+static const char *fmt_i64(char *out, int64_t v)
+{
+    char tmp[24];
+    int n = 0;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    char *p = out;
+    if (v < 0)
+        *p++ = '-';
+    while (n)
+        *p++ = tmp[--n];
+    *p = '\0';
+    return out;
+}
+
+/* Runs dynamic sql as a named prepared statement, preparing and caching it on first use. */
+static PGresult *pg_exec_dynamic(struct store_conn *c, const char *sql, int n_params,
+                                 const char *const *values, int *rc)
+{
+    struct pg_conn *pc = c->db;
+    char name[32];
+    struct stmt_cache_entry *e = stmt_cache_find(&c->cache, sql);
+    if (!e) {
+        uint64_t id = pc->next_dynamic++;
+        snprintf(name, sizeof name, "todo_d%" PRIu64, id);
+        PGresult *res = PQprepare(pc->conn, name, sql, 0, NULL);
+        if (!pg_ok(res)) {
+            *rc = pg_result_error(c, res);
+            return NULL;
+        }
+        PQclear(res);
+        e = stmt_cache_add(&c->cache, sql, pg_evict, pc);
+        e->id = id; /* never NULL: postgres entries are never busy */
+    } else {
+        snprintf(name, sizeof name, "todo_d%" PRIu64, e->id);
+    }
+    return PQexecPrepared(pc->conn, name, n_params, values, NULL, NULL, 0);
+}
+
 static int pg_exec(struct store_conn *c, int stmt, const char *sql, const struct sqlb_value *params,
                    int n_params, struct store_res *out)
 {
     struct pg_conn *pc = c->db;
-    const char **values = NULL;
-    char(*nums)[24] = NULL;
+    const char *values_stack[PG_STACK_PARAMS];
+    char nums_stack[PG_STACK_PARAMS][24];
+    const char **values = values_stack;
+    char(*nums)[24] = nums_stack;
     char name[32];
     PGresult *res;
     int rc = pg_ensure(c);
     if (rc != TODO_OK)
         return rc;
 
-    if (n_params > 0) {
+    if (n_params > PG_STACK_PARAMS) {
         values = xcalloc((size_t)n_params, sizeof *values);
         nums = xcalloc((size_t)n_params, sizeof *nums);
     }
@@ -206,8 +273,7 @@ static int pg_exec(struct store_conn *c, int stmt, const char *sql, const struct
         const struct sqlb_value *v = &params[i];
         switch (v->type) {
         case SQLB_INT:
-            snprintf(nums[i], sizeof nums[i], "%" PRId64, v->num);
-            values[i] = nums[i];
+            values[i] = fmt_i64(nums[i], v->num);
             break;
         case SQLB_BOOL:
             values[i] = v->num ? "t" : "f";
@@ -221,8 +287,15 @@ static int pg_exec(struct store_conn *c, int stmt, const char *sql, const struct
         }
     }
 
-    if (stmt < 0) {
+    if (stmt < 0 && strstr(sql, "@@")) {
+        /* Full-text queries stay unprepared: a cached statement switches to a generic plan
+         * after five runs, which cannot know how selective the words are and reads every
+         * match through the GIN index instead of walking the list's sort index. */
         res = PQexecParams(pc->conn, sql, n_params, NULL, values, NULL, NULL, 0);
+    } else if (stmt < 0) {
+        res = pg_exec_dynamic(c, sql, n_params, values, &rc);
+        if (!res && rc != TODO_OK)
+            goto out_free;
     } else if (store_stmts[stmt].utility) {
         res = PQexec(pc->conn, store_stmt_text(stmt, SQLB_PG));
     } else {
@@ -248,8 +321,10 @@ static int pg_exec(struct store_conn *c, int stmt, const char *sql, const struct
     out->n_rows = PQntuples(res);
     out->changes = strtoll(PQcmdTuples(res), NULL, 10);
 out_free:
-    free(values);
-    free(nums);
+    if (values != values_stack) {
+        free(values);
+        free(nums);
+    }
     return rc;
 }
 

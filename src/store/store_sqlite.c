@@ -2,23 +2,38 @@
  * since only its thread uses it), WAL journal, synchronous=NORMAL, foreign keys on, a
  * 5 s busy timeout. Static statements are prepared once per connection with
  * SQLITE_PREPARE_PERSISTENT and reset after each use; dynamic ones (list queries, IN lists)
- * are prepared per call. Writes take the write lock up front (BEGIN IMMEDIATE) so two
- * read-modify-write transactions queue on the busy timeout instead of failing on upgrade.
+ * go through the connection's statement cache (stmt_cache.c), keyed by their text.
+ *
+ * Writers: sqlite has one writer at a time, and its busy handler waits by sleeping (1, 2,
+ * 5, 10 ... 100 ms), which under load wastes most of the time and wrecks tail latency. So
+ * writers of this process queue on the store's write_mu instead: it is taken just before
+ * BEGIN IMMEDIATE (or an autocommit write) and released as soon as the connection is back
+ * in autocommit mode (COMMIT, ROLLBACK, or sqlite rolling back on its own), never held
+ * across anything but the transaction. Readers never take it (WAL lets them run). The busy
+ * timeout is still set, for writers in other processes. For the same reason the WAL is
+ * checkpointed by us, after the lock is released, instead of by sqlite's auto-checkpoint
+ * inside COMMIT (which would make every queued writer wait for the copy): a PASSIVE
+ * checkpoint, which never blocks writers or readers.
  * SQLITE_BUSY/LOCKED become TODO_ERR_BUSY; UNIQUE violations TODO_ERR_CONFLICT. */
 #include <errno.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "base/xalloc.h"
 #include "store/store_internal.h"
 
 #define SQ_BUSY_TIMEOUT_MS 5000
+/* WAL size (pages) after which a commit is followed by a checkpoint (sqlite's default). */
+#define SQ_CHECKPOINT_PAGES 1000
 
 struct sq_conn {
     sqlite3 *db;
     sqlite3_stmt *stmts[ST_COUNT];
+    bool write_locked;   /* this connection holds s->write_mu */
+    bool checkpoint_due; /* the WAL grew past SQ_CHECKPOINT_PAGES in our last commit */
 };
 
 static int sq_map(int code)
@@ -74,6 +89,17 @@ static int make_parent_dirs(const char *path)
     return rc;
 }
 
+/* Called by sqlite after each commit, with the WAL's size in pages: note a checkpoint. */
+static int sq_wal_hook(void *arg, sqlite3 *db, const char *name, int n_pages)
+{
+    struct sq_conn *sc = arg;
+    (void)db;
+    (void)name;
+    if (n_pages >= SQ_CHECKPOINT_PAGES)
+        sc->checkpoint_due = true;
+    return SQLITE_OK;
+}
+
 static int sq_open(struct store_conn *c)
 {
     const char *path = c->s->target;
@@ -111,8 +137,54 @@ static int sq_open(struct store_conn *c)
     }
     sc = xcalloc(1, sizeof *sc);
     sc->db = db;
+    sqlite3_wal_hook(db, sq_wal_hook, sc); /* replaces the auto-checkpoint */
     c->db = sc;
     return TODO_OK;
+}
+
+static void sq_evict(void *arg, struct stmt_cache_entry *e)
+{
+    (void)arg;
+    sqlite3_finalize(e->h);
+    e->h = NULL;
+}
+
+/* Takes the store's write lock, waiting at most as long as the busy timeout would. */
+static int sq_write_lock(struct store_conn *c)
+{
+    struct sq_conn *sc = c->db;
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += SQ_BUSY_TIMEOUT_MS / 1000;
+    int err = pthread_mutex_timedlock(&c->s->write_mu, &deadline);
+    if (err == ETIMEDOUT)
+        return store_conn_error(c, TODO_ERR_BUSY, "sqlite: timed out waiting for the write lock");
+    if (err != 0)
+        return store_conn_error(c, TODO_ERR_INTERNAL, "sqlite: write lock: %s", strerror(err));
+    sc->write_locked = true;
+    return TODO_OK;
+}
+
+/* Releases the write lock, then runs a checkpoint if the last commit asked for one. */
+static void sq_write_unlock(struct store_conn *c)
+{
+    struct sq_conn *sc = c->db;
+    if (sc->write_locked) {
+        sc->write_locked = false;
+        pthread_mutex_unlock(&c->s->write_mu);
+    }
+    if (sc->checkpoint_due && sqlite3_get_autocommit(sc->db)) {
+        sc->checkpoint_due = false;
+        sqlite3_wal_checkpoint_v2(sc->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    }
+}
+
+/* Releases the write lock once the connection has no transaction open any more. */
+static void sq_write_unlock_if_done(struct store_conn *c)
+{
+    struct sq_conn *sc = c->db;
+    if (sc->write_locked && sqlite3_get_autocommit(sc->db))
+        sq_write_unlock(c);
 }
 
 static void sq_close(struct store_conn *c)
@@ -120,9 +192,11 @@ static void sq_close(struct store_conn *c)
     struct sq_conn *sc = c->db;
     if (!sc)
         return;
+    stmt_cache_clear(&c->cache, sq_evict, NULL);
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(sc->stmts[i]);
     sqlite3_close(sc->db);
+    sq_write_unlock(c);
     free(sc);
     c->db = NULL;
 }
@@ -164,9 +238,10 @@ static int sq_bind(sqlite3_stmt *st, const struct sqlb_value *params, int n)
     return SQLITE_OK;
 }
 
-static void sq_release_stmt(sqlite3_stmt *st, bool dynamic)
+/* Finishes with st: finalizes an uncached dynamic statement, resets the others. */
+static void sq_release_stmt(sqlite3_stmt *st, bool finalize)
 {
-    if (dynamic) {
+    if (finalize) {
         sqlite3_finalize(st);
     } else {
         sqlite3_reset(st);
@@ -174,18 +249,47 @@ static void sq_release_stmt(sqlite3_stmt *st, bool dynamic)
     }
 }
 
+/* The prepared statement for dynamic sql: from the cache (marked busy in *cached), or
+ * prepared and cached, or, when the cached one is in use, prepared for this call only. */
+static int sq_dynamic(struct store_conn *c, const char *sql, sqlite3_stmt **out,
+                      struct stmt_cache_entry **cached)
+{
+    struct sq_conn *sc = c->db;
+    struct stmt_cache_entry *e = stmt_cache_find(&c->cache, sql);
+    sqlite3_stmt *st;
+    if (e && !e->busy) {
+        e->busy = true;
+        *out = e->h;
+        *cached = e;
+        return TODO_OK;
+    }
+    int code = sqlite3_prepare_v3(sc->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    if (code != SQLITE_OK)
+        return sq_error(c, sc->db, code);
+    *cached = NULL;
+    if (!e && (e = stmt_cache_add(&c->cache, sql, sq_evict, NULL)) != NULL) {
+        e->h = st;
+        e->busy = true;
+        *cached = e;
+    }
+    *out = st;
+    return TODO_OK;
+}
+
 static int sq_exec(struct store_conn *c, int stmt, const char *sql, const struct sqlb_value *params,
                    int n_params, struct store_res *res)
 {
     struct sq_conn *sc = c->db;
+    struct stmt_cache_entry *cached = NULL;
     sqlite3_stmt *st;
-    bool dynamic = stmt < 0;
-    int code;
+    bool finalize = false, autocommit_write = false;
+    int code, rc;
 
-    if (dynamic) {
-        code = sqlite3_prepare_v3(sc->db, sql, -1, 0, &st, NULL);
-        if (code != SQLITE_OK)
-            return sq_error(c, sc->db, code);
+    if (stmt < 0) {
+        rc = sq_dynamic(c, sql, &st, &cached);
+        if (rc != TODO_OK)
+            return rc;
+        finalize = !cached;
     } else {
         st = sc->stmts[stmt];
         if (!st) {
@@ -196,26 +300,45 @@ static int sq_exec(struct store_conn *c, int stmt, const char *sql, const struct
             sc->stmts[stmt] = st;
         }
     }
-    code = sq_bind(st, params, n_params);
-    if (code != SQLITE_OK) {
-        int rc = sq_error(c, sc->db, code);
-        sq_release_stmt(st, dynamic);
-        return rc;
+    if (stmt == ST_BEGIN_WRITE && !sc->write_locked) {
+        rc = sq_write_lock(c);
+        if (rc != TODO_OK)
+            goto out_release;
+    } else if (!sc->write_locked && !sqlite3_stmt_readonly(st) && sqlite3_get_autocommit(sc->db)) {
+        /* A write outside any transaction: queue with the transactions; held until done. */
+        rc = sq_write_lock(c);
+        if (rc != TODO_OK)
+            goto out_release;
+        autocommit_write = true;
     }
-    code = sqlite3_step(st);
+    code = sq_bind(st, params, n_params);
+    if (code == SQLITE_OK)
+        code = sqlite3_step(st);
     if (code != SQLITE_ROW && code != SQLITE_DONE) {
-        int rc = sq_error(c, sc->db, code);
-        sq_release_stmt(st, dynamic);
-        return rc;
+        rc = sq_error(c, sc->db, code);
+        goto out_release;
     }
     memset(res, 0, sizeof *res);
     res->c = c;
     res->h = st;
-    res->dynamic = dynamic;
+    res->dynamic = finalize;
+    res->cached = cached;
+    res->write_lock = autocommit_write;
     res->have_row = code == SQLITE_ROW;
     res->finished = code == SQLITE_DONE;
     res->changes = code == SQLITE_DONE ? sqlite3_changes64(sc->db) : 0;
+    if (stmt == ST_COMMIT || stmt == ST_ROLLBACK)
+        sq_write_unlock_if_done(c);
     return TODO_OK;
+
+out_release:
+    sq_release_stmt(st, finalize);
+    if (cached)
+        cached->busy = false;
+    /* A failed BEGIN or autocommit write, or a COMMIT that ended the transaction anyway. */
+    if (autocommit_write || stmt == ST_BEGIN_WRITE || stmt == ST_COMMIT || stmt == ST_ROLLBACK)
+        sq_write_unlock_if_done(c);
+    return rc;
 }
 
 static int sq_next(struct store_res *res)
@@ -262,6 +385,12 @@ static void sq_done(struct store_res *res)
     if (res->h)
         sq_release_stmt(res->h, res->dynamic);
     res->h = NULL;
+    if (res->cached)
+        res->cached->busy = false;
+    res->cached = NULL;
+    if (res->write_lock)
+        sq_write_unlock_if_done(res->c);
+    res->write_lock = false;
 }
 
 const struct store_driver store_sqlite_driver = {

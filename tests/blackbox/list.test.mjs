@@ -94,6 +94,29 @@ describe('list', () => {
             }
         });
 
+        it('q_with_search_engine_operators_and_punctuation_is_plain_text_never_an_error', async () => {
+            for (const q of ['"', '""', 'NEAR(groc party)', 'groc OR bike', 'NOT groc', 'title:groc', '*', 'groc*', '^groc',
+                'groc AND', '(', ')', '-groc', '{groc}', ':', "groc'", 'groc & party', 'groc | bike', '!groc', 'groc:*',
+                'groc <-> party', '\\', '%', '_', 'a'.repeat(2000), Array.from({ length: 40 }, (_, i) => `w${i}`).join(' ')]) {
+                const r = await u.get(`/tasks?q=${encodeURIComponent(q)}`);
+                assert.ok(r.status === 200 || r.status === 400, `q=${q.slice(0, 40)}: ${r.status} ${r.text.slice(0, 200)}`);
+                if (r.status === 400) assertError(r, 400, 'bad_request');
+            }
+            // operators are not operators: "groc OR bike" ANDs the words, so nothing has all three
+            const or = await u.get(`/tasks?q=${encodeURIComponent('groc OR bike')}`);
+            if (or.status === 200) assert.deepEqual(or.json.items, []);
+        });
+
+        it('q_matches_non_ascii_words_by_prefix', async () => {
+            const x = await u.create({ title: 'Crème brûlée recipe' });
+            try {
+                assert.deepEqual(sortedIds(await u.listAll({ q: 'brûl' })), [x.id]);
+                assert.deepEqual(sortedIds(await u.listAll({ q: 'crème' })), [x.id]);
+            } finally {
+                await u.del(`/tasks/${x.id}`);
+            }
+        });
+
         it('q_sees_edits', async () => {
             const x = await u.create({ title: 'Temporary xylophone' });
             assert.deepEqual(sortedIds(await u.listAll({ q: 'xylo' })), [x.id]);

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import {
-    startServer, newUser, assertError, runTodo, freshDatabase, waitFor,
+    startServer, newUser, assertError, runTodo, freshDatabase, waitFor, BACKEND, dropDatabase, rawRequest,
 } from './lib/server.mjs';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
@@ -167,6 +167,12 @@ describe('operations', () => {
         assert.ok(del.headers.get('x-request-id'), '204 has X-Request-Id');
     });
 
+    it('tokens_last_a_day_by_default', () => {
+        // u signed up on this server, started without TODO_TOKEN_TTL
+        const exp = Date.parse(u.expires_at);
+        assert.ok(Math.abs(exp - (Date.parse(u.user.created_at) + 86400000)) < 60000, `expires_at ${u.expires_at}`);
+    });
+
     it('an_unknown_route_is_404_not_found_json', async () => {
         assertError(await api.get('/no/such/route'), 404, 'not_found');
         assertError(await u.get('/nothing-here'), 404, 'not_found');
@@ -322,5 +328,47 @@ describe('graceful shutdown', () => {
         const t0 = Date.now();
         await s.stop();
         assert.ok(Date.now() - t0 < 10000, `exited in ${Date.now() - t0} ms`);
+    });
+});
+
+describe('database outage', () => {
+    it('readyz_is_503_unavailable_when_the_database_is_gone_while_healthz_stays_200',
+        { skip: BACKEND !== 'postgres' && 'needs a database the test can take away (postgres)' }, async () => {
+            const s = await startServer();
+            try {
+                const u = await newUser(s.api);
+                assert.equal((await s.api.get('/readyz')).status, 200);
+                await dropDatabase(s.databaseUrl);
+                const r = await waitFor(async () => {
+                    const x = await s.api.get('/readyz');
+                    return x.status !== 200 && x;
+                }, { deadlineMs: 15000, what: '/readyz to notice' });
+                // /readyz reports status, its body is a health document rather than an API error
+                assert.equal(r.status, 503, r.text);
+                assert.equal((await s.api.get('/healthz')).status, 200, 'alive even when not ready');
+                const t = await u.get('/tasks');
+                assertError(t, 503, 'unavailable');
+            } finally {
+                await s.stop();
+            }
+        });
+});
+
+describe('transfer encodings', () => {
+    it('a_chunked_json_body_is_accepted', async () => {
+        const s = await startServer();
+        try {
+            const u = await newUser(s.api);
+            const r = await rawRequest(s.url, 'POST', u.tasks, {
+                headers: { authorization: `Bearer ${u.token}`, 'content-type': 'application/json' },
+                body: Buffer.from(JSON.stringify({ title: 'chunked', description: 'ÿ'.repeat(10000) })), chunked: true,
+                chunkSize: 997, // odd size: chunks split multi-byte characters
+            });
+            assert.equal(r.status, 201, r.text.slice(0, 300));
+            assert.equal(r.json.title, 'chunked');
+            assert.equal(r.json.description, 'ÿ'.repeat(10000));
+        } finally {
+            await s.stop();
+        }
     });
 });

@@ -2,7 +2,7 @@
 // delete, ETag/If-Match, field rules (reminders, recurrence, tags), version.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, newUser, assertError, RFC3339_UTC, waitFor } from './lib/server.mjs';
+import { startServer, newUser, assertError, RFC3339_UTC } from './lib/server.mjs';
 
 const TASK_KEYS = ['completed', 'completed_at', 'created_at', 'description', 'due_at', 'id', 'priority',
     'recurrence', 'reminders', 'status', 'tags', 'title', 'updated_at', 'version'].sort();
@@ -90,6 +90,22 @@ describe('tasks', () => {
         assert.equal(rrule(t.recurrence.rule).FREQ, 'MONTHLY');
         assert.equal(t.recurrence.from, 'due');
         assert.equal(t.recurrence.series_id, t.id, 'the first task of a series is its series_id');
+    });
+
+    it('json_content_type_with_charset_or_in_capitals_is_accepted', async () => {
+        for (const ct of ['application/json; charset=utf-8', 'Application/JSON', 'application/json;charset=UTF-8']) {
+            const r = await u.post('/tasks', { body: JSON.stringify({ title: `ct ${ct}` }), headers: { 'content-type': ct } });
+            assert.equal(r.status, 201, `${ct}: ${r.status} ${r.text}`);
+        }
+    });
+
+    it('times_keep_milliseconds_and_accept_lower_case_t_and_z', async () => {
+        const a = await u.create({ title: 'ms', due_at: '2030-01-01T00:00:00.123Z' });
+        assert.equal(a.due_at, '2030-01-01T00:00:00.123Z');
+        const b = await u.create({ title: 'lower', due_at: '2030-01-01t10:00:00z' });
+        assert.equal(b.due_at, '2030-01-01T10:00:00Z');
+        const c = await u.create({ title: 'offset', due_at: '2030-01-01T00:30:00-05:30' });
+        assert.equal(c.due_at, '2030-01-01T06:00:00Z');
     });
 
     it('create_ignores_read_only_fields_sent_back', async () => {

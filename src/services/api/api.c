@@ -36,6 +36,7 @@ static bool authenticate(struct http_request *req, struct api_service *api,
         http_respond_error(req, &err);
         return false;
     }
+    app_trace_set(http_req_traceparent(req)); /* events of this call carry the request's trace */
     const char *path_user = http_req_param(req, "user_id");
     if (path_user && strcmp(path_user, user_id) != 0) {
         http_respond_errorf(req, TODO_ERR_FORBIDDEN, "this path belongs to another user");
@@ -369,6 +370,42 @@ static void h_task_delete(struct http_request *req, void *ctx)
         http_respond_empty(req, 204);
 }
 
+static void h_task_history(struct http_request *req, void *ctx)
+{
+    struct api_service *api = ctx;
+    char uid[USER_ID_MAX];
+    int64_t id;
+    if (!authenticate(req, api, uid) || !task_id_param(req, &id))
+        return;
+    struct todo_err err;
+    todo_err_clear(&err);
+    struct audit_entry *entries = NULL;
+    int n = 0;
+    if (app_task_history(api->app, uid, id, &entries, &n, &err)) {
+        http_respond_error(req, &err);
+        return;
+    }
+    struct buf b;
+    buf_init(&b);
+    buf_puts(&b, "{\"items\":[");
+    for (int i = 0; i < n; i++) {
+        char at[TIME_RFC3339_MAX];
+        time_format_rfc3339(entries[i].at, at);
+        buf_puts(&b, i ? ",{\"event_id\":" : "{\"event_id\":");
+        buf_json_str(&b, entries[i].event_id);
+        buf_puts(&b, ",\"type\":");
+        buf_json_str(&b, entries[i].type);
+        buf_printf(&b, ",\"at\":\"%s\",\"changes\":", at);
+        buf_puts(&b, entries[i].changes); /* JSON written by core's event diff */
+        buf_putc(&b, '}');
+    }
+    buf_puts(&b, "]}");
+    audit_entries_free(entries, n);
+    size_t len = b.len;
+    http_set_header(req, "Cache-Control", "no-store");
+    http_respond_take(req, 200, "application/json", buf_take(&b), len);
+}
+
 static void h_tags(struct http_request *req, void *ctx)
 {
     struct api_service *api = ctx;
@@ -396,42 +433,6 @@ static void h_tags(struct http_request *req, void *ctx)
     http_respond_json(req, 200, o);
 }
 
-/* --- operations --- */
-
-static void h_healthz(struct http_request *req, void *ctx)
-{
-    (void)ctx;
-    static const char ok[] = "{\"status\":\"ok\"}";
-    http_respond_data(req, 200, "application/json", ok, sizeof ok - 1);
-}
-
-static void h_readyz(struct http_request *req, void *ctx)
-{
-    struct api_service *api = ctx;
-    static const char ok[] = "{\"status\":\"ok\",\"checks\":{\"database\":\"ok\"}}";
-    static const char down[] =
-        "{\"status\":\"unavailable\",\"checks\":{\"database\":\"unreachable\"}}";
-    if (store_ping(api->store) == TODO_OK)
-        http_respond_data(req, 200, "application/json", ok, sizeof ok - 1);
-    else
-        http_respond_data(req, 503, "application/json", down, sizeof down - 1);
-}
-
-static void h_metrics(struct http_request *req, void *ctx)
-{
-    struct api_service *api = ctx;
-    struct buf b;
-    buf_init(&b);
-    http_server_metrics(api->server, &b);
-    buf_printf(&b,
-               "# HELP todo_build_info Build information.\n"
-               "# TYPE todo_build_info gauge\n"
-               "todo_build_info{version=\"%s\",store=\"%s\"} 1\n",
-               TODO_VERSION, store_backend_name(api->store));
-    size_t len = b.len;
-    http_respond_take(req, 200, "text/plain; version=0.0.4; charset=utf-8", buf_take(&b), len);
-}
-
 static void h_openapi(struct http_request *req, void *ctx)
 {
     (void)ctx;
@@ -454,9 +455,7 @@ void api_routes_register(struct api_service *api)
     http_route_add(s, "PATCH", "/api/{user_id}/tasks/{id}", h_task_patch, api);
     http_route_add(s, "DELETE", "/api/{user_id}/tasks/{id}", h_task_delete, api);
     http_route_add(s, "PATCH", "/api/{user_id}/tasks/{id}/complete", h_task_complete, api);
+    http_route_add(s, "GET", "/api/{user_id}/tasks/{id}/history", h_task_history, api);
     http_route_add(s, "GET", "/api/{user_id}/tags", h_tags, api);
     http_route_add(s, "GET", "/api/openapi.json", h_openapi, api);
-    http_route_add(s, "GET", "/healthz", h_healthz, api);
-    http_route_add(s, "GET", "/readyz", h_readyz, api);
-    http_route_add(s, "GET", "/metrics", h_metrics, api);
 }

@@ -103,6 +103,16 @@ export async function freshDatabase(dir) {
     return `${base.replace(/\/$/, '')}/${name}`;
 }
 
+/** PostgreSQL only: drops the database of url, disconnecting its sessions. */
+export async function dropDatabase(url) {
+    const u = new URL(url);
+    const name = u.pathname.slice(1);
+    assert.match(name, /^[a-z0-9_]+$/);
+    u.pathname = '/postgres';
+    const psql = process.env.TODO_TEST_PSQL || 'psql';
+    await execFileP(psql, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', u.toString(), '-c', `DROP DATABASE ${name} WITH (FORCE)`]);
+}
+
 /**
  * Starts `todo serve` on a free loopback port with a fresh data dir and database, runs
  * `todo migrate` first (idempotent by contract), and waits for /healthz. Options:
@@ -237,7 +247,7 @@ export class Api {
  * may refuse before reading them all). Resolves {status, headers, text, json} as soon as a
  * response arrives, even if the upload then fails because the server stopped reading.
  */
-export function rawRequest(url, method, p, { headers = {}, body, chunked = false } = {}) {
+export function rawRequest(url, method, p, { headers = {}, body, chunked = false, chunkSize = 64 * 1024 } = {}) {
     return new Promise((resolve, reject) => {
         const u = new URL(url + p);
         let done = false;
@@ -265,7 +275,7 @@ export function rawRequest(url, method, p, { headers = {}, body, chunked = false
         });
         req.on('error', (e) => { if (!done) { setTimeout(() => { if (!done) { done = true; reject(e); } }, 200); } });
         if (body && chunked) {
-            for (let off = 0; off < body.length; off += 64 * 1024) req.write(body.subarray(off, off + 64 * 1024));
+            for (let off = 0; off < body.length; off += chunkSize) req.write(body.subarray(off, off + chunkSize));
         } else if (body) req.write(body);
         req.end();
     });

@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <libpq-fe.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 #include "base/xalloc.h"
 #include "store/store.h"
+#include "store/store_internal.h" /* the statement cache's counters */
 
 static store_t *S;
 static int first_migrate_applied;
@@ -225,12 +227,12 @@ STORE_TEST(migrate_twice_is_a_noop)
 {
     struct todo_err err = {0};
     int n = -1, applied = 0, latest = 0;
-    cr_assert_eq(first_migrate_applied, 1);
+    cr_assert_eq(first_migrate_applied, 2);
     cr_assert_eq(store_migrate(S, &n, &err), TODO_OK, "%s", err.message);
     cr_assert_eq(n, 0);
     cr_assert_eq(store_schema_version(S, &applied, &latest), TODO_OK);
     cr_assert_eq(applied, latest);
-    cr_assert_eq(latest, 1);
+    cr_assert_eq(latest, 2);
     cr_assert_eq(store_ping(S), TODO_OK);
     cr_assert_str_eq(store_backend_name(S), is_pg ? "postgres" : "sqlite");
 }
@@ -807,6 +809,229 @@ STORE_TEST(concurrent_read_modify_write_transactions_serialize)
     cr_assert_eq(store_task_get(S, "u1", shared_task_id, &t), TODO_OK);
     cr_assert_eq(t.version, 41);
     task_release(&t);
+}
+
+STORE_TEST(page_mixes_tasks_with_and_without_reminders)
+{
+    add_user("u1", "a@example.com");
+    struct task a, b, c2;
+    fill_task(&a, "u1",
+              &(struct spec){.title = "a", .tags = {"zoo", "Zed", "home", "zoo"}, .created_at = 3});
+    a.n_reminders = 2;
+    a.reminders[0] = (struct reminder){.relative = false, .remind_at = 500};
+    a.reminders[1] = (struct reminder){.relative = true, .before_ms = 60, .remind_at = 440};
+    fill_task(&b, "u1", &(struct spec){.title = "b", .created_at = 2});
+    fill_task(&c2, "u1", &(struct spec){.title = "c", .created_at = 1});
+    c2.n_reminders = 1;
+    c2.reminders[0] = (struct reminder){.relative = false, .remind_at = 900, .state = 2};
+    cr_assert_eq(store_task_insert(S, &a), TODO_OK, "%s", store_last_error(S));
+    cr_assert_eq(store_task_insert(S, &b), TODO_OK, "%s", store_last_error(S));
+    cr_assert_eq(store_task_insert(S, &c2), TODO_OK, "%s", store_last_error(S));
+
+    struct task_query q;
+    struct task_page page = {0};
+    query_default(&q);
+    cr_assert_eq(store_task_list(S, "u1", &q, &page), TODO_OK, "%s", store_last_error(S));
+    cr_assert_eq(page.n_items, 3);
+    const struct task *pa = &page.items[0], *pb = &page.items[1], *pc = &page.items[2];
+    cr_assert_eq(pa->id, a.id);
+    /* Tags come back sorted bytewise and unique, whatever order they were given in. */
+    cr_assert_eq(pa->n_tags, 3);
+    cr_assert_str_eq(pa->tags[0], "Zed");
+    cr_assert_str_eq(pa->tags[1], "home");
+    cr_assert_str_eq(pa->tags[2], "zoo");
+    cr_assert_eq(pa->n_reminders, 2);
+    cr_assert_eq(pa->reminders[0].id, a.reminders[0].id);
+    cr_assert_eq(pa->reminders[0].remind_at, 500);
+    cr_assert(pa->reminders[1].relative);
+    cr_assert_eq(pa->reminders[1].before_ms, 60);
+    cr_assert_eq(pb->id, b.id);
+    cr_assert_eq(pb->n_tags, 0);
+    cr_assert_eq(pb->n_reminders, 0);
+    cr_assert_eq(pc->id, c2.id);
+    cr_assert_eq(pc->n_reminders, 1);
+    cr_assert_eq(pc->reminders[0].state, 2);
+    cr_assert_eq(pc->reminders[0].remind_at, 900);
+    task_page_release(&page);
+
+    /* Reminders moved by updates: a loses its reminders, b gains one. */
+    a.n_reminders = 0;
+    a.version = 2;
+    cr_assert_eq(store_task_update(S, &a, 1), TODO_OK, "%s", store_last_error(S));
+    b.n_reminders = 1;
+    b.reminders[0] = (struct reminder){.relative = false, .remind_at = 700};
+    b.version = 2;
+    cr_assert_eq(store_task_update(S, &b, 1), TODO_OK, "%s", store_last_error(S));
+    cr_assert_eq(store_task_list(S, "u1", &q, &page), TODO_OK, "%s", store_last_error(S));
+    cr_assert_eq(page.n_items, 3);
+    cr_assert_eq(page.items[0].n_reminders, 0);
+    cr_assert_eq(page.items[0].n_tags, 3);
+    cr_assert_eq(page.items[1].n_reminders, 1);
+    cr_assert_eq(page.items[1].reminders[0].id, b.reminders[0].id);
+    cr_assert_eq(page.items[1].reminders[0].remind_at, 700);
+    cr_assert_eq(page.items[2].n_reminders, 1);
+    task_page_release(&page);
+    query_release(&q);
+
+    /* get agrees with list, with and without reminders. */
+    struct task got;
+    task_init(&got);
+    cr_assert_eq(store_task_get(S, "u1", a.id, &got), TODO_OK, "%s", store_last_error(S));
+    cr_assert_eq(got.n_reminders, 0);
+    cr_assert_eq(got.n_tags, 3);
+    cr_assert_str_eq(got.tags[0], "Zed");
+    task_release(&got);
+    task_init(&got);
+    cr_assert_eq(store_task_get(S, "u1", c2.id, &got), TODO_OK, "%s", store_last_error(S));
+    cr_assert_eq(got.n_reminders, 1);
+    cr_assert_eq(got.reminders[0].id, c2.reminders[0].id);
+    cr_assert_eq(got.reminders[0].state, 2);
+    task_release(&got);
+    task_release(&a);
+    task_release(&b);
+    task_release(&c2);
+}
+
+/* The ids of the tasks made by statement_cache_* that a shape selects, newest first. */
+static int expected_ids(const int64_t *ids, int n, unsigned mask, int status, int recurring,
+                        int64_t *out)
+{
+    int k = 0;
+    for (int i = n - 1; i >= 0; i--) {
+        int priority = i % 4;
+        bool completed = i % 2 == 1, rec = i % 3 == 0;
+        if (!(mask & (1u << priority)))
+            continue;
+        if ((status == QSTATUS_PENDING && completed) || (status == QSTATUS_COMPLETED && !completed))
+            continue;
+        if ((recurring == 1 && !rec) || (recurring == 0 && rec))
+            continue;
+        out[k++] = ids[i];
+    }
+    return k;
+}
+
+STORE_TEST(statement_cache_reuse_stays_correct_across_different_queries)
+{
+    int64_t ids[12], got[64], want[64];
+    add_user("u1", "a@example.com");
+    for (int i = 0; i < 12; i++)
+        ids[i] = add_task("u1", &(struct spec){.title = "t",
+                                               .priority = i % 4,
+                                               .completed = i % 2 == 1,
+                                               .rrule = i % 3 == 0 ? "FREQ=DAILY" : NULL,
+                                               .created_at = 10 + i});
+    int rc = TODO_OK;
+    struct store_conn *c = store_conn_get(S, &rc);
+    cr_assert_not_null(c);
+    uint64_t hits0 = c->cache.n_hits;
+    /* 15 masks x 3 statuses x 2 recurring filters x 6 due filters; the SQL text depends on
+     * the number of priorities, whether a status is asked for, recurring and the due filter:
+     * 4 x 2 x 2 x 6 = 96 shapes, more than the cache holds, so the second round runs on
+     * evicted and re-prepared statements. Each query runs twice in a row (the second a cache
+     * hit) with different limits (a bound parameter). None of the tasks has a due date. */
+    int n_queries = 0;
+    for (int round = 0; round < 2; round++) {
+        for (int due = 0; due < 6; due++) {
+            for (unsigned mask = 1; mask < 16; mask++) {
+                for (int status = 0; status < 3; status++) {
+                    for (int recurring = 0; recurring < 2; recurring++) {
+                        struct task_query q;
+                        query_default(&q);
+                        q.priority_mask = mask;
+                        q.status = status;
+                        q.recurring = recurring;
+                        q.due_null = due == 1;
+                        q.due_not_null = due == 2;
+                        q.has_due_from = due == 3 || due == 5;
+                        q.has_due_to = due == 4 || due == 5;
+                        q.due_from = 0;
+                        q.due_to = INT64_MAX;
+                        int n_want =
+                            due >= 2 ? 0 : expected_ids(ids, 12, mask, status, recurring, want);
+                        assert_ids(got, list_ids(&q, got, 64), want, n_want);
+                        q.limit = 2;
+                        assert_ids(got, list_ids(&q, got, 64), want, n_want < 2 ? n_want : 2);
+                        query_release(&q);
+                        n_queries++;
+                    }
+                }
+            }
+        }
+    }
+    cr_assert_geq(c->cache.n_hits - hits0, (uint64_t)n_queries);
+    cr_assert_gt(c->cache.n_evictions, 0);
+    /* The default list, a search and a get still answer right after all that churn. */
+    struct task_query q;
+    query_default(&q);
+    assert_ids(got, list_ids(&q, got, 64),
+               (int64_t[]){ids[11], ids[10], ids[9], ids[8], ids[7], ids[6], ids[5], ids[4], ids[3],
+                           ids[2], ids[1], ids[0]},
+               12);
+    query_release(&q);
+    cr_assert_eq(list_words("t", NULL, got), 12);
+}
+
+/* Four threads inserting at once (and one in three rolled back inside a transaction, with
+ * a conflicting insert in the middle): every call succeeds, none sees TODO_ERR_BUSY. */
+#define N_WRITERS         4
+#define WRITES_PER_THREAD 40
+
+static void *writer_worker(void *arg)
+{
+    int k = (int)(intptr_t)arg;
+    for (int i = 0; i < WRITES_PER_THREAD; i++) {
+        struct task t;
+        char title[32];
+        snprintf(title, sizeof title, "w%d-%d", k, i);
+        fill_task(&t, "u1", &(struct spec){.title = title, .tags = {"x"}, .created_at = i});
+        if (i % 3 == 2) {
+            struct user dup;
+            user_init(&dup);
+            snprintf(dup.id, sizeof dup.id, "u1");
+            dup.email = xstrdup("a@example.com");
+            dup.password_hash = xstrdup("x");
+            int rc = store_begin(S);
+            if (rc == TODO_OK)
+                rc = store_task_insert(S, &t);
+            if (rc == TODO_OK && store_user_insert(S, &dup) != TODO_ERR_CONFLICT)
+                rc = TODO_ERR_INTERNAL;
+            store_rollback(S);
+            user_release(&dup);
+            task_release(&t);
+            if (rc != TODO_OK)
+                return (void *)(intptr_t)(rc == TODO_ERR_BUSY ? 2 : 1);
+            continue;
+        }
+        int rc = store_task_insert(S, &t);
+        task_release(&t);
+        if (rc != TODO_OK)
+            return (void *)(intptr_t)(rc == TODO_ERR_BUSY ? 2 : 1);
+    }
+    return NULL;
+}
+
+STORE_TEST(concurrent_writers_from_four_threads_all_succeed_without_busy)
+{
+    pthread_t th[N_WRITERS];
+    add_user("u1", "a@example.com");
+    for (int i = 0; i < N_WRITERS; i++)
+        cr_assert_eq(pthread_create(&th[i], NULL, writer_worker, (void *)(intptr_t)i), 0);
+    for (int i = 0; i < N_WRITERS; i++) {
+        void *ret;
+        pthread_join(th[i], &ret);
+        cr_assert_null(ret, "writer %d failed (%s): %s", i, ret == (void *)2 ? "busy" : "error",
+                       store_last_error(S));
+    }
+    struct tag_count *tags = NULL;
+    size_t n = 0;
+    cr_assert_eq(store_tags_list(S, "u1", &tags, &n), TODO_OK);
+    cr_assert_eq(n, 1);
+    /* 40 per thread, of which 13 were rolled back. */
+    cr_assert_eq(tags[0].count, N_WRITERS * (WRITES_PER_THREAD - WRITES_PER_THREAD / 3));
+    free(tags);
+    /* The write lock is free again: this thread can write. */
+    add_task("u1", &(struct spec){.title = "after", .created_at = 1});
 }
 
 Test(postgres, lost_connection_is_unavailable_then_reconnects, .init = setup_pg, .fini = teardown)

@@ -1,0 +1,75 @@
+/* events.c - the events of a task change, written to the outbox inside the change's own
+ * transaction: todo.task.<type> on task-events (for recurring, audit) and
+ * todo.task.changed on task-updates (for realtime). The relay is woken after commit by
+ * app_events_committed. The trace context of the current call is thread-local: an entry
+ * point sets it (app_trace_set) before calling the use cases on that thread. */
+#include "app/app.h"
+#include "base/buf.h"
+#include "base/uuid.h"
+#include "core/event.h"
+#include "events/cloudevent.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static _Thread_local char current_traceparent[TRACEPARENT_LEN + 1];
+
+void app_trace_set(const char *traceparent)
+{
+    if (traceparent && traceparent_valid(traceparent))
+        memcpy(current_traceparent, traceparent, TRACEPARENT_LEN + 1);
+    else
+        traceparent_child(NULL, current_traceparent);
+}
+
+const char *app_trace_current(void)
+{
+    if (!current_traceparent[0])
+        traceparent_child(NULL, current_traceparent);
+    return current_traceparent;
+}
+
+static int outbox_put(struct app *a, const char *topic, const char *ce_type, const struct task *t,
+                      struct buf *data, int64_t now)
+{
+    struct cloudevent ce;
+    memset(&ce, 0, sizeof ce);
+    uuid_v7(ce.id);
+    snprintf(ce.source, sizeof ce.source, "%s", a->event_source);
+    snprintf(ce.type, sizeof ce.type, "%s", ce_type);
+    snprintf(ce.subject, sizeof ce.subject, "%lld", (long long)t->id);
+    ce.time = now;
+    snprintf(ce.traceparent, sizeof ce.traceparent, "%s", app_trace_current());
+    snprintf(ce.partition_key, sizeof ce.partition_key, "%s", t->user_id);
+    ce.data = data->data; /* borrowed: cloudevent_write only reads it */
+    struct buf out;
+    buf_init(&out);
+    cloudevent_write(&out, &ce);
+    int rc = store_outbox_insert(a->store, topic, t->user_id, ce.id, out.data, now);
+    buf_release(&out);
+    return rc;
+}
+
+int app_events_task_changed(struct app *a, const struct task *before, const struct task *after,
+                            int64_t now)
+{
+    int type = task_event_classify(before, after);
+    const struct task *t = after ? after : before;
+    struct buf data;
+    buf_init(&data);
+    task_event_data_write(&data, type, before, after, now);
+    int rc = outbox_put(a, TOPIC_TASK_EVENTS, task_event_ce_type(type), t, &data, now);
+    if (!rc) {
+        buf_reset(&data);
+        task_changed_data_write(&data, type, before, after);
+        rc = outbox_put(a, TOPIC_TASK_UPDATES, "todo.task.changed", t, &data, now);
+    }
+    buf_release(&data);
+    return rc;
+}
+
+void app_events_committed(struct app *a)
+{
+    if (a->relay)
+        outbox_relay_notify(a->relay);
+}

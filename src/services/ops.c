@@ -1,0 +1,59 @@
+/* ops.c - /healthz (the process is alive), /readyz (it can do its work: the database
+ * answers and the bus is reachable; 503 otherwise) and /metrics (Prometheus text). */
+#include "services/ops.h"
+#include "base/buf.h"
+
+#include <stdlib.h>
+
+#ifndef TODO_VERSION
+#define TODO_VERSION "dev"
+#endif
+
+static void h_healthz(struct http_request *req, void *ctx)
+{
+    (void)ctx;
+    static const char ok[] = "{\"status\":\"ok\"}";
+    http_respond_data(req, 200, "application/json", ok, sizeof ok - 1);
+}
+
+static void h_readyz(struct http_request *req, void *ctx)
+{
+    struct ops_service *ops = ctx;
+    bool db = store_ping(ops->store) == TODO_OK;
+    bool bus = !ops->bus || bus_healthy(ops->bus);
+    struct buf b;
+    buf_init(&b);
+    buf_printf(&b, "{\"status\":\"%s\",\"checks\":{\"database\":\"%s\"",
+               db && bus ? "ok" : "unavailable", db ? "ok" : "unreachable");
+    if (ops->bus)
+        buf_printf(&b, ",\"bus\":\"%s\"", bus ? "ok" : "unreachable");
+    buf_puts(&b, "}}");
+    size_t len = b.len;
+    http_respond_take(req, db && bus ? 200 : 503, "application/json", buf_take(&b), len);
+}
+
+static void h_metrics(struct http_request *req, void *ctx)
+{
+    struct ops_service *ops = ctx;
+    struct buf b;
+    buf_init(&b);
+    http_server_metrics(ops->server, &b);
+    buf_printf(&b,
+               "# HELP todo_build_info Build information.\n"
+               "# TYPE todo_build_info gauge\n"
+               "todo_build_info{version=\"%s\",store=\"%s\",bus=\"%s\"} 1\n",
+               TODO_VERSION, store_backend_name(ops->store),
+               ops->bus ? bus_name(ops->bus) : "none");
+    if (ops->relay)
+        outbox_relay_metrics(ops->relay, &b);
+    consumer_metrics(ops->consumers, ops->n_consumers, &b);
+    size_t len = b.len;
+    http_respond_take(req, 200, "text/plain; version=0.0.4; charset=utf-8", buf_take(&b), len);
+}
+
+void ops_routes_register(struct ops_service *ops)
+{
+    http_route_add(ops->server, "GET", "/healthz", h_healthz, ops);
+    http_route_add(ops->server, "GET", "/readyz", h_readyz, ops);
+    http_route_add(ops->server, "GET", "/metrics", h_metrics, ops);
+}

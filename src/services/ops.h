@@ -1,0 +1,27 @@
+/* ops.h - the operations endpoints every role serves: /healthz, /readyz (database and bus
+ * reachable) and /metrics (HTTP, process, outbox and consumer metrics). */
+#ifndef TODO_SERVICES_OPS_H
+#define TODO_SERVICES_OPS_H
+
+#include "events/bus.h"
+#include "events/consumer.h"
+#include "events/outbox.h"
+#include "http/server.h"
+#include "store/store.h"
+
+#define OPS_MAX_CONSUMERS 4
+
+/* What the endpoints look at; owned by the caller, outlives the server. NULL members are
+ * left out (a role without a relay has no outbox metrics). */
+struct ops_service {
+    http_server_t *server;
+    store_t *store;
+    bus_t *bus;
+    outbox_relay_t *relay;
+    int n_consumers;
+    consumer_t *consumers[OPS_MAX_CONSUMERS];
+};
+
+void ops_routes_register(struct ops_service *ops);
+
+#endif
