@@ -77,6 +77,7 @@ struct store {
      * IMMEDIATE to COMMIT/ROLLBACK), so writers queue here instead of sleeping in the busy
      * handler; busy_timeout is left for other processes. Unused on postgres. */
     pthread_mutex_t write_mu;
+    int64_t last_checkpoint_ms; /* sqlite: monotonic time of the last WAL checkpoint */
 };
 
 /* The relay's session advisory lock on postgres ("todorely"): above the int4 range, so no
