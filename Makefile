@@ -36,7 +36,7 @@ run: build
 test: test-deps format-check unit blackbox
 
 unit: build-asan
-	scripts/with-postgres.sh scripts/with-kafka.sh scripts/run-unit.sh $(ASAN_BUILD) -j $(JOBS)
+	scripts/with-postgres.sh scripts/with-kafka.sh scripts/with-dapr.sh 0 scripts/run-unit.sh $(ASAN_BUILD) -j $(JOBS)
 
 blackbox: blackbox-sqlite blackbox-postgres
 

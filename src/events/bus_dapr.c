@@ -207,21 +207,22 @@ static int publish_one(struct bus_dapr *db, const struct bus_message *m, struct 
         put_escaped(&url, m->key);
     }
 
-    /* The sidecar continues the caller's trace: pass the event's own traceparent, so the
-     * one it writes into the event it forwards keeps the event's trace id. */
-    char header[32 + TRACEPARENT_LEN];
-    struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: " DAPR_CE_TYPE);
-    headers = curl_slist_append(headers, "Expect:"); /* no 100-continue round trip */
+    /* The sidecar writes the traceparent of the publish request into the event it
+     * forwards (and "" when there is none, which consumers reject): send the event's own,
+     * so it arrives unchanged, or a new trace for an event that has none. */
+    char tp[TRACEPARENT_LEN + 1] = "";
     json_t *ce = json_loadb(m->payload, m->len, 0, NULL);
     if (ce) {
-        char tp[TRACEPARENT_LEN + 1];
         ce_attr(ce, "traceparent", tp, sizeof tp);
-        if (traceparent_valid(tp)) {
-            snprintf(header, sizeof header, "traceparent: %s", tp);
-            headers = curl_slist_append(headers, header);
-        }
         json_decref(ce);
     }
+    if (!traceparent_valid(tp))
+        traceparent_child(NULL, tp);
+    char header[32 + TRACEPARENT_LEN];
+    snprintf(header, sizeof header, "traceparent: %s", tp);
+    struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: " DAPR_CE_TYPE);
+    headers = curl_slist_append(headers, "Expect:"); /* no 100-continue round trip */
+    headers = curl_slist_append(headers, header);
     if (!headers)
         abort(); /* curl_slist_append fails only when out of memory */
 

@@ -86,6 +86,8 @@ int cloudevent_parse(const char *json, size_t len, struct cloudevent *out, struc
         goto out_free_json;
     }
     json_t *tp = json_object_get(o, "traceparent");
+    if (json_is_string(tp) && json_string_length(tp) == 0)
+        tp = NULL; /* some producers (a Dapr sidecar without the header) write "" */
     if (tp) {
         if (!json_is_string(tp) || !traceparent_valid(json_string_value(tp))) {
             rc = todo_err_set(err, TODO_ERR_BAD_REQUEST, "traceparent is malformed");
