@@ -488,7 +488,15 @@ STORE_TEST(relay_lock_is_held_by_one_session_at_a_time)
     /* Our session ends behind our back; meanwhile another one takes the lock. We must not
      * believe we still hold it. */
     int64_t pid = query_int("SELECT pg_backend_pid()");
-    cr_assert_eq(store_relay_lock(S), TODO_OK); /* the (stale) flag is set again */
+    /* the (stale) flag is set again, once the holder's backend has let go (it exits after
+     * PQfinish, asynchronously): poll with a deadline */
+    int got = TODO_ERR_BUSY;
+    for (int i = 0; i < 500 && got != TODO_OK; i++) {
+        got = store_relay_lock(S);
+        if (got != TODO_OK)
+            usleep(20000);
+    }
+    cr_assert_eq(got, TODO_OK, "%s", store_last_error(S));
     char sql[96];
     snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%" PRId64 ")", pid);
     pg_admin(sql);
@@ -504,7 +512,15 @@ STORE_TEST(relay_lock_is_held_by_one_session_at_a_time)
     }
     cr_assert_eq(rc, TODO_ERR_BUSY, "got %d: %s", rc, store_last_error(S));
     holder_stop(&h);
-    cr_assert_eq(store_relay_lock(S), TODO_OK, "%s", store_last_error(S));
+    /* the holder's backend releases the lock when it has exited, which PQfinish does not
+     * wait for: poll (deadline 10 s) */
+    rc = TODO_ERR_BUSY;
+    for (int i = 0; i < 500 && rc != TODO_OK; i++) {
+        rc = store_relay_lock(S);
+        if (rc != TODO_OK)
+            usleep(20000);
+    }
+    cr_assert_eq(rc, TODO_OK, "%s", store_last_error(S));
 }
 
 /* --- audit --- */
