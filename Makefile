@@ -5,7 +5,7 @@ JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 
 .PHONY: all deps test-deps build build-asan run test unit blackbox blackbox-sqlite \
-        blackbox-postgres format format-check bench fuzz clean
+        blackbox-postgres test-events format format-check bench fuzz clean
 
 all: build
 
@@ -32,8 +32,9 @@ run: build
 	$(BUILD)/todo serve
 
 # Every test tier: format, unit tests under ASan+UBSan, black-box API tests against SQLite
-# and against a throw-away PostgreSQL.
-test: test-deps format-check unit blackbox
+# and against a throw-away PostgreSQL, then the event tier (api and audit processes over a
+# real Kafka broker).
+test: test-deps format-check unit blackbox test-events
 
 unit: build-asan
 	scripts/with-postgres.sh scripts/with-kafka.sh scripts/with-dapr.sh 0 scripts/run-unit.sh $(ASAN_BUILD) -j $(JOBS)
@@ -45,6 +46,11 @@ blackbox-sqlite: build
 
 blackbox-postgres: build
 	scripts/test-blackbox.sh postgres
+
+# `todo api` and `todo audit` as separate processes over a throw-away Kafka broker and
+# PostgreSQL; kcat reads the topics back (tests/events/README.md).
+test-events: build
+	scripts/test-events.sh
 
 format:
 	clang-format -i $$(git ls-files --cached --others --exclude-standard 'src/*.c' 'src/*.h' 'tests/unit/*.c' 'fuzz/*.c')

@@ -6,9 +6,12 @@
 #                                 (a fast no-op when cached)
 #   scripts/kafka.sh start DIR    format and start a broker whose state, config and logs live
 #                                 in DIR; waits until it answers, then prints
-#                                 KAFKA_BROKERS=127.0.0.1:PORT (also written to DIR/env)
+#                                 KAFKA_BROKERS=127.0.0.1:PORT (also written to DIR/env). A DIR
+#                                 started before (it has an env file) keeps its ports, so a
+#                                 broker stopped for a fault test comes back at the same address
 #   scripts/kafka.sh topics DIR   create the project's topics on the broker running in DIR
-#   scripts/kafka.sh stop DIR     stop it (SIGTERM, then SIGKILL after a deadline); idempotent
+#   scripts/kafka.sh stop DIR     stop it (SIGTERM, then SIGKILL after a deadline); idempotent;
+#                                 DIR/env stays, recording the address a restart reuses
 #   scripts/kafka.sh selftest     fetch, start, create topics, round-trip 10 keyed messages
 #                                 through kcat (librdkafka), stop, clean up
 #
@@ -239,10 +242,31 @@ EOF
     fi
     local cluster_id; cluster_id=$(<"$dir/cluster.id")
 
+    # Started in this DIR before: the same broker and controller ports again (clients were
+    # given that address). They must be free; wait a little for the old sockets to go.
+    local fixed_port='' fixed_cport=''
+    if [[ -f $dir/env ]]; then
+        fixed_port=$(sed -n 's/^KAFKA_BROKERS=127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$dir/env")
+        fixed_cport=$(sed -n 's/^controller\.quorum\.voters=1@127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' \
+            "$dir/server.properties" 2>/dev/null || true)
+        [[ -n $fixed_port && -n $fixed_cport ]] ||
+            die "$dir/env or $dir/server.properties does not name the earlier ports"
+        local free_deadline=$(( $(date +%s) + 15 ))
+        while port_in_use "$fixed_port" || port_in_use "$fixed_cport"; do
+            (( $(date +%s) < free_deadline )) ||
+                die "port $fixed_port or $fixed_cport of the earlier broker in $dir is taken"
+            sleep 0.1
+        done
+    fi
+
     local attempt port cport
     for attempt in 1 2 3; do
-        port=$(free_port)
-        cport=$(free_port "$port")
+        if [[ -n $fixed_port ]]; then
+            port=$fixed_port cport=$fixed_cport
+        else
+            port=$(free_port)
+            cport=$(free_port "$port")
+        fi
         write_server_properties "$dir" "$port" "$cport"
         if ! run_tool kafka.tools.StorageTool format --ignore-formatted -t "$cluster_id" \
                 -c "$dir/server.properties" >"$dir/format.log" 2>&1; then
@@ -291,6 +315,7 @@ EOF
                 2>/dev/null; then
             log "port $port/$cport taken meanwhile, retrying ($attempt)"
             rm -f "$dir/kafka.pid"
+            [[ -n $fixed_port ]] && sleep 1   # the same ports: give the holder a moment
             continue
         fi
         tail -n 40 "$dir/kafka.log" "$dir/kafka.out" >&2 2>/dev/null || true
@@ -429,7 +454,7 @@ cmd_stop() {
     dir=$(cd "$dir" && pwd)
     local pid; pid=$(broker_pid "$dir")
     if [[ -z $pid ]]; then
-        rm -f "$dir/kafka.pid" "$dir/env"
+        rm -f "$dir/kafka.pid"
         return 0
     fi
     kill -TERM "$pid" 2>/dev/null || true
@@ -442,7 +467,8 @@ cmd_stop() {
         kill -KILL "$pid" 2>/dev/null || true
         while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
     fi
-    rm -f "$dir/kafka.pid" "$dir/env"
+    # env stays: it records this DIR's address, which the next start reuses
+    rm -f "$dir/kafka.pid"
 }
 
 # ------------------------------------------------------------------------------- selftest

@@ -394,7 +394,10 @@ static rd_kafka_t *consumer_new(struct kafka_sub *s, struct todo_err *err)
     if (conf_set(conf, "group.id", s->group_id, err) ||
         conf_set(conf, "enable.auto.commit", "false", err) ||
         conf_set(conf, "enable.auto.offset.store", "false", err) ||
-        conf_set(conf, "auto.offset.reset", "earliest", err)) {
+        conf_set(conf, "auto.offset.reset", "earliest", err) ||
+        /* a consumer that died gives its partitions back after 6 s, not the default 45 s */
+        conf_set(conf, "session.timeout.ms", "6000", err) ||
+        conf_set(conf, "heartbeat.interval.ms", "2000", err)) {
         rd_kafka_conf_destroy(conf);
         return NULL;
     }

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# test-events.sh - the event test tier (tests/events/): the real `todo api` and `todo audit`
+# as separate processes over a real Kafka broker (scripts/with-kafka.sh) and a throw-away
+# PostgreSQL (scripts/with-postgres.sh), read back independently with kcat.
+# Usage: scripts/test-events.sh [extra node --test arguments...]
+# TODO_BIN overrides the binary (default build/todo). Exit status is the tests' status.
+# The files run one at a time: they share the broker, its topics and the audit consumer
+# group, and one of them stops and restarts the broker.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+export TODO_BIN=${TODO_BIN:-$root/build/todo}
+if [[ ! -x "$TODO_BIN" ]]; then
+    echo "test-events: no binary at $TODO_BIN (run make build)" >&2
+    exit 2
+fi
+for c in node npm kcat; do
+    command -v "$c" >/dev/null || { echo "test-events: $c is required (scripts/bootstrap.sh --test)" >&2; exit 2; }
+done
+
+# ajv + ajv-formats, pinned by tests/events/package-lock.json. npm ci wipes and reinstalls, so
+# it runs only when node_modules was not installed from this very lock file (a stamp says).
+ev=tests/events
+if ! cmp -s "$ev/package-lock.json" "$ev/node_modules/.installed-lock.json" 2>/dev/null; then
+    (cd "$ev" && npm ci --no-audit --no-fund --loglevel=error) >&2
+    cp "$ev/package-lock.json" "$ev/node_modules/.installed-lock.json"
+fi
+
+exec scripts/with-postgres.sh scripts/with-kafka.sh \
+    node --test --test-concurrency=1 --test-timeout=300000 "$@" tests/events/
