@@ -5,7 +5,7 @@ JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 
 .PHONY: all deps test-deps build build-asan run test unit blackbox blackbox-sqlite \
-        blackbox-postgres test-events format format-check bench fuzz clean
+        blackbox-postgres test-events test-dapr format format-check bench fuzz clean
 
 all: build
 
@@ -33,8 +33,8 @@ run: build
 
 # Every test tier: format, unit tests under ASan+UBSan, black-box API tests against SQLite
 # and against a throw-away PostgreSQL, then the event tier (api and audit processes over a
-# real Kafka broker).
-test: test-deps format-check unit blackbox test-events
+# real Kafka broker) and the Dapr tier (the same through a daprd sidecar each).
+test: test-deps format-check unit blackbox test-events test-dapr
 
 unit: build-asan
 	scripts/with-postgres.sh scripts/with-kafka.sh scripts/with-dapr.sh 0 scripts/run-unit.sh $(ASAN_BUILD) -j $(JOBS)
@@ -52,14 +52,21 @@ blackbox-postgres: build
 test-events: build
 	scripts/test-events.sh
 
+# `todo api` and `todo audit` with `--bus dapr`, each beside its own real daprd whose
+# pubsub.kafka component uses a throw-away broker; PostgreSQL as above (tests/dapr/README.md).
+test-dapr: build
+	scripts/test-dapr.sh
+
 format:
 	clang-format -i $$(git ls-files --cached --others --exclude-standard 'src/*.c' 'src/*.h' 'tests/unit/*.c' 'fuzz/*.c')
 
 format-check:
 	clang-format --dry-run -Werror $$(git ls-files 'src/*.c' 'src/*.h' 'tests/unit/*.c' 'fuzz/*.c')
 
+# The HTTP benchmark, then the event benchmark (outbox -> bus -> consumer; docs/benchmarks.md).
 bench: build
 	bench/run.sh
+	bench/events.sh
 
 fuzz:
 	scripts/fuzz.sh

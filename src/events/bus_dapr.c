@@ -202,25 +202,30 @@ static int publish_one(struct bus_dapr *db, const struct bus_message *m, struct 
     put_escaped(&url, db->pubsub);
     buf_putc(&url, '/');
     put_escaped(&url, m->topic);
-    if (m->key && *m->key) {
-        buf_puts(&url, "?metadata.partitionKey=");
-        put_escaped(&url, m->key);
-    }
-
     /* The sidecar writes the traceparent of the publish request into the event it
      * forwards (and "" when there is none, which consumers reject): send the event's own,
      * so it arrives unchanged, or a new trace for an event that has none. */
     char tp[TRACEPARENT_LEN + 1] = "";
+    bool is_ce = false;
     json_t *ce = json_loadb(m->payload, m->len, 0, NULL);
     if (ce) {
         ce_attr(ce, "traceparent", tp, sizeof tp);
+        is_ce = json_is_string(json_object_get(ce, "specversion"));
         json_decref(ce);
+    }
+    /* A dead letter is not a CloudEvent: sent as one, the sidecar would wrap and rewrite it
+     * (its "topic" among others). rawPayload passes the bytes through unchanged. */
+    buf_puts(&url, is_ce ? "?" : "?metadata.rawPayload=true&");
+    if (m->key && *m->key) {
+        buf_puts(&url, "metadata.partitionKey=");
+        put_escaped(&url, m->key);
     }
     if (!traceparent_valid(tp))
         traceparent_child(NULL, tp);
     char header[32 + TRACEPARENT_LEN];
     snprintf(header, sizeof header, "traceparent: %s", tp);
-    struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: " DAPR_CE_TYPE);
+    struct curl_slist *headers = curl_slist_append(NULL, is_ce ? "Content-Type: " DAPR_CE_TYPE
+                                                               : "Content-Type: application/json");
     headers = curl_slist_append(headers, "Expect:"); /* no 100-continue round trip */
     headers = curl_slist_append(headers, header);
     if (!headers)

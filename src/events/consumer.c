@@ -9,6 +9,8 @@
 #include "base/timeutil.h"
 #include "base/xalloc.h"
 
+#include <jansson.h>
+
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -33,7 +35,6 @@ struct consumer {
     struct consumer_config cfg;
     int n_handlers;
     struct handler_reg handlers[MAX_HANDLERS];
-    uint64_t unparseable;
     int64_t last_event_time;
     int64_t last_handled_at;
 };
@@ -186,10 +187,19 @@ static int on_message(void *ctx, const struct bus_message *m)
     struct todo_err err;
     todo_err_clear(&err);
     if (cloudevent_parse(m->payload, m->len, &ce, &err) != TODO_OK) {
-        add(&c->unparseable);
         log_event(LOG_ERROR, "event is not a valid CloudEvent; dead-lettered", c, m, "",
                   err.message);
-        return dead_letter(c, m, 1, err.message, false) ? BUS_RETRY : BUS_DROP;
+        json_t *as_json = json_loadb(m->payload, m->len, JSON_DECODE_ANY, NULL);
+        bool is_json = as_json != NULL;
+        json_decref(as_json);
+        if (dead_letter(c, m, 1, err.message, is_json))
+            return BUS_RETRY; /* the dead-letter topic is unreachable: keep the message */
+        for (int i = 0; i < c->n_handlers; i++)
+            if (strcmp(c->handlers[i].topic, m->topic) == 0) {
+                add(&c->handlers[i].dead); /* counted on the topic's first handler */
+                break;
+            }
+        return BUS_DROP;
     }
     char trace_id[33];
     traceparent_trace_id(ce.traceparent, trace_id);
