@@ -550,7 +550,7 @@ static void run_throughput(int n, int tx_rows, int n_users, const struct outbox_
         failed = true;
     }
     printf("  relay drained the outbox in %.2f s: %.0f events/s (batch %d)\n", t_drain,
-           (double)n / t_drain, ocfg->batch ? ocfg->batch : 256);
+           (double)n / t_drain, ocfg->batch ? ocfg->batch : 1024);
     result("relay_eps=%.0f", (double)n / t_drain);
 
     if (kafka) {
