@@ -40,7 +40,11 @@ static int local_publish(bus_t *b, const struct bus_message *msgs, int n, int *n
 {
     struct bus_local *lb = (struct bus_local *)b;
     int rc = TODO_OK;
-    pthread_mutex_lock(&lb->publish_mu);
+    /* A handler may publish (the consumer runtime's dead letters) from inside a delivery,
+     * on this same thread: it already holds the lock, so take it only on the way in. */
+    static _Thread_local int depth;
+    if (depth++ == 0)
+        pthread_mutex_lock(&lb->publish_mu);
     int i;
     for (i = 0; i < n; i++) {
         bool retry = false;
@@ -53,7 +57,8 @@ static int local_publish(bus_t *b, const struct bus_message *msgs, int n, int *n
             break;
         }
     }
-    pthread_mutex_unlock(&lb->publish_mu);
+    if (--depth == 0)
+        pthread_mutex_unlock(&lb->publish_mu);
     *n_done = i;
     return rc;
 }

@@ -157,8 +157,12 @@ static void *relay_main(void *arg)
             continue;
         }
         int res;
-        while ((res = relay_batch(r)) == 1 && !stopping(r, &past_deadline))
-            ;
+        /* full batches: keep going (when stopping, until the drain deadline) */
+        while ((res = relay_batch(r)) == 1) {
+            stopping(r, &past_deadline);
+            if (past_deadline)
+                break;
+        }
         if (res < 0) {
             if (stop)
                 break; /* the bus is down and we are leaving: rows wait in the outbox */

@@ -575,10 +575,14 @@ void http_request_resume(struct http_request *r)
 {
     pthread_mutex_lock(&r->lock);
     bool was_suspended = r->state == REQ_SUSPENDED;
+    struct MHD_Connection *conn = r->conn;
     r->state = REQ_READY;
-    if (was_suspended)
-        MHD_resume_connection(r->conn);
     pthread_mutex_unlock(&r->lock);
+    /* After the resume MHD may answer and free r at once: touch nothing of r from here. A
+     * suspended connection stays untouched by MHD until this call, so r is alive up to it;
+     * a request not yet suspended is answered by its worker, which sees REQ_READY. */
+    if (was_suspended)
+        MHD_resume_connection(conn);
 }
 
 static void access_log(struct http_request *r, uint64_t duration_ns)

@@ -13,6 +13,7 @@
 #include "events/bus_dapr.h"
 
 #include <stdbool.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,9 +81,26 @@ static void run_deliver(void *arg)
     http_request_resume(req); /* req may be gone after this */
 }
 
+/* When the sidecar is configured with an app API token (APP_API_TOKEN, given to both the
+ * sidecar and the app), it sends it as dapr-api-token on every call: without the right one,
+ * nobody who reaches the app port can inject events. Compared in constant time. */
+static bool from_sidecar(struct http_request *req)
+{
+    const char *want = getenv("APP_API_TOKEN");
+    if (!want || !*want)
+        return true;
+    const char *got = http_req_header(req, "dapr-api-token");
+    if (got && strlen(got) == strlen(want) && sodium_memcmp(got, want, strlen(want)) == 0)
+        return true;
+    http_respond_errorf(req, TODO_ERR_UNAUTHORIZED, "a valid dapr-api-token is required");
+    return false;
+}
+
 static void h_event(struct http_request *req, void *ctx)
 {
     struct dapr_service *d = ctx;
+    if (!from_sidecar(req))
+        return;
     size_t len = 0;
     const char *body = http_req_body(req, &len);
     /* pubsub.kafka passes the message key as metadata, which the sidecar sends as a header */

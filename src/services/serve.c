@@ -181,7 +181,7 @@ int serve_main(const char *command, int argc, char **argv)
     }
     api.server = ops.server;
     if (parts & PART_API) {
-        api.slow = workpool_create(2, 256);
+        api.slow = workpool_create(2, 64); /* ~2 s of queued sign-ins at most */
         api_routes_register(&api);
     }
     ops_routes_register(&ops);
@@ -204,13 +204,15 @@ int serve_main(const char *command, int argc, char **argv)
     sigwait(&sigs, &sig);
     log_msg(LOG_INFO, "received %s; finishing in-flight work",
             sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    /* stop accepting, let the slow-work pool finish (its jobs resume suspended requests),
-     * then wait for the remaining requests */
+    /* Stop accepting new connections; requests on open ones may still arrive. Dapr
+     * deliveries in progress finish and later ones are answered RETRY. Then wait for the
+     * requests in flight, suspended ones included: the slow-work pool stays up until they
+     * are answered (a sign-in arriving now must find it, not a freed pool). */
     http_server_quiesce(ops.server);
+    dapr_routes_drain(&dapr);
+    http_server_stop(ops.server, SHUTDOWN_GRACE_MS);
     workpool_destroy(api.slow);
     api.slow = NULL;
-    dapr_routes_drain(&dapr); /* dapr bus: deliveries in progress finish and are answered */
-    http_server_stop(ops.server, SHUTDOWN_GRACE_MS);
     code = 0;
 out_destroy_server:
     workpool_destroy(api.slow);

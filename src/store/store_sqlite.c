@@ -207,8 +207,9 @@ static void sq_close(struct store_conn *c)
     stmt_cache_clear(&c->cache, sq_evict, NULL);
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(sc->stmts[i]);
-    sqlite3_close(sc->db);
+    sc->checkpoint_due = false; /* no checkpoint on a handle being closed */
     sq_write_unlock(c);
+    sqlite3_close(sc->db);
     free(sc);
     c->db = NULL;
 }
