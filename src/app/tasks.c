@@ -11,6 +11,20 @@
 
 #define UPDATE_ATTEMPTS 5
 
+/* A recurring series counts COUNT and UNTIL from its first due time: set it when a task gets
+ * a rule or its rule changes; clear it when the rule goes. */
+static void anchor_series(struct task *t, const struct task *before, int64_t now)
+{
+    if (!t->rrule) {
+        t->series_start = 0;
+        return;
+    }
+    bool same_rule = before && before->rrule && strcmp(before->rrule, t->rrule) == 0 &&
+                     before->recur_from == t->recur_from;
+    if (!same_rule || t->series_start == 0)
+        t->series_start = t->has_due ? t->due_at : now;
+}
+
 int app_task_create(struct app *a, const char *user_id, json_t *body, struct task *out,
                     struct todo_err *err)
 {
@@ -28,6 +42,7 @@ int app_task_create(struct app *a, const char *user_id, json_t *body, struct tas
     t.created_at = now;
     t.updated_at = now;
     t.version = 1;
+    anchor_series(&t, NULL, now);
     rc = store_begin(a->store);
     if (!rc)
         rc = store_task_insert(a->store, &t);
@@ -86,6 +101,7 @@ static int update_task(struct app *a, const char *user_id, int64_t id, int64_t i
         }
         next.version = cur.version + 1;
         next.updated_at = now;
+        anchor_series(&next, &cur, now);
         rc = store_task_update(s, &next, cur.version);
         if (!rc)
             rc = app_events_task_changed(a, &cur, &next, now);
@@ -258,4 +274,12 @@ int app_task_history(struct app *a, const char *user_id, int64_t id, struct audi
     if (rc == TODO_ERR_NOT_FOUND)
         return todo_err_set(err, rc, "no such task");
     return app_store_error(a, rc, err);
+}
+
+int app_task_insert_in_tx(struct app *a, struct task *t, int64_t now)
+{
+    int rc = store_task_insert(a->store, t);
+    if (!rc)
+        rc = app_events_task_changed(a, NULL, t, now);
+    return rc;
 }

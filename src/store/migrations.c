@@ -127,6 +127,8 @@ const struct store_migration store_sqlite_migrations[] = {
      " at INTEGER NOT NULL,"
      " changes TEXT NOT NULL);"
      "CREATE INDEX audit_log_user_task ON audit_log (user_id, task_id, at, id);"},
+    {3, "tasks.series_start: the first due time of a recurring series",
+     "ALTER TABLE tasks ADD COLUMN series_start INTEGER;"},
     {0, NULL, NULL},
 };
 
@@ -209,6 +211,8 @@ const struct store_migration store_pg_migrations[] = {
      " at bigint NOT NULL,"
      " changes text NOT NULL);"
      "CREATE INDEX audit_log_user_task ON audit_log (user_id, task_id, at, id);"},
+    {3, "tasks.series_start: the first due time of a recurring series",
+     "ALTER TABLE tasks ADD COLUMN series_start bigint;"},
     {0, NULL, NULL},
 };
 

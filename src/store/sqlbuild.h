@@ -36,7 +36,7 @@ struct sqlb {
 #define SQLB_TASK_COLUMNS                                                                          \
     "t.id, t.user_id, t.title, t.description, t.completed, t.priority, t.due_at, t.rrule, "        \
     "t.recur_from, t.series_id, t.completed_at, t.created_at, t.updated_at, t.version, "           \
-    "t.tags_text, t.n_reminders"
+    "t.tags_text, t.n_reminders, t.series_start"
 
 enum sqlb_task_col {
     SQLB_COL_ID,
@@ -55,6 +55,7 @@ enum sqlb_task_col {
     SQLB_COL_VERSION,
     SQLB_COL_TAGS_TEXT,   /* the tags, sorted, joined by single spaces */
     SQLB_COL_N_REMINDERS, /* 0: the task has no reminders (no need to query them) */
+    SQLB_COL_SERIES_START,
     SQLB_N_TASK_COLS
 };
 

@@ -17,7 +17,8 @@
 
 #define TASK_INSERT_COLUMNS                                                                        \
     "user_id, title, title_sort, description, tags_text, completed, priority, due_at, rrule, "     \
-    "recur_from, series_id, completed_at, created_at, updated_at, version, n_reminders"
+    "recur_from, series_id, completed_at, created_at, updated_at, version, n_reminders, "          \
+    "series_start"
 
 /* A reminder's columns (alias r), read by read_reminder from a given first column. */
 #define REMINDER_COLUMNS "r.id, r.relative, r.before_ms, r.remind_at, r.state"
@@ -59,7 +60,7 @@ const struct store_stmt_sql store_stmts[ST_COUNT] = {
                        NULL, NULL, false},
     [ST_USER_UPDATE] = {"UPDATE users SET name = ?, timezone = ? WHERE id = ?", NULL, NULL, false},
     [ST_TASK_INSERT] = {"INSERT INTO tasks (" TASK_INSERT_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, "
-                        "?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                         NULL, NULL, false},
     [ST_TASK_SET_SERIES] = {"UPDATE tasks SET series_id = id WHERE id = ?", NULL, NULL, false},
     /* One statement (atomic without a transaction): the task, then one row per reminder;
@@ -81,7 +82,8 @@ const struct store_stmt_sql store_stmts[ST_COUNT] = {
     [ST_TASK_UPDATE] = {"UPDATE tasks SET title = ?, title_sort = ?, description = ?, "
                         "tags_text = ?, completed = ?, priority = ?, due_at = ?, rrule = ?, "
                         "recur_from = ?, series_id = ?, completed_at = ?, updated_at = ?, "
-                        "version = ?, n_reminders = ? WHERE id = ? AND user_id = ? AND version = ?",
+                        "version = ?, n_reminders = ?, series_start = ? "
+                        "WHERE id = ? AND user_id = ? AND version = ?",
                         NULL, NULL, false},
     [ST_TASK_VERSION] = {"SELECT version FROM tasks WHERE id = ? AND user_id = ?", NULL, NULL,
                          false},
@@ -460,7 +462,8 @@ int store_ops_task_insert(struct store_conn *c, struct task *t)
                              V_INT(t->created_at),
                              V_INT(t->updated_at),
                              V_INT(t->version),
-                             V_INT(t->n_reminders)};
+                             V_INT(t->n_reminders),
+                             V_OPT_INT(t->series_start != 0, t->series_start)};
     int rc = store_op_begin(c, true, &op);
     if (rc != TODO_OK)
         goto out_free;
@@ -569,6 +572,7 @@ int store_ops_task_update(struct store_conn *c, struct task *t, int64_t expect_v
                              V_INT(t->updated_at),
                              V_INT(t->version),
                              V_INT(t->n_reminders),
+                             V_OPT_INT(t->series_start != 0, t->series_start),
                              V_INT(t->id),
                              V_TEXT(t->user_id),
                              V_INT(expect_version)};
@@ -666,6 +670,8 @@ static int64_t read_task(struct store_conn *c, struct store_res *r, struct task 
     t->created_at = drv->col_int(r, SQLB_COL_CREATED_AT);
     t->updated_at = drv->col_int(r, SQLB_COL_UPDATED_AT);
     t->version = drv->col_int(r, SQLB_COL_VERSION);
+    t->series_start =
+        drv->is_null(r, SQLB_COL_SERIES_START) ? 0 : drv->col_int(r, SQLB_COL_SERIES_START);
     read_tags(t, drv->col_text(r, SQLB_COL_TAGS_TEXT));
     return drv->col_int(r, SQLB_COL_N_REMINDERS);
 }

@@ -227,12 +227,12 @@ STORE_TEST(migrate_twice_is_a_noop)
 {
     struct todo_err err = {0};
     int n = -1, applied = 0, latest = 0;
-    cr_assert_eq(first_migrate_applied, 2);
+    cr_assert_eq(first_migrate_applied, 3);
     cr_assert_eq(store_migrate(S, &n, &err), TODO_OK, "%s", err.message);
     cr_assert_eq(n, 0);
     cr_assert_eq(store_schema_version(S, &applied, &latest), TODO_OK);
     cr_assert_eq(applied, latest);
-    cr_assert_eq(latest, 2);
+    cr_assert_eq(latest, 3);
     cr_assert_eq(store_ping(S), TODO_OK);
     cr_assert_str_eq(store_backend_name(S), is_pg ? "postgres" : "sqlite");
 }
@@ -295,6 +295,7 @@ STORE_TEST(task_insert_get_update_with_version_precondition_and_delete)
                       .created_at = 100,
                       .rrule = "FREQ=MONTHLY;BYMONTHDAY=1"};
     fill_task(&t, "u1", &sp);
+    t.series_start = 4500;
     t.n_reminders = 2;
     t.reminders[0] = (struct reminder){.relative = true, .before_ms = 1000, .remind_at = 4000};
     t.reminders[1] = (struct reminder){.relative = false, .remind_at = 3000};
@@ -316,6 +317,7 @@ STORE_TEST(task_insert_get_update_with_version_precondition_and_delete)
     cr_assert_eq(got.due_at, 5000);
     cr_assert_str_eq(got.rrule, "FREQ=MONTHLY;BYMONTHDAY=1");
     cr_assert_eq(got.series_id, t.id);
+    cr_assert_eq(got.series_start, 4500);
     cr_assert_not(got.completed);
     cr_assert_not(got.has_completed_at);
     cr_assert_eq(got.created_at, 100);
