@@ -16,7 +16,7 @@ fi
 
 # The sources each target links directly (a target never needs the store or HTTP layers).
 base="src/base/xalloc.c src/base/buf.c src/base/err.c src/base/timeutil.c src/base/utf8.c"
-core="src/core/task.c src/core/rrule.c src/core/tz.c src/core/query.c"
+core="src/core/task.c src/core/rrule.c src/core/tz.c src/core/query.c src/core/recur.c"
 srcs_for() {
     case "$1" in
     fuzz_time) echo "$base" ;;

@@ -13,6 +13,7 @@ static void usage(void)
                     "  serve     every role in one process (the embedded default)\n"
                     "  api       the REST API role and its outbox relay\n"
                     "  audit     the audit consumer (keeps every task's history)\n"
+                    "  recurring the recurring consumer (creates the next occurrence)\n"
                     "  migrate   apply database migrations and exit\n"
                     "  routes    print the HTTP routes\n"
                     "  version   print the version\n"
@@ -30,7 +31,8 @@ int main(int argc, char **argv)
         usage();
         return 0;
     }
-    if (strcmp(cmd, "serve") == 0 || strcmp(cmd, "api") == 0 || strcmp(cmd, "audit") == 0)
+    if (strcmp(cmd, "serve") == 0 || strcmp(cmd, "api") == 0 || strcmp(cmd, "audit") == 0 ||
+        strcmp(cmd, "recurring") == 0)
         return serve_main(cmd, argc - 1, argv + 1);
     if (strcmp(cmd, "migrate") == 0)
         return migrate_main(argc - 1, argv + 1);

@@ -82,6 +82,9 @@ int app_task_delete(struct app *a, const char *user_id, int64_t id, int64_t if_m
 /* Runs the list query; *next_cursor is malloc'd or NULL on the last page. */
 int app_task_list(struct app *a, const char *user_id, query_param_fn get, void *ctx,
                   struct task_page *out, char **next_cursor, struct todo_err *err);
+/* Sets t->recurrence_text: the rule in words in the user's zone ("every Monday and Thursday
+ * at 09:00"). Leaves it unset when the task does not recur or the user cannot be read. */
+void app_task_describe(struct app *a, const char *user_id, struct task *t);
 /* Inserts a task the caller built (t->id is set) and writes its events, inside the caller's
  * store transaction (the recurring consumer's). Returns a store result. */
 int app_task_insert_in_tx(struct app *a, struct task *t, int64_t now);

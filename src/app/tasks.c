@@ -5,8 +5,11 @@
  * transactions. */
 #include "app/app.h"
 #include "base/timeutil.h"
+#include "base/xalloc.h"
+#include "core/recur.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define UPDATE_ATTEMPTS 5
@@ -282,4 +285,21 @@ int app_task_insert_in_tx(struct app *a, struct task *t, int64_t now)
     if (!rc)
         rc = app_events_task_changed(a, NULL, t, now);
     return rc;
+}
+
+void app_task_describe(struct app *a, const char *user_id, struct task *t)
+{
+    if (!t->rrule)
+        return;
+    struct user u;
+    user_init(&u);
+    if (store_user_get_by_id(a->store, user_id, &u) == TODO_OK) {
+        char text[256];
+        int64_t at = t->has_due ? t->due_at : -1;
+        if (recur_text(t->rrule, u.timezone, at, text, sizeof text) > 0) {
+            free(t->recurrence_text);
+            t->recurrence_text = xstrdup(text);
+        }
+    }
+    user_release(&u);
 }

@@ -33,6 +33,7 @@ void task_release(struct task *t)
     for (int i = 0; i < t->n_tags; i++)
         free(t->tags[i]);
     free(t->rrule);
+    free(t->recurrence_text);
     task_init(t);
 }
 
@@ -44,6 +45,7 @@ void task_copy(struct task *dst, const struct task *src)
     for (int i = 0; i < src->n_tags; i++)
         dst->tags[i] = xstrdup(src->tags[i]);
     dst->rrule = xstrdup(src->rrule);
+    dst->recurrence_text = xstrdup(src->recurrence_text);
 }
 
 void task_set_completed(struct task *t, bool completed, int64_t now_ms)
@@ -445,7 +447,7 @@ static void apply_recurrence(struct apply *a, json_t *v)
             rule = val;
         } else if (strcmp(key, "from") == 0) {
             from = val;
-        } else if (strcmp(key, "series_id") != 0) {
+        } else if (strcmp(key, "series_id") != 0 && strcmp(key, "text") != 0) {
             char kf[128];
             snprintf(kf, sizeof kf, "recurrence.%.40s", key);
             todo_err_field(a->err, kf, "unknown field");
@@ -704,6 +706,10 @@ void task_json_write(struct buf *b, const struct task *t)
                                                            : ",\"from\":\"due\"");
         buf_puts(b, ",\"series_id\":");
         buf_put_i64(b, t->series_id);
+        if (t->recurrence_text) {
+            buf_puts(b, ",\"text\":");
+            buf_json_str(b, t->recurrence_text);
+        }
         buf_putc(b, '}');
     } else {
         buf_puts(b, ",\"recurrence\":null");

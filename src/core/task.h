@@ -49,10 +49,11 @@ struct task {
     int64_t due_at; /* ms, when has_due */
     int n_reminders;
     struct reminder reminders[TASK_MAX_REMINDERS];
-    char *rrule;          /* owned canonical RFC 5545 RRULE, or NULL: not recurring */
-    int recur_from;       /* enum recur_from, when rrule */
-    int64_t series_id;    /* first task of the series; 0 when not recurring */
-    int64_t series_start; /* the series' first due time (COUNT and UNTIL count from it); 0 unset */
+    char *rrule;           /* owned canonical RFC 5545 RRULE, or NULL: not recurring */
+    int recur_from;        /* enum recur_from, when rrule */
+    int64_t series_id;     /* first task of the series; 0 when not recurring */
+    int64_t series_start;  /* the series' first due time (COUNT and UNTIL count from it); 0 unset */
+    char *recurrence_text; /* owned; the rule in words, for display only (never stored) */
     bool has_completed_at;
     int64_t completed_at;
     int64_t created_at;

@@ -6,6 +6,7 @@
  * call here runs under one mutex. The work inside is small (a table lookup and an offset
  * computation), so the lock is never held for long. */
 #include "core/tz.h"
+#include "core/tz_internal.h"
 
 #include <libical/ical.h>
 #include <pthread.h>
@@ -13,14 +14,14 @@
 
 #define TZ_NAME_MAX 64
 
-static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
+pthread_mutex_t tz_libical_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static bool is_utc(const char *name)
 {
     return strcmp(name, "UTC") == 0 || strcmp(name, "Etc/UTC") == 0;
 }
 
-/* The zone for name, or NULL. Call with tz_lock held. */
+/* The zone for name, or NULL. Call with tz_libical_lock held. */
 static icaltimezone *zone_get(const char *name)
 {
     if (is_utc(name))
@@ -41,9 +42,9 @@ bool tz_valid(const char *name)
 {
     if (!name)
         return false;
-    pthread_mutex_lock(&tz_lock);
+    pthread_mutex_lock(&tz_libical_lock);
     bool ok = zone_get(name) != NULL;
-    pthread_mutex_unlock(&tz_lock);
+    pthread_mutex_unlock(&tz_libical_lock);
     return ok;
 }
 
@@ -55,7 +56,7 @@ int tz_day_start(const char *tz, int64_t now_ms, int day_offset, int64_t *out_ms
     if (now_ms % 1000 < 0)
         secs--;
     int rc = -1;
-    pthread_mutex_lock(&tz_lock);
+    pthread_mutex_lock(&tz_libical_lock);
     icaltimezone *zone = zone_get(tz);
     if (!zone)
         goto out_unlock;
@@ -68,6 +69,6 @@ int tz_day_start(const char *tz, int64_t now_ms, int day_offset, int64_t *out_ms
     *out_ms = (int64_t)icaltime_as_timet_with_zone(local, zone) * 1000;
     rc = 0;
 out_unlock:
-    pthread_mutex_unlock(&tz_lock);
+    pthread_mutex_unlock(&tz_libical_lock);
     return rc;
 }

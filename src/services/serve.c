@@ -18,6 +18,7 @@
 #include "events/outbox.h"
 #include "services/api/api.h"
 #include "services/audit/audit.h"
+#include "services/recurring/recurring.h"
 #include "services/config.h"
 #include "services/dapr_routes.h" /* dapr bus */
 #include "services/ops.h"
@@ -30,16 +31,18 @@
 #define SHUTDOWN_GRACE_MS 10000
 #define RELAY_DRAIN_MS    5000
 
-enum role_part { PART_API = 1, PART_AUDIT = 2 };
+enum role_part { PART_API = 1, PART_AUDIT = 2, PART_RECURRING = 4 };
 
 static int role_parts(const char *command)
 {
     if (strcmp(command, "serve") == 0)
-        return PART_API | PART_AUDIT;
+        return PART_API | PART_AUDIT | PART_RECURRING;
     if (strcmp(command, "api") == 0)
         return PART_API;
     if (strcmp(command, "audit") == 0)
         return PART_AUDIT;
+    if (strcmp(command, "recurring") == 0)
+        return PART_RECURRING;
     return 0;
 }
 
@@ -148,7 +151,7 @@ int serve_main(const char *command, int argc, char **argv)
 
     struct ops_service ops = {.store = store, .bus = bus};
     struct dapr_service dapr = {.bus = bus}; /* dapr bus: the routes the sidecar calls */
-    consumer_t *audit = NULL;
+    consumer_t *audit = NULL, *recurring = NULL;
     if (parts & PART_AUDIT) {
         audit = consumer_create("audit", store, bus, NULL);
         audit_register(audit);
@@ -157,6 +160,15 @@ int serve_main(const char *command, int argc, char **argv)
             goto out_release;
         }
         ops.consumers[ops.n_consumers++] = audit;
+    }
+    if (parts & PART_RECURRING) {
+        recurring = consumer_create("recurring", store, bus, NULL);
+        recurring_register(recurring, &app);
+        if (consumer_subscribe(recurring, &err)) {
+            log_msg(LOG_ERROR, "cannot subscribe the recurring consumer: %s", err.message);
+            goto out_release;
+        }
+        ops.consumers[ops.n_consumers++] = recurring;
     }
     if (bus_start(bus, &err)) {
         log_msg(LOG_ERROR, "cannot start the %s bus: %s", bus_name(bus), err.message);
@@ -225,6 +237,7 @@ out_stop_relay:
 out_release:
     bus_destroy(bus);
     consumer_destroy(audit);
+    consumer_destroy(recurring);
     app_release(&app);
 out_destroy_store:
     store_destroy(store);

@@ -302,10 +302,12 @@ static void h_task_get(struct http_request *req, void *ctx)
     todo_err_clear(&err);
     struct task t;
     task_init(&t);
-    if (app_task_get(api->app, uid, id, &t, &err))
+    if (app_task_get(api->app, uid, id, &t, &err)) {
         http_respond_error(req, &err);
-    else
+    } else {
+        app_task_describe(api->app, uid, &t);
         respond_task(req, 200, &t);
+    }
     task_release(&t);
 }
 
