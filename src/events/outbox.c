@@ -2,7 +2,7 @@
  * order and marks them sent.
  *
  * It sleeps on a condition variable; writers wake it after commit (outbox_relay_notify),
- * so an event leaves within microseconds of its transaction, and a slow sweep (default 5 s)
+ * so an event leaves within microseconds of its transaction, and a sweep (default 500 ms)
  * covers rows committed by another process. When the bus fails, the unpublished rows stay
  * and the relay retries with exponential backoff; the acknowledged prefix of a batch is
  * marked sent, so order holds. A crash between publish and mark-sent publishes the rows
@@ -195,7 +195,7 @@ outbox_relay_t *outbox_relay_start(store_t *store, bus_t *bus, const struct outb
     if (r->cfg.batch <= 0)
         r->cfg.batch = 1024; /* events/s through Kafka: 13.6k at 256, 17k at 1024 */
     if (r->cfg.sweep_ms <= 0)
-        r->cfg.sweep_ms = 5000;
+        r->cfg.sweep_ms = 500; /* rows other processes wrote (todo recurring) wait at most this */
     if (r->cfg.backoff_max_ms <= 0)
         r->cfg.backoff_max_ms = 5000;
     r->last_prune = time_now_ms();

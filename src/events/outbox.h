@@ -16,7 +16,7 @@ typedef struct outbox_relay outbox_relay_t;
 
 struct outbox_config {
     int batch;              /* rows per publish (default 1024) */
-    int64_t sweep_ms;       /* safety-net wake-up (default 5000) */
+    int64_t sweep_ms;       /* wake-up for rows of other processes (default 500) */
     int64_t backoff_max_ms; /* retry backoff cap when the bus fails (default 5000) */
 };
 
