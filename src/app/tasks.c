@@ -300,6 +300,11 @@ void app_task_describe(struct app *a, const char *user_id, struct task *t)
             free(t->recurrence_text);
             t->recurrence_text = xstrdup(text);
         }
+        int64_t next;
+        if (t->has_due &&
+            recur_next(t->rrule, u.timezone, t->series_start ? t->series_start : t->due_at,
+                       t->due_at, &next) == RECUR_NEXT)
+            t->recurrence_next = next;
     }
     user_release(&u);
 }

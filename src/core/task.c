@@ -447,7 +447,8 @@ static void apply_recurrence(struct apply *a, json_t *v)
             rule = val;
         } else if (strcmp(key, "from") == 0) {
             from = val;
-        } else if (strcmp(key, "series_id") != 0 && strcmp(key, "text") != 0) {
+        } else if (strcmp(key, "series_id") != 0 && strcmp(key, "text") != 0 &&
+                   strcmp(key, "next_due_at") != 0) {
             char kf[128];
             snprintf(kf, sizeof kf, "recurrence.%.40s", key);
             todo_err_field(a->err, kf, "unknown field");
@@ -710,6 +711,8 @@ void task_json_write(struct buf *b, const struct task *t)
             buf_puts(b, ",\"text\":");
             buf_json_str(b, t->recurrence_text);
         }
+        if (t->recurrence_next)
+            put_time(b, ",\"next_due_at\":", true, t->recurrence_next);
         buf_putc(b, '}');
     } else {
         buf_puts(b, ",\"recurrence\":null");

@@ -54,6 +54,7 @@ struct task {
     int64_t series_id;     /* first task of the series; 0 when not recurring */
     int64_t series_start;  /* the series' first due time (COUNT and UNTIL count from it); 0 unset */
     char *recurrence_text; /* owned; the rule in words, for display only (never stored) */
+    int64_t recurrence_next; /* display only: the occurrence after this one; 0 unknown/none */
     bool has_completed_at;
     int64_t completed_at;
     int64_t created_at;

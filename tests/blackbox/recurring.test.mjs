@@ -41,6 +41,7 @@ describe('recurring tasks', () => {
         const one = await u.get(`/tasks/${next[0].id}`);
         assert.equal(one.status, 200);
         assert.equal(one.json.recurrence.text, 'every Monday and Thursday at 09:00');
+        assert.equal(one.json.recurrence.next_due_at, '2030-05-13T07:00:00Z', 'the Monday after');
         // a client may send back what it read, text included
         assert.equal((await u.put(`/tasks/${next[0].id}`, { json: one.json })).status, 200);
 
