@@ -63,10 +63,12 @@ format:
 format-check:
 	clang-format --dry-run -Werror $$(git ls-files 'src/*.c' 'src/*.h' 'tests/unit/*.c' 'fuzz/*.c')
 
-# The HTTP benchmark, then the event benchmark (outbox -> bus -> consumer; docs/benchmarks.md).
+# The HTTP benchmark, then the event benchmark (outbox -> bus -> consumer), then completion ->
+# successor latency of the recurring role (docs/benchmarks.md).
 bench: build
 	bench/run.sh
 	bench/events.sh
+	bench/recurring.sh
 
 fuzz:
 	scripts/fuzz.sh

@@ -380,7 +380,11 @@ describe('tasks', () => {
             assert.ok(!/^RRULE:/i.test(t.recurrence.rule), 'stored without the RRULE: prefix');
             assert.equal(t.recurrence.from, 'due');
             assert.equal(t.recurrence.series_id, t.id);
-            assert.deepEqual((await u.get(`/tasks/${t.id}`)).json.recurrence, t.recurrence);
+            // GET adds read-only display fields: the rule in words and the next occurrence
+            const { text, next_due_at: next, ...stored } = (await u.get(`/tasks/${t.id}`)).json.recurrence;
+            assert.deepEqual(stored, t.recurrence);
+            assert.match(text, /^every /);
+            assert.ok(Date.parse(next) > Date.parse('2030-03-02T09:00:00Z'), `next_due_at ${next}`);
         });
     }
 

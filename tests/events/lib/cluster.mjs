@@ -74,8 +74,9 @@ export async function dropDatabase(url) {
 // ----------------------------------------------------------------------------- processes
 
 /**
- * One `todo api` or `todo audit` process over the Kafka bus. restart() starts a new one on
- * the same port, database and secret (a killed api comes back at the address clients use).
+ * One `todo api`, `todo audit` or `todo recurring` process over the Kafka bus. restart()
+ * starts a new one on the same port, database and secret (a killed api comes back at the
+ * address clients use).
  */
 export class Role {
     constructor(role, { databaseUrl, secret, dataDir, port, env = {} }) {
@@ -198,9 +199,11 @@ export class Role {
 /**
  * A fresh database (migrated once with `todo migrate`), then `todo api` and `todo audit` on
  * their own ports. Returns {databaseUrl, secret, api, audit, client (Api on the api), stop()}.
- * stop() ends both (SIGTERM, exit 0), drops the database and removes the data dir.
+ * With recurring: true, `todo recurring` runs as a third process (cluster.recurring, after
+ * the audit one). stop() ends them all (SIGTERM, exit 0), drops the database and removes the
+ * data dir.
  */
-export async function startCluster({ env = {} } = {}) {
+export async function startCluster({ env = {}, recurring = false } = {}) {
     requireEnvironment();
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'todo-ev-'));
     const databaseUrl = await freshDatabase();
@@ -211,13 +214,15 @@ export async function startCluster({ env = {} } = {}) {
     const common = { databaseUrl, secret, dataDir, env };
     const api = new Role('api', { ...common, port: await freePort() });
     const audit = new Role('audit', { ...common, port: await freePort() });
+    const rec = recurring ? new Role('recurring', { ...common, port: await freePort() }) : undefined;
+    const roles = rec ? [api, audit, rec] : [api, audit];
     const cluster = {
-        databaseUrl, secret, dataDir, api, audit,
+        databaseUrl, secret, dataDir, api, audit, recurring: rec,
         client: new Api(api.url),
-        logs: () => `${api.tail(8000)}\n${audit.tail(8000)}`,
+        logs: () => roles.map((r) => r.tail(8000)).join('\n'),
         async stop() {
             const errors = [];
-            for (const r of [api, audit]) {
+            for (const r of roles) {
                 try { await r.stop(); } catch (e) { errors.push(e); }
             }
             await dropDatabase(databaseUrl).catch(() => {});
@@ -228,12 +233,12 @@ export async function startCluster({ env = {} } = {}) {
     try {
         await api.start();
         await audit.start();
+        if (rec) await rec.start();
         // ready: the database answers and the api reaches the broker
         await waitFor(async () => (await fetch(`${api.url}/readyz`)).status === 200,
             { deadlineMs: 20000, intervalMs: 100, what: 'the api to be ready' });
     } catch (e) {
-        await api.kill9().catch(() => {});
-        await audit.kill9().catch(() => {});
+        for (const r of roles) await r.kill9().catch(() => {});
         await dropDatabase(databaseUrl).catch(() => {});
         rmSync(dataDir, { recursive: true, force: true });
         throw e;
