@@ -15,6 +15,7 @@
 #include "events/bus_dapr.h" /* dapr bus */
 #include "events/bus_kafka.h"
 #include "events/consumer.h"
+#include "events/dead_letters.h"
 #include "events/outbox.h"
 #include "services/api/api.h"
 #include "services/audit/audit.h"
@@ -169,6 +170,10 @@ int serve_main(const char *command, int argc, char **argv)
             goto out_release;
         }
         ops.consumers[ops.n_consumers++] = recurring;
+    }
+    if (strcmp(bus_name(bus), "local") == 0 && dead_letters_keep(bus, store, &err)) {
+        log_msg(LOG_ERROR, "cannot keep dead letters: %s", err.message);
+        goto out_release;
     }
     if (bus_start(bus, &err)) {
         log_msg(LOG_ERROR, "cannot start the %s bus: %s", bus_name(bus), err.message);

@@ -342,6 +342,19 @@ int store_event_claim(store_t *s, const char *consumer, const char *event_id, in
     return store_ops_event_claim(c, consumer, event_id, now_ms);
 }
 
+int store_dead_letter_insert(store_t *s, const char *topic, const char *key, const char *event_id,
+                             const char *payload, int64_t now_ms)
+{
+    WITH_CONN(s, c);
+    return store_ops_dead_letter_insert(c, topic, key, event_id, payload, now_ms);
+}
+
+int store_dead_letter_count(store_t *s, const char *topic, int64_t *n)
+{
+    WITH_CONN(s, c);
+    return store_ops_dead_letter_count(c, topic, n);
+}
+
 int store_audit_append(store_t *s, const char *user_id, int64_t task_id, const char *event_id,
                        const char *type, int64_t at, const char *changes_json)
 {

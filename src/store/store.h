@@ -121,6 +121,12 @@ int store_relay_lock(store_t *s);
  * TODO_ERR_CONFLICT when it already had (the event is a duplicate). */
 int store_event_claim(store_t *s, const char *consumer, const char *event_id, int64_t now_ms);
 
+/* --- dead letters kept in the database (the in-process bus has no broker to hold them) --- */
+int store_dead_letter_insert(store_t *s, const char *topic, const char *key, const char *event_id,
+                             const char *payload, int64_t now_ms);
+/* Number of dead letters kept for a topic ("task-events.dlq"). */
+int store_dead_letter_count(store_t *s, const char *topic, int64_t *n);
+
 /* --- audit: the append-only history of each task --- */
 struct audit_entry {
     char event_id[64];

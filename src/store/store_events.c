@@ -228,6 +228,27 @@ int store_ops_event_claim(struct store_conn *c, const char *consumer, const char
     return rc;
 }
 
+/* --- dead letters --- */
+
+int store_ops_dead_letter_insert(struct store_conn *c, const char *topic, const char *key,
+                                 const char *event_id, const char *payload, int64_t now_ms)
+{
+    struct sqlb_value p[] = {V_TEXT(topic ? topic : ""), V_TEXT(key ? key : ""),
+                             V_TEXT(event_id ? event_id : ""), V_TEXT(payload ? payload : ""),
+                             V_INT(now_ms)};
+    return store_run(c, ST_DEAD_LETTER_INSERT, p, N_OF(p), NULL);
+}
+
+int store_ops_dead_letter_count(struct store_conn *c, const char *topic, int64_t *n)
+{
+    bool found = false;
+    struct sqlb_value p[] = {V_TEXT(topic)};
+    int rc = store_run_int(c, ST_DEAD_LETTER_COUNT, p, N_OF(p), &found, n);
+    if (rc == TODO_OK && !found)
+        *n = 0;
+    return rc;
+}
+
 /* --- audit --- */
 
 /* An entry whose event is already recorded is a duplicate: TODO_ERR_CONFLICT, without an

@@ -128,6 +128,8 @@ enum store_stmt {
     ST_EVENT_CLAIM,
     ST_AUDIT_APPEND,
     ST_AUDIT_LIST,
+    ST_DEAD_LETTER_INSERT,
+    ST_DEAD_LETTER_COUNT,
     ST_COUNT
 };
 
@@ -260,6 +262,9 @@ int store_ops_outbox_stats(struct store_conn *c, int64_t *backlog, int64_t *olde
 int store_ops_relay_lock(struct store_conn *c);
 int store_ops_event_claim(struct store_conn *c, const char *consumer, const char *event_id,
                           int64_t now_ms);
+int store_ops_dead_letter_insert(struct store_conn *c, const char *topic, const char *key,
+                                 const char *event_id, const char *payload, int64_t now_ms);
+int store_ops_dead_letter_count(struct store_conn *c, const char *topic, int64_t *n);
 int store_ops_audit_append(struct store_conn *c, const char *user_id, int64_t task_id,
                            const char *event_id, const char *type, int64_t at,
                            const char *changes_json);

@@ -131,6 +131,11 @@ const struct store_stmt_sql store_stmts[ST_COUNT] = {
     [ST_AUDIT_LIST] = {"SELECT event_id, type, at, changes FROM audit_log "
                        "WHERE user_id = ? AND task_id = ? ORDER BY at DESC, id DESC",
                        NULL, NULL, false},
+    [ST_DEAD_LETTER_INSERT] = {"INSERT INTO dead_letters (topic, key, event_id, payload, "
+                               "created_at) VALUES (?, ?, ?, ?, ?)",
+                               NULL, NULL, false},
+    [ST_DEAD_LETTER_COUNT] = {"SELECT count(*) FROM dead_letters WHERE topic = ?", NULL, NULL,
+                              false},
 };
 
 const char *store_stmt_text(int stmt, int dialect)

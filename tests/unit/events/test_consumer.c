@@ -8,6 +8,7 @@
 
 #include "events/bus.h"
 #include "events/consumer.h"
+#include "events/dead_letters.h"
 
 static char dir[64];
 static store_t *store;
@@ -102,6 +103,23 @@ Test(consumer, a_failing_event_is_retried_then_dead_lettered_through_the_same_lo
     cr_assert_not_null(strstr(m.data, "todo_events_retried_total{consumer=\"audit\","
                                       "topic=\"task-events\",type=\"any\"} 2"));
     buf_release(&m);
+    consumer_destroy(c);
+}
+
+Test(consumer, dead_letters_of_the_local_bus_are_kept_in_the_database)
+{
+    struct consumer_config cfg = {.max_attempts = 2, .backoff_base_ms = 1, .backoff_max_ms = 1};
+    consumer_t *c = consumer_create("audit", store, bus, &cfg);
+    consumer_on(c, "task-events", NULL, always_fails, NULL);
+    struct todo_err err;
+    todo_err_clear(&err);
+    cr_assert_eq(consumer_subscribe(c, &err), 0);
+    cr_assert_eq(dead_letters_keep(bus, store, &err), 0);
+    cr_assert_eq(publish(event), TODO_OK);
+    cr_assert_eq(publish("not even JSON"), TODO_OK);
+    int64_t n = -1;
+    cr_assert_eq(store_dead_letter_count(store, "task-events.dlq", &n), TODO_OK);
+    cr_assert_eq(n, 2, "both kept");
     consumer_destroy(c);
 }
 

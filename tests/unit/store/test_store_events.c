@@ -596,3 +596,22 @@ STORE_TEST(audit_history_outlives_its_task)
     audit_entries_free(e, n);
     task_release(&t);
 }
+
+/* --- dead letters --- */
+
+STORE_TEST(dead_letters_are_kept_per_topic)
+{
+    int64_t n = -1;
+    cr_assert_eq(store_dead_letter_count(S, "task-events.dlq", &n), TODO_OK, "%s",
+                 store_last_error(S));
+    cr_assert_eq(n, 0);
+    cr_assert_eq(store_dead_letter_insert(S, "task-events.dlq", "u1", "e1", "{\"x\":1}", 10),
+                 TODO_OK, "%s", store_last_error(S));
+    cr_assert_eq(store_dead_letter_insert(S, "task-events.dlq", "u1", "e2", "'; DROP TABLE x", 11),
+                 TODO_OK);
+    cr_assert_eq(store_dead_letter_insert(S, "reminders.dlq", "u2", "e3", "{}", 12), TODO_OK);
+    cr_assert_eq(store_dead_letter_count(S, "task-events.dlq", &n), TODO_OK);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(store_dead_letter_count(S, "reminders.dlq", &n), TODO_OK);
+    cr_assert_eq(n, 1);
+}
