@@ -26,6 +26,9 @@ static void anchor_series(struct task *t, const struct task *before, int64_t now
                      before->recur_from == t->recur_from;
     if (!same_rule || t->series_start == 0)
         t->series_start = t->has_due ? t->due_at : now;
+    else if (before->has_due && t->has_due && before->due_at != t->due_at)
+        /* the pending occurrence moved: later ones move with it (same COUNT position) */
+        t->series_start += t->due_at - before->due_at;
 }
 
 int app_task_create(struct app *a, const char *user_id, json_t *body, struct task *out,

@@ -216,6 +216,35 @@ static int fail(struct todo_err *err, const char *why)
     return todo_err_field(err, RRULE_FIELD, "recurrence.rule %s", why);
 }
 
+/* Whether the rule's pattern yields any date at all: a bounded walk over floating local
+ * times over 50 years from 2000-01-01 (the rarest real patterns, such as Feb 29 on a given
+ * weekday, recur within 28 years), ignoring COUNT, UNTIL and INTERVAL for hourly rules. Without
+ * this check a rule like BYMONTH=2;BYMONTHDAY=30 sends libical's iterator searching for centuries
+ * on every call. No time zone is involved, so no lock is needed. */
+static bool rrule_ever_matches(struct icalrecurrencetype rt)
+{
+    struct icaltimetype start = icaltime_null_time();
+    start.year = 2000;
+    start.month = 1;
+    start.day = 1;
+    /* an hourly pattern has a date on which it matches exactly when its daily form does
+     * (BYHOUR and the rest only pick hours of such a date): probe days, 24 times cheaper */
+    if (rt.freq == ICAL_HOURLY_RECURRENCE) {
+        rt.freq = ICAL_DAILY_RECURRENCE;
+        rt.interval = 1;
+        rt.by_hour[0] = ICAL_RECURRENCE_ARRAY_MAX;
+    }
+    rt.count = 0;
+    rt.until = start;
+    rt.until.year += 50;
+    icalrecur_iterator *it = icalrecur_iterator_new(rt, start);
+    if (!it)
+        return false;
+    struct icaltimetype t = icalrecur_iterator_next(it);
+    icalrecur_iterator_free(it);
+    return !icaltime_is_null_time(t);
+}
+
 int rrule_normalize(const char *in, char *out, size_t outsz, struct todo_err *err)
 {
     if (!in)
@@ -259,6 +288,8 @@ int rrule_normalize(const char *in, char *out, size_t outsz, struct todo_err *er
         icalerror_clear_errno();
         return fail(err, "is not a valid RRULE");
     }
+    if (!rrule_ever_matches(rt))
+        return fail(err, "never produces a date (e.g. February 30)");
     char *canon = icalrecurrencetype_as_string_r(&rt);
     if (!canon)
         return fail(err, "is not a valid RRULE");

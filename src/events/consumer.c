@@ -222,7 +222,9 @@ static int on_message(void *ctx, const struct bus_message *m)
             break;
         }
         add(&h->failed);
-        if (attempt >= c->cfg.max_attempts) {
+        /* a malformed event stays malformed: dead-letter it without retrying */
+        bool permanent = rc == TODO_ERR_BAD_REQUEST || rc == TODO_ERR_VALIDATION;
+        if (attempt >= c->cfg.max_attempts || permanent) {
             log_event(LOG_ERROR, "event failed every attempt; dead-lettered", c, m, trace_id,
                       err.message);
             if (dead_letter(c, m, attempt, err.message, true)) {

@@ -236,9 +236,12 @@ out_destroy_server:
     http_server_destroy(ops.server);
     dapr_routes_release(&dapr); /* dapr bus */
 out_stop_relay:
-    outbox_relay_stop(app.relay, RELAY_DRAIN_MS); /* publishes what is pending, bounded */
-    app.relay = NULL;
+    /* Consumers first (Kafka and Dapr run them on threads of their own, and a handler may
+     * wake the relay), then the relay publishes what is pending, bounded. On the local bus
+     * the consumers run on the relay's thread, which the stop joins. */
     bus_stop(bus);
+    outbox_relay_stop(app.relay, RELAY_DRAIN_MS);
+    app.relay = NULL;
 out_release:
     bus_destroy(bus);
     consumer_destroy(audit);

@@ -98,4 +98,42 @@ describe('recurring tasks', () => {
         }, { what: 'the deletion to be handled' });
         assert.equal((await series(t.id)).length, 0);
     });
+
+    it('moving_the_pending_occurrence_moves_the_later_ones', async () => {
+        // daily at 09:00 Berlin, moved to 14:00 Berlin before completion
+        const t = await u.create({ title: 'Moved', due_at: '2030-06-03T07:00:00Z',
+            recurrence: { rule: 'daily', from: 'due' } });
+        assert.equal((await u.patch(`/tasks/${t.id}`, { json: { due_at: '2030-06-03T12:00:00Z' } })).status, 200);
+        const one = await u.get(`/tasks/${t.id}`);
+        assert.equal(one.json.recurrence.text, 'every day at 14:00');
+        assert.equal(one.json.recurrence.next_due_at, '2030-06-04T12:00:00Z');
+        assert.equal((await u.patch(`/tasks/${t.id}/complete`)).status, 200);
+        const s = await successorOf(t.id, 2);
+        assert.equal(s.find((x) => x.id !== t.id).due_at, '2030-06-04T12:00:00Z');
+    });
+
+    it('a_series_ended_by_count_goes_on_when_its_rule_is_changed_and_it_is_completed_again', async () => {
+        const t = await u.create({ title: 'Once, then more', due_at: '2030-07-01T08:00:00Z',
+            recurrence: { rule: 'FREQ=DAILY;COUNT=1', from: 'due' } });
+        assert.equal((await u.patch(`/tasks/${t.id}/complete`)).status, 200);
+        await waitFor(async () => {
+            const h = await u.get(`/tasks/${t.id}/history`);
+            return h.status === 200 && h.json.items.some((e) => e.type === 'completed');
+        }, { what: 'the completion to be handled' });
+        assert.equal((await series(t.id)).length, 1, 'COUNT=1: no successor');
+        assert.equal((await u.patch(`/tasks/${t.id}`, { json: { completed: false,
+            recurrence: { rule: 'FREQ=DAILY;COUNT=3', from: 'due' } } })).status, 200);
+        assert.equal((await u.patch(`/tasks/${t.id}/complete`)).status, 200);
+        const s = await successorOf(t.id, 2);
+        assert.equal(s.find((x) => x.id !== t.id).due_at, '2030-07-02T08:00:00Z');
+    });
+
+    it('a_rule_that_never_produces_a_date_is_refused', async () => {
+        for (const rule of ['FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30', 'FREQ=HOURLY;BYMONTH=4;BYMONTHDAY=31']) {
+            const r = await u.post('/tasks', { json: { title: 'never', due_at: '2030-01-01T08:00:00Z',
+                recurrence: { rule, from: 'due' } } });
+            assert.equal(r.status, 422, `${rule}: ${r.text}`);
+            assert.equal(r.json.error.details[0].field, 'recurrence.rule');
+        }
+    });
 });

@@ -20,11 +20,13 @@
 #define SUCCESSOR_SCOPE "recurring:successor"
 
 /* The successor of t due at next_due: same fields, pending, reminders moved with the due
- * time (relative ones keep their offset; absolute ones keep their distance to the due). */
-static void make_successor(struct task *succ, const struct task *t, int64_t next_due, int64_t now)
+ * time (relative ones keep their offset; absolute ones move by next_due - base, base being
+ * t's due time or, without one, its completion). */
+static void make_successor(struct task *succ, const struct task *t, int64_t base, int64_t next_due,
+                           int64_t now)
 {
     task_copy(succ, t);
-    int64_t shift = next_due - (t->has_due ? t->due_at : next_due);
+    int64_t shift = next_due - base; /* base: the due time, or the completion when none */
     succ->id = 0;
     succ->completed = false;
     succ->has_completed_at = false;
@@ -46,6 +48,7 @@ static int on_completed(void *ctx, store_t *store, const struct cloudevent *ce,
                         struct todo_err *err)
 {
     struct app *a = ctx;
+    app_trace_set(ce->traceparent); /* the successor's events continue the completion's trace */
     json_t *data = json_loads(ce->data, 0, NULL);
     json_t *jid = json_object_get(data, "task_id");
     json_t *juser = json_object_get(data, "user_id");
@@ -74,17 +77,6 @@ static int on_completed(void *ctx, store_t *store, const struct cloudevent *ce,
                      store_last_error(store));
         goto out_release;
     }
-    char key[32];
-    snprintf(key, sizeof key, "%lld", (long long)task_id);
-    rc = store_event_claim(store, SUCCESSOR_SCOPE, key, now);
-    if (rc == TODO_ERR_CONFLICT) {
-        rc = TODO_OK; /* this occurrence already has its successor */
-        goto out_release;
-    }
-    if (rc) {
-        todo_err_set(err, rc, "cannot claim the successor: %s", store_last_error(store));
-        goto out_release;
-    }
     rc = store_user_get_by_id(store, user_id, &u);
     if (rc) {
         todo_err_set(err, rc, "cannot read the user: %s", store_last_error(store));
@@ -105,7 +97,20 @@ static int on_completed(void *ctx, store_t *store, const struct cloudevent *ce,
                           t.rrule);
         goto out_release;
     }
-    make_successor(&succ, &t, next, now);
+    /* Claimed only now that there is a successor to make: an occurrence that ended its
+     * series can still get one if its rule is changed and it is completed again. */
+    char key[32];
+    snprintf(key, sizeof key, "%lld", (long long)task_id);
+    rc = store_event_claim(store, SUCCESSOR_SCOPE, key, now);
+    if (rc == TODO_ERR_CONFLICT) {
+        rc = TODO_OK; /* this occurrence already has its successor */
+        goto out_release;
+    }
+    if (rc) {
+        todo_err_set(err, rc, "cannot claim the successor: %s", store_last_error(store));
+        goto out_release;
+    }
+    make_successor(&succ, &t, due, next, now);
     rc = app_task_insert_in_tx(a, &succ, now);
     if (rc)
         todo_err_set(err, rc, "cannot create the successor: %s", store_last_error(store));

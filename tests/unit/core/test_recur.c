@@ -296,12 +296,22 @@ Test(recur, presets_are_accepted)
     cr_assert_eq(next, at("2026-01-05T09:00:00Z"));
 }
 
-Test(recur, a_rule_that_never_matches_ends)
+/* rrule_normalize refuses a rule whose pattern never produces a date (libical would search
+ * for centuries on every call), so the engine never iterates one */
+Test(recur, a_rule_that_never_matches_is_refused)
 {
     int64_t next;
     cr_assert_eq(recur_next("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "UTC",
                             at("2026-01-01T09:00:00Z"), at("2026-01-01T09:00:00Z"), &next),
-                 RECUR_ENDED);
+                 -1);
+    cr_assert_eq(recur_next("FREQ=HOURLY;BYMONTH=4;BYMONTHDAY=31", "UTC",
+                            at("2026-01-01T09:00:00Z"), at("2026-01-01T09:00:00Z"), &next),
+                 -1);
+    /* rare but real: Feb 29 on a Monday (next: 2044) */
+    cr_assert_eq(recur_next("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO", "UTC",
+                            at("2026-01-01T09:00:00Z"), at("2026-01-01T09:00:00Z"), &next),
+                 RECUR_NEXT);
+    cr_assert_eq(next, at("2044-02-29T09:00:00Z"));
 }
 
 /* Without COUNT the iteration jumps ahead; with COUNT=1000 it walks from dtstart. Both must
