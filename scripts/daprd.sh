@@ -78,21 +78,8 @@ cmd_build() {
 }
 
 # ------------------------------------------------------------------------------ selftest
-port_in_use() {
-    ss -Htln "sport = :$1" 2>/dev/null | grep -q . && return 0
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-# A free loopback port not among the arguments. Racy like any pick-then-bind.
-free_port() {
-    local p tries=0
-    while ((tries++ < 200)); do
-        p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
-        [[ " $* " == *" $p "* ]] && continue
-        port_in_use "$p" || { echo "$p"; return 0; }
-    done
-    die "no free port found"
-}
+# port_in_use, free_port
+source "$(dirname "${BASH_SOURCE[0]}")/lib/ports.sh"
 
 cmd_selftest() {
     cmd_build

@@ -152,22 +152,8 @@ run_tool() {
         -Dlog4j.configuration="file:$tool_log4j" -cp "$libs/*" "$@"
 }
 
-port_in_use() {
-    ss -Htln "sport = :$1" 2>/dev/null | grep -q . && return 0
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-# Picks a free loopback port (not in $2.., so two picks in a row differ). Racy by nature,
-# like any pick-then-bind; start retries with new ports if the broker can't bind.
-free_port() {
-    local p tries=0
-    while ((tries++ < 200)); do
-        p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
-        [[ " $* " == *" $p "* ]] && continue
-        port_in_use "$p" || { echo "$p"; return 0; }
-    done
-    die "no free port found"
-}
+# port_in_use, free_port
+source "$(dirname "${BASH_SOURCE[0]}")/lib/ports.sh"
 
 # pid of the broker running in DIR, or nothing.
 broker_pid() {
