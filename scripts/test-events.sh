@@ -20,13 +20,9 @@ for c in node npm kcat; do
     command -v "$c" >/dev/null || { echo "test-events: $c is required (scripts/bootstrap.sh --test)" >&2; exit 2; }
 done
 
-# ajv + ajv-formats, pinned by tests/events/package-lock.json. npm ci wipes and reinstalls, so
-# it runs only when node_modules was not installed from this very lock file (a stamp says).
-ev=tests/events
-if ! cmp -s "$ev/package-lock.json" "$ev/node_modules/.installed-lock.json" 2>/dev/null; then
-    (cd "$ev" && npm ci --no-audit --no-fund --loglevel=error) >&2
-    cp "$ev/package-lock.json" "$ev/node_modules/.installed-lock.json"
-fi
+# ajv + ajv-formats, pinned by tests/events/package-lock.json
+source scripts/lib/npm.sh
+npm_ci_if_changed tests/events
 
 exec scripts/with-postgres.sh scripts/with-kafka.sh \
     node --test --test-concurrency=1 --test-timeout=300000 "$@" tests/events/

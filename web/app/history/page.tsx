@@ -1,0 +1,92 @@
+'use client';
+// A task's history (/history?task=42): every change the audit service recorded, newest first,
+// in words and in the user's time zone. It stays readable after the task is deleted.
+import Link from 'next/link';
+import { useSearchParams } from 'next/navigation';
+import { Suspense, useEffect, useState } from 'react';
+import AppShell from '@/components/AppShell';
+import { api, ApiError } from '@/lib/api';
+import { useRequiredSession } from '@/lib/useSession';
+import { fullLabel } from '@/lib/time';
+import type { HistoryEntry, Task } from '@/lib/types';
+
+const TYPE_WORDS: Record<string, string> = {
+  'todo.task.created': 'Created',
+  'todo.task.updated': 'Changed',
+  'todo.task.completed': 'Completed',
+  'todo.task.reopened': 'Reopened',
+  'todo.task.deleted': 'Deleted',
+};
+
+const FIELD_WORDS: Record<string, string> = {
+  due_at: 'due', title: 'title', description: 'description', priority: 'priority', tags: 'tags',
+  reminders: 'reminders', recurrence: 'repeat', status: 'status', completed: 'completed',
+  completed_at: 'completed at',
+};
+
+function show(v: unknown, tz: string): string {
+  if (v === null || v === undefined || v === '') return 'nothing';
+  if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v)) return fullLabel(v, tz);
+  if (Array.isArray(v)) return v.length ? v.map((x) => show(x, tz)).join(', ') : 'none';
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if ('rule' in o) return String(o.rule);
+    if ('before' in o) return `${o.before} before`;
+    if ('at' in o) return show(o.at, tz);
+    return JSON.stringify(v);
+  }
+  return String(v);
+}
+
+export default function HistoryPage() {
+  return <Suspense fallback={null}><History /></Suspense>;
+}
+
+function History() {
+  const session = useRequiredSession();
+  const params = useSearchParams();
+  const id = Number(params.get('task'));
+  const [task, setTask] = useState<Task | null>(null);
+  const [items, setItems] = useState<HistoryEntry[] | null>(null);
+  const [error, setError] = useState('');
+
+  useEffect(() => {
+    if (!session) return;
+    if (!Number.isInteger(id) || id <= 0) {
+      setError('No task was given. Open a task and choose History.');
+      return;
+    }
+    api.get(id).then(setTask).catch(() => setTask(null));
+    api.history(id).then((r) => setItems(r.items))
+      .catch((e) => setError(e instanceof ApiError && e.status === 404 ? 'There is no such task.' : (e as Error).message));
+  }, [session, id]);
+
+  if (!session) return null;
+  const tz = session.user.timezone || 'UTC';
+  const title = task?.title ?? (items?.find((i) => i.changes?.title)?.changes?.title?.after as string | undefined);
+  return (
+    <AppShell session={session}>
+      <p><Link href="/">← Back to tasks</Link></p>
+      <h1>History{title ? `: ${title}` : ''}</h1>
+      {!task && items && <p className="hint">This task has been deleted; its history stays.</p>}
+      {error && <div className="banner banner-error" role="alert">{error}</div>}
+      {items && items.length === 0 && <p className="empty card">No changes recorded yet. They appear a moment after each change.</p>}
+      {items && items.length > 0 && (
+        <ol className="history-list card" aria-label="Changes, newest first">
+          {items.map((h) => (
+            <li key={h.event_id}>
+              <strong>{TYPE_WORDS[h.type] ?? h.type}</strong> <span className="hint">{fullLabel(h.at, tz)}</span>
+              {h.changes && Object.keys(h.changes).length > 0 && (
+                <ul className="changes">
+                  {Object.entries(h.changes).map(([f, c]) => (
+                    <li key={f}>{FIELD_WORDS[f] ?? f}: {show(c?.before, tz)} → {show(c?.after, tz)}</li>
+                  ))}
+                </ul>
+              )}
+            </li>
+          ))}
+        </ol>
+      )}
+    </AppShell>
+  );
+}

@@ -1,0 +1,553 @@
+'use client';
+// The main screen: views with counts, search, filters, sort, the quick-add line and the task
+// list (infinite scroll over the cursor API), with completion, delete with undo, the editor
+// and keyboard shortcuts. The filters live in the URL, so a reload or a link keeps them.
+import { Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useRouter, useSearchParams } from 'next/navigation';
+import AppShell from '@/components/AppShell';
+import QuickAdd from '@/components/QuickAdd';
+import TaskRow from '@/components/TaskRow';
+import TaskEditor from '@/components/TaskEditor';
+import Dialog from '@/components/Dialog';
+import { ToastProvider, useToasts } from '@/components/Toasts';
+import { api, ApiError, type ListQuery } from '@/lib/api';
+import { loadDraft } from '@/lib/drafts';
+import { getSession } from '@/lib/session';
+import { useRequiredSession } from '@/lib/useSession';
+import { dueLabel } from '@/lib/time';
+import type { QuickAdd as Parsed } from '@/lib/quickadd';
+import type { Session } from '@/lib/session';
+import type { TagCount, Task, TaskInput } from '@/lib/types';
+
+const PAGE = 50;
+const UNDO_MS = 5000;
+
+const VIEWS: { due: string; label: string }[] = [
+  { due: '', label: 'All' },
+  { due: 'overdue', label: 'Overdue' },
+  { due: 'today', label: 'Today' },
+  { due: 'tomorrow', label: 'Tomorrow' },
+  { due: 'week', label: 'Next 7 days' },
+  { due: 'none', label: 'No date' },
+];
+
+const SORTS: { value: string; label: string }[] = [
+  { value: '-created_at', label: 'Newest first' },
+  { value: 'due_at', label: 'Due date' },
+  { value: '-priority,due_at', label: 'Priority' },
+  { value: 'title', label: 'Title' },
+  { value: '-updated_at', label: 'Recently changed' },
+];
+
+interface Filters {
+  q: string;
+  status: 'pending' | 'completed' | 'all';
+  priority: string[];
+  tags: string[];
+  due: string;
+  sort: string;
+}
+
+function readFilters(p: URLSearchParams): Filters {
+  const status = p.get('status');
+  const sort = p.get('sort');
+  return {
+    q: p.get('q') ?? '',
+    status: status === 'completed' || status === 'all' ? status : 'pending',
+    priority: (p.get('priority') ?? '').split(',').filter((x) => ['high', 'medium', 'low', 'none'].includes(x)),
+    tags: (p.get('tags') ?? '').split(',').filter(Boolean),
+    due: VIEWS.some((v) => v.due === p.get('due')) ? (p.get('due') as string) : '',
+    sort: SORTS.some((s) => s.value === sort) ? (sort as string) : '-created_at',
+  };
+}
+
+function writeFilters(f: Filters): string {
+  const p = new URLSearchParams();
+  if (f.q) p.set('q', f.q);
+  if (f.status !== 'pending') p.set('status', f.status);
+  if (f.priority.length) p.set('priority', f.priority.join(','));
+  if (f.tags.length) p.set('tags', f.tags.join(','));
+  if (f.due) p.set('due', f.due);
+  if (f.sort !== '-created_at') p.set('sort', f.sort);
+  const s = p.toString();
+  return s ? '/?' + s : '/';
+}
+
+function toQuery(f: Filters): ListQuery {
+  return { q: f.q, status: f.status, priority: f.priority, tags: f.tags, due: f.due || undefined, sort: f.sort };
+}
+
+function isTyping(e: KeyboardEvent): boolean {
+  const t = e.target as HTMLElement | null;
+  if (!t) return false;
+  return t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName);
+}
+
+function errorText(e: unknown): string {
+  return e instanceof ApiError ? e.message : 'Something went wrong. Please try again.';
+}
+
+export default function Page() {
+  return (
+    <Suspense fallback={null}>
+      <ToastProvider>
+        <TasksScreen />
+      </ToastProvider>
+    </Suspense>
+  );
+}
+
+function TasksScreen() {
+  const session = useRequiredSession();
+  if (!session) return <p className="sr-only" role="status">Loading…</p>;
+  return <Tasks session={session} />;
+}
+
+function Tasks({ session }: { session: Session }) {
+  const router = useRouter();
+  const params = useSearchParams();
+  const toasts = useToasts();
+  const tz = session.user.timezone || 'UTC';
+  const filters = useMemo(() => readFilters(new URLSearchParams(params.toString())), [params]);
+  const queryKey = writeFilters(filters);
+
+  const [items, setItems] = useState<Task[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [loadError, setLoadError] = useState('');
+  const [total, setTotal] = useState<number | null>(null);
+  const [counts, setCounts] = useState<Record<string, number>>({});
+  const [tags, setTags] = useState<TagCount[]>([]);
+  const [search, setSearch] = useState(filters.q);
+  const [selected, setSelected] = useState(-1);
+  const [editor, setEditor] = useState<{ taskId: number | null; initial?: TaskInput } | null>(null);
+  const [confirmSeries, setConfirmSeries] = useState<Task | null>(null);
+  const [quickError, setQuickError] = useState('');
+  const [showHelp, setShowHelp] = useState(false);
+  const pendingDeletes = useRef(new Map<number, Task>());
+  const [, setDeleteTick] = useState(0);
+  const quickRef = useRef<HTMLInputElement>(null);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const listAbort = useRef<AbortController | null>(null);
+  const sentinel = useRef<HTMLDivElement>(null);
+
+  const navigate = useCallback((f: Filters) => router.replace(writeFilters(f), { scroll: false }), [router]);
+
+  // --- loading ---
+  const refreshSide = useCallback(() => {
+    Promise.all(VIEWS.map((v) => api.count({ status: 'pending', due: v.due || undefined })
+      .then((r) => [v.due, r.count] as const)))
+      .then((all) => setCounts(Object.fromEntries(all)))
+      .catch(() => {});
+    api.tags().then((r) => setTags(r.items)).catch(() => {});
+  }, []);
+
+  const load = useCallback(async (f: Filters) => {
+    listAbort.current?.abort();
+    const ac = new AbortController();
+    listAbort.current = ac;
+    setLoading(true);
+    setLoadError('');
+    try {
+      const q = toQuery(f);
+      const [page, count] = await Promise.all([
+        api.list({ ...q, limit: PAGE }, ac.signal),
+        api.count(q, ac.signal),
+      ]);
+      setItems(page.items);
+      setCursor(page.next_cursor);
+      setTotal(count.count);
+      setSelected((s) => Math.min(s, page.items.length - 1));
+    } catch (e) {
+      if ((e as Error).name !== 'AbortError') setLoadError(errorText(e));
+    } finally {
+      if (listAbort.current === ac) setLoading(false);
+    }
+  }, []);
+
+  const reload = useCallback(() => {
+    load(filters);
+    refreshSide();
+  }, [load, filters, refreshSide]);
+
+  useEffect(() => { load(filters); }, [queryKey]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => { refreshSide(); }, [refreshSide]);
+  useEffect(() => { setSearch(filters.q); }, [filters.q]);
+
+  // reopen the editor the user was in when their session ended
+  useEffect(() => {
+    const d = loadDraft<{ taskId: number | null }>('editor');
+    if (d) setEditor({ taskId: d.taskId ?? null });
+  }, []);
+
+  // search as you type, debounced
+  useEffect(() => {
+    if (search === filters.q) return;
+    const t = setTimeout(() => navigate({ ...filters, q: search }), 250);
+    return () => clearTimeout(t);
+  }, [search]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const loadMore = useCallback(async () => {
+    if (!cursor || loading) return;
+    setLoading(true);
+    try {
+      const page = await api.list({ ...toQuery(filters), limit: PAGE, cursor });
+      setItems((all) => {
+        const seen = new Set(all.map((t) => t.id));
+        return [...all, ...page.items.filter((t) => !seen.has(t.id))];
+      });
+      setCursor(page.next_cursor);
+    } catch (e) {
+      setLoadError(errorText(e));
+    } finally {
+      setLoading(false);
+    }
+  }, [cursor, loading, filters]);
+
+  useEffect(() => {
+    const el = sentinel.current;
+    if (!el || !cursor) return;
+    const io = new IntersectionObserver((es) => { if (es.some((x) => x.isIntersecting)) loadMore(); },
+      { rootMargin: '300px' });
+    io.observe(el);
+    return () => io.disconnect();
+  }, [cursor, loadMore]);
+
+  const visible = items.filter((t) => !pendingDeletes.current.has(t.id));
+
+  const replace = useCallback((t: Task) => setItems((all) => all.map((x) => (x.id === t.id ? t : x))), []);
+
+  // --- actions ---
+  async function addQuick(p: Parsed): Promise<boolean> {
+    setQuickError('');
+    const body: TaskInput = { title: p.title };
+    if (p.tags.length) body.tags = p.tags;
+    if (p.priority) body.priority = p.priority;
+    if (p.due_at) body.due_at = p.due_at;
+    try {
+      const t = await api.create(body);
+      toasts.show({ message: `Added “${t.title}”` });
+      reload();
+      return true;
+    } catch (e) {
+      setQuickError(errorText(e));
+      return false;
+    }
+  }
+
+  const watchSuccessor = useCallback(async (done: Task) => {
+    const series = done.recurrence?.series_id;
+    if (!series) return;
+    const until = Date.now() + 15000;
+    while (Date.now() < until) {
+      try {
+        const page = await api.list({ status: 'pending', recurring: true, sort: '-created_at', limit: 20 });
+        const next = page.items.find((t) => t.recurrence?.series_id === series && t.id !== done.id
+          && Date.parse(t.created_at) >= Date.parse(done.updated_at) - 1000);
+        if (next) {
+          toasts.show({
+            message: next.due_at ? `Next “${next.title}”: ${dueLabel(next.due_at, tz)}` : `Next “${next.title}” is ready`,
+            ms: 8000,
+          });
+          reload();
+          return;
+        }
+      } catch {
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }, [toasts, tz, reload]);
+
+  const toggle = useCallback(async (t: Task) => {
+    const want = !t.completed;
+    replace({ ...t, completed: want, status: want ? 'completed' : 'pending' });
+    try {
+      const updated = await api.complete(t.id, want);
+      replace(updated);
+      refreshSide();
+      if (want) {
+        toasts.show({
+          message: `Completed “${t.title}”`,
+          action: {
+            label: 'Undo',
+            run: async () => {
+              try {
+                replace(await api.complete(t.id, false));
+                refreshSide();
+              } catch (e) {
+                toasts.show({ message: errorText(e) });
+              }
+            },
+          },
+        });
+        if (updated.recurrence) watchSuccessor(updated);
+      }
+    } catch (e) {
+      replace(t);
+      toasts.show({ message: errorText(e) });
+    }
+  }, [replace, refreshSide, toasts, watchSuccessor]);
+
+  const commitDelete = useCallback(async (t: Task) => {
+    if (!pendingDeletes.current.has(t.id)) return;
+    try {
+      await api.remove(t.id);
+      pendingDeletes.current.delete(t.id);
+      setItems((all) => all.filter((x) => x.id !== t.id));
+      refreshSide();
+    } catch (e) {
+      pendingDeletes.current.delete(t.id);
+      setDeleteTick((n) => n + 1);
+      if (!(e instanceof ApiError && e.status === 404)) toasts.show({ message: `Could not delete “${t.title}”: ${errorText(e)}` });
+    }
+  }, [refreshSide, toasts]);
+
+  const startDelete = useCallback((t: Task) => {
+    pendingDeletes.current.set(t.id, t);
+    setDeleteTick((n) => n + 1);
+    setEditor(null);
+    toasts.show({
+      message: t.recurrence ? `Deleted “${t.title}” and ended its series` : `Deleted “${t.title}”`,
+      ms: UNDO_MS,
+      action: {
+        label: 'Undo',
+        run: () => {
+          pendingDeletes.current.delete(t.id);
+          setDeleteTick((n) => n + 1);
+        },
+      },
+      onExpire: () => commitDelete(t),
+    });
+  }, [toasts, commitDelete]);
+
+  const askDelete = useCallback((t: Task) => {
+    if (t.recurrence && !t.completed) setConfirmSeries(t);
+    else startDelete(t);
+  }, [startDelete]);
+
+  // a delete still waiting for its undo window happens when the page goes away
+  useEffect(() => {
+    const flush = () => {
+      const s = getSession();
+      if (!s) return;
+      for (const id of pendingDeletes.current.keys()) {
+        fetch(`/api/${encodeURIComponent(s.user.id)}/tasks/${id}`, {
+          method: 'DELETE', keepalive: true, headers: { Authorization: `Bearer ${s.token}` },
+        }).catch(() => {});
+      }
+      pendingDeletes.current.clear();
+    };
+    window.addEventListener('pagehide', flush);
+    return () => {
+      window.removeEventListener('pagehide', flush);
+      flush();
+    };
+  }, []);
+
+  const toggleTag = useCallback((tag: string) => {
+    const has = filters.tags.includes(tag);
+    navigate({ ...filters, tags: has ? filters.tags.filter((x) => x !== tag) : [...filters.tags, tag] });
+  }, [filters, navigate]);
+
+  // --- keyboard ---
+  const stateRef = useRef({ visible, selected, editor, confirmSeries, showHelp });
+  stateRef.current = { visible, selected, editor, confirmSeries, showHelp };
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const st = stateRef.current;
+      if (st.editor || st.confirmSeries || st.showHelp || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (isTyping(e)) {
+        if (e.key === 'Escape' && e.target === searchRef.current) searchRef.current?.blur();
+        return;
+      }
+      const cur = st.visible[st.selected];
+      const focusRow = (i: number) => {
+        setSelected(i);
+        document.querySelector<HTMLElement>(`[data-task-id="${st.visible[i]?.id}"] .title-btn`)?.focus();
+      };
+      switch (e.key) {
+        case 'n': e.preventDefault(); quickRef.current?.focus(); break;
+        case 'N': e.preventDefault(); setEditor({ taskId: null }); break;
+        case '/': e.preventDefault(); searchRef.current?.focus(); break;
+        case 'j': case 'ArrowDown':
+          if (st.visible.length) { e.preventDefault(); focusRow(Math.min(st.selected + 1, st.visible.length - 1)); }
+          break;
+        case 'k': case 'ArrowUp':
+          if (st.visible.length) { e.preventDefault(); focusRow(Math.max(st.selected - 1, 0)); }
+          break;
+        case 'x': if (cur) { e.preventDefault(); toggle(cur); } break;
+        case 'e': if (cur) { e.preventDefault(); setEditor({ taskId: cur.id }); } break;
+        case 'Delete': case '#': if (cur) { e.preventDefault(); askDelete(cur); } break;
+        case '?': e.preventDefault(); setShowHelp(true); break;
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [toggle, askDelete]);
+
+  // --- rendering ---
+  const filtered = filters.q || filters.priority.length || filters.tags.length || filters.due || filters.status !== 'pending';
+  const viewLabel = VIEWS.find((v) => v.due === filters.due)?.label ?? 'All';
+
+  const sidebar = (
+    <>
+      <nav aria-label="Views">
+        <ul>
+          {VIEWS.map((v) => (
+            <li key={v.due || 'all'}>
+              <a href={writeFilters({ ...filters, due: v.due })} aria-current={filters.due === v.due ? 'page' : undefined}
+                onClick={(e) => { e.preventDefault(); navigate({ ...filters, due: v.due }); }}>
+                <span>{v.label}</span>
+                <span className="count" aria-label={`${counts[v.due] ?? 0} pending`}>{counts[v.due] ?? ''}</span>
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <h2 id="tags-heading">Tags</h2>
+      {tags.length === 0 ? <p className="hint" style={{ padding: '0 .6rem' }}>Add #tags to tasks to see them here.</p> : (
+        <nav aria-labelledby="tags-heading">
+          <ul>
+            {tags.map((t) => (
+              <li key={t.name}>
+                <button type="button" className={'nav-item' + (filters.tags.includes(t.name) ? ' active' : '')}
+                  aria-pressed={filters.tags.includes(t.name)} onClick={() => toggleTag(t.name)}>
+                  <span>#{t.name}</span><span className="count">{t.count}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      )}
+    </>
+  );
+
+  const searchBox = (
+    <>
+      <label htmlFor="search" className="sr-only">Search tasks</label>
+      <input id="search" ref={searchRef} type="search" className="input" placeholder="Search tasks   (press /)"
+        value={search} onChange={(e) => setSearch(e.target.value)} autoComplete="off" />
+    </>
+  );
+
+  return (
+    <AppShell session={session} search={searchBox} sidebar={sidebar}>
+      <h1>{filters.q ? `Search: ${filters.q}` : viewLabel}</h1>
+      <QuickAdd ref={quickRef} tz={tz} onAdd={addQuick} error={quickError} />
+      <div className="toolbar" role="group" aria-label="Filters">
+        <label htmlFor="f-status" className="sr-only">Status</label>
+        <select id="f-status" className="select" value={filters.status}
+          onChange={(e) => navigate({ ...filters, status: e.target.value as Filters['status'] })}>
+          <option value="pending">Open</option>
+          <option value="completed">Completed</option>
+          <option value="all">Open and completed</option>
+        </select>
+        <span role="group" aria-label="Priority" style={{ display: 'inline-flex', gap: '.3rem' }}>
+          {['high', 'medium', 'low'].map((p) => {
+            const on = filters.priority.includes(p);
+            return (
+              <button key={p} type="button" className="chip" aria-pressed={on}
+                onClick={() => navigate({ ...filters, priority: on ? filters.priority.filter((x) => x !== p) : [...filters.priority, p] })}>
+                {p[0].toUpperCase() + p.slice(1)}
+              </button>
+            );
+          })}
+        </span>
+        {filters.tags.map((t) => (
+          <span key={t} className="chip">#{t}
+            <button type="button" aria-label={`Remove tag filter ${t}`} onClick={() => toggleTag(t)}>✕</button>
+          </span>
+        ))}
+        <span className="spacer" style={{ flex: 1 }} />
+        <label htmlFor="f-sort" className="hint">Sort</label>
+        <select id="f-sort" className="select" value={filters.sort}
+          onChange={(e) => navigate({ ...filters, sort: e.target.value })}>
+          {SORTS.map((s) => <option key={s.value} value={s.value}>{s.label}</option>)}
+        </select>
+        <button type="button" className="btn" onClick={() => setEditor({ taskId: null })}>New task…</button>
+      </div>
+      <p className="hint" role="status" aria-live="polite" id="list-count">
+        {total === null ? '' : `${total} task${total === 1 ? '' : 's'}`}
+        {filtered && total !== null ? ' match' : ''}
+      </p>
+      {loadError && (
+        <div className="banner banner-error" role="alert">
+          {loadError} <button type="button" className="btn btn-small" onClick={reload}>Try again</button>
+        </div>
+      )}
+      {!loading && !loadError && visible.length === 0 ? (
+        <div className="empty card">
+          {filtered ? (
+            <>
+              <strong>Nothing matches.</strong>
+              Try fewer filters or other words, or <button type="button" className="btn btn-small"
+                onClick={() => { setSearch(''); navigate({ ...readFilters(new URLSearchParams()), sort: filters.sort }); }}>
+                clear all filters</button>.
+            </>
+          ) : (
+            <>
+              <strong>No open tasks.</strong>
+              Type one in the line above — for example “Call the dentist tomorrow at 10am #health” — and press Enter.
+            </>
+          )}
+        </div>
+      ) : (
+        <ul className="task-list" aria-label="Tasks" aria-busy={loading}>
+          {visible.map((t, i) => (
+            <TaskRow key={t.id} task={t} tz={tz} selected={i === selected} onToggle={toggle}
+              onOpen={(x) => setEditor({ taskId: x.id })} onDelete={askDelete} onTag={toggleTag}
+              onSelect={() => setSelected(i)} />
+          ))}
+        </ul>
+      )}
+      <div className="list-footer">
+        <span>{visible.length > 0 && total !== null ? `Showing ${visible.length} of ${total}` : ''}</span>
+        {cursor && <button type="button" className="btn" onClick={loadMore} disabled={loading}>Load more</button>}
+        <button type="button" className="btn btn-ghost btn-small" onClick={() => setShowHelp(true)}>Keyboard shortcuts <kbd>?</kbd></button>
+      </div>
+      <div ref={sentinel} aria-hidden="true" />
+
+      {editor && (
+        <TaskEditor taskId={editor.taskId} initial={editor.initial} tz={tz}
+          onClose={() => setEditor(null)}
+          onSaved={(t, created) => {
+            setEditor(null);
+            toasts.show({ message: created ? `Added “${t.title}”` : `Saved “${t.title}”` });
+            if (created) reload(); else { replace(t); refreshSide(); }
+          }}
+          onDelete={(t) => { setEditor(null); askDelete(t); }}
+          onShowHistory={(t) => router.push(`/history?task=${t.id}`)} />
+      )}
+      {confirmSeries && (
+        <Dialog title="Delete this repeating task?" small role="alertdialog" onClose={() => setConfirmSeries(null)}
+          initialFocus="[data-cancel]">
+          <p>“{confirmSeries.title}” repeats. Deleting it ends the series: no more occurrences will be made.
+            Completed occurrences and their history stay.</p>
+          <div className="dialog-actions">
+            <button type="button" className="btn" data-cancel onClick={() => setConfirmSeries(null)}>Keep it</button>
+            <button type="button" className="btn btn-danger" onClick={() => { const t = confirmSeries; setConfirmSeries(null); startDelete(t); }}>
+              Delete series
+            </button>
+          </div>
+        </Dialog>
+      )}
+      {showHelp && (
+        <Dialog title="Keyboard shortcuts" small onClose={() => setShowHelp(false)} initialFocus="button">
+          <dl className="shortcuts">
+            <dt><kbd>n</kbd></dt><dd>Quick add a task</dd>
+            <dt><kbd>Shift</kbd>+<kbd>n</kbd></dt><dd>New task with all fields</dd>
+            <dt><kbd>/</kbd></dt><dd>Search</dd>
+            <dt><kbd>j</kbd> / <kbd>k</kbd></dt><dd>Next / previous task</dd>
+            <dt><kbd>x</kbd></dt><dd>Complete or reopen the selected task</dd>
+            <dt><kbd>e</kbd></dt><dd>Edit the selected task</dd>
+            <dt><kbd>Delete</kbd></dt><dd>Delete the selected task</dd>
+            <dt><kbd>Ctrl</kbd>+<kbd>Enter</kbd></dt><dd>Save in the editor</dd>
+            <dt><kbd>Esc</kbd></dt><dd>Close a dialog</dd>
+          </dl>
+          <div className="dialog-actions"><button type="button" className="btn" onClick={() => setShowHelp(false)}>Close</button></div>
+        </Dialog>
+      )}
+    </AppShell>
+  );
+}

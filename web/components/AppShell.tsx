@@ -1,0 +1,60 @@
+'use client';
+// The frame of every signed-in page: a header (brand, the page's search box, theme, settings,
+// sign out), a sidebar for the page's navigation, the main column, and a side panel column
+// that later issues fill (the assistant's chat and the notification tray).
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { useEffect, useState, type ReactNode } from 'react';
+import { endSession, type Session } from '@/lib/session';
+import { effectiveTheme, setTheme } from '@/lib/theme';
+import { MoonIcon, SunIcon } from './Icons';
+
+interface Props {
+  session: Session;
+  search?: ReactNode;
+  sidebar?: ReactNode;
+  panel?: ReactNode;
+  children: ReactNode;
+}
+
+export default function AppShell({ session, search, sidebar, panel, children }: Props) {
+  const router = useRouter();
+  const [dark, setDark] = useState(false);
+  useEffect(() => setDark(effectiveTheme() === 'dark'), []);
+
+  function toggleTheme() {
+    const next = dark ? 'light' : 'dark';
+    setTheme(next);
+    setDark(!dark);
+  }
+
+  function signOut() {
+    endSession();
+    router.replace('/signin');
+  }
+
+  return (
+    <>
+      <a href="#main" className="skip-link">Skip to tasks</a>
+      <header className="app-header">
+        <Link href="/" className="brand">Todo</Link>
+        {search && <div className="search">{search}</div>}
+        <span className="spacer" />
+        <div id="tray-slot" />
+        <button type="button" className="icon-btn" onClick={toggleTheme}
+          aria-label={dark ? 'Switch to light theme' : 'Switch to dark theme'} title="Theme">
+          {dark ? <SunIcon /> : <MoonIcon />}
+        </button>
+        <Link href="/settings" className="btn btn-ghost" title={session.user.email}>
+          <span>Settings</span><span className="sr-only"> for {session.user.name || session.user.email}</span>
+        </Link>
+        <button type="button" className="btn" onClick={signOut}>Sign out</button>
+      </header>
+      <div className={'shell' + (panel ? ' with-panel' : '')}>
+        {sidebar ? <aside className="sidebar" aria-label="Views and filters">{sidebar}</aside> : <div />}
+        <main id="main" className="main" tabIndex={-1}>{children}</main>
+        {panel && <aside className="side-panel" aria-label="Assistant and notifications">{panel}</aside>}
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,77 @@
+'use client';
+// Short messages at the bottom of the screen, some with an action (Undo). They are announced
+// to screen readers (role=status, polite) and stay while hovered or focused.
+import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
+
+export interface Toast {
+  id: number;
+  message: string;
+  action?: { label: string; run: () => void };
+  ms?: number; // how long it stays; default 5000 with an action, else 3000
+  onExpire?: () => void; // called when it goes away without its action
+}
+
+interface Ctx {
+  show: (t: Omit<Toast, 'id'>) => number;
+  dismiss: (id: number) => void;
+}
+
+const ToastCtx = createContext<Ctx>({ show: () => 0, dismiss: () => {} });
+export const useToasts = () => useContext(ToastCtx);
+
+let nextId = 1;
+
+function ToastItem({ t, remove }: { t: Toast; remove: (id: number, expired: boolean) => void }) {
+  const [paused, setPaused] = useState(false);
+  useEffect(() => {
+    if (paused) return;
+    const timer = setTimeout(() => remove(t.id, true), t.ms ?? (t.action ? 5000 : 3000));
+    return () => clearTimeout(timer);
+  }, [paused, t, remove]);
+  return (
+    <div className="toast" onMouseEnter={() => setPaused(true)} onMouseLeave={() => setPaused(false)}
+      onFocus={() => setPaused(true)} onBlur={() => setPaused(false)}>
+      <span>{t.message}</span>
+      <span style={{ display: 'flex', gap: '.4rem' }}>
+        {t.action && (
+          <button className="btn btn-small" onClick={() => { t.action!.run(); remove(t.id, false); }}>
+            {t.action.label}
+          </button>
+        )}
+        <button className="btn btn-small" aria-label="Dismiss" onClick={() => remove(t.id, true)}>✕</button>
+      </span>
+    </div>
+  );
+}
+
+export function ToastProvider({ children }: { children: ReactNode }) {
+  const [toasts, setToasts] = useState<Toast[]>([]);
+  const ref = useRef(toasts);
+  ref.current = toasts;
+  const remove = useCallback((id: number, expired: boolean) => {
+    const t = ref.current.find((x) => x.id === id);
+    if (!t) return;
+    ref.current = ref.current.filter((x) => x.id !== id);
+    setToasts(ref.current);
+    if (expired) t.onExpire?.();
+  }, []);
+  const show = useCallback((t: Omit<Toast, 'id'>) => {
+    const id = nextId++;
+    // at most three at once; the oldest goes as if it had run out (a pending delete happens)
+    const all = ref.current;
+    const dropped = all.slice(0, Math.max(0, all.length - 2));
+    ref.current = [...all.slice(-2), { ...t, id }];
+    setToasts(ref.current);
+    for (const d of dropped) d.onExpire?.();
+    return id;
+  }, []);
+  const dismiss = useCallback((id: number) => remove(id, true), [remove]);
+  return (
+    <ToastCtx.Provider value={{ show, dismiss }}>
+      {children}
+      <div className="toasts" role="status" aria-live="polite">
+        {toasts.map((t) => <ToastItem key={t.id} t={t} remove={remove} />)}
+      </div>
+    </ToastCtx.Provider>
+  );
+}

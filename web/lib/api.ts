@@ -1,0 +1,130 @@
+// The HTTP client for /api: JSON in and out, the bearer token, ETags, and the API's error
+// shape turned into ApiError (code, message, details[].field). A 401 on anything but
+// sign-in/sign-up ends the session (lib/session.ts).
+import { expire, getSession } from './session';
+import type {
+  AuthAnswer, FieldError, HistoryEntry, TagCount, Task, TaskInput, TaskPage, User,
+} from './types';
+
+export class ApiError extends Error {
+  status: number;
+  code: string;
+  details: FieldError[];
+  constructor(status: number, code: string, message: string, details: FieldError[] = []) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+  /** The message for one field, if the server named it. */
+  field(name: string): string | undefined {
+    return this.details.find((d) => d.field === name || d.field.startsWith(name + '.') || d.field.startsWith(name + '['))?.message;
+  }
+}
+
+interface Options {
+  body?: unknown;
+  ifMatch?: number;
+  signal?: AbortSignal;
+  auth?: boolean; // default true
+}
+
+async function request<T>(method: string, path: string, opts: Options = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (opts.ifMatch !== undefined) headers['If-Match'] = `"${opts.ifMatch}"`;
+  const auth = opts.auth !== false;
+  if (auth) {
+    const s = getSession();
+    if (!s) {
+      expire();
+      throw new ApiError(401, 'unauthorized', 'Your session has ended. Please sign in again.');
+    }
+    headers.Authorization = `Bearer ${s.token}`;
+  }
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      signal: opts.signal,
+      cache: 'no-store',
+    });
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    throw new ApiError(0, 'network', 'Cannot reach the server. Check your connection and try again.');
+  }
+  if (res.status === 204) return undefined as T;
+  let json: unknown = null;
+  const text = await res.text();
+  if (text) {
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = null;
+    }
+  }
+  if (!res.ok) {
+    const err = (json as { error?: { code?: string; message?: string; details?: FieldError[] } } | null)?.error;
+    const e = new ApiError(res.status, err?.code ?? 'http_' + res.status,
+      err?.message ?? `The server answered ${res.status}.`, err?.details ?? []);
+    if (res.status === 401 && auth) expire();
+    throw e;
+  }
+  return json as T;
+}
+
+function base(): string {
+  const s = getSession();
+  if (!s) throw new ApiError(401, 'unauthorized', 'Please sign in.');
+  return `/api/${encodeURIComponent(s.user.id)}`;
+}
+
+/** The list query the UI builds (API.md, "List query"). */
+export interface ListQuery {
+  q?: string;
+  status?: 'all' | 'pending' | 'completed';
+  priority?: string[];
+  tags?: string[];
+  due?: string;
+  recurring?: boolean;
+  sort?: string;
+  limit?: number;
+  cursor?: string | null;
+}
+
+export function queryString(q: ListQuery): string {
+  const p = new URLSearchParams();
+  if (q.q && q.q.trim()) p.set('q', q.q.trim());
+  if (q.status && q.status !== 'all') p.set('status', q.status);
+  if (q.priority && q.priority.length) p.set('priority', q.priority.join(','));
+  if (q.tags && q.tags.length) p.set('tags', q.tags.join(','));
+  if (q.due) p.set('due', q.due);
+  if (q.recurring !== undefined) p.set('recurring', String(q.recurring));
+  if (q.sort) p.set('sort', q.sort);
+  if (q.limit) p.set('limit', String(q.limit));
+  if (q.cursor) p.set('cursor', q.cursor);
+  const s = p.toString();
+  return s ? '?' + s : '';
+}
+
+export const api = {
+  signup: (body: { email: string; password: string; name?: string; timezone?: string }) =>
+    request<AuthAnswer>('POST', '/api/auth/signup', { body, auth: false }),
+  login: (body: { email: string; password: string }) =>
+    request<AuthAnswer>('POST', '/api/auth/login', { body, auth: false }),
+  me: () => request<User>('GET', '/api/auth/me'),
+  updateMe: (body: { name?: string; timezone?: string }) => request<User>('PATCH', '/api/auth/me', { body }),
+
+  list: (q: ListQuery, signal?: AbortSignal) => request<TaskPage>('GET', `${base()}/tasks${queryString(q)}`, { signal }),
+  count: (q: ListQuery, signal?: AbortSignal) =>
+    request<{ count: number }>('GET', `${base()}/tasks/count${queryString({ ...q, sort: undefined, limit: undefined, cursor: undefined })}`, { signal }),
+  get: (id: number) => request<Task>('GET', `${base()}/tasks/${id}`),
+  create: (body: TaskInput) => request<Task>('POST', `${base()}/tasks`, { body }),
+  patch: (id: number, body: TaskInput, ifMatch?: number) => request<Task>('PATCH', `${base()}/tasks/${id}`, { body, ifMatch }),
+  complete: (id: number, completed: boolean) => request<Task>('PATCH', `${base()}/tasks/${id}/complete`, { body: { completed } }),
+  remove: (id: number, ifMatch?: number) => request<void>('DELETE', `${base()}/tasks/${id}`, { ifMatch }),
+  history: (id: number) => request<{ items: HistoryEntry[] }>('GET', `${base()}/tasks/${id}/history`),
+  tags: () => request<{ items: TagCount[] }>('GET', `${base()}/tags`),
+};
