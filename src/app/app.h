@@ -82,6 +82,11 @@ int app_task_delete(struct app *a, const char *user_id, int64_t id, int64_t if_m
 /* Runs the list query; *next_cursor is malloc'd or NULL on the last page. */
 int app_task_list(struct app *a, const char *user_id, query_param_fn get, void *ctx,
                   struct task_page *out, char **next_cursor, struct todo_err *err);
+/* Counts the tasks the list query matches over all its pages: the same parameters, parsed
+ * and validated by the same code (400 where the list gives 400); sort, limit and cursor are
+ * checked but do not change the count. Sets *out on success. */
+int app_task_count(struct app *a, const char *user_id, query_param_fn get, void *ctx, int64_t *out,
+                   struct todo_err *err);
 /* Sets t->recurrence_text: the rule in words in the user's zone ("every Monday and Thursday
  * at 09:00"). Leaves it unset when the task does not recur or the user cannot be read. */
 void app_task_describe(struct app *a, const char *user_id, struct task *t);

@@ -236,25 +236,35 @@ int app_task_delete(struct app *a, const char *user_id, int64_t id, int64_t if_m
     return app_store_error(a, rc, err);
 }
 
+/* Parses the list query and resolves its due shortcut in the user's zone: the one path by
+ * which both the list and the count read their parameters, so they accept, refuse and
+ * filter alike. On success the caller releases *q. */
+static int task_query_prepare(struct app *a, const char *user_id, query_param_fn get, void *ctx,
+                              struct task_query *q, struct todo_err *err)
+{
+    int rc = query_parse(q, get, ctx, err);
+    if (rc || q->due == QDUE_UNSET)
+        return rc;
+    struct user u;
+    user_init(&u);
+    rc = store_user_get_by_id(a->store, user_id, &u);
+    if (rc == TODO_OK && query_resolve_due(q, u.timezone, time_now_ms()) != 0)
+        rc = TODO_ERR_INTERNAL;
+    user_release(&u);
+    if (rc) {
+        query_release(q);
+        return app_store_error(a, rc, err);
+    }
+    return TODO_OK;
+}
+
 int app_task_list(struct app *a, const char *user_id, query_param_fn get, void *ctx,
                   struct task_page *out, char **next_cursor, struct todo_err *err)
 {
     struct task_query q;
-    int rc = query_parse(&q, get, ctx, err);
+    int rc = task_query_prepare(a, user_id, get, ctx, &q, err);
     if (rc)
         return rc;
-    if (q.due != QDUE_UNSET) {
-        struct user u;
-        user_init(&u);
-        rc = store_user_get_by_id(a->store, user_id, &u);
-        if (rc == TODO_OK && query_resolve_due(&q, u.timezone, time_now_ms()) != 0)
-            rc = TODO_ERR_INTERNAL;
-        user_release(&u);
-        if (rc) {
-            query_release(&q);
-            return app_store_error(a, rc, err);
-        }
-    }
     rc = store_task_list(a->store, user_id, &q, out);
     if (rc) {
         query_release(&q);
@@ -265,6 +275,18 @@ int app_task_list(struct app *a, const char *user_id, query_param_fn get, void *
                        : NULL;
     query_release(&q);
     return TODO_OK;
+}
+
+int app_task_count(struct app *a, const char *user_id, query_param_fn get, void *ctx, int64_t *out,
+                   struct todo_err *err)
+{
+    struct task_query q;
+    int rc = task_query_prepare(a, user_id, get, ctx, &q, err);
+    if (rc)
+        return rc;
+    rc = store_task_count(a->store, user_id, &q, out);
+    query_release(&q);
+    return app_store_error(a, rc, err);
 }
 
 int app_tags_list(struct app *a, const char *user_id, struct tag_count **out, size_t *n,

@@ -82,14 +82,28 @@ static uint64_t load(const uint64_t *p)
     return __atomic_load_n(p, __ATOMIC_RELAXED);
 }
 
+/* The label of slot r, or NULL when the slot is not rendered. */
+static const char *slot_name(int r, const char *const *route_names, int n_routes,
+                             const char *fallback_name)
+{
+    if (r < n_routes)
+        return route_names[r];
+    if (r == METRICS_ROUTE_FALLBACK)
+        return fallback_name;
+    if (r == METRICS_ROUTE_UNMATCHED)
+        return "unmatched";
+    return NULL;
+}
+
 void http_metrics_render(const struct http_metrics *m, const char *const *route_names,
-                         const char *const *route_methods, int n_routes, struct buf *out)
+                         const char *const *route_methods, int n_routes, const char *fallback_name,
+                         struct buf *out)
 {
     buf_puts(out, "# HELP todo_http_requests_total HTTP requests by route, method and status.\n"
                   "# TYPE todo_http_requests_total counter\n");
     for (int r = 0; r < METRICS_MAX_ROUTES; r++) {
-        const char *name = r < n_routes ? route_names[r] : "unmatched";
-        if (r >= n_routes && r != METRICS_MAX_ROUTES - 1)
+        const char *name = slot_name(r, route_names, n_routes, fallback_name);
+        if (!name)
             continue;
         for (int me = 0; me < METRICS_N_METHODS; me++)
             for (int st = 0; st < METRICS_N_STATUS; st++) {
@@ -112,9 +126,9 @@ void http_metrics_render(const struct http_metrics *m, const char *const *route_
     buf_puts(out, "# HELP todo_http_request_duration_seconds Time from request to response.\n"
                   "# TYPE todo_http_request_duration_seconds histogram\n");
     for (int r = 0; r < METRICS_MAX_ROUTES; r++) {
-        const char *name = r < n_routes ? route_names[r] : "unmatched";
+        const char *name = slot_name(r, route_names, n_routes, fallback_name);
         const char *method = r < n_routes ? route_methods[r] : "any";
-        if (r >= n_routes && r != METRICS_MAX_ROUTES - 1)
+        if (!name)
             continue;
         uint64_t count = load(&m->count[r]);
         if (!count)

@@ -24,6 +24,7 @@
 #include <netdb.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,7 @@
 
 #define MAX_SEGMENTS     12
 #define MAX_PARAMS       6
-#define MAX_RESP_HEADERS 8
+#define MAX_RESP_HEADERS 16
 #define DISCARD_MAX      (16u << 20) /* bytes of an oversized body read and dropped */
 
 struct route {
@@ -51,9 +52,10 @@ struct http_server {
     int listen_fd;
     unsigned port;
     int n_routes;
-    struct route routes[METRICS_MAX_ROUTES - 1];
-    const char *route_names[METRICS_MAX_ROUTES];
-    const char *route_methods[METRICS_MAX_ROUTES];
+    struct route routes[METRICS_ROUTE_FALLBACK];
+    const char *route_names[METRICS_ROUTE_FALLBACK];
+    const char *route_methods[METRICS_ROUTE_FALLBACK];
+    struct route fallback; /* fn NULL when none; pattern is its label */
     struct http_metrics metrics;
     pthread_mutex_t inflight_lock;
     pthread_cond_t inflight_zero;
@@ -66,8 +68,10 @@ struct http_request {
     http_server_t *server;
     struct MHD_Connection *conn;
     struct arena arena;
+    bool started; /* request_start ran (MHD called on_request) */
     const char *method;
     char *path;
+    char *raw_path; /* as sent (percent-encoded), without the query; NULL when unknown */
     const struct route *route;
     int route_idx;
     int n_params;
@@ -81,7 +85,8 @@ struct http_request {
     uint64_t start_ns;
     /* response */
     int status;
-    char *resp_body; /* malloc'd */
+    char *resp_body; /* malloc'd, or borrowed when resp_borrowed */
+    bool resp_borrowed;
     size_t resp_len;
     const char *content_type;
     int n_headers;
@@ -121,7 +126,7 @@ static int split_path(char *path, char **segments, int max)
 void http_route_add(http_server_t *s, const char *method, const char *pattern, http_handler_fn fn,
                     void *ctx)
 {
-    if (s->n_routes == METRICS_MAX_ROUTES - 1)
+    if (s->n_routes == METRICS_ROUTE_FALLBACK)
         abort(); /* a programming error: more routes than the metrics table holds */
     struct route *r = &s->routes[s->n_routes];
     r->method = method;
@@ -140,6 +145,14 @@ void http_route_add(http_server_t *s, const char *method, const char *pattern, h
     s->route_names[s->n_routes] = pattern;
     s->route_methods[s->n_routes] = method;
     s->n_routes++;
+}
+
+void http_server_set_fallback(http_server_t *s, const char *label, http_handler_fn fn, void *ctx)
+{
+    s->fallback.method = "*";
+    s->fallback.pattern = label;
+    s->fallback.fn = fn;
+    s->fallback.ctx = ctx;
 }
 
 void http_routes_each(http_server_t *s, void (*fn)(const char *, const char *, void *), void *arg)
@@ -179,8 +192,20 @@ static bool route_match(const struct route *r, char **segs, int n, struct http_r
     return true;
 }
 
-/* Finds the handler; on a path match with the wrong method responds 405 with Allow, on no
- * match 404. Returns the route or NULL (response already set). */
+bool http_path_reserved(const char *path)
+{
+    static const char *const prefixes[] = {"/api", "/dapr"};
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+        size_t n = strlen(prefixes[i]);
+        if (strncmp(path, prefixes[i], n) == 0 && (path[n] == '\0' || path[n] == '/'))
+            return true;
+    }
+    return false;
+}
+
+/* Finds the handler; on a path match with the wrong method responds 405 with Allow. When
+ * nothing matches the path, returns the fallback (outside the reserved paths), else responds
+ * 404. Returns the route or NULL (response already set). */
 static const struct route *route_find(http_server_t *s, struct http_request *req)
 {
     char *copy = arena_strndup(&req->arena, req->path, strlen(req->path));
@@ -190,6 +215,8 @@ static const struct route *route_find(http_server_t *s, struct http_request *req
     struct buf allow;
     buf_init(&allow);
     const struct route *found = NULL;
+    const char *listed[METRICS_MAX_ROUTES]; /* methods already in allow */
+    int n_listed = 0;
     if (n >= 0) {
         for (int i = 0; i < s->n_routes; i++) {
             const struct route *r = &s->routes[i];
@@ -201,6 +228,14 @@ static const struct route *route_find(http_server_t *s, struct http_request *req
                 found = r;
                 break;
             }
+            /* Several patterns can match one path (tasks/count and tasks/{id}): list each
+             * method once. */
+            bool dup = false;
+            for (int j = 0; j < n_listed && !dup; j++)
+                dup = strcmp(listed[j], r->method) == 0;
+            if (dup)
+                continue;
+            listed[n_listed++] = r->method;
             if (allow.len)
                 buf_puts(&allow, ", ");
             buf_puts(&allow, r->method);
@@ -208,7 +243,10 @@ static const struct route *route_find(http_server_t *s, struct http_request *req
                 buf_puts(&allow, ", HEAD");
         }
     }
-    if (!found && allow.len) {
+    if (!found && !allow.len && s->fallback.fn && !http_path_reserved(req->path)) {
+        req->route_idx = METRICS_ROUTE_FALLBACK;
+        found = &s->fallback;
+    } else if (!found && allow.len) {
         http_set_header(req, "Allow", allow.data);
         http_respond_errorf(req, TODO_ERR_METHOD, "%s is not allowed on this resource; use %s",
                             req->method, allow.data);
@@ -229,6 +267,11 @@ const char *http_req_method(const struct http_request *r)
 const char *http_req_path(const struct http_request *r)
 {
     return r->path;
+}
+
+const char *http_req_raw_path(const struct http_request *r)
+{
+    return r->raw_path ? r->raw_path : r->path;
 }
 
 const char *http_req_route(const struct http_request *r)
@@ -312,14 +355,33 @@ void http_set_header(struct http_request *r, const char *name, const char *value
     r->n_headers++;
 }
 
+static void response_body_release(struct http_request *r)
+{
+    if (!r->resp_borrowed)
+        free(r->resp_body);
+    r->resp_body = NULL;
+    r->resp_borrowed = false;
+}
+
 void http_respond_take(struct http_request *r, int status, const char *content_type, char *data,
                        size_t len)
 {
-    free(r->resp_body);
+    response_body_release(r);
     r->status = status;
     r->content_type = content_type;
     r->resp_body = data;
     r->resp_len = len;
+}
+
+void http_respond_static(struct http_request *r, int status, const char *content_type,
+                         const void *data, size_t len)
+{
+    response_body_release(r);
+    r->status = status;
+    r->content_type = content_type;
+    r->resp_body = (char *)(uintptr_t)data; /* never written: MHD_RESPMEM_PERSISTENT */
+    r->resp_borrowed = data != NULL;
+    r->resp_len = data ? len : 0;
 }
 
 void http_respond_data(struct http_request *r, int status, const char *content_type,
@@ -396,18 +458,41 @@ static bool request_id_acceptable(const char *id)
     return n >= 8;
 }
 
-static struct http_request *request_create(http_server_t *s, struct MHD_Connection *conn,
-                                           const char *url, const char *method)
+/* MHD's URI log callback: the first sight of a request, before its headers, and the only
+ * place the request target is seen before MHD percent-decodes the path. Allocates the
+ * request (not yet started) to keep the raw path; on_request starts it, on_completed frees
+ * it either way. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
+    (void)cls;
+    (void)conn;
     struct http_request *r = xcalloc(1, sizeof *r);
+    arena_init(&r->arena);
+    if (uri && uri[0] == '/') {
+        size_t n = strcspn(uri, "?#");
+        r->raw_path = arena_strndup(&r->arena, uri, n);
+    }
+    return r;
+}
+
+/* Starts the request shell (from on_uri, or NULL: a new one). */
+static struct http_request *request_start(http_server_t *s, struct http_request *shell,
+                                          struct MHD_Connection *conn, const char *url,
+                                          const char *method)
+{
+    struct http_request *r = shell;
+    if (!r) {
+        r = xcalloc(1, sizeof *r);
+        arena_init(&r->arena);
+    }
+    r->started = true;
     r->server = s;
     r->conn = conn;
     r->start_ns = time_mono_ns();
-    arena_init(&r->arena);
     buf_init(&r->body);
     r->method = method;
     r->path = arena_strndup(&r->arena, url, strlen(url));
-    r->route_idx = METRICS_MAX_ROUTES - 1;
+    r->route_idx = METRICS_ROUTE_UNMATCHED;
     r->status = 500;
     pthread_mutex_init(&r->lock, NULL);
     const char *given = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
@@ -437,8 +522,13 @@ static struct http_request *request_create(http_server_t *s, struct MHD_Connecti
 
 static void request_destroy(struct http_request *r)
 {
+    if (!r->started) { /* seen by on_uri only: the client left before its headers */
+        arena_release(&r->arena);
+        free(r);
+        return;
+    }
     http_server_t *s = r->server;
-    free(r->resp_body);
+    response_body_release(r);
     buf_release(&r->body);
     arena_release(&r->arena);
     pthread_mutex_destroy(&r->lock);
@@ -452,7 +542,9 @@ static void request_destroy(struct http_request *r)
 static enum MHD_Result send_response(struct http_request *r)
 {
     struct MHD_Response *resp;
-    if (r->resp_body) {
+    if (r->resp_body && r->resp_borrowed) {
+        resp = MHD_create_response_from_buffer(r->resp_len, r->resp_body, MHD_RESPMEM_PERSISTENT);
+    } else if (r->resp_body) {
         resp = MHD_create_response_from_buffer(r->resp_len, r->resp_body, MHD_RESPMEM_MUST_FREE);
         r->resp_body = NULL; /* MHD frees it */
     } else {
@@ -500,7 +592,7 @@ static void dispatch(struct http_request *r)
     if (!route)
         return;
     r->route = route;
-    if (r->body.len > 0) {
+    if (r->body.len > 0 && route != &s->fallback) { /* the fallback answers any body itself */
         const char *ct = http_req_header(r, "Content-Type");
         if (!ct || !is_json_type(ct)) {
             http_respond_errorf(r, TODO_ERR_UNSUPPORTED_MEDIA, "the body must be application/json");
@@ -517,8 +609,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     (void)version;
     http_server_t *s = cls;
     struct http_request *r = *con_cls;
-    if (!r) {
-        r = request_create(s, conn, url, method);
+    if (!r || !r->started) {
+        r = request_start(s, r, conn, url, method);
         *con_cls = r;
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         if (cl) {
@@ -611,6 +703,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (!r)
         return;
     *con_cls = NULL;
+    if (!r->started) { /* never reached on_request: nothing to count or log */
+        request_destroy(r);
+        return;
+    }
     uint64_t duration = time_mono_ns() - r->start_ns;
     (void)toe;
     if (!r->queued)
@@ -698,14 +794,13 @@ int http_server_create(const struct http_server_config *cfg, http_server_t **out
 
 int http_server_start(http_server_t *s, struct todo_err *err)
 {
-    s->route_names[s->n_routes] = NULL;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ITC | MHD_USE_TURBO;
-    s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET,
-                                 s->listen_fd, MHD_OPTION_THREAD_POOL_SIZE, s->cfg.threads,
-                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-                                 MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_END);
+    s->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
+        MHD_OPTION_THREAD_POOL_SIZE, s->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_END);
     if (!s->daemon)
         return todo_err_set(err, TODO_ERR_INTERNAL, "libmicrohttpd failed to start");
     return TODO_OK;
@@ -767,5 +862,6 @@ void http_server_destroy(http_server_t *s)
 
 void http_server_metrics(http_server_t *s, struct buf *out)
 {
-    http_metrics_render(&s->metrics, s->route_names, s->route_methods, s->n_routes, out);
+    http_metrics_render(&s->metrics, s->route_names, s->route_methods, s->n_routes,
+                        s->fallback.fn ? s->fallback.pattern : NULL, out);
 }

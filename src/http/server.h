@@ -35,6 +35,15 @@ int http_server_create(const struct http_server_config *cfg, http_server_t **out
  * captures one path segment. Keeps the pattern pointer (use a literal). */
 void http_route_add(http_server_t *s, const char *method, const char *pattern, http_handler_fn fn,
                     void *ctx);
+/* Sets the handler for requests whose path no route matches (before start; once). It
+ * gets every method, bodies unchecked; paths /api, /dapr and below never reach it (they
+ * keep the JSON 404). Metrics and access logs name all its requests by label (keeps the
+ * pointer: use a literal), so the label count stays bounded. Not listed by
+ * http_routes_each. */
+void http_server_set_fallback(http_server_t *s, const char *label, http_handler_fn fn, void *ctx);
+/* True for the paths that belong to the API and the Dapr sidecar: /api, /dapr and below. A
+ * miss there is always the JSON 404, never the fallback (no web page for an API typo). */
+bool http_path_reserved(const char *path);
 /* Calls fn(method, pattern, arg) for every route, in the order added. */
 void http_routes_each(http_server_t *s, void (*fn)(const char *, const char *, void *), void *arg);
 int http_server_start(http_server_t *s, struct todo_err *err);
@@ -52,7 +61,10 @@ void http_server_metrics(http_server_t *s, struct buf *out);
 
 /* --- request accessors (valid during the handler) --- */
 const char *http_req_method(const struct http_request *r);
-const char *http_req_path(const struct http_request *r);
+const char *http_req_path(const struct http_request *r); /* percent-decoded by MHD */
+/* The path as the client sent it (still percent-encoded, no query), or http_req_path when
+ * the request target was not origin-form. */
+const char *http_req_raw_path(const struct http_request *r);
 const char *http_req_route(const struct http_request *r); /* the matched pattern */
 const char *http_req_id(const struct http_request *r);
 /* This request's W3C traceparent: a child span of the caller's, or a new trace. */
@@ -83,6 +95,10 @@ void http_respond_data(struct http_request *r, int status, const char *content_t
 /* Takes ownership of malloc'd data. */
 void http_respond_take(struct http_request *r, int status, const char *content_type, char *data,
                        size_t len);
+/* Zero copy: data (and content_type) are borrowed, never freed or written, and must stay
+ * valid until the server is destroyed (files loaded at start, literals). */
+void http_respond_static(struct http_request *r, int status, const char *content_type,
+                         const void *data, size_t len);
 void http_respond_empty(struct http_request *r, int status);
 /* The API's error shape for err (status from err->rc). */
 void http_respond_error(struct http_request *r, const struct todo_err *err);

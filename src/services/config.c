@@ -74,15 +74,22 @@ static int set_option(struct todo_config *cfg, const char *name, const char *val
         if (!*value || strlen(value) >= sizeof cfg->dapr_pubsub)
             return todo_err_set(err, TODO_ERR_BAD_REQUEST, "dapr pubsub name must be 1..63 bytes");
         snprintf(cfg->dapr_pubsub, sizeof cfg->dapr_pubsub, "%s", value);
+    } else if (strcmp(name, "web-dir") == 0) {
+        if (strlen(value) >= sizeof cfg->web_dir)
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "web dir must be under %zu bytes",
+                                sizeof cfg->web_dir);
+        snprintf(cfg->web_dir, sizeof cfg->web_dir, "%s", value);
     } else {
         return todo_err_set(err, TODO_ERR_BAD_REQUEST, "unknown option --%s", name);
     }
     return TODO_OK;
 }
 
+/* An empty variable counts as unset, except where empty_means says it means something. */
 static const struct {
     const char *env;
     const char *option;
+    bool empty_means;
 } env_map[] = {
     {"TODO_LISTEN", "listen"},
     {"TODO_DATABASE_URL", "database"},
@@ -99,6 +106,7 @@ static const struct {
     {"DAPR_HTTP_PORT", "dapr-http-port"}, /* daprd sets it for its app; TODO_ wins */
     {"TODO_DAPR_HTTP_PORT", "dapr-http-port"},
     {"TODO_DAPR_PUBSUB", "dapr-pubsub"},
+    {"TODO_WEB_DIR", "web-dir", true}, /* "" turns the web UI off */
 };
 
 int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err *err)
@@ -118,9 +126,10 @@ int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err 
     snprintf(cfg->instance_id, sizeof cfg->instance_id, "%s-%ld", host, (long)getpid());
     cfg->dapr_http_port = 3500;
     snprintf(cfg->dapr_pubsub, sizeof cfg->dapr_pubsub, "pubsub");
+    snprintf(cfg->web_dir, sizeof cfg->web_dir, "web/out");
     for (size_t i = 0; i < sizeof env_map / sizeof env_map[0]; i++) {
         const char *v = getenv(env_map[i].env);
-        if (v && *v && set_option(cfg, env_map[i].option, v, err))
+        if (v && (*v || env_map[i].empty_means) && set_option(cfg, env_map[i].option, v, err))
             return todo_err_set(err, err->rc, "%s: %s", env_map[i].env, err->message);
     }
     for (int i = 1; i < argc; i++) {
@@ -231,7 +240,7 @@ void config_usage(const char *command)
             "       [--threads N] [--log-level LEVEL] [--access-log 0|1] [--token-ttl SECONDS]\n"
             "       [--login-limit N] [--login-limit-addr N] [--bus local|kafka|dapr]\n"
             "       [--kafka-brokers HOST:PORT,...] [--instance-id ID]\n"
-            "       [--dapr-http-port PORT] [--dapr-pubsub NAME]\n"
+            "       [--dapr-http-port PORT] [--dapr-pubsub NAME] [--web-dir DIR]\n"
             "Each flag has a TODO_* environment variable; see README.md.\n",
             command);
 }

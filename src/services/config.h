@@ -25,6 +25,7 @@ struct todo_config {
     char instance_id[128];   /* TODO_INSTANCE_ID, --instance-id; default host-pid */
     unsigned dapr_http_port; /* TODO_DAPR_HTTP_PORT or DAPR_HTTP_PORT, --dapr-http-port; 3500 */
     char dapr_pubsub[64];    /* TODO_DAPR_PUBSUB, --dapr-pubsub; default "pubsub" */
+    char web_dir[1024];      /* TODO_WEB_DIR, --web-dir; default "web/out"; "" = no web UI */
     unsigned char jwt_secret[128];
     size_t jwt_secret_len;
 };

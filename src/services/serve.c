@@ -11,12 +11,14 @@
  * stop consuming, close the bus and the store. */
 #include "services/serve.h"
 #include "app/app.h"
+#include "base/buf.h"
 #include "base/log.h"
 #include "events/bus_dapr.h" /* dapr bus */
 #include "events/bus_kafka.h"
 #include "events/consumer.h"
 #include "events/dead_letters.h"
 #include "events/outbox.h"
+#include "http/static_files.h"
 #include "services/api/api.h"
 #include "services/audit/audit.h"
 #include "services/recurring/recurring.h"
@@ -98,6 +100,43 @@ static bus_t *open_bus(const struct todo_config *cfg, const char *command)
     return bus_local_create();
 }
 
+/* The web UI, for the roles that serve the API: the export in cfg->web_dir read into
+ * memory; when the directory does not exist, a page saying so (with a warning); nothing
+ * when web_dir is "". Returns -1, having logged why, when the directory cannot be loaded. */
+static int open_web(const struct todo_config *cfg, static_files_t **out)
+{
+    *out = NULL;
+    if (!cfg->web_dir[0]) {
+        log_msg(LOG_INFO, "the web UI is off (TODO_WEB_DIR is empty)");
+        return 0;
+    }
+    struct todo_err err;
+    todo_err_clear(&err);
+    struct static_files_config scfg = {.root = cfg->web_dir};
+    int rc = static_files_create(&scfg, out, &err);
+    if (rc == TODO_ERR_NOT_FOUND) {
+        log_msg(LOG_WARN,
+                "the web UI is not built: %s; / serves a page saying so (run `make web`, or set "
+                "TODO_WEB_DIR)",
+                err.message);
+        *out = static_files_placeholder(cfg->web_dir);
+        return 0;
+    }
+    if (rc) {
+        log_msg(LOG_ERROR, "cannot load the web UI: %s", err.message);
+        return -1;
+    }
+    struct buf fields;
+    buf_init(&fields);
+    buf_puts(&fields, "\"dir\":");
+    buf_json_str(&fields, cfg->web_dir);
+    buf_printf(&fields, ",\"files\":%zu,\"bytes\":%zu", static_files_count(*out),
+               static_files_bytes(*out));
+    log_write(LOG_INFO, "web UI loaded", fields.data);
+    buf_release(&fields);
+    return 0;
+}
+
 int serve_main(const char *command, int argc, char **argv)
 {
     struct todo_config cfg;
@@ -134,6 +173,9 @@ int serve_main(const char *command, int argc, char **argv)
     store_t *store;
     if (open_store(&cfg, &store))
         return 1;
+    static_files_t *web = NULL; /* outlives the server: bodies are sent from it uncopied */
+    if ((parts & PART_API) && open_web(&cfg, &web))
+        goto out_destroy_store;
     bus_t *bus = open_bus(&cfg, command);
     if (!bus)
         goto out_destroy_store;
@@ -202,6 +244,8 @@ int serve_main(const char *command, int argc, char **argv)
         api_routes_register(&api);
     }
     ops_routes_register(&ops);
+    if (web)
+        http_server_set_fallback(ops.server, "static", static_files_handle, web);
     if (bus_is_dapr(bus)) { /* dapr bus */
         dapr.server = ops.server;
         dapr_routes_register(&dapr);
@@ -248,6 +292,7 @@ out_release:
     consumer_destroy(recurring);
     app_release(&app);
 out_destroy_store:
+    static_files_destroy(web);
     store_destroy(store);
     if (code == 0)
         log_msg(LOG_INFO, "stopped");

@@ -2,7 +2,8 @@
  * constants in this file; every value (user id, words, tags, bounds, cursor values) goes
  * through sqlb_* as a bound parameter, and the placeholder is the only thing that changes
  * with the dialect ('?' for sqlite, '$n' for postgres). The sort expressions produce exactly
- * query_sort_value's values, so keyset cursors made from a task row continue correctly. */
+ * query_sort_value's values, so keyset cursors made from a task row continue correctly. The
+ * list and the count share one WHERE clause (add_filters), so they always agree. */
 #include "store/sqlbuild.h"
 
 #include <inttypes.h>
@@ -282,6 +283,12 @@ static void add_filters(struct sqlb *b, const char *user_id, const struct task_q
         sqlb_sql(b, " AND t.rrule IS NOT NULL");
     else if (q->recurring == 0)
         sqlb_sql(b, " AND t.rrule IS NULL");
+}
+
+void sqlb_task_count(struct sqlb *b, const char *user_id, const struct task_query *q)
+{
+    sqlb_sql(b, "SELECT count(*) FROM tasks t");
+    add_filters(b, user_id, q);
 }
 
 int sqlb_task_list(struct sqlb *b, const char *user_id, const struct task_query *q)

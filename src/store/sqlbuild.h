@@ -74,6 +74,9 @@ void sqlb_int_list(struct sqlb *b, const int64_t *ids, int n);
 /* The task list query for user_id: filters, sort, keyset cursor, LIMIT q->limit + 1.
  * Returns 0, or TODO_ERR_BAD_REQUEST when a cursor value does not fit its sort key. */
 int sqlb_task_list(struct sqlb *b, const char *user_id, const struct task_query *q);
+/* SELECT count(*) of the tasks the list query for user_id would return over all its pages:
+ * the same filters (one WHERE builder for both); sort, cursor and limit are not used. */
+void sqlb_task_count(struct sqlb *b, const char *user_id, const struct task_query *q);
 /* The clamped page size used by sqlb_task_list. */
 int sqlb_page_limit(const struct task_query *q);
 

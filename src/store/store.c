@@ -281,6 +281,12 @@ int store_task_list(store_t *s, const char *user_id, const struct task_query *q,
     return store_ops_task_list(c, user_id, q, out);
 }
 
+int store_task_count(store_t *s, const char *user_id, const struct task_query *q, int64_t *out)
+{
+    WITH_CONN(s, c);
+    return store_ops_task_count(c, user_id, q, out);
+}
+
 void task_page_release(struct task_page *p)
 {
     if (!p)

@@ -80,6 +80,10 @@ struct task_page {
 int store_task_list(store_t *s, const char *user_id, const struct task_query *q,
                     struct task_page *out);
 void task_page_release(struct task_page *p);
+/* Sets *out to the number of the user's tasks a resolved query matches over all its pages:
+ * the list's filters exactly (one SQL builder for both); q's sort, limit and cursor are
+ * not used. One statement, so a consistent snapshot without a transaction. */
+int store_task_count(store_t *s, const char *user_id, const struct task_query *q, int64_t *out);
 
 struct tag_count {
     char name[TASK_TAG_MAX * 4 + 1];

@@ -249,6 +249,8 @@ int store_ops_task_delete(struct store_conn *c, const char *user_id, int64_t id,
                           int64_t expect_version);
 int store_ops_task_list(struct store_conn *c, const char *user_id, const struct task_query *q,
                         struct task_page *out);
+int store_ops_task_count(struct store_conn *c, const char *user_id, const struct task_query *q,
+                         int64_t *out);
 int store_ops_tags_list(struct store_conn *c, const char *user_id, struct tag_count **out,
                         size_t *n);
 

@@ -850,6 +850,32 @@ out_free:
     return TODO_OK;
 }
 
+int store_ops_task_count(struct store_conn *c, const char *user_id, const struct task_query *q,
+                         int64_t *out)
+{
+    const struct store_driver *drv = c->s->drv;
+    struct sqlb b;
+    struct store_res r;
+    int64_t n = 0;
+    int step, rc;
+
+    sqlb_init(&b, drv->dialect);
+    sqlb_task_count(&b, user_id, q);
+    rc = store_run_dynamic(c, &b, &r);
+    if (rc == TODO_OK) {
+        step = drv->next(&r);
+        if (step == 1)
+            n = drv->col_int(&r, 0);
+        else if (step < 0)
+            rc = -step;
+        drv->done(&r);
+    }
+    sqlb_release(&b);
+    if (rc == TODO_OK)
+        *out = n;
+    return rc;
+}
+
 int store_ops_tags_list(struct store_conn *c, const char *user_id, struct tag_count **out,
                         size_t *n_out)
 {

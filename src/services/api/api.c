@@ -266,6 +266,30 @@ static void h_tasks_list(struct http_request *req, void *ctx)
     http_respond_take(req, 200, "application/json", buf_take(&b), len);
 }
 
+/* GET /api/{user_id}/tasks/count: the list's parameters, answered with how many tasks match. */
+static void h_tasks_count(struct http_request *req, void *ctx)
+{
+    struct api_service *api = ctx;
+    char uid[USER_ID_MAX];
+    if (!authenticate(req, api, uid))
+        return;
+    struct todo_err err;
+    todo_err_clear(&err);
+    int64_t n = 0;
+    if (app_task_count(api->app, uid, query_get, req, &n, &err)) {
+        http_respond_error(req, &err);
+        return;
+    }
+    struct buf b;
+    buf_init(&b);
+    buf_puts(&b, "{\"count\":");
+    buf_put_i64(&b, n);
+    buf_putc(&b, '}');
+    http_set_header(req, "Cache-Control", "no-store");
+    size_t len = b.len;
+    http_respond_take(req, 200, "application/json", buf_take(&b), len);
+}
+
 static void h_task_create(struct http_request *req, void *ctx)
 {
     struct api_service *api = ctx;
@@ -452,6 +476,9 @@ void api_routes_register(struct api_service *api)
     http_route_add(s, "PATCH", "/api/auth/me", h_me_patch, api);
     http_route_add(s, "GET", "/api/{user_id}/tasks", h_tasks_list, api);
     http_route_add(s, "POST", "/api/{user_id}/tasks", h_task_create, api);
+    /* Before the {id} routes: the first match wins, so the literal "count" is never an id.
+     * Other methods on it fall through to the {id} routes, which answer 404 (not an id). */
+    http_route_add(s, "GET", "/api/{user_id}/tasks/count", h_tasks_count, api);
     http_route_add(s, "GET", "/api/{user_id}/tasks/{id}", h_task_get, api);
     http_route_add(s, "PUT", "/api/{user_id}/tasks/{id}", h_task_put, api);
     http_route_add(s, "PATCH", "/api/{user_id}/tasks/{id}", h_task_patch, api);

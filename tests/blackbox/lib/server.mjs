@@ -116,14 +116,17 @@ export async function dropDatabase(url) {
 /**
  * Starts `todo serve` on a free loopback port with a fresh data dir and database, runs
  * `todo migrate` first (idempotent by contract), and waits for /healthz. Options:
- *   env: extra environment (TODO_LOGIN_LIMIT, ...); migrate: false to skip `todo migrate`.
+ *   env: extra environment (TODO_LOGIN_LIMIT, ...); migrate: false to skip `todo migrate`;
+ *   command: the role to run instead of serve (api).
+ * The web UI is off (TODO_WEB_DIR empty) unless env sets TODO_WEB_DIR, so no test depends
+ * on whether web/out happens to be built.
  * Returns {url, port, api, proc, secret, databaseUrl, dataDir, stdout(), stderr(), stop()}.
  */
-export async function startServer({ env = {}, migrate = true } = {}) {
+export async function startServer({ env = {}, migrate = true, command = 'serve' } = {}) {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'todo-bb-'));
     const databaseUrl = await freshDatabase(dataDir);
     const secret = `bb-secret-${randomBytes(16).toString('hex')}`;
-    const baseEnv = { TODO_JWT_SECRET: secret, ...env };
+    const baseEnv = { TODO_JWT_SECRET: secret, TODO_WEB_DIR: '', ...env };
     if (migrate) {
         const r = await runTodo(['migrate', '--database', databaseUrl], { env: baseEnv });
         assert.equal(r.code, 0, `todo migrate failed (${r.code}): ${r.stderr}${r.stdout}`);
@@ -132,7 +135,7 @@ export async function startServer({ env = {}, migrate = true } = {}) {
     for (let attempt = 0; attempt < 3; attempt++) {
         const port = await freePort();
         try {
-            return await launch({ port, dataDir, databaseUrl, secret, env: baseEnv });
+            return await launch({ port, dataDir, databaseUrl, secret, env: baseEnv, command });
         } catch (e) {
             lastErr = e; // most likely the port was taken in between: try another
         }
@@ -141,9 +144,9 @@ export async function startServer({ env = {}, migrate = true } = {}) {
     throw lastErr;
 }
 
-async function launch({ port, dataDir, databaseUrl, secret, env }) {
+async function launch({ port, dataDir, databaseUrl, secret, env, command }) {
     const url = `http://127.0.0.1:${port}`;
-    const proc = spawn(TODO_BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--database', databaseUrl,
+    const proc = spawn(TODO_BIN, [command, '--listen', `127.0.0.1:${port}`, '--database', databaseUrl,
         '--data-dir', dataDir], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     const out = { stdout: '', stderr: '' };
     const cap = 8 << 20;

@@ -70,6 +70,40 @@ Test(router, wrong_method_is_405_with_allow)
     http_server_destroy(s);
 }
 
+Test(router, literal_segment_registered_first_wins_and_allow_lists_each_method_once)
+{
+    struct http_server_config cfg = {.listen = "127.0.0.1:0", .threads = 1, .max_body = 64};
+    struct todo_err err;
+    todo_err_clear(&err);
+    http_server_t *s = NULL;
+    cr_assert_eq(http_server_create(&cfg, &s, &err), 0);
+    http_route_add(s, "GET", "/api/{user_id}/tasks/count", noop, NULL);
+    http_route_add(s, "GET", "/api/{user_id}/tasks/{id}", noop, NULL);
+    http_route_add(s, "PATCH", "/api/{user_id}/tasks/{id}", noop, NULL);
+
+    struct http_request *r = make_request(s, "GET", "/api/u1/tasks/count");
+    const struct route *rt = route_find(s, r);
+    cr_assert_not_null(rt);
+    cr_assert_str_eq(rt->pattern, "/api/{user_id}/tasks/count");
+    cr_assert_null(http_req_param(r, "id"));
+    free_request(r);
+
+    r = make_request(s, "GET", "/api/u1/tasks/7");
+    rt = route_find(s, r);
+    cr_assert_not_null(rt);
+    cr_assert_str_eq(rt->pattern, "/api/{user_id}/tasks/{id}");
+    free_request(r);
+
+    /* Both GET patterns match tasks/count: GET (and HEAD) are listed once. */
+    r = make_request(s, "POST", "/api/u1/tasks/count");
+    cr_assert_null(route_find(s, r));
+    cr_assert_eq(r->status, 405);
+    cr_assert_str_eq(r->header_names[0], "Allow");
+    cr_assert_str_eq(r->header_values[0], "GET, HEAD, PATCH");
+    free_request(r);
+    http_server_destroy(s);
+}
+
 Test(router, unknown_path_and_trailing_slash_are_404)
 {
     http_server_t *s = make_server();

@@ -495,6 +495,150 @@ STORE_TEST(list_filters_each)
     query_release(&q);
 }
 
+static int64_t count_of(const char *user_id, const struct task_query *q)
+{
+    int64_t n = -1;
+    int rc = store_task_count(S, user_id, q, &n);
+    cr_assert_eq(rc, TODO_OK, "store_task_count: %s", store_last_error(S));
+    return n;
+}
+
+STORE_TEST(count_agrees_with_the_list_for_every_filter_and_ignores_paging)
+{
+    int64_t ids[64];
+    struct task_query q;
+    add_user("u1", "a@example.com");
+    add_user("u2", "b@example.com");
+    add_user("u3", "c@example.com");
+    add_task("u1", &(struct spec){.title = "Buy groceries",
+                                  .description = "milk",
+                                  .tags = {"home", "bills"},
+                                  .priority = PRIORITY_HIGH,
+                                  .has_due = true,
+                                  .due_at = 1000,
+                                  .created_at = 5});
+    add_task("u1", &(struct spec){.title = "Pay rent",
+                                  .tags = {"home"},
+                                  .priority = PRIORITY_LOW,
+                                  .has_due = true,
+                                  .due_at = 2000,
+                                  .created_at = 4,
+                                  .completed = true});
+    add_task("u1", &(struct spec){.title = "Grocery run",
+                                  .tags = {"bills"},
+                                  .created_at = 3,
+                                  .rrule = "FREQ=DAILY"});
+    add_task("u1", &(struct spec){.title = "d", .priority = PRIORITY_MEDIUM, .created_at = 2});
+    add_task("u1", &(struct spec){.title = "e", .has_due = true, .due_at = 3000, .created_at = 1});
+    /* Another user's tasks match the same filters and are never counted. */
+    for (int i = 0; i < 3; i++)
+        add_task("u2", &(struct spec){.title = "groceries too",
+                                      .tags = {"home", "bills"},
+                                      .priority = PRIORITY_HIGH,
+                                      .has_due = true,
+                                      .due_at = 1500,
+                                      .created_at = 6 + i,
+                                      .rrule = "FREQ=DAILY"});
+
+    enum {
+        F_ALL,
+        F_PENDING,
+        F_COMPLETED,
+        F_PRIO,
+        F_TAG,
+        F_TAGS,
+        F_FROM_TO,
+        F_FROM,
+        F_NULL,
+        F_NOT_NULL,
+        F_REC,
+        F_NOT_REC,
+        F_WORD,
+        F_WORDS,
+        F_MIXED,
+        F_NONE,
+        N_FILTERS
+    };
+    const int64_t want[N_FILTERS] = {5, 4, 1, 2, 2, 1, 1, 3, 2, 3, 1, 4, 2, 1, 1, 0};
+    for (int f = 0; f < N_FILTERS; f++) {
+        query_default(&q);
+        switch (f) {
+        case F_PENDING:
+            q.status = QSTATUS_PENDING;
+            break;
+        case F_COMPLETED:
+            q.status = QSTATUS_COMPLETED;
+            break;
+        case F_PRIO:
+            q.priority_mask = (1u << PRIORITY_HIGH) | (1u << PRIORITY_MEDIUM);
+            break;
+        case F_TAG:
+            q.tags[q.n_tags++] = xstrdup("home");
+            break;
+        case F_TAGS:
+            q.tags[q.n_tags++] = xstrdup("home");
+            q.tags[q.n_tags++] = xstrdup("bills");
+            break;
+        case F_FROM_TO:
+            q.has_due_from = q.has_due_to = true;
+            q.due_from = 1000;
+            q.due_to = 2000;
+            break;
+        case F_FROM:
+            q.has_due_from = true;
+            q.due_from = 1000;
+            break;
+        case F_NULL:
+            q.due_null = true;
+            break;
+        case F_NOT_NULL:
+            q.due_not_null = true;
+            break;
+        case F_REC:
+            q.recurring = 1;
+            break;
+        case F_NOT_REC:
+            q.recurring = 0;
+            break;
+        case F_WORD:
+            q.words[q.n_words++] = xstrdup("groc");
+            break;
+        case F_WORDS:
+            q.words[q.n_words++] = xstrdup("groc");
+            q.words[q.n_words++] = xstrdup("milk");
+            break;
+        case F_MIXED:
+            q.words[q.n_words++] = xstrdup("groc");
+            q.tags[q.n_tags++] = xstrdup("bills");
+            q.status = QSTATUS_PENDING;
+            q.recurring = 1;
+            q.due_null = true;
+            break;
+        case F_NONE:
+            q.words[q.n_words++] = xstrdup("zzz");
+            break;
+        default:
+            break;
+        }
+        int n_listed = list_ids(&q, ids, 64);
+        cr_assert_eq(n_listed, want[f], "filter %d: the list gave %d", f, n_listed);
+        cr_assert_eq(count_of("u1", &q), want[f], "filter %d", f);
+        /* The page size and a cursor do not change the count: it is always the total. */
+        q.limit = 1;
+        q.has_cursor = true;
+        q.after[0] = (struct cursor_value){.num = 0};
+        q.after_id = 1;
+        cr_assert_eq(count_of("u1", &q), want[f], "filter %d with limit 1 and a cursor", f);
+        query_release(&q);
+    }
+
+    query_default(&q);
+    cr_assert_eq(count_of("u2", &q), 3);
+    cr_assert_eq(count_of("u3", &q), 0);
+    cr_assert_eq(count_of("nobody", &q), 0);
+    query_release(&q);
+}
+
 STORE_TEST(multi_key_sort_puts_missing_due_last_both_ways)
 {
     int64_t ids[64];
