@@ -50,8 +50,8 @@ export default function AppShell({ session, search, sidebar, panel, children }: 
         </Link>
         <button type="button" className="btn" onClick={signOut}>Sign out</button>
       </header>
-      <div className={'shell' + (panel ? ' with-panel' : '')}>
-        {sidebar ? <aside className="sidebar" aria-label="Views and filters">{sidebar}</aside> : <div />}
+      <div className={'shell' + (panel ? ' with-panel' : '') + (sidebar ? '' : ' no-sidebar')}>
+        {sidebar && <aside className="sidebar" aria-label="Views and filters">{sidebar}</aside>}
         <main id="main" className="main" tabIndex={-1}>{children}</main>
         {panel && <aside className="side-panel" aria-label="Assistant and notifications">{panel}</aside>}
       </div>
