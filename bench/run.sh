@@ -3,7 +3,8 @@
 #
 # Starts `todo serve` on a free loopback port with a throw-away SQLite data directory and no
 # access log, signs up a user, seeds tasks through the API (bench/seed.mjs), then runs wrk
-# against four requests: list, list with full-text search, get one task, create. Prints a
+# against: list, list with full-text search, get one task, create, the count for a filter, and
+# the web UI's page and its largest script (gzip) when web/out is built. Prints a
 # Markdown table (req/s, p50, p99) and the exact commands; raw wrk output goes to
 # build/bench/. Exits non-zero when any run saw non-2xx responses (socket errors are shown).
 #
@@ -66,6 +67,7 @@ export TODO_LISTEN="127.0.0.1:$port"
 export TODO_DATA_DIR="$tmp/data"
 export TODO_DATABASE_URL="sqlite:$tmp/data/todo.db"
 export TODO_ACCESS_LOG=0
+export TODO_WEB_DIR="$root/web/out"
 export TODO_LOG_LEVEL=warn
 if [[ -n "${BENCH_SERVER_THREADS:-}" ]]; then export TODO_THREADS="$BENCH_SERVER_THREADS"; fi
 mkdir -p "$TODO_DATA_DIR" "$out_dir"
@@ -95,11 +97,24 @@ say "seeded: $seed"
 first_id=$(node -e 'console.log(JSON.parse(process.argv[1]).first_id)' "$seed")
 
 tasks_url="$base/api/$user_id/tasks"
-names=(list search get create)
-urls=("$tasks_url?limit=50" "$tasks_url?q=groc&limit=50" "$tasks_url/$first_id" "$tasks_url")
-extra=("" "" "" "-s bench/create.lua")
+# create runs after the reads: it adds tasks that would change them
+names=(list search get count create)
+urls=("$tasks_url?limit=50" "$tasks_url?q=groc&limit=50" "$tasks_url/$first_id"
+      "$tasks_url/count?status=pending&due=week" "$tasks_url")
+extra=("" "" "" "" "-s bench/create.lua")
 labels=('`GET /api/{user_id}/tasks?limit=50`' '`GET /api/{user_id}/tasks?q=groc&limit=50`'
-        '`GET /api/{user_id}/tasks/{id}`' '`POST /api/{user_id}/tasks` (bench/create.lua)')
+        '`GET /api/{user_id}/tasks/{id}`' '`GET /api/{user_id}/tasks/count?status=pending&due=week`'
+        '`POST /api/{user_id}/tasks` (bench/create.lua)')
+# the web UI, served from memory (ADR 0013): the page, and the largest script as gzip
+if [[ -f web/out/index.html ]]; then
+    asset=$(cd web/out && find _next/static -name '*.js' -printf '%s %p\n' | sort -n | tail -n 1 | cut -d' ' -f2)
+    names+=(page asset)
+    urls+=("$base/" "$base/$asset")
+    extra+=("" "-s bench/gzip.lua")
+    labels+=('`GET /` (index.html)' "\`GET /$asset\` (gzip, bench/gzip.lua)")
+else
+    say "web/out not built (make web): skipping the web UI runs"
+fi
 
 # wrk prints latency with its own unit (us, ms, s); keep it as printed.
 field() { awk -v k="$1" '$1 == k { print $2; exit }' "$2"; }
