@@ -20,6 +20,11 @@ typedef struct static_files static_files_t;
 #define STATIC_FILES_MAX_BYTES (64u << 20) /* default cap on the bytes of every file read */
 #define STATIC_FILES_MAX_FILES 10000       /* default cap on the number of files */
 #define STATIC_FILES_MAX_PATH  1024        /* longest URL path of a file, in bytes */
+/* The Content-Security-Policy of every page (static_files_handle). */
+#define STATIC_FILES_CSP                                                                           \
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "    \
+    "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "               \
+    "form-action 'self'; frame-ancestors 'none'"
 
 struct static_files_config {
     const char *root; /* the directory; URL "/a/b.js" is <root>/a/b.js */

@@ -502,6 +502,7 @@ Test(static_files, behind_the_server_the_fallback_serves_files_and_api_misses_st
     cr_assert_not_null(strcasestr(r, "Content-Type: text/html; charset=utf-8"));
     cr_assert_not_null(strcasestr(r, "X-Frame-Options: DENY"));
     cr_assert_not_null(strcasestr(r, "Referrer-Policy: same-origin"));
+    cr_assert_not_null(strcasestr(r, "Content-Security-Policy: " STATIC_FILES_CSP));
     cr_assert_not_null(strcasestr(r, "X-Content-Type-Options: nosniff"));
     cr_assert_str_eq(body_of(r), "<html>index</html>");
     free(r);
