@@ -4,8 +4,8 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 
-.PHONY: all deps test-deps build build-asan run test unit blackbox blackbox-sqlite \
-        blackbox-postgres test-events test-dapr format format-check bench fuzz clean
+.PHONY: all deps test-deps build build-asan web run test unit blackbox blackbox-sqlite \
+        blackbox-postgres test-events test-dapr test-browser format format-check bench fuzz clean
 
 all: build
 
@@ -27,14 +27,19 @@ $(ASAN_BUILD)/build.ninja:
 build-asan: test-deps $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
-run: build
+# The web UI (web/, Next.js static export) into web/out; a no-op when its sources are unchanged.
+web:
+	@scripts/build-web.sh
+
+run: build web
 	@mkdir -p data
 	$(BUILD)/todo serve
 
 # Every test tier: format, unit tests under ASan+UBSan, black-box API tests against SQLite
 # and against a throw-away PostgreSQL, then the event tier (api and audit processes over a
-# real Kafka broker) and the Dapr tier (the same through a daprd sidecar each).
-test: test-deps format-check unit blackbox test-events test-dapr
+# real Kafka broker), the Dapr tier (the same through a daprd sidecar each) and the browser
+# tier (the web UI in headless Chromium against a real `todo serve`).
+test: test-deps format-check unit blackbox test-events test-dapr test-browser
 
 unit: build-asan
 	scripts/with-postgres.sh scripts/with-kafka.sh scripts/with-dapr.sh 0 scripts/run-unit.sh $(ASAN_BUILD) -j $(JOBS)
@@ -57,6 +62,11 @@ test-events: build
 test-dapr: build
 	scripts/test-dapr.sh
 
+# The web UI's flows in Debian's Chromium, driven by playwright-core (tests/browser/README.md);
+# screenshots land in tests/browser/artifacts/.
+test-browser: build web
+	scripts/test-browser.sh
+
 format:
 	clang-format -i $$(git ls-files --cached --others --exclude-standard 'src/*.c' 'src/*.h' 'tests/unit/*.c' 'fuzz/*.c')
 
@@ -65,7 +75,7 @@ format-check:
 
 # The HTTP benchmark, then the event benchmark (outbox -> bus -> consumer), then completion ->
 # successor latency of the recurring role (docs/benchmarks.md).
-bench: build
+bench: build web
 	bench/run.sh
 	bench/events.sh
 	bench/recurring.sh
@@ -74,4 +84,4 @@ fuzz:
 	scripts/fuzz.sh
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) web/out web/.next

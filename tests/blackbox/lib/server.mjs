@@ -194,7 +194,7 @@ async function launch({ port, dataDir, databaseUrl, secret, env, command }) {
         /** SIGTERM, wait for the exit, assert it was 0; removes the data dir. */
         async stop() {
             server.terminate();
-            const timer = new Promise((r) => setTimeout(r, STOP_DEADLINE_MS, 'timeout'));
+            const timer = new Promise((r) => setTimeout(r, STOP_DEADLINE_MS, 'timeout').unref());
             const res = await Promise.race([exited, timer]);
             if (res === 'timeout') {
                 proc.kill('SIGKILL');

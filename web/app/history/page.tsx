@@ -10,7 +10,9 @@ import { useRequiredSession } from '@/lib/useSession';
 import { fullLabel } from '@/lib/time';
 import type { HistoryEntry, Task } from '@/lib/types';
 
+// the API's types (openapi.json HistoryEntry.type); the CloudEvent names are accepted too
 const TYPE_WORDS: Record<string, string> = {
+  created: 'Created', updated: 'Changed', completed: 'Completed', reopened: 'Reopened', deleted: 'Deleted',
   'todo.task.created': 'Created',
   'todo.task.updated': 'Changed',
   'todo.task.completed': 'Completed',
@@ -63,7 +65,9 @@ function History() {
 
   if (!session) return null;
   const tz = session.user.timezone || 'UTC';
-  const title = task?.title ?? (items?.find((i) => i.changes?.title)?.changes?.title?.after as string | undefined);
+  // a deleted task: its last title, from the newest change that has one (the deletion's "before")
+  const named = items?.map((i) => i.changes?.title).find((c) => typeof c?.after === 'string' || typeof c?.before === 'string');
+  const title = task?.title ?? ((typeof named?.after === 'string' ? named.after : named?.before) as string | undefined);
   return (
     <AppShell session={session}>
       <p><Link href="/">← Back to tasks</Link></p>
@@ -78,7 +82,7 @@ function History() {
               <strong>{TYPE_WORDS[h.type] ?? h.type}</strong> <span className="hint">{fullLabel(h.at, tz)}</span>
               {h.changes && Object.keys(h.changes).length > 0 && (
                 <ul className="changes">
-                  {Object.entries(h.changes).map(([f, c]) => (
+                  {Object.entries(h.changes).filter(([, c]) => show(c?.before, tz) !== show(c?.after, tz)).map(([f, c]) => (
                     <li key={f}>{FIELD_WORDS[f] ?? f}: {show(c?.before, tz)} → {show(c?.after, tz)}</li>
                   ))}
                 </ul>
