@@ -74,11 +74,13 @@ format-check:
 	clang-format --dry-run -Werror $$(git ls-files 'src/*.c' 'src/*.h' 'tests/unit/*.c' 'fuzz/*.c')
 
 # The HTTP benchmark, then the event benchmark (outbox -> bus -> consumer), then completion ->
-# successor latency of the recurring role (docs/benchmarks.md).
+# successor latency of the recurring role, then the web UI's load and search times in
+# Chromium (docs/benchmarks.md).
 bench: build web
 	bench/run.sh
 	bench/events.sh
 	bench/recurring.sh
+	bench/web.sh
 
 fuzz:
 	scripts/fuzz.sh

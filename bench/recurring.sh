@@ -23,11 +23,8 @@ for c in node npm; do
 done
 # the Kafka mode reuses the event tier's helpers (tests/events/lib/cluster.mjs), which load
 # ajv: install it as scripts/test-events.sh does, only when not installed from this lock file
-ev=tests/events
-if ! cmp -s "$ev/package-lock.json" "$ev/node_modules/.installed-lock.json" 2>/dev/null; then
-    (cd "$ev" && npm ci --no-audit --no-fund --loglevel=error) >&2
-    cp "$ev/package-lock.json" "$ev/node_modules/.installed-lock.json"
-fi
+source scripts/lib/npm.sh
+npm_ci_if_changed tests/events
 mkdir -p "$out_dir"
 
 names=(embedded kafka)

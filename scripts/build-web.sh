@@ -12,8 +12,10 @@ require_node 20.9
 
 web=web
 source_hash() {
-    (cd "$web" && find app components lib public package.json package-lock.json next.config.ts \
-        tsconfig.json -type f 2>/dev/null | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-64)
+    # (public/ may not exist: find then complains, which must not end the script)
+    (cd "$web" && { find app components lib public package.json package-lock.json \
+        next.config.ts tsconfig.json -type f 2>/dev/null || true; } |
+        LC_ALL=C sort | xargs -r sha256sum | sha256sum | cut -c1-64)
 }
 hash=$(source_hash)
 if [[ -f "$web/out/index.html" && "$(cat "$web/out/.source-hash" 2>/dev/null)" == "$hash" ]]; then
