@@ -68,6 +68,21 @@ describe('tasks', () => {
         assertNoPageErrors(page);
     }));
 
+    test('typing at the pace of the debounce keeps every letter', () => withPage(async (page) => {
+        const user = await signedIn(app, page);
+        await user.create({ title: 'Buy groceries' });
+        await page.reload();
+        await waitForRows(page, ['Buy groceries']);
+        // keystrokes ~one debounce apart: each pause sends a search while the next letter is
+        // typed; the URL's echo of an earlier search must not overwrite the box
+        const box = page.getByLabel('Search tasks');
+        await box.pressSequentially('groceries', { delay: 240 });
+        await page.waitForURL((u) => u.searchParams.get('q') === 'groceries');
+        assert.equal(await box.inputValue(), 'groceries');
+        await waitForRows(page, ['Buy groceries'], 'search results');
+        assertNoPageErrors(page);
+    }));
+
     test('filters: status, priority chips, tag chips', () => withPage(async (page) => {
         const user = await signedIn(app, page);
         await user.create({ title: 'Pay the electricity bill', priority: 'high', tags: ['bills', 'home'] });

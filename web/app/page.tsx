@@ -172,7 +172,13 @@ function Tasks({ session }: { session: Session }) {
 
   useEffect(() => { load(filters); }, [queryKey]); // eslint-disable-line react-hooks/exhaustive-deps
   useEffect(() => { refreshSide(); }, [refreshSide]);
-  useEffect(() => { setSearch(filters.q); }, [filters.q]);
+  // the URL's q changed from elsewhere (back button, clear filters): show it. Not when it is
+  // the debounced echo of what is being typed, which may already be longer by now.
+  const sentQ = useRef(filters.q);
+  useEffect(() => {
+    if (filters.q !== sentQ.current) setSearch(filters.q);
+    sentQ.current = filters.q;
+  }, [filters.q]);
 
   // reopen the editor the user was in when their session ended
   useEffect(() => {
@@ -183,24 +189,32 @@ function Tasks({ session }: { session: Session }) {
   // search as you type, debounced
   useEffect(() => {
     if (search === filters.q) return;
-    const t = setTimeout(() => navigate({ ...filters, q: search }), 250);
+    const t = setTimeout(() => {
+      sentQ.current = search;
+      navigate({ ...filters, q: search });
+    }, 250);
     return () => clearTimeout(t);
   }, [search]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const loadMore = useCallback(async () => {
     if (!cursor || loading) return;
+    // shares the list's controller: a change of filters aborts it, so a page of the old
+    // query is never appended to the new one
+    const ac = listAbort.current ?? new AbortController();
+    listAbort.current = ac;
     setLoading(true);
     try {
-      const page = await api.list({ ...toQuery(filters), limit: PAGE, cursor });
+      const page = await api.list({ ...toQuery(filters), limit: PAGE, cursor }, ac.signal);
+      if (ac.signal.aborted) return;
       setItems((all) => {
         const seen = new Set(all.map((t) => t.id));
         return [...all, ...page.items.filter((t) => !seen.has(t.id))];
       });
       setCursor(page.next_cursor);
     } catch (e) {
-      setLoadError(errorText(e));
+      if ((e as Error).name !== 'AbortError') setLoadError(errorText(e));
     } finally {
-      setLoading(false);
+      if (listAbort.current === ac) setLoading(false);
     }
   }, [cursor, loading, filters]);
 
