@@ -2,7 +2,7 @@
 # test-browser.sh - the browser tier: the web UI (web/out, built by scripts/build-web.sh) in
 # Debian's Chromium (headless), driven by playwright-core, against a real `todo serve` on a
 # free loopback port with a fresh SQLite database per test file. Screenshots land in
-# tests/browser/artifacts/. Usage: scripts/test-browser.sh [node --test arguments...]
+# tests/browser/artifacts/. Usage: scripts/test-browser.sh [node --test arguments | test files]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -19,4 +19,7 @@ require_node 20.9
 npm_ci_if_changed tests/browser
 rm -rf tests/browser/artifacts
 mkdir -p tests/browser/artifacts
-exec node --test --test-concurrency=2 --test-timeout=300000 "$@" tests/browser/
+# test files named on the command line run alone; otherwise every file in tests/browser/
+files=(tests/browser/)
+for a in "$@"; do [[ "$a" == *.mjs ]] && files=(); done
+exec node --test --test-concurrency=2 --test-timeout=300000 "$@" "${files[@]}"
