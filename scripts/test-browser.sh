@@ -19,7 +19,20 @@ require_node 20.9
 npm_ci_if_changed tests/browser
 rm -rf tests/browser/artifacts
 mkdir -p tests/browser/artifacts
+
+# First the UI's pure libraries (tests/web): compiled with the project's TypeScript into a
+# temp dir, then run on Node's test runner.
+npm_ci_if_changed web
+libjs=$(mktemp -d "${TMPDIR:-/tmp}/todo-weblib.XXXXXX")
+trap 'rm -rf "$libjs"' EXIT
+(cd web && npx --no-install tsc --outDir "$libjs" --module es2022 --target es2022 \
+    --moduleResolution bundler --skipLibCheck --lib es2022,dom --noEmit false \
+    lib/time.ts lib/quickadd.ts lib/rrule.ts)
+# Node resolves ESM imports by file name: "./time" -> "./time.js"
+sed -i -E "s#from '\./([a-z]+)'#from './\1.js'#" "$libjs"/*.js
+echo '{"type":"module"}' > "$libjs/package.json"
+TODO_WEB_LIB_JS=$libjs node --test tests/web/
 # test files named on the command line run alone; otherwise every file in tests/browser/
 files=(tests/browser/)
 for a in "$@"; do [[ "$a" == *.mjs ]] && files=(); done
-exec node --test --test-concurrency=2 --test-timeout=300000 "$@" "${files[@]}"
+node --test --test-concurrency=2 --test-timeout=300000 "$@" "${files[@]}"

@@ -4,7 +4,8 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startApp, signedIn, screenshot, assertNoPageErrors, unique, waitFor, PASSWORD } from './lib/browser.mjs';
-import { row } from './lib/helpers.mjs';
+import { newUser } from '../blackbox/lib/server.mjs';
+import { row, draftText } from './lib/helpers.mjs';
 
 let app;
 before(async () => { app = await startApp(); });
@@ -116,6 +117,50 @@ describe('auth', () => {
         }
     });
 
+    test('?next= never leads off the site, however it is spelled', async () => {
+        const page = await app.newPage();
+        try {
+            const { email } = await newUser(app.server.api, {});
+            const origin = new URL(app.url).origin;
+            // each of these resolves to another host in a browser's URL parser
+            for (const next of ['//evil.example/x', '/\t/evil.example/x', '/\\evil.example/x',
+                'https://evil.example/x', '/%0A/evil.example']) {
+                await page.goto('/signin?next=' + encodeURIComponent(next));
+                await signInForm(page, email);
+                await page.waitForURL((u) => u.origin === origin && !u.pathname.startsWith('/signin'));
+                assert.equal(new URL(page.url()).origin, origin, `next=${JSON.stringify(next)}`);
+                await page.goto('/'); // (a same-origin oddity such as /%0A/evil.example is a 404 page)
+                await page.getByRole('button', { name: 'Sign out' }).click();
+                await page.waitForURL(onPath('/signin'));
+            }
+            // a path of the site is kept
+            await page.goto('/signin?next=' + encodeURIComponent('/settings'));
+            await signInForm(page, email);
+            await page.waitForURL(onPath('/settings'));
+            assertNoErrorsBut(page, [404]); // the same-origin oddity's page and its payloads are 404s
+        } finally {
+            await page.context().close();
+        }
+    });
+
+    test('drafts belong to their user: a sign-out clears them, another user never sees them', async () => {
+        const page = await app.newPage();
+        try {
+            const a = await signedIn(app, page);
+            await page.getByLabel('New task').fill('Call the lawyer #private');
+            await waitFor(async () => (await draftText(page, 'quickadd')) !== null, { what: "A's draft" });
+            await page.getByRole('button', { name: 'Sign out' }).click();
+            await page.waitForURL(onPath('/signin'));
+            assert.equal(await draftText(page, 'quickadd'), null, 'signing out clears the drafts');
+            assert.ok(a.email);
+            await signedIn(app, page);
+            assert.equal(await page.getByLabel('New task').inputValue(), '');
+            assertNoPageErrors(page);
+        } finally {
+            await page.context().close();
+        }
+    });
+
     test('an expired token: back at /signin, then the quick-add text and the open editor come back', async () => {
         const page = await app.newPage();
         try {
@@ -132,8 +177,8 @@ describe('auth', () => {
             const title = dialog.getByLabel('Title', { exact: true });
             await title.fill('Water the plants and the lawn');
             // what is typed is kept (debounced) in sessionStorage
-            await waitFor(() => page.evaluate(() => (sessionStorage.getItem('todo.draft.editor') || '')
-                .includes('and the lawn')), { what: 'the editor draft' });
+            await waitFor(async () => ((await draftText(page, 'editor')) || '').includes('and the lawn'),
+                { what: 'the editor draft' });
 
             await page.clock.fastForward('24:00:30'); // the token lives 24 h
             await page.waitForURL((u) => u.pathname === '/signin' && u.searchParams.get('expired') === '1');

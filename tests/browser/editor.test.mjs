@@ -4,7 +4,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startApp, signedIn, screenshot, assertNoPageErrors, waitFor } from './lib/browser.mjs';
-import { row, toast, getTask } from './lib/helpers.mjs';
+import { row, toast, getTask, draftText } from './lib/helpers.mjs';
 
 let app;
 before(async () => { app = await startApp(); });
@@ -202,12 +202,25 @@ describe('editor', () => {
         await title.fill('Leap day party');
         await waitFor(async () => (await title.getAttribute('aria-invalid')) === null, { what: 'the error goes as it is fixed' });
 
-        // 30 February: only the server knows it never happens; its message lands under Repeat
+        // 30 February never happens: the yearly builder offers February's days up to 29 only
         await dialog.getByLabel('Repeat', { exact: true }).selectOption({ label: 'Custom…' });
         const builder = dialog.getByRole('group', { name: 'Custom repeat' });
         await builder.getByLabel('Frequency').selectOption('YEARLY');
         await builder.getByLabel('In', { exact: true }).selectOption({ label: 'February' });
-        await builder.getByLabel('Day of the month').selectOption('30');
+        const dayOfMonth = builder.getByLabel('Day of the month');
+        const days = (await dayOfMonth.locator('option').allTextContents()).filter((d) => /^\d+$/.test(d));
+        assert.equal(days.at(-1), '29', `February's days: ${days.join(' ')}`);
+        await dayOfMonth.selectOption('29');
+        await dialog.getByText('Repeats every year on 29 February at 09:00.').waitFor();
+        // a rule the server refuses still gets its message under Repeat: the save is changed on
+        // its way to ask for 30 February, which only the server can refuse now
+        await page.route('**/tasks/*', async (route) => {
+            const req = route.request();
+            const body = req.method() === 'PATCH' ? JSON.parse(req.postData() || '{}') : null;
+            if (!body?.recurrence) return route.fallback();
+            body.recurrence.rule = 'FREQ=YEARLY;BYMONTHDAY=30;BYMONTH=2';
+            await route.continue({ postData: JSON.stringify(body) });
+        });
         await dialog.getByRole('button', { name: 'Save', exact: true }).click();
         const want = (await user.patch(`/tasks/${t.id}`, { json: { recurrence: { rule: 'FREQ=YEARLY;BYMONTHDAY=30;BYMONTH=2', from: 'due' } } })).json;
         assert.equal(want.error.details[0].field, 'recurrence.rule');
@@ -264,7 +277,7 @@ describe('editor', () => {
         assertOnlyRefused(page, [412]);
     }));
 
-    test('Ctrl+Enter saves, Escape closes without saving', () => withPage(async (page) => {
+    test('Ctrl+Enter saves; Escape closes, asking first when something would be lost', () => withPage(async (page) => {
         const user = await signedIn(app, page, { timezone: TZ });
         const t = await user.create({ title: 'Clean the oven' });
         await page.reload();
@@ -275,15 +288,33 @@ describe('editor', () => {
         assert.equal((await getTask(user, t.id)).title, 'Clean the oven and the hob');
         await row(page, 'Clean the oven and the hob').waitFor();
 
+        // Escape with nothing changed just closes
+        dialog = await openEditor(page, 'Clean the oven and the hob');
+        await dialog.getByLabel('Title', { exact: true }).press('Escape');
+        await dialog.waitFor({ state: 'detached' });
+
+        // with unsaved changes it asks first; "Keep editing" keeps them
         dialog = await openEditor(page, 'Clean the oven and the hob');
         await dialog.getByLabel('Description').fill('Not saved');
         await dialog.getByLabel('Description').press('Escape');
+        const ask = dialog.getByRole('alert').filter({ hasText: 'You have unsaved changes' });
+        await ask.waitFor();
+        await screenshot(page, 'editor-escape-asks');
+        const keep = dialog.getByRole('button', { name: 'Keep editing' });
+        assert.equal(await keep.evaluate((b) => b === document.activeElement), true, 'Keep editing has the focus');
+        await keep.click();
+        await ask.waitFor({ state: 'detached' });
+        assert.equal(await dialog.getByLabel('Description').inputValue(), 'Not saved');
+        // a second Escape while asked discards
+        await dialog.getByLabel('Description').press('Escape');
+        await ask.waitFor();
+        await page.keyboard.press('Escape');
         await dialog.waitFor({ state: 'detached' });
         await screenshot(page, 'editor-escape');
         const after = await getTask(user, t.id);
         assert.equal(after.description, '');
         assert.equal(after.version, 2);
-        assert.equal(await page.evaluate(() => sessionStorage.getItem('todo.draft.editor')), null, 'no draft kept');
+        assert.equal(await draftText(page, 'editor'), null, 'no draft kept');
         // reopening shows the saved task, not what was typed
         dialog = await openEditor(page, 'Clean the oven and the hob');
         assert.equal(await dialog.getByLabel('Description').inputValue(), '');

@@ -161,7 +161,7 @@ describe('tasks', () => {
         // the counts next to the views
         const counts = () => views.locator('a').evaluateAll((as) => Object.fromEntries(as.map((a) =>
             [a.querySelector('span').textContent, a.querySelector('.count').textContent])));
-        await waitForValue(counts, Object.fromEntries(Object.entries(expect).map(([k, v]) => [k, String(v.length)])),
+        await waitForValue(counts, Object.fromEntries(Object.entries(expect).map(([k, v]) => [k, `${v.length} open`])),
             'the view counts');
         for (const [view, titles] of Object.entries(expect)) {
             await views.getByRole('link', { name: new RegExp(`^${view}`) }).click();

@@ -12,7 +12,7 @@ import Dialog from '@/components/Dialog';
 import { ToastProvider, useToasts } from '@/components/Toasts';
 import { api, ApiError, type ListQuery } from '@/lib/api';
 import { loadDraft } from '@/lib/drafts';
-import { getSession } from '@/lib/session';
+import { onBeforeSessionEnd } from '@/lib/session';
 import { useRequiredSession } from '@/lib/useSession';
 import { dueLabel } from '@/lib/time';
 import type { QuickAdd as Parsed } from '@/lib/quickadd';
@@ -119,7 +119,7 @@ function Tasks({ session }: { session: Session }) {
   const [counts, setCounts] = useState<Record<string, number>>({});
   const [tags, setTags] = useState<TagCount[]>([]);
   const [search, setSearch] = useState(filters.q);
-  const [selected, setSelected] = useState(-1);
+  const [selectedId, setSelectedId] = useState<number | null>(null);
   const [editor, setEditor] = useState<{ taskId: number | null; initial?: TaskInput } | null>(null);
   const [confirmSeries, setConfirmSeries] = useState<Task | null>(null);
   const [quickError, setQuickError] = useState('');
@@ -130,16 +130,30 @@ function Tasks({ session }: { session: Session }) {
   const searchRef = useRef<HTMLInputElement>(null);
   const listAbort = useRef<AbortController | null>(null);
   const sentinel = useRef<HTMLDivElement>(null);
+  const busy = useRef(new Set<number>()); // tasks with a completion request in flight
+  const alive = useRef(true);
+  useEffect(() => () => { alive.current = false; }, []);
+  // the filters now, for callbacks that finish later (a debounce, a poll, a reload)
+  const filtersRef = useRef(filters);
+  filtersRef.current = filters;
+  const [focusId, setFocusId] = useState<number | null>(null);
 
   const navigate = useCallback((f: Filters) => router.replace(writeFilters(f), { scroll: false }), [router]);
 
   // --- loading ---
+  // the sidebar's counts and tags, and the count of the current view; a newer refresh wins
+  const sideSeq = useRef(0);
   const refreshSide = useCallback(() => {
+    const seq = ++sideSeq.current;
+    const key = writeFilters(filtersRef.current);
     Promise.all(VIEWS.map((v) => api.count({ status: 'pending', due: v.due || undefined })
       .then((r) => [v.due, r.count] as const)))
-      .then((all) => setCounts(Object.fromEntries(all)))
+      .then((all) => { if (seq === sideSeq.current) setCounts(Object.fromEntries(all)); })
       .catch(() => {});
-    api.tags().then((r) => setTags(r.items)).catch(() => {});
+    api.tags().then((r) => { if (seq === sideSeq.current) setTags(r.items); }).catch(() => {});
+    api.count(toQuery(filtersRef.current))
+      .then((r) => { if (seq === sideSeq.current && key === writeFilters(filtersRef.current)) setTotal(r.count); })
+      .catch(() => {});
   }, []);
 
   const load = useCallback(async (f: Filters) => {
@@ -157,7 +171,6 @@ function Tasks({ session }: { session: Session }) {
       setItems(page.items);
       setCursor(page.next_cursor);
       setTotal(count.count);
-      setSelected((s) => Math.min(s, page.items.length - 1));
     } catch (e) {
       if ((e as Error).name !== 'AbortError') setLoadError(errorText(e));
     } finally {
@@ -166,9 +179,10 @@ function Tasks({ session }: { session: Session }) {
   }, []);
 
   const reload = useCallback(() => {
-    load(filters);
+    if (!alive.current) return;
+    load(filtersRef.current);
     refreshSide();
-  }, [load, filters, refreshSide]);
+  }, [load, refreshSide]);
 
   useEffect(() => { load(filters); }, [queryKey]); // eslint-disable-line react-hooks/exhaustive-deps
   useEffect(() => { refreshSide(); }, [refreshSide]);
@@ -191,7 +205,7 @@ function Tasks({ session }: { session: Session }) {
     if (search === filters.q) return;
     const t = setTimeout(() => {
       sentQ.current = search;
-      navigate({ ...filters, q: search });
+      navigate({ ...filtersRef.current, q: search }); // a filter clicked meanwhile stays
     }, 250);
     return () => clearTimeout(t);
   }, [search]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -220,14 +234,25 @@ function Tasks({ session }: { session: Session }) {
 
   useEffect(() => {
     const el = sentinel.current;
-    if (!el || !cursor) return;
+    // after a failure, only the Load more button tries again (no request loop)
+    if (!el || !cursor || loadError) return;
     const io = new IntersectionObserver((es) => { if (es.some((x) => x.isIntersecting)) loadMore(); },
       { rootMargin: '300px' });
     io.observe(el);
     return () => io.disconnect();
-  }, [cursor, loadMore]);
+  }, [cursor, loadMore, loadError]);
 
   const visible = items.filter((t) => !pendingDeletes.current.has(t.id));
+  const selected = visible.findIndex((t) => t.id === selectedId);
+
+  // after a delete, focus goes to the row that took the deleted one's place
+  useEffect(() => {
+    if (focusId === null) return;
+    const el = document.querySelector<HTMLElement>(`[data-task-id="${focusId}"] .title-btn`)
+      ?? document.getElementById('quick-add');
+    el?.focus();
+    setFocusId(null);
+  }, [focusId]);
 
   const replace = useCallback((t: Task) => setItems((all) => all.map((x) => (x.id === t.id ? t : x))), []);
 
@@ -252,8 +277,14 @@ function Tasks({ session }: { session: Session }) {
   const watchSuccessor = useCallback(async (done: Task) => {
     const series = done.recurrence?.series_id;
     if (!series) return;
+    // a series that ended (COUNT, UNTIL) has no next occurrence to wait for
+    try {
+      if (!(await api.get(done.id)).recurrence?.next_due_at) return;
+    } catch {
+      return;
+    }
     const until = Date.now() + 15000;
-    while (Date.now() < until) {
+    while (alive.current && Date.now() < until) {
       try {
         const page = await api.list({ status: 'pending', recurring: true, sort: '-created_at', limit: 20 });
         const next = page.items.find((t) => t.recurrence?.series_id === series && t.id !== done.id
@@ -274,6 +305,8 @@ function Tasks({ session }: { session: Session }) {
   }, [toasts, tz, reload]);
 
   const toggle = useCallback(async (t: Task) => {
+    if (busy.current.has(t.id)) return; // one completion request per task at a time
+    busy.current.add(t.id);
     const want = !t.completed;
     replace({ ...t, completed: want, status: want ? 'completed' : 'pending' });
     try {
@@ -300,6 +333,8 @@ function Tasks({ session }: { session: Session }) {
     } catch (e) {
       replace(t);
       toasts.show({ message: errorText(e) });
+    } finally {
+      busy.current.delete(t.id);
     }
   }, [replace, refreshSide, toasts, watchSuccessor]);
 
@@ -317,10 +352,17 @@ function Tasks({ session }: { session: Session }) {
     }
   }, [refreshSide, toasts]);
 
+  const visibleRef = useRef(visible);
+  visibleRef.current = visible;
   const startDelete = useCallback((t: Task) => {
+    const rows = visibleRef.current;
+    const i = rows.findIndex((x) => x.id === t.id);
+    const next = rows[i + 1] ?? rows[i - 1] ?? null;
     pendingDeletes.current.set(t.id, t);
     setDeleteTick((n) => n + 1);
     setEditor(null);
+    setFocusId(next ? next.id : -1);
+    if (next) setSelectedId(next.id);
     toasts.show({
       message: t.recurrence ? `Deleted “${t.title}” and ended its series` : `Deleted “${t.title}”`,
       ms: UNDO_MS,
@@ -340,29 +382,35 @@ function Tasks({ session }: { session: Session }) {
     else startDelete(t);
   }, [startDelete]);
 
-  // a delete still waiting for its undo window happens when the page goes away
+  // A delete still in its undo window is sent when the user leaves: the page is hidden (the
+  // last reliable moment on phones), closed, navigated away from, or the session ends.
   useEffect(() => {
-    const flush = () => {
-      const s = getSession();
-      if (!s) return;
-      for (const id of pendingDeletes.current.keys()) {
-        fetch(`/api/${encodeURIComponent(s.user.id)}/tasks/${id}`, {
-          method: 'DELETE', keepalive: true, headers: { Authorization: `Bearer ${s.token}` },
-        }).catch(() => {});
-      }
+    const flush = (s: Session) => {
+      const ids = [...pendingDeletes.current.keys()];
+      if (!ids.length) return;
+      for (const id of ids) api.removeOnExit(s, id);
       pendingDeletes.current.clear();
+      setItems((all) => all.filter((x) => !ids.includes(x.id))); // no row to come back
     };
-    window.addEventListener('pagehide', flush);
+    const now = () => flush(session);
+    const onHidden = () => { if (document.visibilityState === 'hidden') now(); };
+    window.addEventListener('pagehide', now);
+    document.addEventListener('visibilitychange', onHidden);
+    const off = onBeforeSessionEnd(flush);
     return () => {
-      window.removeEventListener('pagehide', flush);
-      flush();
+      window.removeEventListener('pagehide', now);
+      document.removeEventListener('visibilitychange', onHidden);
+      off();
+      now();
     };
-  }, []);
+  }, [session]);
 
   const toggleTag = useCallback((tag: string) => {
-    const has = filters.tags.includes(tag);
-    navigate({ ...filters, tags: has ? filters.tags.filter((x) => x !== tag) : [...filters.tags, tag] });
-  }, [filters, navigate]);
+    const f = filtersRef.current;
+    const has = f.tags.includes(tag);
+    navigate({ ...f, tags: has ? f.tags.filter((x) => x !== tag) : [...f.tags, tag] });
+  }, [navigate]);
+  const openTask = useCallback((t: Task) => setEditor({ taskId: t.id }), []);
 
   // --- keyboard ---
   const stateRef = useRef({ visible, selected, editor, confirmSeries, showHelp });
@@ -377,9 +425,11 @@ function Tasks({ session }: { session: Session }) {
       }
       const cur = st.visible[st.selected];
       const focusRow = (i: number) => {
-        setSelected(i);
+        setSelectedId(st.visible[i]?.id ?? null);
         document.querySelector<HTMLElement>(`[data-task-id="${st.visible[i]?.id}"] .title-btn`)?.focus();
       };
+      // a held key repeats: never complete, delete or undo more than once for it
+      if (e.repeat && ['x', 'Delete', 'Backspace', 'z'].includes(e.key)) return;
       switch (e.key) {
         case 'n': e.preventDefault(); quickRef.current?.focus(); break;
         case 'N': e.preventDefault(); setEditor({ taskId: null }); break;
@@ -392,13 +442,14 @@ function Tasks({ session }: { session: Session }) {
           break;
         case 'x': if (cur) { e.preventDefault(); toggle(cur); } break;
         case 'e': if (cur) { e.preventDefault(); setEditor({ taskId: cur.id }); } break;
-        case 'Delete': case '#': if (cur) { e.preventDefault(); askDelete(cur); } break;
+        case 'Delete': case 'Backspace': if (cur) { e.preventDefault(); askDelete(cur); } break;
+        case 'z': e.preventDefault(); toasts.actLatest(); break;
         case '?': e.preventDefault(); setShowHelp(true); break;
       }
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [toggle, askDelete]);
+  }, [toggle, askDelete, toasts]);
 
   // --- rendering ---
   const filtered = filters.q || filters.priority.length || filters.tags.length || filters.due || filters.status !== 'pending';
@@ -413,7 +464,7 @@ function Tasks({ session }: { session: Session }) {
               <a href={writeFilters({ ...filters, due: v.due })} aria-current={filters.due === v.due ? 'page' : undefined}
                 onClick={(e) => { e.preventDefault(); navigate({ ...filters, due: v.due }); }}>
                 <span>{v.label}</span>
-                <span className="count" aria-label={`${counts[v.due] ?? 0} pending`}>{counts[v.due] ?? ''}</span>
+                <span className="count">{counts[v.due] ?? ''}{counts[v.due] !== undefined && <span className="sr-only"> open</span>}</span>
               </a>
             </li>
           ))}
@@ -510,8 +561,7 @@ function Tasks({ session }: { session: Session }) {
         <ul className="task-list" aria-label="Tasks" aria-busy={loading}>
           {visible.map((t, i) => (
             <TaskRow key={t.id} task={t} tz={tz} selected={i === selected} onToggle={toggle}
-              onOpen={(x) => setEditor({ taskId: x.id })} onDelete={askDelete} onTag={toggleTag}
-              onSelect={() => setSelected(i)} />
+              onOpen={openTask} onDelete={askDelete} onTag={toggleTag} onSelect={setSelectedId} />
           ))}
         </ul>
       )}
@@ -555,7 +605,8 @@ function Tasks({ session }: { session: Session }) {
             <dt><kbd>j</kbd> / <kbd>k</kbd></dt><dd>Next / previous task</dd>
             <dt><kbd>x</kbd></dt><dd>Complete or reopen the selected task</dd>
             <dt><kbd>e</kbd></dt><dd>Edit the selected task</dd>
-            <dt><kbd>Delete</kbd></dt><dd>Delete the selected task</dd>
+            <dt><kbd>Delete</kbd> / <kbd>Backspace</kbd></dt><dd>Delete the selected task</dd>
+            <dt><kbd>z</kbd></dt><dd>Undo the last completion or delete</dd>
             <dt><kbd>Ctrl</kbd>+<kbd>Enter</kbd></dt><dd>Save in the editor</dd>
             <dt><kbd>Esc</kbd></dt><dd>Close a dialog</dd>
           </dl>

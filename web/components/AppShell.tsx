@@ -5,6 +5,7 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useState, type ReactNode } from 'react';
+import { clearAllDrafts } from '@/lib/drafts';
 import { endSession, type Session } from '@/lib/session';
 import { effectiveTheme, setTheme } from '@/lib/theme';
 import { MoonIcon, SunIcon } from './Icons';
@@ -29,6 +30,7 @@ export default function AppShell({ session, search, sidebar, panel, children }: 
   }
 
   function signOut() {
+    clearAllDrafts(); // the next person at this tab must not see what was typed
     endSession();
     router.replace('/signin');
   }

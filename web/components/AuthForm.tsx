@@ -5,12 +5,21 @@ import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useRef, useState } from 'react';
 import { api, ApiError } from '@/lib/api';
-import { getSession, startSession } from '@/lib/session';
+import { getSession, onSessionChange, startSession } from '@/lib/session';
 import { browserTimeZone } from '@/lib/time';
 
-function safeNext(n: string | null): string {
-  // only a path of this site, never //host or a scheme
-  return n && n.startsWith('/') && !n.startsWith('//') && !n.startsWith('/\\') ? n : '/';
+/** Where to go after signing in: a path of this site only. The browser's own URL parser
+ * decides (it drops tabs and newlines, so "/\t/evil.example" is another host): anything that
+ * does not resolve to this origin becomes "/". */
+export function safeNext(n: string | null): string {
+  if (!n || !n.startsWith('/') || typeof window === 'undefined') return '/';
+  try {
+    const u = new URL(n, window.location.origin);
+    if (u.origin !== window.location.origin) return '/';
+    return u.pathname + u.search + u.hash;
+  } catch {
+    return '/';
+  }
 }
 
 export default function AuthForm({ mode }: { mode: 'signin' | 'signup' }) {
@@ -27,6 +36,8 @@ export default function AuthForm({ mode }: { mode: 'signin' | 'signup' }) {
 
   useEffect(() => {
     if (getSession()) router.replace(next);
+    // signed in in another tab meanwhile: carry on here too
+    return onSessionChange((s) => { if (s) router.replace(next); });
   }, [router, next]);
 
   useEffect(() => {

@@ -33,7 +33,8 @@ export default function Dialog({ title, onClose, children, small, initialFocus, 
     }
     const onKey = (e: KeyboardEvent) => {
       // a control inside that used Escape itself (a list it closed) marks it handled
-      if (e.key === 'Escape' && !e.defaultPrevented) {
+      // (not while an input method is composing: that Escape cancels the composition)
+      if (e.key === 'Escape' && !e.defaultPrevented && !e.isComposing) {
         e.stopPropagation();
         closeRef.current();
       } else if (e.key === 'Tab' && ref.current) {

@@ -43,7 +43,8 @@ const QuickAdd = forwardRef<HTMLInputElement, Props>(function QuickAdd({ tz, onA
           onChange={(e) => { setText(e.target.value); saveDraft('quickadd', e.target.value); }} />
         <button type="submit" className="btn btn-primary" disabled={!parsed?.title || busy}>Add</button>
       </div>
-      <div id="quick-add-preview" className="quick-preview" aria-live="polite">
+      {/* not a live region: it changes with every keystroke; the input describes itself by it */}
+      <div id="quick-add-preview" className="quick-preview">
         {error && <span className="field-error" role="alert">{error}</span>}
         {parsed && parsed.title && (parsed.due_at || parsed.tags.length > 0 || parsed.priority) && (
           <>

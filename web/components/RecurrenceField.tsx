@@ -5,8 +5,9 @@
 // show (BYHOUR, several months...) is kept untouched as "custom" unless replaced.
 import { useEffect, useId, useRef, useState } from 'react';
 import {
-  MAX_COUNT, MAX_INTERVAL, MONTH_NAMES, SET_POSITIONS, WEEKDAYS, WEEKDAY_NAMES, capitalise, dateParts,
-  defaultSpec, describe, parseRRule, presetsFor, toRRule, weekdayOf,
+  MAX_COUNT, MAX_INTERVAL, MONTH_NAMES, ORDINALS, SET_POSITIONS, WEEKDAYS, WEEKDAY_NAMES, addMonths, capitalise,
+  dateParts, dayChoices, defaultSpec, describe, parseRRule, presetsFor, shownMonthDay, shownYearMonth, skipNote,
+  toRRule, weekdayOf, withFreq, withMonthly, withYearMonth,
   type Freq, type MonthlySpec, type RuleSpec, type SetPos, type Weekday,
 } from '@/lib/rrule';
 import { todayInputs } from '@/lib/time';
@@ -28,16 +29,8 @@ interface Props {
 }
 
 const UNITS: Record<Freq, string> = { DAILY: 'day', WEEKLY: 'week', MONTHLY: 'month', YEARLY: 'year' };
-const POS_WORDS: Record<string, string> = { '1': 'first', '2': 'second', '3': 'third', '4': 'fourth', '-1': 'last' };
 // presets whose rule does not depend on the due date
 const FIXED_PRESETS = ['daily', 'weekdays'];
-
-function addMonths(date: string, n: number): string {
-  const p = dateParts(date);
-  if (!p) return date;
-  const d = new Date(Date.UTC(p.year, p.month - 1 + n, p.day));
-  return d.toISOString().slice(0, 10);
-}
 
 export default function RecurrenceField({ value, onChange, dueDate, dueTime, tz, error, serverText, id }: Props) {
   const uid = useId();
@@ -135,22 +128,14 @@ export default function RecurrenceField({ value, onChange, dueDate, dueTime, tz,
   const dueWd = dueDate ? weekdayOf(dueDate) : null;
   const due = dateParts(dueDate);
 
-  const setFreq = (freq: Freq) => {
-    const next: RuleSpec = { ...spec, freq, implicitDay: false };
-    if (freq === 'WEEKLY' && !next.byDay.length) next.byDay = dueWd ? [dueWd] : ['MO'];
-    if ((freq === 'MONTHLY' || freq === 'YEARLY') && spec.implicitDay) {
-      next.monthly = { mode: 'day', day: due ? due.day : 1 };
-    }
-    if (freq === 'YEARLY' && !next.yearMonth) next.yearMonth = due ? due.month : 1;
-    update(next);
-  };
+  const setFreq = (freq: Freq) => update(withFreq(spec, freq, dueDate));
 
   const toggleDay = (d: Weekday) => {
     const byDay = spec.byDay.includes(d) ? spec.byDay.filter((x) => x !== d) : [...spec.byDay, d];
     update({ ...spec, byDay });
   };
 
-  const setMonthly = (m: MonthlySpec) => update({ ...spec, monthly: m, implicitDay: false });
+  const setMonthly = (m: MonthlySpec) => update(withMonthly(spec, m, dueDate));
 
   const intervalN = Number(intervalText);
   const intervalBad = !/^\d+$/.test(intervalText) || intervalN < 1 || intervalN > MAX_INTERVAL;
@@ -169,10 +154,15 @@ export default function RecurrenceField({ value, onChange, dueDate, dueTime, tz,
     if (from === 'completion') preview += ' The next one is counted from the day you complete this one.';
   }
 
-  const describedBy = [previewId, selected === 'raw' ? hintId : '', error ? errorId : ''].filter(Boolean).join(' ');
+  // "every month on day 31": the months without that day are skipped (docs/recurring.md)
+  const skipped = parsed ? skipNote(parsed, dueDate) : null;
+  const skipId = `${uid}-skip`;
+
+  const describedBy = [previewId, skipped ? skipId : '', selected === 'raw' ? hintId : '', error ? errorId : '']
+    .filter(Boolean).join(' ');
   const name = `${uid}-r`;
   const monthly = spec.monthly;
-  const monthlyDayValue = monthly.mode === 'day' ? monthly.day : due ? due.day : 1;
+  const monthlyDayValue = shownMonthDay(spec, dueDate);
   const weekdayPos: SetPos = monthly.mode === 'weekday' ? monthly.pos : 1;
   const weekdayDay: Weekday = monthly.mode === 'weekday' ? monthly.day : dueWd ?? 'MO';
   const monthlyMode = spec.implicitDay ? 'day' : monthly.mode;
@@ -240,11 +230,8 @@ export default function RecurrenceField({ value, onChange, dueDate, dueTime, tz,
           {spec.freq === 'YEARLY' && (
             <div className="inline-controls recur-row">
               <label htmlFor={`${uid}-month`}>In</label>
-              <select id={`${uid}-month`} className="select" value={spec.yearMonth ?? (due ? due.month : 1)}
-                onChange={(e) => update({
-                  ...spec, yearMonth: Number(e.target.value), implicitDay: false,
-                  monthly: spec.implicitDay ? { mode: 'day', day: monthlyDayValue } : spec.monthly,
-                })}>
+              <select id={`${uid}-month`} className="select" value={shownYearMonth(spec, dueDate)}
+                onChange={(e) => update(withYearMonth(spec, Number(e.target.value), dueDate))}>
                 {MONTH_NAMES.map((m, i) => <option key={m} value={i + 1}>{m}</option>)}
               </select>
             </div>
@@ -260,7 +247,7 @@ export default function RecurrenceField({ value, onChange, dueDate, dueTime, tz,
                 <label htmlFor={`${uid}-mday-n`} className="sr-only">Day of the month</label>
                 <select id={`${uid}-mday-n`} className="select" value={monthlyDayValue}
                   onChange={(e) => setMonthly({ mode: 'day', day: Number(e.target.value) })}>
-                  {Array.from({ length: 31 }, (_, i) => i + 1).map((n) => <option key={n} value={n}>{n}</option>)}
+                  {dayChoices(spec, dueDate).map((n) => <option key={n} value={n}>{n}</option>)}
                   <option value={-1}>Last day</option>
                 </select>
               </div>
@@ -271,7 +258,7 @@ export default function RecurrenceField({ value, onChange, dueDate, dueTime, tz,
                 <label htmlFor={`${uid}-pos`} className="sr-only">Which week</label>
                 <select id={`${uid}-pos`} className="select" value={weekdayPos}
                   onChange={(e) => setMonthly({ mode: 'weekday', pos: Number(e.target.value) as SetPos, day: weekdayDay })}>
-                  {SET_POSITIONS.map((p) => <option key={p} value={p}>{POS_WORDS[String(p)]}</option>)}
+                  {SET_POSITIONS.map((p) => <option key={p} value={p}>{ORDINALS[String(p)]}</option>)}
                 </select>
                 <label htmlFor={`${uid}-wd`} className="sr-only">Weekday</label>
                 <select id={`${uid}-wd`} className="select" value={weekdayDay}
@@ -358,6 +345,7 @@ export default function RecurrenceField({ value, onChange, dueDate, dueTime, tz,
       )}
 
       <p id={previewId} className="hint" aria-live="polite">{capitalise(preview)}</p>
+      {skipped && <p id={skipId} className="hint">{skipped}</p>}
       {error && <p id={errorId} className="field-error">{error}</p>}
     </div>
   );

@@ -3,7 +3,7 @@
 // reminder" picker of "… before" presets (they need a due date) or a specific local date
 // and time in the user's zone. At most 10 (the API's limit), no duplicates.
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
-import { REMINDER_PRESETS, durationLabel, fromInputs, fullLabel, todayInputs } from '@/lib/time';
+import { REMINDER_PRESETS, durationLabel, durationSeconds, fromInputs, fullLabel, todayInputs } from '@/lib/time';
 
 export interface ReminderValue {
   before?: string;
@@ -20,14 +20,6 @@ interface Props {
 }
 
 export const MAX_REMINDERS = 10;
-
-/** Seconds in an ISO 8601 duration of weeks, days, hours, minutes, seconds; null if not one. */
-function durationSeconds(d: string): number | null {
-  const m = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(d);
-  if (!m) return null;
-  const n = (s: string | undefined) => (s ? Number(s) : 0);
-  return n(m[1]) * 604800 + n(m[2]) * 86400 + n(m[3]) * 3600 + n(m[4]) * 60 + n(m[5]);
-}
 
 function sameReminder(a: ReminderValue, b: ReminderValue): boolean {
   if (a.before !== undefined && b.before !== undefined) {

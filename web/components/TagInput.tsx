@@ -94,6 +94,8 @@ export default function TagInput({ value, onChange, suggestions, error, id }: Pr
   };
 
   const onKey = (e: KeyboardEvent<HTMLInputElement>) => {
+    // an input method is composing (Enter picks its candidate): the keys are not ours
+    if (e.nativeEvent.isComposing || e.keyCode === 229) return;
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     switch (e.key) {
       case 'ArrowDown':

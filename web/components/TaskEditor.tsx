@@ -329,6 +329,21 @@ export default function TaskEditor({ taskId, initial, tz, onClose, onSaved, onDe
     onClose();
   };
 
+  // Escape, Cancel or Close with unsaved changes asks first: a stray key must not throw
+  // away what was typed
+  const [confirmDiscard, setConfirmDiscard] = useState(false);
+  const keepRef = useRef<HTMLButtonElement>(null);
+  const requestClose = () => {
+    if (dirty && !confirmDiscard) setConfirmDiscard(true);
+    else cancel();
+  };
+  useEffect(() => {
+    if (confirmDiscard) keepRef.current?.focus();
+  }, [confirmDiscard]);
+  useEffect(() => {
+    if (!dirty) setConfirmDiscard(false);
+  }, [dirty]);
+
   const showError = (e: unknown, sent: Form) => {
     if (e instanceof ApiError) {
       if (e.status === 412) {
@@ -475,7 +490,14 @@ export default function TaskEditor({ taskId, initial, tz, onClose, onSaved, onDe
   const title = taskId === null ? 'New task' : 'Edit task';
 
   return (
-    <Dialog title={title} onClose={cancel} closeOnBackdrop={false}>
+    <Dialog title={title} onClose={requestClose} closeOnBackdrop={false}>
+      {confirmDiscard && (
+        <div className="banner banner-info" role="alert">
+          <p style={{ margin: '0 0 .5rem' }}>You have unsaved changes. Discard them?</p>
+          <button ref={keepRef} type="button" className="btn btn-small" onClick={() => setConfirmDiscard(false)}>Keep editing</button>{' '}
+          <button type="button" className="btn btn-small btn-danger" onClick={cancel}>Discard changes</button>
+        </div>
+      )}
       {status === 'loading' && <p role="status" className="hint">Loading the task…</p>}
 
       {status === 'gone' && (
@@ -600,7 +622,7 @@ export default function TaskEditor({ taskId, initial, tz, onClose, onSaved, onDe
                 )}
               </div>
             )}
-            <button type="button" className="btn" onClick={cancel} disabled={saving}>Cancel</button>
+            <button type="button" className="btn" onClick={requestClose} disabled={saving}>Cancel</button>
             <button type="submit" className="btn btn-primary" disabled={saving}>
               {saving ? 'Saving…' : 'Save'}
             </button>

@@ -15,7 +15,7 @@ interface Props {
   onOpen: (t: Task) => void;
   onDelete: (t: Task) => void;
   onTag: (tag: string) => void;
-  onSelect: () => void;
+  onSelect: (id: number) => void;
 }
 
 function TaskRow({ task, tz, selected, onToggle, onOpen, onDelete, onTag, onSelect }: Props) {
@@ -27,7 +27,8 @@ function TaskRow({ task, tz, selected, onToggle, onOpen, onDelete, onTag, onSele
   return (
     <li className={'task-row' + (task.completed ? ' done' : '') + (selected ? ' selected' : '')}
       data-task-id={task.id} data-series-id={task.recurrence?.series_id ?? undefined}
-      aria-current={selected ? 'true' : undefined} onFocus={onSelect} onClick={onSelect}>
+      aria-current={selected ? 'true' : undefined} onFocus={() => onSelect(task.id)}
+      onClick={() => onSelect(task.id)}>
       <button type="button" role="checkbox" aria-checked={task.completed} className="check"
         aria-label={task.completed ? `Mark “${task.title}” as not done` : `Complete “${task.title}”`}
         onClick={(e) => { e.stopPropagation(); onToggle(task); }}>

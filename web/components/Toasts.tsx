@@ -13,10 +13,11 @@ export interface Toast {
 
 interface Ctx {
   show: (t: Omit<Toast, 'id'>) => number;
-  dismiss: (id: number) => void;
+  /** Runs the action of the newest toast that has one (the Undo shortcut); false if none. */
+  actLatest: () => boolean;
 }
 
-const ToastCtx = createContext<Ctx>({ show: () => 0, dismiss: () => {} });
+const ToastCtx = createContext<Ctx>({ show: () => 0, actLatest: () => false });
 export const useToasts = () => useContext(ToastCtx);
 
 let nextId = 1;
@@ -57,17 +58,27 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   }, []);
   const show = useCallback((t: Omit<Toast, 'id'>) => {
     const id = nextId++;
-    // at most three at once; the oldest goes as if it had run out (a pending delete happens)
-    const all = ref.current;
-    const dropped = all.slice(0, Math.max(0, all.length - 2));
-    ref.current = [...all.slice(-2), { ...t, id }];
-    setToasts(ref.current);
-    for (const d of dropped) d.onExpire?.();
+    // Plain messages: at most three on screen, the oldest dropped first. A toast with an
+    // action (Undo) is never dropped early: its window is what makes the undo possible.
+    let all = [...ref.current, { ...t, id }];
+    while (all.length > 3) {
+      const i = all.findIndex((x) => !x.action && x.id !== id);
+      if (i < 0) break;
+      all = all.filter((_, j) => j !== i);
+    }
+    ref.current = all;
+    setToasts(all);
     return id;
   }, []);
-  const dismiss = useCallback((id: number) => remove(id, true), [remove]);
+  const actLatest = useCallback(() => {
+    const t = [...ref.current].reverse().find((x) => x.action);
+    if (!t) return false;
+    t.action!.run();
+    remove(t.id, false);
+    return true;
+  }, [remove]);
   return (
-    <ToastCtx.Provider value={{ show, dismiss }}>
+    <ToastCtx.Provider value={{ show, actLatest }}>
       {children}
       <div className="toasts" role="status" aria-live="polite">
         {toasts.map((t) => <ToastItem key={t.id} t={t} remove={remove} />)}

@@ -1,7 +1,7 @@
 // The HTTP client for /api: JSON in and out, the bearer token, ETags, and the API's error
 // shape turned into ApiError (code, message, details[].field). A 401 on anything but
 // sign-in/sign-up ends the session (lib/session.ts).
-import { expire, getSession } from './session';
+import { expire, getSession, type Session } from './session';
 import type {
   AuthAnswer, FieldError, HistoryEntry, TagCount, Task, TaskInput, TaskPage, User,
 } from './types';
@@ -75,10 +75,11 @@ async function request<T>(method: string, path: string, opts: Options = {}): Pro
   return json as T;
 }
 
+/** The signed-in user's path prefix, or '' when signed out: request(), called in the same
+ * tick, then finds no session either and rejects with a 401 (never a synchronous throw). */
 function base(): string {
   const s = getSession();
-  if (!s) throw new ApiError(401, 'unauthorized', 'Please sign in.');
-  return `/api/${encodeURIComponent(s.user.id)}`;
+  return s ? `/api/${encodeURIComponent(s.user.id)}` : '';
 }
 
 /** The list query the UI builds (API.md, "List query"). */
@@ -127,4 +128,10 @@ export const api = {
   remove: (id: number, ifMatch?: number) => request<void>('DELETE', `${base()}/tasks/${id}`, { ifMatch }),
   history: (id: number) => request<{ items: HistoryEntry[] }>('GET', `${base()}/tasks/${id}/history`),
   tags: () => request<{ items: TagCount[] }>('GET', `${base()}/tags`),
+  /** A DELETE that outlives the page (sent while it closes or the session ends); no answer. */
+  removeOnExit: (s: Session, id: number) => {
+    fetch(`/api/${encodeURIComponent(s.user.id)}/tasks/${id}`, {
+      method: 'DELETE', keepalive: true, headers: { Authorization: `Bearer ${s.token}` },
+    }).catch(() => {});
+  },
 };

@@ -4,7 +4,7 @@
 // contains a weekday ("Plan Monday meeting notes") stays a title. Times are in the user's
 // zone. Anything not recognised stays in the title.
 import type { Priority } from './types';
-import { fromInputs, zonedParts } from './time';
+import { fromInputs, pad, zonedParts } from './time';
 
 export interface QuickAdd {
   title: string;
@@ -14,31 +14,41 @@ export interface QuickAdd {
   dueText?: string; // the phrase that set it, for the preview
 }
 
-const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
-const WD_SHORT: Record<string, number> = {
-  sun: 0, mon: 1, tue: 2, tues: 2, wed: 3, thu: 4, thur: 4, thurs: 4, fri: 5, sat: 6,
+// exact spellings only, so "12 marbles" is not 12 March and "frinesday" not Friday
+const WD_INDEX: Record<string, number> = {
+  sun: 0, sunday: 0, mon: 1, monday: 1, tue: 2, tues: 2, tuesday: 2, wed: 3, weds: 3, wednesday: 3,
+  thu: 4, thur: 4, thurs: 4, thursday: 4, fri: 5, friday: 5, sat: 6, saturday: 6,
 };
-const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const MONTH_INDEX: Record<string, number> = {
+  jan: 1, january: 1, feb: 2, february: 2, mar: 3, march: 3, apr: 4, april: 4, may: 5, jun: 6, june: 6,
+  jul: 7, july: 7, aug: 8, august: 8, sep: 9, sept: 9, september: 9, oct: 10, october: 10,
+  nov: 11, november: 11, dec: 12, december: 12,
+};
 const PRIO: Record<string, Priority> = {
   high: 'high', h: 'high', '1': 'high', urgent: 'high',
   medium: 'medium', med: 'medium', m: 'medium', '2': 'medium',
   low: 'low', l: 'low', '3': 'low', none: 'none',
 };
 
-const pad = (n: number) => String(n).padStart(2, '0');
+// longest spellings first; \b keeps "mar" from matching the start of "marbles"
+const alternation = (words: string[]) => [...words].sort((a, b) => b.length - a.length).join('|');
+const WD = `(?:${alternation(Object.keys(WD_INDEX))})\\b`;
+// short spellings that are also English words ("Enjoy the sun", "I sat", "wed"): a due day
+// only after "on", "next" or "this"
+const AMBIGUOUS_WD = ['sun', 'sat', 'wed'];
+const WD_PLAIN = `(?:${alternation(Object.keys(WD_INDEX).filter((w) => !AMBIGUOUS_WD.includes(w)))})\\b`;
+const MON = `(?:${alternation(Object.keys(MONTH_INDEX))})\\b`;
+const TIME = '(\\d{1,2})(?::(\\d{2}))?\\s*(am|pm)?';
+const DAYP = `(today|tonight|tomorrow|tmrw?|next week|(?:on\\s+)?(?:next\\s+|this\\s+)?${WD_PLAIN}|(?:on|next|this)\\s+${WD}|in\\s+\\d{1,3}\\s+(?:days?|weeks?|months?)|(?:on\\s+)?\\d{4}-\\d{2}-\\d{2}|(?:on\\s+)?(?:the\\s+)?\\d{1,2}(?:st|nd|rd|th)?(?:\\s+of)?\\s+${MON}|(?:on\\s+)?${MON}\\s+\\d{1,2}(?:st|nd|rd|th)?)`;
 
-function weekdayIndex(w: string): number {
-  const i = WEEKDAYS.indexOf(w);
-  return i >= 0 ? i : (WD_SHORT[w] ?? -1);
-}
-
-function monthIndex(m: string): number {
-  return MONTHS.indexOf(m.slice(0, 3));
-}
-
-const WD = '(?:sun|mon|tue|tues|wed|thu|thur|thurs|fri|sat)(?:day|nesday|rsday|urday|sday)?';
-const MON = '(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*';
-const TIME = '(?:at\\s+)?(\\d{1,2})(?::(\\d{2}))?\\s*(am|pm)?';
+// The due phrase at the end of the line, whole: a date with an optional time ("tomorrow at
+// 9am", "friday 17:00"), a time then a date ("at 3pm tomorrow"), or a time alone ("at 5pm":
+// today, or tomorrow when that time has passed). Groups: [date, hour, minute, am/pm, "at"].
+const FORMS: { re: RegExp; day: number; time: number; at: number }[] = [
+  { re: new RegExp(`^${DAYP}(?:\\s+(at\\s+)?${TIME})?$`), day: 1, at: 2, time: 3 },
+  { re: new RegExp(`^(at\\s+)${TIME}\\s+${DAYP}$`), day: 5, at: 1, time: 2 },
+  { re: new RegExp(`^(at\\s+)${TIME}$`), day: 0, at: 1, time: 2 },
+];
 
 interface Day { y: number; m: number; d: number }
 
@@ -47,31 +57,39 @@ function addDays(base: Day, n: number): Day {
   return { y: t.getUTCFullYear(), m: t.getUTCMonth() + 1, d: t.getUTCDate() };
 }
 
+function daysIn(y: number, m: number): number {
+  return new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+
+function sameDay(a: Day, b: Day): boolean {
+  return a.y === b.y && a.m === b.m && a.d === b.d;
+}
+
 /** Parses a date phrase (no time) relative to today in tz; null when it is not one. */
-function parseDay(phrase: string, today: Day): { day: Day; defaultHour: number } | null {
+function parseDay(phrase: string, today: Day): { day: Day; defaultHour: number; tonight?: boolean } | null {
   const p = phrase.trim().replace(/^on\s+/, '');
   let m: RegExpExecArray | null;
   if (p === 'today') return { day: today, defaultHour: 9 };
-  if (p === 'tonight') return { day: today, defaultHour: 20 };
+  if (p === 'tonight') return { day: today, defaultHour: 20, tonight: true };
   if (p === 'tomorrow' || p === 'tmr' || p === 'tmrw') return { day: addDays(today, 1), defaultHour: 9 };
-  if (p === 'next week') {
-    const dow = new Date(Date.UTC(today.y, today.m - 1, today.d)).getUTCDay();
-    return { day: addDays(today, ((8 - dow) % 7) || 7), defaultHour: 9 };
-  }
-  if ((m = new RegExp(`^(next\\s+|this\\s+)?(${WD})$`).exec(p))) {
-    const want = weekdayIndex(m[2]) >= 0 ? weekdayIndex(m[2]) : weekdayIndex(m[2].slice(0, 3));
-    if (want < 0) return null;
-    const dow = new Date(Date.UTC(today.y, today.m - 1, today.d)).getUTCDay();
+  const dow = new Date(Date.UTC(today.y, today.m - 1, today.d)).getUTCDay();
+  if (p === 'next week') return { day: addDays(today, ((8 - dow) % 7) || 7), defaultHour: 9 };
+  if ((m = new RegExp(`^(?:(next|this)\\s+)?(${WD})$`).exec(p))) {
+    const want = WD_INDEX[m[2]];
     let n = (want - dow + 7) % 7;
-    if (n === 0) n = 7; // "monday" on a Monday means next Monday
+    // "this monday" on a Monday is today; "monday" and "next monday" then mean in 7 days
+    if (n === 0 && m[1] !== 'this') n = 7;
     return { day: addDays(today, n), defaultHour: 9 };
   }
   if ((m = /^in\s+(\d{1,3})\s+(day|days|week|weeks|month|months)$/.exec(p))) {
     const n = +m[1];
     if (m[2].startsWith('day')) return { day: addDays(today, n), defaultHour: 9 };
     if (m[2].startsWith('week')) return { day: addDays(today, 7 * n), defaultHour: 9 };
-    const t = new Date(Date.UTC(today.y, today.m - 1 + n, today.d));
-    return { day: { y: t.getUTCFullYear(), m: t.getUTCMonth() + 1, d: t.getUTCDate() }, defaultHour: 9 };
+    // 31 January + 1 month = 28 (or 29) February: the last day of a shorter month
+    const t = new Date(Date.UTC(today.y, today.m - 1 + n, 1));
+    const y = t.getUTCFullYear();
+    const mo = t.getUTCMonth() + 1;
+    return { day: { y, m: mo, d: Math.min(today.d, daysIn(y, mo)) }, defaultHour: 9 };
   }
   if ((m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(p))) {
     const d = { y: +m[1], m: +m[2], d: +m[3] };
@@ -81,15 +99,15 @@ function parseDay(phrase: string, today: Day): { day: Day; defaultHour: number }
   let mon = -1;
   if ((m = new RegExp(`^(?:the\\s+)?(\\d{1,2})(?:st|nd|rd|th)?(?:\\s+of)?\\s+(${MON})$`).exec(p))) {
     day = +m[1];
-    mon = monthIndex(m[2]);
+    mon = MONTH_INDEX[m[2]];
   } else if ((m = new RegExp(`^(${MON})\\s+(\\d{1,2})(?:st|nd|rd|th)?$`).exec(p))) {
     day = +m[2];
-    mon = monthIndex(m[1]);
+    mon = MONTH_INDEX[m[1]];
   }
-  if (mon >= 0 && day >= 1 && day <= 31) {
+  if (mon >= 1 && day >= 1 && day <= 31) {
     let y = today.y;
-    if (mon + 1 < today.m || (mon + 1 === today.m && day < today.d)) y += 1; // the next such date
-    const d = { y, m: mon + 1, d: day };
+    if (mon < today.m || (mon === today.m && day < today.d)) y += 1; // the next such date
+    const d = { y, m: mon, d: day };
     return realDay(d) ? { day: d, defaultHour: 9 } : null;
   }
   return null;
@@ -115,6 +133,46 @@ function parseTime(h: string, min: string | undefined, ampm: string | undefined)
   return { h: hour, m: minute };
 }
 
+/** The due day and time of a whole due phrase (lower case), or null when it is not one. */
+function parseDue(phrase: string, today: Day, now: { hour: number; minute: number }): { day: Day; hour: number; minute: number } | null {
+  for (const f of FORMS) {
+    const m = f.re.exec(phrase);
+    if (!m) continue;
+    let day = today;
+    let hour = 9;
+    let minute = 0;
+    let tonight = false;
+    if (f.day) {
+      const d = parseDay(m[f.day], today);
+      if (!d) continue;
+      day = d.day;
+      hour = d.defaultHour;
+      tonight = !!d.tonight;
+    }
+    if (m[f.time] !== undefined) {
+      const [h, min, ampm] = [m[f.time], m[f.time + 1], m[f.time + 2]];
+      if (!min && !ampm && !m[f.at]) continue; // "in 3 days 5" is not a time
+      const t = parseTime(h, min, ampm);
+      if (!t) continue;
+      hour = t.h;
+      minute = t.m;
+      if (tonight && !ampm && hour >= 1 && hour <= 11) hour += 12; // "tonight at 7" is 19:00
+      if (!f.day && (hour < now.hour || (hour === now.hour && minute <= now.minute))) day = addDays(today, 1);
+    } else if (sameDay(day, today) && hour <= now.hour) {
+      // a day without a time whose default hour has come already ("call mom today" at
+      // 15:20): the next full hour, so the new task is not overdue at once; 23:59 late at night
+      if (now.hour >= 23) {
+        hour = 23;
+        minute = 59;
+      } else {
+        hour = now.hour + 1;
+      }
+    }
+    return { day, hour, minute };
+  }
+  return null;
+}
+
 export function parseQuickAdd(line: string, tz: string, now = Date.now()): QuickAdd {
   const tags: string[] = [];
   let priority: Priority | undefined;
@@ -131,46 +189,18 @@ export function parseQuickAdd(line: string, tz: string, now = Date.now()): Quick
       words.push(w);
     }
   }
-  let title = words.join(' ');
+  const title = words.join(' ');
   const z = zonedParts(now, tz);
   const today: Day = { y: z.year, m: z.month, d: z.day };
-  const lower = title.toLowerCase();
-  const DAYP = `(today|tonight|tomorrow|tmrw?|next week|(?:on\\s+)?(?:next\\s+|this\\s+)?${WD}|in\\s+\\d{1,3}\\s+(?:days?|weeks?|months?)|(?:on\\s+)?\\d{4}-\\d{2}-\\d{2}|(?:on\\s+)?(?:the\\s+)?\\d{1,2}(?:st|nd|rd|th)?(?:\\s+of)?\\s+${MON}|(?:on\\s+)?${MON}\\s+\\d{1,2}(?:st|nd|rd|th)?)`;
-  // date then optional time, or time then date, or a time alone ("at 5pm" = today, or
-  // tomorrow when that time has passed) — all at the end of the line
-  const forms: { re: RegExp; day: number; time: number }[] = [
-    { re: new RegExp(`(?:^|\\s)${DAYP}(?:\\s+${TIME})?$`), day: 1, time: 2 },
-    { re: new RegExp(`(?:^|\\s)${TIME.replace('(?:at\\s+)?', 'at\\s+')}\\s+${DAYP}$`), day: 4, time: 1 },
-    { re: new RegExp(`(?:^|\\s)${TIME.replace('(?:at\\s+)?', 'at\\s+')}$`), day: 0, time: 1 },
-  ];
-  for (const f of forms) {
-    const m = f.re.exec(lower);
-    if (!m) continue;
-    const rest = title.slice(0, m.index).trim();
-    if (!rest) continue; // the whole line is a date: keep it as the title
-    let day: Day;
-    let hour: number;
-    let minute = 0;
-    if (f.day) {
-      const d = parseDay(m[f.day], today);
-      if (!d) continue;
-      day = d.day;
-      hour = d.defaultHour;
-    } else {
-      day = today;
-      hour = 9;
-    }
-    if (m[f.time] !== undefined) {
-      const t = parseTime(m[f.time], m[f.time + 1], m[f.time + 2]);
-      if (!t) continue;
-      if (!m[f.time + 1] && !m[f.time + 2] && !/at\s+\d/.test(m[0])) continue; // "in 3 days 5" is not a time
-      hour = t.h;
-      minute = t.m;
-      if (!f.day && (hour < z.hour || (hour === z.hour && minute <= z.minute))) day = addDays(today, 1);
-    }
-    const due = fromInputs(`${day.y}-${pad(day.m)}-${pad(day.d)}`, `${pad(hour)}:${pad(minute)}`, tz);
+  // the longest due phrase that ends the line wins ("at 3pm tomorrow", not "tomorrow"); the
+  // first word always stays, so a line that is only a date keeps it as the title
+  for (let i = 1; i < words.length; i++) {
+    const phrase = words.slice(i).join(' ');
+    const due = parseDue(phrase.toLowerCase(), today, z);
     if (!due) continue;
-    return { title: rest, tags, priority, due_at: due, dueText: title.slice(m.index).trim() };
+    const at = fromInputs(`${due.day.y}-${pad(due.day.m)}-${pad(due.day.d)}`, `${pad(due.hour)}:${pad(due.minute)}`, tz);
+    if (!at) continue;
+    return { title: words.slice(0, i).join(' '), tags, priority, due_at: at, dueText: phrase };
   }
   return { title, tags, priority };
 }

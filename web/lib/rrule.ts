@@ -4,7 +4,7 @@
 // what is valid; rules are written in libical's canonical part order (FREQ, UNTIL, COUNT,
 // INTERVAL, BYDAY, BYMONTHDAY, BYMONTH, BYSETPOS) so that an unchanged choice compares
 // equal to what the server stored.
-import { zonedParts, zonedToUtc } from './time';
+import { pad, zonedParts, zonedToUtc } from './time';
 
 export type Weekday = 'MO' | 'TU' | 'WE' | 'TH' | 'FR' | 'SA' | 'SU';
 export type Freq = 'DAILY' | 'WEEKLY' | 'MONTHLY' | 'YEARLY';
@@ -45,7 +45,8 @@ export const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'Jun
   'August', 'September', 'October', 'November', 'December'];
 const MONTH_SHORT = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const JS_DAYS: Weekday[] = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'];
-const ORDINALS: Record<string, string> = { '1': 'first', '2': 'second', '3': 'third', '4': 'fourth', '-1': 'last' };
+/** Words for the BYSETPOS values the builder offers: 1 → "first", -1 → "last". */
+export const ORDINALS: Record<string, string> = { '1': 'first', '2': 'second', '3': 'third', '4': 'fourth', '-1': 'last' };
 export const SET_POSITIONS: SetPos[] = [1, 2, 3, 4, -1];
 const WEEKDAYS_RULE = 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR';
 
@@ -56,8 +57,6 @@ const SERVER_PRESETS: Record<string, string> = {
 
 export const MAX_INTERVAL = 1000;
 export const MAX_COUNT = 1000;
-
-const pad = (n: number) => String(n).padStart(2, '0');
 
 /** The parts of a YYYY-MM-DD date, or null. */
 export function dateParts(date: string | null | undefined): { year: number; month: number; day: number } | null {
@@ -72,6 +71,22 @@ export function dateParts(date: string | null | undefined): { year: number; mont
 
 export function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/** A YYYY-MM-DD date plus n months; a day the month lacks becomes its last day (31 January
+ * + 1 month = 28 or 29 February). Anything not a date comes back as it is. */
+export function addMonths(date: string, n: number): string {
+  const p = dateParts(date);
+  if (!p) return date;
+  const first = new Date(Date.UTC(p.year, p.month - 1 + n, 1));
+  const y = first.getUTCFullYear();
+  const m = first.getUTCMonth() + 1;
+  return `${y}-${pad(m)}-${pad(Math.min(p.day, daysInMonth(y, m)))}`;
+}
+
+/** The most days month (1..12) ever has: 29 for February; 31 when month is unknown. */
+export function maxDaysInMonth(month: number | undefined): number {
+  return month ? daysInMonth(2000, month) : 31; // 2000 was a leap year
 }
 
 /** The weekday of a YYYY-MM-DD date. */
@@ -114,8 +129,7 @@ export function toRRule(spec: RuleSpec, tz: string): string {
     if (spec.byDay.length) parts.push('BYDAY=' + sortDays(spec.byDay).join(','));
   } else if (spec.freq === 'MONTHLY' || spec.freq === 'YEARLY') {
     const yearly = spec.freq === 'YEARLY';
-    const implicit = spec.implicitDay || (yearly && !spec.yearMonth);
-    if (!implicit) {
+    if (!leavesDay(spec)) {
       const m = spec.monthly;
       if (m.mode === 'weekday') parts.push('BYDAY=' + m.day);
       else parts.push('BYMONTHDAY=' + m.day);
@@ -124,6 +138,11 @@ export function toRRule(spec: RuleSpec, tz: string): string {
     }
   }
   return parts.join(';');
+}
+
+/** Whether a MONTHLY or YEARLY spec takes its day (and month) from the due date. */
+function leavesDay(spec: RuleSpec): boolean {
+  return !!spec.implicitDay || (spec.freq === 'YEARLY' && !spec.yearMonth);
 }
 
 function isSetPos(n: number): n is SetPos {
@@ -239,6 +258,7 @@ export function parseRRule(rule: string, tz = 'UTC'): RuleSpec | null {
     if (monthDays.length !== 1 || days.length || setPos.length) return null;
     const d = monthDays[0];
     if (!(d === -1 || (d >= 1 && d <= 31))) return null;
+    if (yearly && d > maxDaysInMonth(spec.yearMonth)) return null; // 30 February: never
     spec.monthly = { mode: 'day', day: d };
     return spec;
   }
@@ -310,8 +330,10 @@ export function describeSpec(spec: RuleSpec, dueTime?: string, dueDate?: string)
       break;
     }
   }
-  if (dueTime && /^\d{1,2}:\d{2}$/.test(dueTime)) text += ` at ${dueTime.padStart(5, '0')}`;
-  if (spec.end.kind === 'count') text += spec.end.count === 1 ? ', once' : `, ${spec.end.count} times`;
+  const time = dueTime && /^\d{1,2}:\d{2}$/.test(dueTime) ? dueTime.padStart(5, '0') : '';
+  if (spec.end.kind === 'count' && spec.end.count === 1) return 'once' + (time ? ` at ${time}` : '');
+  if (time) text += ` at ${time}`;
+  if (spec.end.kind === 'count') text += `, ${spec.end.count} times`;
   else if (spec.end.kind === 'until') text += `, until ${shortDate(spec.end.date)}`;
   return text;
 }
@@ -384,3 +406,75 @@ export function defaultSpec(dueLocalDate: string | null, freq: Freq = 'WEEKLY'):
   };
 }
 
+
+// ---- the custom builder's changes, as pure functions of the spec --------------------------
+// dueDate is the task's local due date (YYYY-MM-DD) or ''/null: the builder shows its day and
+// month while the rule takes them from the due date, so choosing anything else writes them out.
+
+function clampDay(m: MonthlySpec, month: number | undefined): MonthlySpec {
+  if (m.mode === 'day' && m.day > maxDaysInMonth(month)) return { mode: 'day', day: maxDaysInMonth(month) };
+  return m;
+}
+
+/** The month a YEARLY spec is shown with: its own, else the due date's, else January. */
+export function shownYearMonth(spec: RuleSpec, dueDate?: string | null): number {
+  return spec.yearMonth ?? dateParts(dueDate)?.month ?? 1;
+}
+
+/** The day of the month a spec is shown with (the due date's while the rule leaves it). */
+export function shownMonthDay(spec: RuleSpec, dueDate?: string | null): number {
+  if (!leavesDay(spec) && spec.monthly.mode === 'day') return spec.monthly.day;
+  return dateParts(dueDate)?.day ?? 1;
+}
+
+/** The days the builder's day list offers: 1..31 for MONTHLY (months without the day are
+ * skipped), only the days the month can have for YEARLY (29 for February). */
+export function dayChoices(spec: RuleSpec, dueDate?: string | null): number[] {
+  const max = spec.freq === 'YEARLY' ? maxDaysInMonth(shownYearMonth(spec, dueDate)) : 31;
+  return Array.from({ length: max }, (_, i) => i + 1);
+}
+
+/** A day of the month, or an Nth weekday, chosen in the builder. */
+export function withMonthly(spec: RuleSpec, m: MonthlySpec, dueDate?: string | null): RuleSpec {
+  const next: RuleSpec = { ...spec, monthly: m, implicitDay: false };
+  if (spec.freq === 'YEARLY') {
+    next.yearMonth = shownYearMonth(spec, dueDate);
+    next.monthly = clampDay(m, next.yearMonth);
+  }
+  return next;
+}
+
+/** A month chosen in the yearly builder; a day the month lacks becomes its last possible day. */
+export function withYearMonth(spec: RuleSpec, month: number, dueDate?: string | null): RuleSpec {
+  const monthly = leavesDay(spec) ? { mode: 'day' as const, day: shownMonthDay(spec, dueDate) } : spec.monthly;
+  return { ...spec, yearMonth: month, implicitDay: false, monthly: clampDay(monthly, month) };
+}
+
+/** A frequency chosen in the builder. */
+export function withFreq(spec: RuleSpec, freq: Freq, dueDate?: string | null): RuleSpec {
+  const due = dateParts(dueDate);
+  const wd = dueDate ? weekdayOf(dueDate) : null;
+  const next: RuleSpec = { ...spec, freq, implicitDay: false };
+  if (freq === 'WEEKLY' && !next.byDay.length) next.byDay = wd ? [wd] : ['MO'];
+  if ((freq === 'MONTHLY' || freq === 'YEARLY') && leavesDay(spec)) {
+    next.monthly = { mode: 'day', day: due ? due.day : 1 };
+  }
+  if (freq === 'YEARLY') {
+    if (!next.yearMonth) next.yearMonth = due ? due.month : 1;
+    next.monthly = clampDay(next.monthly, next.yearMonth);
+  }
+  return next;
+}
+
+/** A note for a rule on a day some months or years lack ("every month on day 31"): the
+ * server skips those (docs/recurring.md). null when every period has the day. */
+export function skipNote(spec: RuleSpec, dueDate?: string | null): string | null {
+  if (spec.freq !== 'MONTHLY' && spec.freq !== 'YEARLY') return null;
+  const implicit = leavesDay(spec);
+  if (!implicit && spec.monthly.mode !== 'day') return null;
+  if (implicit && !dateParts(dueDate)) return null;
+  const day = shownMonthDay(spec, dueDate);
+  if (spec.freq === 'MONTHLY') return day >= 29 ? `Months without a day ${day} are skipped.` : null;
+  const month = implicit ? dateParts(dueDate)?.month : spec.yearMonth;
+  return month === 2 && day === 29 ? 'Years without 29 February are skipped (it repeats in leap years only).' : null;
+}

@@ -15,6 +15,7 @@ export interface Session {
 let current: Session | null | undefined; // undefined = not read from storage yet
 let expiryTimer: ReturnType<typeof setTimeout> | undefined;
 const listeners = new Set<(s: Session | null, why: 'signin' | 'signout' | 'expired') => void>();
+const beforeEnd = new Set<(s: Session) => void>();
 
 function storage(): Storage | null {
   try {
@@ -59,6 +60,8 @@ export function getSession(): Session | null {
 }
 
 function save(s: Session | null, why: 'signin' | 'signout' | 'expired') {
+  // last words while the token is still known (a pending delete is sent, for instance)
+  if (!s && current) for (const fn of beforeEnd) fn(current);
   current = s;
   if (s) storage()?.setItem(KEY, JSON.stringify(s));
   else storage()?.removeItem(KEY);
@@ -66,8 +69,25 @@ function save(s: Session | null, why: 'signin' | 'signout' | 'expired') {
   for (const fn of listeners) fn(s, why);
 }
 
+/** The token's lifetime in ms from its own iat/exp claims, or null. The expiry is kept as
+ * now + lifetime rather than the server's expires_at, so a client clock that is off by
+ * hours neither ends the session at once nor keeps a dead one. */
+function tokenLifetime(token: string): number | null {
+  try {
+    const part = token.split('.')[1];
+    const json = JSON.parse(atob(part.replace(/-/g, '+').replace(/_/g, '/'))) as { iat?: number; exp?: number };
+    if (typeof json.iat === 'number' && typeof json.exp === 'number' && json.exp > json.iat) {
+      return (json.exp - json.iat) * 1000;
+    }
+  } catch {
+    /* not a JWT we can read: fall back to expires_at */
+  }
+  return null;
+}
+
 export function startSession(a: AuthAnswer) {
-  const exp = Date.parse(a.expires_at);
+  const life = tokenLifetime(a.token);
+  const exp = life !== null ? Date.now() + life : Date.parse(a.expires_at);
   save({ token: a.token, expiresAt: Number.isFinite(exp) ? exp : Date.now() + 3600e3, user: a.user }, 'signin');
 }
 
@@ -84,6 +104,12 @@ export function endSession() {
 export function expire() {
   if (current === null) return;
   save(null, 'expired');
+}
+
+/** Called with the ending session just before it ends (sign-out, expiry, a 401). */
+export function onBeforeSessionEnd(fn: (s: Session) => void) {
+  beforeEnd.add(fn);
+  return () => { beforeEnd.delete(fn); };
 }
 
 export function onSessionChange(fn: (s: Session | null, why: 'signin' | 'signout' | 'expired') => void) {

@@ -38,22 +38,31 @@ export function zoneOffset(ms: number, tz: string): number {
   return asUtc - Math.floor(ms / 1000) * 1000;
 }
 
-/** The instant of a wall-clock time in tz. In a spring-forward gap the offset before the
- * gap is used (02:30 that does not exist becomes 03:30), as the server does. */
+const DAY_MS = 86400000;
+
+/** The instant of a wall-clock time in tz, exactly as the server's local_to_utc
+ * (src/core/recur.c): a time that exists once uses its offset; a time repeated when the
+ * clocks go back takes its first (earlier) instant; a time in a spring-forward gap uses the
+ * offset before the gap (02:30 that does not exist becomes 03:30). The offsets a day either
+ * side tell whether a transition is near. */
 export function zonedToUtc(z: Zoned, tz: string): number {
-  const guess = Date.UTC(z.year, z.month - 1, z.day, z.hour, z.minute, z.second);
-  const off1 = zoneOffset(guess - zoneOffset(guess, tz), tz);
-  let ms = guess - off1;
-  const off2 = zoneOffset(ms, tz);
-  if (off2 !== off1) {
-    const alt = guess - off2;
-    if (zoneOffset(alt, tz) === off2) ms = alt; // the other side of a transition
-    else ms = guess - Math.min(off1, off2); // inside a gap: the offset before it
-  }
-  return ms;
+  const wall = Date.UTC(z.year, z.month - 1, z.day, z.hour, z.minute, z.second);
+  const before = zoneOffset(wall - DAY_MS, tz);
+  const after = zoneOffset(wall + DAY_MS, tz);
+  if (before === after) return wall - before;
+  const tBefore = wall - before;
+  const tAfter = wall - after;
+  const okBefore = zoneOffset(tBefore, tz) === before;
+  const okAfter = zoneOffset(tAfter, tz) === after;
+  if (okBefore && okAfter) return Math.min(tBefore, tAfter); // repeated: the first instant
+  if (okAfter) return tAfter;
+  return tBefore; // valid only before, or a gap: the offset before the gap
 }
 
-const pad = (n: number) => String(n).padStart(2, '0');
+/** Two digits: pad(7) = "07". */
+export function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
 
 /** "2026-12-01" and "09:00" for an instant in tz (what <input type=date|time> take). */
 export function toInputs(iso: string | null, tz: string): { date: string; time: string } {
@@ -82,6 +91,28 @@ export function todayInputs(tz: string, addDays = 0): string {
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
 }
 
+// Intl.DateTimeFormat is slow to build: one per zone and shape, reused (labels are drawn for
+// every row on every search keystroke).
+const labelCache = new Map<string, Intl.DateTimeFormat>();
+
+function labelFormat(tz: string, shape: 'day' | 'weekday' | 'year' | 'weekday-year' | 'full'): Intl.DateTimeFormat {
+  const key = `${shape}|${tz}`;
+  let f = labelCache.get(key);
+  if (!f) {
+    const opts: Intl.DateTimeFormatOptions = shape === 'full'
+      ? {
+        timeZone: tz, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric',
+        hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+      }
+      : { timeZone: tz, day: 'numeric', month: 'short' };
+    if (shape === 'weekday' || shape === 'weekday-year') opts.weekday = 'short';
+    if (shape === 'year' || shape === 'weekday-year') opts.year = 'numeric';
+    f = new Intl.DateTimeFormat('en-GB', opts);
+    labelCache.set(key, f);
+  }
+  return f;
+}
+
 function dayNumber(z: Zoned): number {
   return Math.floor(Date.UTC(z.year, z.month - 1, z.day) / 86400000);
 }
@@ -99,20 +130,17 @@ export function dueLabel(iso: string, tz: string, now = Date.now()): string {
   else if (diff === 1) day = 'Tomorrow';
   else if (diff === -1) day = 'Yesterday';
   else {
-    const opts: Intl.DateTimeFormatOptions = { timeZone: tz, day: 'numeric', month: 'short' };
-    if (diff > 1 && diff < 7) opts.weekday = 'short';
-    if (z.year !== n.year) opts.year = 'numeric';
-    day = new Intl.DateTimeFormat('en-GB', opts).format(new Date(ms));
+    const weekday = diff > 1 && diff < 7;
+    const year = z.year !== n.year;
+    const shape = weekday ? (year ? 'weekday-year' : 'weekday') : year ? 'year' : 'day';
+    day = labelFormat(tz, shape).format(new Date(ms));
   }
   return `${day} ${time}`;
 }
 
 /** A full local date and time for titles and history: "Tue, 1 Dec 2026, 09:00". */
 export function fullLabel(iso: string, tz: string): string {
-  return new Intl.DateTimeFormat('en-GB', {
-    timeZone: tz, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric',
-    hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-  }).format(new Date(Date.parse(iso)));
+  return labelFormat(tz, 'full').format(new Date(Date.parse(iso)));
 }
 
 export function isOverdue(iso: string | null, completed: boolean, now = Date.now()): boolean {
@@ -145,15 +173,33 @@ export const REMINDER_PRESETS: { before: string; label: string }[] = [
   { before: 'P7D', label: '1 week before' },
 ];
 
+export interface Duration { weeks: number; days: number; hours: number; minutes: number; seconds: number }
+
+/** The parts of an ISO 8601 duration of weeks, days, hours, minutes and seconds ("P1D",
+ * "PT1H30M"); null if it is not one. */
+export function parseDuration(d: string): Duration | null {
+  const m = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(d);
+  if (!m) return null;
+  const n = (s: string | undefined) => (s ? Number(s) : 0);
+  return { weeks: n(m[1]), days: n(m[2]), hours: n(m[3]), minutes: n(m[4]), seconds: n(m[5]) };
+}
+
+/** Seconds in an ISO 8601 duration (see parseDuration); null if it is not one. */
+export function durationSeconds(d: string): number | null {
+  const p = parseDuration(d);
+  if (!p) return null;
+  return p.weeks * 604800 + p.days * 86400 + p.hours * 3600 + p.minutes * 60 + p.seconds;
+}
+
 export function durationLabel(d: string): string {
   const preset = REMINDER_PRESETS.find((p) => p.before === d);
   if (preset) return preset.label;
-  const m = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(d);
-  if (!m) return d;
+  const p = parseDuration(d);
+  if (!p) return d;
   const parts: string[] = [];
-  const unit = (n: string | undefined, w: string) => {
-    if (n && +n) parts.push(`${+n} ${w}${+n === 1 ? '' : 's'}`);
+  const unit = (n: number, w: string) => {
+    if (n) parts.push(`${n} ${w}${n === 1 ? '' : 's'}`);
   };
-  unit(m[1], 'week'); unit(m[2], 'day'); unit(m[3], 'hour'); unit(m[4], 'minute'); unit(m[5], 'second');
+  unit(p.weeks, 'week'); unit(p.days, 'day'); unit(p.hours, 'hour'); unit(p.minutes, 'minute'); unit(p.seconds, 'second');
   return parts.length ? parts.join(' ') + ' before' : 'At due time';
 }

@@ -1,7 +1,6 @@
 // The API's shapes (../docs/openapi.json), as the UI uses them.
 
 export type Priority = 'none' | 'low' | 'medium' | 'high';
-export const PRIORITIES: Priority[] = ['high', 'medium', 'low', 'none'];
 
 export interface User {
   id: string;

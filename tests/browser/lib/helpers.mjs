@@ -119,3 +119,14 @@ export async function findTask(user, title) {
 export async function blur(page) {
     await page.evaluate(() => { if (document.activeElement instanceof HTMLElement) document.activeElement.blur(); });
 }
+
+/** The draft kept under name (lib/drafts.ts: per user, in sessionStorage), or null. */
+export function draftText(page, name) {
+    return page.evaluate((n) => {
+        for (let i = 0; i < sessionStorage.length; i++) {
+            const k = sessionStorage.key(i);
+            if (k.startsWith('todo.draft.') && k.endsWith('.' + n)) return sessionStorage.getItem(k);
+        }
+        return null;
+    }, name);
+}

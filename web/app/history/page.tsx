@@ -7,7 +7,8 @@ import { Suspense, useEffect, useState } from 'react';
 import AppShell from '@/components/AppShell';
 import { api, ApiError } from '@/lib/api';
 import { useRequiredSession } from '@/lib/useSession';
-import { fullLabel } from '@/lib/time';
+import { describe } from '@/lib/rrule';
+import { durationLabel, fullLabel } from '@/lib/time';
 import type { HistoryEntry, Task } from '@/lib/types';
 
 // the API's types (openapi.json HistoryEntry.type); the CloudEvent names are accepted too
@@ -32,8 +33,8 @@ function show(v: unknown, tz: string): string {
   if (Array.isArray(v)) return v.length ? v.map((x) => show(x, tz)).join(', ') : 'none';
   if (typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    if ('rule' in o) return String(o.rule);
-    if ('before' in o) return `${o.before} before`;
+    if ('rule' in o) return describe(String(o.rule)) + (o.from === 'completion' ? ' (from completion)' : '');
+    if ('before' in o && typeof o.before === 'string') return durationLabel(o.before).toLowerCase();
     if ('at' in o) return show(o.at, tz);
     return JSON.stringify(v);
   }
@@ -49,6 +50,7 @@ function History() {
   const params = useSearchParams();
   const id = Number(params.get('task'));
   const [task, setTask] = useState<Task | null>(null);
+  const [gone, setGone] = useState(false); // the task itself answered 404: deleted
   const [items, setItems] = useState<HistoryEntry[] | null>(null);
   const [error, setError] = useState('');
 
@@ -58,7 +60,7 @@ function History() {
       setError('No task was given. Open a task and choose History.');
       return;
     }
-    api.get(id).then(setTask).catch(() => setTask(null));
+    api.get(id).then(setTask).catch((e) => setGone(e instanceof ApiError && e.status === 404));
     api.history(id).then((r) => setItems(r.items))
       .catch((e) => setError(e instanceof ApiError && e.status === 404 ? 'There is no such task.' : (e as Error).message));
   }, [session, id]);
@@ -72,7 +74,7 @@ function History() {
     <AppShell session={session}>
       <p><Link href="/">← Back to tasks</Link></p>
       <h1>History{title ? `: ${title}` : ''}</h1>
-      {!task && items && <p className="hint">This task has been deleted; its history stays.</p>}
+      {gone && items && items.length > 0 && <p className="hint">This task has been deleted; its history stays.</p>}
       {error && <div className="banner banner-error" role="alert">{error}</div>}
       {items && items.length === 0 && <p className="empty card">No changes recorded yet. They appear a moment after each change.</p>}
       {items && items.length > 0 && (

@@ -1,0 +1,350 @@
+// lib.test.mjs - the web UI's pure libraries (web/lib/quickadd.ts, time.ts, rrule.ts): the
+// quick-add parser, wall-clock <-> instant in a zone (checked against a brute-force search,
+// and matching the server's rules for DST gaps and repeats), and the repeat-rule builder
+// (round trips of the presets, the rule in words). scripts/test-browser.sh compiles the
+// libraries with the project's TypeScript into TODO_WEB_LIB_JS and runs this file.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const dir = process.env.TODO_WEB_LIB_JS;
+if (!dir) throw new Error('TODO_WEB_LIB_JS: the compiled web/lib (scripts/test-browser.sh sets it)');
+const load = (name) => import(pathToFileURL(path.join(dir, `${name}.js`)).href);
+const { parseQuickAdd } = await load('quickadd');
+const T = await load('time');
+const R = await load('rrule');
+
+const check = (name, fn) => test(name, fn);
+const BER = 'Europe/Berlin';
+// local wall time in tz -> ms (brute force, independent of zonedToUtc): earliest instant
+const wallMs = (tz, y, mo, d, h, mi) => {
+  const wall = Date.UTC(y, mo - 1, d, h, mi);
+  for (let t = wall - 16 * 3600e3; t <= wall + 16 * 3600e3; t += 60e3) {
+    const z = T.zonedParts(t, tz);
+    if (z.year === y && z.month === mo && z.day === d && z.hour === h && z.minute === mi) return t;
+  }
+  return null;
+};
+const isoOf = (ms) => new Date(ms).toISOString().replace('.000Z', 'Z');
+const local = (tz, y, mo, d, h, mi) => isoOf(wallMs(tz, y, mo, d, h, mi));
+const qa = (line, nowLocal, tz = BER) => parseQuickAdd(line, tz, wallMs(tz, ...nowLocal));
+const due = (line, nowLocal, want, title, tz = BER) => check(`quickadd "${line}" at ${nowLocal}`, () => {
+  const r = qa(line, nowLocal, tz);
+  assert.equal(r.due_at, want === null ? undefined : local(tz, ...want), JSON.stringify(r));
+  if (title !== undefined) assert.equal(r.title, title);
+});
+
+// ---------- quick add: existing behaviour ----------
+const WED = [2026, 6, 10, 10, 20]; // Wednesday 10 June 2026, 10:20 in Berlin
+check('Pay rent tomorrow at 9am #bills !high', () => {
+  const r = qa('Pay rent tomorrow at 9am #bills !high', WED);
+  assert.deepEqual(r, { title: 'Pay rent', tags: ['bills'], priority: 'high', due_at: local(BER, 2026, 6, 11, 9, 0), dueText: 'tomorrow at 9am' });
+});
+due('Plan Monday meeting notes', WED, null, 'Plan Monday meeting notes');
+due('Water plants on 2026-12-01 14:00', WED, [2026, 12, 1, 14, 0], 'Water plants');
+due('Report friday', WED, [2026, 6, 12, 9, 0], 'Report');
+due('Call at 5pm', WED, [2026, 6, 10, 17, 0], 'Call');
+due('Call at 5pm', [2026, 6, 10, 18, 0], [2026, 6, 11, 17, 0], 'Call');
+due('Call at 5pm', [2026, 6, 10, 17, 0], [2026, 6, 11, 17, 0], 'Call'); // exactly now: tomorrow
+due('tomorrow', WED, null, 'tomorrow'); // a line that is only a date stays the title
+due('5 dec', [2026, 12, 5, 21, 0], null, '5 dec');
+due('Read in 3 days 5', WED, null, 'Read in 3 days 5'); // "5" is not a time
+due('Read in 3 days at 5', WED, [2026, 6, 13, 5, 0], 'Read');
+due('Party on the 3rd of december', WED, [2026, 12, 3, 9, 0], 'Party');
+due('Party dec 3rd 18:30', WED, [2026, 12, 3, 18, 30], 'Party');
+due('Party 3 jun', WED, [2027, 6, 3, 9, 0], 'Party'); // a past date this year: next year
+due('Trip next week', WED, [2026, 6, 15, 9, 0], 'Trip');
+due('Trip in 2 weeks', WED, [2026, 6, 24, 9, 0], 'Trip');
+due('Pay 31 apr', WED, null, 'Pay 31 apr'); // not a date
+due('Café tomorrow 9am', WED, [2026, 6, 11, 9, 0], 'Café');
+due('İstanbul trip tomorrow', WED, [2026, 6, 11, 9, 0], 'İstanbul trip'); // lower-casing changes length
+due('Call mom today at 9am', [2026, 6, 10, 15, 20], [2026, 6, 10, 9, 0], 'Call mom'); // an explicit time is kept
+// spring-forward gap: 02:30 does not exist on 29 March 2026 in Berlin -> 03:30 CEST
+check('quickadd in a DST gap', () => assert.equal(qa('Meet tomorrow at 2:30', [2026, 3, 28, 12, 0]).due_at, '2026-03-29T01:30:00Z'));
+
+// ---------- finding 1: time then date, the longest phrase wins ----------
+due('Meet at 3pm tomorrow', WED, [2026, 6, 11, 15, 0], 'Meet');
+due('Meet at 15:30 friday', WED, [2026, 6, 12, 15, 30], 'Meet');
+due('Meet at 9am on 2026-12-01', WED, [2026, 12, 1, 9, 0], 'Meet');
+due('Meet at 3pm dec 5', WED, [2026, 12, 5, 15, 0], 'Meet');
+due('Meet tomorrow at 3pm', WED, [2026, 6, 11, 15, 0], 'Meet');
+check('dueText is the whole phrase', () => assert.equal(qa('Meet at 3pm tomorrow', WED).dueText, 'at 3pm tomorrow'));
+
+// ---------- finding 2: a day without a time whose 09:00 has passed: the next full hour ----------
+due('Call mom today', [2026, 6, 10, 15, 20], [2026, 6, 10, 16, 0], 'Call mom');
+due('Call mom today', [2026, 6, 10, 8, 59], [2026, 6, 10, 9, 0], 'Call mom');
+due('Call mom today', [2026, 6, 10, 9, 0], [2026, 6, 10, 10, 0], 'Call mom'); // 09:00 now would be overdue at once
+due('Call mom today', [2026, 6, 10, 23, 10], [2026, 6, 10, 23, 59], 'Call mom');
+due('Call mom today', [2026, 6, 10, 22, 59], [2026, 6, 10, 23, 0], 'Call mom');
+due('Buy gifts 5 dec', [2026, 12, 5, 21, 0], [2026, 12, 5, 22, 0], 'Buy gifts');
+due('Buy gifts 5 dec', [2026, 12, 5, 7, 0], [2026, 12, 5, 9, 0], 'Buy gifts');
+due('Buy gifts on 2026-12-05', [2026, 12, 5, 21, 0], [2026, 12, 5, 22, 0], 'Buy gifts');
+due('Party tonight', WED, [2026, 6, 10, 20, 0], 'Party');
+due('Party tonight', [2026, 6, 10, 20, 30], [2026, 6, 10, 21, 0], 'Party');
+due('Party tonight', [2026, 6, 10, 23, 30], [2026, 6, 10, 23, 59], 'Party');
+due('Report tomorrow', [2026, 6, 10, 23, 30], [2026, 6, 11, 9, 0], 'Report'); // not today: 09:00
+
+// ---------- finding 3: exact month and weekday spellings ----------
+due('Buy 12 marbles', WED, null, 'Buy 12 marbles');
+due('Hang 3 decorations', WED, null, 'Hang 3 decorations');
+due('Party frinesday', WED, null, 'Party frinesday');
+due('Read june 12 marbles', WED, null);
+due('Meet mondays', WED, null, 'Meet mondays');
+due('Order 2 decks', WED, null, 'Order 2 decks');
+due('Plan mayday', WED, null, 'Plan mayday');
+for (const [w, d] of [['mon', 15], ['monday', 15], ['tue', 16], ['tues', 16], ['tuesday', 16], ['wed', 17], ['weds', 17],
+  ['wednesday', 17], ['thu', 11], ['thur', 11], ['thurs', 11], ['thursday', 11], ['fri', 12], ['friday', 12],
+  ['sat', 13], ['saturday', 13], ['sun', 14], ['sunday', 14]]) {
+  // "sun", "sat" and "wed" are also words ("Enjoy the sun"): a day only after on/next/this
+  if (['sat', 'sun', 'wed'].includes(w)) {
+    due(`Gym ${w}`, WED, null, `Gym ${w}`);
+    due(`Gym on ${w}`, WED, [2026, 6, d, 9, 0], 'Gym');
+  } else {
+    due(`Gym ${w}`, WED, [2026, 6, d, 9, 0], 'Gym');
+  }
+}
+due('Enjoy the sun', WED, null, 'Enjoy the sun');
+const months = ['jan', 'january', 'feb', 'february', 'mar', 'march', 'apr', 'april', 'may', 'jun', 'june', 'jul', 'july',
+  'aug', 'august', 'sep', 'sept', 'september', 'oct', 'october', 'nov', 'november', 'dec', 'december'];
+const monthNo = { jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12 };
+for (const m of months) {
+  const mo = monthNo[m.slice(0, 3)];
+  const y = mo < 6 || (mo === 6) ? 2027 : 2026; // 1st of June has passed on 10 June
+  due(`Pay 1 ${m}`, WED, [y, mo, 1, 9, 0], 'Pay');
+  due(`Pay ${m.toUpperCase()} 1st`, WED, [y, mo, 1, 9, 0], 'Pay');
+}
+
+// ---------- finding 4: month clamp, "tonight at 7", "this <weekday>" ----------
+due('Pay in 1 month', [2026, 1, 31, 8, 0], [2026, 2, 28, 9, 0], 'Pay');
+due('Pay in 1 month', [2028, 1, 31, 8, 0], [2028, 2, 29, 9, 0], 'Pay');
+due('Pay in 13 months', [2026, 1, 31, 8, 0], [2027, 2, 28, 9, 0], 'Pay');
+due('Pay in 3 months', [2026, 3, 31, 8, 0], [2026, 6, 30, 9, 0], 'Pay');
+due('Pay in 1 month', [2026, 12, 31, 8, 0], [2027, 1, 31, 9, 0], 'Pay');
+due('Pay in 2 months', [2026, 6, 10, 8, 0], [2026, 8, 10, 9, 0], 'Pay');
+due('Party tonight at 7', WED, [2026, 6, 10, 19, 0], 'Party');
+due('Party tonight at 7:30', WED, [2026, 6, 10, 19, 30], 'Party');
+due('Party tonight at 11', WED, [2026, 6, 10, 23, 0], 'Party');
+due('Party tonight 8pm', WED, [2026, 6, 10, 20, 0], 'Party');
+due('Party tonight at 7am', WED, [2026, 6, 10, 7, 0], 'Party');
+due('Party tonight at 21:00', WED, [2026, 6, 10, 21, 0], 'Party');
+due('Party tomorrow at 7', WED, [2026, 6, 11, 7, 0], 'Party'); // only after "tonight"
+const MON = [2026, 6, 8, 6, 0]; // Monday 8 June 2026, 06:00
+due('Gym this monday', MON, [2026, 6, 8, 9, 0], 'Gym');
+due('Gym this monday', [2026, 6, 8, 10, 20], [2026, 6, 8, 11, 0], 'Gym'); // today, 09:00 passed
+due('Gym this monday at 18:00', MON, [2026, 6, 8, 18, 0], 'Gym');
+due('Gym monday', MON, [2026, 6, 15, 9, 0], 'Gym');
+due('Gym next monday', MON, [2026, 6, 15, 9, 0], 'Gym');
+due('Gym on monday', MON, [2026, 6, 15, 9, 0], 'Gym');
+due('Gym this tuesday', MON, [2026, 6, 9, 9, 0], 'Gym');
+due('Gym this sunday', MON, [2026, 6, 14, 9, 0], 'Gym');
+// another zone: New York, the day is taken in the user's zone
+due('Call mom today', [2026, 6, 10, 15, 20], [2026, 6, 10, 16, 0], 'Call mom', 'America/New_York');
+
+// ---------- finding 5: zonedToUtc ----------
+const z2u = (tz, y, mo, d, h, mi) => isoOf(T.zonedToUtc({ year: y, month: mo, day: d, hour: h, minute: mi, second: 0 }, tz));
+check('Berlin autumn repeated 02:30 -> first (CEST)', () => assert.equal(z2u(BER, 2026, 10, 25, 2, 30), '2026-10-25T00:30:00Z'));
+check('Berlin spring gap 02:30 -> 03:30 CEST', () => assert.equal(z2u(BER, 2026, 3, 29, 2, 30), '2026-03-29T01:30:00Z'));
+check('New York autumn repeated 01:30 -> first (EDT)', () => assert.equal(z2u('America/New_York', 2026, 11, 1, 1, 30), '2026-11-01T05:30:00Z'));
+check('New York spring gap 02:30 -> 03:30 EDT', () => assert.equal(z2u('America/New_York', 2026, 3, 8, 2, 30), '2026-03-08T07:30:00Z'));
+check('Sydney autumn repeated 02:30 -> first (AEDT)', () => assert.equal(z2u('Australia/Sydney', 2026, 4, 5, 2, 30), '2026-04-04T15:30:00Z'));
+check('Sydney spring gap 02:30 -> 03:30 AEDT', () => assert.equal(z2u('Australia/Sydney', 2026, 10, 4, 2, 30), '2026-10-03T16:30:00Z'));
+check('Kolkata', () => assert.equal(z2u('Asia/Kolkata', 2026, 10, 25, 2, 30), '2026-10-24T21:00:00Z'));
+check('Chatham repeated 03:15 (+13:45 first)', () => assert.equal(z2u('Pacific/Chatham', 2026, 4, 5, 3, 15), '2026-04-04T13:30:00Z'));
+check('Lord Howe repeated 01:45 (+11 first)', () => assert.equal(z2u('Australia/Lord_Howe', 2026, 4, 5, 1, 45), '2026-04-04T14:45:00Z'));
+check('Lord Howe gap 02:15 -> 02:45 (+11)', () => assert.equal(z2u('Australia/Lord_Howe', 2026, 10, 4, 2, 15), '2026-10-03T15:45:00Z'));
+// exhaustive: every 15 minutes within 4 hours either side of each transition in 2026
+for (const tz of ['Europe/Berlin', 'America/New_York', 'Australia/Sydney', 'Asia/Kolkata', 'Pacific/Chatham', 'Australia/Lord_Howe', 'UTC']) {
+  let transitions = 0, tested = 0, gaps = 0, repeats = 0;
+  const start = Date.UTC(2026, 0, 1), end = Date.UTC(2027, 0, 1);
+  for (let t = start; t < end; t += 3600e3) {
+    const o1 = T.zoneOffset(t, tz), o2 = T.zoneOffset(t + 3600e3, tz);
+    if (o1 === o2) continue;
+    // exact transition instant
+    let lo = t, hi = t + 3600e3;
+    while (hi - lo > 1000) { const mid = Math.floor((lo + hi) / 2000) * 1000; if (T.zoneOffset(mid, tz) === o1) lo = mid; else hi = mid; }
+    transitions++;
+    const before = o1;
+    for (let w = hi + before - 4 * 3600e3; w <= hi + before + 4 * 3600e3; w += 15 * 60e3) {
+      const d = new Date(w);
+      const [y, mo, dd, h, mi] = [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes()];
+      const brute = wallMs(tz, y, mo, dd, h, mi);
+      // reference: the earliest instant showing this wall time; in a gap, the offset before it
+      const want = brute ?? (w - before);
+      if (brute === null) gaps++;
+      else if (wallMs(tz, y, mo, dd, h, mi) !== null && T.zonedParts(brute + Math.abs(o2 - o1), tz).hour === h && T.zonedParts(brute + Math.abs(o2 - o1), tz).minute === mi && o2 < o1) repeats++;
+      tested++;
+      check(`${tz} ${y}-${mo}-${dd} ${h}:${mi}`, () => assert.equal(z2u(tz, y, mo, dd, h, mi), isoOf(want)));
+    }
+  }
+  check(`${tz} transitions seen`, () => assert.ok(tz === 'Asia/Kolkata' || tz === 'UTC' ? transitions === 0 : transitions === 2 && gaps > 0 && repeats > 0, `${transitions} ${gaps} ${repeats}`));
+  // ordinary times far from any transition round-trip
+  for (const ms of [Date.UTC(2026, 0, 15, 11, 7), Date.UTC(2026, 6, 15, 23, 59), Date.UTC(2026, 11, 31, 23, 30)]) {
+    const z = T.zonedParts(ms, tz);
+    check(`${tz} round trip ${isoOf(ms)}`, () => assert.equal(T.zonedToUtc(z, tz), ms));
+  }
+}
+check('fromInputs repeated hour uses first', () => assert.equal(T.fromInputs('2026-10-25', '02:30', BER), '2026-10-25T00:30:00Z'));
+check('untilStamp in the repeated hour', () => assert.equal(R.untilStamp('2026-12-31', BER), '20261231T225959Z'));
+
+// ---------- finding 6: cached label formatters, same output ----------
+check('labels unchanged', () => {
+  const now = Date.UTC(2026, 5, 10, 8, 20);
+  const cases = [
+    ['2026-06-10T07:00:00Z', 'Today 09:00'], ['2026-06-11T07:00:00Z', 'Tomorrow 09:00'], ['2026-06-09T15:00:00Z', 'Yesterday 17:00'],
+    ['2026-06-13T07:00:00Z', 'Sat 13 Jun 09:00'], ['2026-07-01T07:00:00Z', '1 Jul 09:00'], ['2027-12-07T08:00:00Z', '7 Dec 2027 09:00'],
+    ['2027-01-01T10:00:00Z', '1 Jan 2027 11:00'],
+  ];
+  for (const [iso, want] of cases) assert.equal(T.dueLabel(iso, BER, now), want);
+  assert.equal(T.dueLabel('2026-12-31T22:30:00Z', 'America/New_York', Date.UTC(2026, 11, 29, 12)), 'Thu 31 Dec 17:30');
+  assert.equal(T.dueLabel('2027-01-02T12:00:00Z', 'UTC', Date.UTC(2026, 11, 30, 12)), 'Sat, 2 Jan 2027 12:00');
+  assert.equal(T.fullLabel('2026-12-01T08:00:00Z', BER), 'Tue, 1 Dec 2026, 09:00');
+  assert.equal(T.fullLabel('2026-12-01T08:00:00Z', 'America/New_York'), 'Tue, 1 Dec 2026, 03:00');
+  assert.equal(T.fullLabel('2026-12-01T08:00:00Z', BER), 'Tue, 1 Dec 2026, 09:00');
+});
+
+// ---------- finding 10: shared helpers ----------
+check('pad', () => { assert.equal(T.pad(7), '07'); assert.equal(T.pad(12), '12'); });
+check('durations', () => {
+  assert.equal(T.durationSeconds('PT0S'), 0);
+  assert.equal(T.durationSeconds('P1W'), 604800);
+  assert.equal(T.durationSeconds('P1DT2H30M'), 86400 + 9000);
+  assert.equal(T.durationSeconds('PT90M'), 5400);
+  assert.equal(T.durationSeconds('1 hour'), null);
+  assert.deepEqual(T.parseDuration('P2DT3H'), { weeks: 0, days: 2, hours: 3, minutes: 0, seconds: 0 });
+  assert.equal(T.durationLabel('PT1H'), '1 hour before');
+  assert.equal(T.durationLabel('P1DT2H'), '1 day 2 hours before');
+  assert.equal(T.durationLabel('PT0M'), 'At due time');
+  assert.equal(T.durationLabel('bogus'), 'bogus');
+  assert.equal(T.durationLabel('PT90M'), '90 minutes before');
+});
+check('ORDINALS exported once', () => assert.equal(R.ORDINALS['-1'], 'last'));
+
+// ---------- rrule: presets and rules round-trip exactly ----------
+for (const rule of ['FREQ=DAILY', 'FREQ=WEEKLY', 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR', 'FREQ=WEEKLY;BYDAY=TU',
+  'FREQ=MONTHLY', 'FREQ=MONTHLY;BYMONTHDAY=1', 'FREQ=MONTHLY;BYDAY=FR;BYSETPOS=-1', 'FREQ=MONTHLY;BYDAY=TU;BYSETPOS=1',
+  'FREQ=YEARLY', 'FREQ=YEARLY;BYMONTHDAY=1;BYMONTH=12', 'FREQ=MONTHLY;BYMONTHDAY=-1', 'FREQ=MONTHLY;BYMONTHDAY=31',
+  'FREQ=WEEKLY;COUNT=5;INTERVAL=2;BYDAY=MO,TH', 'FREQ=DAILY;UNTIL=20261231T225959Z;INTERVAL=2',
+  'FREQ=MONTHLY;COUNT=12;INTERVAL=2;BYDAY=FR;BYSETPOS=-1', 'FREQ=YEARLY;UNTIL=20301231T225959Z;INTERVAL=2;BYMONTHDAY=20;BYMONTH=12',
+  'FREQ=YEARLY;BYDAY=MO;BYMONTH=12;BYSETPOS=1', 'FREQ=YEARLY;BYMONTHDAY=29;BYMONTH=2', 'FREQ=DAILY;COUNT=1']) {
+  check(`round trip ${rule}`, () => {
+    const spec = R.parseRRule(rule, BER);
+    assert.ok(spec, 'parses');
+    assert.equal(R.toRRule(spec, BER), rule);
+    assert.deepEqual(R.parseRRule(R.toRRule(spec, BER), BER), spec);
+  });
+}
+check('-1FR is the same spec as BYDAY=FR;BYSETPOS=-1', () => {
+  assert.deepEqual(R.parseRRule('FREQ=MONTHLY;BYDAY=-1FR'), R.parseRRule('FREQ=MONTHLY;BYDAY=FR;BYSETPOS=-1'));
+  assert.equal(R.describe('FREQ=MONTHLY;BYDAY=-1FR', '18:00'), 'every month on the last Friday at 18:00');
+});
+check('server preset names', () => {
+  assert.equal(R.toRRule(R.parseRRule('weekdays'), 'UTC'), 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR');
+  assert.equal(R.toRRule(R.parseRRule('yearly'), 'UTC'), 'FREQ=YEARLY');
+});
+check('presetsFor a due date', () => {
+  const p = R.presetsFor('2026-12-01');
+  assert.deepEqual(p.map((x) => x.rule), ['FREQ=DAILY', 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR', 'FREQ=WEEKLY;BYDAY=TU',
+    'FREQ=MONTHLY;BYMONTHDAY=1', 'FREQ=MONTHLY;BYDAY=TU;BYSETPOS=1', 'FREQ=YEARLY;BYMONTHDAY=1;BYMONTH=12']);
+  for (const x of [...p, ...R.presetsFor(null), ...R.presetsFor('2026-12-29'), ...R.presetsFor('2026-01-31')]) {
+    assert.equal(R.toRRule(R.parseRRule(x.rule), 'UTC'), x.rule, x.rule);
+  }
+});
+check('describe (existing)', () => {
+  assert.equal(R.describe('FREQ=WEEKLY;COUNT=5;INTERVAL=2;BYDAY=MO,TH', '09:00'), 'every 2 weeks on Monday and Thursday at 09:00, 5 times');
+  assert.equal(R.describe('FREQ=MONTHLY;BYDAY=TU;BYSETPOS=-1', '09:00'), 'every month on the last Tuesday at 09:00');
+  assert.equal(R.describe('FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR', '9:00'), 'every weekday at 09:00');
+  assert.equal(R.describe('FREQ=YEARLY', '09:00', { dueDate: '2026-12-01' }), 'every year on 1 December at 09:00');
+  assert.equal(R.describe('FREQ=DAILY;UNTIL=20261231T225959Z', '09:00', { tz: BER }), 'every day at 09:00, until 31 Dec 2026');
+  assert.equal(R.describe('FREQ=HOURLY'), 'custom rule: FREQ=HOURLY');
+});
+
+// ---------- finding 9: COUNT=1 ----------
+check('COUNT=1 is "once"', () => {
+  assert.equal(R.describe('FREQ=DAILY;COUNT=1', '09:00'), 'once at 09:00');
+  assert.equal(R.describe('FREQ=WEEKLY;COUNT=1;BYDAY=MO'), 'once');
+  assert.equal(R.describe('FREQ=DAILY;COUNT=2', '09:00'), 'every day at 09:00, 2 times');
+});
+
+// ---------- finding 7: the yearly builder writes its month and day ----------
+const DUE = '2026-12-01'; // Tuesday 1 December
+check('yearly: a day chosen after the bare preset', () => {
+  const bare = R.parseRRule('FREQ=YEARLY');
+  assert.equal(R.toRRule(bare, 'UTC'), 'FREQ=YEARLY');
+  assert.equal(R.shownYearMonth(bare, DUE), 12);
+  assert.equal(R.shownMonthDay(bare, DUE), 1);
+  const day20 = R.withMonthly(bare, { mode: 'day', day: 20 }, DUE);
+  assert.equal(R.toRRule(day20, 'UTC'), 'FREQ=YEARLY;BYMONTHDAY=20;BYMONTH=12');
+  const back = R.parseRRule(R.toRRule(day20, 'UTC'));
+  assert.equal(R.toRRule(back, 'UTC'), 'FREQ=YEARLY;BYMONTHDAY=20;BYMONTH=12');
+  assert.equal(back.yearMonth, 12); assert.deepEqual(back.monthly, { mode: 'day', day: 20 });
+  assert.equal(R.describe(R.toRRule(day20, 'UTC'), '09:00'), 'every year on 20 December at 09:00');
+  const firstMon = R.withMonthly(bare, { mode: 'weekday', pos: 1, day: 'MO' }, DUE);
+  assert.equal(R.toRRule(firstMon, 'UTC'), 'FREQ=YEARLY;BYDAY=MO;BYMONTH=12;BYSETPOS=1');
+  assert.deepEqual(R.parseRRule('FREQ=YEARLY;BYDAY=MO;BYMONTH=12;BYSETPOS=1').monthly, { mode: 'weekday', pos: 1, day: 'MO' });
+  assert.deepEqual(R.parseRRule('FREQ=YEARLY;BYDAY=1MO;BYMONTH=12').monthly, { mode: 'weekday', pos: 1, day: 'MO' });
+  assert.equal(R.describe('FREQ=YEARLY;BYDAY=MO;BYMONTH=12;BYSETPOS=1', '09:00'), 'every year on the first Monday of December at 09:00');
+  const lastDay = R.withMonthly(bare, { mode: 'day', day: -1 }, DUE);
+  assert.equal(R.toRRule(lastDay, 'UTC'), 'FREQ=YEARLY;BYMONTHDAY=-1;BYMONTH=12');
+  // no due date: the shown month is January
+  assert.equal(R.toRRule(R.withMonthly(R.parseRRule('FREQ=YEARLY'), { mode: 'day', day: 5 }, ''), 'UTC'), 'FREQ=YEARLY;BYMONTHDAY=5;BYMONTH=1');
+});
+check('yearly: the month chosen', () => {
+  const bare = R.parseRRule('FREQ=YEARLY');
+  assert.equal(R.toRRule(R.withYearMonth(bare, 12, DUE), 'UTC'), 'FREQ=YEARLY;BYMONTHDAY=1;BYMONTH=12');
+  assert.equal(R.toRRule(R.withYearMonth(bare, 3, DUE), 'UTC'), 'FREQ=YEARLY;BYMONTHDAY=1;BYMONTH=3');
+  const wk = R.parseRRule('FREQ=YEARLY;BYDAY=MO;BYMONTH=12;BYSETPOS=1');
+  assert.equal(R.toRRule(R.withYearMonth(wk, 5, DUE), 'UTC'), 'FREQ=YEARLY;BYDAY=MO;BYMONTH=5;BYSETPOS=1');
+});
+check('frequency changes', () => {
+  const weekly = R.defaultSpec(DUE);
+  assert.equal(R.toRRule(weekly, 'UTC'), 'FREQ=WEEKLY;BYDAY=TU');
+  assert.equal(R.toRRule(R.withFreq(weekly, 'YEARLY', DUE), 'UTC'), 'FREQ=YEARLY;BYMONTHDAY=1;BYMONTH=12');
+  assert.equal(R.toRRule(R.withFreq(weekly, 'MONTHLY', DUE), 'UTC'), 'FREQ=MONTHLY;BYMONTHDAY=1');
+  assert.equal(R.toRRule(R.withFreq(R.parseRRule('FREQ=MONTHLY'), 'YEARLY', '2026-01-31'), 'UTC'), 'FREQ=YEARLY;BYMONTHDAY=31;BYMONTH=1');
+  assert.equal(R.toRRule(R.withFreq(R.parseRRule('FREQ=YEARLY'), 'MONTHLY', DUE), 'UTC'), 'FREQ=MONTHLY;BYMONTHDAY=1');
+  // monthly on the 31st, then yearly with the due date in February: 29
+  const m31 = R.parseRRule('FREQ=MONTHLY;BYMONTHDAY=31');
+  assert.equal(R.toRRule(R.withFreq({ ...m31, yearMonth: undefined }, 'YEARLY', '2026-02-10'), 'UTC'), 'FREQ=YEARLY;BYMONTHDAY=29;BYMONTH=2');
+});
+
+// ---------- finding 8: no 30/31 February; addMonths; skipped months ----------
+check('day choices', () => {
+  const y = (m) => R.dayChoices({ ...R.defaultSpec(DUE, 'YEARLY'), yearMonth: m }, DUE);
+  assert.equal(y(2).length, 29); assert.equal(y(4).length, 30); assert.equal(y(12).length, 31);
+  assert.equal(R.dayChoices(R.defaultSpec(DUE, 'MONTHLY'), DUE).length, 31);
+  assert.equal(R.dayChoices(R.parseRRule('FREQ=YEARLY'), '2026-02-10').length, 29); // the due month is shown
+});
+check('switching to February clamps the day', () => {
+  const dec31 = R.parseRRule('FREQ=YEARLY;BYMONTHDAY=31;BYMONTH=12');
+  assert.equal(R.toRRule(R.withYearMonth(dec31, 2, DUE), 'UTC'), 'FREQ=YEARLY;BYMONTHDAY=29;BYMONTH=2');
+  assert.equal(R.toRRule(R.withYearMonth(dec31, 4, DUE), 'UTC'), 'FREQ=YEARLY;BYMONTHDAY=30;BYMONTH=4');
+  const last = R.parseRRule('FREQ=YEARLY;BYMONTHDAY=-1;BYMONTH=12');
+  assert.equal(R.toRRule(R.withYearMonth(last, 2, DUE), 'UTC'), 'FREQ=YEARLY;BYMONTHDAY=-1;BYMONTH=2');
+  const feb = R.parseRRule('FREQ=YEARLY;BYMONTHDAY=1;BYMONTH=2');
+  assert.equal(R.toRRule(R.withMonthly(feb, { mode: 'day', day: 30 }, DUE), 'UTC'), 'FREQ=YEARLY;BYMONTHDAY=29;BYMONTH=2');
+  assert.equal(R.parseRRule('FREQ=YEARLY;BYMONTHDAY=30;BYMONTH=2'), null);
+  assert.equal(R.parseRRule('FREQ=YEARLY;BYMONTHDAY=31;BYMONTH=4'), null);
+});
+check('addMonths clamps', () => {
+  assert.equal(R.addMonths('2026-01-31', 1), '2026-02-28');
+  assert.equal(R.addMonths('2028-01-31', 1), '2028-02-29');
+  assert.equal(R.addMonths('2026-11-30', 3), '2027-02-28');
+  assert.equal(R.addMonths('2026-12-01', 3), '2027-03-01');
+  assert.equal(R.addMonths('2026-05-31', -1), '2026-04-30');
+  assert.equal(R.addMonths('nope', 3), 'nope');
+});
+check('skip notes', () => {
+  assert.equal(R.skipNote(R.parseRRule('FREQ=MONTHLY;BYMONTHDAY=31'), DUE), 'Months without a day 31 are skipped.');
+  assert.equal(R.skipNote(R.parseRRule('FREQ=MONTHLY;BYMONTHDAY=29'), DUE), 'Months without a day 29 are skipped.');
+  assert.equal(R.skipNote(R.parseRRule('FREQ=MONTHLY;BYMONTHDAY=28'), DUE), null);
+  assert.equal(R.skipNote(R.parseRRule('FREQ=MONTHLY;BYMONTHDAY=-1'), DUE), null);
+  assert.equal(R.skipNote(R.parseRRule('FREQ=MONTHLY'), '2026-01-31'), 'Months without a day 31 are skipped.');
+  assert.equal(R.skipNote(R.parseRRule('FREQ=MONTHLY'), DUE), null);
+  assert.equal(R.skipNote(R.parseRRule('FREQ=MONTHLY'), ''), null);
+  assert.equal(R.skipNote(R.parseRRule('FREQ=MONTHLY;BYDAY=FR;BYSETPOS=-1'), DUE), null);
+  assert.match(R.skipNote(R.parseRRule('FREQ=YEARLY;BYMONTHDAY=29;BYMONTH=2'), DUE), /leap years/);
+  assert.match(R.skipNote(R.parseRRule('FREQ=YEARLY'), '2028-02-29'), /leap years/);
+  assert.equal(R.skipNote(R.parseRRule('FREQ=YEARLY;BYMONTHDAY=31;BYMONTH=12'), DUE), null);
+  assert.equal(R.skipNote(R.parseRRule('FREQ=DAILY'), DUE), null);
+});
