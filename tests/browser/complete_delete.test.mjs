@@ -126,4 +126,22 @@ describe('complete and delete', () => {
         await waitFor(async () => (await user.get(`/tasks/${t.id}`)).status === 404, { what: 'the series deleted' });
         assertNoPageErrors(page);
     }));
+
+    test('Delete in the editor, then Keep it: back in the editor with the unsaved changes', () => withPage(async (page) => {
+        const user = await signedIn(app, page);
+        const t = await user.create({ title: 'Water the garden', due_at: iso(Date.now() + 24 * 3600e3),
+            recurrence: { rule: 'FREQ=DAILY', from: 'due' } });
+        await page.reload();
+        await page.getByRole('button', { name: 'Edit “Water the garden”' }).click();
+        let dialog = page.getByRole('dialog', { name: 'Edit task' });
+        await dialog.getByLabel('Title', { exact: true }).fill('Water the garden and the pots');
+        await dialog.getByRole('button', { name: 'Delete' }).click();
+        const ask = page.getByRole('alertdialog', { name: 'Delete this repeating task?' });
+        await ask.getByRole('button', { name: 'Keep it' }).click();
+        dialog = page.getByRole('dialog', { name: 'Edit task' });
+        await waitFor(async () => (await dialog.getByLabel('Title', { exact: true }).inputValue())
+            === 'Water the garden and the pots', { what: 'the unsaved title back in the editor' });
+        assert.equal((await user.get(`/tasks/${t.id}`)).json.title, 'Water the garden', 'nothing saved');
+        assertNoPageErrors(page);
+    }));
 });

@@ -11,7 +11,7 @@ import TaskEditor from '@/components/TaskEditor';
 import Dialog from '@/components/Dialog';
 import { ToastProvider, useToasts } from '@/components/Toasts';
 import { api, ApiError, type ListQuery } from '@/lib/api';
-import { loadDraft } from '@/lib/drafts';
+import { clearDraft, loadDraft } from '@/lib/drafts';
 import { onBeforeSessionEnd } from '@/lib/session';
 import { useRequiredSession } from '@/lib/useSession';
 import { dueLabel } from '@/lib/time';
@@ -121,7 +121,8 @@ function Tasks({ session }: { session: Session }) {
   const [search, setSearch] = useState(filters.q);
   const [selectedId, setSelectedId] = useState<number | null>(null);
   const [editor, setEditor] = useState<{ taskId: number | null; initial?: TaskInput } | null>(null);
-  const [confirmSeries, setConfirmSeries] = useState<Task | null>(null);
+  // a repeating task about to be deleted; fromEditor: "Keep it" goes back to the editor
+  const [confirmSeries, setConfirmSeries] = useState<{ task: Task; fromEditor: boolean } | null>(null);
   const [quickError, setQuickError] = useState('');
   const [showHelp, setShowHelp] = useState(false);
   const pendingDeletes = useRef(new Map<number, Task>());
@@ -361,6 +362,7 @@ function Tasks({ session }: { session: Session }) {
     pendingDeletes.current.set(t.id, t);
     setDeleteTick((n) => n + 1);
     setEditor(null);
+    clearDraft('editor'); // an editor's unsaved changes to a deleted task are moot
     setFocusId(next ? next.id : -1);
     if (next) setSelectedId(next.id);
     toasts.show({
@@ -377,10 +379,14 @@ function Tasks({ session }: { session: Session }) {
     });
   }, [toasts, commitDelete]);
 
-  const askDelete = useCallback((t: Task) => {
-    if (t.recurrence && !t.completed) setConfirmSeries(t);
+  const askDelete = useCallback((t: Task, fromEditor = false) => {
+    if (t.recurrence && !t.completed) setConfirmSeries({ task: t, fromEditor });
     else startDelete(t);
   }, [startDelete]);
+  const keepSeries = () => {
+    if (confirmSeries?.fromEditor) setEditor({ taskId: confirmSeries.task.id });
+    setConfirmSeries(null);
+  };
 
   // A delete still in its undo window is sent when the user leaves: the page is hidden (the
   // last reliable moment on phones), closed, navigated away from, or the session ends.
@@ -580,17 +586,17 @@ function Tasks({ session }: { session: Session }) {
             toasts.show({ message: created ? `Added “${t.title}”` : `Saved “${t.title}”` });
             if (created) reload(); else { replace(t); refreshSide(); }
           }}
-          onDelete={(t) => { setEditor(null); askDelete(t); }}
+          onDelete={(t) => { setEditor(null); askDelete(t, true); }}
           onShowHistory={(t) => router.push(`/history?task=${t.id}`)} />
       )}
       {confirmSeries && (
-        <Dialog title="Delete this repeating task?" small role="alertdialog" onClose={() => setConfirmSeries(null)}
+        <Dialog title="Delete this repeating task?" small role="alertdialog" onClose={keepSeries}
           initialFocus="[data-cancel]">
-          <p>“{confirmSeries.title}” repeats. Deleting it ends the series: no more occurrences will be made.
+          <p>“{confirmSeries.task.title}” repeats. Deleting it ends the series: no more occurrences will be made.
             Completed occurrences and their history stay.</p>
           <div className="dialog-actions">
-            <button type="button" className="btn" data-cancel onClick={() => setConfirmSeries(null)}>Keep it</button>
-            <button type="button" className="btn btn-danger" onClick={() => { const t = confirmSeries; setConfirmSeries(null); startDelete(t); }}>
+            <button type="button" className="btn" data-cancel onClick={keepSeries}>Keep it</button>
+            <button type="button" className="btn btn-danger" onClick={() => { const t = confirmSeries.task; setConfirmSeries(null); startDelete(t); }}>
               Delete series
             </button>
           </div>

@@ -614,7 +614,11 @@ export default function TaskEditor({ taskId, initial, tz, onClose, onSaved, onDe
                 {onDelete && (
                   <button type="button" className="btn btn-danger" disabled={saving}
                     onClick={() => {
-                      finish();
+                      // the page may still ask ("Delete series?"): if the answer is no, it
+                      // reopens the editor, and what was typed comes back from the draft
+                      if (dirty) saveDraft(DRAFT_KEY, { taskId, form, base } satisfies Draft);
+                      finished.current = true;
+                      pendingDraft.current = null;
                       onDelete(task);
                     }}>
                     Delete
