@@ -58,6 +58,12 @@ describe('history and settings', () => {
         const changed = list.locator(':scope > li').nth(1);
         assert.match(await changed.innerText(), /priority: none → high/);
         assert.match(await list.locator(':scope > li').nth(0).innerText(), /status: pending → completed/);
+        // only what says something: the creation names the title, not every empty field, and
+        // "completed" (the same fact as status) is never listed
+        const created = await list.locator(':scope > li').nth(2).innerText();
+        assert.match(created, /title: nothing → Organise the garage/);
+        assert.doesNotMatch(created, /→ none|→ false|status:/);
+        assert.doesNotMatch(await list.innerText(), /completed: /);
         await screenshot(page, 'history');
         assert.equal(await page.getByText('has been deleted').count(), 0);
         await page.getByRole('link', { name: '← Back to tasks' }).click();

@@ -41,6 +41,19 @@ function show(v: unknown, tz: string): string {
   return String(v);
 }
 
+type Change = { before?: unknown; after?: unknown } | undefined;
+
+/** The lines worth reading: values that changed; not `completed` (the same fact as
+ * `status`); for a creation, only the fields given a value (not "priority: none"). */
+function lines(h: HistoryEntry, tz: string): [string, Change][] {
+  const created = h.type === 'created' || h.type === 'todo.task.created';
+  const empty = (v: unknown) => v === null || v === undefined || v === '' || v === false || v === 'none'
+    || (Array.isArray(v) && v.length === 0);
+  return Object.entries(h.changes ?? {}).filter(([f, c]) => f !== 'completed'
+    && show(c?.before, tz) !== show(c?.after, tz)
+    && !(created && (empty(c?.after) || f === 'status')));
+}
+
 export default function HistoryPage() {
   return <Suspense fallback={null}><History /></Suspense>;
 }
@@ -84,7 +97,7 @@ function History() {
               <strong>{TYPE_WORDS[h.type] ?? h.type}</strong> <span className="hint">{fullLabel(h.at, tz)}</span>
               {h.changes && Object.keys(h.changes).length > 0 && (
                 <ul className="changes">
-                  {Object.entries(h.changes).filter(([, c]) => show(c?.before, tz) !== show(c?.after, tz)).map(([f, c]) => (
+                  {lines(h, tz).map(([f, c]) => (
                     <li key={f}>{FIELD_WORDS[f] ?? f}: {show(c?.before, tz)} → {show(c?.after, tz)}</li>
                   ))}
                 </ul>
