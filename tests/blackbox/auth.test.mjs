@@ -33,6 +33,20 @@ describe('accounts', () => {
     });
     after(async () => { await srv?.stop(); });
 
+    it('answers_with_a_token_or_an_account_are_never_stored_by_caches', async () => {
+        const email = `${unique('nc')}@example.com`;
+        const su = await api.post('/api/auth/signup', { json: { email, password: PASSWORD } });
+        const li = await api.post('/api/auth/login', { json: { email, password: PASSWORD } });
+        const token = li.json.token;
+        const me = await api.get('/api/auth/me', { token });
+        const patched = await api.patch('/api/auth/me', { token, json: { name: 'N' } });
+        const tags = await api.get(`/api/${su.json.user.id}/tags`, { token });
+        for (const [what, r] of Object.entries({ su, li, me, patched, tags })) {
+            assert.ok(r.status < 300, `${what}: ${r.status}`);
+            assert.equal(r.headers.get('cache-control'), 'no-store', what);
+        }
+    });
+
     it('signup_returns_201_with_token_expires_at_and_user_defaulting_to_utc', async () => {
         const email = `${unique('a')}@example.com`;
         const t0 = Date.now();

@@ -5,7 +5,8 @@
 // change it; auth, 403 for another user's path, and another user's tasks are never counted.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, newUser, assertError, waitFor } from './lib/server.mjs';
+import { startServer, newUser, assertError } from './lib/server.mjs';
+import { FIXED_ZONES, awayFromLocalMidnight, startOfLocalDay } from './lib/zones.mjs';
 
 describe('count', () => {
     let srv;
@@ -136,20 +137,11 @@ describe('count', () => {
     });
 
     describe('due shortcuts in the user time zone', () => {
-        // Zones without daylight saving, 25 hours apart: at any moment at least one of them is
-        // on a different calendar day than UTC, so the days must be the user's.
-        const ZONES = [['Pacific/Kiritimati', 14 * 60], ['Pacific/Pago_Pago', -11 * 60]];
-        const localDate = (ms, off) => new Date(ms + off * 60000).toISOString().slice(0, 10);
-        const startOfLocalDay = (now, off, plusDays) => {
-            const [y, m, d] = localDate(now, off).split('-').map(Number);
-            return Date.UTC(y, m - 1, d + plusDays) - off * 60000;
-        };
-
-        for (const [zoneName, off] of [...ZONES, ['UTC', 0]]) {
+        // FIXED_ZONES (lib/zones.mjs) are 25 hours apart: one of them is always on another day than UTC
+        for (const [zoneName, off] of [...FIXED_ZONES, ['UTC', 0]]) {
             it(`due_shortcuts_count_what_the_list_returns_in_${zoneName.replace('/', '_')}`, async () => {
                 // keep clear of local midnight so "today" does not change under the test
-                await waitFor(() => startOfLocalDay(Date.now(), off, 1) - Date.now() > 3 * 60000,
-                    { deadlineMs: 4 * 60000, intervalMs: 1000, what: 'local midnight to pass' });
+                await awayFromLocalMidnight(off);
                 const now = Date.now();
                 const z = await newUser(api, { timezone: zoneName });
                 const at = (plusDays, hour) => new Date(startOfLocalDay(now, off, plusDays) + hour * 3600000).toISOString();

@@ -4,7 +4,8 @@
 // expectations are exact sets.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, newUser, assertError, ids, waitFor } from './lib/server.mjs';
+import { startServer, newUser, assertError, ids } from './lib/server.mjs';
+import { FIXED_ZONES, awayFromLocalMidnight, localDate, startOfLocalDay } from './lib/zones.mjs';
 
 const PRI = { none: 0, low: 1, medium: 2, high: 3 };
 
@@ -187,19 +188,10 @@ describe('list', () => {
     });
 
     describe('due shortcuts in the user time zone', () => {
-        // Zones without daylight saving, 25 hours apart: at any moment at least one of them is
-        // on a different calendar day than UTC, so "today" must be computed in the user's zone.
-        const ZONES = [['Pacific/Kiritimati', 14 * 60], ['Pacific/Pago_Pago', -11 * 60]];
-        const localDate = (ms, off) => new Date(ms + off * 60000).toISOString().slice(0, 10);
-        const startOfLocalDay = (now, off, plusDays) => {
-            const [y, m, d] = localDate(now, off).split('-').map(Number);
-            return Date.UTC(y, m - 1, d + plusDays) - off * 60000;
-        };
-
+        // FIXED_ZONES (lib/zones.mjs) are 25 hours apart: one of them is always on another day than UTC
         async function scenario(zoneName, off, { withUtcToday }) {
             // keep clear of local midnight so "today" does not change under the test
-            await waitFor(() => startOfLocalDay(Date.now(), off, 1) - Date.now() > 3 * 60000,
-                { deadlineMs: 4 * 60000, intervalMs: 1000, what: 'local midnight to pass' });
+            await awayFromLocalMidnight(off);
             const now = Date.now();
             const u = await newUser(api, { timezone: zoneName });
             const at = (plusDays, hour) => new Date(startOfLocalDay(now, off, plusDays) + hour * 3600000).toISOString();
@@ -236,7 +228,7 @@ describe('list', () => {
 
         const pick = () => {
             const today = new Date().toISOString().slice(0, 10);
-            return ZONES.find(([, off]) => localDate(Date.now(), off) !== today) || ZONES[0];
+            return FIXED_ZONES.find(([, off]) => localDate(Date.now(), off) !== today) || FIXED_ZONES[0];
         };
 
         it('due_today_tomorrow_week_overdue_none_any_use_a_far_from_utc_zone', async () => {
@@ -256,9 +248,7 @@ describe('list', () => {
 
         it('changing_the_users_time_zone_changes_what_today_means', async () => {
             const [zone, off] = pick();
-            await waitFor(() => startOfLocalDay(Date.now(), off, 1) - Date.now() > 3 * 60000
-                && startOfLocalDay(Date.now(), 0, 1) - Date.now() > 3 * 60000,
-            { deadlineMs: 4 * 60000, intervalMs: 1000, what: 'midnight to pass' });
+            await awayFromLocalMidnight(off, 0);
             const now = Date.now();
             const u = await newUser(api);
             // noon of the user's local today, expressed in UTC; it is not UTC's today

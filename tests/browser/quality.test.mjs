@@ -71,6 +71,31 @@ describe('quality', () => {
         }));
     }
 
+    test('theme: follows the system until chosen; a choice is kept and wins', () => withPage({ colorScheme: 'dark' }, async (page) => {
+        await signedIn(app, page);
+        const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
+        const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+        assert.equal(await theme(), 'dark', 'the system is dark');
+        assert.equal(await bg(), 'rgb(15, 18, 22)');
+        await page.emulateMedia({ colorScheme: 'light' });
+        await waitFor(async () => (await theme()) === 'light', { what: 'following the system to light' });
+        assert.equal(await bg(), 'rgb(246, 247, 249)');
+        // a choice made in the header wins over the system and survives a reload
+        await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+        assert.equal(await theme(), 'dark');
+        await page.reload();
+        await page.getByRole('heading', { level: 1 }).waitFor();
+        assert.equal(await theme(), 'dark', 'the choice is kept');
+        await page.emulateMedia({ colorScheme: 'dark' });
+        await page.emulateMedia({ colorScheme: 'light' });
+        assert.equal(await theme(), 'dark', 'the system no longer decides');
+        // back to "same as the system" in Settings
+        await page.goto('/settings');
+        await page.getByLabel('Same as the system').check();
+        assert.equal(await theme(), 'light');
+        assertNoPageErrors(page);
+    }));
+
     test('editor, shortcuts dialog, settings and history are accessible', () => withPage({}, async (page) => {
         const user = await signedInWithTasks(page);
         await page.getByRole('button', { name: 'Edit “Team stand-up”' }).click();

@@ -15,8 +15,10 @@ export const viewport: Viewport = {
   ],
 };
 
-// Sets the saved theme before the first paint, so a dark-mode user never sees a white flash.
-const THEME_SCRIPT = `try{var t=localStorage.getItem('todo.theme');if(t==='dark'||t==='light')document.documentElement.dataset.theme=t}catch(e){}`;
+// Sets html[data-theme] before the first paint, so a dark-mode user never sees a white flash:
+// the saved choice, else the system's, followed when the system switches (lib/theme.ts does
+// the same after a change in the UI).
+const THEME_SCRIPT = `try{var m=matchMedia('(prefers-color-scheme: dark)'),a=function(){var t=localStorage.getItem('todo.theme');document.documentElement.dataset.theme=t==='dark'||t==='light'?t:m.matches?'dark':'light'};a();m.addEventListener('change',a)}catch(e){}`;
 
 export default function RootLayout({ children }: { children: React.ReactNode }) {
   return (

@@ -21,12 +21,17 @@ interface Props {
 export default function AppShell({ session, search, sidebar, panel, children }: Props) {
   const router = useRouter();
   const [dark, setDark] = useState(false);
-  useEffect(() => setDark(effectiveTheme() === 'dark'), []);
+  // the theme in effect can change without us (the system switched, another page set it)
+  useEffect(() => {
+    const sync = () => setDark(effectiveTheme() === 'dark');
+    sync();
+    const mo = new MutationObserver(sync);
+    mo.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+    return () => mo.disconnect();
+  }, []);
 
   function toggleTheme() {
-    const next = dark ? 'light' : 'dark';
-    setTheme(next);
-    setDark(!dark);
+    setTheme(dark ? 'light' : 'dark');
   }
 
   function signOut() {

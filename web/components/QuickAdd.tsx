@@ -49,7 +49,9 @@ const QuickAdd = forwardRef<HTMLInputElement, Props>(function QuickAdd({ tz, onA
         {parsed && parsed.title && (parsed.due_at || parsed.tags.length > 0 || parsed.priority) && (
           <>
             <span className="sr-only">Will add:</span>
-            {parsed.due_at && <span className="chip">Due {fullLabel(parsed.due_at, tz)}</span>}
+            {parsed.due_at && (
+              <span className="chip" title={`from “${parsed.dueText}”`}>Due {fullLabel(parsed.due_at, tz)}</span>
+            )}
             {parsed.priority && <span className="chip">{parsed.priority} priority</span>}
             {parsed.tags.map((t) => <span key={t} className="chip">#{t}</span>)}
           </>

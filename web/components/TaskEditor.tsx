@@ -69,21 +69,9 @@ function reminderValues(rs: (Reminder | ReminderValue)[] | undefined): ReminderV
   return out;
 }
 
-function formFromTask(t: Task, tz: string): Form {
-  const d = toInputs(t.due_at, tz);
-  return {
-    title: t.title,
-    description: t.description ?? '',
-    priority: t.priority ?? 'none',
-    tags: [...(t.tags ?? [])],
-    dueDate: d.date,
-    dueTime: d.time,
-    reminders: reminderValues(t.reminders),
-    recurrence: t.recurrence ? { rule: t.recurrence.rule, from: t.recurrence.from } : null,
-  };
-}
-
-function formFromInput(i: TaskInput | undefined, tz: string): Form {
+/** The form for a task read from the API or for the fields a new task starts with (a Task
+ * has every field a TaskInput has). */
+function formFrom(i: TaskInput | undefined, tz: string): Form {
   if (!i) return EMPTY;
   const d = toInputs(i.due_at ?? null, tz);
   return {
@@ -217,7 +205,7 @@ export default function TaskEditor({ taskId, initial, tz, onClose, onSaved, onDe
 
   const [start] = useState<Start>(() => {
     if (taskId !== null) return { status: 'loading', base: EMPTY, form: EMPTY, restored: false };
-    const base = formFromInput(initial, tz);
+    const base = formFrom(initial, tz);
     return { status: 'ready', base, ...restore(null, base) };
   });
   const [status, setStatus] = useState<Status>(start.status);
@@ -246,7 +234,7 @@ export default function TaskEditor({ taskId, initial, tz, onClose, onSaved, onDe
     try {
       const t = await api.get(taskId);
       if (seq !== loadSeq.current) return; // a newer load is on its way
-      const b = formFromTask(t, tz);
+      const b = formFrom(t, tz);
       const r = restore(taskId, b);
       setTask(t);
       setBase(b);
@@ -378,7 +366,7 @@ export default function TaskEditor({ taskId, initial, tz, onClose, onSaved, onDe
   };
 
   const done = (saved: Task, created: boolean) => {
-    const f = formFromTask(saved, tz);
+    const f = formFrom(saved, tz);
     setTask(saved);
     setBase(f);
     setForm(f);
@@ -439,7 +427,7 @@ export default function TaskEditor({ taskId, initial, tz, onClose, onSaved, onDe
     setSaving(true);
     try {
       const t = await api.get(taskId);
-      const f = formFromTask(t, tz);
+      const f = formFrom(t, tz);
       setTask(t);
       setBase(f);
       setForm(f);
@@ -464,7 +452,7 @@ export default function TaskEditor({ taskId, initial, tz, onClose, onSaved, onDe
     let merged = form;
     try {
       const t = await api.get(taskId);
-      const fresh = formFromTask(t, tz);
+      const fresh = formFrom(t, tz);
       merged = withSections(fresh, form, sections);
       setTask(t);
       setBase(fresh);

@@ -1,5 +1,7 @@
-// Light, dark or the system's choice, kept in localStorage and applied as html[data-theme]
-// (the inline script in app/layout.tsx applies it before the first paint).
+// Light, dark or the system's choice, kept in localStorage; html[data-theme] always holds the
+// theme in effect ("light" or "dark"), which the styles follow. The inline script in
+// app/layout.tsx sets it before the first paint and follows the system while the choice is
+// "system"; setTheme applies a change made in the UI.
 export type Theme = 'system' | 'light' | 'dark';
 
 export function getTheme(): Theme {
@@ -18,12 +20,10 @@ export function setTheme(t: Theme) {
   } catch {
     /* not kept, still applied */
   }
-  if (t === 'system') delete document.documentElement.dataset.theme;
-  else document.documentElement.dataset.theme = t;
+  const dark = t === 'dark' || (t === 'system' && window.matchMedia('(prefers-color-scheme: dark)').matches);
+  document.documentElement.dataset.theme = dark ? 'dark' : 'light';
 }
 
 export function effectiveTheme(): 'light' | 'dark' {
-  const t = getTheme();
-  if (t !== 'system') return t;
-  return window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+  return document.documentElement.dataset.theme === 'dark' ? 'dark' : 'light';
 }

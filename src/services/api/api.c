@@ -90,17 +90,31 @@ static int64_t if_match_param(struct http_request *req)
     return *end ? INT64_MAX : v;
 }
 
+/* Answers with the JSON in b (taken), not to be stored by caches: every answer of the API
+ * is one user's (a token, an account, tasks) and changes. */
+static void respond_private_buf(struct http_request *req, int status, struct buf *b)
+{
+    http_set_header(req, "Cache-Control", "no-store");
+    size_t len = b->len;
+    http_respond_take(req, status, "application/json", buf_take(b), len);
+}
+
+/* The same for a jansson value (stolen). */
+static void respond_private(struct http_request *req, int status, json_t *body)
+{
+    http_set_header(req, "Cache-Control", "no-store");
+    http_respond_json(req, status, body);
+}
+
 static void respond_task(struct http_request *req, int status, const struct task *t)
 {
     char etag[32];
     snprintf(etag, sizeof etag, "\"%lld\"", (long long)t->version);
     http_set_header(req, "ETag", etag);
-    http_set_header(req, "Cache-Control", "no-store");
     struct buf b;
     buf_init(&b);
     task_json_write(&b, t);
-    size_t len = b.len;
-    http_respond_take(req, status, "application/json", buf_take(&b), len);
+    respond_private_buf(req, status, &b);
 }
 
 /* Parses the JSON body, or writes the 400 and returns NULL. */
@@ -151,7 +165,7 @@ static void run_auth_job(void *arg)
             http_set_header(req, "Retry-After", "60");
         http_respond_error(req, &err);
     } else {
-        http_respond_json(req, j->signup ? 201 : 200, session_json(&s));
+        respond_private(req, j->signup ? 201 : 200, session_json(&s)); /* holds a token */
     }
     app_session_release(&s);
     json_decref(j->body);
@@ -199,7 +213,7 @@ static void h_me_get(struct http_request *req, void *ctx)
     if (app_me_get(api->app, uid, &u, &err))
         http_respond_error(req, &err);
     else
-        http_respond_json(req, 200, user_to_json(&u));
+        respond_private(req, 200, user_to_json(&u));
     user_release(&u);
 }
 
@@ -219,7 +233,7 @@ static void h_me_patch(struct http_request *req, void *ctx)
     if (app_me_update(api->app, uid, body, &u, &err))
         http_respond_error(req, &err);
     else
-        http_respond_json(req, 200, user_to_json(&u));
+        respond_private(req, 200, user_to_json(&u));
     user_release(&u);
     json_decref(body);
 }
@@ -261,9 +275,7 @@ static void h_tasks_list(struct http_request *req, void *ctx)
     buf_putc(&b, '}');
     free(cursor);
     task_page_release(&page);
-    http_set_header(req, "Cache-Control", "no-store");
-    size_t len = b.len;
-    http_respond_take(req, 200, "application/json", buf_take(&b), len);
+    respond_private_buf(req, 200, &b);
 }
 
 /* GET /api/{user_id}/tasks/count: the list's parameters, answered with how many tasks match. */
@@ -285,9 +297,7 @@ static void h_tasks_count(struct http_request *req, void *ctx)
     buf_puts(&b, "{\"count\":");
     buf_put_i64(&b, n);
     buf_putc(&b, '}');
-    http_set_header(req, "Cache-Control", "no-store");
-    size_t len = b.len;
-    http_respond_take(req, 200, "application/json", buf_take(&b), len);
+    respond_private_buf(req, 200, &b);
 }
 
 static void h_task_create(struct http_request *req, void *ctx)
@@ -427,9 +437,7 @@ static void h_task_history(struct http_request *req, void *ctx)
     }
     buf_puts(&b, "]}");
     audit_entries_free(entries, n);
-    size_t len = b.len;
-    http_set_header(req, "Cache-Control", "no-store");
-    http_respond_take(req, 200, "application/json", buf_take(&b), len);
+    respond_private_buf(req, 200, &b);
 }
 
 static void h_tags(struct http_request *req, void *ctx)
@@ -456,7 +464,7 @@ static void h_tags(struct http_request *req, void *ctx)
     free(tags);
     json_t *o = json_object();
     json_object_set_new(o, "items", items);
-    http_respond_json(req, 200, o);
+    respond_private(req, 200, o);
 }
 
 static void h_openapi(struct http_request *req, void *ctx)

@@ -12,30 +12,7 @@
 
 #include "base/buf.h"
 #include "http/server.h"
-
-/* Sends raw bytes to the server and reads the whole answer (Connection: close). */
-static char *roundtrip(unsigned port, const char *raw, size_t len)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-    cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-    size_t off = 0;
-    while (off < len) {
-        ssize_t n = write(fd, raw + off, len - off);
-        if (n <= 0)
-            break;
-        off += (size_t)n;
-    }
-    struct buf b;
-    buf_init(&b);
-    char chunk[4096];
-    ssize_t n;
-    while ((n = read(fd, chunk, sizeof chunk)) > 0)
-        buf_append(&b, chunk, (size_t)n);
-    close(fd);
-    return buf_take(&b);
-}
+#include "raw_client.h"
 
 static void *finish_later(void *arg)
 {
@@ -91,7 +68,7 @@ Test(server, suspended_request_is_answered_after_resume_from_another_thread)
     http_server_t *s = start();
     for (int i = 0; i < 20; i++) {
         const char *req = "GET /slow HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
-        char *resp = roundtrip(http_server_port(s), req, strlen(req));
+        char *resp = raw_roundtrip(http_server_port(s), req, strlen(req));
         cr_assert(strncmp(resp, "HTTP/1.1 200", 12) == 0, "got %s", resp);
         cr_assert_not_null(strstr(resp, "\r\n\r\nresumed"));
         free(resp);
@@ -105,7 +82,7 @@ Test(server, json_body_round_trips_with_a_request_id)
     const char *req = "POST /echo HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
                       "Content-Type: application/json\r\nContent-Length: 7\r\n"
                       "X-Request-Id: abcdef123456\r\n\r\n{\"a\":1}";
-    char *resp = roundtrip(http_server_port(s), req, strlen(req));
+    char *resp = raw_roundtrip(http_server_port(s), req, strlen(req));
     cr_assert(strncmp(resp, "HTTP/1.1 200", 12) == 0, "got %s", resp);
     cr_assert_not_null(strstr(resp, "{\"a\":1}"));
     cr_assert_not_null(strcasestr(resp, "X-Request-Id: abcdef123456"));
@@ -123,7 +100,7 @@ Test(server, body_over_the_limit_is_413)
                      "POST /echo HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
                      "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%.*s",
                      sizeof body, (int)sizeof body, body);
-    char *resp = roundtrip(http_server_port(s), req, (size_t)n);
+    char *resp = raw_roundtrip(http_server_port(s), req, (size_t)n);
     cr_assert(strncmp(resp, "HTTP/1.1 413", 12) == 0, "got %.40s", resp);
     cr_assert_not_null(strstr(resp, "\"payload_too_large\""));
     free(resp);
@@ -144,7 +121,7 @@ Test(server, chunked_body_over_the_limit_is_413)
         buf_puts(&b, "\r\n");
     }
     buf_puts(&b, "0\r\n\r\n");
-    char *resp = roundtrip(http_server_port(s), b.data, b.len);
+    char *resp = raw_roundtrip(http_server_port(s), b.data, b.len);
     cr_assert(strncmp(resp, "HTTP/1.1 413", 12) == 0, "got %.40s", resp);
     free(resp);
     buf_release(&b);
@@ -156,12 +133,12 @@ Test(server, wrong_content_type_is_415_and_bad_json_is_400)
     http_server_t *s = start();
     const char *req = "POST /echo HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
                       "Content-Type: text/plain\r\nContent-Length: 7\r\n\r\n{\"a\":1}";
-    char *resp = roundtrip(http_server_port(s), req, strlen(req));
+    char *resp = raw_roundtrip(http_server_port(s), req, strlen(req));
     cr_assert(strncmp(resp, "HTTP/1.1 415", 12) == 0, "got %.40s", resp);
     free(resp);
     req = "POST /echo HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
           "Content-Type: application/json\r\nContent-Length: 6\r\n\r\n{\"a\":1";
-    resp = roundtrip(http_server_port(s), req, strlen(req));
+    resp = raw_roundtrip(http_server_port(s), req, strlen(req));
     cr_assert(strncmp(resp, "HTTP/1.1 400", 12) == 0, "got %.40s", resp);
     cr_assert_not_null(strstr(resp, "\"bad_request\""));
     free(resp);
@@ -185,7 +162,7 @@ Test(server, a_client_leaving_before_its_headers_end_frees_the_request)
         close(fd);
     }
     const char *req = "GET /slow HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
-    char *resp = roundtrip(http_server_port(s), req, strlen(req));
+    char *resp = raw_roundtrip(http_server_port(s), req, strlen(req));
     cr_assert(strncmp(resp, "HTTP/1.1 200", 12) == 0, "got %s", resp);
     free(resp);
     stop(s);

@@ -4,11 +4,10 @@
  * metrics label). The module's static functions are reached by including the .c. */
 #include <criterion/criterion.h>
 
-#include <arpa/inet.h>
 #include <ftw.h>
-#include <sys/socket.h>
 
 #include "../../../src/http/static_files.c"
+#include "raw_client.h"
 
 static char root[64];
 static char outside[64];
@@ -436,29 +435,6 @@ Test(static_files, the_placeholder_answers_pages_with_how_to_build_the_ui)
 
 /* --- behind a real server --- */
 
-static char *roundtrip(unsigned port, const char *raw)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-    cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-    size_t len = strlen(raw);
-    for (size_t off = 0; off < len;) {
-        ssize_t n = write(fd, raw + off, len - off);
-        if (n <= 0)
-            break;
-        off += (size_t)n;
-    }
-    struct buf b;
-    buf_init(&b);
-    char chunk[4096];
-    ssize_t n;
-    while ((n = read(fd, chunk, sizeof chunk)) > 0)
-        buf_append(&b, chunk, (size_t)n);
-    close(fd);
-    return buf_take(&b);
-}
-
 static void h_ok(struct http_request *r, void *ctx)
 {
     (void)ctx;
@@ -470,7 +446,7 @@ static char *request(unsigned port, const char *method, const char *path, const 
     char raw[1024];
     snprintf(raw, sizeof raw, "%s %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n%s\r\n", method,
              path, headers);
-    return roundtrip(port, raw);
+    return raw_roundtrip(port, raw, strlen(raw));
 }
 
 static bool starts(const char *resp, const char *status_line)
