@@ -19,6 +19,7 @@
 #include "http/metrics.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
@@ -102,8 +103,12 @@ struct http_request {
 
 /* --- routes --- */
 
+/* Splits path in place into at most max segments; a trailing slash adds an empty last
+ * segment (a different resource). Returns the count, or -1 when the path has more than max
+ * (nothing is ever written past segments[max - 1]). */
 static int split_path(char *path, char **segments, int max)
 {
+    assert(path && segments && max > 0);
     int n = 0;
     char *p = path;
     while (*p == '/')
@@ -117,9 +122,21 @@ static int split_path(char *path, char **segments, int max)
             break;
         *slash = '\0';
         p = slash + 1;
-        if (!*p) /* a trailing slash is a different resource */
+        if (!*p) { /* a trailing slash is a different resource */
+            if (n == max)
+                return -1;
             segments[n++] = p;
+        }
     }
+    assert(n <= max);
+    return n;
+}
+
+static int count_params(const struct route *r)
+{
+    int n = 0;
+    for (int i = 0; i < r->n_segments; i++)
+        n += r->segments[i][0] == '{';
     return n;
 }
 
@@ -142,6 +159,8 @@ void http_route_add(http_server_t *s, const char *method, const char *pattern, h
     for (int i = 0; i < n; i++)
         r->segments[i] = xstrdup(segs[i]);
     free(copy);
+    if (count_params(r) > MAX_PARAMS)
+        abort(); /* a programming error: a request holds at most MAX_PARAMS parameters */
     s->route_names[s->n_routes] = pattern;
     s->route_methods[s->n_routes] = method;
     s->n_routes++;
@@ -172,12 +191,14 @@ static bool route_match(const struct route *r, char **segs, int n, struct http_r
         if (p[0] == '{') {
             if (!segs[i][0] || n_params == MAX_PARAMS)
                 return false;
+            n_params++;
             continue;
         }
         if (strcmp(p, segs[i]) != 0)
             return false;
     }
     if (req) {
+        n_params = 0;
         for (int i = 0; i < n; i++) {
             const char *p = r->segments[i];
             if (p[0] != '{')

@@ -2,6 +2,8 @@
  * server's static functions are reached by including the .c (as h2o does). */
 #include <criterion/criterion.h>
 
+#include <signal.h>
+
 #include "../../../src/http/server.c"
 
 static void noop(struct http_request *r, void *ctx)
@@ -146,4 +148,56 @@ Test(router, error_body_has_the_contract_shape)
     json_decref(j);
     free_request(r);
     http_server_destroy(s);
+}
+
+Test(router, a_path_of_max_segments_with_a_trailing_slash_is_404_without_overflow)
+{
+    /* MAX_SEGMENTS segments and a trailing slash: the empty segment after it must not be
+     * stored past the array (ASan reported a stack-buffer-overflow in split_path). */
+    http_server_t *s = make_server();
+    struct http_request *r = make_request(s, "GET", "/a/b/c/d/e/f/g/h/i/j/k/l/");
+    cr_assert_null(route_find(s, r));
+    cr_assert_eq(r->status, 404);
+    free_request(r);
+    r = make_request(s, "GET", "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s/t/u/v/w/x/y/z//////");
+    cr_assert_null(route_find(s, r));
+    cr_assert_eq(r->status, 404);
+    free_request(r);
+    http_server_destroy(s);
+}
+
+Test(router, split_path_never_writes_past_max)
+{
+    char *segs[4];
+    char p1[] = "/a/b/c/d/";
+    cr_assert_eq(split_path(p1, segs, 4), -1);
+    char p2[] = "/a/b/c/";
+    cr_assert_eq(split_path(p2, segs, 4), 4);
+    cr_assert_str_eq(segs[3], "");
+    char p3[] = "/a/b/c/d";
+    cr_assert_eq(split_path(p3, segs, 4), 4);
+    char p4[] = "/";
+    cr_assert_eq(split_path(p4, segs, 4), 0);
+}
+
+Test(router, a_route_with_max_params_captures_each_of_them)
+{
+    http_server_t *s = make_server();
+    http_route_add(s, "GET", "/p/{a}/{b}/{c}/{d}/{e}/{f}", noop, NULL);
+    struct http_request *r = make_request(s, "GET", "/p/1/2/3/4/5/6");
+    cr_assert_not_null(route_find(s, r));
+    cr_assert_eq(r->n_params, MAX_PARAMS);
+    cr_assert_str_eq(http_req_param(r, "a"), "1");
+    cr_assert_str_eq(http_req_param(r, "f"), "6");
+    free_request(r);
+    http_server_destroy(s);
+}
+
+Test(router, a_route_with_more_params_than_the_request_holds_is_refused_at_registration,
+     .signal = SIGABRT)
+{
+    /* A programming error: caught when the route is added, never at request time where it
+     * would write past param_names. */
+    http_server_t *s = make_server();
+    http_route_add(s, "GET", "/p/{a}/{b}/{c}/{d}/{e}/{f}/{g}", noop, NULL);
 }
