@@ -16,11 +16,13 @@
 #include "base/trace.h"
 #include "base/uuid.h"
 #include "base/xalloc.h"
+#include "http/linger.h"
 #include "http/metrics.h"
 
 #include <arpa/inet.h>
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -36,7 +38,10 @@
 #define MAX_SEGMENTS        12
 #define MAX_PARAMS          6
 #define MAX_RESP_HEADERS    16
-#define CHUNKED_DISCARD_MAX (4u << 20) /* bytes of an oversized chunked body read and dropped */
+#define CHUNKED_DISCARD_MAX (4u << 20)  /* bytes of an oversized chunked body read and dropped */
+#define LINGER_MAX_FDS      256         /* connections lingering at once after an early answer */
+#define LINGER_TIMEOUT_MS   5000        /* how long each may go on sending */
+#define LINGER_MAX_BYTES    (64u << 20) /* how much of it is read and dropped */
 
 struct route {
     const char *method;
@@ -61,6 +66,7 @@ struct http_server {
     pthread_mutex_t inflight_lock;
     pthread_cond_t inflight_zero;
     int inflight;
+    http_linger_t *linger; /* connections closed after an early answer */
 };
 
 enum req_state { REQ_RECEIVING, REQ_HANDLED, REQ_SUSPENDED, REQ_READY };
@@ -778,6 +784,19 @@ static void access_log(struct http_request *r, uint64_t duration_ns)
     buf_release(&f);
 }
 
+/* The answer went out before the body was read: let the client finish sending so that it
+ * reads the answer rather than a reset (src/http/linger.c). */
+static void linger_connection(http_server_t *s, struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!ci || ci->connect_fd < 0)
+        return;
+    int fd = fcntl(ci->connect_fd, F_DUPFD_CLOEXEC, 0);
+    if (fd >= 0)
+        http_linger_add(s->linger, fd);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -792,7 +811,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         return;
     }
     uint64_t duration = time_mono_ns() - r->start_ns;
-    (void)toe;
+    if (r->close_after && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        linger_connection(r->server, conn);
     if (!r->queued)
         r->status = 499; /* the client went away before a response */
     http_metrics_observe(&r->server->metrics, r->route_idx, http_metrics_method_index(r->method),
@@ -870,6 +890,7 @@ int http_server_create(const struct http_server_config *cfg, http_server_t **out
         s->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
                                                  : ((struct sockaddr_in *)&ss)->sin_port);
     http_metrics_init(&s->metrics);
+    s->linger = http_linger_create(LINGER_MAX_FDS, LINGER_TIMEOUT_MS, LINGER_MAX_BYTES);
     pthread_mutex_init(&s->inflight_lock, NULL);
     pthread_cond_init(&s->inflight_zero, NULL);
     *out = s;
@@ -939,6 +960,7 @@ void http_server_destroy(http_server_t *s)
     for (int i = 0; i < s->n_routes; i++)
         for (int j = 0; j < s->routes[i].n_segments; j++)
             free(s->routes[i].segments[j]);
+    http_linger_destroy(s->linger);
     pthread_mutex_destroy(&s->inflight_lock);
     pthread_cond_destroy(&s->inflight_zero);
     free(s);

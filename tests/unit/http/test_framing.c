@@ -69,8 +69,9 @@ static int64_t now_ms(void)
 }
 
 struct answer {
-    char *text;  /* everything the server sent, NUL-terminated */
-    bool closed; /* the server closed the connection before the deadline */
+    char *text;    /* everything the server sent, NUL-terminated */
+    bool closed;   /* the server closed the connection before the deadline */
+    bool sent_all; /* every byte was written (no reset while sending) */
 };
 
 /* Sends raw and reads until the server closes or the deadline passes. */
@@ -80,15 +81,17 @@ static struct answer exchange(unsigned port, const char *raw, size_t len)
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
     cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-    for (size_t off = 0; off < len;) {
+    struct answer a = {0};
+    size_t off = 0;
+    while (off < len) {
         ssize_t n = send(fd, raw + off, len - off, MSG_NOSIGNAL);
         if (n <= 0)
             break; /* the server may close before reading everything */
         off += (size_t)n;
     }
+    a.sent_all = off == len;
     struct buf b;
     buf_init(&b);
-    struct answer a = {0};
     int64_t deadline = now_ms() + DEADLINE_MS;
     for (;;) {
         int64_t left = deadline - now_ms();
@@ -330,5 +333,30 @@ Test(framing, pipelined_requests_are_answered_in_order)
     cr_assert_eq(atomic_load(&n_hidden), 1);
     cr_assert(a.closed);
     free(a.text);
+    stop(s);
+}
+
+Test(framing, a_client_that_writes_its_whole_oversized_body_first_still_reads_the_413)
+{
+    /* The 413 goes out before the body is read and the connection is closed; a lingering
+     * close drains what the client still sends, so the client reads the answer instead of a
+     * reset (RFC 9112 section 9.6). */
+    size_t body = 48u << 20;
+    struct buf b;
+    buf_init(&b);
+    buf_printf(&b,
+               "POST /ok HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+               "Content-Length: %zu\r\n\r\n",
+               body);
+    for (size_t i = 0; i < body; i++)
+        buf_putc(&b, 'x');
+    http_server_t *s = start();
+    struct answer a = exchange(http_server_port(s), b.data, b.len);
+    cr_assert(strncmp(a.text, "HTTP/1.1 413", 12) == 0, "got: %.200s", a.text);
+    cr_assert_not_null(strstr(a.text, "\"payload_too_large\""));
+    cr_assert(a.sent_all, "the client's writes were reset");
+    cr_assert(a.closed);
+    free(a.text);
+    buf_release(&b);
     stop(s);
 }
