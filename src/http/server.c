@@ -39,6 +39,7 @@
 #define MAX_PARAMS          6
 #define MAX_RESP_HEADERS    16
 #define CHUNKED_DISCARD_MAX (4u << 20)  /* bytes of an oversized chunked body read and dropped */
+#define ABANDON_SEND_MS     1000        /* time to send the 503s of abandoned requests at stop */
 #define LINGER_MAX_FDS      256         /* connections lingering at once after an early answer */
 #define LINGER_TIMEOUT_MS   5000        /* how long each may go on sending */
 #define LINGER_MAX_BYTES    (64u << 20) /* how much of it is read and dropped */
@@ -66,10 +67,13 @@ struct http_server {
     pthread_mutex_t inflight_lock;
     pthread_cond_t inflight_zero;
     int inflight;
-    http_linger_t *linger; /* connections closed after an early answer */
+    struct http_request *suspended; /* under inflight_lock: the requests suspended now */
+    http_linger_t *linger;          /* connections closed after an early answer */
 };
 
-enum req_state { REQ_RECEIVING, REQ_HANDLED, REQ_SUSPENDED, REQ_READY };
+/* REQ_ABANDONED: still suspended when the server stopped; answered 503 by the server, while
+ * the request's memory stays with whoever holds it until that one calls resume. */
+enum req_state { REQ_RECEIVING, REQ_HANDLED, REQ_SUSPENDED, REQ_READY, REQ_ABANDONED };
 
 struct http_request {
     http_server_t *server;
@@ -107,6 +111,9 @@ struct http_request {
     pthread_mutex_t lock;
     enum req_state state;
     bool suspend_requested;
+    bool held;      /* suspended and not yet resumed: its finisher may still write to it */
+    bool conn_gone; /* MHD is done with it: the finisher's resume frees it */
+    struct http_request *next_suspended, *prev_suspended; /* the server's list */
 };
 
 /* --- routes --- */
@@ -549,6 +556,17 @@ static struct http_request *request_start(http_server_t *s, struct http_request 
     return r;
 }
 
+static void request_free(struct http_request *r)
+{
+    response_body_release(r);
+    buf_release(&r->body);
+    arena_release(&r->arena);
+    pthread_mutex_destroy(&r->lock);
+    free(r);
+}
+
+/* MHD is done with r: it leaves the server's count, and is freed unless a finisher still
+ * holds it (an abandoned request), in which case the finisher's resume frees it. */
 static void request_destroy(struct http_request *r)
 {
     if (!r->started) { /* seen by on_uri only: the client left before its headers */
@@ -557,15 +575,59 @@ static void request_destroy(struct http_request *r)
         return;
     }
     http_server_t *s = r->server;
-    response_body_release(r);
-    buf_release(&r->body);
-    arena_release(&r->arena);
-    pthread_mutex_destroy(&r->lock);
-    free(r);
+    pthread_mutex_lock(&r->lock);
+    bool held = r->held;
+    r->conn_gone = true;
+    pthread_mutex_unlock(&r->lock);
+    if (!held)
+        request_free(r);
     pthread_mutex_lock(&s->inflight_lock);
     if (--s->inflight == 0)
         pthread_cond_broadcast(&s->inflight_zero);
     pthread_mutex_unlock(&s->inflight_lock);
+}
+
+static void suspended_link(http_server_t *s, struct http_request *r)
+{
+    pthread_mutex_lock(&s->inflight_lock);
+    r->prev_suspended = NULL;
+    r->next_suspended = s->suspended;
+    if (s->suspended)
+        s->suspended->prev_suspended = r;
+    s->suspended = r;
+    pthread_mutex_unlock(&s->inflight_lock);
+}
+
+static void suspended_unlink(http_server_t *s, struct http_request *r)
+{
+    pthread_mutex_lock(&s->inflight_lock);
+    if (r->prev_suspended)
+        r->prev_suspended->next_suspended = r->next_suspended;
+    else if (s->suspended == r)
+        s->suspended = r->next_suspended;
+    if (r->next_suspended)
+        r->next_suspended->prev_suspended = r->prev_suspended;
+    r->next_suspended = r->prev_suspended = NULL;
+    pthread_mutex_unlock(&s->inflight_lock);
+}
+
+/* The answer to a request the server gave up on: never r's own response fields, which its
+ * finisher may be writing. */
+static enum MHD_Result send_abandoned(struct http_request *r)
+{
+    static const char body[] = "{\"error\":{\"code\":\"unavailable\",\"message\":\"the server "
+                               "is shutting down; try again\"}}";
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        sizeof body - 1, (void *)(uintptr_t)body, MHD_RESPMEM_PERSISTENT);
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    MHD_add_response_header(resp, "X-Request-Id", r->request_id);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    MHD_add_response_header(resp, "Retry-After", "1");
+    enum MHD_Result ret = MHD_queue_response(r->conn, 503, resp);
+    MHD_destroy_response(resp);
+    return ret;
 }
 
 static enum MHD_Result send_response(struct http_request *r)
@@ -714,8 +776,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return send_response(r);
         return MHD_YES;
     }
-    if (r->state == REQ_READY)
-        return send_response(r);
+    if (r->state == REQ_READY || r->state == REQ_ABANDONED) { /* resumed */
+        suspended_unlink(s, r);
+        pthread_mutex_lock(&r->lock);
+        bool abandoned = r->state == REQ_ABANDONED;
+        pthread_mutex_unlock(&r->lock);
+        return abandoned ? send_abandoned(r) : send_response(r);
+    }
     if (*upload_data_size) {
         /* Only a chunked body can grow past the limit here (a declared length over it was
          * answered before the body). libmicrohttpd 0.9.75 cannot queue an answer in the
@@ -737,6 +804,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     pthread_mutex_lock(&r->lock);
     if (r->suspend_requested && r->state != REQ_READY) {
         r->state = REQ_SUSPENDED;
+        suspended_link(s, r);
         MHD_suspend_connection(conn);
         pthread_mutex_unlock(&r->lock);
         return MHD_YES;
@@ -749,13 +817,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 void http_request_suspend(struct http_request *r)
 {
     pthread_mutex_lock(&r->lock);
+    assert(!r->held);
     r->suspend_requested = true;
+    r->held = true;
     pthread_mutex_unlock(&r->lock);
 }
 
 void http_request_resume(struct http_request *r)
 {
     pthread_mutex_lock(&r->lock);
+    assert(r->held);
+    r->held = false;
+    if (r->state == REQ_ABANDONED) { /* the server answered 503 and stopped waiting */
+        bool gone = r->conn_gone;
+        pthread_mutex_unlock(&r->lock);
+        if (gone)
+            request_free(r);
+        return;
+    }
     bool was_suspended = r->state == REQ_SUSPENDED;
     struct MHD_Connection *conn = r->conn;
     r->state = REQ_READY;
@@ -767,7 +846,7 @@ void http_request_resume(struct http_request *r)
         MHD_resume_connection(conn);
 }
 
-static void access_log(struct http_request *r, uint64_t duration_ns)
+static void access_log(struct http_request *r, int status, uint64_t duration_ns)
 {
     struct buf f;
     buf_init(&f);
@@ -778,9 +857,9 @@ static void access_log(struct http_request *r, uint64_t duration_ns)
     buf_json_escape(&f, r->method);
     buf_printf(&f, "\",\"route\":\"%s\",\"path\":\"", http_req_route(r));
     buf_json_escape(&f, r->path);
-    buf_printf(&f, "\",\"status\":%d,\"duration_ms\":%.3f,\"bytes\":%zu,\"remote\":\"%s\"",
-               r->status, (double)duration_ns / 1e6, r->bytes_sent, r->remote);
-    log_write(r->status >= 500 ? LOG_ERROR : LOG_INFO, "request", f.data);
+    buf_printf(&f, "\",\"status\":%d,\"duration_ms\":%.3f,\"bytes\":%zu,\"remote\":\"%s\"", status,
+               (double)duration_ns / 1e6, r->bytes_sent, r->remote);
+    log_write(status >= 500 ? LOG_ERROR : LOG_INFO, "request", f.data);
     buf_release(&f);
 }
 
@@ -813,12 +892,15 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     uint64_t duration = time_mono_ns() - r->start_ns;
     if (r->close_after && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
         linger_connection(r->server, conn);
-    if (!r->queued)
-        r->status = 499; /* the client went away before a response */
+    pthread_mutex_lock(&r->lock);
+    bool abandoned = r->state == REQ_ABANDONED;
+    pthread_mutex_unlock(&r->lock);
+    /* an abandoned request's own fields belong to its finisher: read none of its response */
+    int status = abandoned ? 503 : r->queued ? r->status : 499; /* 499: the client went away */
     http_metrics_observe(&r->server->metrics, r->route_idx, http_metrics_method_index(r->method),
-                         r->status, duration);
+                         status, duration);
     if (r->server->cfg.access_log)
-        access_log(r, duration);
+        access_log(r, status, duration);
     request_destroy(r);
 }
 
@@ -927,23 +1009,49 @@ void http_server_quiesce(http_server_t *s)
     }
 }
 
+/* Waits until no request is in flight or the deadline passes. Caller holds inflight_lock. */
+static void wait_inflight(http_server_t *s, unsigned ms)
+{
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += ms / 1000;
+    deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    while (s->inflight > 0)
+        if (pthread_cond_timedwait(&s->inflight_zero, &s->inflight_lock, &deadline) != 0)
+            break;
+}
+
+/* Gives up on the requests still suspended: each is answered 503 by its connection's thread
+ * (MHD may not stop with a suspended connection), and its memory stays with its finisher,
+ * whose late resume frees it. Caller holds inflight_lock. */
+static void abandon_suspended(http_server_t *s)
+{
+    for (struct http_request *r = s->suspended; r; r = r->next_suspended) {
+        pthread_mutex_lock(&r->lock);
+        bool suspended = r->state == REQ_SUSPENDED;
+        if (suspended)
+            r->state = REQ_ABANDONED;
+        pthread_mutex_unlock(&r->lock);
+        if (suspended)
+            MHD_resume_connection(r->conn);
+    }
+}
+
 void http_server_stop(http_server_t *s, unsigned grace_ms)
 {
     if (!s->daemon)
         return;
     http_server_quiesce(s);
-    struct timespec deadline;
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += grace_ms / 1000;
-    deadline.tv_nsec += (long)(grace_ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
     pthread_mutex_lock(&s->inflight_lock);
-    while (s->inflight > 0)
-        if (pthread_cond_timedwait(&s->inflight_zero, &s->inflight_lock, &deadline) != 0)
-            break;
+    wait_inflight(s, grace_ms);
+    if (s->suspended) {
+        abandon_suspended(s);
+        wait_inflight(s, ABANDON_SEND_MS);
+    }
     pthread_mutex_unlock(&s->inflight_lock);
     MHD_stop_daemon(s->daemon);
     s->daemon = NULL;

@@ -44,6 +44,23 @@ static void h_echo(struct http_request *r, void *ctx)
     http_respond_json(r, 200, j);
 }
 
+/* A handler whose slow work outlives the server's grace period: it parks the request until
+ * the test lets it go. */
+static pthread_mutex_t parked_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t parked_cv = PTHREAD_COND_INITIALIZER;
+static struct http_request *parked;
+static bool parked_release;
+
+static void h_park(struct http_request *r, void *ctx)
+{
+    (void)ctx;
+    http_request_suspend(r);
+    pthread_mutex_lock(&parked_mu);
+    parked = r;
+    pthread_cond_broadcast(&parked_cv);
+    pthread_mutex_unlock(&parked_mu);
+}
+
 static http_server_t *start(void)
 {
     struct http_server_config cfg = {.listen = "127.0.0.1:0", .threads = 2, .max_body = 1024};
@@ -53,6 +70,7 @@ static http_server_t *start(void)
     cr_assert_eq(http_server_create(&cfg, &s, &err), 0);
     http_route_add(s, "GET", "/slow", h_slow, NULL);
     http_route_add(s, "POST", "/echo", h_echo, NULL);
+    http_route_add(s, "GET", "/park", h_park, NULL);
     cr_assert_eq(http_server_start(s, &err), 0);
     return s;
 }
@@ -166,4 +184,56 @@ Test(server, a_client_leaving_before_its_headers_end_frees_the_request)
     cr_assert(strncmp(resp, "HTTP/1.1 200", 12) == 0, "got %s", resp);
     free(resp);
     stop(s);
+}
+
+static void *finish_parked(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&parked_mu);
+    while (!parked_release)
+        pthread_cond_wait(&parked_cv, &parked_mu);
+    struct http_request *r = parked;
+    pthread_mutex_unlock(&parked_mu);
+    /* after the server has stopped: the request must still be safe to answer */
+    http_set_header(r, "X-Late", "1");
+    http_respond_data(r, 200, "text/plain", "late", 4);
+    http_request_resume(r);
+    return NULL;
+}
+
+struct client_arg {
+    unsigned port;
+    char *answer;
+};
+
+static void *client_main(void *arg)
+{
+    struct client_arg *c = arg;
+    const char *req = "GET /park HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+    c->answer = raw_roundtrip(c->port, req, strlen(req));
+    return NULL;
+}
+
+Test(server, stop_answers_a_request_still_suspended_after_the_grace_period_with_503)
+{
+    http_server_t *s = start();
+    struct client_arg c = {.port = http_server_port(s)};
+    pthread_t client, finisher;
+    pthread_create(&client, NULL, client_main, &c);
+    pthread_create(&finisher, NULL, finish_parked, NULL);
+    pthread_mutex_lock(&parked_mu);
+    while (!parked)
+        pthread_cond_wait(&parked_cv, &parked_mu);
+    pthread_mutex_unlock(&parked_mu);
+    http_server_stop(s, 100); /* the slow work is still going */
+    pthread_join(client, NULL);
+    cr_assert(strncmp(c.answer, "HTTP/1.1 503", 12) == 0, "got %s", c.answer);
+    cr_assert_not_null(strstr(c.answer, "\"unavailable\""));
+    pthread_mutex_lock(&parked_mu);
+    parked_release = true;
+    pthread_cond_broadcast(&parked_cv);
+    pthread_mutex_unlock(&parked_mu);
+    pthread_join(finisher, NULL); /* ASan: no use after free; LeakSanitizer: r is freed */
+    http_server_destroy(s);
+    free(c.answer);
 }
