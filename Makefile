@@ -5,7 +5,7 @@ JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 
 .PHONY: all deps test-deps build build-asan web run test unit blackbox blackbox-sqlite \
-        blackbox-postgres test-events test-dapr test-browser format format-check bench fuzz clean
+        blackbox-postgres blackbox-asan test-events test-dapr test-browser format format-check bench fuzz clean
 
 all: build
 
@@ -44,7 +44,13 @@ test: test-deps format-check unit blackbox test-events test-dapr test-browser
 unit: build-asan
 	scripts/with-postgres.sh scripts/with-kafka.sh scripts/with-dapr.sh 0 scripts/run-unit.sh $(ASAN_BUILD) -j $(JOBS)
 
-blackbox: blackbox-sqlite blackbox-postgres
+blackbox: blackbox-sqlite blackbox-postgres blackbox-asan
+
+# The same black-box tests against the ASan+UBSan build, on both backends; any sanitizer
+# report fails the run (scripts/test-blackbox.sh --asan).
+blackbox-asan: build-asan
+	scripts/test-blackbox.sh --asan sqlite
+	scripts/test-blackbox.sh --asan postgres
 
 blackbox-sqlite: build
 	scripts/test-blackbox.sh sqlite

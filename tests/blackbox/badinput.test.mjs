@@ -152,6 +152,10 @@ const TABLE = [
     ['login_broken_json', { method: 'POST', path: () => '/api/auth/login', auth: null, headers: JSON_CT, body: '{"email":' }, BAD],
 
     // ---- task ids in the path that are not one of the user's tasks: 404 ----
+    // ---- paths with as many segments as the router holds, and more, with a trailing slash ----
+    ['path_12_segments_trailing_slash', { method: 'GET', path: () => '/api/b/c/d/e/f/g/h/i/j/k/l/' }, NOTFOUND],
+    ['path_13_segments_trailing_slash', { method: 'GET', path: () => '/api/b/c/d/e/f/g/h/i/j/k/l/m/' }, NOTFOUND],
+    ['path_40_segments_and_slashes', { method: 'GET', path: () => `/api${'/x'.repeat(40)}//////` }, NOTFOUND],
     ['id_zero', { method: 'GET', path: (c) => `${tasks(c)}/0` }, NOTFOUND],
     ['id_negative', { method: 'GET', path: (c) => `${tasks(c)}/-1` }, NOTFOUND],
     ['id_overflowing', { method: 'GET', path: (c) => `${tasks(c)}/99999999999999999999999` }, NOTFOUND],
