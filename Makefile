@@ -5,7 +5,7 @@ JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 
 .PHONY: all deps test-deps build build-asan web run test unit blackbox blackbox-sqlite \
-        blackbox-postgres blackbox-asan test-events test-dapr test-browser format format-check bench fuzz clean
+        blackbox-postgres blackbox-asan test-events test-dapr test-browser format format-check bench fuzz fuzz-smoke clean
 
 all: build
 
@@ -35,11 +35,12 @@ run: build web
 	@mkdir -p data
 	$(BUILD)/todo serve
 
-# Every test tier: format, unit tests under ASan+UBSan, black-box API tests against SQLite
-# and against a throw-away PostgreSQL, then the event tier (api and audit processes over a
+# Every test tier: format, unit tests under ASan+UBSan, a short run of every fuzz target,
+# black-box API tests against SQLite and against a throw-away PostgreSQL (with the Release
+# build, then the ASan+UBSan build), then the event tier (api and audit processes over a
 # real Kafka broker), the Dapr tier (the same through a daprd sidecar each) and the browser
 # tier (the web UI in headless Chromium against a real `todo serve`).
-test: test-deps format-check unit blackbox test-events test-dapr test-browser
+test: test-deps format-check unit fuzz-smoke blackbox test-events test-dapr test-browser
 
 unit: build-asan
 	scripts/with-postgres.sh scripts/with-kafka.sh scripts/with-dapr.sh 0 scripts/run-unit.sh $(ASAN_BUILD) -j $(JOBS)
@@ -88,8 +89,13 @@ bench: build web
 	bench/recurring.sh
 	bench/web.sh
 
-fuzz:
+# Every libFuzzer target in fuzz/ for FUZZ_SECONDS (default 30) each.
+fuzz: test-deps
 	scripts/fuzz.sh
+
+# A short bounded run of every fuzz target (part of make test): the seeds, then 5 s each.
+fuzz-smoke: test-deps
+	FUZZ_SECONDS=5 scripts/fuzz.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) web/out web/.next

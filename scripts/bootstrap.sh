@@ -10,6 +10,8 @@ pkgs=(build-essential cmake ninja-build pkg-config
       libsodium-dev libjwt-dev libcurl4-openssl-dev librdkafka-dev nodejs)
 if [[ "${1:-}" == "--test" ]]; then
     pkgs+=(libcriterion-dev postgresql clang-format wrk curl)
+    # the fuzz targets (scripts/fuzz.sh): clang with libFuzzer's runtime
+    pkgs+=(clang libclang-rt-14-dev)
     # the Kafka test broker (scripts/kafka.sh): kcat, and Java + Maven to fetch
     # and run the broker (the JDK, not only the JRE: its topic step compiles on the fly)
     pkgs+=(kcat maven openjdk-17-jdk-headless)

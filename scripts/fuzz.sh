@@ -25,7 +25,11 @@ srcs_for() {
     # layer comes along; the target never starts a server
     fuzz_static_files)
         echo "$base src/base/arena.c src/base/log.c src/base/trace.c src/base/uuid.c" \
-             "src/http/server.c src/http/metrics.c src/http/static_files.c" ;;
+             "src/http/server.c src/http/metrics.c src/http/linger.c src/http/static_files.c" ;;
+    # fuzz_http includes src/http/server.c itself (to reach the router's static functions)
+    fuzz_http)
+        echo "$base src/base/arena.c src/base/log.c src/base/trace.c src/base/uuid.c" \
+             "src/http/metrics.c src/http/linger.c" ;;
     *) echo "$base $core" ;;
     esac
 }
