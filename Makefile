@@ -1,11 +1,12 @@
 # Todo - the two commands are `make run` and `make test`; see README.md.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 
 .PHONY: all deps test-deps build build-asan web run test unit blackbox blackbox-sqlite \
-        blackbox-postgres blackbox-asan test-events test-dapr test-browser format format-check bench fuzz fuzz-smoke clean
+        blackbox-postgres blackbox-asan unit-tsan test-events test-dapr test-browser format format-check bench fuzz fuzz-smoke clean
 
 all: build
 
@@ -35,15 +36,24 @@ run: build web
 	@mkdir -p data
 	$(BUILD)/todo serve
 
-# Every test tier: format, unit tests under ASan+UBSan, a short run of every fuzz target,
+# Every test tier: format, unit tests under ASan+UBSan, the thread tests under TSan, a short run of every fuzz target,
 # black-box API tests against SQLite and against a throw-away PostgreSQL (with the Release
 # build, then the ASan+UBSan build), then the event tier (api and audit processes over a
 # real Kafka broker), the Dapr tier (the same through a daprd sidecar each) and the browser
 # tier (the web UI in headless Chromium against a real `todo serve`).
-test: test-deps format-check unit fuzz-smoke blackbox test-events test-dapr test-browser
+test: test-deps format-check unit unit-tsan fuzz-smoke blackbox test-events test-dapr test-browser
 
 unit: build-asan
 	scripts/with-postgres.sh scripts/with-kafka.sh scripts/with-dapr.sh 0 scripts/run-unit.sh $(ASAN_BUILD) -j $(JOBS)
+
+$(TSAN_BUILD)/build.ninja:
+	cmake -S . -B $(TSAN_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DTODO_TSAN=ON
+
+# The unit tests that run threads (TODO_THREAD_TESTS in CMakeLists.txt) under ThreadSanitizer,
+# beside a throw-away PostgreSQL; any report fails the run.
+unit-tsan: test-deps $(TSAN_BUILD)/build.ninja
+	cmake --build $(TSAN_BUILD) -j $(JOBS)
+	scripts/with-postgres.sh scripts/run-unit.sh $(TSAN_BUILD)
 
 blackbox: blackbox-sqlite blackbox-postgres blackbox-asan
 
@@ -98,4 +108,4 @@ fuzz-smoke: test-deps
 	FUZZ_SECONDS=5 scripts/fuzz.sh
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) web/out web/.next
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) build-fuzz web/out web/.next

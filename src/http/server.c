@@ -801,16 +801,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     dispatch(r);
+    /* Lock order: the server's inflight_lock before a request's lock (abandon_suspended), so
+     * the request joins the suspended list before its own lock is taken. */
+    pthread_mutex_lock(&r->lock);
+    bool may_suspend = r->suspend_requested;
+    pthread_mutex_unlock(&r->lock);
+    if (may_suspend)
+        suspended_link(s, r);
     pthread_mutex_lock(&r->lock);
     if (r->suspend_requested && r->state != REQ_READY) {
         r->state = REQ_SUSPENDED;
-        suspended_link(s, r);
         MHD_suspend_connection(conn);
         pthread_mutex_unlock(&r->lock);
         return MHD_YES;
     }
     r->state = REQ_HANDLED;
     pthread_mutex_unlock(&r->lock);
+    if (may_suspend) /* resumed before it was suspended: answered here */
+        suspended_unlink(s, r);
     return send_response(r);
 }
 

@@ -40,13 +40,9 @@ static const char *env(const char *name)
 
 #define NEED_SIDECAR()                                                                             \
     do {                                                                                           \
-        if (!env("TODO_TEST_DAPR_HTTP_PORT") || !env("TODO_TEST_KAFKA_BROKERS")) {                 \
-            fprintf(stderr,                                                                        \
-                    "skip %s: TODO_TEST_DAPR_HTTP_PORT and TODO_TEST_KAFKA_BROKERS are not "       \
-                    "both set (scripts/with-kafka.sh scripts/with-dapr.sh 0 ...)\n",               \
-                    __func__);                                                                     \
-            return;                                                                                \
-        }                                                                                          \
+        if (!env("TODO_TEST_DAPR_HTTP_PORT") || !env("TODO_TEST_KAFKA_BROKERS"))                   \
+            cr_skip_test("TODO_TEST_DAPR_HTTP_PORT and TODO_TEST_KAFKA_BROKERS are not both set "  \
+                         "(scripts/with-kafka.sh scripts/with-dapr.sh 0 ...)");                    \
     } while (0)
 
 static int64_t now_ms(void)

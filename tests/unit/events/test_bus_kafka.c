@@ -30,10 +30,8 @@ static const char *test_brokers(void)
 
 #define NEED_BROKER()                                                                              \
     do {                                                                                           \
-        if (!test_brokers()) {                                                                     \
-            fprintf(stderr, "skip %s: TODO_TEST_KAFKA_BROKERS is not set\n", __func__);            \
-            return;                                                                                \
-        }                                                                                          \
+        if (!test_brokers())                                                                       \
+            cr_skip_test("TODO_TEST_KAFKA_BROKERS is not set (scripts/with-kafka.sh ...)");        \
     } while (0)
 
 static int64_t now_ms(void)
