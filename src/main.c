@@ -1,8 +1,10 @@
-/* main.c - the multi-call binary: `todo <command>` picks a role (ARCHITECTURE.md
- * section 2). Only the roles built so far are listed. */
+/* main.c - the multi-call binary: `todo <command>` picks a role (docs/architecture.md,
+ * "What runs"). Only the roles built so far are listed. */
 #include "services/api/api.h"
+#include "services/config.h"
 #include "services/serve.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,6 +22,16 @@ static void usage(void)
                     "Run `todo serve --help` for flags; see README.md.\n");
 }
 
+/* The commands whose flags config_help lists. */
+static bool takes_flags(const char *cmd)
+{
+    static const char *const with_flags[] = {"serve", "api", "audit", "recurring", "migrate"};
+    for (size_t i = 0; i < sizeof with_flags / sizeof with_flags[0]; i++)
+        if (strcmp(cmd, with_flags[i]) == 0)
+            return true;
+    return false;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -28,7 +40,10 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
-        usage();
+        if (takes_flags(cmd))
+            config_help(cmd);
+        else
+            usage();
         return 0;
     }
     if (strcmp(cmd, "serve") == 0 || strcmp(cmd, "api") == 0 || strcmp(cmd, "audit") == 0 ||

@@ -18,7 +18,7 @@ enum task_event_type {
     TASK_EVENT_DELETED,
 };
 
-/* Topics (ARCHITECTURE.md section 6). */
+/* Topics (docs/events/README.md). */
 #define TOPIC_TASK_EVENTS  "task-events"
 #define TOPIC_REMINDERS    "reminders"
 #define TOPIC_TASK_UPDATES "task-updates"

@@ -26,7 +26,7 @@ enum recur_result {
 int recur_next(const char *rrule, const char *tz, int64_t dtstart_ms, int64_t after_ms,
                int64_t *next_ms);
 
-/* The successor's due time of a completed occurrence (ARCHITECTURE.md, issue "recurring"):
+/* The successor's due time of a completed occurrence (docs/recurring.md):
  *   from "due": the first occurrence after the occurrence's own due time; if that is already
  *   in the past (before now_ms), the first one after now instead (no flood of overdue copies);
  *   from "completion": the rule re-anchored at the completion: the series that starts on

@@ -88,7 +88,7 @@ int task_apply_json(struct task *t, json_t *body, enum task_apply_mode mode, int
 void task_set_completed(struct task *t, bool completed, int64_t now_ms);
 
 struct buf;
-/* Appends the task's JSON form (API.md), compact, to b. */
+/* Appends the task's JSON form (docs/openapi.json, Task), compact, to b. */
 void task_json_write(struct buf *b, const struct task *t);
 /* The same as a jansson value. New reference, caller owns it. */
 json_t *task_to_json(const struct task *t);

@@ -12,7 +12,7 @@
 static const char *const method_names[METRICS_N_METHODS] = {"GET",    "POST", "PUT",     "PATCH",
                                                             "DELETE", "HEAD", "OPTIONS", "OTHER"};
 static const int status_codes[METRICS_N_STATUS - 1] = {
-    200, 201, 202, 204, 304, 400, 401, 403, 404, 405, 409, 412, 413, 415, 422, 429, 500, 503, 0};
+    200, 201, 202, 204, 304, 400, 401, 403, 404, 405, 409, 412, 413, 415, 422, 429, 499, 500, 503};
 static const double bucket_bounds[METRICS_N_BUCKETS - 1] = {
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
 

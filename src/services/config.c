@@ -233,9 +233,9 @@ int config_load_jwt_secret(struct todo_config *cfg, struct todo_err *err)
     return TODO_OK;
 }
 
-void config_usage(const char *command)
+static void print_usage(FILE *out, const char *command)
 {
-    fprintf(stderr,
+    fprintf(out,
             "usage: todo %s [--listen HOST:PORT] [--database URL] [--data-dir DIR]\n"
             "       [--threads N] [--log-level LEVEL] [--access-log 0|1] [--token-ttl SECONDS]\n"
             "       [--login-limit N] [--login-limit-addr N] [--bus local|kafka|dapr]\n"
@@ -243,4 +243,14 @@ void config_usage(const char *command)
             "       [--dapr-http-port PORT] [--dapr-pubsub NAME] [--web-dir DIR]\n"
             "Each flag has a TODO_* environment variable; see README.md.\n",
             command);
+}
+
+void config_usage(const char *command)
+{
+    print_usage(stderr, command);
+}
+
+void config_help(const char *command)
+{
+    print_usage(stdout, command);
 }

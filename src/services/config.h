@@ -36,7 +36,8 @@ int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err 
 /* Loads the JWT secret: TODO_JWT_SECRET, else the file TODO_JWT_SECRET_FILE, else
  * <data_dir>/jwt.secret, created with 32 random bytes (mode 0600) when missing. */
 int config_load_jwt_secret(struct todo_config *cfg, struct todo_err *err);
-/* Prints the flags for a command. */
+/* Prints the flags for a command: on stderr (after a usage error), on stdout (--help). */
 void config_usage(const char *command);
+void config_help(const char *command);
 
 #endif

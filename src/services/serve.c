@@ -1,4 +1,4 @@
-/* serve.c - process lifecycle of the service roles (ARCHITECTURE.md section 2).
+/* serve.c - process lifecycle of the service roles (docs/architecture.md, "What runs").
  *
  * A role is a set of parts: the REST API (which writes events to the outbox and relays
  * them), and consumers (audit now; recurring, notify, realtime later). `todo serve` runs

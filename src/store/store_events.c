@@ -1,4 +1,4 @@
-/* store_events.c - the store's side of event delivery (ARCHITECTURE.md §6), written once over
+/* store_events.c - the store's side of event delivery (docs/events/README.md), written once over
  * the driver like store_ops.c: the transactional outbox the relay publishes from, the
  * processed_events table that makes consumers idempotent, and the audit history.
  *

@@ -1,4 +1,4 @@
-// auth.test.mjs - accounts (API.md "Accounts"): signup, login, me, tokens and the login
+// auth.test.mjs - accounts (docs/openapi.json, "Accounts"): signup, login, me, tokens and the login
 // rate limits, against the real binary.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';

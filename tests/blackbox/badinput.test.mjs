@@ -1,5 +1,5 @@
 // badinput.test.mjs - a table of malformed requests. Each gets exactly the documented status,
-// error code and error shape (API.md Conventions); none may crash the server or change the
+// error code and error shape (the API conventions, docs/openapi.json); none may crash the server or change the
 // user's tasks. SQL metacharacters are valid text and are stored verbatim.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,7 +27,7 @@ const task = (c) => `/api/${c.uid}/tasks/${c.tid}`;
 
 // [name, request, expected]. request: {method, path(ctx), headers?, body? (bytes, no type
 // added), json?, auth? (exact Authorization value, or null for none), raw? (node:http)}.
-// expected: [code, status] or, where API.md leaves two readings open, a list of them (the
+// expected: [code, status] or, where the contract leaves two readings open, a list of them (the
 // reason is given next to the row).
 const TABLE = [
     // ---- malformed JSON: 400 ----

@@ -1,6 +1,6 @@
 // events.test.mjs - the embedded event path end to end: every task change is written to the
 // outbox in its transaction, relayed over the in-process bus to the audit consumer, and shows
-// up in GET /api/{user_id}/tasks/{id}/history (API.md), newest first, owner only, also after
+// up in GET /api/{user_id}/tasks/{id}/history (docs/openapi.json), newest first, owner only, also after
 // the task is deleted.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';

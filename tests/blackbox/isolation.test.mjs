@@ -1,5 +1,5 @@
 // isolation.test.mjs - one user can never read, change or learn of another's tasks
-// (API.md Conventions): another user's task id is 404 exactly like a missing one, and a path
+// (the API conventions, docs/openapi.json): another user's task id is 404 exactly like a missing one, and a path
 // user_id that is not the token's user is 403.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';

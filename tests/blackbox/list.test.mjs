@@ -1,4 +1,4 @@
-// list.test.mjs - the list query (API.md "List query"): q, status, priority, tags, due
+// list.test.mjs - the list query (docs/openapi.json, "List query"): q, status, priority, tags, due
 // shortcuts in the user's time zone, due bounds, recurring, multi-key sort, keyset paging,
 // limits, refusal of unknown values, and the tags endpoint. Each scenario has its own user so
 // expectations are exact sets.
@@ -9,7 +9,7 @@ import { FIXED_ZONES, awayFromLocalMidnight, localDate, startOfLocalDay } from '
 
 const PRI = { none: 0, low: 1, medium: 2, high: 3 };
 
-/** The order API.md defines for a sort parameter, as a comparator over returned tasks. */
+/** The order the API defines (docs/openapi.json) for a sort parameter, as a comparator over returned tasks. */
 function comparator(sort = '-created_at') {
     const terms = sort.split(',').map((s) => (s.startsWith('-') ? { key: s.slice(1), desc: true } : { key: s, desc: false }));
     const val = (t, key) => {

@@ -1,4 +1,4 @@
-// ops.test.mjs - operations (API.md "Operations"): health, readiness, Prometheus metrics,
+// ops.test.mjs - operations (docs/openapi.json, "Operations"): health, readiness, Prometheus metrics,
 // the OpenAPI document against `todo routes`, 405 with Allow, X-Request-Id, JSON logs,
 // migrations, and graceful shutdown on SIGTERM.
 import { describe, it, before, after } from 'node:test';
@@ -13,7 +13,7 @@ import {
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
-// The routes this milestone must serve (API.md Accounts, Tasks, Operations).
+// The routes this milestone must serve (docs/openapi.json: accounts, tasks, operations).
 const EXPECTED_ROUTES = [
     'POST /api/auth/signup', 'POST /api/auth/login', 'GET /api/auth/me', 'PATCH /api/auth/me',
     'GET /api/{user_id}/tasks', 'POST /api/{user_id}/tasks', 'GET /api/{user_id}/tasks/{id}',
@@ -74,6 +74,16 @@ describe('operations', () => {
         routes = r.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
     });
     after(async () => { await srv?.stop(); });
+
+    it('help_of_each_service_command_lists_its_flags_on_stdout', async () => {
+        for (const cmd of ['serve', 'api', 'audit', 'recurring', 'migrate']) {
+            const r = await runTodo([cmd, '--help']);
+            assert.equal(r.code, 0, `todo ${cmd} --help: ${r.stderr}`);
+            for (const flag of ['--listen', '--database', '--bus', '--web-dir']) {
+                assert.ok(r.stdout.includes(flag), `todo ${cmd} --help lacks ${flag}:\n${r.stdout}`);
+            }
+        }
+    });
 
     it('healthz_readyz_and_metrics_answer_200_without_a_token', async () => {
         for (const p of ['/healthz', '/readyz', '/metrics']) {

@@ -1,4 +1,4 @@
-// tasks.test.mjs - one task's life (API.md "Tasks"): create, get, put, patch, complete,
+// tasks.test.mjs - one task's life (docs/openapi.json, "Tasks"): create, get, put, patch, complete,
 // delete, ETag/If-Match, field rules (reminders, recurrence, tags), version.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';

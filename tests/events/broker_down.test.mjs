@@ -88,7 +88,7 @@ describe('the broker is down while the api takes changes', () => {
         }, { deadlineMs: 10000, what: 'todo_outbox_backlog > 0 while the broker is down' });
         t.diagnostic(`outbox backlog while the broker was down: ${backlog}`);
         assert.ok(backlog >= CHANGES, `every change waits in the outbox (task-events + task-updates): backlog ${backlog}`);
-        // /readyz reports the unreachable bus (API.md: 503 otherwise)
+        // /readyz reports the unreachable bus (docs/operations.md: 503 otherwise)
         await waitFor(async () => (await cl.client.get('/readyz')).status === 503,
             { deadlineMs: 20000, what: '/readyz 503 while the broker is down' });
 

@@ -237,3 +237,30 @@ Test(server, stop_answers_a_request_still_suspended_after_the_grace_period_with_
     http_server_destroy(s);
     free(c.answer);
 }
+
+Test(server, a_client_leaving_before_the_answer_is_counted_as_499)
+{
+    http_server_t *s = start();
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)http_server_port(s))};
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    const char *partial = "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                          "Content-Length: 100\r\n\r\n{\"a\":";
+    cr_assert_eq(write(fd, partial, strlen(partial)), (ssize_t)strlen(partial));
+    close(fd);
+    bool seen = false;
+    for (int i = 0; i < 500 && !seen; i++) { /* poll for up to 5 s */
+        struct buf m;
+        buf_init(&m);
+        http_server_metrics(s, &m);
+        /* routed only once the body is in: the route is "unmatched" */
+        seen = strstr(m.data, "method=\"POST\",status=\"499\"") != NULL;
+        buf_release(&m);
+        if (!seen)
+            usleep(10000);
+    }
+    cr_assert(seen, "no request counted with status 499");
+    stop(s);
+}
