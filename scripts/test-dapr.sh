@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# test-dapr.sh - the Dapr test tier (tests/dapr/): `todo api --bus dapr` and
-# `todo audit --bus dapr`, each beside its own real daprd (scripts/daprd.sh) whose
+# test-dapr.sh - the Dapr test tier (tests/dapr/): `todo api --bus dapr`,
+# `todo audit --bus dapr` (and `todo recurring`), each beside its own real daprd (scripts/daprd.sh) whose
 # pubsub.kafka component talks to a throw-away Kafka broker (scripts/with-kafka.sh), on a
 # throw-away PostgreSQL (scripts/with-postgres.sh); kcat reads the topics back.
 # Usage: scripts/test-dapr.sh [extra node --test arguments...]

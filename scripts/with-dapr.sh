@@ -20,7 +20,9 @@
 #   maxRetries for deliveries answered RETRY or failed, before the dead-letter topic;
 #   default 10), DAPRD_START_TIMEOUT / DAPRD_STOP_TIMEOUT (seconds, default 60 / 15),
 #   DAPRD_LOG_LEVEL (default info), DAPRD_BIN (a daprd to use instead of building one with
-#   scripts/daprd.sh build).
+#   scripts/daprd.sh build). APP_API_TOKEN, when set, reaches daprd and the command alike:
+#   daprd sends it as dapr-api-token, which `todo --bus dapr` requires (docs/operations.md);
+#   the app then serves the callbacks on --dapr-app-listen, whose port is APP_PORT.
 #
 # Readiness: GET /v1.0/healthz/outbound (components loaded; the app need not be up yet, it
 # is started next). Dead letters need the inbound retry policy: without one, daprd sends a

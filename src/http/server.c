@@ -230,7 +230,8 @@ static bool route_match(const struct route *r, char **segs, int n, struct http_r
 
 bool http_path_reserved(const char *path)
 {
-    static const char *const prefixes[] = {"/api", "/dapr"};
+    /* /job: the Dapr Jobs callbacks, served like /dapr only on the sidecar's listener */
+    static const char *const prefixes[] = {"/api", "/dapr", "/job"};
     for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
         size_t n = strlen(prefixes[i]);
         if (strncmp(path, prefixes[i], n) == 0 && (path[n] == '\0' || path[n] == '/'))

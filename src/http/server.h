@@ -41,8 +41,9 @@ void http_route_add(http_server_t *s, const char *method, const char *pattern, h
  * pointer: use a literal), so the label count stays bounded. Not listed by
  * http_routes_each. */
 void http_server_set_fallback(http_server_t *s, const char *label, http_handler_fn fn, void *ctx);
-/* True for the paths that belong to the API and the Dapr sidecar: /api, /dapr and below. A
- * miss there is always the JSON 404, never the fallback (no web page for an API typo). */
+/* True for the paths that belong to the API and the Dapr sidecar: /api, /dapr, /job and
+ * below. A miss there is always the JSON 404, never the fallback (no web page for an API
+ * typo, nor for a sidecar callback sent to the public listener). */
 bool http_path_reserved(const char *path);
 /* Calls fn(method, pattern, arg) for every route, in the order added. */
 void http_routes_each(http_server_t *s, void (*fn)(const char *, const char *, void *), void *arg);

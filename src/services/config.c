@@ -74,6 +74,15 @@ static int set_option(struct todo_config *cfg, const char *name, const char *val
         if (!*value || strlen(value) >= sizeof cfg->dapr_pubsub)
             return todo_err_set(err, TODO_ERR_BAD_REQUEST, "dapr pubsub name must be 1..63 bytes");
         snprintf(cfg->dapr_pubsub, sizeof cfg->dapr_pubsub, "%s", value);
+    } else if (strcmp(name, "dapr-app-listen") == 0) {
+        if (!*value || strlen(value) >= sizeof cfg->dapr_app_listen)
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "dapr app listen must be HOST:PORT");
+        snprintf(cfg->dapr_app_listen, sizeof cfg->dapr_app_listen, "%s", value);
+    } else if (strcmp(name, "dapr-insecure-no-app-token") == 0) {
+        if (strcmp(value, "1") != 0 && strcmp(value, "0") != 0)
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST,
+                                "dapr-insecure-no-app-token must be 1 or 0");
+        cfg->dapr_no_app_token = strcmp(value, "1") == 0;
     } else if (strcmp(name, "web-dir") == 0) {
         if (strlen(value) >= sizeof cfg->web_dir)
             return todo_err_set(err, TODO_ERR_BAD_REQUEST, "web dir must be under %zu bytes",
@@ -106,6 +115,8 @@ static const struct {
     {"DAPR_HTTP_PORT", "dapr-http-port"}, /* daprd sets it for its app; TODO_ wins */
     {"TODO_DAPR_HTTP_PORT", "dapr-http-port"},
     {"TODO_DAPR_PUBSUB", "dapr-pubsub"},
+    {"TODO_DAPR_APP_LISTEN", "dapr-app-listen"},
+    {"TODO_DAPR_INSECURE_NO_APP_TOKEN", "dapr-insecure-no-app-token"},
     {"TODO_WEB_DIR", "web-dir", true}, /* "" turns the web UI off */
 };
 
@@ -126,6 +137,7 @@ int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err 
     snprintf(cfg->instance_id, sizeof cfg->instance_id, "%s-%ld", host, (long)getpid());
     cfg->dapr_http_port = 3500;
     snprintf(cfg->dapr_pubsub, sizeof cfg->dapr_pubsub, "pubsub");
+    snprintf(cfg->dapr_app_listen, sizeof cfg->dapr_app_listen, "127.0.0.1:8081");
     snprintf(cfg->web_dir, sizeof cfg->web_dir, "web/out");
     for (size_t i = 0; i < sizeof env_map / sizeof env_map[0]; i++) {
         const char *v = getenv(env_map[i].env);
@@ -240,7 +252,8 @@ static void print_usage(FILE *out, const char *command)
             "       [--threads N] [--log-level LEVEL] [--access-log 0|1] [--token-ttl SECONDS]\n"
             "       [--login-limit N] [--login-limit-addr N] [--bus local|kafka|dapr]\n"
             "       [--kafka-brokers HOST:PORT,...] [--instance-id ID]\n"
-            "       [--dapr-http-port PORT] [--dapr-pubsub NAME] [--web-dir DIR]\n"
+            "       [--dapr-http-port PORT] [--dapr-pubsub NAME] [--dapr-app-listen HOST:PORT]\n"
+            "       [--web-dir DIR]\n"
             "Each flag has a TODO_* environment variable; see README.md.\n",
             command);
 }

@@ -6,19 +6,26 @@
  * it dead-letters), so the handler suspends the request and runs the delivery on a pool of
  * its own; the verdict comes back as 200 {"status":"SUCCESS"|"RETRY"|"DROP"}, which the
  * sidecar turns into a commit, a redelivery (its resiliency policy, then the dead-letter
- * topic) or a drop (to the dead-letter topic). */
+ * topic) or a drop (to the dead-letter topic).
+ *
+ * Who may call: only the sidecar. The routes live on a listener of their own (loopback by
+ * default), never on the public one, and every call must carry the sidecar's app API token
+ * in dapr-api-token (services/dapr_auth.c); otherwise 401 and nothing happens. Without this,
+ * anyone reaching the port could forge a todo.task.completed and have the recurring consumer
+ * create tasks in another user's account (docs/decisions/0020-dapr-callbacks-authenticated.md). */
 #include "services/dapr_routes.h"
 #include "base/buf.h"
 #include "base/xalloc.h"
 #include "events/bus_dapr.h"
 
+#include <assert.h>
 #include <stdbool.h>
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define DAPR_POOL_THREADS 4   /* the sidecar sends one message per partition at a time */
 #define DAPR_POOL_QUEUE   256 /* beyond this, answer RETRY at once */
+#define DAPR_HTTP_THREADS 2   /* the handlers only check the token and hand the work over */
 
 static void respond_status(struct http_request *req, const char *status)
 {
@@ -43,9 +50,21 @@ static const char *verdict_status(int verdict)
     }
 }
 
+/* True when the call carries the sidecar's token; otherwise answers 401 (the same answer for
+ * a missing, empty or wrong token, and never an echo of what was sent). */
+static bool from_sidecar(struct dapr_service *d, struct http_request *req)
+{
+    if (dapr_auth_check(&d->auth, http_req_header(req, DAPR_AUTH_HEADER)))
+        return true;
+    http_respond_errorf(req, TODO_ERR_UNAUTHORIZED, "a valid dapr-api-token is required");
+    return false;
+}
+
 static void h_subscribe(struct http_request *req, void *ctx)
 {
     struct dapr_service *d = ctx;
+    if (!from_sidecar(d, req))
+        return;
     struct buf b;
     buf_init(&b);
     if (bus_dapr_subscriptions_json(d->bus, &b) != TODO_OK) {
@@ -81,25 +100,10 @@ static void run_deliver(void *arg)
     http_request_resume(req); /* req may be gone after this */
 }
 
-/* When the sidecar is configured with an app API token (APP_API_TOKEN, given to both the
- * sidecar and the app), it sends it as dapr-api-token on every call: without the right one,
- * nobody who reaches the app port can inject events. Compared in constant time. */
-static bool from_sidecar(struct http_request *req)
-{
-    const char *want = getenv("APP_API_TOKEN");
-    if (!want || !*want)
-        return true;
-    const char *got = http_req_header(req, "dapr-api-token");
-    if (got && strlen(got) == strlen(want) && sodium_memcmp(got, want, strlen(want)) == 0)
-        return true;
-    http_respond_errorf(req, TODO_ERR_UNAUTHORIZED, "a valid dapr-api-token is required");
-    return false;
-}
-
 static void h_event(struct http_request *req, void *ctx)
 {
     struct dapr_service *d = ctx;
-    if (!from_sidecar(req))
+    if (!from_sidecar(d, req))
         return;
     size_t len = 0;
     const char *body = http_req_body(req, &len);
@@ -128,32 +132,68 @@ static void h_event(struct http_request *req, void *ctx)
     }
 }
 
-void dapr_routes_register(struct dapr_service *d)
+/* For the sidecar's app health checks (--enable-app-health-check, path /healthz): the
+ * process is alive. Says nothing else, so it needs no token. */
+static void h_healthz(struct http_request *req, void *ctx)
 {
+    (void)ctx;
+    static const char ok[] = "{\"status\":\"ok\"}";
+    http_respond_data(req, 200, "application/json", ok, sizeof ok - 1);
+}
+
+int dapr_routes_register(struct dapr_service *d, const struct http_server_config *cfg,
+                         struct todo_err *err)
+{
+    assert(d && d->bus && cfg && !d->registered);
+    struct http_server_config hcfg = *cfg;
+    if (!hcfg.threads)
+        hcfg.threads = DAPR_HTTP_THREADS;
+    int rc = http_server_create(&hcfg, &d->server, err);
+    if (rc)
+        return rc;
     pthread_rwlock_init(&d->lock, NULL);
     d->pool = workpool_create(DAPR_POOL_THREADS, DAPR_POOL_QUEUE);
     d->registered = true;
     http_route_add(d->server, "GET", "/dapr/subscribe", h_subscribe, d);
     http_route_add(d->server, "POST", "/dapr/events/{topic}", h_event, d);
+    http_route_add(d->server, "GET", "/healthz", h_healthz, d);
+    return TODO_OK;
 }
 
-void dapr_routes_drain(struct dapr_service *d)
+int dapr_routes_start(struct dapr_service *d, struct todo_err *err)
+{
+    assert(d && d->registered);
+    return http_server_start(d->server, err);
+}
+
+unsigned dapr_routes_port(const struct dapr_service *d)
+{
+    assert(d && d->registered);
+    return http_server_port(d->server);
+}
+
+void dapr_routes_stop(struct dapr_service *d, unsigned grace_ms)
 {
     if (!d->registered)
         return;
+    http_server_quiesce(d->server);
     /* take the pool away first, so no handler submits to it while it is destroyed */
     pthread_rwlock_wrlock(&d->lock);
     workpool_t *pool = d->pool;
     d->pool = NULL;
     pthread_rwlock_unlock(&d->lock);
-    workpool_destroy(pool);
+    workpool_destroy(pool); /* runs what is queued: every suspended request is answered */
+    http_server_stop(d->server, grace_ms);
 }
 
 void dapr_routes_release(struct dapr_service *d)
 {
-    if (!d->registered)
-        return;
-    dapr_routes_drain(d);
-    pthread_rwlock_destroy(&d->lock);
-    d->registered = false;
+    if (d->registered) {
+        dapr_routes_stop(d, 0);
+        http_server_destroy(d->server);
+        d->server = NULL;
+        pthread_rwlock_destroy(&d->lock);
+        d->registered = false;
+    }
+    dapr_auth_release(&d->auth);
 }

@@ -1,6 +1,8 @@
 /* dapr_routes.h - the routes the Dapr sidecar calls when the bus is dapr: GET
  * /dapr/subscribe (what to deliver where) and POST /dapr/events/{topic} (one message,
- * answered SUCCESS / RETRY / DROP). */
+ * answered SUCCESS / RETRY / DROP), on a listener of their own (TODO_DAPR_APP_LISTEN, the
+ * sidecar's --app-port), never on the public one, each call authenticated by its
+ * dapr-api-token (docs/decisions/0020-dapr-callbacks-authenticated.md). */
 #ifndef TODO_SERVICES_DAPR_ROUTES_H
 #define TODO_SERVICES_DAPR_ROUTES_H
 
@@ -10,25 +12,35 @@
 #include "base/workpool.h"
 #include "events/bus.h"
 #include "http/server.h"
+#include "services/dapr_auth.h"
 
-/* What the handlers need; owned by the caller, outlives the server. Set server and bus;
+/* What the handlers need; owned by the caller. Set bus and auth (dapr_auth_init);
  * dapr_routes_register sets the rest. */
 struct dapr_service {
-    http_server_t *server;
     bus_t *bus;            /* a Dapr bus (events/bus_dapr.h) */
+    struct dapr_auth auth; /* the sidecar's token; read-only while the listener runs */
+    http_server_t *server; /* the callback listener, owned; NULL until registered */
     workpool_t *pool;      /* deliveries run here, not on the HTTP workers, since a consumer
                               may retry for seconds; NULL once drained */
     pthread_rwlock_t lock; /* read: submit to pool; write: take the pool away */
     bool registered;
 };
 
-/* Adds both routes to d->server (before it starts) and starts d->pool. */
-void dapr_routes_register(struct dapr_service *d);
-/* Runs the deliveries already queued (answering their requests), then stops d->pool;
- * messages arriving later are answered RETRY. Call after http_server_quiesce and before
+/* Creates the callback listener from cfg (bound here, so a bad or taken address fails
+ * here), adds the routes (and GET /healthz, for the sidecar's app health checks) and starts
+ * d->pool. The listener serves once dapr_routes_start is called. */
+int dapr_routes_register(struct dapr_service *d, const struct http_server_config *cfg,
+                         struct todo_err *err);
+int dapr_routes_start(struct dapr_service *d, struct todo_err *err);
+/* The port the listener bound. */
+unsigned dapr_routes_port(const struct dapr_service *d);
+/* Stops accepting callbacks, runs the deliveries already queued (answering their requests),
+ * stops d->pool (messages arriving later on open connections are answered RETRY), then
+ * stops the listener, waiting up to grace_ms for the answers to go out. Call before
  * bus_stop. Idempotent; a no-op when never registered. */
-void dapr_routes_drain(struct dapr_service *d);
-/* Drains, and frees what register allocated. After http_server_destroy. */
+void dapr_routes_stop(struct dapr_service *d, unsigned grace_ms);
+/* Stops (without grace, when not yet stopped) and frees what register allocated, and
+ * wipes d->auth. Idempotent. */
 void dapr_routes_release(struct dapr_service *d);
 
 #endif

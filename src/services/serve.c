@@ -29,6 +29,7 @@
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SHUTDOWN_GRACE_MS 10000
@@ -137,6 +138,62 @@ static int open_web(const struct todo_config *cfg, static_files_t **out)
     return 0;
 }
 
+/* The app API token the sidecar must send (APP_API_TOKEN, docs/operations.md): required,
+ * unless the loudly-named opt-out is set. Returns -1, having logged why (never the token). */
+static int open_dapr_auth(const struct todo_config *cfg, struct dapr_auth *auth)
+{
+    struct todo_err err;
+    todo_err_clear(&err);
+    if (dapr_auth_init(auth, getenv("APP_API_TOKEN"), cfg->dapr_no_app_token, &err)) {
+        log_msg(LOG_ERROR, "%s", err.message);
+        return -1;
+    }
+    if (!auth->required)
+        log_msg(LOG_WARN,
+                "Dapr callbacks are NOT authenticated (" DAPR_AUTH_OPT_OUT " is set and "
+                "APP_API_TOKEN is not): whoever reaches %s can inject events into any account",
+                cfg->dapr_app_listen);
+    return 0;
+}
+
+/* The sidecar's callbacks on their own listener (cfg->dapr_app_listen), never the public
+ * one. Returns -1, having logged why. */
+static int open_dapr_listener(const struct todo_config *cfg, struct dapr_service *dapr)
+{
+    struct todo_err err;
+    todo_err_clear(&err);
+    struct http_server_config dcfg = {
+        .listen = cfg->dapr_app_listen,
+        .max_body = cfg->max_body,
+        .access_log = cfg->access_log,
+    };
+    if (dapr_routes_register(dapr, &dcfg, &err)) {
+        log_msg(LOG_ERROR, "the Dapr callback listener (TODO_DAPR_APP_LISTEN): %s", err.message);
+        return -1;
+    }
+    return 0;
+}
+
+static void log_listening(const struct todo_config *cfg, const struct ops_service *ops,
+                          const struct dapr_service *dapr, store_t *store, bus_t *bus)
+{
+    struct buf fields;
+    buf_init(&fields);
+    buf_puts(&fields, "\"listen\":");
+    buf_json_str(&fields, cfg->listen);
+    buf_printf(&fields, ",\"port\":%u,\"store\":\"%s\",\"bus\":\"%s\",\"version\":\"%s\"",
+               http_server_port(ops->server), store_backend_name(store), bus_name(bus),
+               TODO_VERSION);
+    if (dapr->registered) {
+        buf_puts(&fields, ",\"dapr_app_listen\":");
+        buf_json_str(&fields, cfg->dapr_app_listen);
+        buf_printf(&fields, ",\"dapr_app_port\":%u,\"dapr_app_token\":%s", dapr_routes_port(dapr),
+                   dapr->auth.required ? "true" : "false");
+    }
+    log_write(LOG_INFO, "listening", fields.data);
+    buf_release(&fields);
+}
+
 int serve_main(const char *command, int argc, char **argv)
 {
     struct todo_config cfg;
@@ -162,6 +219,9 @@ int serve_main(const char *command, int argc, char **argv)
         log_msg(LOG_ERROR, "%s", err.message);
         return 1;
     }
+    struct dapr_service dapr = {0}; /* dapr bus: the routes the sidecar calls */
+    if (strcmp(cfg.bus, "dapr") == 0 && open_dapr_auth(&cfg, &dapr.auth))
+        return 2;
     sigset_t sigs;
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGTERM);
@@ -193,7 +253,7 @@ int serve_main(const char *command, int argc, char **argv)
     memset(&cfg.jwt_secret, 0, sizeof cfg.jwt_secret);
 
     struct ops_service ops = {.store = store, .bus = bus};
-    struct dapr_service dapr = {.bus = bus}; /* dapr bus: the routes the sidecar calls */
+    dapr.bus = bus;
     consumer_t *audit = NULL, *recurring = NULL;
     if (parts & PART_AUDIT) {
         audit = consumer_create("audit", store, bus, NULL);
@@ -246,20 +306,14 @@ int serve_main(const char *command, int argc, char **argv)
     ops_routes_register(&ops);
     if (web)
         http_server_set_fallback(ops.server, "static", static_files_handle, web);
-    if (bus_is_dapr(bus)) { /* dapr bus */
-        dapr.server = ops.server;
-        dapr_routes_register(&dapr);
-    }
-    if (http_server_start(ops.server, &err)) {
+    if (bus_is_dapr(bus) && open_dapr_listener(&cfg, &dapr)) /* dapr bus */
+        goto out_destroy_server;
+    if (http_server_start(ops.server, &err) ||
+        (dapr.registered && dapr_routes_start(&dapr, &err))) {
         log_msg(LOG_ERROR, "%s", err.message);
         goto out_destroy_server;
     }
-    char fields[512];
-    snprintf(fields, sizeof fields,
-             "\"listen\":\"%s\",\"port\":%u,\"store\":\"%s\",\"bus\":\"%s\",\"version\":\"%s\"",
-             cfg.listen, http_server_port(ops.server), store_backend_name(store), bus_name(bus),
-             TODO_VERSION);
-    log_write(LOG_INFO, "listening", fields);
+    log_listening(&cfg, &ops, &dapr, store, bus);
 
     int sig = 0;
     sigwait(&sigs, &sig);
@@ -270,7 +324,7 @@ int serve_main(const char *command, int argc, char **argv)
      * requests in flight, suspended ones included: the slow-work pool stays up until they
      * are answered (a sign-in arriving now must find it, not a freed pool). */
     http_server_quiesce(ops.server);
-    dapr_routes_drain(&dapr);
+    dapr_routes_stop(&dapr, SHUTDOWN_GRACE_MS);
     http_server_stop(ops.server, SHUTDOWN_GRACE_MS);
     workpool_destroy(api.slow);
     api.slow = NULL;
@@ -278,7 +332,7 @@ int serve_main(const char *command, int argc, char **argv)
 out_destroy_server:
     workpool_destroy(api.slow);
     http_server_destroy(ops.server);
-    dapr_routes_release(&dapr); /* dapr bus */
+    dapr_routes_release(&dapr); /* dapr bus; wipes the token's digest */
 out_stop_relay:
     /* Consumers first (Kafka and Dapr run them on threads of their own, and a handler may
      * wake the relay), then the relay publishes what is pending, bounded. On the local bus
@@ -294,6 +348,7 @@ out_release:
 out_destroy_store:
     static_files_destroy(web);
     store_destroy(store);
+    dapr_routes_release(&dapr); /* the token's digest, when nothing got further */
     if (code == 0)
         log_msg(LOG_INFO, "stopped");
     return code;

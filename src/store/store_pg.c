@@ -24,6 +24,11 @@ struct pg_conn {
     uint64_t next_dynamic; /* number of the next dynamic statement's name */
 };
 
+/* libpq waits forever for a server that accepts and never answers unless given a
+ * connect_timeout; this one applies when the URL sets none (docs/operations.md). PQreset
+ * reuses it. */
+#define PG_CONNECT_TIMEOUT_S "5"
+
 /* Parameters kept on the stack up to this many (the list query rarely needs more). */
 #define PG_STACK_PARAMS 32
 
@@ -80,7 +85,11 @@ static int pg_open(struct store_conn *c)
     if (!opts)
         return store_conn_error(c, TODO_ERR_UNAVAILABLE, "postgres: invalid connection URL");
     PQconninfoFree(opts);
-    conn = PQconnectdb(c->s->target);
+    /* expand_dbname: the URL is expanded in place of dbname, so what it sets (its own
+     * connect_timeout included) overrides the defaults listed before it */
+    const char *const keys[] = {"connect_timeout", "dbname", NULL};
+    const char *const values[] = {PG_CONNECT_TIMEOUT_S, c->s->target, NULL};
+    conn = PQconnectdbParams(keys, values, 1);
     if (!conn || PQstatus(conn) != CONNECTION_OK) {
         int rc = pg_conn_error(c, conn);
         PQfinish(conn);

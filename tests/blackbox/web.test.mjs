@@ -189,6 +189,9 @@ describe('web UI', () => {
         assertError(await api.get('/api'), 404, 'not_found');
         assertError(await api.post('/api/nope', { json: {} }), 404, 'not_found');
         assertError(await api.get('/dapr/subscribe'), 404, 'not_found');
+        // the Jobs callbacks' prefix, like /dapr, belongs to the sidecar's listener (ADR 0020)
+        assertError(await api.post('/job/reminder', { json: {} }), 404, 'not_found');
+        assertError(await api.get('/job/reminder'), 404, 'not_found');
         const del = await api.req('DELETE', '/healthz');
         assertError(del, 405, 'method_not_allowed');
         const h = await api.get('/healthz');

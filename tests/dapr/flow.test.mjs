@@ -3,7 +3,8 @@
 // whose pubsub.kafka component talks to the test broker, on one fresh PostgreSQL database.
 // Task changes made through the api go API → daprd → Kafka → daprd → audit and show up in
 // the history; kcat reads Kafka independently of both; a message the audit consumer cannot
-// handle ends up on task-events.dlq; everything stops on SIGTERM with exit status 0.
+// handle ends up on task-events.dlq; everything stops on SIGTERM with exit status 0. Each
+// daprd calls its app with an app API token (callbacks.test.mjs: without it, nothing).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -62,10 +63,11 @@ describe('Dapr bus: API → daprd → Kafka → daprd → audit', () => {
     });
 
     it('the audit process declares task-events at GET /dapr/subscribe, the api nothing, and each sidecar took that up', async () => {
-        const a = await audit.app.client.get('/dapr/subscribe');
+        // on the callback listener, with the sidecar's token (lib/dapr.mjs gives each pair one)
+        const a = await audit.app.callbacks.get('/dapr/subscribe', { headers: audit.app.sidecarHeaders() });
         assert.equal(a.status, 200, a.text);
         assert.deepEqual(a.json, [{ pubsubname: PUBSUB, topic: TOPIC, route: '/dapr/events/task-events', deadLetterTopic: DLQ }]);
-        const p = await api.app.client.get('/dapr/subscribe');
+        const p = await api.app.callbacks.get('/dapr/subscribe', { headers: api.app.sidecarHeaders() });
         assert.equal(p.status, 200, p.text);
         assert.deepEqual(p.json, []);
 

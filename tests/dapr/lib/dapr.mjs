@@ -2,6 +2,9 @@
 // pubsub.kafka component pointed at the broker of scripts/with-kafka.sh, started with the
 // flags scripts/with-dapr.sh uses, one per app; `todo api` / `todo audit` with `--bus dapr`
 // beside it; kcat (librdkafka) as the independent reader and writer of the topics.
+// Each pair shares an app API token of its own (APP_API_TOKEN in both environments): daprd
+// sends it as dapr-api-token on every callback, which the app takes only on its callback
+// listener (--dapr-app-listen, the sidecar's --app-port), never on its public one.
 //
 // Environment (scripts/test-dapr.sh sets it through with-postgres.sh and with-kafka.sh):
 //   TODO_BIN                     the binary (default: build/todo under the repo root)
@@ -139,8 +142,9 @@ async function distinctFreePorts(n, avoid = []) {
  * inbound retry policy the dead-letter topic needs; HOME in a temp dir.
  */
 export class Sidecar {
-    constructor({ appId, appPort, group, pubsub, inboundRetries = 10 }) {
-        Object.assign(this, { appId, appPort, group, pubsub, inboundRetries });
+    /** appToken: the APP_API_TOKEN daprd sends its app (none when null). */
+    constructor({ appId, appPort, group, pubsub, appToken = null, inboundRetries = 10 }) {
+        Object.assign(this, { appId, appPort, group, pubsub, appToken, inboundRetries });
     }
 
     writeResources() {
@@ -199,8 +203,9 @@ spec:
                 '--dapr-listen-addresses', '127.0.0.1', '--dapr-internal-grpc-listen-address', '127.0.0.1',
                 '--metrics-listen-address', '127.0.0.1',
                 '--resources-path', path.join(this.dir, 'resources'), '--log-level', process.env.DAPRD_LOG_LEVEL || 'info'];
-            this.child = new Child(`daprd ${this.appId}`, DAPRD_BIN, args,
-                { env: childEnv({ HOME: path.join(this.dir, 'home') }) });
+            const env = { HOME: path.join(this.dir, 'home') };
+            if (this.appToken !== null) env.APP_API_TOKEN = this.appToken;
+            this.child = new Child(`daprd ${this.appId}`, DAPRD_BIN, args, { env: childEnv(env) });
             try {
                 await this.waitReady(deadline);
                 return this;
@@ -253,40 +258,55 @@ spec:
 
 // ------------------------------------------------------------------------------ todo app
 
-/** `todo <role> --bus dapr`, told its sidecar's port the way daprd's apps are: DAPR_HTTP_PORT. */
+/**
+ * `todo <role> --bus dapr`, told its sidecar's port the way daprd's apps are: DAPR_HTTP_PORT.
+ * `port` is the public listener, `callbackPort` the one the sidecar calls (its --app-port);
+ * appToken the APP_API_TOKEN (none when null), extraEnv anything else (the opt-out).
+ */
 export class TodoApp {
-    constructor(role, { port, databaseUrl, secret, dataDir, sidecar }) {
-        Object.assign(this, { role, port, databaseUrl, secret, dataDir, sidecar });
+    constructor(role, { port, callbackPort, databaseUrl, secret, dataDir, sidecar, appToken = null, extraEnv = {} }) {
+        Object.assign(this, { role, port, callbackPort, databaseUrl, secret, dataDir, sidecar, appToken, extraEnv });
         this.url = `http://127.0.0.1:${port}`;
+        this.callbackUrl = `http://127.0.0.1:${callbackPort}`;
         this.client = new Api(this.url);
+        this.callbacks = new Api(this.callbackUrl);
+    }
+
+    /** The headers daprd sends on a callback: dapr-api-token when the pair has a token. */
+    sidecarHeaders(extra = {}) {
+        return this.appToken === null ? { ...extra } : { 'dapr-api-token': this.appToken, ...extra };
     }
 
     async start() {
         const args = [this.role, '--listen', `127.0.0.1:${this.port}`, '--database', this.databaseUrl,
-            '--data-dir', this.dataDir, '--bus', 'dapr'];
-        this.child = new Child(`todo ${this.role}`, TODO_BIN, args, {
-            env: childEnv({
-                TODO_JWT_SECRET: this.secret,
-                TODO_ACCESS_LOG: '0',
-                DAPR_HTTP_PORT: String(this.sidecar.httpPort),
-                TODO_DAPR_PUBSUB: this.sidecar.pubsub,
-            }),
-        });
+            '--data-dir', this.dataDir, '--bus', 'dapr', '--dapr-app-listen', `127.0.0.1:${this.callbackPort}`];
+        const env = {
+            TODO_JWT_SECRET: this.secret,
+            TODO_ACCESS_LOG: '0',
+            DAPR_HTTP_PORT: String(this.sidecar.httpPort),
+            TODO_DAPR_PUBSUB: this.sidecar.pubsub,
+            ...this.extraEnv,
+        };
+        if (this.appToken !== null) env.APP_API_TOKEN = this.appToken;
+        this.child = new Child(`todo ${this.role}`, TODO_BIN, args, { env: childEnv(env) });
         const deadline = Date.now() + APP_START_DEADLINE_MS;
-        for (;;) {
-            if (!this.child.alive()) {
-                throw new Error(`todo ${this.role} exited before answering /healthz (${JSON.stringify(this.child.exit)}):\n${this.child.tail()}`);
+        for (const url of [this.url, this.callbackUrl]) {
+            for (;;) {
+                if (!this.child.alive()) {
+                    throw new Error(`todo ${this.role} exited before answering /healthz (${JSON.stringify(this.child.exit)}):\n${this.child.tail()}`);
+                }
+                try {
+                    const r = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
+                    await r.arrayBuffer();
+                    if (r.status === 200) break;
+                } catch { /* not listening yet */ }
+                if (Date.now() > deadline) {
+                    throw new Error(`todo ${this.role} did not answer ${url}/healthz within ${APP_START_DEADLINE_MS} ms:\n${this.child.tail()}`);
+                }
+                await sleep(50);
             }
-            try {
-                const r = await fetch(`${this.url}/healthz`, { signal: AbortSignal.timeout(1000) });
-                await r.arrayBuffer();
-                if (r.status === 200) return this;
-            } catch { /* not listening yet */ }
-            if (Date.now() > deadline) {
-                throw new Error(`todo ${this.role} did not answer /healthz within ${APP_START_DEADLINE_MS} ms:\n${this.child.tail()}`);
-            }
-            await sleep(50);
         }
+        return this;
     }
 
     tail(n) { return this.child ? this.child.tail(n) : ''; }
@@ -326,13 +346,14 @@ export class TodoApp {
  * One app with its own sidecar: daprd first (its app port picked beforehand), then the app,
  * as scripts/with-dapr.sh orders them. Returns {sidecar, app, tail(), stop()}; stop() ends
  * the app first (an api publishes what its outbox still holds through the sidecar), then
- * daprd, both with SIGTERM, and returns their exits.
+ * daprd, both with SIGTERM, and returns their exits. appToken: the APP_API_TOKEN both get (a
+ * fresh one by default; null: none, which the app refuses unless extraEnv has the opt-out).
  */
-export async function startPair(role, { appId, group, pubsub, databaseUrl, secret }) {
-    const port = await freePort();
-    const sidecar = new Sidecar({ appId, appPort: port, group, pubsub });
+export async function startPair(role, { appId, group, pubsub, databaseUrl, secret, appToken = newAppToken(), extraEnv = {} }) {
+    const [port, callbackPort] = await distinctFreePorts(2);
+    const sidecar = new Sidecar({ appId, appPort: callbackPort, group, pubsub, appToken });
     const dataDir = tempDir(`todo-dapr-e2e-${role}-data-`);
-    const app = new TodoApp(role, { port, databaseUrl, secret, dataDir, sidecar });
+    const app = new TodoApp(role, { port, callbackPort, databaseUrl, secret, dataDir, sidecar, appToken, extraEnv });
     const pair = {
         role, sidecar, app,
         tail: (n = 6000) => `${app.tail(n)}\n${sidecar.tail(n)}`,
@@ -381,6 +402,8 @@ export async function dropDatabase(url) {
 }
 
 export const newSecret = () => `dapr-secret-${randomBytes(16).toString('hex')}`;
+/** An app API token as the Dapr docs suggest making one: random bytes in base64. */
+export const newAppToken = () => randomBytes(32).toString('base64');
 
 // --------------------------------------------------------------------------------- kcat
 

@@ -354,8 +354,8 @@ Test(static_files, dot_segments_nul_and_bad_escapes_are_400)
 Test(static_files, api_and_dapr_paths_are_never_files)
 {
     static_files_t *sf = load();
-    const char *paths[] = {"/api",         "/api/",           "/api/nope",
-                           "/api/u/tasks", "/dapr/subscribe", "/dapr"};
+    const char *paths[] = {"/api",  "/api/",       "/api/nope", "/api/u/tasks", "/dapr/subscribe",
+                           "/dapr", "/job/remind", "/job"};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
         cr_assert_eq(get(sf, paths[i], NULL, NULL).status, 404, "%s", paths[i]);
     cr_assert_eq(get(sf, "/apiary", NULL, NULL).status, 200, "only /api and below");
