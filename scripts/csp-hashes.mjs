@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const out = path.resolve(process.argv[2] || 'web/out');
 
@@ -72,7 +73,7 @@ function htmlFiles(dir, rel = '') {
     return found;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === pathToFileURL(process.argv[1]).href) { // run, not imported (tests/web)
     const pages = {};
     for (const f of htmlFiles(out).sort((a, b) => (a.url < b.url ? -1 : 1))) {
         pages[f.url] = pageHashes(readFileSync(f.path, 'utf8'));

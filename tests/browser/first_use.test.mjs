@@ -68,9 +68,22 @@ describe('first use', () => {
         assert.equal(await toast(page, 'Added').count(), 0, 'nothing was added');
         assert.equal((await user.listAll({ status: 'all' })).length, 0, 'nothing was saved');
 
-        // a real date then saves, at that date and time
+        // Clear empties what the browser could not parse, too
+        await dialog.getByRole('button', { name: 'Clear due date' }).click();
+        assert.equal(await date.evaluate((el) => el.validity.badInput), false);
+        // a half-typed time is refused the same way
         await typeDate(dialog, page, '02282026');
         await waitFor(async () => (await date.inputValue()) === '2026-02-28', { what: 'the fixed date' });
+        const time = dialog.getByLabel('Time', { exact: true });
+        await time.focus(); // the hours
+        await page.keyboard.type('10');
+        assert.equal(await time.inputValue(), '');
+        await dialog.getByRole('button', { name: 'Save', exact: true }).click();
+        await waitFor(async () => /not a valid time/i.test(await error.innerText()), { what: 'the time message' });
+        assert.equal((await user.listAll({ status: 'all' })).length, 0, 'still nothing saved');
+
+        // a real date and time then save
+        await time.fill('10:00');
         await dialog.getByRole('button', { name: 'Save', exact: true }).click();
         await toast(page, 'Added “Pay the rent”').waitFor();
         const [t] = await user.listAll({ status: 'all' });
