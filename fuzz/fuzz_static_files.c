@@ -1,7 +1,8 @@
 /* fuzz_static_files.c - libFuzzer target: a request line for the web UI's file set ->
  * static_files_resolve. Input: method, raw path, Accept-Encoding and If-None-Match separated
  * by NUL bytes. Checks the answer's invariants: a 200 has a body of the chosen file and a
- * content type; errors carry a message and no file; nothing outside the set is ever named. */
+ * content type; errors carry a message and no file; nothing outside the set is ever named;
+ * a page, and only a page, carries a Content-Security-Policy, never with 'unsafe-inline'. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -44,6 +45,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     put(dir, "_next/static/a.js", "console.log(1)");
     put(dir, "_next/static/a.js.gz", "gz");
     put(dir, ".hidden", "secret");
+    put(dir, STATIC_FILES_CSP_HASHES,
+        "{\"version\": 1, \"pages\": {\"/index.html\": {\"script\": "
+        "[\"sha256-ypeBEsobvcr6wjGzmiPcTaeG7/gUfE5yuYB3ha/uSLs=\"]}}}");
     struct static_files_config cfg = {.root = dir};
     struct todo_err err = {0};
     if (static_files_create(&cfg, &files, &err) != 0)
@@ -64,6 +68,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     struct static_files_answer a;
     static_files_resolve(files, parts[0], parts[1], parts[2], parts[3], &a);
+    if ((a.status == 200 || a.status == 304) &&
+        (a.html ? !a.csp || strstr(a.csp, "unsafe-inline") : a.csp != NULL))
+        abort();
     if (a.status == 200) {
         if (!a.file || !a.data || !a.content_type || !a.etag || !a.cache_control)
             abort();

@@ -6,15 +6,19 @@
  * in that array (the path, path.html, path/index.html, /index.html), so nothing a client
  * sends ever becomes a filesystem path: there is nothing to traverse. A file "X.gz" beside
  * "X" is not a file of its own but X's gzip representation, chosen when Accept-Encoding
- * allows it. Each representation has a strong ETag, a BLAKE2b hash of its bytes. */
+ * allows it. Each representation has a strong ETag, a BLAKE2b hash of its bytes. Each page
+ * carries its own Content-Security-Policy, built at load from the hashes of its inline code
+ * that the build wrote to .csp-hashes.json (docs/decisions/0015-csp-hashes.md). */
 #include "http/static_files.h"
 #include "base/buf.h"
 #include "base/xalloc.h"
 #include "http/server.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -31,6 +35,16 @@
 #define CACHE_REVALIDATE "no-cache"
 #define IMMUTABLE_PREFIX "/_next/static/" /* content-hashed names: never change in place */
 
+/* A page's policy: only this origin, no eval, inline code only by hash (script-src and
+ * style-src get the page's hashes after 'self'). */
+#define CSP_HEAD  "default-src 'self'; script-src 'self'"
+#define CSP_STYLE "; style-src 'self'"
+#define CSP_TAIL                                                                                   \
+    "; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "             \
+    "form-action 'self'; frame-ancestors 'none'"
+#define CSP_HASH_PREFIX  "sha256-"
+#define CSP_HASH_B64_LEN 44 /* base64 of 32 bytes, with its one '=' */
+
 struct representation {
     char *data; /* owned; NULL when there is none */
     size_t len;
@@ -43,6 +57,7 @@ struct static_file {
     bool html;
     bool immutable;
     bool is_sibling; /* while loading: an X.gz merged into X */
+    char *csp;       /* pages: the Content-Security-Policy; owned; NULL for other files */
     struct representation identity;
     struct representation gzip;
 };
@@ -51,6 +66,7 @@ struct static_files {
     struct static_file *files; /* sorted by path (strcmp) */
     size_t n_files;
     size_t bytes;
+    bool csp_listed; /* the build's hash list was read */
 };
 
 /* --- content types --- */
@@ -295,6 +311,137 @@ static void set_finish(struct static_files *set)
     set->n_files = kept;
 }
 
+/* --- Content-Security-Policy --- */
+
+/* Is s a hash source's value as the build writes it: "sha256-" and the base64 of 32 bytes? */
+static bool csp_hash_valid(const char *s)
+{
+    size_t prefix = strlen(CSP_HASH_PREFIX);
+    if (strncmp(s, CSP_HASH_PREFIX, prefix) != 0 || strlen(s) != prefix + CSP_HASH_B64_LEN)
+        return false;
+    unsigned char bin[crypto_hash_sha256_BYTES];
+    size_t bin_len = 0;
+    return sodium_base642bin(bin, sizeof bin, s + prefix, CSP_HASH_B64_LEN, NULL, &bin_len, NULL,
+                             sodium_base64_VARIANT_ORIGINAL) == 0 &&
+           bin_len == sizeof bin;
+}
+
+/* Appends " 'sha256-...'" for each hash in page[key] (absent: none) and counts them in *n.
+ * Errors: TODO_ERR_INTERNAL when page[key] is not a list of valid hashes. */
+static int csp_append_hashes(struct buf *b, const json_t *page, const char *key, const char *url,
+                             size_t *n, struct todo_err *err)
+{
+    const json_t *list = json_object_get(page, key);
+    *n = 0;
+    if (!list)
+        return TODO_OK;
+    if (!json_is_array(list))
+        return todo_err_set(err, TODO_ERR_INTERNAL, "%s: \"%s\" of %s is not a list",
+                            STATIC_FILES_CSP_HASHES, key, url);
+    size_t i;
+    const json_t *h;
+    json_array_foreach(list, i, h)
+    {
+        const char *v = json_string_value(h);
+        if (!v || !csp_hash_valid(v))
+            return todo_err_set(err, TODO_ERR_INTERNAL, "%s: \"%s\" of %s holds a malformed hash",
+                                STATIC_FILES_CSP_HASHES, key, url);
+        buf_printf(b, " '%s'", v);
+    }
+    *n = json_array_size(list);
+    return TODO_OK;
+}
+
+/* The policy of the page at url, allowing the inline code page lists (NULL: none), into a
+ * new string the caller frees. */
+static int csp_build(const json_t *page, const char *url, char **out, struct todo_err *err)
+{
+    assert(url && out);
+    if (page && !json_is_object(page))
+        return todo_err_set(err, TODO_ERR_INTERNAL, "%s: the entry of %s is not an object",
+                            STATIC_FILES_CSP_HASHES, url);
+    struct buf b, attrs;
+    buf_init(&b);
+    buf_init(&attrs);
+    size_t n = 0;
+    buf_puts(&b, CSP_HEAD);
+    int rc = page ? csp_append_hashes(&b, page, "script", url, &n, err) : TODO_OK;
+    buf_puts(&b, CSP_STYLE);
+    if (!rc && page)
+        rc = csp_append_hashes(&b, page, "style", url, &n, err);
+    /* hashes of style="" attributes count only with 'unsafe-hashes' (CSP level 3) */
+    if (!rc && page)
+        rc = csp_append_hashes(&attrs, page, "style_attr", url, &n, err);
+    if (!rc && n) {
+        buf_puts(&b, " 'unsafe-hashes'");
+        buf_puts(&b, attrs.data);
+    }
+    buf_puts(&b, CSP_TAIL);
+    buf_release(&attrs);
+    if (rc) {
+        buf_release(&b);
+        return rc;
+    }
+    *out = buf_take(&b);
+    return TODO_OK;
+}
+
+/* Gives every page of set its policy from the build's hash list doc, {"version": 1, "pages":
+ * {"/index.html": {"script": [...], "style": [...], "style_attr": [...]}}}, or from no list
+ * (doc NULL): then no page may run inline code. Entries naming no page of the set are
+ * ignored. Errors: TODO_ERR_INTERNAL when doc is malformed; pages keep no policy then. */
+static int csp_assign(struct static_files *set, const json_t *doc, struct todo_err *err)
+{
+    const json_t *pages = doc ? json_object_get(doc, "pages") : NULL;
+    if (doc && (json_integer_value(json_object_get(doc, "version")) != 1 || !json_is_object(pages)))
+        return todo_err_set(err, TODO_ERR_INTERNAL, "%s is not a version 1 hash list",
+                            STATIC_FILES_CSP_HASHES);
+    for (size_t i = 0; i < set->n_files; i++) {
+        struct static_file *f = &set->files[i];
+        if (!f->html)
+            continue;
+        free(f->csp);
+        f->csp = NULL;
+        int rc = csp_build(json_object_get(pages, f->path), f->path, &f->csp, err);
+        if (rc)
+            return rc;
+    }
+    set->csp_listed = doc != NULL;
+    return TODO_OK;
+}
+
+/* Reads root/.csp-hashes.json when there is one (at most max_bytes) and assigns the pages'
+ * policies (csp_assign). */
+static int csp_load(struct static_files *set, const char *root, size_t max_bytes,
+                    struct todo_err *err)
+{
+    struct buf path;
+    buf_init(&path);
+    buf_printf(&path, "%s/%s", root, STATIC_FILES_CSP_HASHES);
+    json_t *doc = NULL;
+    int rc = TODO_OK;
+    struct stat st;
+    if (lstat(path.data, &st) != 0) {
+        if (errno != ENOENT)
+            rc = todo_err_set(err, TODO_ERR_INTERNAL, "cannot read %s: %s", path.data,
+                              strerror(errno));
+    } else if (!S_ISREG(st.st_mode) || (size_t)st.st_size > max_bytes) {
+        rc = todo_err_set(err, TODO_ERR_INTERNAL, "%s is not a regular file of at most %zu bytes",
+                          path.data, max_bytes);
+    } else {
+        json_error_t jerr;
+        doc = json_load_file(path.data, JSON_REJECT_DUPLICATES, &jerr);
+        if (!doc)
+            rc = todo_err_set(err, TODO_ERR_INTERNAL, "%s: %s (line %d)", path.data, jerr.text,
+                              jerr.line);
+    }
+    if (!rc)
+        rc = csp_assign(set, doc, err);
+    json_decref(doc);
+    buf_release(&path);
+    return rc;
+}
+
 int static_files_create(const struct static_files_config *cfg, static_files_t **out,
                         struct todo_err *err)
 {
@@ -325,6 +472,11 @@ int static_files_create(const struct static_files_config *cfg, static_files_t **
         return rc;
     }
     set_finish(ld.set);
+    rc = csp_load(ld.set, ld.root_real, ld.max_bytes, err);
+    if (rc) {
+        static_files_destroy(ld.set);
+        return rc;
+    }
     *out = ld.set;
     return TODO_OK;
 }
@@ -351,16 +503,39 @@ static void html_escape(struct buf *b, const char *s)
     }
 }
 
+#define PLACEHOLDER_CSS                                                                            \
+    "body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;"     \
+    "color:#222}code{background:#f2f2f2;padding:0 .25rem}"
+
+/* The hash list of the placeholder page: its one <style> element. */
+static json_t *placeholder_hashes(void)
+{
+    unsigned char hash[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(hash, (const unsigned char *)PLACEHOLDER_CSS, strlen(PLACEHOLDER_CSS));
+    char b64[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES, sodium_base64_VARIANT_ORIGINAL)];
+    sodium_bin2base64(b64, sizeof b64, hash, sizeof hash, sodium_base64_VARIANT_ORIGINAL);
+    struct buf source;
+    buf_init(&source);
+    buf_printf(&source, "%s%s", CSP_HASH_PREFIX, b64);
+    /* json_pack copies the strings */
+    json_t *doc = json_pack("{s:i, s:{s:{s:[s]}}}", "version", 1, "pages", "/index.html", "style",
+                            source.data);
+    buf_release(&source);
+    if (!doc)
+        abort(); /* only on out of memory */
+    return doc;
+}
+
 static_files_t *static_files_placeholder(const char *root)
 {
+    if (sodium_init() < 0)
+        abort();
     struct buf b;
     buf_init(&b);
     buf_puts(&b, "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                  "<title>Todo: the web UI is not built</title>\n"
-                 "<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;"
-                 "margin:4rem auto;padding:0 1rem;color:#222}"
-                 "code{background:#f2f2f2;padding:0 .25rem}</style>\n</head>\n<body>\n"
+                 "<style>" PLACEHOLDER_CSS "</style>\n</head>\n<body>\n"
                  "<h1>The web UI is not built</h1>\n<p>This server found no web UI in <code>");
     html_escape(&b, root);
     buf_puts(&b, "</code>. Build it with <code>make web</code> and restart the server, or point "
@@ -376,6 +551,12 @@ static_files_t *static_files_placeholder(const char *root)
     set->n_files = 1;
     set->bytes = f->identity.len;
     set_finish(set);
+    json_t *hashes = placeholder_hashes();
+    struct todo_err err;
+    todo_err_clear(&err);
+    if (csp_assign(set, hashes, &err) != TODO_OK)
+        abort(); /* our own list is well-formed */
+    json_decref(hashes);
     return set;
 }
 
@@ -387,6 +568,7 @@ void static_files_destroy(static_files_t *sf)
         free(sf->files[i].path);
         free(sf->files[i].identity.data);
         free(sf->files[i].gzip.data);
+        free(sf->files[i].csp);
     }
     free(sf->files);
     free(sf);
@@ -400,6 +582,11 @@ size_t static_files_count(const static_files_t *sf)
 size_t static_files_bytes(const static_files_t *sf)
 {
     return sf->bytes;
+}
+
+bool static_files_csp_listed(const static_files_t *sf)
+{
+    return sf->csp_listed;
 }
 
 /* --- answering --- */
@@ -619,6 +806,8 @@ void static_files_resolve(const static_files_t *sf, const char *method, const ch
     out->cache_control = f->immutable ? CACHE_IMMUTABLE : CACHE_REVALIDATE;
     out->vary_encoding = f->gzip.data != NULL;
     out->html = f->html;
+    out->csp = f->csp;
+    assert(!f->html || f->csp);
     if (etag_matches(if_none_match, rep->etag)) {
         out->status = 304;
         return;
@@ -663,9 +852,9 @@ void static_files_handle(struct http_request *req, void *ctx)
         http_set_header(req, "X-Frame-Options", "DENY");
         http_set_header(req, "Referrer-Policy", "same-origin");
         /* The page may talk to its own origin only, so an injected script could not send the
-         * token elsewhere. Next's static export inlines its bootstrap scripts and React sets
-         * inline styles, hence 'unsafe-inline' for those two; no eval, no other origin. */
-        http_set_header(req, "Content-Security-Policy", STATIC_FILES_CSP);
+         * token elsewhere, and runs only the inline code the build hashed: no 'unsafe-inline',
+         * no eval (docs/decisions/0015-csp-hashes.md). */
+        http_set_header(req, "Content-Security-Policy", a.csp);
     }
     if (a.status == 304)
         http_respond_empty(req, 304);

@@ -20,11 +20,12 @@ typedef struct static_files static_files_t;
 #define STATIC_FILES_MAX_BYTES (64u << 20) /* default cap on the bytes of every file read */
 #define STATIC_FILES_MAX_FILES 10000       /* default cap on the number of files */
 #define STATIC_FILES_MAX_PATH  1024        /* longest URL path of a file, in bytes */
-/* The Content-Security-Policy of every page (static_files_handle). */
-#define STATIC_FILES_CSP                                                                           \
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "    \
-    "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "               \
-    "form-action 'self'; frame-ancestors 'none'"
+/* The build's list of the sha256 hashes of each page's inline scripts, <style> elements and
+ * style attributes (scripts/csp-hashes.mjs), read from the root at start. Each page's
+ * Content-Security-Policy allows this origin and exactly the inline code listed for it:
+ * never 'unsafe-inline' or 'unsafe-eval'; a page not listed may run no inline code
+ * (docs/decisions/0015-csp-hashes.md). A dotfile, so it is never served. */
+#define STATIC_FILES_CSP_HASHES ".csp-hashes.json"
 
 struct static_files_config {
     const char *root; /* the directory; URL "/a/b.js" is <root>/a/b.js */
@@ -32,11 +33,13 @@ struct static_files_config {
     size_t max_files; /* 0: STATIC_FILES_MAX_FILES */
 };
 
-/* Reads every file under cfg->root, recursively. Skipped: names starting with '.', anything
- * not a regular file or directory, symbolic links to directories, and symbolic links that
- * resolve outside the root. Errors: TODO_ERR_NOT_FOUND when the root does not exist,
- * TODO_ERR_TOO_LARGE beyond a cap (or a path longer than STATIC_FILES_MAX_PATH),
- * TODO_ERR_INTERNAL when the root or a file in it cannot be read. The caller destroys *out. */
+/* Reads every file under cfg->root, recursively, and the pages' policies from
+ * STATIC_FILES_CSP_HASHES there (when there is none, no page may run inline code). Skipped:
+ * names starting with '.', anything not a regular file or directory, symbolic links to
+ * directories, and symbolic links that resolve outside the root. Errors: TODO_ERR_NOT_FOUND
+ * when the root does not exist, TODO_ERR_TOO_LARGE beyond a cap (or a path longer than
+ * STATIC_FILES_MAX_PATH), TODO_ERR_INTERNAL when the root, a file in it or the hash list
+ * cannot be read, or the hash list is malformed. The caller destroys *out. */
 int static_files_create(const struct static_files_config *cfg, static_files_t **out,
                         struct todo_err *err);
 /* A set holding only index.html: a page saying the web UI is not built (naming root, where
@@ -47,6 +50,8 @@ void static_files_destroy(static_files_t *sf);
 /* Files in the set (gzip siblings not counted) and the bytes held (siblings counted). */
 size_t static_files_count(const static_files_t *sf);
 size_t static_files_bytes(const static_files_t *sf);
+/* Was a hash list read? When not, pages with inline scripts will not run in a browser. */
+bool static_files_csp_listed(const static_files_t *sf);
 
 /* What to answer to one request. Pointers are borrowed from the set (or literals) and live
  * as long as it. */
@@ -61,6 +66,7 @@ struct static_files_answer {
     const char *content_encoding; /* "gzip" or NULL */
     bool vary_encoding;           /* the file has a gzip sibling: Vary: Accept-Encoding */
     bool html;                    /* a page: add X-Frame-Options and Referrer-Policy */
+    const char *csp;              /* a page: its Content-Security-Policy; NULL otherwise */
     const char *error;            /* for 400, 404 and 405: what was wrong */
 };
 

@@ -127,6 +127,11 @@ static int open_web(const struct todo_config *cfg, static_files_t **out)
         log_msg(LOG_ERROR, "cannot load the web UI: %s", err.message);
         return -1;
     }
+    if (!static_files_csp_listed(*out))
+        log_msg(LOG_WARN,
+                "the web UI in %s has no %s: its pages may run no inline script, so a Next.js "
+                "export will not work (build it with `make web`)",
+                cfg->web_dir, STATIC_FILES_CSP_HASHES);
     struct buf fields;
     buf_init(&fields);
     buf_puts(&fields, "\"dir\":");

@@ -59,7 +59,7 @@ describe('auth', () => {
         }
     });
 
-    test('a wrong password shows the API message and stays on /signin', async () => {
+    test('a wrong password shows the API message as a sentence and stays on /signin', async () => {
         const page = await app.newPage();
         try {
             const email = `${unique('wp')}@example.com`;
@@ -70,7 +70,8 @@ describe('auth', () => {
             await signInForm(page, email, 'not the password');
             const alert = page.locator('form').getByRole('alert');
             await alert.waitFor();
-            assert.equal((await alert.innerText()).trim(), want.error.message);
+            assert.equal(want.error.message, 'wrong email or password');
+            assert.equal((await alert.innerText()).trim(), 'Wrong email or password.');
             assert.equal(new URL(page.url()).pathname, '/signin');
             assert.equal(await page.evaluate(() => localStorage.getItem('todo.session')), null);
             await screenshot(page, 'auth-wrong-password');
@@ -80,7 +81,7 @@ describe('auth', () => {
         }
     });
 
-    test('a short password shows the server message under the Password field', async () => {
+    test('a short password shows the server message, as a sentence, under the Password field', async () => {
         const page = await app.newPage();
         try {
             const want = (await app.server.api.post('/api/auth/signup',
@@ -92,7 +93,8 @@ describe('auth', () => {
             await pw.fill('12345');
             await page.getByRole('button', { name: 'Create your account' }).click();
             await page.locator('#password-error').waitFor();
-            assert.equal((await page.locator('#password-error').innerText()).trim(), msg);
+            assert.equal(msg, 'password must be at least 8 characters');
+            assert.equal((await page.locator('#password-error').innerText()).trim(), 'The password must be at least 8 characters.');
             assert.equal(await pw.getAttribute('aria-invalid'), 'true');
             assert.equal(await pw.getAttribute('aria-describedby'), 'password-error');
             assert.equal(new URL(page.url()).pathname, '/signup');

@@ -83,6 +83,7 @@ function isTyping(e: KeyboardEvent): boolean {
   return t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName);
 }
 
+/** An error for people: ApiError's message is already a sentence (lib/messages.ts). */
 function errorText(e: unknown): string {
   return e instanceof ApiError ? e.message : 'Something went wrong. Please try again.';
 }
@@ -244,6 +245,10 @@ function Tasks({ session }: { session: Session }) {
   }, [cursor, loadMore, loadError]);
 
   const visible = items.filter((t) => !pendingDeletes.current.has(t.id));
+  // rows completed (or reopened) just now that no longer match the view's status: they stay,
+  // struck through, until the list reloads, so the count of the view leaves them out and the
+  // footer names them
+  const lingering = filters.status === 'all' ? 0 : visible.filter((t) => t.status !== filters.status).length;
   const selected = visible.findIndex((t) => t.id === selectedId);
 
   // after a delete, focus goes to the row that took the deleted one's place
@@ -572,7 +577,11 @@ function Tasks({ session }: { session: Session }) {
         </ul>
       )}
       <div className="list-footer">
-        <span>{visible.length > 0 && total !== null ? `Showing ${visible.length} of ${total}` : ''}</span>
+        <span>
+          {visible.length > 0 && total !== null ? `Showing ${visible.length - lingering} of ${total}` : ''}
+          {lingering > 0 && total !== null
+            ? ` · ${lingering} ${filters.status === 'pending' ? 'completed' : 'reopened'} just now` : ''}
+        </span>
         {cursor && <button type="button" className="btn" onClick={loadMore} disabled={loading}>Load more</button>}
         <button type="button" className="btn btn-ghost btn-small" onClick={() => setShowHelp(true)}>Keyboard shortcuts <kbd>?</kbd></button>
       </div>

@@ -15,6 +15,7 @@ interface Props {
 const QuickAdd = forwardRef<HTMLInputElement, Props>(function QuickAdd({ tz, onAdd, error }, ref) {
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
+  const [tried, setTried] = useState(false); // Enter pressed without a title
   useEffect(() => {
     const d = loadDraft<string>('quickadd');
     if (d) setText(d);
@@ -23,6 +24,7 @@ const QuickAdd = forwardRef<HTMLInputElement, Props>(function QuickAdd({ tz, onA
 
   async function submit(e: React.FormEvent) {
     e.preventDefault();
+    if (parsed && !parsed.title) setTried(true);
     if (!parsed || !parsed.title || busy) return;
     setBusy(true);
     const ok = await onAdd(parsed);
@@ -40,12 +42,19 @@ const QuickAdd = forwardRef<HTMLInputElement, Props>(function QuickAdd({ tz, onA
         <input id="quick-add" ref={ref} className="input" value={text} autoComplete="off"
           placeholder="Add a task: Pay rent tomorrow at 9am #bills !high   (press n)"
           aria-describedby="quick-add-preview" aria-invalid={error ? true : undefined}
-          onChange={(e) => { setText(e.target.value); saveDraft('quickadd', e.target.value); }} />
-        <button type="submit" className="btn btn-primary" disabled={!parsed?.title || busy}>Add</button>
+          onChange={(e) => { setText(e.target.value); setTried(false); saveDraft('quickadd', e.target.value); }} />
+        <button type="submit" className="btn btn-primary" disabled={!parsed?.title || busy}
+          aria-describedby="quick-add-preview">Add</button>
       </div>
       {/* not a live region: it changes with every keystroke; the input describes itself by it */}
       <div id="quick-add-preview" className="quick-preview">
         {error && <span className="field-error" role="alert">{error}</span>}
+        {parsed && !parsed.title && (
+          // why Add is off: what was typed only describes a task
+          <span className={tried ? 'field-error' : 'hint'} role={tried ? 'alert' : undefined}>
+            Type what to do as well: #tags, !priority and a due date need a title to go with.
+          </span>
+        )}
         {parsed && parsed.title && (parsed.due_at || parsed.tags.length > 0 || parsed.priority) && (
           <>
             <span className="sr-only">Will add:</span>

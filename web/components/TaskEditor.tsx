@@ -11,6 +11,7 @@ import RemindersField, { reminderLabel, type ReminderValue } from './RemindersFi
 import RecurrenceField, { type RecurrenceValue } from './RecurrenceField';
 import { api, ApiError } from '@/lib/api';
 import { clearDraft, loadDraft, saveDraft } from '@/lib/drafts';
+import { fieldSentence } from '@/lib/messages';
 import { fromInputs, fullLabel, toInputs } from '@/lib/time';
 import type { Priority, Reminder, TagCount, Task, TaskInput } from '@/lib/types';
 
@@ -137,7 +138,12 @@ function bodyFor(form: Form, tz: string, sections: Section[]): TaskInput {
   return b;
 }
 
-function validate(form: Form, tz: string): Errors {
+/** What the browser's date and time fields hold that is not a value: a date that does not
+ * exist (30 February) or one left half typed leaves the field's value empty, with
+ * validity.badInput set. */
+interface BadInput { date: boolean; time: boolean }
+
+function validate(form: Form, tz: string, bad: BadInput): Errors {
   const e: Errors = {};
   const title = form.title.trim();
   if (!title) e.title = 'Enter a title.';
@@ -145,7 +151,9 @@ function validate(form: Form, tz: string): Errors {
   if ([...form.description].length > MAX_DESCRIPTION) {
     e.description = `A description can be at most ${MAX_DESCRIPTION.toLocaleString('en')} characters.`;
   }
-  if (!form.dueDate && form.dueTime) e.due = 'Pick a date for this time, or clear the time.';
+  if (bad.date) e.due = 'This is not a valid date: check the day, month and year.';
+  else if (bad.time) e.due = 'This is not a valid time: check the hours and minutes.';
+  else if (!form.dueDate && form.dueTime) e.due = 'Pick a date for this time, or clear the time.';
   else if (form.dueDate && !fromInputs(form.dueDate, form.dueTime, tz)) e.due = 'Enter a valid date and time.';
   if (!form.dueDate && form.reminders.some((r) => r.before !== undefined)) {
     e.reminders = 'Reminders before the due time need a due date. Set one, or remove them.';
@@ -170,12 +178,6 @@ function sectionOf(field: string): Section | null {
   }
 }
 
-/** A message as a sentence: capitalised, ending in a full stop. */
-function sentence(m: string): string {
-  const t = m.trim();
-  if (!t) return t;
-  return t.charAt(0).toUpperCase() + t.slice(1) + (/[.!?]$/.test(t) ? '' : '.');
-}
 
 type Status = 'loading' | 'ready' | 'gone' | 'failed';
 
@@ -213,6 +215,14 @@ export default function TaskEditor({ taskId, initial, tz, onClose, onSaved, onDe
   const [base, setBase] = useState<Form>(start.base);
   const [form, setForm] = useState<Form>(start.form);
   const [restored, setRestored] = useState(start.restored);
+  const dateRef = useRef<HTMLInputElement>(null);
+  const timeRef = useRef<HTMLInputElement>(null);
+  const readBadInput = (): BadInput => ({
+    date: !!dateRef.current?.validity.badInput, time: !!timeRef.current?.validity.badInput,
+  });
+  // the fields hold text that is no value: Clear must still be offered
+  const [dueBad, setDueBad] = useState(false);
+  const syncDueBad = () => { const b = readBadInput(); setDueBad(b.date || b.time); };
   const [errors, setErrors] = useState<Errors>({});
   const [banner, setBanner] = useState<string | null>(null);
   const [conflict, setConflict] = useState(false);
@@ -346,17 +356,18 @@ export default function TaskEditor({ taskId, initial, tz, onClose, onSaved, onDe
       const other: string[] = [];
       for (const d of e.details) {
         const s = sectionOf(d.field);
-        let msg = sentence(d.message);
         const rem = /^reminders\[(\d+)\]/.exec(d.field);
         const tag = /^tags\[(\d+)\]/.exec(d.field);
-        if (rem && sent.reminders[+rem[1]]) msg = `Reminder “${reminderLabel(sent.reminders[+rem[1]], tz)}”: ${msg}`;
-        if (tag && sent.tags[+tag[1]]) msg = `Tag “${sent.tags[+tag[1]]}”: ${msg}`;
+        let subject: string | undefined;
+        if (rem && sent.reminders[+rem[1]]) subject = `the reminder “${reminderLabel(sent.reminders[+rem[1]], tz)}”`;
+        if (tag && sent.tags[+tag[1]]) subject = `the tag “${sent.tags[+tag[1]]}”`;
+        const msg = fieldSentence(d.field, d.message, subject);
         if (s) errs[s] = errs[s] ? `${errs[s]} ${msg}` : msg;
         else other.push(msg);
       }
       setErrors(errs);
       if (other.length || !e.details.length) {
-        setBanner([e.message, ...other].map(sentence).filter((m, i, a) => m && a.indexOf(m) === i).join(' '));
+        setBanner(e.details.length ? other.join(' ') : e.message);
       }
       else setBanner(null);
       if (Object.keys(errs).length) setFocusTick((n) => Math.abs(n) + 1);
@@ -378,7 +389,7 @@ export default function TaskEditor({ taskId, initial, tz, onClose, onSaved, onDe
 
   const save = async () => {
     if (saving || status !== 'ready') return;
-    const errs = validate(form, tz);
+    const errs = validate(form, tz, readBadInput());
     setErrors(errs);
     if (Object.keys(errs).length) {
       setBanner(null);
@@ -556,17 +567,22 @@ export default function TaskEditor({ taskId, initial, tz, onClose, onSaved, onDe
             <div className="field-row editor-due">
               <div className="field">
                 <label htmlFor={ids.due}>Date</label>
-                <input id={ids.due} className="input" type="date" value={form.dueDate}
-                  onChange={(e) => update('dueDate', e.target.value, 'due')} {...fieldProps('due', `${uid}-tz`)} />
+                <input id={ids.due} ref={dateRef} className="input" type="date" value={form.dueDate}
+                  onChange={(e) => update('dueDate', e.target.value, 'due')} onInput={syncDueBad} onBlur={syncDueBad}
+                  {...fieldProps('due', `${uid}-tz`)} />
               </div>
               <div className="field">
                 <label htmlFor={ids.dueTime}>Time</label>
-                <input id={ids.dueTime} className="input" type="time" value={form.dueTime}
-                  onChange={(e) => update('dueTime', e.target.value, 'due')} {...fieldProps('due', `${uid}-tz`)} />
+                <input id={ids.dueTime} ref={timeRef} className="input" type="time" value={form.dueTime}
+                  onChange={(e) => update('dueTime', e.target.value, 'due')} onInput={syncDueBad} onBlur={syncDueBad}
+                  {...fieldProps('due', `${uid}-tz`)} />
               </div>
               <div className="field editor-due-clear">
-                <button type="button" className="btn" disabled={!form.dueDate && !form.dueTime}
+                <button type="button" className="btn" disabled={!form.dueDate && !form.dueTime && !dueBad}
                   onClick={() => {
+                    // setting the value also empties what the browser could not parse
+                    for (const r of [dateRef, timeRef]) if (r.current) r.current.value = '';
+                    setDueBad(false);
                     update('dueDate', '', 'due');
                     update('dueTime', '', 'due');
                   }}>

@@ -1,6 +1,8 @@
 'use client';
 // Short messages at the bottom of the screen, some with an action (Undo). They are announced
-// to screen readers (role=status, polite) and stay while hovered or focused.
+// to screen readers (role=status, polite) and stay while pointed at or focused. A message that
+// appears under a pointer at rest is not being pointed at: it goes away in its time. While a
+// dialog is open they sit below it (globals.css), so they never cover its buttons.
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 
 export interface Toast {
@@ -22,15 +24,24 @@ export const useToasts = () => useContext(ToastCtx);
 
 let nextId = 1;
 
+// where the pointer last moved, page-wide (ToastProvider keeps it)
+let pointerAt = { x: NaN, y: NaN };
+
 function ToastItem({ t, remove }: { t: Toast; remove: (id: number, expired: boolean) => void }) {
   const [paused, setPaused] = useState(false);
+  // a browser reports a move when something appears under a still pointer: only a move away
+  // from where the pointer was when this toast appeared means someone points at it
+  const bornAt = useRef(pointerAt);
+  const pointed = (e: React.PointerEvent) => {
+    if (e.clientX !== bornAt.current.x || e.clientY !== bornAt.current.y) setPaused(true);
+  };
   useEffect(() => {
     if (paused) return;
     const timer = setTimeout(() => remove(t.id, true), t.ms ?? (t.action ? 5000 : 3000));
     return () => clearTimeout(timer);
   }, [paused, t, remove]);
   return (
-    <div className="toast" onMouseEnter={() => setPaused(true)} onMouseLeave={() => setPaused(false)}
+    <div className="toast" onPointerMove={pointed} onPointerLeave={() => setPaused(false)}
       onFocus={() => setPaused(true)} onBlur={() => setPaused(false)}>
       <span>{t.message}</span>
       <span style={{ display: 'flex', gap: '.4rem' }}>
@@ -47,6 +58,11 @@ function ToastItem({ t, remove }: { t: Toast; remove: (id: number, expired: bool
 
 export function ToastProvider({ children }: { children: ReactNode }) {
   const [toasts, setToasts] = useState<Toast[]>([]);
+  useEffect(() => {
+    const moved = (e: PointerEvent) => { pointerAt = { x: e.clientX, y: e.clientY }; };
+    window.addEventListener('pointermove', moved, { capture: true, passive: true });
+    return () => window.removeEventListener('pointermove', moved, { capture: true });
+  }, []);
   const ref = useRef(toasts);
   ref.current = toasts;
   const remove = useCallback((id: number, expired: boolean) => {

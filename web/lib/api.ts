@@ -2,6 +2,7 @@
 // shape turned into ApiError (code, message, details[].field). A 401 on anything but
 // sign-in/sign-up ends the session (lib/session.ts).
 import { expire, getSession, type Session } from './session';
+import { fieldSentence, sentence } from './messages';
 import type {
   AuthAnswer, FieldError, HistoryEntry, TagCount, Task, TaskInput, TaskPage, User,
 } from './types';
@@ -10,15 +11,20 @@ export class ApiError extends Error {
   status: number;
   code: string;
   details: FieldError[];
+  /** message: the API's; kept as a sentence for people (lib/messages.ts), built from the
+   * details when there are some. details stay as the API sent them. */
   constructor(status: number, code: string, message: string, details: FieldError[] = []) {
-    super(message);
+    super(details.length
+      ? [...new Set(details.map((d) => fieldSentence(d.field, d.message)))].join(' ')
+      : sentence(message));
     this.status = status;
     this.code = code;
     this.details = details;
   }
-  /** The message for one field, if the server named it. */
+  /** The message for one field, as a sentence, if the server named it. */
   field(name: string): string | undefined {
-    return this.details.find((d) => d.field === name || d.field.startsWith(name + '.') || d.field.startsWith(name + '['))?.message;
+    const d = this.details.find((x) => x.field === name || x.field.startsWith(name + '.') || x.field.startsWith(name + '['));
+    return d && fieldSentence(d.field, d.message);
   }
 }
 

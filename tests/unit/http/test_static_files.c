@@ -1,7 +1,8 @@
 /* Unit tests of the web UI's file set: loading a directory (dotfiles, symbolic links, caps),
  * the path mapping and the SPA fallback, content types, cache headers, gzip negotiation,
- * ETags and 304, malformed paths, and the set behind a real server (fallback, /api misses,
- * metrics label). The module's static functions are reached by including the .c. */
+ * ETags and 304, malformed paths, each page's Content-Security-Policy from the build's hash
+ * list, and the set behind a real server (fallback, /api misses, metrics label). The module's
+ * static functions are reached by including the .c. */
 #include <criterion/criterion.h>
 
 #include <ftw.h>
@@ -427,10 +428,107 @@ Test(static_files, the_placeholder_answers_pages_with_how_to_build_the_ui)
         cr_assert_str_eq(a.cache_control, "no-cache");
         cr_assert_not_null(strstr(a.data, "make web"));
         cr_assert_not_null(strstr(a.data, "web/&lt;out&gt;"), "the directory, escaped");
+        /* its one <style> element runs by its hash, as a browser computes it */
+        const char *css = strstr(a.data, "<style>") + strlen("<style>");
+        size_t css_len = (size_t)(strstr(css, "</style>") - css);
+        unsigned char hash[crypto_hash_sha256_BYTES];
+        crypto_hash_sha256(hash, (const unsigned char *)css, css_len);
+        char b64[64], want[128];
+        sodium_bin2base64(b64, sizeof b64, hash, sizeof hash, sodium_base64_VARIANT_ORIGINAL);
+        snprintf(want, sizeof want, "; style-src 'self' 'sha256-%s';", b64);
+        cr_assert_not_null(strstr(a.csp, want), "%s", a.csp);
+        cr_assert_not_null(strstr(a.csp, "script-src 'self';"), "%s", a.csp);
     }
+    cr_assert(static_files_csp_listed(sf));
     cr_assert_eq(get(sf, "/_next/static/x/app.js", NULL, NULL).status, 404);
     cr_assert_eq(get(sf, "/api/nope", NULL, NULL).status, 404);
     static_files_destroy(sf);
+}
+
+/* --- Content-Security-Policy --- */
+
+#define CSP_TAIL_TEXT                                                                              \
+    "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "               \
+    "form-action 'self'; frame-ancestors 'none'"
+/* the policy of a page the hash list does not name: no inline code at all */
+#define CSP_STRICT "default-src 'self'; script-src 'self'; style-src 'self'; " CSP_TAIL_TEXT
+#define HASH_A     "sha256-ypeBEsobvcr6wjGzmiPcTaeG7/gUfE5yuYB3ha/uSLs="
+#define HASH_B     "sha256-PiPoFgA5WUoziU9lZOGxNIu9egCI1CxKy3PurtWcAJ0="
+#define HASH_C     "sha256-Ln0sA6lQeuJl7PW1NWiFpTOTogKdJBOUmXJloaJa78Y="
+
+Test(static_files, each_page_allows_exactly_the_inline_code_the_hash_list_names_for_it)
+{
+    put(root, STATIC_FILES_CSP_HASHES,
+        "{\"version\": 1, \"pages\": {"
+        "\"/index.html\": {\"script\": [\"" HASH_A "\", \"" HASH_B "\"], \"style\": [],"
+        " \"style_attr\": []},"
+        "\"/404.html\": {\"script\": [\"" HASH_A "\"], \"style\": [\"" HASH_B "\"],"
+        " \"style_attr\": [\"" HASH_C "\"]},"
+        "\"/gone.html\": {\"script\": [\"" HASH_C "\"]},"
+        "\"/index.txt\": {\"script\": [\"" HASH_C "\"]}}}");
+    static_files_t *sf = load();
+    cr_assert(static_files_csp_listed(sf));
+    const char *home = "default-src 'self'; script-src 'self' '" HASH_A "' '" HASH_B
+                       "'; style-src 'self'; " CSP_TAIL_TEXT;
+    cr_assert_str_eq(get(sf, "/", NULL, NULL).csp, home);
+    cr_assert_str_eq(get(sf, "/some/client/route", NULL, NULL).csp, home, "the SPA fallback");
+    cr_assert_str_eq(get(sf, "/404", NULL, NULL).csp,
+                     "default-src 'self'; script-src 'self' '" HASH_A "'; style-src 'self' '" HASH_B
+                     "' 'unsafe-hashes' '" HASH_C "'; " CSP_TAIL_TEXT);
+    cr_assert_str_eq(get(sf, "/history", NULL, NULL).csp, CSP_STRICT, "not listed: nothing inline");
+    cr_assert_null(get(sf, "/index.txt", NULL, NULL).csp, "only pages carry a policy");
+    cr_assert_null(get(sf, "/_next/static/abc/app.js", NULL, NULL).csp);
+    struct static_files_answer a = get(sf, "/", NULL, NULL);
+    cr_assert_eq(get(sf, "/", NULL, a.etag).status, 304);
+    cr_assert_str_eq(get(sf, "/", NULL, a.etag).csp, home);
+    cr_assert_eq(get(sf, "/" STATIC_FILES_CSP_HASHES, NULL, NULL).status, 404, "never served");
+    static_files_destroy(sf);
+}
+
+Test(static_files, without_a_hash_list_no_page_may_run_inline_code)
+{
+    static_files_t *sf = load();
+    cr_assert_not(static_files_csp_listed(sf));
+    const char *pages[] = {"/", "/history", "/404", "/docs/", "/deep/link"};
+    for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++)
+        cr_assert_str_eq(get(sf, pages[i], NULL, NULL).csp, CSP_STRICT, "%s", pages[i]);
+    static_files_destroy(sf);
+}
+
+Test(static_files, a_malformed_hash_list_stops_the_load_naming_it)
+{
+    const char *bad[] = {
+        "not json",
+        "[]",
+        "{\"version\": 2, \"pages\": {}}",
+        "{\"pages\": {}}",
+        "{\"version\": 1, \"pages\": []}",
+        "{\"version\": 1, \"pages\": {\"/index.html\": [\"" HASH_A "\"]}}",
+        "{\"version\": 1, \"pages\": {\"/index.html\": {\"script\": \"" HASH_A "\"}}}",
+        "{\"version\": 1, \"pages\": {\"/index.html\": {\"script\": [1]}}}",
+        "{\"version\": 1, \"pages\": {\"/index.html\": {\"script\": [\"'unsafe-inline'\"]}}}",
+        "{\"version\": 1, \"pages\": {\"/index.html\": {\"script\": [\"sha256-\"]}}}",
+        "{\"version\": 1, \"pages\": {\"/index.html\": {\"script\": [\"sha256-a; script-src "
+        "*\"]}}}",
+        "{\"version\": 1, \"pages\": {\"/index.html\": {\"style\": [\"sha384-"
+        "ypeBEsobvcr6wjGzmiPcTaeG7/gUfE5yuYB3ha/uSLs=\"]}}}",
+        "{\"version\": 1, \"pages\": {\"/index.html\": {\"style_attr\": [\"sha256-"
+        "ypeBEsobvcr6wjGzmiPcTaeG7/gUfE5yuYB3ha/uSL!=\"]}}}",
+        "{\"version\": 1, \"pages\": {\"/index.html\": {\"script\": [\"sha256-"
+        "ypeBEsobvcr6wjGzmiPcTaeG7/gUfE5yuYB3ha/uSLs\"]}}}",
+        "{\"version\": 1, \"version\": 1, \"pages\": {}}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        put(root, STATIC_FILES_CSP_HASHES, bad[i]);
+        struct static_files_config cfg = {.root = root};
+        struct todo_err err;
+        todo_err_clear(&err);
+        static_files_t *sf = NULL;
+        cr_assert_eq(static_files_create(&cfg, &sf, &err), TODO_ERR_INTERNAL, "%s", bad[i]);
+        cr_assert_null(sf);
+        cr_assert_not_null(strstr(err.message, STATIC_FILES_CSP_HASHES), "%s: %s", bad[i],
+                           err.message);
+    }
 }
 
 /* --- behind a real server --- */
@@ -478,7 +576,7 @@ Test(static_files, behind_the_server_the_fallback_serves_files_and_api_misses_st
     cr_assert_not_null(strcasestr(r, "Content-Type: text/html; charset=utf-8"));
     cr_assert_not_null(strcasestr(r, "X-Frame-Options: DENY"));
     cr_assert_not_null(strcasestr(r, "Referrer-Policy: same-origin"));
-    cr_assert_not_null(strcasestr(r, "Content-Security-Policy: " STATIC_FILES_CSP));
+    cr_assert_not_null(strcasestr(r, "Content-Security-Policy: " CSP_STRICT), "%s", r);
     cr_assert_not_null(strcasestr(r, "X-Content-Type-Options: nosniff"));
     cr_assert_str_eq(body_of(r), "<html>index</html>");
     free(r);
