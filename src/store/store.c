@@ -133,6 +133,8 @@ int store_open(const char *url, store_t **out, struct todo_err *err)
         store_destroy(s);
         return rc;
     }
+    if (drv->attach)
+        drv->attach(s);
     *out = s;
     return TODO_OK;
 }
@@ -141,6 +143,8 @@ void store_destroy(store_t *s)
 {
     if (!s)
         return;
+    if (s->drv->detach)
+        s->drv->detach(s); /* before the key goes: the driver's threads close their connections */
     pthread_setspecific(s->key, NULL);
     pthread_key_delete(s->key);
     pthread_mutex_lock(&s->mu);

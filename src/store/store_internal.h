@@ -77,7 +77,7 @@ struct store {
      * IMMEDIATE to COMMIT/ROLLBACK), so writers queue here instead of sleeping in the busy
      * handler; busy_timeout is left for other processes. Unused on postgres. */
     pthread_mutex_t write_mu;
-    int64_t last_checkpoint_ms; /* sqlite: monotonic time of the last WAL checkpoint */
+    void *drv_state; /* the driver's per-store state (sqlite: its WAL checkpointer), or NULL */
 };
 
 /* The relay's session advisory lock on postgres ("todorely"): above the int4 range, so no
@@ -166,6 +166,10 @@ struct store_driver {
     const char *name;
     int dialect;                              /* enum sqlb_dialect */
     const struct store_migration *migrations; /* ends with version 0 */
+    /* Optional, per store: attach runs once the store's first connection opened (may start
+     * threads of the driver's own); detach runs first thing in store_destroy. */
+    void (*attach)(store_t *s);
+    void (*detach)(store_t *s);
     /* Opens c->db for c->s->target. Sets c->last_error on failure. */
     int (*open)(struct store_conn *c);
     void (*close)(struct store_conn *c);
