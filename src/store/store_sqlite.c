@@ -48,7 +48,7 @@
 #define SQ_WAL_MAX_PAGES 2000
 /* How long the RESTART checkpoint waits for readers to leave the WAL (this process's writers
  * wait as long at most); readers here are short, one query each. */
-#define SQ_CHECKPOINT_BUSY_MS 200
+#define SQ_CHECKPOINT_BUSY_MS 500
 /* After a checkpoint that could not restart the WAL, the next try (by the checkpointer or a
  * writer) waits at least this long. */
 #define SQ_CHECKPOINT_RETRY_MS 250
