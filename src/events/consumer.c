@@ -1,7 +1,9 @@
 /* consumer.c - the consumer runtime: for each delivered message, parse the CloudEvent,
  * find the handler for its topic and type, and run it in a store transaction together with
  * the (consumer, event id) record that makes redelivery a no-op. Failures are retried with
- * exponential backoff on the consumer's own thread; after max_attempts the message goes to
+ * exponential backoff on the consumer's own thread (every bus gives each group one; the
+ * relay and the other groups go on meanwhile: docs/events/README.md); after max_attempts the
+ * message goes to
  * "<topic>.dlq" wrapped with the error. A message that is not a valid CloudEvent is
  * dead-lettered at once (retrying cannot fix it). */
 #include "events/consumer.h"

@@ -365,6 +365,31 @@ int store_dead_letter_count(store_t *s, const char *topic, int64_t *n)
     return store_ops_dead_letter_count(c, topic, n);
 }
 
+int store_queue_insert(store_t *s, const char *group, const char *topic, const char *key,
+                       const char *event_id, const char *payload, int64_t now_ms)
+{
+    WITH_CONN(s, c);
+    return store_ops_queue_insert(c, group, topic, key, event_id, payload, now_ms);
+}
+
+int store_queue_fetch(store_t *s, const char *group, int limit, struct outbox_row **out, int *n)
+{
+    WITH_CONN(s, c);
+    return store_ops_queue_fetch(c, group, limit, out, n);
+}
+
+int store_queue_delete(store_t *s, int64_t id)
+{
+    WITH_CONN(s, c);
+    return store_ops_queue_delete(c, id);
+}
+
+int store_queue_count(store_t *s, const char *group, int64_t *n)
+{
+    WITH_CONN(s, c);
+    return store_ops_queue_count(c, group, n);
+}
+
 int store_audit_append(store_t *s, const char *user_id, int64_t task_id, const char *event_id,
                        const char *type, int64_t at, const char *changes_json)
 {

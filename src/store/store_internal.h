@@ -130,6 +130,10 @@ enum store_stmt {
     ST_AUDIT_LIST,
     ST_DEAD_LETTER_INSERT,
     ST_DEAD_LETTER_COUNT,
+    ST_QUEUE_INSERT,
+    ST_QUEUE_FETCH,
+    ST_QUEUE_DELETE,
+    ST_QUEUE_COUNT,
     ST_COUNT
 };
 
@@ -271,6 +275,13 @@ int store_ops_event_claim(struct store_conn *c, const char *consumer, const char
 int store_ops_dead_letter_insert(struct store_conn *c, const char *topic, const char *key,
                                  const char *event_id, const char *payload, int64_t now_ms);
 int store_ops_dead_letter_count(struct store_conn *c, const char *topic, int64_t *n);
+int store_ops_queue_insert(struct store_conn *c, const char *group, const char *topic,
+                           const char *key, const char *event_id, const char *payload,
+                           int64_t now_ms);
+int store_ops_queue_fetch(struct store_conn *c, const char *group, int limit,
+                          struct outbox_row **out, int *n);
+int store_ops_queue_delete(struct store_conn *c, int64_t id);
+int store_ops_queue_count(struct store_conn *c, const char *group, int64_t *n);
 int store_ops_audit_append(struct store_conn *c, const char *user_id, int64_t task_id,
                            const char *event_id, const char *type, int64_t at,
                            const char *changes_json);
