@@ -280,6 +280,12 @@ Test(consumer, a_failing_consumers_retries_delay_neither_publishing_nor_another_
     }
     cr_assert_eq(wait_for(&other_calls, 3), 3, "the other consumer got all three");
     cr_assert_geq(wait_for(&failed_attempts, 2), 2, "the failing one is being retried");
+    struct buf m;
+    buf_init(&m);
+    consumer_metrics(&failing, 1, &m); /* its three events wait in its queue */
+    cr_assert_not_null(strstr(m.data, "todo_consumer_backlog{consumer=\"notify\"} 3\n"), "%s",
+                       m.data);
+    buf_release(&m);
     pthread_mutex_lock(&mu);
     cr_assert_eq(n_applied, 0);
     still_failing = false; /* the webhook is back */
