@@ -9,9 +9,10 @@
  * message counts as published once it is committed to every queue: that is what lets the
  * relay mark its outbox row sent, and why a crash loses nothing - the queues are read again
  * by the group threads of the next start. A message leaves a queue only after its handler
- * answered ACK or DROP; a crash in between delivers it again, which consumers ignore
- * (processed_events). A RETRY keeps it at the head of the queue and the thread backs off
- * (50 ms doubling to 5 s), so the group's order per user holds. */
+ * answered ACK or DROP (the handled ones of a batch of LOCAL_FETCH together); a crash in
+ * between delivers them again, which consumers ignore (processed_events). A RETRY keeps the
+ * message at the head of the queue and the thread backs off (50 ms doubling to 5 s), so the
+ * group's order per user holds. */
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "base/xalloc.h"
@@ -170,33 +171,47 @@ static bool is_stopping(struct bus_local *lb)
     return s;
 }
 
+/* Hands rows[0..n) to the group's handler in order; *n_done gets how many were handled (ACK
+ * or DROP). Returns -1 when one must be tried again later, else 0 (also when stopping). */
+static int deliver(struct local_group *g, const struct outbox_row *rows, int n, int *n_done)
+{
+    int i;
+    for (i = 0; i < n && !is_stopping(g->bus); i++) {
+        struct bus_message m = {.topic = rows[i].topic,
+                                .key = rows[i].key,
+                                .id = rows[i].event_id,
+                                .payload = rows[i].payload,
+                                .len = strlen(rows[i].payload)};
+        if (g->fn(g->ctx, &m) == BUS_RETRY)
+            break;
+    }
+    *n_done = i;
+    return i < n && !is_stopping(g->bus) ? -1 : 0;
+}
+
 /* Hands the group's queued messages to its handler, oldest first, until the queue is empty
- * (0), the bus stops (0), or a message must be tried again later (-1). */
+ * (0), the bus stops (0), or a message must be tried again later (-1). Handled messages leave
+ * the queue together, one statement per batch: a crash delivers at most a batch again. */
 static int group_drain(struct local_group *g)
 {
     store_t *store = g->bus->store;
     for (;;) {
         struct outbox_row *rows = NULL;
-        int n = 0, rc = 0;
+        int n = 0, n_done = 0;
         if (store_queue_fetch(store, g->name, LOCAL_FETCH, &rows, &n)) {
             log_msg(LOG_WARN, "bus: cannot read the queue of %s: %s", g->name,
                     store_last_error(store));
             return -1;
         }
-        for (int i = 0; i < n && rc == 0 && !is_stopping(g->bus); i++) {
-            struct bus_message m = {.topic = rows[i].topic,
-                                    .key = rows[i].key,
-                                    .id = rows[i].event_id,
-                                    .payload = rows[i].payload,
-                                    .len = strlen(rows[i].payload)};
-            if (g->fn(g->ctx, &m) == BUS_RETRY) {
-                rc = -1;
-            } else if (store_queue_delete(store, rows[i].id)) {
-                /* handled but still queued: delivered again, and ignored as a duplicate */
-                log_msg(LOG_WARN, "bus: cannot dequeue %s for %s: %s", rows[i].event_id, g->name,
-                        store_last_error(store));
-                rc = -1;
-            }
+        int rc = deliver(g, rows, n, &n_done);
+        int64_t ids[LOCAL_FETCH];
+        for (int i = 0; i < n_done; i++)
+            ids[i] = rows[i].id;
+        if (n_done > 0 && store_queue_delete(store, ids, n_done)) {
+            /* handled but still queued: delivered again, and ignored as duplicates */
+            log_msg(LOG_WARN, "bus: cannot dequeue %d events for %s: %s", n_done, g->name,
+                    store_last_error(store));
+            rc = -1;
         }
         outbox_rows_free(rows, n);
         if (rc || n < LOCAL_FETCH || is_stopping(g->bus))

@@ -378,10 +378,10 @@ int store_queue_fetch(store_t *s, const char *group, int limit, struct outbox_ro
     return store_ops_queue_fetch(c, group, limit, out, n);
 }
 
-int store_queue_delete(store_t *s, int64_t id)
+int store_queue_delete(store_t *s, const int64_t *ids, int n)
 {
     WITH_CONN(s, c);
-    return store_ops_queue_delete(c, id);
+    return store_ops_queue_delete(c, ids, n);
 }
 
 int store_queue_count(store_t *s, const char *group, int64_t *n)

@@ -139,8 +139,8 @@ int store_queue_insert(store_t *s, const char *group, const char *topic, const c
 /* The group's oldest queued messages, at most limit, in queue order (rows as the outbox's:
  * free with outbox_rows_free). */
 int store_queue_fetch(store_t *s, const char *group, int limit, struct outbox_row **out, int *n);
-/* Removes a delivered message (by the id fetched). */
-int store_queue_delete(store_t *s, int64_t id);
+/* Removes delivered messages (by the ids fetched). */
+int store_queue_delete(store_t *s, const int64_t *ids, int n);
 /* Number of messages queued for group. */
 int store_queue_count(store_t *s, const char *group, int64_t *n);
 

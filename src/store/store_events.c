@@ -120,17 +120,26 @@ int store_ops_outbox_fetch(struct store_conn *c, int limit, struct outbox_row **
     return read_event_rows(c, ST_OUTBOX_FETCH, p, N_OF(p), limit, out, n_out);
 }
 
-/* Marks ids[0..n) (n <= MARK_SENT_CHUNK) with one UPDATE ... WHERE id IN (...). */
-static int mark_sent_chunk(struct store_conn *c, const int64_t *ids, int n, int64_t now_ms)
+/* Copies ids[0..n) (0 < n <= MARK_SENT_CHUNK) into padded, repeating the last id up to the
+ * IN list size (store_in_list_size); returns that size. */
+static int pad_ids(const int64_t *ids, int n, int64_t padded[MARK_SENT_CHUNK])
 {
+    assert(n > 0 && n <= MARK_SENT_CHUNK);
     int size = store_in_list_size(n);
-    int64_t padded[MARK_SENT_CHUNK];
-    struct sqlb b;
-    struct store_res r;
-
     memcpy(padded, ids, (size_t)n * sizeof *ids);
     for (int i = n; i < size; i++)
         padded[i] = ids[n - 1];
+    return size;
+}
+
+/* Marks ids[0..n) (n <= MARK_SENT_CHUNK) with one UPDATE ... WHERE id IN (...). */
+static int mark_sent_chunk(struct store_conn *c, const int64_t *ids, int n, int64_t now_ms)
+{
+    int64_t padded[MARK_SENT_CHUNK];
+    int size = pad_ids(ids, n, padded);
+    struct sqlb b;
+    struct store_res r;
+
     sqlb_init(&b, c->s->drv->dialect);
     sqlb_sql(&b, "UPDATE outbox SET sent_at = ");
     sqlb_int(&b, now_ms);
@@ -288,10 +297,39 @@ int store_ops_queue_fetch(struct store_conn *c, const char *group, int limit,
     return read_event_rows(c, ST_QUEUE_FETCH, p, N_OF(p), limit, out, n);
 }
 
-int store_ops_queue_delete(struct store_conn *c, int64_t id)
+/* Deletes the queue rows ids[0..n) (n <= MARK_SENT_CHUNK) with one DELETE ... IN (...). */
+static int queue_delete_chunk(struct store_conn *c, const int64_t *ids, int n)
 {
-    struct sqlb_value p[] = {V_INT(id)};
-    return store_run(c, ST_QUEUE_DELETE, p, N_OF(p), NULL);
+    int64_t padded[MARK_SENT_CHUNK];
+    int size = pad_ids(ids, n, padded);
+    struct sqlb b;
+    struct store_res r;
+
+    sqlb_init(&b, c->s->drv->dialect);
+    sqlb_sql(&b, "DELETE FROM bus_queue WHERE id IN ");
+    sqlb_int_list(&b, padded, size);
+    int rc = store_run_dynamic(c, &b, &r);
+    if (rc == TODO_OK)
+        c->s->drv->done(&r);
+    sqlb_release(&b);
+    return rc;
+}
+
+/* By ids, never by a range: on postgres a row with a lower id may commit after the group
+ * fetched (another publisher), and must not go unhandled. */
+int store_ops_queue_delete(struct store_conn *c, const int64_t *ids, int n)
+{
+    struct store_op op = {0};
+    int rc = TODO_OK;
+
+    if (n <= 0)
+        return TODO_OK;
+    bool scoped = c->in_tx || n > MARK_SENT_CHUNK;
+    if (scoped && (rc = store_op_begin(c, true, &op)) != TODO_OK)
+        return rc;
+    for (int i = 0; rc == TODO_OK && i < n; i += MARK_SENT_CHUNK)
+        rc = queue_delete_chunk(c, ids + i, n - i < MARK_SENT_CHUNK ? n - i : MARK_SENT_CHUNK);
+    return scoped ? store_op_end(c, &op, rc) : rc;
 }
 
 int store_ops_queue_count(struct store_conn *c, const char *group, int64_t *n)

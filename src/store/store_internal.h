@@ -132,7 +132,6 @@ enum store_stmt {
     ST_DEAD_LETTER_COUNT,
     ST_QUEUE_INSERT,
     ST_QUEUE_FETCH,
-    ST_QUEUE_DELETE,
     ST_QUEUE_COUNT,
     ST_COUNT
 };
@@ -280,7 +279,7 @@ int store_ops_queue_insert(struct store_conn *c, const char *group, const char *
                            int64_t now_ms);
 int store_ops_queue_fetch(struct store_conn *c, const char *group, int limit,
                           struct outbox_row **out, int *n);
-int store_ops_queue_delete(struct store_conn *c, int64_t id);
+int store_ops_queue_delete(struct store_conn *c, const int64_t *ids, int n);
 int store_ops_queue_count(struct store_conn *c, const char *group, int64_t *n);
 int store_ops_audit_append(struct store_conn *c, const char *user_id, int64_t task_id,
                            const char *event_id, const char *type, int64_t at,

@@ -142,7 +142,6 @@ const struct store_stmt_sql store_stmts[ST_COUNT] = {
     [ST_QUEUE_FETCH] = {"SELECT id, topic, key, event_id, payload, created_at FROM bus_queue "
                         "WHERE consumer = ? ORDER BY id LIMIT ?",
                         NULL, NULL, false},
-    [ST_QUEUE_DELETE] = {"DELETE FROM bus_queue WHERE id = ?", NULL, NULL, false},
     [ST_QUEUE_COUNT] = {"SELECT count(*) FROM bus_queue WHERE consumer = ?", NULL, NULL, false},
 };
 

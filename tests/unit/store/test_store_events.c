@@ -644,7 +644,7 @@ STORE_TEST(queues_are_per_group_in_order_and_a_rolled_back_insert_leaves_nothing
     cr_assert_str_eq(rows[1].payload, "{\"n\":2}");
     cr_assert_str_eq(rows[1].topic, "task-events");
     cr_assert_lt(rows[0].id, rows[1].id);
-    cr_assert_eq(store_queue_delete(S, rows[0].id), TODO_OK);
+    cr_assert_eq(store_queue_delete(S, &rows[0].id, 1), TODO_OK);
     outbox_rows_free(rows, n);
 
     cr_assert_eq(store_queue_count(S, "audit", &count), TODO_OK);
