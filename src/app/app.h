@@ -35,7 +35,9 @@ struct app {
     ratelimit_t *login_by_email;
     ratelimit_t *login_by_addr;
     char event_source[64]; /* CloudEvents source, "/todo/<role>" */
-    outbox_relay_t *relay; /* woken after commits that wrote events; NULL: none yet */
+    /* Woken after commits that wrote events; NULL: none yet. Set once (atomic release) while
+     * consumer threads may already run; cleared after they stopped. */
+    outbox_relay_t *relay;
 };
 
 /* Initialises a; store must outlive it. */

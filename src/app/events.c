@@ -70,6 +70,8 @@ int app_events_task_changed(struct app *a, const struct task *before, const stru
 
 void app_events_committed(struct app *a)
 {
-    if (a->relay)
-        outbox_relay_notify(a->relay);
+    /* consumer threads (the recurring handler) may run before serve sets it: atomic */
+    outbox_relay_t *relay = __atomic_load_n(&a->relay, __ATOMIC_ACQUIRE);
+    if (relay)
+        outbox_relay_notify(relay);
 }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "base/err.h"
+#include "store/store.h"
 
 typedef struct bus bus_t;
 
@@ -25,11 +26,13 @@ struct bus_message {
 enum bus_verdict { BUS_ACK = 0, BUS_RETRY, BUS_DROP };
 
 /* Called for each message of a subscription, in order per key, never concurrently for one
- * group. Returns an enum bus_verdict. */
+ * group, on a thread of the backend's (each group has its own on the local bus). Returns an
+ * enum bus_verdict. */
 typedef int (*bus_handler_fn)(void *ctx, const struct bus_message *m);
 
 /* Publishes msgs in order and waits until each is acknowledged by the broker (kafka:
- * acks=all; local: every subscribed group answered ACK or DROP). *n_done is the length of
+ * acks=all; local: committed to the database queue of every subscribed group - it never
+ * waits for a handler). *n_done is the length of
  * the acknowledged prefix; on an error the rest were not (or not certainly) published and
  * may be published again later. Returns 0 when all n were. */
 int bus_publish(bus_t *b, const struct bus_message *msgs, int n, int *n_done, struct todo_err *err);
@@ -40,15 +43,18 @@ int bus_subscribe(bus_t *b, const char *group, bool broadcast, const char *const
                   int n_topics, bus_handler_fn fn, void *ctx, struct todo_err *err);
 /* Starts consuming (threads of its own where the backend needs them). */
 int bus_start(bus_t *b, struct todo_err *err);
-/* Stops consuming; in-flight handlers finish. */
+/* Stops consuming; in-flight handlers finish, and no handler runs after it returns. */
 void bus_stop(bus_t *b);
 /* True when the broker (or sidecar) is reachable, for /readyz. */
 bool bus_healthy(bus_t *b);
 const char *bus_name(const bus_t *b);
 void bus_destroy(bus_t *b);
 
-/* The in-process bus: publish calls each subscribed group's handler on the publishing
- * thread, in order; a RETRY answer fails the publish (the outbox keeps the row). */
-bus_t *bus_local_create(void);
+/* The in-process bus: each group gets a queue in store (which must outlive the bus) and a
+ * thread of its own started by bus_start; publish commits the message to every subscribed
+ * group's queue and returns; a RETRY answer keeps the message at the head of that group's
+ * queue, to be tried again with backoff. bus_stop joins the threads; queued messages wait in
+ * the database for the next start. */
+bus_t *bus_local_create(store_t *store);
 
 #endif

@@ -1,66 +1,239 @@
-/* bus_local.c - the in-process bus of the embedded mode. Publishing delivers each message
- * to every group subscribed to its topic, synchronously and in order, on the publishing
- * thread (the outbox relay). A message counts as published once every group has answered
- * ACK or DROP; a RETRY stops the batch there, so the outbox keeps that row and the ones
- * after it, and order per user holds. */
+/* bus_local.c - the in-process bus of the embedded mode. Each subscribed group has a queue
+ * of its own, kept in the database (the bus_queue table), and a thread of its own that
+ * delivers the queue to the group's handler, in order, one message at a time.
+ *
+ * The one idea: publishing only writes the message into the queue of every group that wants
+ * its topic, in one transaction, and wakes those threads; it never waits for a handler. So
+ * the relay, and every other group, go on while one group is slow, blocked or retrying
+ * (docs/events/README.md, "Buses"; docs/decisions/0019-local-bus-queue-per-group.md). A
+ * message counts as published once it is committed to every queue: that is what lets the
+ * relay mark its outbox row sent, and why a crash loses nothing - the queues are read again
+ * by the group threads of the next start. A message leaves a queue only after its handler
+ * answered ACK or DROP (the handled ones of a batch of LOCAL_FETCH together); a crash in
+ * between delivers them again, which consumers ignore (processed_events). A RETRY keeps the
+ * message at the head of the queue and the thread backs off (50 ms doubling to 5 s), so the
+ * group's order per user holds. */
+#include "base/log.h"
+#include "base/timeutil.h"
 #include "base/xalloc.h"
 #include "events/bus_internal.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define LOCAL_MAX_TOPICS 8
+/* Messages per publish transaction: a long batch is committed in steps, so one transaction
+ * stays small (the WAL, docs/operations.md) and the acknowledged prefix grows as it goes. */
+#define LOCAL_PUBLISH_CHUNK 32
+/* Messages a group thread reads from its queue at a time. */
+#define LOCAL_FETCH            64
+#define LOCAL_BACKOFF_FIRST_MS 50
+#define LOCAL_BACKOFF_MAX_MS   5000
 
-struct local_sub {
-    struct local_sub *next;
-    char *group;
+struct bus_local;
+
+/* A subscribed group: its topics, its handler, and the thread that feeds it. */
+struct local_group {
+    struct local_group *next;
+    struct bus_local *bus;
+    char *name;
     int n_topics;
     char *topics[LOCAL_MAX_TOPICS];
     bus_handler_fn fn;
     void *ctx;
+    pthread_t thread;
+    bool running;      /* the thread was started (and is joined by stop) */
+    bool pending;      /* under bus->mu: messages may be waiting in the queue */
+    pthread_cond_t cv; /* with bus->mu: pending or stopping changed */
 };
 
 struct bus_local {
     struct bus base;
-    pthread_mutex_t publish_mu; /* one publisher at a time: handlers never run concurrently */
-    struct local_sub *subs;
+    store_t *store;
+    pthread_mutex_t mu; /* pending and stopping */
+    bool stopping;
+    struct local_group *groups; /* fixed once bus_start ran */
 };
 
-static bool sub_wants(const struct local_sub *s, const char *topic)
+static bool group_wants(const struct local_group *g, const char *topic)
 {
-    for (int i = 0; i < s->n_topics; i++)
-        if (strcmp(s->topics[i], topic) == 0)
+    for (int i = 0; i < g->n_topics; i++)
+        if (strcmp(g->topics[i], topic) == 0)
             return true;
     return false;
+}
+
+/* Queues msgs[0..n) (n <= LOCAL_PUBLISH_CHUNK) for every group that wants them, in one
+ * transaction. *woken gets a bit per group (by position) that received a message. */
+static int queue_chunk(struct bus_local *lb, const struct bus_message *msgs, int n, uint64_t *woken,
+                       struct todo_err *err)
+{
+    assert(n > 0 && n <= LOCAL_PUBLISH_CHUNK);
+    bool wanted = false; /* no transaction for topics nobody here reads (task-updates today) */
+    for (int i = 0; i < n && !wanted; i++)
+        for (struct local_group *g = lb->groups; g && !wanted; g = g->next)
+            wanted = group_wants(g, msgs[i].topic);
+    if (!wanted)
+        return TODO_OK;
+    int rc = store_begin(lb->store);
+    if (rc)
+        return todo_err_set(err, rc, "cannot queue events: %s", store_last_error(lb->store));
+    int64_t now = time_now_ms();
+    for (int i = 0; i < n && rc == TODO_OK; i++) {
+        const struct bus_message *m = &msgs[i];
+        char *payload = xstrndup(m->payload, m->len);
+        int bit = 0;
+        for (struct local_group *g = lb->groups; g && rc == TODO_OK; g = g->next, bit++) {
+            if (!group_wants(g, m->topic))
+                continue;
+            rc = store_queue_insert(lb->store, g->name, m->topic, m->key ? m->key : "",
+                                    m->id ? m->id : "", payload, now);
+            *woken |= 1ull << (bit < 63 ? bit : 63);
+        }
+        free(payload);
+    }
+    if (rc == TODO_OK)
+        rc = store_commit(lb->store);
+    else
+        store_rollback(lb->store);
+    if (rc)
+        return todo_err_set(err, rc, "cannot queue events: %s", store_last_error(lb->store));
+    return TODO_OK;
+}
+
+static void wake(struct bus_local *lb, uint64_t woken)
+{
+    pthread_mutex_lock(&lb->mu);
+    int bit = 0;
+    for (struct local_group *g = lb->groups; g; g = g->next, bit++)
+        if (woken & (1ull << (bit < 63 ? bit : 63))) {
+            g->pending = true;
+            pthread_cond_signal(&g->cv);
+        }
+    pthread_mutex_unlock(&lb->mu);
 }
 
 static int local_publish(bus_t *b, const struct bus_message *msgs, int n, int *n_done,
                          struct todo_err *err)
 {
     struct bus_local *lb = (struct bus_local *)b;
-    int rc = TODO_OK;
-    /* A handler may publish (the consumer runtime's dead letters) from inside a delivery,
-     * on this same thread: it already holds the lock, so take it only on the way in. */
-    static _Thread_local int depth;
-    if (depth++ == 0)
-        pthread_mutex_lock(&lb->publish_mu);
+    assert(msgs && n > 0 && n_done);
+    int rc = TODO_OK, done = 0;
+    uint64_t woken = 0;
+    while (done < n && rc == TODO_OK) {
+        int k = n - done < LOCAL_PUBLISH_CHUNK ? n - done : LOCAL_PUBLISH_CHUNK;
+        rc = queue_chunk(lb, msgs + done, k, &woken, err);
+        if (rc == TODO_OK)
+            done += k;
+    }
+    if (woken)
+        wake(lb, woken);
+    *n_done = done;
+    return rc;
+}
+
+/* Sleeps until messages are pending or, when backing off, until backoff_ms passed (only a
+ * stop cuts that short). Returns false when the bus is stopping. */
+static bool group_wait(struct local_group *g, int64_t backoff_ms)
+{
+    struct bus_local *lb = g->bus;
+    pthread_mutex_lock(&lb->mu);
+    if (backoff_ms > 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += (time_t)(backoff_ms / 1000);
+        ts.tv_nsec += (long)(backoff_ms % 1000) * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        while (!lb->stopping)
+            if (pthread_cond_timedwait(&g->cv, &lb->mu, &ts) != 0)
+                break;
+    } else {
+        while (!g->pending && !lb->stopping)
+            pthread_cond_wait(&g->cv, &lb->mu);
+    }
+    g->pending = false; /* a publish from now on sets it again */
+    bool go_on = !lb->stopping;
+    pthread_mutex_unlock(&lb->mu);
+    return go_on;
+}
+
+static bool is_stopping(struct bus_local *lb)
+{
+    pthread_mutex_lock(&lb->mu);
+    bool s = lb->stopping;
+    pthread_mutex_unlock(&lb->mu);
+    return s;
+}
+
+/* Hands rows[0..n) to the group's handler in order; *n_done gets how many were handled (ACK
+ * or DROP). Returns -1 when one must be tried again later, else 0 (also when stopping). */
+static int deliver(struct local_group *g, const struct outbox_row *rows, int n, int *n_done)
+{
     int i;
-    for (i = 0; i < n; i++) {
-        bool retry = false;
-        for (struct local_sub *s = lb->subs; s && !retry; s = s->next)
-            if (sub_wants(s, msgs[i].topic))
-                retry = s->fn(s->ctx, &msgs[i]) == BUS_RETRY;
-        if (retry) {
-            rc =
-                todo_err_set(err, TODO_ERR_UNAVAILABLE, "a consumer asked to retry %s", msgs[i].id);
+    for (i = 0; i < n && !is_stopping(g->bus); i++) {
+        struct bus_message m = {.topic = rows[i].topic,
+                                .key = rows[i].key,
+                                .id = rows[i].event_id,
+                                .payload = rows[i].payload,
+                                .len = strlen(rows[i].payload)};
+        if (g->fn(g->ctx, &m) == BUS_RETRY)
             break;
+    }
+    *n_done = i;
+    return i < n && !is_stopping(g->bus) ? -1 : 0;
+}
+
+/* Hands the group's queued messages to its handler, oldest first, until the queue is empty
+ * (0), the bus stops (0), or a message must be tried again later (-1). Handled messages leave
+ * the queue together, one statement per batch: a crash delivers at most a batch again. */
+static int group_drain(struct local_group *g)
+{
+    store_t *store = g->bus->store;
+    for (;;) {
+        struct outbox_row *rows = NULL;
+        int n = 0, n_done = 0;
+        if (store_queue_fetch(store, g->name, LOCAL_FETCH, &rows, &n)) {
+            log_msg(LOG_WARN, "bus: cannot read the queue of %s: %s", g->name,
+                    store_last_error(store));
+            return -1;
+        }
+        int rc = deliver(g, rows, n, &n_done);
+        int64_t ids[LOCAL_FETCH];
+        for (int i = 0; i < n_done; i++)
+            ids[i] = rows[i].id;
+        if (n_done > 0 && store_queue_delete(store, ids, n_done)) {
+            /* handled but still queued: delivered again, and ignored as duplicates */
+            log_msg(LOG_WARN, "bus: cannot dequeue %d events for %s: %s", n_done, g->name,
+                    store_last_error(store));
+            rc = -1;
+        }
+        outbox_rows_free(rows, n);
+        if (rc || n < LOCAL_FETCH || is_stopping(g->bus))
+            return rc;
+    }
+}
+
+static void *group_main(void *arg)
+{
+    struct local_group *g = arg;
+    assert(g && g->bus && g->fn);
+    int64_t backoff_ms = 0;
+    while (group_wait(g, backoff_ms)) {
+        if (group_drain(g) == 0) {
+            backoff_ms = 0;
+        } else {
+            backoff_ms = backoff_ms ? backoff_ms * 2 : LOCAL_BACKOFF_FIRST_MS;
+            if (backoff_ms > LOCAL_BACKOFF_MAX_MS)
+                backoff_ms = LOCAL_BACKOFF_MAX_MS;
         }
     }
-    if (--depth == 0)
-        pthread_mutex_unlock(&lb->publish_mu);
-    *n_done = i;
-    return rc;
+    return NULL; /* the thread's exit closes its store connection */
 }
 
 static int local_subscribe(bus_t *b, const char *group, bool broadcast, const char *const *topics,
@@ -68,36 +241,77 @@ static int local_subscribe(bus_t *b, const char *group, bool broadcast, const ch
 {
     (void)broadcast; /* one process: every subscriber is the only instance */
     struct bus_local *lb = (struct bus_local *)b;
+    assert(group && fn && (topics || n_topics == 0));
     if (n_topics > LOCAL_MAX_TOPICS)
         return todo_err_set(err, TODO_ERR_INTERNAL, "too many topics");
-    struct local_sub *s = xcalloc(1, sizeof *s);
-    s->group = xstrdup(group);
-    s->n_topics = n_topics;
+    for (struct local_group *g = lb->groups; g; g = g->next)
+        if (strcmp(g->name, group) == 0 || g->running)
+            return todo_err_set(err, TODO_ERR_INTERNAL,
+                                g->running ? "subscribe after start" : "group %s twice", group);
+    struct local_group *g = xcalloc(1, sizeof *g);
+    g->bus = lb;
+    g->name = xstrdup(group);
+    g->n_topics = n_topics;
     for (int i = 0; i < n_topics; i++)
-        s->topics[i] = xstrdup(topics[i]);
-    s->fn = fn;
-    s->ctx = ctx;
-    /* append, so groups see messages in subscription order */
-    struct local_sub **pp = &lb->subs;
+        g->topics[i] = xstrdup(topics[i]);
+    g->fn = fn;
+    g->ctx = ctx;
+    g->pending = true; /* what an earlier run left in the queue */
+    pthread_cond_init(&g->cv, NULL);
+    struct local_group **pp = &lb->groups;
     while (*pp)
         pp = &(*pp)->next;
-    *pp = s;
+    *pp = g;
     return TODO_OK;
+}
+
+static int local_start(bus_t *b, struct todo_err *err)
+{
+    struct bus_local *lb = (struct bus_local *)b;
+    (void)err;
+    assert(!lb->stopping);
+    for (struct local_group *g = lb->groups; g; g = g->next) {
+        if (g->running)
+            continue;
+        if (pthread_create(&g->thread, NULL, group_main, g) != 0)
+            abort(); /* out of threads at startup: nothing sensible to go on with */
+        g->running = true;
+    }
+    return TODO_OK;
+}
+
+/* Stops every group thread: a handler in progress finishes (with its retries); what is still
+ * queued stays in the database for the next start. */
+static void local_stop(bus_t *b)
+{
+    struct bus_local *lb = (struct bus_local *)b;
+    pthread_mutex_lock(&lb->mu);
+    lb->stopping = true;
+    for (struct local_group *g = lb->groups; g; g = g->next)
+        pthread_cond_signal(&g->cv);
+    pthread_mutex_unlock(&lb->mu);
+    for (struct local_group *g = lb->groups; g; g = g->next)
+        if (g->running) {
+            pthread_join(g->thread, NULL);
+            g->running = false;
+        }
 }
 
 static void local_destroy(bus_t *b)
 {
     struct bus_local *lb = (struct bus_local *)b;
-    struct local_sub *s = lb->subs;
-    while (s) {
-        struct local_sub *next = s->next;
-        for (int i = 0; i < s->n_topics; i++)
-            free(s->topics[i]);
-        free(s->group);
-        free(s);
-        s = next;
+    local_stop(b);
+    struct local_group *g = lb->groups;
+    while (g) {
+        struct local_group *next = g->next;
+        for (int i = 0; i < g->n_topics; i++)
+            free(g->topics[i]);
+        pthread_cond_destroy(&g->cv);
+        free(g->name);
+        free(g);
+        g = next;
     }
-    pthread_mutex_destroy(&lb->publish_mu);
+    pthread_mutex_destroy(&lb->mu);
     free(lb);
 }
 
@@ -105,13 +319,17 @@ static const struct bus_ops local_ops = {
     .name = "local",
     .publish = local_publish,
     .subscribe = local_subscribe,
+    .start = local_start,
+    .stop = local_stop,
     .destroy = local_destroy,
 };
 
-bus_t *bus_local_create(void)
+bus_t *bus_local_create(store_t *store)
 {
+    assert(store);
     struct bus_local *lb = xcalloc(1, sizeof *lb);
     lb->base.ops = &local_ops;
-    pthread_mutex_init(&lb->publish_mu, NULL);
+    lb->store = store;
+    pthread_mutex_init(&lb->mu, NULL);
     return &lb->base;
 }

@@ -43,8 +43,9 @@ int consumer_subscribe(consumer_t *c, struct todo_err *err);
 /* Appends Prometheus text for the n consumers of this process (one HELP/TYPE per family):
  * todo_events_consumed_total{consumer,topic,type}, todo_events_failed_total,
  * todo_events_retried_total, todo_events_dead_lettered_total, todo_events_duplicates_total,
- * and todo_consumer_lag_seconds{consumer} (handling time minus event time, for the last event
- * handled). */
+ * todo_consumer_lag_seconds{consumer} (handling time minus event time, for the last event
+ * handled) and, on the in-process bus, todo_consumer_backlog{consumer} (events in the group's
+ * queue; one count query each). */
 void consumer_metrics(consumer_t *const *cs, int n, struct buf *out);
 void consumer_destroy(consumer_t *c);
 

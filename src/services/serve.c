@@ -69,7 +69,7 @@ static int open_store(const struct todo_config *cfg, store_t **store)
     return 0;
 }
 
-static bus_t *open_bus(const struct todo_config *cfg, const char *command)
+static bus_t *open_bus(const struct todo_config *cfg, const char *command, store_t *store)
 {
     if (strcmp(cfg->bus, "dapr") == 0) { /* dapr bus: publish through the local sidecar */
         char url[64];
@@ -98,7 +98,7 @@ static bus_t *open_bus(const struct todo_config *cfg, const char *command)
         }
         return bus;
     }
-    return bus_local_create();
+    return bus_local_create(store);
 }
 
 /* The web UI, for the roles that serve the API: the export in cfg->web_dir read into
@@ -241,7 +241,7 @@ int serve_main(const char *command, int argc, char **argv)
     static_files_t *web = NULL; /* outlives the server: bodies are sent from it uncopied */
     if ((parts & PART_API) && open_web(&cfg, &web))
         goto out_destroy_store;
-    bus_t *bus = open_bus(&cfg, command);
+    bus_t *bus = open_bus(&cfg, command, store);
     if (!bus)
         goto out_destroy_store;
 
@@ -287,8 +287,9 @@ int serve_main(const char *command, int argc, char **argv)
         goto out_release;
     }
     if (parts & PART_API) {
-        app.relay = outbox_relay_start(store, bus, NULL);
-        ops.relay = app.relay;
+        ops.relay = outbox_relay_start(store, bus, NULL);
+        /* consumer threads already run and may read it (app_events_committed) */
+        __atomic_store_n(&app.relay, ops.relay, __ATOMIC_RELEASE);
     }
 
     struct http_server_config hcfg = {
@@ -339,9 +340,9 @@ out_destroy_server:
     http_server_destroy(ops.server);
     dapr_routes_release(&dapr); /* dapr bus; wipes the token's digest */
 out_stop_relay:
-    /* Consumers first (Kafka and Dapr run them on threads of their own, and a handler may
-     * wake the relay), then the relay publishes what is pending, bounded. On the local bus
-     * the consumers run on the relay's thread, which the stop joins. */
+    /* Consumers first (every bus runs them on threads of their own, and a handler may wake
+     * the relay), then the relay publishes what is pending, bounded; on the local bus that
+     * queues it in the database for the next start (docs/events/README.md). */
     bus_stop(bus);
     outbox_relay_stop(app.relay, RELAY_DRAIN_MS);
     app.relay = NULL;

@@ -133,6 +133,8 @@ int store_open(const char *url, store_t **out, struct todo_err *err)
         store_destroy(s);
         return rc;
     }
+    if (drv->attach)
+        drv->attach(s);
     *out = s;
     return TODO_OK;
 }
@@ -141,6 +143,8 @@ void store_destroy(store_t *s)
 {
     if (!s)
         return;
+    if (s->drv->detach)
+        s->drv->detach(s); /* before the key goes: the driver's threads close their connections */
     pthread_setspecific(s->key, NULL);
     pthread_key_delete(s->key);
     pthread_mutex_lock(&s->mu);
@@ -359,6 +363,31 @@ int store_dead_letter_count(store_t *s, const char *topic, int64_t *n)
 {
     WITH_CONN(s, c);
     return store_ops_dead_letter_count(c, topic, n);
+}
+
+int store_queue_insert(store_t *s, const char *group, const char *topic, const char *key,
+                       const char *event_id, const char *payload, int64_t now_ms)
+{
+    WITH_CONN(s, c);
+    return store_ops_queue_insert(c, group, topic, key, event_id, payload, now_ms);
+}
+
+int store_queue_fetch(store_t *s, const char *group, int limit, struct outbox_row **out, int *n)
+{
+    WITH_CONN(s, c);
+    return store_ops_queue_fetch(c, group, limit, out, n);
+}
+
+int store_queue_delete(store_t *s, const int64_t *ids, int n)
+{
+    WITH_CONN(s, c);
+    return store_ops_queue_delete(c, ids, n);
+}
+
+int store_queue_count(store_t *s, const char *group, int64_t *n)
+{
+    WITH_CONN(s, c);
+    return store_ops_queue_count(c, group, n);
 }
 
 int store_audit_append(store_t *s, const char *user_id, int64_t task_id, const char *event_id,

@@ -131,6 +131,19 @@ int store_dead_letter_insert(store_t *s, const char *topic, const char *key, con
 /* Number of dead letters kept for a topic ("task-events.dlq"). */
 int store_dead_letter_count(store_t *s, const char *topic, int64_t *n);
 
+/* --- the in-process bus's queues: one per consumer group, kept in the database so that a
+ * message the bus accepted survives a crash (src/events/bus_local.c) --- */
+/* Queues a message for group (in the caller's transaction, if one is open). */
+int store_queue_insert(store_t *s, const char *group, const char *topic, const char *key,
+                       const char *event_id, const char *payload, int64_t now_ms);
+/* The group's oldest queued messages, at most limit, in queue order (rows as the outbox's:
+ * free with outbox_rows_free). */
+int store_queue_fetch(store_t *s, const char *group, int limit, struct outbox_row **out, int *n);
+/* Removes delivered messages (by the ids fetched). */
+int store_queue_delete(store_t *s, const int64_t *ids, int n);
+/* Number of messages queued for group. */
+int store_queue_count(store_t *s, const char *group, int64_t *n);
+
 /* --- audit: the append-only history of each task --- */
 struct audit_entry {
     char event_id[64];

@@ -9,6 +9,7 @@
  * that user's writers until commit (sqlite's process-wide write lock already serializes all
  * writers). For the same reason rows are marked sent by their ids, never by a range. One
  * relay per database: a postgres session lock, remembered on the connection. */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,20 +72,23 @@ int store_ops_outbox_insert(struct store_conn *c, const char *topic, const char 
     return store_op_end(c, &op, rc);
 }
 
-int store_ops_outbox_fetch(struct store_conn *c, int limit, struct outbox_row **out, int *n_out)
+/* Reads the rows of an outbox-shaped SELECT (id, topic, key, event_id, payload, created_at)
+ * whose last parameter is the limit. */
+static int read_event_rows(struct store_conn *c, int stmt, const struct sqlb_value *p, int n_p,
+                           int limit, struct outbox_row **out, int *n_out)
 {
     const struct store_driver *drv = c->s->drv;
     struct store_res r;
     struct outbox_row *rows = NULL;
     int n = 0, cap = 0, step, rc;
 
+    assert(n_p >= 1 && p[n_p - 1].num == limit);
     if (limit <= 0) {
         *out = NULL;
         *n_out = 0;
         return TODO_OK;
     }
-    struct sqlb_value p[] = {V_INT(limit)};
-    rc = drv->exec(c, ST_OUTBOX_FETCH, NULL, p, N_OF(p), &r);
+    rc = drv->exec(c, stmt, NULL, p, n_p, &r);
     if (rc != TODO_OK)
         return rc;
     while ((step = drv->next(&r)) == 1) {
@@ -110,17 +114,32 @@ int store_ops_outbox_fetch(struct store_conn *c, int limit, struct outbox_row **
     return TODO_OK;
 }
 
-/* Marks ids[0..n) (n <= MARK_SENT_CHUNK) with one UPDATE ... WHERE id IN (...). */
-static int mark_sent_chunk(struct store_conn *c, const int64_t *ids, int n, int64_t now_ms)
+int store_ops_outbox_fetch(struct store_conn *c, int limit, struct outbox_row **out, int *n_out)
 {
-    int size = store_in_list_size(n);
-    int64_t padded[MARK_SENT_CHUNK];
-    struct sqlb b;
-    struct store_res r;
+    struct sqlb_value p[] = {V_INT(limit)};
+    return read_event_rows(c, ST_OUTBOX_FETCH, p, N_OF(p), limit, out, n_out);
+}
 
+/* Copies ids[0..n) (0 < n <= MARK_SENT_CHUNK) into padded, repeating the last id up to the
+ * IN list size (store_in_list_size); returns that size. */
+static int pad_ids(const int64_t *ids, int n, int64_t padded[MARK_SENT_CHUNK])
+{
+    assert(n > 0 && n <= MARK_SENT_CHUNK);
+    int size = store_in_list_size(n);
     memcpy(padded, ids, (size_t)n * sizeof *ids);
     for (int i = n; i < size; i++)
         padded[i] = ids[n - 1];
+    return size;
+}
+
+/* Marks ids[0..n) (n <= MARK_SENT_CHUNK) with one UPDATE ... WHERE id IN (...). */
+static int mark_sent_chunk(struct store_conn *c, const int64_t *ids, int n, int64_t now_ms)
+{
+    int64_t padded[MARK_SENT_CHUNK];
+    int size = pad_ids(ids, n, padded);
+    struct sqlb b;
+    struct store_res r;
+
     sqlb_init(&b, c->s->drv->dialect);
     sqlb_sql(&b, "UPDATE outbox SET sent_at = ");
     sqlb_int(&b, now_ms);
@@ -244,6 +263,80 @@ int store_ops_dead_letter_count(struct store_conn *c, const char *topic, int64_t
     bool found = false;
     struct sqlb_value p[] = {V_TEXT(topic)};
     int rc = store_run_int(c, ST_DEAD_LETTER_COUNT, p, N_OF(p), &found, n);
+    if (rc == TODO_OK && !found)
+        *n = 0;
+    return rc;
+}
+
+/* --- the in-process bus's queues --- */
+
+int store_ops_queue_insert(struct store_conn *c, const char *group, const char *topic,
+                           const char *key, const char *event_id, const char *payload,
+                           int64_t now_ms)
+{
+    const struct outbox_row *row = NULL;
+    int rc = check_text(c, "topic", topic, sizeof row->topic);
+    if (rc == TODO_OK)
+        rc = check_text(c, "key", key, sizeof row->key);
+    if (rc == TODO_OK)
+        rc = check_text(c, "event id", event_id, sizeof row->event_id);
+    if (rc == TODO_OK && (!payload || !group))
+        rc = store_conn_error(c, TODO_ERR_BAD_REQUEST, "group or payload is missing");
+    if (rc != TODO_OK)
+        return rc;
+    struct sqlb_value p[] = {V_TEXT(group),    V_TEXT(topic),   V_TEXT(key),
+                             V_TEXT(event_id), V_TEXT(payload), V_INT(now_ms)};
+    return store_run(c, ST_QUEUE_INSERT, p, N_OF(p), NULL);
+}
+
+int store_ops_queue_fetch(struct store_conn *c, const char *group, int limit,
+                          struct outbox_row **out, int *n)
+{
+    assert(group);
+    struct sqlb_value p[] = {V_TEXT(group), V_INT(limit)};
+    return read_event_rows(c, ST_QUEUE_FETCH, p, N_OF(p), limit, out, n);
+}
+
+/* Deletes the queue rows ids[0..n) (n <= MARK_SENT_CHUNK) with one DELETE ... IN (...). */
+static int queue_delete_chunk(struct store_conn *c, const int64_t *ids, int n)
+{
+    int64_t padded[MARK_SENT_CHUNK];
+    int size = pad_ids(ids, n, padded);
+    struct sqlb b;
+    struct store_res r;
+
+    sqlb_init(&b, c->s->drv->dialect);
+    sqlb_sql(&b, "DELETE FROM bus_queue WHERE id IN ");
+    sqlb_int_list(&b, padded, size);
+    int rc = store_run_dynamic(c, &b, &r);
+    if (rc == TODO_OK)
+        c->s->drv->done(&r);
+    sqlb_release(&b);
+    return rc;
+}
+
+/* By ids, never by a range: on postgres a row with a lower id may commit after the group
+ * fetched (another publisher), and must not go unhandled. */
+int store_ops_queue_delete(struct store_conn *c, const int64_t *ids, int n)
+{
+    struct store_op op = {0};
+    int rc = TODO_OK;
+
+    if (n <= 0)
+        return TODO_OK;
+    bool scoped = c->in_tx || n > MARK_SENT_CHUNK;
+    if (scoped && (rc = store_op_begin(c, true, &op)) != TODO_OK)
+        return rc;
+    for (int i = 0; rc == TODO_OK && i < n; i += MARK_SENT_CHUNK)
+        rc = queue_delete_chunk(c, ids + i, n - i < MARK_SENT_CHUNK ? n - i : MARK_SENT_CHUNK);
+    return scoped ? store_op_end(c, &op, rc) : rc;
+}
+
+int store_ops_queue_count(struct store_conn *c, const char *group, int64_t *n)
+{
+    bool found = false;
+    struct sqlb_value p[] = {V_TEXT(group)};
+    int rc = store_run_int(c, ST_QUEUE_COUNT, p, N_OF(p), &found, n);
     if (rc == TODO_OK && !found)
         *n = 0;
     return rc;

@@ -77,7 +77,7 @@ struct store {
      * IMMEDIATE to COMMIT/ROLLBACK), so writers queue here instead of sleeping in the busy
      * handler; busy_timeout is left for other processes. Unused on postgres. */
     pthread_mutex_t write_mu;
-    int64_t last_checkpoint_ms; /* sqlite: monotonic time of the last WAL checkpoint */
+    void *drv_state; /* the driver's per-store state (sqlite: its WAL checkpointer), or NULL */
 };
 
 /* The relay's session advisory lock on postgres ("todorely"): above the int4 range, so no
@@ -130,6 +130,9 @@ enum store_stmt {
     ST_AUDIT_LIST,
     ST_DEAD_LETTER_INSERT,
     ST_DEAD_LETTER_COUNT,
+    ST_QUEUE_INSERT,
+    ST_QUEUE_FETCH,
+    ST_QUEUE_COUNT,
     ST_COUNT
 };
 
@@ -166,6 +169,10 @@ struct store_driver {
     const char *name;
     int dialect;                              /* enum sqlb_dialect */
     const struct store_migration *migrations; /* ends with version 0 */
+    /* Optional, per store: attach runs once the store's first connection opened (may start
+     * threads of the driver's own); detach runs first thing in store_destroy. */
+    void (*attach)(store_t *s);
+    void (*detach)(store_t *s);
     /* Opens c->db for c->s->target. Sets c->last_error on failure. */
     int (*open)(struct store_conn *c);
     void (*close)(struct store_conn *c);
@@ -267,6 +274,13 @@ int store_ops_event_claim(struct store_conn *c, const char *consumer, const char
 int store_ops_dead_letter_insert(struct store_conn *c, const char *topic, const char *key,
                                  const char *event_id, const char *payload, int64_t now_ms);
 int store_ops_dead_letter_count(struct store_conn *c, const char *topic, int64_t *n);
+int store_ops_queue_insert(struct store_conn *c, const char *group, const char *topic,
+                           const char *key, const char *event_id, const char *payload,
+                           int64_t now_ms);
+int store_ops_queue_fetch(struct store_conn *c, const char *group, int limit,
+                          struct outbox_row **out, int *n);
+int store_ops_queue_delete(struct store_conn *c, const int64_t *ids, int n);
+int store_ops_queue_count(struct store_conn *c, const char *group, int64_t *n);
 int store_ops_audit_append(struct store_conn *c, const char *user_id, int64_t task_id,
                            const char *event_id, const char *type, int64_t at,
                            const char *changes_json);

@@ -136,6 +136,13 @@ const struct store_stmt_sql store_stmts[ST_COUNT] = {
                                NULL, NULL, false},
     [ST_DEAD_LETTER_COUNT] = {"SELECT count(*) FROM dead_letters WHERE topic = ?", NULL, NULL,
                               false},
+    [ST_QUEUE_INSERT] = {"INSERT INTO bus_queue (consumer, topic, key, event_id, payload, "
+                         "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                         NULL, NULL, false},
+    [ST_QUEUE_FETCH] = {"SELECT id, topic, key, event_id, payload, created_at FROM bus_queue "
+                        "WHERE consumer = ? ORDER BY id LIMIT ?",
+                        NULL, NULL, false},
+    [ST_QUEUE_COUNT] = {"SELECT count(*) FROM bus_queue WHERE consumer = ?", NULL, NULL, false},
 };
 
 const char *store_stmt_text(int stmt, int dialect)

@@ -10,32 +10,66 @@
  * BEGIN IMMEDIATE (or an autocommit write) and released as soon as the connection is back
  * in autocommit mode (COMMIT, ROLLBACK, or sqlite rolling back on its own), never held
  * across anything but the transaction. Readers never take it (WAL lets them run). The busy
- * timeout is still set, for writers in other processes. For the same reason the WAL is
- * checkpointed by us, after the lock is released, instead of by sqlite's auto-checkpoint
- * inside COMMIT (which would make every queued writer wait for the copy): a PASSIVE
- * checkpoint, which never blocks writers or readers.
- * SQLITE_BUSY/LOCKED become TODO_ERR_BUSY; UNIQUE violations TODO_ERR_CONFLICT. */
+ * timeout is still set, for writers in other processes.
+ *
+ * The WAL is checkpointed by a thread of the store's own, not by sqlite's auto-checkpoint
+ * inside COMMIT (which would make every queued writer wait for the copy). A checkpoint alone
+ * does not bound the WAL: the file is only rewritten from its start when a writer begins
+ * after a checkpoint that copied every frame, with no reader still reading frames of it.
+ * Under a steady load some writer always appends first (or some reader is in the WAL), so
+ * the file grew without end although each checkpoint copied all it saw. So once the WAL
+ * passes SQ_CHECKPOINT_PAGES, the checkpointer copies what it can without stopping anyone
+ * (PASSIVE), then takes write_mu - this process's writers queue for a moment - and runs a
+ * RESTART checkpoint: it copies the few frames left and waits (at most
+ * SQ_CHECKPOINT_BUSY_MS) for readers to leave the WAL, so the next writer starts it over.
+ * Should that thread fall behind (a starved CPU), a commit that finds the WAL past
+ * SQ_WAL_MAX_PAGES runs the RESTART itself before letting the next writer in: the WAL never
+ * grows much beyond that. journal_size_limit then gives back the space of a burst
+ * (docs/operations.md, "SQLite WAL"; docs/decisions/0018-bounded-sqlite-wal.md). SQLITE_BUSY/LOCKED
+ * become TODO_ERR_BUSY; UNIQUE violations TODO_ERR_CONFLICT. */
+#include <assert.h>
 #include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
+#include "base/timeutil.h"
 #include "base/xalloc.h"
 #include "store/store_internal.h"
 
 #define SQ_BUSY_TIMEOUT_MS 5000
-/* WAL size (pages) after which a commit is followed by a checkpoint (sqlite's default). */
+/* WAL size (pages) after which a commit wakes the checkpointer (sqlite's default). */
 #define SQ_CHECKPOINT_PAGES 1000
-/* At most one checkpoint per store in this many ms. */
-#define SQ_CHECKPOINT_INTERVAL_MS 250
+/* WAL size (pages, 8 MiB of 4 KiB pages) after which the committing writer restarts the WAL
+ * itself, should the checkpointer fall behind. */
+#define SQ_WAL_MAX_PAGES 2000
+/* How long the RESTART checkpoint waits for readers to leave the WAL (this process's writers
+ * wait as long at most); readers here are short, one query each. */
+#define SQ_CHECKPOINT_BUSY_MS 500
+/* After a checkpoint that could not restart the WAL, the next try (by the checkpointer or a
+ * writer) waits at least this long. */
+#define SQ_CHECKPOINT_RETRY_MS 250
+/* The WAL file is cut back to this size after a restart (PRAGMA journal_size_limit). */
+#define SQ_WAL_SIZE_LIMIT "8388608"
 
 struct sq_conn {
     sqlite3 *db;
     sqlite3_stmt *stmts[ST_COUNT];
-    bool write_locked;   /* this connection holds s->write_mu */
-    bool checkpoint_due; /* the WAL grew past SQ_CHECKPOINT_PAGES in our last commit */
+    bool write_locked; /* this connection holds s->write_mu */
+    bool wal_full;     /* our last commit left the WAL past SQ_WAL_MAX_PAGES */
+};
+
+/* A store's WAL checkpointer (s->drv_state): one thread, woken by commits. */
+struct sq_checkpointer {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool due;                 /* a commit saw the WAL past SQ_CHECKPOINT_PAGES */
+    bool stopping;            /* store_destroy is waiting for the thread */
+    uint64_t writer_retry_ns; /* no writer restarts the WAL before (time_mono_ns; atomic) */
 };
 
 static int sq_map(int code)
@@ -91,14 +125,22 @@ static int make_parent_dirs(const char *path)
     return rc;
 }
 
-/* Called by sqlite after each commit, with the WAL's size in pages: note a checkpoint. */
+/* Called by sqlite after each commit, with the WAL's size in pages: past the threshold, wake
+ * the store's checkpointer (cheap: a mutex, no I/O). */
 static int sq_wal_hook(void *arg, sqlite3 *db, const char *name, int n_pages)
 {
-    struct sq_conn *sc = arg;
+    struct store_conn *c = arg;
+    struct sq_checkpointer *k = c->s->drv_state;
     (void)db;
     (void)name;
-    if (n_pages >= SQ_CHECKPOINT_PAGES)
-        sc->checkpoint_due = true;
+    if (n_pages >= SQ_WAL_MAX_PAGES)
+        ((struct sq_conn *)c->db)->wal_full = true;
+    if (n_pages >= SQ_CHECKPOINT_PAGES && k) {
+        pthread_mutex_lock(&k->mu);
+        k->due = true;
+        pthread_cond_signal(&k->cv);
+        pthread_mutex_unlock(&k->mu);
+    }
     return SQLITE_OK;
 }
 
@@ -127,7 +169,8 @@ static int sq_open(struct store_conn *c)
     sqlite3_busy_timeout(db, SQ_BUSY_TIMEOUT_MS);
     code = sqlite3_exec(db,
                         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
-                        "PRAGMA foreign_keys = ON;",
+                        "PRAGMA foreign_keys = ON; "
+                        "PRAGMA journal_size_limit = " SQ_WAL_SIZE_LIMIT ";",
                         NULL, NULL, &errmsg);
     if (code != SQLITE_OK) {
         int rc = store_conn_error(c, sq_map(code), "sqlite: %s", errmsg ? errmsg : "pragma");
@@ -139,7 +182,7 @@ static int sq_open(struct store_conn *c)
     }
     sc = xcalloc(1, sizeof *sc);
     sc->db = db;
-    sqlite3_wal_hook(db, sq_wal_hook, sc); /* replaces the auto-checkpoint */
+    sqlite3_wal_hook(db, sq_wal_hook, c); /* replaces the auto-checkpoint */
     c->db = sc;
     return TODO_OK;
 }
@@ -167,27 +210,42 @@ static int sq_write_lock(struct store_conn *c)
     return TODO_OK;
 }
 
-/* Releases the write lock, then runs a checkpoint if the last commit asked for one. */
+/* With s->write_mu held: copies the rest of the WAL into the database and waits (at most
+ * SQ_CHECKPOINT_BUSY_MS) for readers to leave it, so the next writer starts it over. True
+ * when it could. */
+static bool sq_restart_wal(sqlite3 *db)
+{
+    sqlite3_busy_timeout(db, SQ_CHECKPOINT_BUSY_MS); /* this process's writers are waiting */
+    int code = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+    sqlite3_busy_timeout(db, SQ_BUSY_TIMEOUT_MS);
+    return code == SQLITE_OK;
+}
+
+/* A writer's own restart of a WAL the checkpointer let grow past SQ_WAL_MAX_PAGES; with
+ * s->write_mu held and the transaction over. Tried again only after SQ_CHECKPOINT_RETRY_MS
+ * when a reader kept it, so a long reader does not stall every commit. */
+static void sq_writer_restart_wal(struct store_conn *c)
+{
+    struct sq_conn *sc = c->db;
+    struct sq_checkpointer *k = c->s->drv_state;
+    sc->wal_full = false;
+    uint64_t now = time_mono_ns();
+    if (!k || now < __atomic_load_n(&k->writer_retry_ns, __ATOMIC_RELAXED))
+        return;
+    if (!sq_restart_wal(sc->db))
+        __atomic_store_n(&k->writer_retry_ns, now + SQ_CHECKPOINT_RETRY_MS * 1000000ull,
+                         __ATOMIC_RELAXED);
+}
+
+/* Releases the write lock (restarting an overgrown WAL first, once the transaction is over). */
 static void sq_write_unlock(struct store_conn *c)
 {
     struct sq_conn *sc = c->db;
+    if (sc->write_locked && sc->wal_full && sqlite3_get_autocommit(sc->db))
+        sq_writer_restart_wal(c);
     if (sc->write_locked) {
         sc->write_locked = false;
         pthread_mutex_unlock(&c->s->write_mu);
-    }
-    if (sc->checkpoint_due && sqlite3_get_autocommit(sc->db)) {
-        sc->checkpoint_due = false;
-        /* Under steady writes with readers about, a passive checkpoint cannot finish and the
-         * WAL stays over the threshold, so every commit would ask again (a profile of creates
-         * showed 16% of the time there). One checkpoint per interval per store is enough. */
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-        int64_t last = __atomic_load_n(&c->s->last_checkpoint_ms, __ATOMIC_RELAXED);
-        if (now - last >= SQ_CHECKPOINT_INTERVAL_MS &&
-            __atomic_compare_exchange_n(&c->s->last_checkpoint_ms, &last, now, false,
-                                        __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-            sqlite3_wal_checkpoint_v2(sc->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     }
 }
 
@@ -207,11 +265,97 @@ static void sq_close(struct store_conn *c)
     stmt_cache_clear(&c->cache, sq_evict, NULL);
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(sc->stmts[i]);
-    sc->checkpoint_due = false; /* no checkpoint on a handle being closed */
     sq_write_unlock(c);
     sqlite3_close(sc->db);
     free(sc);
     c->db = NULL;
+}
+
+/* One round of the checkpointer (see the file comment). True when the WAL was left to be
+ * started over by the next writer; false when a reader kept it (or no connection). */
+static bool sq_checkpoint_once(store_t *s)
+{
+    int rc;
+    struct store_conn *c = store_conn_get(s, &rc);
+    if (!c)
+        return false;
+    struct sq_conn *sc = c->db;
+    /* the bulk of the copy, while writers and readers go on */
+    sqlite3_wal_checkpoint_v2(sc->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    if (sq_write_lock(c) != TODO_OK)
+        return false;
+    /* no writer of this process now: copy the tail, wait for readers to leave the WAL */
+    bool restarted = sq_restart_wal(sc->db);
+    sq_write_unlock(c);
+    return restarted;
+}
+
+/* Waits on k->cv until stopping or, with a deadline (ms > 0), until it passes; holds k->mu. */
+static void sq_checkpoint_pause(struct sq_checkpointer *k, int64_t ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += (time_t)(ms / 1000);
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    while (!k->stopping)
+        if (pthread_cond_timedwait(&k->cv, &k->mu, &ts) != 0)
+            break;
+}
+
+static void *sq_checkpoint_main(void *arg)
+{
+    store_t *s = arg;
+    struct sq_checkpointer *k = s->drv_state;
+    pthread_mutex_lock(&k->mu);
+    for (;;) {
+        while (!k->due && !k->stopping)
+            pthread_cond_wait(&k->cv, &k->mu);
+        if (k->stopping)
+            break;
+        k->due = false;
+        pthread_mutex_unlock(&k->mu);
+        bool restarted = sq_checkpoint_once(s);
+        pthread_mutex_lock(&k->mu);
+        if (!restarted)
+            sq_checkpoint_pause(k, SQ_CHECKPOINT_RETRY_MS);
+    }
+    pthread_mutex_unlock(&k->mu);
+    return NULL; /* the thread's exit closes its connection (store.c) */
+}
+
+/* Starts the checkpointer of a file database (an in-memory one has no WAL). */
+static void sq_attach(store_t *s)
+{
+    assert(s && !s->drv_state);
+    if (strcmp(s->target, ":memory:") == 0)
+        return;
+    struct sq_checkpointer *k = xcalloc(1, sizeof *k);
+    pthread_mutex_init(&k->mu, NULL);
+    pthread_cond_init(&k->cv, NULL);
+    s->drv_state = k;
+    if (pthread_create(&k->thread, NULL, sq_checkpoint_main, s) != 0)
+        abort(); /* out of threads at startup: nothing sensible to go on with */
+}
+
+/* Stops and joins the checkpointer (its connection closes as the thread exits). */
+static void sq_detach(store_t *s)
+{
+    struct sq_checkpointer *k = s->drv_state;
+    if (!k)
+        return;
+    pthread_mutex_lock(&k->mu);
+    k->stopping = true;
+    pthread_cond_signal(&k->cv);
+    pthread_mutex_unlock(&k->mu);
+    pthread_join(k->thread, NULL);
+    s->drv_state = NULL;
+    pthread_cond_destroy(&k->cv);
+    pthread_mutex_destroy(&k->mu);
+    free(k);
 }
 
 static int sq_script(struct store_conn *c, const char *sql)
@@ -410,6 +554,8 @@ const struct store_driver store_sqlite_driver = {
     .name = "sqlite",
     .dialect = SQLB_SQLITE,
     .migrations = store_sqlite_migrations,
+    .attach = sq_attach,
+    .detach = sq_detach,
     .open = sq_open,
     .close = sq_close,
     .script = sq_script,

@@ -422,11 +422,14 @@ Test(bus_dapr, subscriptions_declare_each_topic_once_with_its_route_and_dead_let
     json_decref(subs);
     buf_release(&out);
 
-    bus_t *local = bus_local_create();
+    store_t *mem = NULL;
+    cr_assert_eq(store_open("sqlite::memory:", &mem, &err), TODO_OK);
+    bus_t *local = bus_local_create(mem); /* not a Dapr bus */
     buf_init(&out);
     cr_assert_neq(bus_dapr_subscriptions_json(local, &out), TODO_OK);
     buf_release(&out);
     bus_destroy(local);
+    store_destroy(mem);
     bus_destroy(b);
 }
 
@@ -491,9 +494,12 @@ Test(bus_dapr, delivery_calls_every_subscribed_group_and_retry_wins)
     cr_assert_eq(bus_dapr_deliver(b, "task-events", e.json.data, e.json.len), BUS_RETRY);
     cr_assert_eq(audit.calls, before, "no handler runs after bus_stop");
 
-    bus_t *local = bus_local_create();
+    store_t *mem = NULL;
+    cr_assert_eq(store_open("sqlite::memory:", &mem, &err), TODO_OK);
+    bus_t *local = bus_local_create(mem); /* not a Dapr bus */
     cr_assert_eq(bus_dapr_deliver(local, "task-events", e.json.data, e.json.len), BUS_RETRY);
     bus_destroy(local);
+    store_destroy(mem);
     bus_destroy(b);
     buf_release(&e.json);
 }

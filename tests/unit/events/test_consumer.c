@@ -1,9 +1,14 @@
 /* Unit tests of the consumer runtime over the in-process bus and a real SQLite store:
- * idempotency, retries and dead letters (which must not deadlock the bus that delivers). */
+ * idempotency, retries and dead letters (which must not deadlock the bus that delivers), and
+ * a failing consumer's retries delaying neither publishing nor another consumer. The bus
+ * delivers on threads of its own: handlers count under a mutex and signal, and the tests wait
+ * for a count with a deadline (no sleeps, no timing assertions; clean under TSan). */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "events/bus.h"
@@ -13,7 +18,49 @@
 static char dir[64];
 static store_t *store;
 static bus_t *bus;
-static int calls, dlq_seen;
+/* What handlers did, shared with the bus's threads: under mu, signalled on cv. */
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static int calls, dlq_seen, other_calls;
+static bool gate_closed; /* always_fails waits while it is set */
+
+static void bump(int *counter)
+{
+    pthread_mutex_lock(&mu);
+    (*counter)++;
+    pthread_cond_broadcast(&cv);
+    pthread_mutex_unlock(&mu);
+}
+
+/* Waits (20 s at most) until *counter reaches n; returns its value then. */
+static int wait_for(int *counter, int n)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 20;
+    pthread_mutex_lock(&mu);
+    while (*counter < n)
+        if (pthread_cond_timedwait(&cv, &mu, &until) != 0)
+            break;
+    int v = *counter;
+    pthread_mutex_unlock(&mu);
+    return v;
+}
+
+static int read_count(int *counter)
+{
+    pthread_mutex_lock(&mu);
+    int v = *counter;
+    pthread_mutex_unlock(&mu);
+    return v;
+}
+
+static void start_bus(void)
+{
+    struct todo_err err;
+    todo_err_clear(&err);
+    cr_assert_eq(bus_start(bus, &err), 0, "%s", err.message);
+}
 
 static void setup(void)
 {
@@ -26,8 +73,9 @@ static void setup(void)
     cr_assert_eq(store_open(url, &store, &err), 0, "%s", err.message);
     int n;
     cr_assert_eq(store_migrate(store, &n, &err), 0, "%s", err.message);
-    bus = bus_local_create();
-    calls = dlq_seen = 0;
+    bus = bus_local_create(store);
+    calls = dlq_seen = other_calls = 0;
+    gate_closed = false;
 }
 
 static void teardown(void)
@@ -42,14 +90,18 @@ static void teardown(void)
 static int always_fails(void *ctx, store_t *s, const struct cloudevent *ce, struct todo_err *err)
 {
     (void)ctx, (void)s, (void)ce;
-    calls++;
+    pthread_mutex_lock(&mu);
+    while (gate_closed)
+        pthread_cond_wait(&cv, &mu);
+    pthread_mutex_unlock(&mu);
+    bump(&calls);
     return todo_err_set(err, TODO_ERR_INTERNAL, "the handler always fails");
 }
 
 static int counts(void *ctx, store_t *s, const struct cloudevent *ce, struct todo_err *err)
 {
     (void)ctx, (void)s, (void)ce, (void)err;
-    calls++;
+    bump(ctx ? (int *)ctx : &calls);
     return TODO_OK;
 }
 
@@ -58,7 +110,7 @@ static int dlq_sink(void *ctx, const struct bus_message *m)
     (void)ctx;
     cr_assert_str_eq(m->topic, "task-events.dlq");
     cr_assert_not_null(strstr(m->payload, "the handler always fails"));
-    dlq_seen++;
+    bump(&dlq_seen);
     return BUS_ACK;
 }
 
@@ -66,20 +118,27 @@ static const char *event = "{\"specversion\":\"1.0\",\"id\":\"e-1\",\"source\":\
                            "test\",\"type\":\"todo.task.created\","
                            "\"time\":\"2026-11-27T10:00:00Z\",\"data\":{}}";
 
-static int publish(const char *payload)
+/* Handled after the events before it: when its handler ran, they were handled. */
+static const char *marker = "{\"specversion\":\"1.0\",\"id\":\"e-9\",\"source\":\"/todo/"
+                            "test\",\"type\":\"todo.task.marker\","
+                            "\"time\":\"2026-11-27T10:00:00Z\",\"data\":{}}";
+
+static int publish_id(const char *id, const char *payload)
 {
-    struct bus_message m = {.topic = "task-events",
-                            .key = "u1",
-                            .id = "e-1",
-                            .payload = payload,
-                            .len = strlen(payload)};
+    struct bus_message m = {
+        .topic = "task-events", .key = "u1", .id = id, .payload = payload, .len = strlen(payload)};
     struct todo_err err;
     todo_err_clear(&err);
     int n_done = 0;
     return bus_publish(bus, &m, 1, &n_done, &err);
 }
 
-TestSuite(consumer, .init = setup, .fini = teardown, .timeout = 20);
+static int publish(const char *payload)
+{
+    return publish_id("e-1", payload);
+}
+
+TestSuite(consumer, .init = setup, .fini = teardown, .timeout = 60);
 
 Test(consumer, a_failing_event_is_retried_then_dead_lettered_through_the_same_local_bus)
 {
@@ -91,10 +150,13 @@ Test(consumer, a_failing_event_is_retried_then_dead_lettered_through_the_same_lo
     cr_assert_eq(consumer_subscribe(c, &err), 0);
     const char *dlq[] = {"task-events.dlq"};
     cr_assert_eq(bus_subscribe(bus, "ops", false, dlq, 1, dlq_sink, NULL, &err), 0);
-    /* returns (no self-deadlock) with the event dead-lettered, so the relay moves on */
+    start_bus();
     cr_assert_eq(publish(event), TODO_OK);
-    cr_assert_eq(calls, 3, "three attempts");
-    cr_assert_eq(dlq_seen, 1, "one dead letter");
+    /* dead-lettered from the consumer's thread through the same bus (no self-deadlock) */
+    cr_assert_eq(wait_for(&dlq_seen, 1), 1, "one dead letter");
+    cr_assert_eq(read_count(&calls), 3, "three attempts");
+    bus_stop(bus); /* the counters below are final */
+
     struct buf m;
     buf_init(&m);
     consumer_metrics(&c, 1, &m);
@@ -103,6 +165,7 @@ Test(consumer, a_failing_event_is_retried_then_dead_lettered_through_the_same_lo
     cr_assert_not_null(strstr(m.data, "todo_events_retried_total{consumer=\"audit\","
                                       "topic=\"task-events\",type=\"any\"} 2"));
     buf_release(&m);
+    bus_stop(bus); /* its threads call into the consumer */
     consumer_destroy(c);
 }
 
@@ -115,11 +178,17 @@ Test(consumer, dead_letters_of_the_local_bus_are_kept_in_the_database)
     todo_err_clear(&err);
     cr_assert_eq(consumer_subscribe(c, &err), 0);
     cr_assert_eq(dead_letters_keep(bus, store, &err), 0);
+    start_bus();
     cr_assert_eq(publish(event), TODO_OK);
-    cr_assert_eq(publish("not even JSON"), TODO_OK);
+    cr_assert_eq(publish_id("e-2", "not even JSON"), TODO_OK);
     int64_t n = -1;
-    cr_assert_eq(store_dead_letter_count(store, "task-events.dlq", &n), TODO_OK);
+    for (int i = 0; i < 2000 && n != 2; i++) { /* polled with a deadline (2000 x 10 ms) */
+        if (n >= 0)
+            usleep(10000);
+        cr_assert_eq(store_dead_letter_count(store, "task-events.dlq", &n), TODO_OK);
+    }
     cr_assert_eq(n, 2, "both kept");
+    bus_stop(bus); /* its threads call into the consumer */
     consumer_destroy(c);
 }
 
@@ -129,21 +198,108 @@ Test(consumer, a_redelivered_event_is_applied_once)
     consumer_on(c, "task-events", "todo.task.created", counts, NULL);
     struct todo_err err;
     todo_err_clear(&err);
+    consumer_on(c, "task-events", "todo.task.marker", counts, &other_calls);
     cr_assert_eq(consumer_subscribe(c, &err), 0);
+    start_bus();
     for (int i = 0; i < 3; i++)
         cr_assert_eq(publish(event), TODO_OK);
-    cr_assert_eq(calls, 1);
+    cr_assert_eq(publish_id("e-9", marker), TODO_OK); /* handled after the three, in order */
+    cr_assert_eq(wait_for(&other_calls, 1), 1);
+    cr_assert_eq(read_count(&calls), 1);
+    bus_stop(bus); /* its threads call into the consumer */
     consumer_destroy(c);
 }
 
 Test(consumer, a_message_that_is_not_a_cloudevent_is_dead_lettered_at_once)
 {
     consumer_t *c = consumer_create("audit", store, bus, NULL);
+    consumer_on(c, "task-events", "todo.task.marker", counts, &other_calls); /* first match */
     consumer_on(c, "task-events", NULL, counts, NULL);
     struct todo_err err;
     todo_err_clear(&err);
     cr_assert_eq(consumer_subscribe(c, &err), 0);
+    start_bus();
     cr_assert_eq(publish("{\"not\":\"an event\"}"), TODO_OK);
-    cr_assert_eq(calls, 0);
+    cr_assert_eq(publish_id("e-9", marker), TODO_OK); /* handled after it, in order */
+    cr_assert_eq(wait_for(&other_calls, 1), 1);
+    cr_assert_eq(read_count(&calls), 0);
+    bus_stop(bus); /* its threads call into the consumer */
     consumer_destroy(c);
+}
+
+/* Fails every attempt while still_failing is set; afterwards records the ids it applies. */
+static bool still_failing;
+static int failed_attempts, n_applied;
+static char applied[8][64]; /* CloudEvent ids fit 64 (cloudevent.h) */
+
+static int fails_until_recovered(void *ctx, store_t *s, const struct cloudevent *ce,
+                                 struct todo_err *err)
+{
+    (void)ctx, (void)s;
+    pthread_mutex_lock(&mu);
+    int rc = TODO_OK;
+    if (still_failing) {
+        failed_attempts++;
+        rc = todo_err_set(err, TODO_ERR_UNAVAILABLE, "the webhook is down");
+    } else if (n_applied < 8) {
+        snprintf(applied[n_applied++], sizeof applied[0], "%s", ce->id);
+    }
+    pthread_cond_broadcast(&cv);
+    pthread_mutex_unlock(&mu);
+    return rc;
+}
+
+Test(consumer, a_failing_consumers_retries_delay_neither_publishing_nor_another_consumer)
+{
+    /* retried (almost) forever with 1-2 ms backoff while the test holds it failing */
+    struct consumer_config cfg = {
+        .max_attempts = 1000000000, .backoff_base_ms = 1, .backoff_max_ms = 2};
+    consumer_t *failing = consumer_create("notify", store, bus, &cfg);
+    consumer_on(failing, "task-events", NULL, fails_until_recovered, NULL);
+    consumer_t *other = consumer_create("audit", store, bus, NULL);
+    consumer_on(other, "task-events", NULL, counts, &other_calls);
+    struct todo_err err;
+    todo_err_clear(&err);
+    cr_assert_eq(consumer_subscribe(failing, &err), 0);
+    cr_assert_eq(consumer_subscribe(other, &err), 0);
+    pthread_mutex_lock(&mu);
+    still_failing = true;
+    failed_attempts = n_applied = 0;
+    pthread_mutex_unlock(&mu);
+    start_bus();
+    for (int i = 1; i <= 3; i++) {
+        char id[16], payload[256];
+        snprintf(id, sizeof id, "e-%d", i);
+        snprintf(payload, sizeof payload,
+                 "{\"specversion\":\"1.0\",\"id\":\"%s\",\"source\":\"/todo/test\","
+                 "\"type\":\"todo.task.created\",\"time\":\"2026-11-27T10:00:00Z\","
+                 "\"data\":{}}",
+                 id);
+        /* returns while the failing consumer retries (before: it never did) */
+        cr_assert_eq(publish_id(id, payload), TODO_OK);
+    }
+    cr_assert_eq(wait_for(&other_calls, 3), 3, "the other consumer got all three");
+    cr_assert_geq(wait_for(&failed_attempts, 2), 2, "the failing one is being retried");
+    struct buf m;
+    buf_init(&m);
+    consumer_metrics(&failing, 1, &m); /* its three events wait in its queue */
+    cr_assert_not_null(strstr(m.data, "todo_consumer_backlog{consumer=\"notify\"} 3\n"), "%s",
+                       m.data);
+    buf_release(&m);
+    pthread_mutex_lock(&mu);
+    cr_assert_eq(n_applied, 0);
+    still_failing = false; /* the webhook is back */
+    pthread_mutex_unlock(&mu);
+    cr_assert_eq(wait_for(&n_applied, 3), 3);
+    bus_stop(bus); /* its threads call into the consumers */
+    pthread_mutex_lock(&mu);
+    cr_assert_eq(n_applied, 3, "once each");
+    for (int i = 0; i < 3; i++) {
+        char want[16];
+        snprintf(want, sizeof want, "e-%d", i + 1);
+        cr_assert_str_eq(applied[i], want, "in order");
+    }
+    pthread_mutex_unlock(&mu);
+    consumer_destroy(failing);
+    consumer_destroy(other);
 }

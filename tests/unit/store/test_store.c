@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/xalloc.h"
@@ -227,12 +228,12 @@ STORE_TEST(migrate_twice_is_a_noop)
 {
     struct todo_err err = {0};
     int n = -1, applied = 0, latest = 0;
-    cr_assert_eq(first_migrate_applied, 4);
+    cr_assert_eq(first_migrate_applied, 5);
     cr_assert_eq(store_migrate(S, &n, &err), TODO_OK, "%s", err.message);
     cr_assert_eq(n, 0);
     cr_assert_eq(store_schema_version(S, &applied, &latest), TODO_OK);
     cr_assert_eq(applied, latest);
-    cr_assert_eq(latest, 4);
+    cr_assert_eq(latest, 5);
     cr_assert_eq(store_ping(S), TODO_OK);
     cr_assert_str_eq(store_backend_name(S), is_pg ? "postgres" : "sqlite");
 }
@@ -1178,6 +1179,59 @@ STORE_TEST(concurrent_writers_from_four_threads_all_succeed_without_busy)
     free(tags);
     /* The write lock is free again: this thread can write. */
     add_task("u1", &(struct spec){.title = "after", .created_at = 1});
+}
+
+/* Readers that are always in the middle of a read, as the relay and the consumers are. */
+static int wal_readers_stop; /* atomic */
+
+static void *wal_reader(void *arg)
+{
+    (void)arg;
+    while (!__atomic_load_n(&wal_readers_stop, __ATOMIC_RELAXED)) {
+        struct outbox_row *rows = NULL;
+        int n = 0;
+        int64_t backlog, oldest;
+        if (store_outbox_fetch(S, 8, &rows, &n) != TODO_OK ||
+            store_outbox_stats(S, &backlog, &oldest) != TODO_OK)
+            return (void *)1;
+        outbox_rows_free(rows, n);
+    }
+    return NULL;
+}
+
+/* docs/decisions/0018-bounded-sqlite-wal.md: about 8 MiB; the test allows twice that. */
+#define WAL_BOUND (16 << 20)
+
+Test(sqlite, the_wal_stays_bounded_under_steady_writes_with_readers_always_in_it,
+     .init = setup_sqlite, .fini = teardown)
+{
+    enum { N_READERS = 2, N_COMMITS = 2500 };
+    char wal[128], id[32];
+    snprintf(wal, sizeof wal, "%s/sub/todo.db-wal", tmp_dir);
+    char *payload = xmalloc(10001);
+    memset(payload, 'x', 10000);
+    payload[10000] = '\0';
+    pthread_t th[N_READERS];
+    __atomic_store_n(&wal_readers_stop, 0, __ATOMIC_RELAXED);
+    for (int i = 0; i < N_READERS; i++)
+        cr_assert_eq(pthread_create(&th[i], NULL, wal_reader, NULL), 0);
+    int64_t largest = 0;
+    for (int i = 0; i < N_COMMITS; i++) { /* ~30 MiB of WAL frames in all */
+        snprintf(id, sizeof id, "e-%d", i);
+        cr_assert_eq(store_outbox_insert(S, "task-events", "u1", id, payload, i), TODO_OK, "%s",
+                     store_last_error(S));
+        struct stat st;
+        if (stat(wal, &st) == 0 && st.st_size > largest)
+            largest = st.st_size;
+    }
+    __atomic_store_n(&wal_readers_stop, 1, __ATOMIC_RELAXED);
+    for (int i = 0; i < N_READERS; i++) {
+        void *ret;
+        pthread_join(th[i], &ret);
+        cr_assert_null(ret, "reader %d: %s", i, store_last_error(S));
+    }
+    free(payload);
+    cr_assert_leq(largest, WAL_BOUND, "the WAL reached %lld bytes", (long long)largest);
 }
 
 Test(postgres, lost_connection_is_unavailable_then_reconnects, .init = setup_pg, .fini = teardown)

@@ -615,3 +615,44 @@ STORE_TEST(dead_letters_are_kept_per_topic)
     cr_assert_eq(store_dead_letter_count(S, "reminders.dlq", &n), TODO_OK);
     cr_assert_eq(n, 1);
 }
+
+/* --- the in-process bus's queues --- */
+
+STORE_TEST(queues_are_per_group_in_order_and_a_rolled_back_insert_leaves_nothing)
+{
+    struct outbox_row *rows = NULL;
+    int n = -1;
+    int64_t count = -1;
+    cr_assert_eq(store_queue_insert(S, "audit", "task-events", "u1", "e1", "{\"n\":1}", 10),
+                 TODO_OK, "%s", store_last_error(S));
+    cr_assert_eq(store_begin(S), TODO_OK);
+    cr_assert_eq(store_queue_insert(S, "audit", "task-events", "u1", "e2", "{\"n\":2}", 11),
+                 TODO_OK);
+    cr_assert_eq(store_queue_insert(S, "recurring", "task-events", "u1", "e2", "{\"n\":2}", 11),
+                 TODO_OK);
+    cr_assert_eq(store_commit(S), TODO_OK, "%s", store_last_error(S));
+    cr_assert_eq(store_begin(S), TODO_OK);
+    cr_assert_eq(store_queue_insert(S, "audit", "task-events", "u1", "e3", "{}", 12), TODO_OK);
+    store_rollback(S);
+    cr_assert_neq(store_queue_insert(S, "audit", "task-events", NULL, "e4", "{}", 13), TODO_OK,
+                  "a missing key is refused");
+
+    cr_assert_eq(store_queue_fetch(S, "audit", 10, &rows, &n), TODO_OK, "%s", store_last_error(S));
+    cr_assert_eq(n, 2);
+    cr_assert_str_eq(rows[0].event_id, "e1");
+    cr_assert_str_eq(rows[1].event_id, "e2");
+    cr_assert_str_eq(rows[1].payload, "{\"n\":2}");
+    cr_assert_str_eq(rows[1].topic, "task-events");
+    cr_assert_lt(rows[0].id, rows[1].id);
+    cr_assert_eq(store_queue_delete(S, &rows[0].id, 1), TODO_OK);
+    outbox_rows_free(rows, n);
+
+    cr_assert_eq(store_queue_count(S, "audit", &count), TODO_OK);
+    cr_assert_eq(count, 1);
+    cr_assert_eq(store_queue_count(S, "recurring", &count), TODO_OK);
+    cr_assert_eq(count, 1, "each group has its own row");
+    cr_assert_eq(store_queue_fetch(S, "audit", 1, &rows, &n), TODO_OK);
+    cr_assert_eq(n, 1);
+    cr_assert_str_eq(rows[0].event_id, "e2");
+    outbox_rows_free(rows, n);
+}
