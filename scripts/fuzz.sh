@@ -26,12 +26,14 @@ srcs_for() {
     fuzz_static_files)
         echo "$base src/base/arena.c src/base/log.c src/base/trace.c src/base/uuid.c" \
              "src/http/server.c src/http/metrics.c src/http/static_files.c" ;;
+    # the token verifier alone (libjwt, libsodium): no store, no HTTP
+    fuzz_token) echo "$base src/app/token.c" ;;
     *) echo "$base $core" ;;
     esac
 }
 
 targets=${*:-$(cd "$root/fuzz" && ls fuzz_*.c | sed 's/\.c$//')}
-libs=$(pkg-config --cflags --libs jansson libical libmicrohttpd libsodium)
+libs=$(pkg-config --cflags --libs jansson libical libmicrohttpd libsodium libjwt)
 mkdir -p "$out"
 status=0
 for target in $targets; do

@@ -14,8 +14,8 @@ enum app_lane {
 };
 
 /* Places per lane (queued or running); the hashing pool's queue holds their sum. */
-#define APP_LANE_LOGIN_MAX  60
-#define APP_LANE_SIGNUP_MAX 4
+#define APP_LANE_LOGIN_MAX  64
+#define APP_LANE_SIGNUP_MAX 16
 
 struct app_admission {
     int limit[APP_LANE_COUNT];
