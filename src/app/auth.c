@@ -259,6 +259,8 @@ int app_password_change(struct app *a, const struct app_token *t, json_t *body,
     assert(a && t && out);
     if (check_password_body(body, err))
         return err->rc;
+    if (app_revoked_has(a->revoked, t->sid)) /* signed out while this waited for the pool */
+        return todo_err_set(err, TODO_ERR_UNAUTHORIZED, "the session has ended; sign in again");
     struct user u;
     user_init(&u);
     int rc = app_me_get(a, t->user_id, &u, err);
