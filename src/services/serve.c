@@ -218,12 +218,12 @@ int serve_main(const char *command, int argc, char **argv)
         log_msg(LOG_ERROR, "cannot keep dead letters: %s", err.message);
         goto out_release;
     }
-    if (bus_start(bus, &err)) {
-        log_msg(LOG_ERROR, "cannot start the %s bus: %s", bus_name(bus), err.message);
-        goto out_release;
-    }
     if ((parts & PART_API) && app_sessions_start(&app) != TODO_OK) { /* docs/decisions/0016 */
         log_msg(LOG_ERROR, "cannot read revoked sessions: %s", store_last_error(store));
+        goto out_release;
+    }
+    if (bus_start(bus, &err)) {
+        log_msg(LOG_ERROR, "cannot start the %s bus: %s", bus_name(bus), err.message);
         goto out_release;
     }
     if (parts & PART_API) {

@@ -28,10 +28,13 @@ static bool authenticate_token(struct http_request *req, struct api_service *api
         todo_err_set(&err, TODO_ERR_UNAUTHORIZED, "send one Authorization header");
     } else if (app_bearer_token(http_req_header(req, "Authorization"), &token, &len, &err) ==
                TODO_OK) {
-        char *copy = http_req_alloc(req, len + 1); /* the header may end in spaces */
-        memcpy(copy, token, len);
-        copy[len] = '\0';
-        if (app_token_verify_claims(api->app, copy, t, &err) == TODO_OK) {
+        if (token[len] != '\0') { /* the header ends in spaces or tabs */
+            char *copy = http_req_alloc(req, len + 1);
+            memcpy(copy, token, len);
+            copy[len] = '\0';
+            token = copy;
+        }
+        if (app_token_verify_claims(api->app, token, t, &err) == TODO_OK) {
             app_trace_set(http_req_traceparent(req)); /* this call's events carry its trace */
             return true;
         }
