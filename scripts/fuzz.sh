@@ -30,12 +30,14 @@ srcs_for() {
     fuzz_http)
         echo "$base src/base/arena.c src/base/log.c src/base/trace.c src/base/uuid.c" \
              "src/http/metrics.c src/http/linger.c" ;;
+    # the token verifier alone (libjwt, libsodium): no store, no HTTP
+    fuzz_token) echo "$base src/app/token.c" ;;
     *) echo "$base $core" ;;
     esac
 }
 
 targets=${*:-$(cd "$root/fuzz" && ls fuzz_*.c | sed 's/\.c$//')}
-libs=$(pkg-config --cflags --libs jansson libical libmicrohttpd libsodium)
+libs=$(pkg-config --cflags --libs jansson libical libmicrohttpd libsodium libjwt)
 mkdir -p "$out"
 status=0
 for target in $targets; do

@@ -1,6 +1,6 @@
 /* app.c - the application context shared by every entry point, and the translation of
  * storage results into error reports. */
-#include "app/app.h"
+#include "app/app_internal.h"
 #include "base/log.h"
 
 #include <stdio.h>
@@ -20,10 +20,16 @@ void app_init(struct app *a, store_t *store, const struct app_config *cfg)
     snprintf(a->event_source, sizeof a->event_source, "/todo/%s", cfg->role ? cfg->role : "api");
     a->login_by_email = ratelimit_create(cfg->login_limit_email, 60000);
     a->login_by_addr = ratelimit_create(cfg->login_limit_addr, 60000);
+    a->signup_by_addr = ratelimit_create(cfg->signup_limit_addr, 3600 * 1000LL); /* per hour */
+    app_admission_init(&a->admission, APP_LANE_LOGIN_MAX, APP_LANE_SIGNUP_MAX);
+    a->revoked = app_revoked_create();
 }
 
 void app_release(struct app *a)
 {
+    app_sessions_stop(a);
+    app_revoked_destroy(a->revoked);
+    ratelimit_destroy(a->signup_by_addr);
     ratelimit_destroy(a->login_by_email);
     ratelimit_destroy(a->login_by_addr);
     memset(a, 0, sizeof *a);

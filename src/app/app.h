@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "app/admission.h"
 #include "app/ratelimit.h"
 #include "base/err.h"
 #include "core/query.h"
@@ -23,8 +24,12 @@ struct app_config {
     int64_t token_ttl_ms;
     int login_limit_email; /* attempts per minute; <= 0 disables */
     int login_limit_addr;
-    const char *role; /* "serve", "api", ...: the events' source is "/todo/<role>" */
+    int signup_limit_addr; /* sign-ups per hour per client address (IPv6: per /64); <= 0 off */
+    const char *role;      /* "serve", "api", ...: the events' source is "/todo/<role>" */
 };
+
+struct app_revoked;
+struct app_sessions_watch;
 
 struct app {
     uint64_t id;    /* unique per app_init in this process (keys per-thread caches) */
@@ -34,7 +39,11 @@ struct app {
     int64_t token_ttl_ms;
     ratelimit_t *login_by_email;
     ratelimit_t *login_by_addr;
-    char event_source[64]; /* CloudEvents source, "/todo/<role>" */
+    ratelimit_t *signup_by_addr;
+    struct app_admission admission;   /* shares of the hashing pool (docs/decisions/0017) */
+    struct app_revoked *revoked;      /* revoked session ids, in memory (token.c) */
+    struct app_sessions_watch *watch; /* refreshes revoked from the store; NULL: not started */
+    char event_source[64];            /* CloudEvents source, "/todo/<role>" */
     /* Woken after commits that wrote events; NULL: none yet. Set once (atomic release) while
      * consumer threads may already run; cleared after they stopped. */
     outbox_relay_t *relay;
@@ -44,7 +53,9 @@ struct app {
 void app_init(struct app *a, store_t *store, const struct app_config *cfg);
 void app_release(struct app *a);
 
-/* --- accounts (auth.c) --- */
+/* --- accounts (auth.c) and tokens (token.c) --- */
+#define APP_SID_MAX 64
+
 struct app_session {
     char *token; /* owned */
     int64_t expires_at;
@@ -52,15 +63,55 @@ struct app_session {
 };
 void app_session_release(struct app_session *s);
 
-/* POST /api/auth/signup. 409 email taken, 422 validation. */
+/* What a verified token says: its user, its session id (sid) and when it expires (ms). */
+struct app_token {
+    char user_id[USER_ID_MAX];
+    char sid[APP_SID_MAX];
+    int64_t expires_at;
+};
+
+/* Counts one sign-up attempt from the client address remote (IPv6 keyed by its /64). 429
+ * with *retry_after_s set when the address is over TODO_SIGNUP_LIMIT_ADDR; call before
+ * queueing the hash. */
+int app_signup_gate(struct app *a, const char *remote, int64_t *retry_after_s,
+                    struct todo_err *err);
+/* POST /api/auth/signup. 409 email taken, 422 validation. Starts a session. */
 int app_signup(struct app *a, json_t *body, struct app_session *out, struct todo_err *err);
 /* POST /api/auth/login. 401 for an unknown email or a wrong password alike; 429 when the
- * email or the client address is over its limit. */
+ * email or the client address is over its limit. Starts a session. */
 int app_login(struct app *a, json_t *body, const char *remote, struct app_session *out,
               struct todo_err *err);
-/* Checks a bearer token (HS256 only, unexpired) and writes its user id. 401 otherwise. */
+/* POST /api/auth/password {current_password, new_password}: 422 when the current one is
+ * wrong or the new one is not acceptable, 429 over the per-email login limit. Ends every
+ * other session of the user and answers a fresh token for the caller's session (t). */
+int app_password_change(struct app *a, const struct app_token *t, json_t *body,
+                        struct app_session *out, struct todo_err *err);
+/* POST /api/auth/logout: ends t's session on every replica (here at once). */
+int app_logout(struct app *a, const struct app_token *t, struct todo_err *err);
+/* POST /api/auth/logout-all: ends every session of t's user, t's included. */
+int app_logout_all(struct app *a, const struct app_token *t, struct todo_err *err);
+
+/* The token of an Authorization header value: "Bearer", one or more spaces or tabs, a
+ * b64token (RFC 6750 section 2.1), optional trailing spaces or tabs. Sets *token (pointing
+ * into header) and *len; 401 for anything else. Pure: no state, thread-safe. */
+int app_bearer_token(const char *header, const char **token, size_t *len, struct todo_err *err);
+/* Checks a bearer token: HS256, unexpired, not before its nbf, with sub and sid, and its
+ * session not revoked. Writes its user id. 401 otherwise. Thread-safe. */
 int app_token_verify(struct app *a, const char *token, char user_id[USER_ID_MAX],
                      struct todo_err *err);
+/* The same, writing every claim the API uses. */
+int app_token_verify_claims(struct app *a, const char *token, struct app_token *out,
+                            struct todo_err *err);
+
+/* Starts the watcher that reads sessions revoked by any replica into memory every
+ * APP_SESSIONS_REFRESH_MS, after one read now. Returns a store result (the first read's). */
+#define APP_SESSIONS_REFRESH_MS 1000
+int app_sessions_start(struct app *a);
+/* Stops and joins the watcher (app_release calls it too). */
+void app_sessions_stop(struct app *a);
+/* Reads the sessions revoked lately into memory now (the watcher's step). */
+int app_sessions_refresh(struct app *a);
+
 int app_me_get(struct app *a, const char *user_id, struct user *out, struct todo_err *err);
 int app_me_update(struct app *a, const char *user_id, json_t *body, struct user *out,
                   struct todo_err *err);

@@ -1,15 +1,18 @@
-/* auth.c - accounts: signup, login, profile, and bearer tokens.
- * Passwords are hashed with argon2id (libsodium's interactive limits); tokens are HS256
- * JWTs (libjwt) with sub = user id and exp. Unknown email and wrong password take the same
- * time and give the same answer, so login does not reveal which emails exist. */
-#include "app/app.h"
+/* auth.c - accounts: sign-up, login, profile, password change and sign-out.
+ * Passwords are hashed with argon2id (libsodium's interactive limits, docs/decisions/0003);
+ * every login or sign-up starts a session, a row whose id is the token's sid, and sign-out
+ * revokes sessions (docs/decisions/0016-token-revocation.md). Unknown email and wrong
+ * password take the same time and give the same answer, so login does not reveal which
+ * emails exist. Tokens themselves are token.c's. */
+#include "app/app_internal.h"
+#include "base/log.h"
 #include "base/timeutil.h"
 #include "base/utf8.h"
 #include "base/uuid.h"
 #include "base/xalloc.h"
-#include "core/tz.h"
 
-#include <jwt.h>
+#include <assert.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,34 +25,95 @@ void app_session_release(struct app_session *s)
     user_release(&s->user);
 }
 
-static int issue_token(struct app *a, const struct user *u, struct app_session *out,
-                       struct todo_err *err)
-{
-    int64_t now = time_now_ms();
-    int64_t exp = now + a->token_ttl_ms;
-    jwt_t *jwt = NULL;
-    char *token = NULL;
-    if (jwt_new(&jwt) != 0)
-        return todo_err_set(err, TODO_ERR_INTERNAL, "cannot create a token");
-    if (jwt_add_grant(jwt, "sub", u->id) || jwt_add_grant_int(jwt, "iat", (long)(now / 1000)) ||
-        jwt_add_grant_int(jwt, "exp", (long)(exp / 1000)) ||
-        jwt_set_alg(jwt, JWT_ALG_HS256, a->jwt_secret, (int)a->jwt_secret_len))
-        goto out_free_jwt;
-    token = jwt_encode_str(jwt);
-out_free_jwt:
-    jwt_free(jwt);
-    if (!token)
-        return todo_err_set(err, TODO_ERR_INTERNAL, "cannot sign a token");
-    out->token = xstrdup(token);
-    free(token);
-    out->expires_at = exp - exp % 1000;
-    return TODO_OK;
-}
-
 static const char *json_str(json_t *body, const char *key)
 {
     json_t *v = json_object_get(body, key);
     return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* The rules of a new password (sign-up and change): a string of 8 characters to 1024
+ * bytes without NUL. Adds a field detail to err when it breaks one. */
+static void check_new_password(json_t *body, const char *field, struct todo_err *err)
+{
+    const char *password = json_str(body, field);
+    if (!password)
+        todo_err_field(err, field, "%s is required and must be a string", field);
+    else if (strlen(password) > USER_PASSWORD_MAX)
+        todo_err_field(err, field, "%s is longer than %d bytes", field, USER_PASSWORD_MAX);
+    else if (json_string_length(json_object_get(body, field)) != strlen(password))
+        todo_err_field(err, field, "%s must not contain NUL characters", field);
+    else if (utf8_length(password) < USER_PASSWORD_MIN)
+        todo_err_field(err, field, "%s must be at least %d characters", field, USER_PASSWORD_MIN);
+}
+
+static int hash_password(const char *password, char hash[crypto_pwhash_STRBYTES],
+                         struct todo_err *err)
+{
+    if (crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        return todo_err_set(err, TODO_ERR_UNAVAILABLE, "out of memory hashing the password");
+    return TODO_OK;
+}
+
+/* Starts a session for u: a new sid, its row, and a token for it. */
+static int start_session(struct app *a, const struct user *u, struct app_session *out,
+                         struct todo_err *err)
+{
+    char sid[33];
+    random_hex(sid, 16);
+    int64_t now = time_now_ms();
+    int rc = app_token_issue(a, u, sid, now, out, err);
+    if (rc)
+        return rc;
+    rc = store_session_insert(a->store, sid, u->id, now, out->expires_at);
+    if (rc) {
+        free(out->token);
+        out->token = NULL;
+        return app_store_error(a, rc, err);
+    }
+    return TODO_OK;
+}
+
+int app_signup_gate(struct app *a, const char *remote, int64_t *retry_after_s, struct todo_err *err)
+{
+    assert(a && remote && retry_after_s);
+    char key[64];
+    ratelimit_addr_key(remote, key, sizeof key);
+    int64_t now = time_now_ms();
+    if (ratelimit_allow(a->signup_by_addr, key, now))
+        return TODO_OK;
+    int64_t wait = ratelimit_wait_ms(a->signup_by_addr, key, now);
+    *retry_after_s = wait / 1000 + 1;
+    return todo_err_set(err, TODO_ERR_RATE_LIMITED,
+                        "too many sign-ups from this network; try again later");
+}
+
+/* Inserts the new user and its first session in one transaction. */
+static int insert_account(struct app *a, struct user *u, struct app_session *out,
+                          struct todo_err *err)
+{
+    int rc = store_begin(a->store);
+    if (rc)
+        return app_store_error(a, rc, err);
+    rc = store_user_insert(a->store, u);
+    if (rc == TODO_ERR_CONFLICT) {
+        store_rollback(a->store);
+        return todo_err_set(err, TODO_ERR_CONFLICT, "an account with this email already exists");
+    }
+    if (rc == TODO_OK && start_session(a, u, out, err) != TODO_OK) {
+        store_rollback(a->store);
+        return err->rc;
+    }
+    if (rc == TODO_OK)
+        rc = store_commit(a->store);
+    else
+        store_rollback(a->store);
+    if (rc) {
+        free(out->token);
+        out->token = NULL;
+        return app_store_error(a, rc, err);
+    }
+    return TODO_OK;
 }
 
 int app_signup(struct app *a, json_t *body, struct app_session *out, struct todo_err *err)
@@ -61,46 +125,23 @@ int app_signup(struct app *a, json_t *body, struct app_session *out, struct todo
     user_init(&u);
     char email[USER_EMAIL_MAX + 1];
     const char *email_in = json_str(body, "email");
-    const char *password = json_str(body, "password");
     if (!email_in)
         todo_err_field(err, "email", "email is required and must be a string");
     else
         user_email_normalize(email_in, email, sizeof email, err);
-    if (!password)
-        todo_err_field(err, "password", "password is required and must be a string");
-    else if (strlen(password) > USER_PASSWORD_MAX)
-        todo_err_field(err, "password", "password is longer than %d bytes", USER_PASSWORD_MAX);
-    else if (json_string_length(json_object_get(body, "password")) != strlen(password))
-        todo_err_field(err, "password", "password must not contain NUL characters");
-    else if (utf8_length(password) < USER_PASSWORD_MIN)
-        todo_err_field(err, "password", "password must be at least %d characters",
-                       USER_PASSWORD_MIN);
+    check_new_password(body, "password", err);
     if (err->rc == TODO_OK)
         user_apply_profile(&u, body, extra, err);
-    if (err->rc != TODO_OK) {
+    char hash[crypto_pwhash_STRBYTES];
+    if (err->rc != TODO_OK || hash_password(json_str(body, "password"), hash, err)) {
         user_release(&u);
         return err->rc;
-    }
-    char hash[crypto_pwhash_STRBYTES];
-    if (crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
-        user_release(&u);
-        return todo_err_set(err, TODO_ERR_UNAVAILABLE, "out of memory hashing the password");
     }
     uuid_v7(u.id);
     u.email = xstrdup(email);
     u.password_hash = xstrdup(hash);
     u.created_at = time_now_ms();
-    int rc = store_user_insert(a->store, &u);
-    if (rc == TODO_ERR_CONFLICT) {
-        user_release(&u);
-        return todo_err_set(err, TODO_ERR_CONFLICT, "an account with this email already exists");
-    }
-    if (rc) {
-        user_release(&u);
-        return app_store_error(a, rc, err);
-    }
-    rc = issue_token(a, &u, out, err);
+    int rc = insert_account(a, &u, out, err);
     if (rc) {
         user_release(&u);
         return rc;
@@ -110,11 +151,29 @@ int app_signup(struct app *a, json_t *body, struct app_session *out, struct todo
     return TODO_OK;
 }
 
+/* A hash to verify against when the email is unknown, so both paths cost the same. Made
+ * once, by whichever login comes first (pthread_once: no thread sees it half written). */
+static char dummy_hash[crypto_pwhash_STRBYTES];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void dummy_hash_init(void)
+{
+    if (crypto_pwhash_str(dummy_hash, "not a password", 14, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        abort(); /* out of memory, as xmalloc would */
+}
+
+/* Verifies password against hash (or the dummy hash when hash is NULL): true when right. */
+static bool password_ok(const char *hash, const char *password)
+{
+    pthread_once(&dummy_once, dummy_hash_init);
+    bool ok = crypto_pwhash_str_verify(hash ? hash : dummy_hash, password, strlen(password)) == 0;
+    return ok && hash;
+}
+
 int app_login(struct app *a, json_t *body, const char *remote, struct app_session *out,
               struct todo_err *err)
 {
-    static char dummy_hash[crypto_pwhash_STRBYTES];
-    static int dummy_ready;
     if (!json_is_object(body))
         return todo_err_set(err, TODO_ERR_BAD_REQUEST, "the body must be a JSON object");
     const char *email_in = json_str(body, "email");
@@ -126,24 +185,16 @@ int app_login(struct app *a, json_t *body, const char *remote, struct app_sessio
     if (err->rc)
         return err->rc;
     int64_t now = time_now_ms();
-    char email[USER_EMAIL_MAX + 1];
+    char email[USER_EMAIL_MAX + 1], addr[64];
     struct todo_err ignored;
     todo_err_clear(&ignored);
     if (user_email_normalize(email_in, email, sizeof email, &ignored) != TODO_OK)
         snprintf(email, sizeof email, "%.*s", USER_EMAIL_MAX, email_in);
-    if (!ratelimit_allow(a->login_by_addr, remote, now) ||
+    ratelimit_addr_key(remote, addr, sizeof addr);
+    if (!ratelimit_allow(a->login_by_addr, addr, now) ||
         !ratelimit_allow(a->login_by_email, email, now))
         return todo_err_set(err, TODO_ERR_RATE_LIMITED,
                             "too many login attempts; wait a minute and try again");
-    if (!__atomic_load_n(&dummy_ready, __ATOMIC_ACQUIRE)) {
-        /* a hash to verify against when the email is unknown, so both paths cost the same */
-        char h[crypto_pwhash_STRBYTES];
-        if (crypto_pwhash_str(h, "not a password", 14, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                              crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0) {
-            memcpy(dummy_hash, h, sizeof h);
-            __atomic_store_n(&dummy_ready, 1, __ATOMIC_RELEASE);
-        }
-    }
     struct user u;
     user_init(&u);
     int rc = store_user_get_by_email(a->store, email, &u);
@@ -151,13 +202,11 @@ int app_login(struct app *a, json_t *body, const char *remote, struct app_sessio
         user_release(&u);
         return app_store_error(a, rc, err);
     }
-    const char *hash = rc == TODO_OK ? u.password_hash : dummy_hash;
-    bool ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0 && rc == TODO_OK;
-    if (!ok) {
+    if (!password_ok(rc == TODO_OK ? u.password_hash : NULL, password)) {
         user_release(&u);
         return todo_err_set(err, TODO_ERR_UNAUTHORIZED, "wrong email or password");
     }
-    rc = issue_token(a, &u, out, err);
+    rc = start_session(a, &u, out, err);
     if (rc) {
         user_release(&u);
         return rc;
@@ -167,81 +216,117 @@ int app_login(struct app *a, json_t *body, const char *remote, struct app_sessio
     return TODO_OK;
 }
 
-/* Each worker thread remembers the last few tokens it verified: clients send the same token
- * on every request, and decoding plus HMAC was ~11% of a GET. A hit needs the identical
- * token bytes (compared in constant time) and is still checked for expiry. */
-#define TOKEN_CACHE_SLOTS 8
-#define TOKEN_CACHE_MAX   640
-
-struct token_cache_entry {
-    uint64_t app_id; /* tokens are only valid for the secret they were checked with */
-    size_t len;
-    int64_t exp_ms;
-    char user_id[USER_ID_MAX];
-    char token[TOKEN_CACHE_MAX];
-};
-
-static _Thread_local struct token_cache_entry token_cache[TOKEN_CACHE_SLOTS];
-static _Thread_local unsigned token_cache_next;
-
-static bool token_cache_get(const struct app *a, const char *token, size_t len, int64_t now,
-                            char user_id[USER_ID_MAX])
+/* The body of a password change: exactly current_password and new_password. */
+static int check_password_body(json_t *body, struct todo_err *err)
 {
-    for (int i = 0; i < TOKEN_CACHE_SLOTS; i++) {
-        struct token_cache_entry *e = &token_cache[i];
-        if (e->app_id == a->id && e->len == len && e->exp_ms > now &&
-            sodium_memcmp(e->token, token, len) == 0) {
-            memcpy(user_id, e->user_id, USER_ID_MAX);
-            return true;
-        }
+    if (!json_is_object(body))
+        return todo_err_set(err, TODO_ERR_BAD_REQUEST, "the body must be a JSON object");
+    if (!json_str(body, "current_password"))
+        todo_err_field(err, "current_password",
+                       "current_password is required and must be a string");
+    check_new_password(body, "new_password", err);
+    const char *key;
+    json_t *v;
+    json_object_foreach(body, key, v)
+    {
+        if (strcmp(key, "current_password") != 0 && strcmp(key, "new_password") != 0)
+            todo_err_field(err, key, "unknown field");
     }
-    return false;
+    return err->rc;
 }
 
-static void token_cache_put(const struct app *a, const char *token, size_t len, int64_t exp_ms,
-                            const char *user_id)
+/* Stores the new hash, ends every other session and extends the caller's, atomically. */
+static int store_password_change(struct app *a, const struct app_token *t, const char *hash,
+                                 int64_t expires_at)
 {
-    if (len > TOKEN_CACHE_MAX)
-        return;
-    struct token_cache_entry *e = &token_cache[token_cache_next++ % TOKEN_CACHE_SLOTS];
-    e->app_id = a->id;
-    e->len = len;
-    e->exp_ms = exp_ms;
-    snprintf(e->user_id, sizeof e->user_id, "%s", user_id);
-    memcpy(e->token, token, len);
-}
-
-int app_token_verify(struct app *a, const char *token, char user_id[USER_ID_MAX],
-                     struct todo_err *err)
-{
-    size_t token_len = token ? strlen(token) : 0;
-    int64_t now = time_now_ms();
-    if (token_len && token_cache_get(a, token, token_len, now, user_id))
-        return TODO_OK;
-    jwt_t *jwt = NULL;
-    if (!token || !*token || strlen(token) > 4096 ||
-        jwt_decode(&jwt, token, a->jwt_secret, (int)a->jwt_secret_len) != 0 || !jwt)
-        return todo_err_set(err, TODO_ERR_UNAUTHORIZED, "invalid token");
-    int rc = TODO_OK;
-    if (jwt_get_alg(jwt) != JWT_ALG_HS256) {
-        rc = todo_err_set(err, TODO_ERR_UNAUTHORIZED, "invalid token");
-        goto out_free_jwt;
-    }
-    long exp = jwt_get_grant_int(jwt, "exp");
-    if (exp <= 0 || (int64_t)exp * 1000 <= now) {
-        rc = todo_err_set(err, TODO_ERR_UNAUTHORIZED, "the token has expired; sign in again");
-        goto out_free_jwt;
-    }
-    const char *sub = jwt_get_grant(jwt, "sub");
-    if (!sub || !*sub || strlen(sub) >= USER_ID_MAX) {
-        rc = todo_err_set(err, TODO_ERR_UNAUTHORIZED, "invalid token");
-        goto out_free_jwt;
-    }
-    memcpy(user_id, sub, strlen(sub) + 1);
-    token_cache_put(a, token, token_len, (int64_t)exp * 1000, user_id);
-out_free_jwt:
-    jwt_free(jwt);
+    int rc = store_begin(a->store);
+    if (rc)
+        return rc;
+    rc = store_user_set_password(a->store, t->user_id, hash);
+    if (rc == TODO_OK)
+        rc = store_sessions_revoke_user(a->store, t->user_id, t->sid, time_now_ms(), NULL);
+    if (rc == TODO_OK)
+        rc = store_session_extend(a->store, t->sid, expires_at);
+    if (rc == TODO_OK)
+        return store_commit(a->store);
+    store_rollback(a->store);
     return rc;
+}
+
+int app_password_change(struct app *a, const struct app_token *t, json_t *body,
+                        struct app_session *out, struct todo_err *err)
+{
+    assert(a && t && out);
+    if (check_password_body(body, err))
+        return err->rc;
+    if (app_revoked_has(a->revoked, t->sid)) /* signed out while this waited for the pool */
+        return todo_err_set(err, TODO_ERR_UNAUTHORIZED, "the session has ended; sign in again");
+    struct user u;
+    user_init(&u);
+    int rc = app_me_get(a, t->user_id, &u, err);
+    if (rc)
+        goto out_release_user;
+    if (!ratelimit_allow(a->login_by_email, u.email, time_now_ms())) {
+        rc = todo_err_set(err, TODO_ERR_RATE_LIMITED,
+                          "too many password attempts; wait a minute and try again");
+        goto out_release_user;
+    }
+    if (!password_ok(u.password_hash, json_str(body, "current_password"))) {
+        rc = todo_err_field(err, "current_password", "the current password is not right");
+        goto out_release_user;
+    }
+    char hash[crypto_pwhash_STRBYTES];
+    rc = hash_password(json_str(body, "new_password"), hash, err);
+    if (rc == TODO_OK)
+        rc = app_token_issue(a, &u, t->sid, time_now_ms(), out, err);
+    if (rc)
+        goto out_release_user;
+    rc = store_password_change(a, t, hash, out->expires_at);
+    if (rc) {
+        free(out->token);
+        out->token = NULL;
+        rc = app_store_error(a, rc, err);
+        goto out_release_user;
+    }
+    app_sessions_refresh(a); /* this replica at once; the others within a refresh period */
+    free(u.password_hash);
+    u.password_hash = NULL;
+    user_release(&out->user); /* the caller's initialised, empty user */
+    out->user = u;
+    return TODO_OK;
+out_release_user:
+    user_release(&u);
+    return rc;
+}
+
+int app_logout(struct app *a, const struct app_token *t, struct todo_err *err)
+{
+    assert(a && t);
+    int rc = store_session_revoke(a->store, t->sid, t->user_id, t->expires_at, time_now_ms());
+    if (rc)
+        return app_store_error(a, rc, err);
+    app_revoked_add(a->revoked, t->sid, t->expires_at); /* this replica at once */
+    return TODO_OK;
+}
+
+int app_logout_all(struct app *a, const struct app_token *t, struct todo_err *err)
+{
+    assert(a && t);
+    int64_t now = time_now_ms();
+    int rc = store_begin(a->store);
+    if (rc == TODO_OK)
+        rc = store_sessions_revoke_user(a->store, t->user_id, NULL, now, NULL);
+    if (rc == TODO_OK) /* the caller's, also when its row is gone */
+        rc = store_session_revoke(a->store, t->sid, t->user_id, t->expires_at, now);
+    if (rc == TODO_OK)
+        rc = store_commit(a->store);
+    else
+        store_rollback(a->store);
+    if (rc)
+        return app_store_error(a, rc, err);
+    app_revoked_add(a->revoked, t->sid, t->expires_at);
+    app_sessions_refresh(a); /* the other sessions, on this replica at once */
+    return TODO_OK;
 }
 
 int app_me_get(struct app *a, const char *user_id, struct user *out, struct todo_err *err)

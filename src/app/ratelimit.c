@@ -5,7 +5,10 @@
 #include "app/ratelimit.h"
 #include "base/xalloc.h"
 
+#include <arpa/inet.h>
+#include <assert.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,4 +119,63 @@ bool ratelimit_allow(ratelimit_t *rl, const char *key, int64_t now_ms)
         e->cur_count++;
     pthread_mutex_unlock(&rl->lock);
     return ok;
+}
+
+/* The estimate of allow() at t for a key with these windows (no state changed). */
+static double estimate_at(const ratelimit_t *rl, int64_t start, int prev, int cur, int64_t t)
+{
+    double elapsed = (double)(t - start) / (double)rl->window_ms;
+    return prev * (1.0 - elapsed) + cur;
+}
+
+int64_t ratelimit_wait_ms(ratelimit_t *rl, const char *key, int64_t now_ms)
+{
+    assert(rl && key);
+    if (rl->limit <= 0)
+        return 0;
+    pthread_mutex_lock(&rl->lock);
+    struct rl_entry *e = rl->buckets[hash_key(key) % RL_BUCKETS];
+    while (e && strcmp(e->key, key) != 0)
+        e = e->next;
+    struct rl_entry w = {0};
+    if (e) {
+        w = *e;
+        roll(rl, &w, now_ms);
+    }
+    pthread_mutex_unlock(&rl->lock);
+    if (!e)
+        return 0;
+    /* The estimate only falls as time passes: step forward by 1% of the window (and across
+     * the boundary, where the current window becomes the previous one) until it admits. */
+    int64_t step = rl->window_ms / 100 > 0 ? rl->window_ms / 100 : 1;
+    for (int64_t t = now_ms; t <= now_ms + 2 * rl->window_ms; t += step) {
+        int64_t start = t - t % rl->window_ms;
+        int prev = w.prev_count, cur = w.cur_count;
+        if (start != w.window_start) {
+            prev = start - w.window_start == rl->window_ms ? w.cur_count : 0;
+            cur = 0;
+        }
+        if (estimate_at(rl, start, prev, cur, t) + 1 <= rl->limit)
+            return t - now_ms;
+    }
+    return 2 * rl->window_ms;
+}
+
+void ratelimit_addr_key(const char *remote, char *out, size_t n)
+{
+    assert(remote && out && n > 0);
+    unsigned char a6[16];
+    if (inet_pton(AF_INET6, remote, a6) != 1) {
+        snprintf(out, n, "%s", remote); /* IPv4, or no address at all */
+        return;
+    }
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (memcmp(a6, mapped, sizeof mapped) == 0) {
+        snprintf(out, n, "%u.%u.%u.%u", a6[12], a6[13], a6[14], a6[15]);
+        return;
+    }
+    memset(a6 + 8, 0, 8);
+    char text[INET6_ADDRSTRLEN];
+    inet_ntop(AF_INET6, a6, text, sizeof text);
+    snprintf(out, n, "%s/64", text);
 }

@@ -344,6 +344,29 @@ const char *http_req_header(struct http_request *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
+struct header_count {
+    const char *name;
+    unsigned n;
+};
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    (void)kind;
+    (void)value;
+    struct header_count *hc = cls;
+    if (key && strcasecmp(key, hc->name) == 0)
+        hc->n++;
+    return MHD_YES;
+}
+
+unsigned http_req_header_count(struct http_request *r, const char *name)
+{
+    struct header_count hc = {.name = name, .n = 0};
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_header, &hc);
+    return hc.n;
+}
+
 const char *http_req_remote(const struct http_request *r)
 {
     return r->remote;

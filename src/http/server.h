@@ -76,6 +76,8 @@ const char *http_req_param(const struct http_request *r, const char *name);
 const char *http_req_query(struct http_request *r, const char *name);
 /* Request header, case-insensitive, or NULL. */
 const char *http_req_header(struct http_request *r, const char *name);
+/* How many header lines named name (case-insensitive) the request has. */
+unsigned http_req_header_count(struct http_request *r, const char *name);
 const char *http_req_remote(const struct http_request *r); /* client address text */
 /* The raw body (NUL-terminated copy) and its length; "" when none. */
 const char *http_req_body(const struct http_request *r, size_t *len);

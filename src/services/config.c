@@ -57,6 +57,10 @@ static int set_option(struct todo_config *cfg, const char *name, const char *val
         if (parse_long(value, 0, 1000000, &v))
             return todo_err_set(err, TODO_ERR_BAD_REQUEST, "login limit must be 0..1000000");
         cfg->login_limit_addr = (int)v;
+    } else if (strcmp(name, "signup-limit-addr") == 0) {
+        if (parse_long(value, 0, 1000000, &v))
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "signup limit must be 0..1000000");
+        cfg->signup_limit_addr = (int)v;
     } else if (strcmp(name, "bus") == 0) {
         if (strcmp(value, "local") != 0 && strcmp(value, "kafka") != 0 &&
             strcmp(value, "dapr") != 0)
@@ -109,6 +113,7 @@ static const struct {
     {"TODO_TOKEN_TTL", "token-ttl"},
     {"TODO_LOGIN_LIMIT", "login-limit"},
     {"TODO_LOGIN_LIMIT_ADDR", "login-limit-addr"},
+    {"TODO_SIGNUP_LIMIT_ADDR", "signup-limit-addr"},
     {"TODO_BUS", "bus"},
     {"TODO_KAFKA_BROKERS", "kafka-brokers"},
     {"TODO_INSTANCE_ID", "instance-id"},
@@ -130,6 +135,7 @@ int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err 
     cfg->token_ttl_ms = 86400LL * 1000;
     cfg->login_limit_email = 10;
     cfg->login_limit_addr = 100;
+    cfg->signup_limit_addr = 20;
     cfg->max_body = 1024 * 1024;
     snprintf(cfg->bus, sizeof cfg->bus, "local");
     char host[64] = "todo";
@@ -250,7 +256,8 @@ static void print_usage(FILE *out, const char *command)
     fprintf(out,
             "usage: todo %s [--listen HOST:PORT] [--database URL] [--data-dir DIR]\n"
             "       [--threads N] [--log-level LEVEL] [--access-log 0|1] [--token-ttl SECONDS]\n"
-            "       [--login-limit N] [--login-limit-addr N] [--bus local|kafka|dapr]\n"
+            "       [--login-limit N] [--login-limit-addr N] [--signup-limit-addr N]\n"
+            "       [--bus local|kafka|dapr]\n"
             "       [--kafka-brokers HOST:PORT,...] [--instance-id ID]\n"
             "       [--dapr-http-port PORT] [--dapr-pubsub NAME] [--dapr-app-listen HOST:PORT]\n"
             "       [--web-dir DIR]\n"

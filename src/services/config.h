@@ -19,6 +19,7 @@ struct todo_config {
     int64_t token_ttl_ms;      /* TODO_TOKEN_TTL (seconds) */
     int login_limit_email;     /* TODO_LOGIN_LIMIT */
     int login_limit_addr;      /* TODO_LOGIN_LIMIT_ADDR */
+    int signup_limit_addr;     /* TODO_SIGNUP_LIMIT_ADDR: per hour */
     size_t max_body;           /* 1 MiB */
     char bus[16];              /* TODO_BUS, --bus: local | kafka | dapr */
     char kafka_brokers[512];   /* TODO_KAFKA_BROKERS, --kafka-brokers */

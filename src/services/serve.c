@@ -251,6 +251,7 @@ int serve_main(const char *command, int argc, char **argv)
         .token_ttl_ms = cfg.token_ttl_ms,
         .login_limit_email = cfg.login_limit_email,
         .login_limit_addr = cfg.login_limit_addr,
+        .signup_limit_addr = cfg.signup_limit_addr,
         .role = command,
     };
     struct app app;
@@ -282,6 +283,10 @@ int serve_main(const char *command, int argc, char **argv)
         log_msg(LOG_ERROR, "cannot keep dead letters: %s", err.message);
         goto out_release;
     }
+    if ((parts & PART_API) && app_sessions_start(&app) != TODO_OK) { /* docs/decisions/0016 */
+        log_msg(LOG_ERROR, "cannot read revoked sessions: %s", store_last_error(store));
+        goto out_release;
+    }
     if (bus_start(bus, &err)) {
         log_msg(LOG_ERROR, "cannot start the %s bus: %s", bus_name(bus), err.message);
         goto out_release;
@@ -306,7 +311,8 @@ int serve_main(const char *command, int argc, char **argv)
     }
     api.server = ops.server;
     if (parts & PART_API) {
-        api.slow = workpool_create(2, 64); /* ~2 s of queued sign-ins at most */
+        /* the queue holds both admission lanes (docs/decisions/0017) */
+        api.slow = workpool_create(2, APP_LANE_LOGIN_MAX + APP_LANE_SIGNUP_MAX);
         api_routes_register(&api);
     }
     ops_routes_register(&ops);

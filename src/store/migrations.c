@@ -13,8 +13,9 @@
  * id for the relay, sent rows by sent_at for prune), processed_events (one row per consumer
  * and event) and audit_log (a task's history, read by user, task, newest first). Version 5
  * adds bus_queue, the in-process bus's queue of each consumer group (read by group in id
- * order). Later
- * versions will add notifications, conversations and messages.
+ * order); version 6 adds sessions (src/app/sessions.c,
+ * docs/decisions/0016-token-revocation.md). Later versions will add notifications,
+ * conversations and messages.
  *
  * Query plans (EXPLAIN QUERY PLAN on sqlite, EXPLAIN ANALYZE on postgres 15, 10,000 tasks
  * for one user, bench/store_bench.c's data):
@@ -142,6 +143,18 @@ const struct store_migration store_sqlite_migrations[] = {
      " consumer TEXT NOT NULL, topic TEXT NOT NULL, key TEXT NOT NULL,"
      " event_id TEXT NOT NULL, payload TEXT NOT NULL, created_at INTEGER NOT NULL);"
      "CREATE INDEX bus_queue_consumer ON bus_queue (consumer, id);"},
+    {6, "sessions: one row per signed-in token family, revoked_at set by sign-out",
+     /* A token's sid is its row (docs/decisions/0016). Replicas read the revoked rows that
+      * changed lately (sessions_revoked); rows are deleted once their tokens expired. */
+     "CREATE TABLE sessions ("
+     " id TEXT PRIMARY KEY,"
+     " user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+     " created_at INTEGER NOT NULL,"
+     " expires_at INTEGER NOT NULL,"
+     " revoked_at INTEGER);"
+     "CREATE INDEX sessions_user ON sessions (user_id) WHERE revoked_at IS NULL;"
+     "CREATE INDEX sessions_revoked ON sessions (revoked_at) WHERE revoked_at IS NOT NULL;"
+     "CREATE INDEX sessions_expires ON sessions (expires_at);"},
     {0, NULL, NULL},
 };
 
@@ -237,6 +250,16 @@ const struct store_migration store_pg_migrations[] = {
      " consumer text NOT NULL, topic text NOT NULL, key text NOT NULL,"
      " event_id text NOT NULL, payload text NOT NULL, created_at bigint NOT NULL);"
      "CREATE INDEX bus_queue_consumer ON bus_queue (consumer, id);"},
+    {6, "sessions: one row per signed-in token family, revoked_at set by sign-out",
+     "CREATE TABLE sessions ("
+     " id text PRIMARY KEY,"
+     " user_id text NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+     " created_at bigint NOT NULL,"
+     " expires_at bigint NOT NULL,"
+     " revoked_at bigint);"
+     "CREATE INDEX sessions_user ON sessions (user_id) WHERE revoked_at IS NULL;"
+     "CREATE INDEX sessions_revoked ON sessions (revoked_at) WHERE revoked_at IS NOT NULL;"
+     "CREATE INDEX sessions_expires ON sessions (expires_at);"},
     {0, NULL, NULL},
 };
 

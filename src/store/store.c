@@ -403,3 +403,49 @@ int store_audit_list(store_t *s, const char *user_id, int64_t task_id, struct au
     WITH_CONN(s, c);
     return store_ops_audit_list(c, user_id, task_id, out, n);
 }
+
+int store_user_set_password(store_t *s, const char *user_id, const char *hash)
+{
+    WITH_CONN(s, c);
+    return store_ops_user_set_password(c, user_id, hash);
+}
+
+int store_session_insert(store_t *s, const char *sid, const char *user_id, int64_t created_at,
+                         int64_t expires_at)
+{
+    WITH_CONN(s, c);
+    return store_ops_session_insert(c, sid, user_id, created_at, expires_at);
+}
+
+int store_session_revoke(store_t *s, const char *sid, const char *user_id, int64_t expires_at,
+                         int64_t now_ms)
+{
+    WITH_CONN(s, c);
+    return store_ops_session_revoke(c, sid, user_id, expires_at, now_ms);
+}
+
+int store_sessions_revoke_user(store_t *s, const char *user_id, const char *except_sid,
+                               int64_t now_ms, int64_t *n)
+{
+    WITH_CONN(s, c);
+    return store_ops_sessions_revoke_user(c, user_id, except_sid, now_ms, n);
+}
+
+int store_session_extend(store_t *s, const char *sid, int64_t expires_at)
+{
+    WITH_CONN(s, c);
+    return store_ops_session_extend(c, sid, expires_at);
+}
+
+int store_sessions_revoked(store_t *s, int64_t since_ms, int64_t now_ms, store_revoked_fn fn,
+                           void *arg)
+{
+    WITH_CONN(s, c);
+    return store_ops_sessions_revoked(c, since_ms, now_ms, fn, arg);
+}
+
+int store_sessions_prune(store_t *s, int64_t expired_before_ms, int64_t *n)
+{
+    WITH_CONN(s, c);
+    return store_ops_sessions_prune(c, expired_before_ms, n);
+}

@@ -143,6 +143,31 @@ int store_queue_fetch(store_t *s, const char *group, int limit, struct outbox_ro
 int store_queue_delete(store_t *s, const int64_t *ids, int n);
 /* Number of messages queued for group. */
 int store_queue_count(store_t *s, const char *group, int64_t *n);
+/* --- sessions: what signing out revokes (docs/decisions/0016-token-revocation.md) --- */
+/* Sets the user's password hash. TODO_ERR_NOT_FOUND. */
+int store_user_set_password(store_t *s, const char *user_id, const char *hash);
+/* Records a new session (a token's sid) of user_id. */
+int store_session_insert(store_t *s, const char *sid, const char *user_id, int64_t created_at,
+                         int64_t expires_at);
+/* Revokes one session at now_ms (kept revoked if it already was); a sid without a row gets a
+ * revoked row that lives until expires_at. */
+int store_session_revoke(store_t *s, const char *sid, const char *user_id, int64_t expires_at,
+                         int64_t now_ms);
+/* Revokes every live session of user_id but except_sid ("" = none); *n (may be NULL) gets
+ * how many. */
+int store_sessions_revoke_user(store_t *s, const char *user_id, const char *except_sid,
+                               int64_t now_ms, int64_t *n);
+/* Moves the session's expiry later (a fresh token for it); never earlier. */
+int store_session_extend(store_t *s, const char *sid, int64_t expires_at);
+/* Called for each revoked session; returns nothing, may not call the store. */
+typedef void (*store_revoked_fn)(void *arg, const char *sid, int64_t expires_at,
+                                 int64_t revoked_at);
+/* Calls fn for every session revoked at or after since_ms whose tokens expire after now_ms. */
+int store_sessions_revoked(store_t *s, int64_t since_ms, int64_t now_ms, store_revoked_fn fn,
+                           void *arg);
+/* Deletes sessions whose tokens all expired before the given time; *n (may be NULL) gets
+ * how many. */
+int store_sessions_prune(store_t *s, int64_t expired_before_ms, int64_t *n);
 
 /* --- audit: the append-only history of each task --- */
 struct audit_entry {

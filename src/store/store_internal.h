@@ -133,6 +133,13 @@ enum store_stmt {
     ST_QUEUE_INSERT,
     ST_QUEUE_FETCH,
     ST_QUEUE_COUNT,
+    ST_USER_SET_PASSWORD,
+    ST_SESSION_INSERT,
+    ST_SESSION_REVOKE,
+    ST_SESSIONS_REVOKE_USER,
+    ST_SESSION_EXTEND,
+    ST_SESSIONS_REVOKED,
+    ST_SESSIONS_PRUNE,
     ST_COUNT
 };
 
@@ -286,5 +293,18 @@ int store_ops_audit_append(struct store_conn *c, const char *user_id, int64_t ta
                            const char *changes_json);
 int store_ops_audit_list(struct store_conn *c, const char *user_id, int64_t task_id,
                          struct audit_entry **out, int *n);
+
+/* Sessions and password changes (store_sessions.c). */
+int store_ops_user_set_password(struct store_conn *c, const char *user_id, const char *hash);
+int store_ops_session_insert(struct store_conn *c, const char *sid, const char *user_id,
+                             int64_t created_at, int64_t expires_at);
+int store_ops_session_revoke(struct store_conn *c, const char *sid, const char *user_id,
+                             int64_t expires_at, int64_t now_ms);
+int store_ops_sessions_revoke_user(struct store_conn *c, const char *user_id,
+                                   const char *except_sid, int64_t now_ms, int64_t *n);
+int store_ops_session_extend(struct store_conn *c, const char *sid, int64_t expires_at);
+int store_ops_sessions_revoked(struct store_conn *c, int64_t since_ms, int64_t now_ms,
+                               store_revoked_fn fn, void *arg);
+int store_ops_sessions_prune(struct store_conn *c, int64_t expired_before_ms, int64_t *n);
 
 #endif

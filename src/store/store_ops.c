@@ -143,6 +143,25 @@ const struct store_stmt_sql store_stmts[ST_COUNT] = {
                         "WHERE consumer = ? ORDER BY id LIMIT ?",
                         NULL, NULL, false},
     [ST_QUEUE_COUNT] = {"SELECT count(*) FROM bus_queue WHERE consumer = ?", NULL, NULL, false},
+    [ST_USER_SET_PASSWORD] = {"UPDATE users SET password_hash = ? WHERE id = ?", NULL, NULL, false},
+    [ST_SESSION_INSERT] = {"INSERT INTO sessions (id, user_id, created_at, expires_at) "
+                           "VALUES (?, ?, ?, ?)",
+                           NULL, NULL, false},
+    /* A sid with no row (issued before sessions existed, or pruned) is recorded revoked. */
+    [ST_SESSION_REVOKE] = {"INSERT INTO sessions (id, user_id, created_at, expires_at, revoked_at) "
+                           "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET revoked_at = "
+                           "COALESCE(sessions.revoked_at, excluded.revoked_at)",
+                           NULL, NULL, false},
+    [ST_SESSIONS_REVOKE_USER] = {"UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND "
+                                 "revoked_at IS NULL AND id <> ?",
+                                 NULL, NULL, false},
+    [ST_SESSION_EXTEND] = {"UPDATE sessions SET expires_at = ? WHERE id = ? AND expires_at < ?",
+                           NULL, NULL, false},
+    [ST_SESSIONS_REVOKED] =
+        {"SELECT id, expires_at, revoked_at FROM sessions WHERE revoked_at >= ? "
+         "AND expires_at > ?",
+         NULL, NULL, false},
+    [ST_SESSIONS_PRUNE] = {"DELETE FROM sessions WHERE expires_at < ?", NULL, NULL, false},
 };
 
 const char *store_stmt_text(int stmt, int dialect)

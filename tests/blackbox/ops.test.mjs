@@ -16,6 +16,7 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 // The routes this milestone must serve (docs/openapi.json: accounts, tasks, operations).
 const EXPECTED_ROUTES = [
     'POST /api/auth/signup', 'POST /api/auth/login', 'GET /api/auth/me', 'PATCH /api/auth/me',
+    'POST /api/auth/logout', 'POST /api/auth/logout-all', 'POST /api/auth/password',
     'GET /api/{user_id}/tasks', 'POST /api/{user_id}/tasks', 'GET /api/{user_id}/tasks/{id}',
     'PUT /api/{user_id}/tasks/{id}', 'PATCH /api/{user_id}/tasks/{id}', 'DELETE /api/{user_id}/tasks/{id}',
     'PATCH /api/{user_id}/tasks/{id}/complete', 'GET /api/{user_id}/tags',

@@ -5,8 +5,9 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useState, type ReactNode } from 'react';
+import { api } from '@/lib/api';
 import { clearAllDrafts } from '@/lib/drafts';
-import { endSession, type Session } from '@/lib/session';
+import { endSession, getSession, type Session } from '@/lib/session';
 import { effectiveTheme, setTheme } from '@/lib/theme';
 import { MoonIcon, SunIcon } from './Icons';
 
@@ -35,8 +36,10 @@ export default function AppShell({ session, search, sidebar, panel, children }: 
   }
 
   function signOut() {
+    const ending = getSession();
     clearAllDrafts(); // the next person at this tab must not see what was typed
-    endSession();
+    endSession(); // its last words (a pending delete) go out first
+    if (ending) void api.logout(ending); // then the server ends the token too
     router.replace('/signin');
   }
 

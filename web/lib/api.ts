@@ -1,6 +1,7 @@
 // The HTTP client for /api: JSON in and out, the bearer token, ETags, and the API's error
 // shape turned into ApiError (code, message, details[].field). A 401 on anything but
-// sign-in/sign-up ends the session (lib/session.ts).
+// sign-in/sign-up ends the session (lib/session.ts). Sign-out ends the session on the server
+// too (POST /api/auth/logout), after the requests the ending session still had to send.
 import { expire, getSession, type Session } from './session';
 import { fieldSentence, sentence } from './messages';
 import type {
@@ -116,6 +117,17 @@ export function queryString(q: ListQuery): string {
   return s ? '?' + s : '';
 }
 
+/** Requests sent on the way out (a pending delete while the session ends): sign-out waits for
+ * them, so the server never sees the token revoked before they arrive. */
+const lastWords = new Set<Promise<unknown>>();
+
+function sendOnExit(path: string, init: RequestInit): Promise<void> {
+  const p = fetch(path, { ...init, keepalive: true, cache: 'no-store' }).then(() => {}, () => {});
+  lastWords.add(p);
+  p.finally(() => lastWords.delete(p));
+  return p;
+}
+
 export const api = {
   signup: (body: { email: string; password: string; name?: string; timezone?: string }) =>
     request<AuthAnswer>('POST', '/api/auth/signup', { body, auth: false }),
@@ -123,6 +135,17 @@ export const api = {
     request<AuthAnswer>('POST', '/api/auth/login', { body, auth: false }),
   me: () => request<User>('GET', '/api/auth/me'),
   updateMe: (body: { name?: string; timezone?: string }) => request<User>('PATCH', '/api/auth/me', { body }),
+  /** POST /api/auth/password: a fresh token for this session; every other session ends. */
+  changePassword: (body: { current_password: string; new_password: string }) =>
+    request<AuthAnswer>('POST', '/api/auth/password', { body }),
+  /** POST /api/auth/logout-all: every session of the user ends, this one included. */
+  logoutAll: () => request<void>('POST', '/api/auth/logout-all'),
+  /** Ends a session that was just ended here (s is its last value) on the server too, once
+   * what it still had to send is out. Never rejects: the local sign-out stands regardless. */
+  logout: async (s: Session) => {
+    await Promise.allSettled([...lastWords]);
+    await sendOnExit('/api/auth/logout', { method: 'POST', headers: { Authorization: `Bearer ${s.token}` } });
+  },
 
   list: (q: ListQuery, signal?: AbortSignal) => request<TaskPage>('GET', `${base()}/tasks${queryString(q)}`, { signal }),
   count: (q: ListQuery, signal?: AbortSignal) =>
@@ -136,8 +159,8 @@ export const api = {
   tags: () => request<{ items: TagCount[] }>('GET', `${base()}/tags`),
   /** A DELETE that outlives the page (sent while it closes or the session ends); no answer. */
   removeOnExit: (s: Session, id: number) => {
-    fetch(`/api/${encodeURIComponent(s.user.id)}/tasks/${id}`, {
-      method: 'DELETE', keepalive: true, headers: { Authorization: `Bearer ${s.token}` },
-    }).catch(() => {});
+    sendOnExit(`/api/${encodeURIComponent(s.user.id)}/tasks/${id}`, {
+      method: 'DELETE', headers: { Authorization: `Bearer ${s.token}` },
+    });
   },
 };

@@ -15,33 +15,52 @@
 
 /* --- helpers --- */
 
+/* Authenticates the bearer token (one Authorization header, "Bearer", spaces or tabs, the
+ * token) and writes its claims. Returns true, or false with the 401 written. */
+static bool authenticate_token(struct http_request *req, struct api_service *api,
+                               struct app_token *t)
+{
+    struct todo_err err;
+    todo_err_clear(&err);
+    const char *token = NULL;
+    size_t len = 0;
+    if (http_req_header_count(req, "Authorization") > 1) {
+        todo_err_set(&err, TODO_ERR_UNAUTHORIZED, "send one Authorization header");
+    } else if (app_bearer_token(http_req_header(req, "Authorization"), &token, &len, &err) ==
+               TODO_OK) {
+        if (token[len] != '\0') { /* the header ends in spaces or tabs */
+            char *copy = http_req_alloc(req, len + 1);
+            memcpy(copy, token, len);
+            copy[len] = '\0';
+            token = copy;
+        }
+        if (app_token_verify_claims(api->app, token, t, &err) == TODO_OK) {
+            app_trace_set(http_req_traceparent(req)); /* this call's events carry its trace */
+            return true;
+        }
+        http_set_header(req, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+        http_respond_error(req, &err);
+        return false;
+    }
+    http_set_header(req, "WWW-Authenticate", "Bearer");
+    http_respond_error(req, &err);
+    return false;
+}
+
 /* Authenticates the bearer token; when the path has {user_id} it must be the token's user.
  * Returns true with user_id set, or false with the error response written. */
 static bool authenticate(struct http_request *req, struct api_service *api,
                          char user_id[USER_ID_MAX])
 {
-    struct todo_err err;
-    todo_err_clear(&err);
-    const char *h = http_req_header(req, "Authorization");
-    if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
-        http_set_header(req, "WWW-Authenticate", "Bearer");
-        http_respond_errorf(req, TODO_ERR_UNAUTHORIZED, "a bearer token is required");
+    struct app_token t;
+    if (!authenticate_token(req, api, &t))
         return false;
-    }
-    const char *token = h + 7;
-    while (*token == ' ')
-        token++;
-    if (app_token_verify(api->app, token, user_id, &err)) {
-        http_set_header(req, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
-        http_respond_error(req, &err);
-        return false;
-    }
-    app_trace_set(http_req_traceparent(req)); /* events of this call carry the request's trace */
     const char *path_user = http_req_param(req, "user_id");
-    if (path_user && strcmp(path_user, user_id) != 0) {
+    if (path_user && strcmp(path_user, t.user_id) != 0) {
         http_respond_errorf(req, TODO_ERR_FORBIDDEN, "this path belongs to another user");
         return false;
     }
+    memcpy(user_id, t.user_id, USER_ID_MAX);
     return true;
 }
 
@@ -141,63 +160,147 @@ static json_t *session_json(const struct app_session *s)
 
 /* --- accounts --- */
 
-/* Signup and login spend ~50-100 ms of CPU in argon2id. They run on the slow-work pool,
- * with the request suspended, so the HTTP workers keep serving everyone else. */
+/* Sign-up, login and password change spend ~50-100 ms of CPU each in argon2id. They run on
+ * the slow-work pool, with the request suspended, so the HTTP workers keep serving everyone
+ * else; each holds a place in its admission lane until it ends, so sign-ups can never fill
+ * the places sign-ins need (docs/decisions/0017-sign-up-limits-and-admission.md). */
+enum auth_kind { AUTH_SIGNUP, AUTH_LOGIN, AUTH_PASSWORD };
+
 struct auth_job {
     struct http_request *req;
     struct api_service *api;
     json_t *body; /* owned */
-    bool signup;
+    enum auth_kind kind;
+    struct app_token caller; /* AUTH_PASSWORD: the verified token */
 };
+
+static enum app_lane auth_lane(enum auth_kind kind)
+{
+    return kind == AUTH_SIGNUP ? APP_LANE_SIGNUP : APP_LANE_LOGIN;
+}
 
 static void run_auth_job(void *arg)
 {
     struct auth_job *j = arg;
     struct http_request *req = j->req;
+    struct app *app = j->api->app;
     struct todo_err err;
     todo_err_clear(&err);
     struct app_session s = {0};
     user_init(&s.user);
-    int rc = j->signup ? app_signup(j->api->app, j->body, &s, &err)
-                       : app_login(j->api->app, j->body, http_req_remote(req), &s, &err);
+    int rc;
+    if (j->kind == AUTH_SIGNUP)
+        rc = app_signup(app, j->body, &s, &err);
+    else if (j->kind == AUTH_LOGIN)
+        rc = app_login(app, j->body, http_req_remote(req), &s, &err);
+    else
+        rc = app_password_change(app, &j->caller, j->body, &s, &err);
     if (rc) {
         if (err.rc == TODO_ERR_RATE_LIMITED)
             http_set_header(req, "Retry-After", "60");
         http_respond_error(req, &err);
     } else {
-        respond_private(req, j->signup ? 201 : 200, session_json(&s)); /* holds a token */
+        respond_private(req, j->kind == AUTH_SIGNUP ? 201 : 200, session_json(&s)); /* a token */
     }
     app_session_release(&s);
     json_decref(j->body);
+    app_admission_leave(&app->admission, auth_lane(j->kind));
     free(j);
     http_request_resume(req); /* req may be gone after this */
 }
 
-static void auth_handler(struct http_request *req, struct api_service *api, bool signup)
+static void respond_busy(struct http_request *req)
 {
-    json_t *body = body_json(req);
-    if (!body)
+    http_set_header(req, "Retry-After", "1");
+    http_respond_errorf(req, TODO_ERR_UNAVAILABLE, "too many sign-ins in progress; retry");
+}
+
+/* Queues the job (taking body) in its lane, or answers 503 with Retry-After. */
+static void auth_submit(struct http_request *req, struct api_service *api, json_t *body,
+                        enum auth_kind kind, const struct app_token *caller)
+{
+    enum app_lane lane = auth_lane(kind);
+    if (!app_admission_enter(&api->app->admission, lane)) {
+        json_decref(body);
+        respond_busy(req);
         return;
+    }
     struct auth_job *j = xmalloc(sizeof *j);
-    *j = (struct auth_job){.req = req, .api = api, .body = body, .signup = signup};
+    *j = (struct auth_job){.req = req, .api = api, .body = body, .kind = kind};
+    if (caller)
+        j->caller = *caller;
     http_request_suspend(req);
     if (!workpool_submit(api->slow, run_auth_job, j)) {
+        app_admission_leave(&api->app->admission, lane);
         json_decref(body);
         free(j);
-        http_set_header(req, "Retry-After", "1");
-        http_respond_errorf(req, TODO_ERR_UNAVAILABLE, "too many sign-ins in progress; retry");
+        respond_busy(req);
         http_request_resume(req);
     }
 }
 
 static void h_signup(struct http_request *req, void *ctx)
 {
-    auth_handler(req, ctx, true);
+    struct api_service *api = ctx;
+    json_t *body = body_json(req);
+    if (!body)
+        return;
+    struct todo_err err;
+    todo_err_clear(&err);
+    int64_t retry_after = 0;
+    if (app_signup_gate(api->app, http_req_remote(req), &retry_after, &err)) {
+        char v[24];
+        snprintf(v, sizeof v, "%lld", (long long)retry_after);
+        http_set_header(req, "Retry-After", v);
+        http_respond_error(req, &err);
+        json_decref(body);
+        return;
+    }
+    auth_submit(req, api, body, AUTH_SIGNUP, NULL);
 }
 
 static void h_login(struct http_request *req, void *ctx)
 {
-    auth_handler(req, ctx, false);
+    json_t *body = body_json(req);
+    if (body)
+        auth_submit(req, ctx, body, AUTH_LOGIN, NULL);
+}
+
+/* POST /api/auth/password: the caller's token first, then the hashing on the pool. */
+static void h_password(struct http_request *req, void *ctx)
+{
+    struct api_service *api = ctx;
+    struct app_token t;
+    if (!authenticate_token(req, api, &t))
+        return;
+    json_t *body = body_json(req);
+    if (body)
+        auth_submit(req, api, body, AUTH_PASSWORD, &t);
+}
+
+/* POST /api/auth/logout and /api/auth/logout-all: 204, the token refused from then on. */
+static void logout(struct http_request *req, struct api_service *api, bool everywhere)
+{
+    struct app_token t;
+    if (!authenticate_token(req, api, &t))
+        return;
+    struct todo_err err;
+    todo_err_clear(&err);
+    int rc = everywhere ? app_logout_all(api->app, &t, &err) : app_logout(api->app, &t, &err);
+    if (rc)
+        http_respond_error(req, &err);
+    else
+        http_respond_empty(req, 204);
+}
+
+static void h_logout(struct http_request *req, void *ctx)
+{
+    logout(req, ctx, false);
+}
+
+static void h_logout_all(struct http_request *req, void *ctx)
+{
+    logout(req, ctx, true);
 }
 
 static void h_me_get(struct http_request *req, void *ctx)
@@ -480,6 +583,9 @@ void api_routes_register(struct api_service *api)
     http_server_t *s = api->server;
     http_route_add(s, "POST", "/api/auth/signup", h_signup, api);
     http_route_add(s, "POST", "/api/auth/login", h_login, api);
+    http_route_add(s, "POST", "/api/auth/logout", h_logout, api);
+    http_route_add(s, "POST", "/api/auth/logout-all", h_logout_all, api);
+    http_route_add(s, "POST", "/api/auth/password", h_password, api);
     http_route_add(s, "GET", "/api/auth/me", h_me_get, api);
     http_route_add(s, "PATCH", "/api/auth/me", h_me_patch, api);
     http_route_add(s, "GET", "/api/{user_id}/tasks", h_tasks_list, api);

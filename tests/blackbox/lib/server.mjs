@@ -117,16 +117,19 @@ export async function dropDatabase(url) {
  * Starts `todo serve` on a free loopback port with a fresh data dir and database, runs
  * `todo migrate` first (idempotent by contract), and waits for /healthz. Options:
  *   env: extra environment (TODO_LOGIN_LIMIT, ...); migrate: false to skip `todo migrate`;
- *   command: the role to run instead of serve (api).
+ *   command: the role to run instead of serve (api);
+ *   databaseUrl, secret: another server's, to run a second replica over its database.
+ * Sign-ups are not limited per address (TODO_SIGNUP_LIMIT_ADDR=0: every test signs up from
+ * 127.0.0.1) unless env sets TODO_SIGNUP_LIMIT_ADDR.
  * The web UI is off (TODO_WEB_DIR empty) unless env sets TODO_WEB_DIR, so no test depends
  * on whether web/out happens to be built.
  * Returns {url, port, api, proc, secret, databaseUrl, dataDir, stdout(), stderr(), stop()}.
  */
-export async function startServer({ env = {}, migrate = true, command = 'serve' } = {}) {
+export async function startServer({ env = {}, migrate = true, command = 'serve', ...reuse } = {}) {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'todo-bb-'));
-    const databaseUrl = await freshDatabase(dataDir);
-    const secret = `bb-secret-${randomBytes(16).toString('hex')}`;
-    const baseEnv = { TODO_JWT_SECRET: secret, TODO_WEB_DIR: '', ...env };
+    const databaseUrl = reuse.databaseUrl || await freshDatabase(dataDir);
+    const secret = reuse.secret || `bb-secret-${randomBytes(16).toString('hex')}`;
+    const baseEnv = { TODO_JWT_SECRET: secret, TODO_WEB_DIR: '', TODO_SIGNUP_LIMIT_ADDR: '0', ...env };
     if (migrate) {
         const r = await runTodo(['migrate', '--database', databaseUrl], { env: baseEnv });
         assert.equal(r.code, 0, `todo migrate failed (${r.code}): ${r.stderr}${r.stdout}`);

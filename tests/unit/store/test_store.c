@@ -228,12 +228,12 @@ STORE_TEST(migrate_twice_is_a_noop)
 {
     struct todo_err err = {0};
     int n = -1, applied = 0, latest = 0;
-    cr_assert_eq(first_migrate_applied, 5);
+    cr_assert_eq(first_migrate_applied, 6);
     cr_assert_eq(store_migrate(S, &n, &err), TODO_OK, "%s", err.message);
     cr_assert_eq(n, 0);
     cr_assert_eq(store_schema_version(S, &applied, &latest), TODO_OK);
     cr_assert_eq(applied, latest);
-    cr_assert_eq(latest, 5);
+    cr_assert_eq(latest, 6);
     cr_assert_eq(store_ping(S), TODO_OK);
     cr_assert_str_eq(store_backend_name(S), is_pg ? "postgres" : "sqlite");
 }
@@ -1275,4 +1275,84 @@ Test(store, open_refuses_unknown_urls_and_hides_passwords)
         TODO_ERR_UNAVAILABLE);
     cr_assert_null(strstr(err.message, "s3cretpw"), "%s", err.message);
     cr_assert_null(s);
+}
+
+/* --- sessions (docs/decisions/0016-token-revocation.md) --- */
+
+struct revoked_seen {
+    int n;
+    char sids[8][40];
+    int64_t expires_at[8];
+};
+
+static void collect_revoked(void *arg, const char *sid, int64_t expires_at, int64_t revoked_at)
+{
+    struct revoked_seen *seen = arg;
+    cr_assert_gt(revoked_at, 0);
+    if (seen->n < 8) {
+        snprintf(seen->sids[seen->n], sizeof seen->sids[0], "%s", sid);
+        seen->expires_at[seen->n++] = expires_at;
+    }
+}
+
+static struct revoked_seen revoked_since(int64_t since, int64_t now)
+{
+    struct revoked_seen seen = {0};
+    cr_assert_eq(store_sessions_revoked(S, since, now, collect_revoked, &seen), TODO_OK, "%s",
+                 store_last_error(S));
+    return seen;
+}
+
+STORE_TEST(sessions_revoke_one_all_but_one_and_read_back_what_was_revoked_lately)
+{
+    add_user("u1", "a@example.com");
+    add_user("u2", "b@example.com");
+    cr_assert_eq(store_session_insert(S, "s1", "u1", 1000, 90000), TODO_OK, "%s",
+                 store_last_error(S));
+    cr_assert_eq(store_session_insert(S, "s2", "u1", 1000, 90000), TODO_OK);
+    cr_assert_eq(store_session_insert(S, "s3", "u1", 1000, 90000), TODO_OK);
+    cr_assert_eq(store_session_insert(S, "t1", "u2", 1000, 90000), TODO_OK);
+    cr_assert_eq(revoked_since(0, 2000).n, 0);
+
+    cr_assert_eq(store_session_revoke(S, "s1", "u1", 90000, 5000), TODO_OK);
+    cr_assert_eq(store_session_revoke(S, "s1", "u1", 90000, 6000), TODO_OK, "twice is fine");
+    struct revoked_seen seen = revoked_since(0, 5000);
+    cr_assert_eq(seen.n, 1);
+    cr_assert_str_eq(seen.sids[0], "s1");
+    cr_assert_eq(revoked_since(5001, 5000).n, 0, "revoked_at stayed the first time");
+
+    int64_t n = 0;
+    cr_assert_eq(store_sessions_revoke_user(S, "u1", "s3", 7000, &n), TODO_OK);
+    cr_assert_eq(n, 1, "s2 only: s1 was already revoked, s3 is kept");
+    cr_assert_eq(revoked_since(6500, 5000).n, 1);
+    cr_assert_eq(store_sessions_revoke_user(S, "u1", NULL, 8000, &n), TODO_OK);
+    cr_assert_eq(n, 1, "then s3");
+    cr_assert_eq(revoked_since(0, 5000).n, 3, "u2's session is untouched");
+
+    /* a sid without a row (a token from before sessions) is recorded revoked */
+    cr_assert_eq(store_session_revoke(S, "ghost", "u2", 50000, 9000), TODO_OK);
+    cr_assert_eq(revoked_since(8500, 5000).n, 1);
+    /* only sessions whose tokens are still alive are read */
+    cr_assert_eq(revoked_since(0, 60000).n, 3, "ghost expired at 50000");
+
+    cr_assert_eq(store_session_extend(S, "t1", 200000), TODO_OK);
+    cr_assert_eq(store_session_extend(S, "t1", 100), TODO_OK, "never earlier");
+    cr_assert_eq(store_sessions_prune(S, 95000, &n), TODO_OK);
+    cr_assert_eq(n, 4, "s1, s2, s3 and ghost expired; t1 was extended");
+    cr_assert_eq(store_session_revoke(S, "t1", "u2", 200000, 10000), TODO_OK);
+    seen = revoked_since(0, 100000);
+    cr_assert_eq(seen.n, 1);
+    cr_assert_eq(seen.expires_at[0], 200000);
+}
+
+STORE_TEST(password_change_sets_the_hash_and_a_missing_user_is_not_found)
+{
+    add_user("u1", "a@example.com");
+    cr_assert_eq(store_user_set_password(S, "u1", "new-hash"), TODO_OK);
+    struct user got;
+    user_init(&got);
+    cr_assert_eq(store_user_get_by_id(S, "u1", &got), TODO_OK);
+    cr_assert_str_eq(got.password_hash, "new-hash");
+    user_release(&got);
+    cr_assert_eq(store_user_set_password(S, "nobody", "x"), TODO_ERR_NOT_FOUND);
 }

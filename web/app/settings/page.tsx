@@ -1,7 +1,9 @@
 'use client';
-// Settings: the name and time zone of the account (PATCH /api/auth/me) and the theme.
+// Settings: the name and time zone of the account (PATCH /api/auth/me), the theme, and
+// security: the password and signing out everywhere (components/SecuritySettings.tsx).
 import { useEffect, useMemo, useState } from 'react';
 import AppShell from '@/components/AppShell';
+import SecuritySettings from '@/components/SecuritySettings';
 import { api, ApiError } from '@/lib/api';
 import { updateUser } from '@/lib/session';
 import { useRequiredSession } from '@/lib/useSession';
@@ -87,6 +89,7 @@ export default function Settings() {
         </fieldset>
         <button type="submit" className="btn btn-primary" disabled={busy}>{busy ? 'Saving…' : 'Save'}</button>
       </form>
+      <SecuritySettings />
     </AppShell>
   );
 }
