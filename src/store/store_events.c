@@ -132,8 +132,18 @@ static int pad_ids(const int64_t *ids, int n, int64_t padded[MARK_SENT_CHUNK])
     return size;
 }
 
-/* Marks ids[0..n) (n <= MARK_SENT_CHUNK) with one UPDATE ... WHERE id IN (...). */
-static int mark_sent_chunk(struct store_conn *c, const int64_t *ids, int n, int64_t now_ms)
+/* A statement over a list of ids: head, then (when has_value) a bound value and mid, then
+ * "IN (ids)", then tail. Written once for each statement of the kind. */
+struct ids_stmt {
+    const char *head;
+    bool has_value;
+    int64_t value;
+    const char *mid;
+    const char *tail;
+};
+
+/* Runs st for ids[0..n) (0 < n <= MARK_SENT_CHUNK) as one statement. */
+static int ids_chunk(struct store_conn *c, const struct ids_stmt *st, const int64_t *ids, int n)
 {
     int64_t padded[MARK_SENT_CHUNK];
     int size = pad_ids(ids, n, padded);
@@ -141,11 +151,13 @@ static int mark_sent_chunk(struct store_conn *c, const int64_t *ids, int n, int6
     struct store_res r;
 
     sqlb_init(&b, c->s->drv->dialect);
-    sqlb_sql(&b, "UPDATE outbox SET sent_at = ");
-    sqlb_int(&b, now_ms);
-    sqlb_sql(&b, " WHERE id IN ");
+    sqlb_sql(&b, st->head);
+    if (st->has_value) {
+        sqlb_int(&b, st->value);
+        sqlb_sql(&b, st->mid);
+    }
     sqlb_int_list(&b, padded, size);
-    sqlb_sql(&b, " AND sent_at IS NULL"); /* a row marked twice keeps its first time */
+    sqlb_sql(&b, st->tail);
     int rc = store_run_dynamic(c, &b, &r);
     if (rc == TODO_OK)
         c->s->drv->done(&r);
@@ -153,21 +165,29 @@ static int mark_sent_chunk(struct store_conn *c, const int64_t *ids, int n, int6
     return rc;
 }
 
-int store_ops_outbox_mark_sent(struct store_conn *c, const int64_t *ids, int n, int64_t now_ms)
+/* Runs st over ids[0..n) in chunks. One statement is atomic alone; several (or any inside a
+ * caller's transaction, to keep it usable after a failure) share a scope. */
+static int run_for_ids(struct store_conn *c, const struct ids_stmt *st, const int64_t *ids, int n)
 {
     struct store_op op = {0};
     int rc = TODO_OK;
 
     if (n <= 0)
         return TODO_OK;
-    /* One statement is atomic alone; several (or any inside a caller's transaction, to keep
-     * it usable after a failure) share a scope. */
     bool scoped = c->in_tx || n > MARK_SENT_CHUNK;
     if (scoped && (rc = store_op_begin(c, true, &op)) != TODO_OK)
         return rc;
     for (int i = 0; rc == TODO_OK && i < n; i += MARK_SENT_CHUNK)
-        rc = mark_sent_chunk(c, ids + i, n - i < MARK_SENT_CHUNK ? n - i : MARK_SENT_CHUNK, now_ms);
+        rc = ids_chunk(c, st, ids + i, n - i < MARK_SENT_CHUNK ? n - i : MARK_SENT_CHUNK);
     return scoped ? store_op_end(c, &op, rc) : rc;
+}
+
+int store_ops_outbox_mark_sent(struct store_conn *c, const int64_t *ids, int n, int64_t now_ms)
+{
+    /* a row marked twice keeps its first time */
+    struct ids_stmt st = {"UPDATE outbox SET sent_at = ", true, now_ms, " WHERE id IN ",
+                          " AND sent_at IS NULL"};
+    return run_for_ids(c, &st, ids, n);
 }
 
 int store_ops_outbox_prune(struct store_conn *c, int64_t sent_before_ms)
@@ -297,39 +317,12 @@ int store_ops_queue_fetch(struct store_conn *c, const char *group, int limit,
     return read_event_rows(c, ST_QUEUE_FETCH, p, N_OF(p), limit, out, n);
 }
 
-/* Deletes the queue rows ids[0..n) (n <= MARK_SENT_CHUNK) with one DELETE ... IN (...). */
-static int queue_delete_chunk(struct store_conn *c, const int64_t *ids, int n)
-{
-    int64_t padded[MARK_SENT_CHUNK];
-    int size = pad_ids(ids, n, padded);
-    struct sqlb b;
-    struct store_res r;
-
-    sqlb_init(&b, c->s->drv->dialect);
-    sqlb_sql(&b, "DELETE FROM bus_queue WHERE id IN ");
-    sqlb_int_list(&b, padded, size);
-    int rc = store_run_dynamic(c, &b, &r);
-    if (rc == TODO_OK)
-        c->s->drv->done(&r);
-    sqlb_release(&b);
-    return rc;
-}
-
 /* By ids, never by a range: on postgres a row with a lower id may commit after the group
  * fetched (another publisher), and must not go unhandled. */
 int store_ops_queue_delete(struct store_conn *c, const int64_t *ids, int n)
 {
-    struct store_op op = {0};
-    int rc = TODO_OK;
-
-    if (n <= 0)
-        return TODO_OK;
-    bool scoped = c->in_tx || n > MARK_SENT_CHUNK;
-    if (scoped && (rc = store_op_begin(c, true, &op)) != TODO_OK)
-        return rc;
-    for (int i = 0; rc == TODO_OK && i < n; i += MARK_SENT_CHUNK)
-        rc = queue_delete_chunk(c, ids + i, n - i < MARK_SENT_CHUNK ? n - i : MARK_SENT_CHUNK);
-    return scoped ? store_op_end(c, &op, rc) : rc;
+    struct ids_stmt st = {"DELETE FROM bus_queue WHERE id IN ", false, 0, "", ""};
+    return run_for_ids(c, &st, ids, n);
 }
 
 int store_ops_queue_count(struct store_conn *c, const char *group, int64_t *n)
