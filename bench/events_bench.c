@@ -23,6 +23,10 @@
  *   through bus_kafka counts this run's messages (reported as the consume rate, waited for
  *   at most BENCH_CONSUME_TIMEOUT seconds, default 120).
  *
+ * - consumer: BENCH_EVENTS events written as for throughput, then the relay and a consumer
+ *   runtime (consumer_create + consumer_on, idempotency claims and all) start; the time until
+ *   its handler saw them all gives events/s through outbox -> bus -> handler transaction.
+ *
  * The latency run goes first: its consumer group reads the topic from the earliest offset,
  * so on a fresh broker it starts from an empty topic. Use a fresh broker
  * (scripts/with-kafka.sh): a reused topic's old messages would all go through the latency
@@ -32,8 +36,8 @@
  *   BROKERS (kafka): argv[2], else TODO_KAFKA_BROKERS, else TODO_TEST_KAFKA_BROKERS.
  * Environment: BENCH_EVENTS, BENCH_TX_ROWS, BENCH_USERS, BENCH_LAT_EVENTS, BENCH_LAT_RATE,
  *   BENCH_BATCH (relay rows per publish; 0: the relay's default), BENCH_CONSUME_TIMEOUT,
- *   BENCH_DB_URL (postgres://...; default a temp SQLite file), BENCH_SKIP (latency or
- *   throughput: skip that run).
+ *   BENCH_DB_URL (postgres://...; default a temp SQLite file), BENCH_SKIP (latency,
+ *   throughput, consumer, or a comma-separated list of them: skip those runs).
  * Output: a human-readable report, then one line "RESULT key=value ..." that bench/events.sh
  * turns into a table. Exits non-zero when a run did not complete or a count is wrong. */
 #include <inttypes.h>
@@ -595,6 +599,77 @@ static void run_throughput(int n, int tx_rows, int n_users, const struct outbox_
     bus_destroy(bus);
 }
 
+/* --------------------------------------------------------------- the consumer runtime */
+
+struct cons_state {
+    char prefix[32];
+    atomic_long n;
+};
+
+/* Runs in the consumer runtime's transaction (with the processed_events claim), as every
+ * role's handler does; counts this run's events. */
+static int cons_handler(void *ctx, store_t *store, const struct cloudevent *ce,
+                        struct todo_err *err)
+{
+    (void)store;
+    (void)err;
+    struct cons_state *cs = ctx;
+    if (strncmp(ce->partition_key, cs->prefix, strlen(cs->prefix)) == 0)
+        atomic_fetch_add(&cs->n, 1);
+    return TODO_OK;
+}
+
+/* outbox -> relay -> bus -> consumer runtime: n events written first (tx_rows per
+ * transaction), then the relay and a consumer built like every role's start; the time until
+ * the handler saw all n gives events/s through the whole path, idempotency claims included. */
+static void run_consume(int n, int tx_rows, int n_users, const struct outbox_config *ocfg,
+                        int consume_timeout_s)
+{
+    struct cons_state cs;
+    PHASE = "cons";
+    snprintf(cs.prefix, sizeof cs.prefix, "bench-%s-%s-", RUN, PHASE);
+    atomic_init(&cs.n, 0);
+    bus_t *bus = bus_new("cons");
+    char name[64];
+    snprintf(name, sizeof name, "events-bench-%s-consumer", RUN);
+    consumer_t *c = consumer_create(name, S, bus, NULL);
+    consumer_on(c, TOPIC, NULL, cons_handler, &cs);
+    struct todo_err err = {0};
+    if (consumer_subscribe(c, &err) != TODO_OK) {
+        fprintf(stderr, "events_bench: subscribe: %s\n", err.message);
+        exit(1);
+    }
+    struct buf payload;
+    buf_init(&payload);
+    for (int i = 0; i < n; i += tx_rows) {
+        if (store_begin(S) != TODO_OK)
+            die("begin");
+        for (int k = i; k < n && k < i + tx_rows; k++)
+            put_event(&payload, k, k % n_users, wall_ns());
+        if (store_commit(S) != TODO_OK)
+            die("commit");
+    }
+    buf_release(&payload);
+    bus_go(bus);
+    double t0 = mono_s();
+    outbox_relay_t *relay = outbox_relay_start(S, bus, ocfg);
+    while (atomic_load(&cs.n) < n && mono_s() - t0 < consume_timeout_s)
+        sleep_ms(10);
+    double t = mono_s() - t0;
+    long seen = atomic_load(&cs.n);
+    outbox_relay_stop(relay, 5000);
+    bus_stop(bus);
+    printf("consumer runtime (%s bus): %ld of %d events handled in %.2f s: %.0f events/s\n",
+           MODE, seen, n, t, (double)seen / t);
+    result("cons_eps=%.0f", (double)seen / t);
+    if (seen != n) {
+        fprintf(stderr, "events_bench: the consumer handled %ld, expected %d\n", seen, n);
+        failed = true;
+    }
+    consumer_destroy(c);
+    bus_destroy(bus);
+}
+
 /* ------------------------------------------------------------------------------- main */
 
 int main(int argc, char **argv)
@@ -650,10 +725,12 @@ int main(int argc, char **argv)
     result("mode=%s", MODE);
     result("store=%s", store_backend_name(S));
 
-    if (!skip || strcmp(skip, "latency") != 0)
+    if (!skip || !strstr(skip, "latency"))
         run_latency(n_lat, lat_rate, n_users, &ocfg);
-    if (!skip || strcmp(skip, "throughput") != 0)
+    if (!skip || !strstr(skip, "throughput"))
         run_throughput(n_events, tx_rows, n_users, &ocfg, consume_timeout);
+    if (!skip || !strstr(skip, "consumer"))
+        run_consume(n_events, tx_rows, n_users, &ocfg, consume_timeout);
 
     printf("RESULT");
     for (int i = 0; i < n_results; i++)
