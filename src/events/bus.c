@@ -1,5 +1,15 @@
 /* bus.c - dispatch from the bus interface to the configured backend. */
 #include "events/bus_internal.h"
+#include "base/xalloc.h"
+
+#include <stdlib.h>
+
+/* A batch handler on a backend that delivers one message at a time. */
+struct bus_batch_adapter {
+    struct bus_batch_adapter *next;
+    bus_batch_fn fn;
+    void *ctx;
+};
 
 int bus_publish(bus_t *b, const struct bus_message *msgs, int n, int *n_done, struct todo_err *err)
 {
@@ -13,6 +23,32 @@ int bus_subscribe(bus_t *b, const char *group, bool broadcast, const char *const
                   int n_topics, bus_handler_fn fn, void *ctx, struct todo_err *err)
 {
     return b->ops->subscribe(b, group, broadcast, topics, n_topics, fn, ctx, err);
+}
+
+static int one_at_a_time(void *ctx, const struct bus_message *m)
+{
+    struct bus_batch_adapter *a = ctx;
+    int verdict = BUS_RETRY;
+    a->fn(a->ctx, m, 1, &verdict);
+    return verdict;
+}
+
+int bus_subscribe_batch(bus_t *b, const char *group, bool broadcast, const char *const *topics,
+                        int n_topics, bus_batch_fn fn, void *ctx, struct todo_err *err)
+{
+    if (b->ops->subscribe_batch)
+        return b->ops->subscribe_batch(b, group, broadcast, topics, n_topics, fn, ctx, err);
+    struct bus_batch_adapter *a = xcalloc(1, sizeof *a);
+    a->fn = fn;
+    a->ctx = ctx;
+    int rc = b->ops->subscribe(b, group, broadcast, topics, n_topics, one_at_a_time, a, err);
+    if (rc != TODO_OK) {
+        free(a);
+        return rc;
+    }
+    a->next = b->adapters;
+    b->adapters = a;
+    return TODO_OK;
 }
 
 int bus_start(bus_t *b, struct todo_err *err)
@@ -38,6 +74,13 @@ const char *bus_name(const bus_t *b)
 
 void bus_destroy(bus_t *b)
 {
-    if (b)
-        b->ops->destroy(b);
+    if (!b)
+        return;
+    struct bus_batch_adapter *a = b->adapters;
+    b->ops->destroy(b); /* joins the threads that call through the adapters */
+    while (a) {
+        struct bus_batch_adapter *next = a->next;
+        free(a);
+        a = next;
+    }
 }

@@ -30,6 +30,14 @@ enum bus_verdict { BUS_ACK = 0, BUS_RETRY, BUS_DROP };
  * enum bus_verdict. */
 typedef int (*bus_handler_fn)(void *ctx, const struct bus_message *m);
 
+/* Called with a batch of one subscription's messages, msgs[0..n) (n >= 1), in delivery order,
+ * never concurrently for one group, on a backend's thread; sets verdicts[i] (enum bus_verdict)
+ * for every message. A RETRY keeps that message for a later delivery (after backoff); the
+ * others are done even when they come after it, so a handler that must keep one key's order
+ * answers RETRY for the key's later messages too. Backends that deliver one message at a
+ * time call it with n = 1. msgs and verdicts live until it returns. */
+typedef void (*bus_batch_fn)(void *ctx, const struct bus_message *msgs, int n, int *verdicts);
+
 /* Publishes msgs in order and waits until each is acknowledged by the broker (kafka:
  * acks=all; local: committed to the database queue of every subscribed group - it never
  * waits for a handler). *n_done is the length of
@@ -41,6 +49,11 @@ int bus_publish(bus_t *b, const struct bus_message *msgs, int n, int *n_done, st
  * them, unless broadcast (every instance gets every message, as realtime needs). */
 int bus_subscribe(bus_t *b, const char *group, bool broadcast, const char *const *topics,
                   int n_topics, bus_handler_fn fn, void *ctx, struct todo_err *err);
+/* As bus_subscribe, with a handler that takes batches: the local bus hands over up to 64
+ * queued messages at a time and Kafka what one poll returned; Dapr delivers one per request
+ * (docs/decisions/0023-batched-consumers.md). */
+int bus_subscribe_batch(bus_t *b, const char *group, bool broadcast, const char *const *topics,
+                        int n_topics, bus_batch_fn fn, void *ctx, struct todo_err *err);
 /* Starts consuming (threads of its own where the backend needs them). */
 int bus_start(bus_t *b, struct todo_err *err);
 /* Stops consuming; in-flight handlers finish, and no handler runs after it returns. */

@@ -10,6 +10,10 @@ struct bus_ops {
                    struct todo_err *err);
     int (*subscribe)(bus_t *b, const char *group, bool broadcast, const char *const *topics,
                      int n_topics, bus_handler_fn fn, void *ctx, struct todo_err *err);
+    /* Optional: a backend that delivers batches; bus.c adapts a batch handler to subscribe
+     * (one message at a time) for those without. */
+    int (*subscribe_batch)(bus_t *b, const char *group, bool broadcast, const char *const *topics,
+                           int n_topics, bus_batch_fn fn, void *ctx, struct todo_err *err);
     int (*start)(bus_t *b, struct todo_err *err);
     void (*stop)(bus_t *b);
     bool (*healthy)(bus_t *b);
@@ -17,8 +21,11 @@ struct bus_ops {
 };
 
 /* Every backend's struct starts with this. */
+struct bus_batch_adapter;
+
 struct bus {
     const struct bus_ops *ops;
+    struct bus_batch_adapter *adapters; /* bus.c's, freed after the backend's destroy */
 };
 
 #endif

@@ -1,6 +1,7 @@
 /* bus_local.c - the in-process bus of the embedded mode. Each subscribed group has a queue
  * of its own, kept in the database (the bus_queue table), and a thread of its own that
- * delivers the queue to the group's handler, in order, one message at a time.
+ * delivers the queue to the group's handler, in order, up to LOCAL_FETCH messages at a time
+ * (a batch handler gets them together: docs/decisions/0023-batched-consumers.md).
  *
  * The one idea: publishing only writes the message into the queue of every group that wants
  * its topic, in one transaction, and wakes those threads; it never waits for a handler. So
@@ -42,7 +43,8 @@ struct local_group {
     char *name;
     int n_topics;
     char *topics[LOCAL_MAX_TOPICS];
-    bus_handler_fn fn;
+    bus_handler_fn fn;  /* one message at a time, or */
+    bus_batch_fn batch; /* up to LOCAL_FETCH at a time */
     void *ctx;
     pthread_t thread;
     bool running;      /* the thread was started (and is joined by stop) */
@@ -171,22 +173,41 @@ static bool is_stopping(struct bus_local *lb)
     return s;
 }
 
-/* Hands rows[0..n) to the group's handler in order; *n_done gets how many were handled (ACK
- * or DROP). Returns -1 when one must be tried again later, else 0 (also when stopping). */
-static int deliver(struct local_group *g, const struct outbox_row *rows, int n, int *n_done)
+/* Hands rows[0..n) (n <= LOCAL_FETCH) to the group's handler in order: all at once to a batch
+ * handler, else one at a time until one answers RETRY or the bus stops. done_ids gets the ids
+ * of the rows handled (ACK or DROP), *n_done their count. Returns -1 when a row must be tried
+ * again later, else 0 (also when stopping). */
+static int deliver(struct local_group *g, const struct outbox_row *rows, int n, int64_t *done_ids,
+                   int *n_done)
 {
-    int i;
-    for (i = 0; i < n && !is_stopping(g->bus); i++) {
-        struct bus_message m = {.topic = rows[i].topic,
-                                .key = rows[i].key,
-                                .id = rows[i].event_id,
-                                .payload = rows[i].payload,
-                                .len = strlen(rows[i].payload)};
-        if (g->fn(g->ctx, &m) == BUS_RETRY)
-            break;
+    struct bus_message msgs[LOCAL_FETCH];
+    int verdicts[LOCAL_FETCH];
+    assert(n >= 0 && n <= LOCAL_FETCH);
+    for (int i = 0; i < n; i++) {
+        msgs[i] = (struct bus_message){.topic = rows[i].topic,
+                                       .key = rows[i].key,
+                                       .id = rows[i].event_id,
+                                       .payload = rows[i].payload,
+                                       .len = strlen(rows[i].payload)};
+        verdicts[i] = BUS_RETRY;
     }
-    *n_done = i;
-    return i < n && !is_stopping(g->bus) ? -1 : 0;
+    if (g->batch && n > 0) {
+        g->batch(g->ctx, msgs, n, verdicts);
+    } else {
+        for (int i = 0; i < n && !is_stopping(g->bus); i++)
+            if ((verdicts[i] = g->fn(g->ctx, &msgs[i])) == BUS_RETRY)
+                break;
+    }
+    int k = 0;
+    bool retry = false;
+    for (int i = 0; i < n; i++) {
+        if (verdicts[i] == BUS_RETRY)
+            retry = true;
+        else
+            done_ids[k++] = rows[i].id;
+    }
+    *n_done = k;
+    return retry && !is_stopping(g->bus) ? -1 : 0;
 }
 
 /* Hands the group's queued messages to its handler, oldest first, until the queue is empty
@@ -203,10 +224,8 @@ static int group_drain(struct local_group *g)
                     store_last_error(store));
             return -1;
         }
-        int rc = deliver(g, rows, n, &n_done);
         int64_t ids[LOCAL_FETCH];
-        for (int i = 0; i < n_done; i++)
-            ids[i] = rows[i].id;
+        int rc = deliver(g, rows, n, ids, &n_done);
         if (n_done > 0 && store_queue_delete(store, ids, n_done)) {
             /* handled but still queued: delivered again, and ignored as duplicates */
             log_msg(LOG_WARN, "bus: cannot dequeue %d events for %s: %s", n_done, g->name,
@@ -214,7 +233,7 @@ static int group_drain(struct local_group *g)
             rc = -1;
         }
         outbox_rows_free(rows, n);
-        if (rc || n < LOCAL_FETCH || is_stopping(g->bus))
+        if (rc || n_done < n || n < LOCAL_FETCH || is_stopping(g->bus))
             return rc;
     }
 }
@@ -222,7 +241,7 @@ static int group_drain(struct local_group *g)
 static void *group_main(void *arg)
 {
     struct local_group *g = arg;
-    assert(g && g->bus && g->fn);
+    assert(g && g->bus && (g->fn || g->batch));
     int64_t backoff_ms = 0;
     while (group_wait(g, backoff_ms)) {
         if (group_drain(g) == 0) {
@@ -236,12 +255,11 @@ static void *group_main(void *arg)
     return NULL; /* the thread's exit closes its store connection */
 }
 
-static int local_subscribe(bus_t *b, const char *group, bool broadcast, const char *const *topics,
-                           int n_topics, bus_handler_fn fn, void *ctx, struct todo_err *err)
+static int add_group(struct bus_local *lb, const char *group, const char *const *topics,
+                     int n_topics, bus_handler_fn fn, bus_batch_fn batch, void *ctx,
+                     struct todo_err *err)
 {
-    (void)broadcast; /* one process: every subscriber is the only instance */
-    struct bus_local *lb = (struct bus_local *)b;
-    assert(group && fn && (topics || n_topics == 0));
+    assert(group && (fn || batch) && (topics || n_topics == 0));
     if (n_topics > LOCAL_MAX_TOPICS)
         return todo_err_set(err, TODO_ERR_INTERNAL, "too many topics");
     for (struct local_group *g = lb->groups; g; g = g->next)
@@ -255,6 +273,7 @@ static int local_subscribe(bus_t *b, const char *group, bool broadcast, const ch
     for (int i = 0; i < n_topics; i++)
         g->topics[i] = xstrdup(topics[i]);
     g->fn = fn;
+    g->batch = batch;
     g->ctx = ctx;
     g->pending = true; /* what an earlier run left in the queue */
     pthread_cond_init(&g->cv, NULL);
@@ -263,6 +282,21 @@ static int local_subscribe(bus_t *b, const char *group, bool broadcast, const ch
         pp = &(*pp)->next;
     *pp = g;
     return TODO_OK;
+}
+
+static int local_subscribe(bus_t *b, const char *group, bool broadcast, const char *const *topics,
+                           int n_topics, bus_handler_fn fn, void *ctx, struct todo_err *err)
+{
+    (void)broadcast; /* one process: every subscriber is the only instance */
+    return add_group((struct bus_local *)b, group, topics, n_topics, fn, NULL, ctx, err);
+}
+
+static int local_subscribe_batch(bus_t *b, const char *group, bool broadcast,
+                                 const char *const *topics, int n_topics, bus_batch_fn fn,
+                                 void *ctx, struct todo_err *err)
+{
+    (void)broadcast;
+    return add_group((struct bus_local *)b, group, topics, n_topics, NULL, fn, ctx, err);
 }
 
 static int local_start(bus_t *b, struct todo_err *err)
@@ -319,6 +353,7 @@ static const struct bus_ops local_ops = {
     .name = "local",
     .publish = local_publish,
     .subscribe = local_subscribe,
+    .subscribe_batch = local_subscribe_batch,
     .start = local_start,
     .stop = local_stop,
     .destroy = local_destroy,

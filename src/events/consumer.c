@@ -1,17 +1,23 @@
-/* consumer.c - the consumer runtime: for each delivered message, parse the CloudEvent,
- * find the handler for its topic and type, and run it in a store transaction together with
- * the (consumer, event id) record that makes redelivery a no-op. Failures are retried with
- * exponential backoff on the consumer's own thread (every bus gives each group one; the
- * relay and the other groups go on meanwhile: docs/events/README.md); after max_attempts the
- * message goes to
- * "<topic>.dlq" wrapped with the error. A message that is not a valid CloudEvent is
- * dead-lettered at once (retrying cannot fix it). */
+/* consumer.c - the consumer runtime: for each batch the bus delivers, parse the CloudEvents,
+ * find the handler for each one's topic and type, and run them all in one store transaction
+ * together with the (consumer, event id) records that make redelivery a no-op - one commit
+ * (one fsync) per batch instead of per event.
+ *
+ * The one idea: each event of a batch runs in a savepoint of its own, so a failure undoes
+ * only that event; the rest commit, and the failed one is retried alone afterwards, with
+ * exponential backoff on the consumer's own thread (every bus gives each group one; the relay
+ * and the other groups go on meanwhile: docs/events/README.md), its user's later events of
+ * the batch waiting behind it (docs/decisions/0023-batched-consumers.md). After max_attempts
+ * the message goes to "<topic>.dlq" wrapped with the error. A message that is not a valid
+ * CloudEvent is dead-lettered at once (retrying cannot fix it). */
 #include "events/consumer.h"
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "base/xalloc.h"
 
 #include <jansson.h>
+
+#include <assert.h>
 
 #include <pthread.h>
 #include <stddef.h>
@@ -39,6 +45,7 @@ struct consumer {
     struct handler_reg handlers[MAX_HANDLERS];
     int64_t last_event_time;
     int64_t last_handled_at;
+    uint64_t batches; /* transactions that committed a batch of events */
 };
 
 consumer_t *consumer_create(const char *name, store_t *store, bus_t *bus,
@@ -86,28 +93,33 @@ static void add(uint64_t *counter)
     __atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
 }
 
-/* One attempt: 0 applied, TODO_ERR_CONFLICT duplicate, other: failed (err says why). */
+/* Claims ce for the consumer and runs h on it, inside the caller's transaction (or savepoint):
+ * 0 applied, TODO_ERR_CONFLICT a duplicate (nothing written), other: failed (err says why). */
+static int claim_and_apply(consumer_t *c, struct handler_reg *h, const struct cloudevent *ce,
+                           struct todo_err *err)
+{
+    int rc = store_event_claim(c->store, c->name, ce->id, time_now_ms());
+    if (rc == TODO_ERR_CONFLICT)
+        return rc;
+    if (rc)
+        return todo_err_set(err, rc, "cannot record the event: %s", store_last_error(c->store));
+    rc = h->fn(h->ctx, c->store, ce, err);
+    if (rc && !err->message[0])
+        todo_err_set(err, rc, "handler failed: %s", todo_rc_name(rc));
+    return rc;
+}
+
+/* One attempt in a transaction of its own: 0 applied, TODO_ERR_CONFLICT duplicate, other:
+ * failed (err says why). */
 static int apply_once(consumer_t *c, struct handler_reg *h, const struct cloudevent *ce,
                       struct todo_err *err)
 {
     int rc = store_begin(c->store);
     if (rc)
         return todo_err_set(err, rc, "cannot begin: %s", store_last_error(c->store));
-    rc = store_event_claim(c->store, c->name, ce->id, time_now_ms());
-    if (rc == TODO_ERR_CONFLICT) {
-        store_rollback(c->store);
-        return TODO_ERR_CONFLICT;
-    }
-    if (rc) {
-        todo_err_set(err, rc, "cannot record the event: %s", store_last_error(c->store));
-        store_rollback(c->store);
-        return rc;
-    }
-    rc = h->fn(h->ctx, c->store, ce, err);
+    rc = claim_and_apply(c, h, ce, err);
     if (rc) {
         store_rollback(c->store);
-        if (!err->message[0])
-            todo_err_set(err, rc, "handler failed: %s", todo_rc_name(rc));
         return rc;
     }
     rc = store_commit(c->store);
@@ -175,6 +187,149 @@ static int dead_letter(consumer_t *c, const struct bus_message *m, int attempts,
     return rc;
 }
 
+/* A message that is not a CloudEvent: dead-lettered at once (retrying cannot fix it).
+ * Returns the verdict. */
+static int reject_unparsable(consumer_t *c, const struct bus_message *m, const char *why)
+{
+    log_event(LOG_ERROR, "event is not a valid CloudEvent; dead-lettered", c, m, "", why);
+    json_t *as_json = json_loadb(m->payload, m->len, JSON_DECODE_ANY, NULL);
+    bool is_json = as_json != NULL;
+    json_decref(as_json);
+    if (dead_letter(c, m, 1, why, is_json))
+        return BUS_RETRY; /* the dead-letter topic is unreachable: keep the message */
+    for (int i = 0; i < c->n_handlers; i++)
+        if (strcmp(c->handlers[i].topic, m->topic) == 0) {
+            add(&c->handlers[i].dead); /* counted on the topic's first handler */
+            break;
+        }
+    return BUS_DROP;
+}
+
+/* Where one message of a batch stands. */
+enum item_state {
+    IT_DONE,     /* its verdict is set */
+    IT_PENDING,  /* to apply (in the batch's transaction, or alone when that failed) */
+    IT_APPLIED,  /* applied or found a duplicate in the batch's open transaction */
+    IT_FAILED,   /* its first attempt failed in the batch: retried alone after the commit */
+    IT_DEFERRED, /* comes after a failed message of its key: handled alone, after it */
+};
+
+struct item {
+    const struct bus_message *m;
+    struct cloudevent ce;
+    bool parsed;
+    struct handler_reg *h;
+    enum item_state state;
+    bool duplicate;
+    int first_rc;        /* of the failed first attempt, and */
+    struct todo_err err; /* why */
+    char trace_id[33];
+};
+
+static void note_handled(consumer_t *c, struct item *it, bool duplicate)
+{
+    add(duplicate ? &it->h->duplicates : &it->h->consumed);
+    __atomic_store_n(&c->last_event_time, it->ce.time, __ATOMIC_RELAXED);
+    __atomic_store_n(&c->last_handled_at, time_now_ms(), __ATOMIC_RELAXED);
+    log_event(LOG_DEBUG, duplicate ? "duplicate event ignored" : "event handled", c, it->m,
+              it->trace_id, NULL);
+}
+
+/* Parses m into it: a verdict for messages settled at once (not a CloudEvent, no handler),
+ * else -1 with it->state IT_PENDING. */
+static int prepare(consumer_t *c, const struct bus_message *m, struct item *it)
+{
+    struct todo_err err;
+    todo_err_clear(&err);
+    it->m = m;
+    it->state = IT_DONE;
+    if (cloudevent_parse(m->payload, m->len, &it->ce, &err) != TODO_OK)
+        return reject_unparsable(c, m, err.message);
+    it->parsed = true;
+    traceparent_trace_id(it->ce.traceparent, it->trace_id);
+    it->h = find_handler(c, m->topic, it->ce.type);
+    if (!it->h)
+        return BUS_ACK; /* not an event this consumer handles */
+    it->state = IT_PENDING;
+    return -1;
+}
+
+static bool same_key(const struct item *a, const struct item *b)
+{
+    return strcmp(a->m->key ? a->m->key : "", b->m->key ? b->m->key : "") == 0;
+}
+
+/* True when items[i] must wait for an earlier message of its key: one that failed in the
+ * batch, waits behind one that did, or must be tried again later (RETRY). */
+static bool blocked(const struct item *items, const int *verdicts, int i)
+{
+    for (int j = 0; j < i; j++) {
+        bool waits = items[j].state == IT_FAILED || items[j].state == IT_DEFERRED ||
+                     (items[j].state == IT_DONE && verdicts[j] == BUS_RETRY);
+        if (waits && same_key(&items[j], &items[i]))
+            return true;
+    }
+    return false;
+}
+
+/* Applies the pending items in one transaction, each in a savepoint of its own: a failure
+ * undoes only that item, which is left IT_FAILED (its key's later items IT_DEFERRED). On
+ * commit the applied ones are done (ACK); when the transaction itself fails, every item it
+ * held goes back to IT_PENDING, to be handled alone. */
+static void apply_batch(consumer_t *c, struct item *items, int n, int *verdicts)
+{
+    if (store_begin(c->store) != TODO_OK)
+        return; /* everything stays pending: handled alone */
+    int rc = TODO_OK;
+    for (int i = 0; i < n && rc == TODO_OK; i++) {
+        struct item *it = &items[i];
+        if (it->state != IT_PENDING)
+            continue;
+        if (blocked(items, verdicts, i)) {
+            it->state = IT_DEFERRED; /* one key's order: after the failed one */
+            continue;
+        }
+        if ((rc = store_savepoint(c->store)) != TODO_OK)
+            break;
+        todo_err_clear(&it->err);
+        int arc = claim_and_apply(c, it->h, &it->ce, &it->err);
+        bool ok = arc == TODO_OK || arc == TODO_ERR_CONFLICT;
+        rc = store_savepoint_end(c->store, ok ? TODO_OK : arc);
+        if (ok && rc == TODO_OK) {
+            it->state = IT_APPLIED;
+            it->duplicate = arc == TODO_ERR_CONFLICT;
+        } else if (!ok && rc == arc) {
+            it->state = IT_FAILED; /* undone to its savepoint; the rest goes on */
+            it->first_rc = arc;
+            add(&it->h->failed);
+            log_event(LOG_WARN, "event failed in a batch; retrying it alone", c, it->m,
+                      it->trace_id, it->err.message);
+            rc = TODO_OK;
+        }
+    }
+    if (rc == TODO_OK)
+        rc = store_commit(c->store);
+    else
+        store_rollback(c->store);
+    for (int i = 0; i < n; i++) {
+        struct item *it = &items[i];
+        if (it->state != IT_APPLIED)
+            continue;
+        if (rc != TODO_OK) {
+            it->state = IT_PENDING; /* not committed: handled alone */
+            continue;
+        }
+        note_handled(c, it, it->duplicate);
+        it->state = IT_DONE;
+        verdicts[i] = BUS_ACK;
+    }
+    if (rc == TODO_OK)
+        add(&c->batches);
+    else
+        log_msg(LOG_WARN, "consumer %s: a batch of %d events failed (%s); handling them alone",
+                c->name, n, store_last_error(c->store));
+}
+
 static void sleep_ms(int64_t ms)
 {
     struct timespec ts = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L};
@@ -182,68 +337,76 @@ static void sleep_ms(int64_t ms)
         ;
 }
 
-static int on_message(void *ctx, const struct bus_message *m)
+/* Handles one item in transactions of its own, with retries and backoff, then the dead
+ * letter; an IT_FAILED item already had its first attempt. Returns the verdict. */
+static int handle_alone(consumer_t *c, struct item *it)
 {
-    consumer_t *c = ctx;
-    struct cloudevent ce;
-    struct todo_err err;
-    todo_err_clear(&err);
-    if (cloudevent_parse(m->payload, m->len, &ce, &err) != TODO_OK) {
-        log_event(LOG_ERROR, "event is not a valid CloudEvent; dead-lettered", c, m, "",
-                  err.message);
-        json_t *as_json = json_loadb(m->payload, m->len, JSON_DECODE_ANY, NULL);
-        bool is_json = as_json != NULL;
-        json_decref(as_json);
-        if (dead_letter(c, m, 1, err.message, is_json))
-            return BUS_RETRY; /* the dead-letter topic is unreachable: keep the message */
-        for (int i = 0; i < c->n_handlers; i++)
-            if (strcmp(c->handlers[i].topic, m->topic) == 0) {
-                add(&c->handlers[i].dead); /* counted on the topic's first handler */
-                break;
-            }
-        return BUS_DROP;
-    }
-    char trace_id[33];
-    traceparent_trace_id(ce.traceparent, trace_id);
-    struct handler_reg *h = find_handler(c, m->topic, ce.type);
-    if (!h) {
-        cloudevent_release(&ce);
-        return BUS_ACK; /* not an event this consumer handles */
-    }
+    struct handler_reg *h = it->h;
     int64_t backoff = c->cfg.backoff_base_ms;
-    int verdict = BUS_ACK;
-    for (int attempt = 1;; attempt++) {
+    struct todo_err err = it->err;
+    int attempt = 1, rc = it->first_rc;
+    if (it->state != IT_FAILED) {
         todo_err_clear(&err);
-        int rc = apply_once(c, h, &ce, &err);
+        rc = apply_once(c, h, &it->ce, &err);
+        if (rc != TODO_OK && rc != TODO_ERR_CONFLICT)
+            add(&h->failed);
+    }
+    for (;; attempt++) {
         if (rc == TODO_OK || rc == TODO_ERR_CONFLICT) {
-            add(rc == TODO_OK ? &h->consumed : &h->duplicates);
-            __atomic_store_n(&c->last_event_time, ce.time, __ATOMIC_RELAXED);
-            __atomic_store_n(&c->last_handled_at, time_now_ms(), __ATOMIC_RELAXED);
-            log_event(LOG_DEBUG, rc ? "duplicate event ignored" : "event handled", c, m, trace_id,
-                      NULL);
-            break;
+            note_handled(c, it, rc == TODO_ERR_CONFLICT);
+            return BUS_ACK;
         }
-        add(&h->failed);
         /* a malformed event stays malformed: dead-letter it without retrying */
         bool permanent = rc == TODO_ERR_BAD_REQUEST || rc == TODO_ERR_VALIDATION;
         if (attempt >= c->cfg.max_attempts || permanent) {
-            log_event(LOG_ERROR, "event failed every attempt; dead-lettered", c, m, trace_id,
-                      err.message);
-            if (dead_letter(c, m, attempt, err.message, true)) {
-                verdict = BUS_RETRY; /* the dead-letter topic is unreachable: keep it */
-            } else {
-                add(&h->dead);
-                verdict = BUS_DROP;
-            }
-            break;
+            log_event(LOG_ERROR, "event failed every attempt; dead-lettered", c, it->m,
+                      it->trace_id, err.message);
+            if (dead_letter(c, it->m, attempt, err.message, true))
+                return BUS_RETRY; /* the dead-letter topic is unreachable: keep it */
+            add(&h->dead);
+            return BUS_DROP;
         }
         add(&h->retried);
-        log_event(LOG_WARN, "event failed; retrying", c, m, trace_id, err.message);
+        log_event(LOG_WARN, "event failed; retrying", c, it->m, it->trace_id, err.message);
         sleep_ms(backoff);
         backoff = backoff * 2 > c->cfg.backoff_max_ms ? c->cfg.backoff_max_ms : backoff * 2;
+        todo_err_clear(&err);
+        rc = apply_once(c, h, &it->ce, &err);
+        if (rc != TODO_OK && rc != TODO_ERR_CONFLICT)
+            add(&h->failed);
     }
-    cloudevent_release(&ce);
-    return verdict;
+}
+
+/* The bus's batch handler (docs/decisions/0023-batched-consumers.md): messages that need no
+ * handler are settled first; the rest are applied in one transaction with their
+ * processed_events records; a failed one is retried alone after that commit, and its key's
+ * later messages wait for it, so one user's order holds and the other users' events are
+ * applied once, without waiting for the poison's retries. */
+static void on_batch(void *ctx, const struct bus_message *msgs, int n, int *verdicts)
+{
+    consumer_t *c = ctx;
+    assert(c && msgs && verdicts && n > 0);
+    struct item *items = xcalloc((size_t)n, sizeof *items);
+    int n_pending = 0;
+    for (int i = 0; i < n; i++) {
+        verdicts[i] = prepare(c, &msgs[i], &items[i]);
+        n_pending += items[i].state == IT_PENDING;
+    }
+    if (n_pending > 1)
+        apply_batch(c, items, n, verdicts);
+    for (int i = 0; i < n; i++) {
+        struct item *it = &items[i];
+        if (it->state == IT_DONE)
+            continue;
+        /* after a message of its key that must be tried again later: so must this one (the
+         * earlier items are all IT_DONE by now) */
+        verdicts[i] = blocked(items, verdicts, i) ? BUS_RETRY : handle_alone(c, it);
+        it->state = IT_DONE;
+    }
+    for (int i = 0; i < n; i++)
+        if (items[i].parsed)
+            cloudevent_release(&items[i].ce);
+    free(items);
 }
 
 int consumer_subscribe(consumer_t *c, struct todo_err *err)
@@ -257,7 +420,7 @@ int consumer_subscribe(consumer_t *c, struct todo_err *err)
         if (!seen)
             topics[n++] = c->handlers[i].topic;
     }
-    return bus_subscribe(c->bus, c->name, c->cfg.broadcast, topics, n, on_message, c, err);
+    return bus_subscribe_batch(c->bus, c->name, c->cfg.broadcast, topics, n, on_batch, c, err);
 }
 
 static uint64_t load(const uint64_t *p)
@@ -319,6 +482,12 @@ void consumer_metrics(consumer_t *const *cs, int n, struct buf *out)
             }
         }
     }
+    buf_puts(out, "# HELP todo_consumer_batches_total Transactions that applied a batch of "
+                  "events with their idempotency records.\n"
+                  "# TYPE todo_consumer_batches_total counter\n");
+    for (int j = 0; j < n; j++)
+        buf_printf(out, "todo_consumer_batches_total{consumer=\"%s\"} %llu\n", cs[j]->name,
+                   (unsigned long long)load(&cs[j]->batches));
     buf_puts(out, "# HELP todo_consumer_lag_seconds Time from an event's creation to its "
                   "handling, for the last event handled.\n"
                   "# TYPE todo_consumer_lag_seconds gauge\n");

@@ -4,8 +4,11 @@
  *
  * Effects happen exactly once: a handler runs inside a store transaction that also records
  * (consumer, event id) in processed_events; a redelivered event finds its record and is
- * acknowledged without running the handler again. After max_attempts failures the event
- * goes to "<topic>.dlq" with the error, and is acknowledged. */
+ * acknowledged without running the handler again. The bus hands over batches: the events of
+ * a batch share one transaction, each in a savepoint of its own; one that fails is undone
+ * alone and retried alone after that commit, with its user's later events of the batch
+ * waiting behind it (docs/decisions/0023-batched-consumers.md). After max_attempts failures
+ * the event goes to "<topic>.dlq" with the error, and is acknowledged. */
 #ifndef TODO_EVENTS_CONSUMER_H
 #define TODO_EVENTS_CONSUMER_H
 
@@ -19,8 +22,10 @@
 
 typedef struct consumer consumer_t;
 
-/* Applies one event. Runs inside the consumer's transaction on store: use the store
- * normally, do not begin or commit. Returns 0, or an error (err says why) to retry. */
+/* Applies one event. Runs inside the consumer's transaction on store (with other events of
+ * its batch: inside a savepoint): use the store normally, do not begin or commit. May run
+ * again for the same event after a failure (its work was undone). Returns 0, or an error
+ * (err says why) to retry. */
 typedef int (*consumer_handler_fn)(void *ctx, store_t *store, const struct cloudevent *ce,
                                    struct todo_err *err);
 
@@ -43,6 +48,7 @@ int consumer_subscribe(consumer_t *c, struct todo_err *err);
 /* Appends Prometheus text for the n consumers of this process (one HELP/TYPE per family):
  * todo_events_consumed_total{consumer,topic,type}, todo_events_failed_total,
  * todo_events_retried_total, todo_events_dead_lettered_total, todo_events_duplicates_total,
+ * todo_consumer_batches_total{consumer} (transactions that applied a batch),
  * todo_consumer_lag_seconds{consumer} (handling time minus event time, for the last event
  * handled) and, on the in-process bus, todo_consumer_backlog{consumer} (events in the group's
  * queue; one count query each). */

@@ -125,6 +125,13 @@ int store_relay_lock(store_t *s);
  * TODO_ERR_CONFLICT when it already had (the event is a duplicate). */
 int store_event_claim(store_t *s, const char *consumer, const char *event_id, int64_t now_ms);
 
+/* A savepoint inside the caller's transaction (store_begin), around one event of a consumer's
+ * batch (src/events/consumer.c): store_savepoint_end keeps its work when rc is 0 and undoes
+ * only it otherwise, leaving the transaction usable on both backends. Savepoints nest.
+ * store_savepoint_end returns rc, or the error that ended the savepoint. */
+int store_savepoint(store_t *s);
+int store_savepoint_end(store_t *s, int rc);
+
 /* --- dead letters kept in the database (the in-process bus has no broker to hold them) --- */
 int store_dead_letter_insert(store_t *s, const char *topic, const char *key, const char *event_id,
                              const char *payload, int64_t now_ms);

@@ -267,6 +267,33 @@ int store_ops_event_claim(struct store_conn *c, const char *consumer, const char
     return rc;
 }
 
+/* The public entry points of the savepoints (store.h): this thread's connection, which must
+ * be in a transaction. */
+int store_savepoint(store_t *s)
+{
+    int rc = TODO_OK;
+    struct store_conn *c = store_conn_get(s, &rc);
+    if (!c)
+        return rc;
+    if (!c->in_tx)
+        return store_conn_error(c, TODO_ERR_INTERNAL, "a savepoint needs a transaction");
+    struct store_op op = {0};
+    rc = store_op_begin(c, true, &op);
+    assert(rc != TODO_OK || op.savepoint);
+    return rc;
+}
+
+int store_savepoint_end(store_t *s, int rc)
+{
+    int crc = TODO_OK;
+    struct store_conn *c = store_conn_get(s, &crc);
+    if (!c)
+        return crc;
+    assert(c->in_tx);
+    struct store_op op = {.own = false, .savepoint = true};
+    return store_op_end(c, &op, rc);
+}
+
 /* --- dead letters --- */
 
 int store_ops_dead_letter_insert(struct store_conn *c, const char *topic, const char *key,

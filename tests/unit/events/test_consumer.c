@@ -4,6 +4,7 @@
  * delivers on threads of its own: handlers count under a mutex and signal, and the tests wait
  * for a count with a deadline (no sleeps, no timing assertions; clean under TSan). */
 #include <criterion/criterion.h>
+#include <sqlite3.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -302,4 +303,199 @@ Test(consumer, a_failing_consumers_retries_delay_neither_publishing_nor_another_
     pthread_mutex_unlock(&mu);
     consumer_destroy(failing);
     consumer_destroy(other);
+}
+
+/* --- batches (docs/decisions/0023-batched-consumers.md) --- */
+
+/* Rows of processed_events for a consumer, read through a connection of its own: what any
+ * other reader sees committed. */
+static int committed_records(const char *consumer)
+{
+    char path[96];
+    snprintf(path, sizeof path, "%s/t.db", dir);
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM processed_events WHERE consumer = ?",
+                                    -1, &st, NULL),
+                 SQLITE_OK);
+    sqlite3_bind_text(st, 1, consumer, -1, SQLITE_STATIC);
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+    int n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
+static void event_json(char *out, size_t size, const char *id)
+{
+    snprintf(out, size,
+             "{\"specversion\":\"1.0\",\"id\":\"%s\",\"source\":\"/todo/test\","
+             "\"type\":\"todo.task.created\",\"time\":\"2026-11-27T10:00:00Z\",\"data\":{}}",
+             id);
+}
+
+/* Publishes events ids[0..n) keyed keys[0..n) in one call (one queue transaction), so the
+ * consumer's thread finds them queued together. */
+static void publish_batch(const char *const *ids, const char *const *keys, int n)
+{
+    struct bus_message m[16];
+    char payloads[16][256];
+    cr_assert(n <= 16);
+    for (int i = 0; i < n; i++) {
+        event_json(payloads[i], sizeof payloads[i], ids[i]);
+        m[i] = (struct bus_message){.topic = "task-events",
+                                    .key = keys[i],
+                                    .id = ids[i],
+                                    .payload = payloads[i],
+                                    .len = strlen(payloads[i])};
+    }
+    struct todo_err err;
+    todo_err_clear(&err);
+    int n_done = 0;
+    cr_assert_eq(bus_publish(bus, m, n, &n_done, &err), TODO_OK, "%s", err.message);
+    cr_assert_eq(n_done, n);
+}
+
+/* What the batch handlers saw, under mu: the order of the calls, and what another connection
+ * saw committed at chosen moments. */
+static char call_log[32][64]; /* CloudEvent ids fit 64 */
+static int n_calls_logged, seen_at_last = -1, seen_at_retry = -1, poison_calls;
+
+static int logs_and_peeks(void *ctx, store_t *s, const struct cloudevent *ce, struct todo_err *err)
+{
+    (void)ctx, (void)s;
+    int rc = TODO_OK;
+    if (strcmp(ce->id, "b-10") == 0) /* the last of the batch: what did the others commit? */
+        seen_at_last = committed_records("audit");
+    pthread_mutex_lock(&mu);
+    if (n_calls_logged < 32)
+        snprintf(call_log[n_calls_logged++], sizeof call_log[0], "%s", ce->id);
+    if (strcmp(ce->id, "poison") == 0) {
+        poison_calls++;
+        rc = todo_err_set(err, TODO_ERR_INTERNAL, "the handler always fails");
+    }
+    bool peek = rc && poison_calls == 2;
+    pthread_mutex_unlock(&mu);
+    if (peek) /* retried alone: the rest of its batch is committed already */
+        seen_at_retry = committed_records("audit");
+    bump(&calls);
+    return rc;
+}
+
+Test(consumer, a_batch_commits_its_events_and_their_records_in_one_transaction)
+{
+    consumer_t *c = consumer_create("audit", store, bus, NULL);
+    consumer_on(c, "task-events", NULL, logs_and_peeks, NULL);
+    struct todo_err err;
+    todo_err_clear(&err);
+    cr_assert_eq(consumer_subscribe(c, &err), 0);
+    const char *ids[] = {"b-1", "b-2", "b-3", "b-4", "b-5", "b-6", "b-7", "b-8", "b-9", "b-10"};
+    const char *keys[] = {"u1", "u2", "u3", "u1", "u2", "u3", "u1", "u2", "u3", "u1"};
+    n_calls_logged = poison_calls = 0;
+    seen_at_last = -1;
+    publish_batch(ids, keys, 10); /* queued before the bus starts: one fetch takes them all */
+    start_bus();
+    cr_assert_eq(wait_for(&calls, 10), 10);
+    bus_stop(bus); /* the batch is committed once its thread is joined */
+    cr_assert_eq(seen_at_last, 0, "none of the batch was committed while it ran");
+    cr_assert_eq(committed_records("audit"), 10, "all of it was, together");
+    struct buf m;
+    buf_init(&m);
+    consumer_metrics(&c, 1, &m);
+    cr_assert_not_null(strstr(m.data, "todo_consumer_batches_total{consumer=\"audit\"} 1\n"), "%s",
+                       m.data);
+    buf_release(&m);
+    consumer_destroy(c);
+}
+
+static int poison_dead_letters;
+
+static int count_poison_dlq(void *ctx, const struct bus_message *m)
+{
+    (void)ctx;
+    if (strcmp(m->topic, "task-events.dlq") == 0 && strstr(m->payload, "\"id\":\"poison\""))
+        bump(&poison_dead_letters);
+    return BUS_ACK;
+}
+
+static int log_index(const char *id)
+{
+    for (int i = 0; i < n_calls_logged; i++)
+        if (strcmp(call_log[i], id) == 0)
+            return i;
+    return -1;
+}
+
+static int log_last_index(const char *id)
+{
+    int at = -1;
+    for (int i = 0; i < n_calls_logged; i++)
+        if (strcmp(call_log[i], id) == 0)
+            at = i;
+    return at;
+}
+
+Test(consumer,
+     a_poison_event_in_a_batch_is_retried_alone_and_dead_lettered_while_the_rest_apply_once)
+{
+    struct consumer_config cfg = {.max_attempts = 3, .backoff_base_ms = 1, .backoff_max_ms = 2};
+    consumer_t *c = consumer_create("audit", store, bus, &cfg);
+    consumer_on(c, "task-events", NULL, logs_and_peeks, NULL);
+    struct todo_err err;
+    todo_err_clear(&err);
+    cr_assert_eq(consumer_subscribe(c, &err), 0);
+    const char *dlq[] = {"task-events.dlq"};
+    cr_assert_eq(bus_subscribe(bus, "ops", false, dlq, 1, count_poison_dlq, NULL, &err), 0);
+    /* u1's "e-6" comes after the poison: it must wait for it; u2's and u3's must not */
+    const char *ids[] = {"e-1", "e-2", "e-3", "poison", "e-5", "e-6", "e-7"};
+    const char *keys[] = {"u1", "u2", "u3", "u1", "u2", "u1", "u3"};
+    n_calls_logged = poison_calls = poison_dead_letters = 0;
+    seen_at_retry = -1;
+    publish_batch(ids, keys, 7);
+    start_bus();
+    cr_assert_eq(wait_for(&poison_dead_letters, 1), 1, "the poison is dead-lettered");
+    cr_assert_eq(wait_for(&calls, 9), 9, "6 events once, the poison 3 times");
+    bus_stop(bus);
+    pthread_mutex_lock(&mu);
+    cr_assert_eq(poison_calls, 3);
+    cr_assert_eq(n_calls_logged, 9);
+    const char *once[] = {"e-1", "e-2", "e-3", "e-5", "e-6", "e-7"};
+    for (int i = 0; i < 6; i++)
+        cr_assert_eq(log_index(once[i]), log_last_index(once[i]), "%s applied once", once[i]);
+    cr_assert_gt(log_index("e-6"), log_last_index("poison"), "u1's order holds");
+    cr_assert_lt(log_index("e-7"), log_index("e-6"), "u3's event did not wait for u1's poison");
+    pthread_mutex_unlock(&mu);
+    cr_assert_eq(seen_at_retry, 5, "e-1, e-2, e-3, e-5, e-7 committed before the poison's retry");
+    cr_assert_eq(committed_records("audit"), 6, "every event but the poison recorded");
+    consumer_destroy(c);
+}
+
+Test(consumer, a_redelivered_batch_is_a_no_op)
+{
+    consumer_t *c = consumer_create("audit", store, bus, NULL);
+    consumer_on(c, "task-events", "todo.task.created", counts, NULL);
+    consumer_on(c, "task-events", "todo.task.marker", counts, &other_calls);
+    struct todo_err err;
+    todo_err_clear(&err);
+    cr_assert_eq(consumer_subscribe(c, &err), 0);
+    const char *ids[] = {"r-1", "r-2", "r-3", "r-4", "r-5"};
+    const char *keys[] = {"u1", "u2", "u1", "u2", "u1"};
+    publish_batch(ids, keys, 5);
+    start_bus();
+    cr_assert_eq(wait_for(&calls, 5), 5);
+    publish_batch(ids, keys, 5);                      /* the whole batch again */
+    cr_assert_eq(publish_id("e-9", marker), TODO_OK); /* handled after it, in order */
+    cr_assert_eq(wait_for(&other_calls, 1), 1);
+    bus_stop(bus);
+    cr_assert_eq(read_count(&calls), 5, "no handler ran again");
+    cr_assert_eq(committed_records("audit"), 6);
+    struct buf m;
+    buf_init(&m);
+    consumer_metrics(&c, 1, &m);
+    cr_assert_not_null(strstr(m.data, "todo_events_duplicates_total{consumer=\"audit\","
+                                      "topic=\"task-events\",type=\"todo.task.created\"} 5"),
+                       "%s", m.data);
+    buf_release(&m);
+    consumer_destroy(c);
 }
