@@ -2,9 +2,11 @@
  *
  * The one idea: nothing counts as done until Kafka said so. A publish produces the whole
  * batch, then polls until every message's delivery report arrived (or the deadline passed)
- * and reports the acknowledged prefix; a consumer commits a message's offset only after
- * its handler (which committed its own transaction) answered ACK or DROP, and on RETRY
- * seeks the partition back to that message, so nothing after it is committed first.
+ * and reports the acknowledged prefix; a consumer hands what one poll fetched (up to 64
+ * messages) to its handler, stores a message's offset only after the handler (which
+ * committed its transaction) answered ACK or DROP for it and for every message before it in
+ * its partition, and on RETRY seeks the partition back to that message, so nothing after it
+ * is committed first.
  *
  * Threads: publish, healthy and bus_kafka_last_error may be called from any thread. Each
  * subscription owns one rd_kafka_t consumer and one thread that runs its handler, so a
@@ -18,6 +20,8 @@
 #include "events/bus_internal.h"
 
 #include <librdkafka/rdkafka.h>
+
+#include <assert.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -35,6 +39,7 @@
 #define KAFKA_RETRY_MIN_MS      100
 #define KAFKA_RETRY_MAX_MS      5000
 #define KAFKA_ID_HEADER         "ce_id"
+#define KAFKA_BATCH_MAX         64 /* messages handed to a batch handler at a time */
 
 struct kafka_sub {
     struct kafka_sub *next;
@@ -42,7 +47,8 @@ struct kafka_sub {
     char *group_id; /* the effective group.id (broadcast: group-instance) */
     int n_topics;
     char **topics;
-    bus_handler_fn fn;
+    bus_handler_fn fn;  /* one message at a time, or */
+    bus_batch_fn batch; /* what one poll has fetched, up to KAFKA_BATCH_MAX */
     void *ctx;
     rd_kafka_t *rk; /* between start and stop; owned by the thread once it runs */
     pthread_t thread;
@@ -350,8 +356,9 @@ static int kafka_publish(bus_t *b, const struct bus_message *msgs, int n, int *n
 
 /* -------------------------------------------------------------------------- consumers */
 
-static int kafka_subscribe(bus_t *b, const char *group, bool broadcast, const char *const *topics,
-                           int n_topics, bus_handler_fn fn, void *ctx, struct todo_err *err)
+static int add_sub(bus_t *b, const char *group, bool broadcast, const char *const *topics,
+                   int n_topics, bus_handler_fn fn, bus_batch_fn batch, void *ctx,
+                   struct todo_err *err)
 {
     struct bus_kafka *kb = (struct bus_kafka *)b;
     if (kb->started)
@@ -376,12 +383,26 @@ static int kafka_subscribe(bus_t *b, const char *group, bool broadcast, const ch
     for (int i = 0; i < n_topics; i++)
         s->topics[i] = xstrdup(topics[i]);
     s->fn = fn;
+    s->batch = batch;
     s->ctx = ctx;
     struct kafka_sub **pp = &kb->subs;
     while (*pp)
         pp = &(*pp)->next;
     *pp = s;
     return TODO_OK;
+}
+
+static int kafka_subscribe(bus_t *b, const char *group, bool broadcast, const char *const *topics,
+                           int n_topics, bus_handler_fn fn, void *ctx, struct todo_err *err)
+{
+    return add_sub(b, group, broadcast, topics, n_topics, fn, NULL, ctx, err);
+}
+
+static int kafka_subscribe_batch(bus_t *b, const char *group, bool broadcast,
+                                 const char *const *topics, int n_topics, bus_batch_fn fn,
+                                 void *ctx, struct todo_err *err)
+{
+    return add_sub(b, group, broadcast, topics, n_topics, NULL, fn, ctx, err);
 }
 
 static rd_kafka_t *consumer_new(struct kafka_sub *s, struct todo_err *err)
@@ -486,11 +507,10 @@ static void backoff(struct bus_kafka *kb, int64_t ms)
     }
 }
 
-/* Returns the handler's verdict for m. */
-static int handle_message(struct kafka_sub *s, const rd_kafka_message_t *m)
+/* m as a bus message, with NUL-terminated copies of its key, payload and id header (freed
+ * by message_release). */
+static void message_take(const rd_kafka_message_t *m, struct bus_message *bm)
 {
-    char *key = dup_bytes(m->key, m->key_len);
-    char *payload = dup_bytes(m->payload ? m->payload : "", m->len);
     char *id = NULL;
     rd_kafka_headers_t *hdrs;
     const void *val;
@@ -499,19 +519,88 @@ static int handle_message(struct kafka_sub *s, const rd_kafka_message_t *m)
         rd_kafka_header_get_last(hdrs, KAFKA_ID_HEADER, &val, &val_len) ==
             RD_KAFKA_RESP_ERR_NO_ERROR)
         id = dup_bytes(val, val_len);
-
-    struct bus_message bm = {
+    *bm = (struct bus_message){
         .topic = rd_kafka_topic_name(m->rkt),
-        .key = key,
+        .key = dup_bytes(m->key, m->key_len),
         .id = id,
-        .payload = payload,
+        .payload = dup_bytes(m->payload ? m->payload : "", m->len),
         .len = m->len,
     };
-    int verdict = s->fn(s->ctx, &bm);
-    free(id);
-    free(payload);
-    free(key);
-    return verdict;
+}
+
+static void message_release(struct bus_message *bm)
+{
+    free((char *)bm->id);
+    free((char *)bm->payload);
+    free((char *)bm->key);
+}
+
+/* Sets verdicts[i] for ms[0..n): all at once from a batch handler, else one at a time until
+ * one answers RETRY (the rest are not handed over: RETRY). */
+static void handle_messages(struct kafka_sub *s, rd_kafka_message_t *const *ms, int n,
+                            int *verdicts)
+{
+    struct bus_message bms[KAFKA_BATCH_MAX];
+    assert(n > 0 && n <= KAFKA_BATCH_MAX);
+    for (int i = 0; i < n; i++) {
+        message_take(ms[i], &bms[i]);
+        verdicts[i] = BUS_RETRY;
+    }
+    if (s->batch) {
+        s->batch(s->ctx, bms, n, verdicts);
+    } else {
+        for (int i = 0; i < n; i++)
+            if ((verdicts[i] = s->fn(s->ctx, &bms[i])) == BUS_RETRY)
+                break;
+    }
+    for (int i = 0; i < n; i++)
+        message_release(&bms[i]);
+}
+
+/* Stores the offsets of the handled messages and rewinds each partition that has one to try
+ * again to the first such message: per partition only the prefix before it is stored, and
+ * what follows it comes again (handled ones as duplicates, which consumers ignore). Returns
+ * true when some message must be tried again. */
+static bool settle(struct kafka_sub *s, rd_kafka_message_t *const *ms, int n, const int *verdicts)
+{
+    const rd_kafka_message_t *rewound[KAFKA_BATCH_MAX];
+    int n_rewound = 0;
+    for (int i = 0; i < n; i++) {
+        const rd_kafka_message_t *m = ms[i];
+        bool behind = false;
+        for (int j = 0; j < n_rewound && !behind; j++)
+            behind = rewound[j]->rkt == m->rkt && rewound[j]->partition == m->partition;
+        if (behind)
+            continue;
+        if (verdicts[i] == BUS_RETRY) {
+            seek_back(s, m);
+            rewound[n_rewound++] = m;
+        } else {
+            commit_message(s, m);
+        }
+    }
+    return n_rewound > 0;
+}
+
+/* Polls up to KAFKA_BATCH_MAX messages: waits up to KAFKA_POLL_MS for the first, then takes
+ * only what librdkafka has fetched already. Error events are noted and dropped. */
+static int poll_batch(struct kafka_sub *s, rd_kafka_message_t **ms)
+{
+    int n = 0;
+    rd_kafka_message_t *m = rd_kafka_consumer_poll(s->rk, KAFKA_POLL_MS);
+    while (m) {
+        if (m->err) {
+            if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+                kafka_note(s->kb, "kafka consumer %s: %s", s->group_id, rd_kafka_message_errstr(m));
+            rd_kafka_message_destroy(m);
+        } else {
+            ms[n++] = m;
+            if (n == KAFKA_BATCH_MAX)
+                break;
+        }
+        m = rd_kafka_consumer_poll(s->rk, 0);
+    }
+    return n;
 }
 
 static void *consumer_thread(void *arg)
@@ -520,25 +609,21 @@ static void *consumer_thread(void *arg)
     struct bus_kafka *kb = s->kb;
     int64_t retry_ms = KAFKA_RETRY_MIN_MS;
     while (!atomic_load(&kb->stopping)) {
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(s->rk, KAFKA_POLL_MS);
-        if (!m)
+        rd_kafka_message_t *ms[KAFKA_BATCH_MAX];
+        int verdicts[KAFKA_BATCH_MAX];
+        int n = poll_batch(s, ms);
+        if (n == 0)
             continue;
-        if (m->err) {
-            if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-                kafka_note(kb, "kafka consumer %s: %s", s->group_id, rd_kafka_message_errstr(m));
-            rd_kafka_message_destroy(m);
-            continue;
-        }
-        int verdict = handle_message(s, m);
-        if (verdict == BUS_RETRY) {
-            seek_back(s, m);
+        handle_messages(s, ms, n, verdicts);
+        bool retry = settle(s, ms, n, verdicts);
+        for (int i = 0; i < n; i++)
+            rd_kafka_message_destroy(ms[i]);
+        if (retry) {
             backoff(kb, retry_ms);
             retry_ms = retry_ms * 2 > KAFKA_RETRY_MAX_MS ? KAFKA_RETRY_MAX_MS : retry_ms * 2;
         } else {
-            commit_message(s, m);
             retry_ms = KAFKA_RETRY_MIN_MS;
         }
-        rd_kafka_message_destroy(m);
     }
     rd_kafka_consumer_close(s->rk);
     rd_kafka_destroy(s->rk);
@@ -654,6 +739,7 @@ static const struct bus_ops kafka_ops = {
     .name = "kafka",
     .publish = kafka_publish,
     .subscribe = kafka_subscribe,
+    .subscribe_batch = kafka_subscribe_batch,
     .start = kafka_start,
     .stop = kafka_stop,
     .healthy = kafka_healthy,
