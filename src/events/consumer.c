@@ -501,6 +501,11 @@ void consumer_metrics(consumer_t *const *cs, int n, struct buf *out)
     backlog_metrics(cs, n, out);
 }
 
+const char *consumer_name(const consumer_t *c)
+{
+    return c->name;
+}
+
 void consumer_destroy(consumer_t *c)
 {
     if (!c)

@@ -53,6 +53,8 @@ int consumer_subscribe(consumer_t *c, struct todo_err *err);
  * handled) and, on the in-process bus, todo_consumer_backlog{consumer} (events in the group's
  * queue; one count query each). */
 void consumer_metrics(consumer_t *const *cs, int n, struct buf *out);
+/* The name given to consumer_create (its group and idempotency scope). */
+const char *consumer_name(const consumer_t *c);
 void consumer_destroy(consumer_t *c);
 
 #endif

@@ -18,9 +18,7 @@
 #include <string.h>
 #include <time.h>
 
-#define MAX_TOPICS     16
-#define PRUNE_EVERY_MS 60000
-#define KEEP_SENT_MS   3600000
+#define MAX_TOPICS 16
 
 struct topic_stats {
     char topic[64];
@@ -39,7 +37,6 @@ struct outbox_relay {
     bool stopping;
     int64_t stop_deadline;
     int64_t backoff_ms;
-    int64_t last_prune;
     pthread_mutex_t stats_mu;
     int n_topics;
     struct topic_stats topics[MAX_TOPICS];
@@ -175,11 +172,7 @@ static void *relay_main(void *arg)
         r->backoff_ms = 0;
         if (stop)
             break;
-        int64_t now = time_now_ms();
-        if (now - r->last_prune > PRUNE_EVERY_MS) {
-            store_outbox_prune(r->store, now - KEEP_SENT_MS);
-            r->last_prune = now;
-        }
+        /* sent rows are pruned by the retention task (src/events/retention.c) */
         wait_ms = r->cfg.sweep_ms;
     }
     return NULL;
@@ -198,7 +191,6 @@ outbox_relay_t *outbox_relay_start(store_t *store, bus_t *bus, const struct outb
         r->cfg.sweep_ms = 500; /* rows other processes wrote (todo recurring) wait at most this */
     if (r->cfg.backoff_max_ms <= 0)
         r->cfg.backoff_max_ms = 5000;
-    r->last_prune = time_now_ms();
     pthread_mutex_init(&r->mu, NULL);
     pthread_cond_init(&r->cv, NULL);
     pthread_mutex_init(&r->stats_mu, NULL);

@@ -49,6 +49,11 @@ static int set_option(struct todo_config *cfg, const char *name, const char *val
         if (parse_long(value, 60, 366L * 86400, &v))
             return todo_err_set(err, TODO_ERR_BAD_REQUEST, "token ttl must be 60..31622400 s");
         cfg->token_ttl_ms = v * 1000;
+    } else if (strcmp(name, "event-retention") == 0 || strcmp(name, "outbox-retention") == 0) {
+        /* docs/decisions/0024-event-retention.md */
+        if (parse_long(value, 1, 366L * 86400, &v))
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "%s must be 1..31622400 s", name);
+        *(name[0] == 'e' ? &cfg->event_retention_ms : &cfg->outbox_retention_ms) = v * 1000;
     } else if (strcmp(name, "login-limit") == 0) {
         if (parse_long(value, 0, 1000000, &v))
             return todo_err_set(err, TODO_ERR_BAD_REQUEST, "login limit must be 0..1000000");
@@ -111,6 +116,8 @@ static const struct {
     {"TODO_LOG_LEVEL", "log-level"},
     {"TODO_ACCESS_LOG", "access-log"},
     {"TODO_TOKEN_TTL", "token-ttl"},
+    {"TODO_EVENT_RETENTION", "event-retention"},
+    {"TODO_OUTBOX_RETENTION", "outbox-retention"},
     {"TODO_LOGIN_LIMIT", "login-limit"},
     {"TODO_LOGIN_LIMIT_ADDR", "login-limit-addr"},
     {"TODO_SIGNUP_LIMIT_ADDR", "signup-limit-addr"},
@@ -133,6 +140,8 @@ int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err 
     cfg->log_level = LOG_INFO;
     cfg->access_log = true;
     cfg->token_ttl_ms = 86400LL * 1000;
+    cfg->event_retention_ms = 7 * 86400LL * 1000; /* Kafka's default log retention */
+    cfg->outbox_retention_ms = 3600LL * 1000;
     cfg->login_limit_email = 10;
     cfg->login_limit_addr = 100;
     cfg->signup_limit_addr = 20;
@@ -147,8 +156,11 @@ int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err 
     snprintf(cfg->web_dir, sizeof cfg->web_dir, "web/out");
     for (size_t i = 0; i < sizeof env_map / sizeof env_map[0]; i++) {
         const char *v = getenv(env_map[i].env);
-        if (v && (*v || env_map[i].empty_means) && set_option(cfg, env_map[i].option, v, err))
-            return todo_err_set(err, err->rc, "%s: %s", env_map[i].env, err->message);
+        if (v && (*v || env_map[i].empty_means) && set_option(cfg, env_map[i].option, v, err)) {
+            char why[sizeof err->message]; /* a copy: the message is rewritten from it */
+            snprintf(why, sizeof why, "%s", err->message);
+            return todo_err_set(err, err->rc, "%s: %s", env_map[i].env, why);
+        }
     }
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -257,6 +269,7 @@ static void print_usage(FILE *out, const char *command)
             "usage: todo %s [--listen HOST:PORT] [--database URL] [--data-dir DIR]\n"
             "       [--threads N] [--log-level LEVEL] [--access-log 0|1] [--token-ttl SECONDS]\n"
             "       [--login-limit N] [--login-limit-addr N] [--signup-limit-addr N]\n"
+            "       [--event-retention SECONDS] [--outbox-retention SECONDS]\n"
             "       [--bus local|kafka|dapr]\n"
             "       [--kafka-brokers HOST:PORT,...] [--instance-id ID]\n"
             "       [--dapr-http-port PORT] [--dapr-pubsub NAME] [--dapr-app-listen HOST:PORT]\n"

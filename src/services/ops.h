@@ -6,6 +6,7 @@
 #include "events/bus.h"
 #include "events/consumer.h"
 #include "events/outbox.h"
+#include "events/retention.h"
 #include "http/server.h"
 #include "store/store.h"
 
@@ -20,6 +21,7 @@ struct ops_service {
     outbox_relay_t *relay;
     int n_consumers;
     consumer_t *consumers[OPS_MAX_CONSUMERS];
+    retention_t *retention;
 };
 
 void ops_routes_register(struct ops_service *ops);

@@ -199,6 +199,21 @@ static void log_listening(const struct todo_config *cfg, const struct ops_servic
     buf_release(&fields);
 }
 
+/* Each role prunes what it owns: its consumers' processed_events records, and sent outbox
+ * rows where it runs the relay (docs/decisions/0024-event-retention.md). */
+static void start_retention(const struct todo_config *cfg, int parts, struct ops_service *ops)
+{
+    const char *names[OPS_MAX_CONSUMERS];
+    for (int i = 0; i < ops->n_consumers; i++)
+        names[i] = consumer_name(ops->consumers[i]);
+    struct retention_config rcfg = {.processed_ms = cfg->event_retention_ms,
+                                    .outbox_ms = (parts & PART_API) ? cfg->outbox_retention_ms : 0};
+    if (ops->n_consumers == 0 && rcfg.outbox_ms == 0)
+        return;
+    ops->retention = retention_create(ops->store, names, ops->n_consumers, &rcfg);
+    retention_start(ops->retention);
+}
+
 int serve_main(const char *command, int argc, char **argv)
 {
     struct todo_config cfg;
@@ -296,6 +311,7 @@ int serve_main(const char *command, int argc, char **argv)
         /* consumer threads already run and may read it (app_events_committed) */
         __atomic_store_n(&app.relay, ops.relay, __ATOMIC_RELEASE);
     }
+    start_retention(&cfg, parts, &ops);
 
     struct http_server_config hcfg = {
         .listen = cfg.listen,
@@ -353,6 +369,7 @@ out_stop_relay:
     outbox_relay_stop(app.relay, RELAY_DRAIN_MS);
     app.relay = NULL;
 out_release:
+    retention_destroy(ops.retention);
     bus_destroy(bus);
     consumer_destroy(audit);
     consumer_destroy(recurring);

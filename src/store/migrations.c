@@ -14,8 +14,9 @@
  * and event) and audit_log (a task's history, read by user, task, newest first). Version 5
  * adds bus_queue, the in-process bus's queue of each consumer group (read by group in id
  * order); version 6 adds sessions (src/app/sessions.c,
- * docs/decisions/0016-token-revocation.md). Later versions will add notifications,
- * conversations and messages.
+ * docs/decisions/0016-token-revocation.md); version 7 indexes processed_events by consumer
+ * and time, for the retention task's small deletes (docs/decisions/0024-event-retention.md). Later
+ * versions will add notifications, conversations and messages.
  *
  * Query plans (EXPLAIN QUERY PLAN on sqlite, EXPLAIN ANALYZE on postgres 15, 10,000 tasks
  * for one user, bench/store_bench.c's data):
@@ -155,6 +156,8 @@ const struct store_migration store_sqlite_migrations[] = {
      "CREATE INDEX sessions_user ON sessions (user_id) WHERE revoked_at IS NULL;"
      "CREATE INDEX sessions_revoked ON sessions (revoked_at) WHERE revoked_at IS NOT NULL;"
      "CREATE INDEX sessions_expires ON sessions (expires_at);"},
+    {7, "processed_events by consumer and time: pruned past the retention window",
+     "CREATE INDEX processed_events_at ON processed_events (consumer, processed_at);"},
     {0, NULL, NULL},
 };
 
@@ -260,6 +263,8 @@ const struct store_migration store_pg_migrations[] = {
      "CREATE INDEX sessions_user ON sessions (user_id) WHERE revoked_at IS NULL;"
      "CREATE INDEX sessions_revoked ON sessions (revoked_at) WHERE revoked_at IS NOT NULL;"
      "CREATE INDEX sessions_expires ON sessions (expires_at);"},
+    {7, "processed_events by consumer and time: pruned past the retention window",
+     "CREATE INDEX processed_events_at ON processed_events (consumer, processed_at);"},
     {0, NULL, NULL},
 };
 

@@ -114,6 +114,10 @@ int store_outbox_mark_sent(store_t *s, const int64_t *ids, int n, int64_t now_ms
 int store_outbox_prune(store_t *s, int64_t sent_before_ms);
 /* Number of unsent rows and the created_at of the oldest (0 when none). */
 int store_outbox_stats(store_t *s, int64_t *backlog, int64_t *oldest_created_at);
+/* Deletes at most limit (> 0) rows sent before sent_before_ms, oldest first, in one short
+ * statement; *n (may be NULL) gets how many. Called again while *n == limit, it never holds
+ * the writer long (docs/decisions/0024-event-retention.md). */
+int store_outbox_prune_some(store_t *s, int64_t sent_before_ms, int limit, int64_t *n);
 void outbox_rows_free(struct outbox_row *rows, int n);
 /* Makes this thread's connection the one relay of the database (postgres: a session
  * advisory lock, so replicas never relay concurrently and order holds; sqlite: always).
@@ -124,6 +128,11 @@ int store_relay_lock(store_t *s);
 /* Records that consumer processed event_id; call inside the handler's transaction.
  * TODO_ERR_CONFLICT when it already had (the event is a duplicate). */
 int store_event_claim(store_t *s, const char *consumer, const char *event_id, int64_t now_ms);
+/* Deletes at most limit (> 0) of consumer's records made before before_ms, oldest first, in
+ * one short statement; *n (may be NULL) gets how many. Only that consumer's scope: records
+ * of other scopes ("recurring:successor") are never pruned here. */
+int store_event_prune_some(store_t *s, const char *consumer, int64_t before_ms, int limit,
+                           int64_t *n);
 
 /* A savepoint inside the caller's transaction (store_begin), around one event of a consumer's
  * batch (src/events/consumer.c): store_savepoint_end keeps its work when rc is 0 and undoes

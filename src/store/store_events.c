@@ -267,6 +267,65 @@ int store_ops_event_claim(struct store_conn *c, const char *consumer, const char
     return rc;
 }
 
+/* --- retention (docs/decisions/0024-event-retention.md) --- */
+
+/* Runs a DELETE built in b; *n (may be NULL) gets the rows it deleted. */
+static int run_delete(struct store_conn *c, struct sqlb *b, int64_t *n)
+{
+    struct store_res r;
+    int rc = store_run_dynamic(c, b, &r);
+    if (rc == TODO_OK) {
+        if (n)
+            *n = r.changes;
+        c->s->drv->done(&r);
+    }
+    sqlb_release(b);
+    return rc;
+}
+
+/* The oldest rows first, through outbox_sent (sent_at WHERE sent_at IS NOT NULL): the
+ * subquery reads at most limit index entries, the delete finds them by primary key. */
+int store_outbox_prune_some(store_t *s, int64_t sent_before_ms, int limit, int64_t *n)
+{
+    int rc = TODO_OK;
+    struct store_conn *c = store_conn_get(s, &rc);
+    if (!c)
+        return rc;
+    assert(limit > 0);
+    struct sqlb b;
+    sqlb_init(&b, c->s->drv->dialect);
+    sqlb_sql(&b, "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NOT "
+                 "NULL AND sent_at < ");
+    sqlb_int(&b, sent_before_ms);
+    sqlb_sql(&b, " ORDER BY sent_at LIMIT ");
+    sqlb_int(&b, limit);
+    sqlb_sql(&b, ")");
+    return run_delete(c, &b, n);
+}
+
+/* Through processed_events_at (consumer, processed_at), as above. */
+int store_event_prune_some(store_t *s, const char *consumer, int64_t before_ms, int limit,
+                           int64_t *n)
+{
+    int rc = TODO_OK;
+    struct store_conn *c = store_conn_get(s, &rc);
+    if (!c)
+        return rc;
+    assert(consumer && limit > 0);
+    struct sqlb b;
+    sqlb_init(&b, c->s->drv->dialect);
+    sqlb_sql(&b, "DELETE FROM processed_events WHERE consumer = ");
+    sqlb_text(&b, consumer);
+    sqlb_sql(&b, " AND event_id IN (SELECT event_id FROM processed_events WHERE consumer = ");
+    sqlb_text(&b, consumer);
+    sqlb_sql(&b, " AND processed_at < ");
+    sqlb_int(&b, before_ms);
+    sqlb_sql(&b, " ORDER BY processed_at LIMIT ");
+    sqlb_int(&b, limit);
+    sqlb_sql(&b, ")");
+    return run_delete(c, &b, n);
+}
+
 /* The public entry points of the savepoints (store.h): this thread's connection, which must
  * be in a transaction. */
 int store_savepoint(store_t *s)

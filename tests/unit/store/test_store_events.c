@@ -320,6 +320,49 @@ STORE_TEST(outbox_prune_deletes_only_rows_sent_before_the_bound)
     cr_assert_gt(left[1], ids[4]);
 }
 
+STORE_TEST(outbox_prune_some_deletes_the_oldest_sent_rows_a_batch_at_a_time)
+{
+    int64_t ids[8], n = -1;
+    for (int i = 0; i < 6; i++) {
+        char eid[16];
+        snprintf(eid, sizeof eid, "e%d", i);
+        insert_event("u1", eid, i);
+    }
+    cr_assert_eq(fetch_ids(8, ids), 6);
+    for (int i = 0; i < 5; i++) /* e0..e4 sent at 50, 40, 30, 20, 10; e5 unsent */
+        cr_assert_eq(store_outbox_mark_sent(S, &ids[i], 1, 50 - 10 * i), TODO_OK);
+    cr_assert_eq(store_outbox_prune_some(S, 45, 2, &n), TODO_OK, "%s", store_last_error(S));
+    cr_assert_eq(n, 2, "the limit");
+    cr_assert_eq(query_int("SELECT min(sent_at) FROM outbox"), 30, "the oldest went first");
+    cr_assert_eq(store_outbox_prune_some(S, 45, 2, &n), TODO_OK);
+    cr_assert_eq(n, 2, "e2 (30) and e1 (40)");
+    cr_assert_eq(store_outbox_prune_some(S, 45, 2, &n), TODO_OK);
+    cr_assert_eq(n, 0);
+    cr_assert_eq(query_int("SELECT count(*) FROM outbox"), 2, "e0 (sent at 50), e5 (unsent)");
+}
+
+STORE_TEST(event_prune_some_deletes_only_the_consumers_old_records)
+{
+    int64_t n = -1;
+    const char *olds[] = {"a1", "a2", "a3"};
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(store_event_claim(S, "audit", olds[i], 10 + i), TODO_OK);
+    cr_assert_eq(store_event_claim(S, "audit", "a4", 100), TODO_OK);
+    cr_assert_eq(store_event_claim(S, "recurring", "a1", 10), TODO_OK);
+    cr_assert_eq(store_event_claim(S, "recurring:successor", "7", 10), TODO_OK);
+    cr_assert_eq(store_event_prune_some(S, "audit", 50, 2, &n), TODO_OK, "%s", store_last_error(S));
+    cr_assert_eq(n, 2);
+    cr_assert_eq(store_event_claim(S, "audit", "a3", 200), TODO_ERR_CONFLICT, "the newest stayed");
+    cr_assert_eq(store_event_prune_some(S, "audit", 50, 2, &n), TODO_OK);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(store_event_prune_some(S, "audit", 50, 2, &n), TODO_OK);
+    cr_assert_eq(n, 0);
+    cr_assert_eq(store_event_claim(S, "audit", "a1", 200), TODO_OK, "pruned: claimable again");
+    cr_assert_eq(store_event_claim(S, "audit", "a4", 200), TODO_ERR_CONFLICT, "inside the window");
+    cr_assert_eq(store_event_claim(S, "recurring", "a1", 200), TODO_ERR_CONFLICT, "another scope");
+    cr_assert_eq(store_event_claim(S, "recurring:successor", "7", 200), TODO_ERR_CONFLICT);
+}
+
 /* Threads inserting one user's events concurrently: each commits while holding
  * commit_mu and records its row's event number, so recorded order is commit order. The
  * relay publishes in id order, so ids must follow that order. Without the per-user lock on
