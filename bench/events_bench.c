@@ -669,8 +669,8 @@ static void run_consume(int n, int tx_rows, int n_users, const struct outbox_con
     long seen = atomic_load(&cs.n);
     outbox_relay_stop(relay, 5000);
     bus_stop(bus);
-    printf("consumer runtime (%s bus): %ld of %d events handled in %.2f s: %.0f events/s\n",
-           MODE, seen, n, t, (double)seen / t);
+    printf("consumer runtime (%s bus): %ld of %d events handled in %.2f s: %.0f events/s\n", MODE,
+           seen, n, t, (double)seen / t);
     result("cons_eps=%.0f", (double)seen / t);
     if (seen != n) {
         fprintf(stderr, "events_bench: the consumer handled %ld, expected %d\n", seen, n);
