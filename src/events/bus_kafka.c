@@ -569,7 +569,8 @@ static bool settle(struct kafka_sub *s, rd_kafka_message_t *const *ms, int n, co
         const rd_kafka_message_t *m = ms[i];
         bool behind = false;
         for (int j = 0; j < n_rewound && !behind; j++)
-            behind = rewound[j]->rkt == m->rkt && rewound[j]->partition == m->partition;
+            behind = rewound[j]->partition == m->partition &&
+                     strcmp(rd_kafka_topic_name(rewound[j]->rkt), rd_kafka_topic_name(m->rkt)) == 0;
         if (behind)
             continue;
         if (verdicts[i] == BUS_RETRY) {
