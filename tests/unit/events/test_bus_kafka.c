@@ -327,6 +327,81 @@ Test(bus_kafka, retry_redelivers_the_same_message_before_any_later_one)
     pthread_mutex_destroy(&s.mu);
 }
 
+/* What a batch subscription saw (docs/decisions/0023-batched-consumers.md). */
+struct batches {
+    pthread_mutex_t mu;
+    int max_n;             /* the largest batch handed over */
+    bool acked[2][20];     /* user, seq */
+    int n_acked;           /* distinct (user, seq) acked */
+    bool retried;          /* "user-0 5" was answered RETRY once */
+    int first_after_retry; /* -1 until the batch after the RETRY came; then its first seq */
+    int first_user_after;  /* and its user */
+};
+
+static void batch_record(void *ctx, const struct bus_message *msgs, int n, int *verdicts)
+{
+    struct batches *s = ctx;
+    pthread_mutex_lock(&s->mu);
+    s->max_n = n > s->max_n ? n : s->max_n;
+    for (int i = 0; i < n; i++) {
+        int user = -1, seq = -1;
+        verdicts[i] = BUS_ACK;
+        if (sscanf(msgs[i].payload, "user-%d %d", &user, &seq) != 2 || user < 0 || user > 1 ||
+            seq < 0 || seq >= 20)
+            continue;
+        if (i == 0 && s->retried && s->first_after_retry < 0) {
+            s->first_after_retry = seq;
+            s->first_user_after = user;
+        }
+        if (user == 0 && seq == 5 && !s->retried) {
+            s->retried = true;
+            verdicts[i] = BUS_RETRY;
+            continue;
+        }
+        if (!s->acked[user][seq]) {
+            s->acked[user][seq] = true;
+            s->n_acked++;
+        }
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
+Test(bus_kafka, a_batch_handler_gets_what_was_fetched_and_a_retry_rewinds_its_partition_to_it)
+{
+    NEED_BROKER();
+    char topic[128], group[128];
+    unique(topic, sizeof topic, "batch");
+    unique(group, sizeof group, "group");
+    create_topic(topic, 1);
+    bus_t *b = make_bus(test_brokers(), NULL, 10000);
+    publish_keyed(b, topic, 40, 2, 40); /* before the group starts: fetched together */
+    struct batches s;
+    memset(&s, 0, sizeof s);
+    pthread_mutex_init(&s.mu, NULL);
+    s.first_after_retry = -1;
+    struct todo_err err = {0};
+    const char *topics[] = {topic};
+    cr_assert_eq(bus_subscribe_batch(b, group, false, topics, 1, batch_record, &s, &err), TODO_OK,
+                 "%s", err.message);
+    start(b);
+    int64_t deadline = now_ms() + WAIT_MS;
+    for (;;) {
+        pthread_mutex_lock(&s.mu);
+        int acked = s.n_acked;
+        pthread_mutex_unlock(&s.mu);
+        if (acked == 40 || now_ms() > deadline)
+            break;
+        nap();
+    }
+    bus_destroy(b);
+    cr_assert_eq(s.n_acked, 40, "every message acked: %d", s.n_acked);
+    cr_assert_gt(s.max_n, 1, "messages fetched together come in one batch");
+    cr_assert(s.retried);
+    cr_assert_eq(s.first_user_after, 0, "the partition restarts at the retried message");
+    cr_assert_eq(s.first_after_retry, 5);
+    pthread_mutex_destroy(&s.mu);
+}
+
 Test(bus_kafka, a_restarted_group_resumes_after_the_last_acked_message)
 {
     NEED_BROKER();
