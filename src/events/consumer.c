@@ -294,10 +294,12 @@ static void apply_batch(consumer_t *c, struct item *items, int n, int *verdicts)
         todo_err_clear(&it->err);
         int arc = claim_and_apply(c, it->h, &it->ce, &it->err);
         bool ok = arc == TODO_OK || arc == TODO_ERR_CONFLICT;
-        rc = store_savepoint_end(c->store, ok ? TODO_OK : arc);
-        if (ok && rc == TODO_OK) {
+        /* only a clean apply is kept: a duplicate is undone too, as apply_once does */
+        rc = store_savepoint_end(c->store, arc);
+        if (ok && rc == arc) {
             it->state = IT_APPLIED;
             it->duplicate = arc == TODO_ERR_CONFLICT;
+            rc = TODO_OK;
         } else if (!ok && rc == arc) {
             it->state = IT_FAILED; /* undone to its savepoint; the rest goes on */
             it->first_rc = arc;
