@@ -10,15 +10,13 @@
 #include "base/err.h"
 
 struct todo_config {
-    char listen[256];        /* TODO_LISTEN, --listen */
-    char database_url[1024]; /* TODO_DATABASE_URL, --database */
-    char data_dir[512];      /* TODO_DATA_DIR, --data-dir */
-    unsigned threads;        /* TODO_THREADS, --threads; 0 = CPUs */
-    int log_level;           /* TODO_LOG_LEVEL */
-    bool access_log;         /* TODO_ACCESS_LOG */
-    int64_t token_ttl_ms;    /* TODO_TOKEN_TTL (seconds) */
-    /* TODO_EVENT_RETENTION, TODO_OUTBOX_RETENTION (seconds): processed_events, sent outbox */
-    int64_t event_retention_ms, outbox_retention_ms;
+    char listen[256];          /* TODO_LISTEN, --listen */
+    char database_url[1024];   /* TODO_DATABASE_URL, --database */
+    char data_dir[512];        /* TODO_DATA_DIR, --data-dir */
+    unsigned threads;          /* TODO_THREADS, --threads; 0 = CPUs */
+    int log_level;             /* TODO_LOG_LEVEL */
+    bool access_log;           /* TODO_ACCESS_LOG */
+    int64_t token_ttl_ms;      /* TODO_TOKEN_TTL (seconds) */
     int login_limit_email;     /* TODO_LOGIN_LIMIT */
     int login_limit_addr;      /* TODO_LOGIN_LIMIT_ADDR */
     int signup_limit_addr;     /* TODO_SIGNUP_LIMIT_ADDR: per hour */
@@ -33,6 +31,8 @@ struct todo_config {
     bool dapr_no_app_token;    /* TODO_DAPR_INSECURE_NO_APP_TOKEN: accept callbacks without
                                   APP_API_TOKEN (unsafe; docs/operations.md) */
     char web_dir[1024];        /* TODO_WEB_DIR, --web-dir; default "web/out"; "" = no web UI */
+    /* TODO_EVENT_RETENTION, TODO_OUTBOX_RETENTION (seconds): processed_events, sent outbox */
+    int64_t event_retention_ms, outbox_retention_ms;
     unsigned char jwt_secret[128];
     size_t jwt_secret_len;
 };
