@@ -76,7 +76,7 @@ void sqlb_int_list(struct sqlb *b, const int64_t *ids, int n);
  * the matches up by rowid and sort them (at most SQLB_FEW_MATCHES, counted by
  * sqlb_fts_probe). Postgres' planner chooses by itself from its statistics. */
 enum sqlb_words_plan { SQLB_WORDS_WALK_INDEX, SQLB_WORDS_FROM_MATCHES };
-#define SQLB_FEW_MATCHES 1000
+#define SQLB_FEW_MATCHES 200
 
 /* The task list query for user_id: filters, sort, keyset cursor, LIMIT q->limit + 1; plan
  * (enum sqlb_words_plan) matters only on sqlite with words. Returns 0, or
