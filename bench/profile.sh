@@ -4,11 +4,12 @@
 # Seeds BENCH_TASKS tasks (10000) through the API like bench/run.sh, then restarts `todo serve`
 # on the same database under valgrind's callgrind and sends PROFILE_REQUESTS (500) requests of
 # each kind, one after another on one keep-alive connection: list (first page of 50), search
-# (q=groc, 50), get, count. Counters are zeroed before and dumped after each kind, so a
-# figure is the server's instructions (every thread) per request, without start-up or
-# seeding. Instruction counts do not depend on the machine's load, unlike req/s: compare
-# them before/after a change. Prints a Markdown table; the callgrind files and
-# callgrind_annotate's top functions go to PROFILE_OUT (build/profile).
+# (q=groc: 921 matches, first 50), search for a rare word (q=4321: one task), get, count.
+# Counters are zeroed before and dumped after each kind, so a figure is the server's
+# instructions (every thread) per request, without start-up or seeding. Instruction counts do
+# not depend on the machine's load, unlike req/s: compare them before/after a change. Prints
+# a Markdown table; the callgrind files and callgrind_annotate's top functions go to
+# PROFILE_OUT (build/profile).
 #
 # Knobs: TODO_BIN (build/todo), BENCH_TASKS (10000), PROFILE_REQUESTS (500),
 # PROFILE_OUT (build/profile).
@@ -92,9 +93,9 @@ start_server valgrind --tool=callgrind --callgrind-out-file="$out_dir/callgrind.
 vg_pid=$server_pid
 
 tasks_url="$base/api/$user_id/tasks"
-names=(list search get count)
-urls=("$tasks_url?limit=50" "$tasks_url?q=groc&limit=50" "$tasks_url/$first_id"
-      "$tasks_url/count?status=pending&due=week")
+names=(list search search_rare get count)
+urls=("$tasks_url?limit=50" "$tasks_url?q=groc&limit=50" "$tasks_url?q=4321&limit=50"
+      "$tasks_url/$first_id" "$tasks_url/count?status=pending&due=week")
 
 # N sequential GETs on one keep-alive connection; any non-200 fails.
 requests() {
