@@ -154,6 +154,8 @@ static void teardown_pg(void)
 struct params {
     const char *sort;
     const char *q;
+    const char *status;
+    const char *due;
 };
 
 static const char *param(void *ctx, const char *name)
@@ -163,6 +165,10 @@ static const char *param(void *ctx, const char *name)
         return p->sort;
     if (strcmp(name, "q") == 0)
         return p->q;
+    if (strcmp(name, "status") == 0)
+        return p->status;
+    if (strcmp(name, "due") == 0)
+        return p->due;
     if (strcmp(name, "limit") == 0)
         return "50";
     return NULL;
@@ -170,7 +176,7 @@ static const char *param(void *ctx, const char *name)
 
 static void parse(struct task_query *query, const char *sort, const char *q)
 {
-    struct params p = {sort, q};
+    struct params p = {sort, q, NULL, NULL};
     struct todo_err err = {0};
     cr_assert_eq(query_parse(query, param, &p, &err), TODO_OK, "%s", err.message);
 }
@@ -383,6 +389,36 @@ Test(sqlite, search_for_a_rare_word_starts_from_its_matches, .init = setup_sqlit
     free(plan_text);
     sqlb_release(&b);
     sqlite3_close(db);
+}
+
+/* The web UI's sidebar counts (GET .../tasks/count?status=pending&due=week): the due range
+ * of the index, which holds completed too, without reading the tasks. */
+Test(sqlite, pending_count_due_this_week_reads_only_the_due_index, .init = setup_sqlite,
+     .fini = teardown_sqlite)
+{
+    struct params p = {NULL, NULL, "pending", "week"};
+    struct task_query query;
+    struct todo_err err = {0};
+    struct sqlb b;
+    sqlite3 *db;
+    cr_assert_eq(query_parse(&query, param, &p, &err), TODO_OK, "%s", err.message);
+    /* now: inside the seeded due dates (1700000000000 + 0..10,000 minutes) */
+    cr_assert_eq(query_resolve_due(&query, "UTC", 1700000000000 + 3000 * 60000LL), 0);
+    sqlb_init(&b, SQLB_SQLITE);
+    sqlb_task_count(&b, "u1", &query);
+    cr_assert_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+    for (int analyzed = 0; analyzed <= 1; analyzed++) {
+        if (analyzed)
+            cr_assert_eq(sqlite3_exec(db, "ANALYZE", NULL, NULL, NULL), SQLITE_OK);
+        char *plan = sqlite_plan(db, &b);
+        show(analyzed ? "sqlite (analyzed) count" : "sqlite count", "status=pending&due=week", 0,
+             plan);
+        cr_expect_not_null(strstr(plan, "COVERING INDEX tasks_user_due"), "%s", plan);
+        free(plan);
+    }
+    sqlite3_close(db);
+    sqlb_release(&b);
+    query_release(&query);
 }
 
 Test(postgres, first_page_of_common_sorts_and_search_walks_an_index_without_a_sort,
