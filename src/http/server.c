@@ -43,6 +43,11 @@
 #define LINGER_MAX_FDS      256         /* connections lingering at once after an early answer */
 #define LINGER_TIMEOUT_MS   5000        /* how long each may go on sending */
 #define LINGER_MAX_BYTES    (64u << 20) /* how much of it is read and dropped */
+/* Each connection's libmicrohttpd memory pool (headers, read and write buffers), zeroed by
+ * libmicrohttpd between the requests of a keep-alive connection: at the default 32 KiB that
+ * zeroing was half of a GET of one task (docs/decisions/0025-reads-in-index-order.md). 16 KiB
+ * still holds 12 KiB of request headers. */
+#define SERVER_CONN_MEMORY (16u << 10)
 
 struct route {
     const char *method;
@@ -1019,7 +1024,8 @@ int http_server_start(http_server_t *s, struct todo_err *err)
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
         MHD_OPTION_THREAD_POOL_SIZE, s->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)SERVER_CONN_MEMORY, MHD_OPTION_END);
     if (!s->daemon)
         return todo_err_set(err, TODO_ERR_INTERNAL, "libmicrohttpd failed to start");
     return TODO_OK;

@@ -6,6 +6,7 @@
  * list and the count share one WHERE clause (add_filters), so they always agree. */
 #include "store/sqlbuild.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -230,11 +231,21 @@ static void add_tags_filter(struct sqlb *b, const char *user_id, const struct ta
     sqlb_sql(b, ")");
 }
 
-static void add_filters(struct sqlb *b, const char *user_id, const struct task_query *q)
+/* Which statement the WHERE clause is for: the count, or the list run one way or the other
+ * on sqlite (enum sqlb_words_plan). */
+enum filters_for { FOR_COUNT = -1 };
+
+/* The words' full-text condition. On sqlite, a list with many matches writes
+ * "+t.id IN (...)": the unary plus keeps the planner from driving the query by rowid from the
+ * FTS5 matches (with sqlite_stat1 it would, then sort every match in a temp B-tree); it walks
+ * the sort's index instead, checking each row against the set of matching rowids, which FTS5
+ * builds once, and stops at the page's end. With few matches, "+t.user_id" does the
+ * opposite: look them up by rowid and sort at most SQLB_FEW_MATCHES rows. A correlated
+ * per-row MATCH measured 30 to 80 times slower than either
+ * (docs/decisions/0025-reads-in-index-order.md). */
+static void add_words_filter(struct sqlb *b, const struct task_query *q, int plan)
 {
-    sqlb_sql(b, " WHERE t.user_id = ");
-    sqlb_text(b, user_id);
-    if (q->n_words > 0 && b->dialect == SQLB_PG) {
+    if (b->dialect == SQLB_PG) {
         /* One tsquery per word: a word without a lexeme (only punctuation) then matches
          * nothing, as in FTS5, instead of being dropped from a joined tsquery. */
         for (int i = 0; i < q->n_words; i++) {
@@ -242,11 +253,32 @@ static void add_filters(struct sqlb *b, const char *user_id, const struct task_q
             sqlb_text_take(b, sqlb_fts_match(b->dialect, &q->words[i], 1));
             sqlb_sql(b, ")");
         }
-    } else if (q->n_words > 0) {
-        sqlb_sql(b, " AND t.id IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ");
-        sqlb_text_take(b, sqlb_fts_match(b->dialect, q->words, q->n_words));
-        sqlb_sql(b, ")");
+        return;
     }
+    sqlb_sql(b, plan == SQLB_WORDS_WALK_INDEX ? " AND +t.id IN (" : " AND t.id IN (");
+    sqlb_sql(b, "SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ");
+    sqlb_text_take(b, sqlb_fts_match(b->dialect, q->words, q->n_words));
+    sqlb_sql(b, ")");
+}
+
+void sqlb_fts_probe(struct sqlb *b, const struct task_query *q)
+{
+    assert(b->dialect == SQLB_SQLITE && q->n_words > 0);
+    sqlb_sql(b, "SELECT count(*) FROM (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ");
+    sqlb_text_take(b, sqlb_fts_match(b->dialect, q->words, q->n_words));
+    sqlb_sql(b, " LIMIT ");
+    sqlb_int(b, SQLB_FEW_MATCHES + 1);
+    sqlb_sql(b, ")");
+}
+
+static void add_filters(struct sqlb *b, const char *user_id, const struct task_query *q, int plan)
+{
+    bool from_matches =
+        b->dialect == SQLB_SQLITE && q->n_words > 0 && plan == SQLB_WORDS_FROM_MATCHES;
+    sqlb_sql(b, from_matches ? " WHERE +t.user_id = " : " WHERE t.user_id = ");
+    sqlb_text(b, user_id);
+    if (q->n_words > 0)
+        add_words_filter(b, q, plan);
     if (q->status == QSTATUS_PENDING || q->status == QSTATUS_COMPLETED) {
         sqlb_sql(b, " AND t.completed = ");
         sqlb_bool(b, q->status == QSTATUS_COMPLETED);
@@ -288,10 +320,10 @@ static void add_filters(struct sqlb *b, const char *user_id, const struct task_q
 void sqlb_task_count(struct sqlb *b, const char *user_id, const struct task_query *q)
 {
     sqlb_sql(b, "SELECT count(*) FROM tasks t");
-    add_filters(b, user_id, q);
+    add_filters(b, user_id, q, FOR_COUNT);
 }
 
-int sqlb_task_list(struct sqlb *b, const char *user_id, const struct task_query *q)
+int sqlb_task_list(struct sqlb *b, const char *user_id, const struct task_query *q, int plan)
 {
     struct sort_term def = {.key = SORT_CREATED_AT, .desc = true};
     const struct sort_term *sort = q->n_sort > 0 ? q->sort : &def;
@@ -309,7 +341,7 @@ int sqlb_task_list(struct sqlb *b, const char *user_id, const struct task_query 
         return TODO_ERR_BAD_REQUEST;
 
     sqlb_sql(b, "SELECT " SQLB_TASK_COLUMNS " FROM tasks t");
-    add_filters(b, user_id, q);
+    add_filters(b, user_id, q, plan);
     if (q->has_cursor)
         add_keyset(b, q);
     sqlb_sql(b, " ORDER BY ");

@@ -94,6 +94,33 @@ Test(server, suspended_request_is_answered_after_resume_from_another_thread)
     stop(s);
 }
 
+/* The connection memory pool is 16 KiB (server.c, docs/decisions/0025-reads-in-index-order.md):
+ * 12 KiB of request headers still fit, on the first request of a keep-alive connection and
+ * on the next one after the pool was reset. */
+Test(server, twelve_kib_of_headers_are_answered_on_a_reused_connection)
+{
+    http_server_t *s = start();
+    size_t n_big = 12 * 1024;
+    struct buf req;
+    buf_init(&req);
+    for (int i = 0; i < 2; i++) {
+        buf_puts(&req, "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                       "Content-Length: 7\r\nX-Big: ");
+        for (size_t j = 0; j < n_big; j++)
+            buf_putc(&req, 'a');
+        buf_puts(&req, i ? "\r\nConnection: close\r\n\r\n{\"a\":2}" : "\r\n\r\n{\"a\":1}");
+    }
+    char *resp = raw_roundtrip(http_server_port(s), req.data, req.len);
+    cr_assert(strncmp(resp, "HTTP/1.1 200", 12) == 0, "got %.200s", resp);
+    char *second = strstr(resp + 12, "HTTP/1.1 200");
+    cr_assert_not_null(second, "got %.400s", resp);
+    cr_assert_not_null(strstr(resp, "{\"a\":1}"));
+    cr_assert_not_null(strstr(second, "{\"a\":2}"));
+    free(resp);
+    buf_release(&req);
+    stop(s);
+}
+
 Test(server, json_body_round_trips_with_a_request_id)
 {
     http_server_t *s = start();
