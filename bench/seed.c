@@ -18,7 +18,9 @@
  *   --ids FILE: writes up to 1,000 ids of the bench user's non-recurring tasks, spread over
  *   all of them, one a line (bench/get.lua and bench/complete.lua read it).
  * Prints one JSON line: user_id, email, password, first_id, check_task (the first listed id,
- * as GET must return it), tasks, users, user_tasks, seconds. Exit status 1 on any error. */
+ * as GET must return it), check_body (the POST body it was built from: POSTed, it must give
+ * the same task but for id and times), tasks, users, user_tasks, seconds. Exit status 1 on
+ * any error. */
 #include <assert.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -139,10 +141,12 @@ static json_t *task_body(long i, int64_t now, bool *recurring)
 
 /* Builds task i of user_id as app_task_create would at created_at and inserts it. */
 static int seed_task(store_t *s, const char *user_id, long i, int64_t now, int64_t created_at,
-                     struct task *t, bool *recurring)
+                     struct task *t, bool *recurring, char **body_text)
 {
     assert(s && user_id && t);
     json_t *body = task_body(i, now, recurring);
+    if (body_text) /* the caller keeps the POST body of task i */
+        *body_text = json_dumps(body, JSON_COMPACT);
     struct todo_err err;
     todo_err_clear(&err);
     task_init(t);
@@ -192,6 +196,7 @@ struct seed_state {
     int64_t ids[MAX_IDS];
     int n_ids;
     char *check_json; /* the first listed task as GET returns it; owned */
+    char *check_body; /* the POST body it was built from; owned */
 };
 
 /* Position j of the interleaved timeline: the bench user's task *i or another user's *o. */
@@ -210,9 +215,13 @@ static int seed_one(store_t *s, const struct seed_opts *o, struct seed_state *st
     int rc;
     if (timeline_is_bench(o, j, total)) {
         long i = (*next_bench)++;
-        rc = seed_task(s, st->bench_id, i, now, created_at, &t, &recurring);
-        if (rc)
+        char *body = NULL;
+        rc = seed_task(s, st->bench_id, i, now, created_at, &t, &recurring,
+                       st->check_body ? NULL : &body);
+        if (rc) {
+            free(body);
             return rc;
+        }
         long stride = o->n_tasks > MAX_IDS ? o->n_tasks / MAX_IDS : 1;
         if (i == 0)
             st->first_id = t.id;
@@ -223,13 +232,16 @@ static int seed_one(store_t *s, const struct seed_opts *o, struct seed_state *st
                 task_json_write(&b, &t);
                 st->check_json = xstrdup(b.data);
                 buf_release(&b);
+                st->check_body = body;
+                body = NULL;
             }
             st->ids[st->n_ids++] = t.id;
         }
+        free(body);
     } else {
         long k = (*next_other)++;
         rc = seed_task(s, st->user_ids[k % o->n_users], 1000000000L + k, now, created_at, &t,
-                       &recurring);
+                       &recurring, NULL);
     }
     task_release(&t);
     return rc;
@@ -356,12 +368,13 @@ static void parse_opts(int argc, char **argv, struct seed_opts *o)
 static void print_result(const struct seed_opts *o, const struct seed_state *st, double secs)
 {
     json_t *check = json_loads(st->check_json, 0, NULL);
-    json_t *out = json_pack("{s:s,s:s,s:s,s:I,s:o,s:I,s:I,s:I,s:f}", "user_id", st->bench_id,
+    json_t *body = json_loads(st->check_body, 0, NULL);
+    json_t *out = json_pack("{s:s,s:s,s:s,s:I,s:o,s:o,s:I,s:I,s:I,s:f}", "user_id", st->bench_id,
                             "email", BENCH_EMAIL, "password", BENCH_PASSWORD, "first_id",
-                            (json_int_t)st->first_id, "check_task", check, "tasks",
-                            (json_int_t)o->n_tasks, "users", (json_int_t)o->n_users, "user_tasks",
-                            (json_int_t)o->n_user_tasks, "seconds", secs);
-    char *text = json_dumps(out, JSON_COMPACT); /* "o" above stole check */
+                            (json_int_t)st->first_id, "check_task", check, "check_body", body,
+                            "tasks", (json_int_t)o->n_tasks, "users", (json_int_t)o->n_users,
+                            "user_tasks", (json_int_t)o->n_user_tasks, "seconds", secs);
+    char *text = json_dumps(out, JSON_COMPACT); /* "o" above stole check and body */
     puts(text);
     free(text);
     json_decref(out);
@@ -397,6 +410,7 @@ int main(int argc, char **argv)
         print_result(&o, &st, now_s() - t0);
     free(st.user_ids);
     free(st.check_json);
+    free(st.check_body);
     store_destroy(s);
     return rc ? 1 : 0;
 }
