@@ -15,7 +15,8 @@
 # server through scripts/with-postgres.sh), TODO_BIN (build/todo), BUILD (build),
 # BENCH_THREADS (2), BENCH_CONNECTIONS (64), BENCH_DURATION (10s), BENCH_OUT (build/bench),
 # BENCH_SERVER_THREADS (unset: the server's default, one per CPU), BENCH_EVENT_RATE (2000),
-# BENCH_EVENT_SECONDS (10; 0 skips the event path).
+# BENCH_EVENT_SECONDS (10; 0 skips the event path), BENCH_RESEED (1: seed even when
+# build/bench/seed-cache/ holds a database seeded by the same bench_seed binary).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -104,10 +105,30 @@ if [[ -n "${BENCH_SERVER_THREADS:-}" ]]; then export TODO_THREADS="$BENCH_SERVER
 mkdir -p "$TODO_DATA_DIR" "$out_dir"
 
 "$bin" migrate >"$tmp/migrate.log" 2>&1 || { cat "$tmp/migrate.log" >&2; die "todo migrate failed"; }
-say "seeding ($scale): $build/bench_seed URL ${seed_args[*]}"
 export BENCH_IDS="$out_dir/ids.txt"
-seed=$("$build/bench_seed" "$TODO_DATABASE_URL" "${seed_args[@]}" --ids "$BENCH_IDS") ||
-    die "seeding failed"
+# SQLite: a seeded database is kept under build/bench/seed-cache/, keyed by the seeder's binary
+# (it changes with the store's code) and the scale, so a rerun copies it instead of seeding
+# again (BENCH_RESEED=1 forces seeding; the seeding time shown is the original one).
+cache_dir=$out_dir/seed-cache
+key="$scale-$(sha256sum "$build/bench_seed" | cut -c1-12)"
+if [[ "$db_kind" == sqlite && -z "${BENCH_RESEED:-}" && -f "$cache_dir/$key.db" ]]; then
+    say "seeded database from $cache_dir/$key.db"
+    cp "$cache_dir/$key.db" "$tmp/data/todo.db"
+    cp "$cache_dir/$key.ids" "$BENCH_IDS"
+    seed=$(cat "$cache_dir/$key.json")
+else
+    say "seeding ($scale): $build/bench_seed URL ${seed_args[*]}"
+    seed=$("$build/bench_seed" "$TODO_DATABASE_URL" "${seed_args[@]}" --ids "$BENCH_IDS") ||
+        die "seeding failed"
+    if [[ "$db_kind" == sqlite ]]; then
+        rm -rf "$cache_dir" && mkdir -p "$cache_dir" # one scale kept: 1m takes 1.2 GB
+        # the seeder's last connection checkpointed and removed the WAL as it closed
+        [[ ! -s "$tmp/data/todo.db-wal" ]] || die "bench_seed left a WAL behind"
+        cp "$tmp/data/todo.db" "$cache_dir/$key.db"
+        cp "$BENCH_IDS" "$cache_dir/$key.ids"
+        printf '%s\n' "$seed" >"$cache_dir/$key.json"
+    fi
+fi
 seed_s=$(node -e 'console.log(JSON.parse(process.argv[1]).seconds.toFixed(1))' "$seed")
 say "seeded in $seed_s s"
 if [[ "$db_kind" == sqlite ]]; then
