@@ -10,7 +10,7 @@
 // Environment: BENCH_TRACK (10: every 10th create is tracked), BENCH_POLL_MS (1),
 // BENCH_CONNECTIONS (64 sockets for the creates, 16 for the polls).
 // Prints "RESULT k=v ..." (rate asked, and reached: creates answered / time to the last answer; create p50/p99, visible p50/p99/max,
-// tracked, missed); exits 1 when a tracked task never became visible within 10 s or a create
+// tracked, missed: not visible within 10 s, left out of the percentiles); exits 1 when a create
 // failed.
 import http from 'node:http';
 
@@ -122,4 +122,5 @@ console.log(`RESULT rate=${rate} reached=${(createMs.length / answerSeconds).toF
   `vis_max_ms=${f(pct(visibleMs, 100))} poll_ms=${pollMs}`);
 createAgent.destroy();
 pollAgent.destroy();
-process.exit(missed || failed ? 1 : 0);
+// a task not visible within 10 s is a measurement (the consumer fell behind), not an error
+process.exit(failed ? 1 : 0);
