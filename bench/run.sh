@@ -107,10 +107,10 @@ mkdir -p "$TODO_DATA_DIR" "$out_dir"
 "$bin" migrate >"$tmp/migrate.log" 2>&1 || { cat "$tmp/migrate.log" >&2; die "todo migrate failed"; }
 export BENCH_IDS="$out_dir/ids.txt"
 # SQLite: a seeded database is kept under build/bench/seed-cache/, keyed by the seeder's binary
-# (it changes with the store's code) and the scale, so a rerun copies it instead of seeding
+# (it changes with the store's code), the scale and the day, so a rerun copies it instead of seeding
 # again (BENCH_RESEED=1 forces seeding; the seeding time shown is the original one).
 cache_dir=$out_dir/seed-cache
-key="$scale-$(sha256sum "$build/bench_seed" | cut -c1-12)"
+key="$scale-$(date -u +%F)-$(sha256sum "$build/bench_seed" | cut -c1-12)" # due dates are relative to the day
 if [[ "$db_kind" == sqlite && -z "${BENCH_RESEED:-}" && -f "$cache_dir/$key.db" ]]; then
     say "seeded database from $cache_dir/$key.db"
     cp "$cache_dir/$key.db" "$tmp/data/todo.db"
