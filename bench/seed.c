@@ -199,7 +199,8 @@ struct seed_state {
     char *check_body; /* the POST body it was built from; owned */
 };
 
-/* Position j of the interleaved timeline: the bench user's task *i or another user's *o. */
+/* Whether position j of the interleaved timeline holds the bench user's next task (else
+ * another user's). */
 static bool timeline_is_bench(const struct seed_opts *o, long j, long total)
 {
     /* Bresenham: the bench user's tasks spread evenly among everyone's */
@@ -220,6 +221,7 @@ static int seed_one(store_t *s, const struct seed_opts *o, struct seed_state *st
                        st->check_body ? NULL : &body);
         if (rc) {
             free(body);
+            task_release(&t);
             return rc;
         }
         long stride = o->n_tasks > MAX_IDS ? o->n_tasks / MAX_IDS : 1;
