@@ -6,7 +6,7 @@ JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 
 .PHONY: all deps test-deps build build-asan web run test unit blackbox blackbox-sqlite \
-        blackbox-postgres blackbox-asan unit-tsan test-events test-dapr test-browser format format-check bench fuzz fuzz-smoke clean
+        blackbox-postgres blackbox-asan unit-tsan test-events test-dapr test-browser format format-check bench bench-1m bench-smoke fuzz fuzz-smoke clean
 
 all: build
 
@@ -38,10 +38,10 @@ run: build web
 
 # Every test tier: format, unit tests under ASan+UBSan, the thread tests under TSan, a short run of every fuzz target,
 # black-box API tests against SQLite and against a throw-away PostgreSQL (with the Release
-# build, then the ASan+UBSan build), then the event tier (api and audit processes over a
+# build, then the ASan+UBSan build), the benchmark guard (ratios to /healthz), then the event tier (api and audit processes over a
 # real Kafka broker), the Dapr tier (the same through a daprd sidecar each) and the browser
 # tier (the web UI in headless Chromium against a real `todo serve`).
-test: test-deps format-check unit unit-tsan fuzz-smoke blackbox test-events test-dapr test-browser
+test: test-deps format-check unit unit-tsan fuzz-smoke blackbox bench-smoke test-events test-dapr test-browser
 
 unit: build-asan
 	scripts/with-postgres.sh scripts/with-kafka.sh scripts/with-dapr.sh 0 scripts/run-unit.sh $(ASAN_BUILD) -j $(JOBS)
@@ -90,7 +90,8 @@ format:
 format-check:
 	clang-format --dry-run -Werror $$(git ls-files 'src/*.c' 'src/*.h' 'tests/unit/*.c' 'fuzz/*.c')
 
-# The HTTP benchmark, then the event benchmark (outbox -> bus -> consumer), then completion ->
+# The HTTP benchmark at 10,000 tasks (BENCH_SCALE=10k; BENCH_DB=postgres for a throw-away
+# PostgreSQL), then the event benchmark (outbox -> bus -> consumer), then completion ->
 # successor latency of the recurring role, then the web UI's load and search times in
 # Chromium (docs/benchmarks.md).
 bench: build web
@@ -98,6 +99,15 @@ bench: build web
 	bench/events.sh
 	bench/recurring.sh
 	bench/web.sh
+
+# The HTTP benchmark at 1,000,000 tasks for one user plus 10,000 users with 100 each.
+bench-1m: build web
+	BENCH_SCALE=1m bench/run.sh
+
+# The benchmark guard (part of make test): create and list against the same run's /healthz,
+# compared with bench/baseline.json; a seeded task must read back through GET.
+bench-smoke: build
+	bench/smoke.sh
 
 # Every libFuzzer target in fuzz/ for FUZZ_SECONDS (default 30) each.
 fuzz: test-deps
