@@ -163,6 +163,11 @@ const char *app_trace_current(void);
  * call inside the change's transaction. */
 int app_events_task_changed(struct app *a, const struct task *before, const struct task *after,
                             int64_t now);
+/* Runs fn(store, arg) as one item of a group commit (store_write): in a transaction shared
+ * with other threads' writes, on the thread that leads it but with this thread's trace
+ * context; returns once that transaction committed, with fn's result or the error that undid
+ * it (a store result). Wakes the relay once per committed batch. */
+int app_write(struct app *a, store_write_fn fn, void *arg);
 /* Wakes the relay; call after the commit. */
 void app_events_committed(struct app *a);
 

@@ -1,13 +1,15 @@
-/* tasks.c - the task use cases. Every change is a short transaction: read the current
- * task, apply the change through core's validation, write it back if the version is still
- * the one read (optimistic concurrency). A lost race without If-Match is retried; with
- * If-Match it is the client's 412. Later issues add the outbox rows to these same
- * transactions. */
+/* tasks.c - the task use cases. Every change is one item of a group commit (app_write,
+ * docs/decisions/0022-group-commit.md): read the current task, apply the change through
+ * core's validation, write it back with its outbox rows if the version is still the one
+ * read; the item shares its transaction with other requests' writes, and a failing item
+ * (404, 412, a validation error) is undone alone. With If-Match a version mismatch is the
+ * client's 412; without it a lost race is retried. */
 #include "app/app.h"
 #include "base/timeutil.h"
 #include "base/xalloc.h"
 #include "core/recur.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,20 @@ static void anchor_series(struct task *t, const struct task *before, int64_t now
         t->series_start += t->due_at - before->due_at;
 }
 
+/* A create's work in a group commit: the task and its events (app_write). */
+struct create_write {
+    struct app *a;
+    struct task t; /* a copy per attempt: the insert sets ids */
+    int64_t now;
+};
+
+static int create_work(store_t *s, void *arg)
+{
+    struct create_write *w = arg;
+    (void)s; /* the same store as w->a's, on this (the leader's) thread */
+    return app_task_insert_in_tx(w->a, &w->t, w->now);
+}
+
 int app_task_create(struct app *a, const char *user_id, json_t *body, struct task *out,
                     struct todo_err *err)
 {
@@ -40,6 +56,7 @@ int app_task_create(struct app *a, const char *user_id, json_t *body, struct tas
     struct task t;
     task_init(&t);
     snprintf(t.user_id, sizeof t.user_id, "%s", user_id);
+    /* validation before the batch: a bad body never reaches the transaction */
     int rc = task_apply_json(&t, body, TASK_APPLY_CREATE, now, err);
     if (rc) {
         task_release(&t);
@@ -49,22 +66,22 @@ int app_task_create(struct app *a, const char *user_id, json_t *body, struct tas
     t.updated_at = now;
     t.version = 1;
     anchor_series(&t, NULL, now);
-    rc = store_begin(a->store);
-    if (!rc)
-        rc = store_task_insert(a->store, &t);
-    if (!rc)
-        rc = app_events_task_changed(a, NULL, &t, now);
-    if (!rc)
-        rc = store_commit(a->store);
-    else
-        store_rollback(a->store);
-    if (rc) {
-        task_release(&t);
-        return app_store_error(a, rc, err);
+    for (int attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+        struct create_write w = {.a = a, .now = now};
+        task_init(&w.t);
+        task_copy(&w.t, &t);
+        rc = app_write(a, create_work, &w);
+        if (rc == TODO_OK) {
+            task_release(&t);
+            *out = w.t;
+            return TODO_OK;
+        }
+        task_release(&w.t);
+        if (rc != TODO_ERR_BUSY) /* the batch broke under another write: try again */
+            break;
     }
-    app_events_committed(a);
-    *out = t;
-    return TODO_OK;
+    task_release(&t);
+    return app_store_error(a, rc, err);
 }
 
 int app_task_get(struct app *a, const char *user_id, int64_t id, struct task *out,
@@ -75,61 +92,88 @@ int app_task_get(struct app *a, const char *user_id, int64_t id, struct task *ou
 
 typedef int (*mutate_fn)(struct task *t, void *arg, int64_t now, struct todo_err *err);
 
-/* Read, mutate, write-if-unchanged, in one transaction; retried when another writer won
- * the race and the client gave no If-Match. */
-static int update_task(struct app *a, const char *user_id, int64_t id, int64_t if_match,
-                       mutate_fn mutate, void *arg, struct task *out, struct todo_err *err)
+/* A read-modify-write of one task in a group commit (app_write). */
+struct update_write {
+    struct app *a;
+    const char *user_id;
+    int64_t id, if_match;
+    mutate_fn mutate; /* NULL: delete */
+    void *arg;
+    struct todo_err *err;
+    bool invalid;    /* mutate refused the change: err says why */
+    struct task out; /* the task as written (on success, not for a delete) */
+};
+
+/* Reads the task, checks If-Match, applies the change through core's validation and writes
+ * it back with its events; inside the batch's transaction, so no other writer of the task
+ * comes between the read and the write. */
+static int update_work(store_t *s, void *arg)
 {
-    store_t *s = a->store;
-    int rc = TODO_OK;
-    for (int attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
-        int64_t now = time_now_ms();
-        struct task cur, next;
-        task_init(&cur);
-        task_init(&next);
-        rc = store_begin(s);
-        if (rc)
-            return app_store_error(a, rc, err);
-        rc = store_task_get(s, user_id, id, &cur);
-        if (rc)
-            goto out_rollback;
-        if (if_match >= 0 && cur.version != if_match) {
-            rc = TODO_ERR_PRECONDITION;
-            goto out_rollback;
-        }
+    struct update_write *w = arg;
+    int64_t now = time_now_ms();
+    struct task cur, next;
+    task_init(&cur);
+    task_init(&next);
+    int rc = store_task_get(s, w->user_id, w->id, &cur);
+    if (!rc && w->if_match >= 0 && cur.version != w->if_match)
+        rc = TODO_ERR_PRECONDITION;
+    if (!rc && !w->mutate) {
+        rc = store_task_delete(s, w->user_id, w->id, cur.version);
+        if (!rc)
+            rc = app_events_task_changed(w->a, &cur, NULL, now);
+        task_release(&cur);
+        return rc;
+    }
+    if (!rc) {
         task_copy(&next, &cur);
-        rc = mutate(&next, arg, now, err);
-        if (rc) {
-            store_rollback(s);
-            task_release(&cur);
-            task_release(&next);
-            return rc; /* a validation error: err already says what */
-        }
+        rc = w->mutate(&next, w->arg, now, w->err);
+        w->invalid = rc != TODO_OK;
+    }
+    if (!rc) {
         next.version = cur.version + 1;
         next.updated_at = now;
         anchor_series(&next, &cur, now);
         rc = store_task_update(s, &next, cur.version);
-        if (!rc)
-            rc = app_events_task_changed(a, &cur, &next, now);
-        if (!rc)
-            rc = store_commit(s);
-        else
-            store_rollback(s);
-        task_release(&cur);
+    }
+    if (!rc)
+        rc = app_events_task_changed(w->a, &cur, &next, now);
+    task_release(&cur);
+    if (rc)
+        task_release(&next);
+    else
+        w->out = next;
+    return rc;
+}
+
+/* Runs a read-modify-write (or a delete) as one item of a group commit; retried when the
+ * batch broke under another write, or another writer won a race and the client gave no
+ * If-Match. */
+static int update_task(struct app *a, const char *user_id, int64_t id, int64_t if_match,
+                       mutate_fn mutate, void *arg, struct task *out, struct todo_err *err)
+{
+    int rc = TODO_OK;
+    for (int attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+        struct update_write w = {.a = a,
+                                 .user_id = user_id,
+                                 .id = id,
+                                 .if_match = if_match,
+                                 .mutate = mutate,
+                                 .arg = arg,
+                                 .err = err};
+        task_init(&w.out);
+        rc = app_write(a, update_work, &w);
         if (!rc) {
-            app_events_committed(a);
-            *out = next;
+            if (out)
+                *out = w.out;
+            else
+                task_release(&w.out);
             return TODO_OK;
         }
-        task_release(&next);
+        if (w.invalid)
+            return rc; /* a validation error: err already says what */
         if ((rc == TODO_ERR_PRECONDITION && if_match < 0) || rc == TODO_ERR_BUSY)
             continue;
-        return app_store_error(a, rc, err);
-    out_rollback:
-        store_rollback(s);
-        task_release(&cur);
-        task_release(&next);
-        return app_store_error(a, rc, err);
+        break;
     }
     return app_store_error(a, rc, err);
 }
@@ -204,36 +248,7 @@ int app_task_complete(struct app *a, const char *user_id, int64_t id, json_t *bo
 int app_task_delete(struct app *a, const char *user_id, int64_t id, int64_t if_match,
                     struct todo_err *err)
 {
-    int rc = TODO_OK;
-    for (int attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
-        int64_t now = time_now_ms();
-        struct task cur;
-        task_init(&cur);
-        rc = store_begin(a->store);
-        if (rc)
-            break;
-        rc = store_task_get(a->store, user_id, id, &cur);
-        if (!rc && if_match >= 0 && cur.version != if_match)
-            rc = TODO_ERR_PRECONDITION;
-        else if (!rc)
-            rc = store_task_delete(a->store, user_id, id, cur.version);
-        if (!rc)
-            rc = app_events_task_changed(a, &cur, NULL, now);
-        if (!rc)
-            rc = store_commit(a->store);
-        else
-            store_rollback(a->store);
-        task_release(&cur);
-        if (!rc) {
-            app_events_committed(a);
-            return TODO_OK;
-        }
-        /* lost a race with another writer: without If-Match, try again */
-        bool raced = (rc == TODO_ERR_PRECONDITION && if_match < 0) || rc == TODO_ERR_BUSY;
-        if (!raced)
-            break;
-    }
-    return app_store_error(a, rc, err);
+    return update_task(a, user_id, id, if_match, NULL, NULL, NULL, err);
 }
 
 /* Parses the list query and resolves its due shortcut in the user's zone: the one path by

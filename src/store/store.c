@@ -127,6 +127,7 @@ int store_open(const char *url, store_t **out, struct todo_err *err)
     }
     pthread_mutex_init(&s->mu, NULL);
     pthread_mutex_init(&s->write_mu, NULL);
+    store_writer_init(s);
     c = store_conn_get(s, &rc);
     if (!c) {
         todo_err_set(err, rc, "%s", conn_slot(s)->last_error);
@@ -158,6 +159,7 @@ void store_destroy(store_t *s)
     }
     pthread_mutex_destroy(&s->mu);
     pthread_mutex_destroy(&s->write_mu);
+    store_writer_release(s);
     free(s->target);
     free(s);
 }

@@ -15,6 +15,7 @@
 #ifndef TODO_STORE_STORE_H
 #define TODO_STORE_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,6 +46,27 @@ const char *store_last_error(store_t *s);
 int store_begin(store_t *s);
 int store_commit(store_t *s);
 void store_rollback(store_t *s);
+
+/* --- group commit (docs/decisions/0022-group-commit.md) --- */
+/* A write's work: runs inside a transaction and a savepoint of its own, on whatever thread
+ * leads the batch (so it may use only s and arg, never thread-locals of its caller), and
+ * never calls store_begin/commit/rollback or store_write. Nonzero undoes its writes alone. */
+typedef int (*store_write_fn)(store_t *s, void *arg);
+/* Runs fn(s, arg) in a write transaction shared with the store_write calls of other threads
+ * and returns once that transaction committed (or failed): fn's result, or the error that
+ * undid it (TODO_ERR_BUSY: the batch's transaction could not go on; retry). Thread-safe; the
+ * caller must not be in a transaction. *led (may be NULL) is set when this call committed a
+ * batch itself (the caller then wakes whoever waits for commits, once for the batch). */
+int store_write(store_t *s, store_write_fn fn, void *arg, bool *led);
+/* Tests only: called by a batch's leader just before its COMMIT (NULL: none). */
+typedef void (*store_write_hook_fn)(void *arg);
+void store_write_set_hook(store_t *s, store_write_hook_fn before_commit, void *arg);
+struct store_write_stats {
+    uint64_t batches; /* transactions run by store_write */
+    uint64_t items;   /* store_write calls they held */
+    uint64_t queued;  /* calls waiting for a batch now */
+};
+void store_write_stats(store_t *s, struct store_write_stats *out);
 
 /* --- users --- */
 /* Inserts u (all fields set by the caller). TODO_ERR_CONFLICT when the email is taken. */
