@@ -2,15 +2,14 @@
  * transaction: todo.task.<type> on task-events (for recurring, audit) and
  * todo.task.changed on task-updates (for realtime). The relay is woken after commit by
  * app_events_committed. The trace context of the current call is thread-local: an entry
- * point sets it (app_trace_set) before calling the use cases on that thread; app_write
- * carries it to the thread that leads the group commit (docs/decisions/0022-group-commit.md). */
+ * point sets it (app_trace_set) before calling the use cases on that thread;
+ * a task write carries it to the store's committer thread (docs/decisions/0022-group-commit.md). */
 #include "app/app.h"
 #include "base/buf.h"
 #include "base/uuid.h"
 #include "core/event.h"
 #include "events/cloudevent.h"
 
-#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -67,36 +66,6 @@ int app_events_task_changed(struct app *a, const struct task *before, const stru
         rc = outbox_put(a, TOPIC_TASK_UPDATES, "todo.task.changed", t, &data, now);
     }
     buf_release(&data);
-    return rc;
-}
-
-/* A write's work with its caller's trace context, run on the batch leader's thread. */
-struct traced_write {
-    store_write_fn fn;
-    void *arg;
-    char traceparent[TRACEPARENT_LEN + 1];
-};
-
-static int run_traced(store_t *s, void *arg)
-{
-    struct traced_write *w = arg;
-    char saved[TRACEPARENT_LEN + 1];
-    memcpy(saved, current_traceparent, sizeof saved);
-    memcpy(current_traceparent, w->traceparent, sizeof saved);
-    int rc = w->fn(s, w->arg);
-    memcpy(current_traceparent, saved, sizeof saved);
-    return rc;
-}
-
-int app_write(struct app *a, store_write_fn fn, void *arg)
-{
-    assert(a && fn);
-    struct traced_write w = {.fn = fn, .arg = arg};
-    memcpy(w.traceparent, app_trace_current(), sizeof w.traceparent);
-    bool led = false;
-    int rc = store_write(a->store, run_traced, &w, &led);
-    if (led) /* once per batch: the leader, after its commit */
-        app_events_committed(a);
     return rc;
 }
 

@@ -589,6 +589,8 @@ static void request_free(struct http_request *r)
     free(r);
 }
 
+static void suspended_unlink(http_server_t *s, struct http_request *r);
+
 /* MHD is done with r: it leaves the server's count, and is freed unless a finisher still
  * holds it (an abandoned request), in which case the finisher's resume frees it. */
 static void request_destroy(struct http_request *r)
@@ -603,8 +605,12 @@ static void request_destroy(struct http_request *r)
     bool held = r->held;
     r->conn_gone = true;
     pthread_mutex_unlock(&r->lock);
-    if (!held)
+    if (!held) {
+        /* A resumed request MHD finished without calling on_request again (its client left
+         * while it was suspended) is still on the list: off it before it is freed. */
+        suspended_unlink(s, r);
         request_free(r);
+    }
     pthread_mutex_lock(&s->inflight_lock);
     if (--s->inflight == 0)
         pthread_cond_broadcast(&s->inflight_zero);

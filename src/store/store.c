@@ -144,6 +144,7 @@ void store_destroy(store_t *s)
 {
     if (!s)
         return;
+    store_writer_release(s); /* first: its committer thread closes its connection as it exits */
     if (s->drv->detach)
         s->drv->detach(s); /* before the key goes: the driver's threads close their connections */
     pthread_setspecific(s->key, NULL);
@@ -159,7 +160,6 @@ void store_destroy(store_t *s)
     }
     pthread_mutex_destroy(&s->mu);
     pthread_mutex_destroy(&s->write_mu);
-    store_writer_release(s);
     free(s->target);
     free(s);
 }

@@ -48,18 +48,30 @@ int store_commit(store_t *s);
 void store_rollback(store_t *s);
 
 /* --- group commit (docs/decisions/0022-group-commit.md) --- */
-/* A write's work: runs inside a transaction and a savepoint of its own, on whatever thread
- * leads the batch (so it may use only s and arg, never thread-locals of its caller), and
+/* A write's work: runs inside a transaction and a savepoint of its own, on the store's
+ * committer thread (so it may use only s and arg, never thread-locals of its caller), and
  * never calls store_begin/commit/rollback or store_write. Nonzero undoes its writes alone. */
 typedef int (*store_write_fn)(store_t *s, void *arg);
-/* Runs fn(s, arg) in a write transaction shared with the store_write calls of other threads
- * and returns once that transaction committed (or failed): fn's result, or the error that
- * undid it (TODO_ERR_BUSY: the batch's transaction could not go on; retry). Thread-safe; the
- * caller must not be in a transaction. *led (may be NULL) is set when this call committed a
- * batch itself (the caller then wakes whoever waits for commits, once for the batch). */
-int store_write(store_t *s, store_write_fn fn, void *arg, bool *led);
-/* Tests only: called by a batch's leader just before its COMMIT (NULL: none). */
+/* Called once per store_write_async, on the committer's thread, after the transaction that
+ * held the write committed (rc 0) or failed: rc is fn's result or the error that undid it
+ * (TODO_ERR_BUSY: the batch's transaction could not go on; retry), error its text ("" when
+ * none). It may queue another write; it must not wait for one. */
+typedef void (*store_write_done_fn)(void *arg, int rc, const char *error);
+/* Queues fn(s, arg) for the store's committer thread, which runs it in a write transaction
+ * shared with the other writes queued meanwhile, then calls done(arg, ...). Returns at once;
+ * done may run before it returns. Thread-safe. */
+void store_write_async(store_t *s, store_write_fn fn, store_write_done_fn done, void *arg);
+/* The same, waiting: returns once the transaction holding the write committed, with fn's
+ * result or the error that undid it (its text in store_last_error). Not from a write's fn or
+ * done callback. */
+int store_write(store_t *s, store_write_fn fn, void *arg);
+/* Waits until every queued write ran and its callback returned (writes it re-queued too). */
+void store_write_drain(store_t *s);
 typedef void (*store_write_hook_fn)(void *arg);
+/* Called on the committer's thread once after each batch that committed at least one write,
+ * before the writes' callbacks (NULL: none). Set it before the first write. */
+void store_write_on_commit(store_t *s, store_write_hook_fn fn, void *arg);
+/* Tests only: called by the committer just before each batch's COMMIT (NULL: none). */
 void store_write_set_hook(store_t *s, store_write_hook_fn before_commit, void *arg);
 struct store_write_stats {
     uint64_t batches; /* transactions run by store_write */

@@ -1,16 +1,20 @@
 /* store_write.c - group commit: the write transactions of many threads committed as one.
  *
  * The one idea: a thread that wants to write queues its work (a function over the store)
- * and waits; whichever waiting thread finds no batch running becomes the leader, takes
- * every queued item (at most STORE_WRITE_BATCH_MAX), runs them one after another in one
+ * with a callback, and goes on (or waits, with store_write). The store's committer thread
+ * takes every queued item (at most STORE_WRITE_BATCH_MAX), runs them one after another in one
  * transaction on its own connection - each inside a savepoint, so an item that fails is
- * undone alone and the others go on - commits once, and only then hands each waiter its
- * result. One BEGIN, one COMMIT, one WAL append and fsync for the whole batch; at low load a
- * batch is one item and nothing waits for a timer. While a batch runs the next one gathers
- * in the queue, so batches grow with the load. The leader leaves the lead to the queue's head
- * when done (the requesting workers take turns: there is no thread of its own).
- * docs/decisions/0022-group-commit.md; docs/architecture.md, "Storage". */
+ * undone alone and the others go on - commits once, and only then calls each item's
+ * callback with its result. One BEGIN, one COMMIT, one WAL append (and fsync, per the
+ * synchronous level) for the whole batch; at low load a batch is one item and nothing waits
+ * for a timer. While a batch runs the next one gathers in the queue, so batches grow with
+ * the load; an HTTP worker that suspends its request instead of waiting (docs/architecture.md,
+ * "A request's life") serves other connections meanwhile, so the queue can hold every
+ * connection's write. The committer starts with the first write and stops in store_destroy,
+ * after the queue is empty. docs/decisions/0022-group-commit.md. */
 #include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/xalloc.h"
@@ -21,30 +25,37 @@
 
 struct store_write_item {
     store_write_fn fn;
+    store_write_done_fn done;
     void *arg;
     int rc;
-    bool done; /* under g->mu: the batch holding it committed (or failed) */
-    pthread_cond_t cv;
     struct store_write_item *next;
-    char error[STORE_ERR_MAX]; /* the item's error text, for its caller's store_last_error */
+    char error[STORE_ERR_MAX]; /* the item's error text, for its callback */
 };
 
 struct store_writer {
     pthread_mutex_t mu;
-    struct store_write_item *head, *tail; /* queued, not yet taken by a leader */
-    bool leading;                         /* a batch is running */
-    uint64_t n_batches, n_items;
+    pthread_cond_t cv;                    /* the committer waits for items or stopping */
+    pthread_cond_t idle_cv;               /* store_write_drain waits for an empty queue */
+    bool running;                         /* a batch runs, or its callbacks */
+    struct store_write_item *head, *tail; /* queued, not yet taken by the committer */
+    bool started, stopping;
+    pthread_t thread;
+    uint64_t n_batches, n_items, n_queued;
     store_write_hook_fn before_commit; /* tests only */
     void *hook_arg;
+    store_write_hook_fn on_commit; /* once per batch that committed an item */
+    void *commit_arg;
 };
 
-/* This thread runs a batch: an item may not queue another write (it would wait for itself). */
-static _Thread_local bool in_batch;
+/* This thread is the committer: store_write would wait for itself. */
+static _Thread_local bool is_committer;
 
 void store_writer_init(store_t *s)
 {
     struct store_writer *g = xcalloc(1, sizeof *g);
     pthread_mutex_init(&g->mu, NULL);
+    pthread_cond_init(&g->cv, NULL);
+    pthread_cond_init(&g->idle_cv, NULL);
     s->writer = g;
 }
 
@@ -53,7 +64,16 @@ void store_writer_release(store_t *s)
     struct store_writer *g = s->writer;
     if (!g)
         return;
-    assert(!g->head && !g->leading);
+    pthread_mutex_lock(&g->mu);
+    g->stopping = true;
+    pthread_cond_signal(&g->cv);
+    bool started = g->started;
+    pthread_mutex_unlock(&g->mu);
+    if (started)
+        pthread_join(g->thread, NULL); /* it drains the queue first */
+    assert(!g->head);
+    pthread_cond_destroy(&g->cv);
+    pthread_cond_destroy(&g->idle_cv);
     pthread_mutex_destroy(&g->mu);
     free(g);
     s->writer = NULL;
@@ -148,60 +168,141 @@ static struct store_write_item *take_batch(struct store_writer *g, int *n)
     return batch;
 }
 
-/* Leads one batch; holds g->mu on entry and exit. True when some item committed. */
-static bool lead(store_t *s, struct store_writer *g)
+/* Runs one batch, then calls its items' callbacks (the batch's hook first). */
+static void commit_batch(store_t *s, struct store_writer *g, struct store_write_item *batch, int n)
 {
-    int n = 0;
-    g->leading = true;
-    struct store_write_item *batch = take_batch(g, &n);
-    pthread_mutex_unlock(&g->mu);
-    in_batch = true;
     int n_ok = run_batch(s, batch);
-    in_batch = false;
     pthread_mutex_lock(&g->mu);
     g->n_batches++;
     g->n_items += (uint64_t)n;
+    store_write_hook_fn on_commit = g->on_commit;
+    void *commit_arg = g->commit_arg;
+    pthread_mutex_unlock(&g->mu);
+    if (n_ok > 0 && on_commit)
+        on_commit(commit_arg); /* e.g. wake the outbox relay, once for the batch */
     for (struct store_write_item *it = batch, *next; it; it = next) {
-        next = it->next; /* the waiter may return (its item is on its stack) once done */
-        it->done = true;
-        pthread_cond_signal(&it->cv);
+        next = it->next;
+        it->done(it->arg, it->rc, it->error);
+        free(it);
     }
-    g->leading = false;
-    if (g->head) /* the next batch's first waiter leads it */
-        pthread_cond_signal(&g->head->cv);
-    return n_ok > 0;
 }
 
-int store_write(store_t *s, store_write_fn fn, void *arg, bool *led)
+static void *committer_main(void *arg)
 {
-    assert(s && fn && s->writer);
-    assert(!in_batch && "store_write called from inside a batch");
+    store_t *s = arg;
     struct store_writer *g = s->writer;
-    struct store_write_item item = {.fn = fn, .arg = arg};
-    pthread_cond_init(&item.cv, NULL);
-    bool committed = false;
-
+    is_committer = true;
     pthread_mutex_lock(&g->mu);
-    if (g->tail)
-        g->tail->next = &item;
-    else
-        g->head = &item;
-    g->tail = &item;
-    while (!item.done) {
-        if (g->leading || g->head == NULL)
-            pthread_cond_wait(&item.cv, &g->mu);
-        else
-            committed |= lead(s, g);
+    for (;;) {
+        while (!g->head && !g->stopping) {
+            pthread_cond_broadcast(&g->idle_cv);
+            pthread_cond_wait(&g->cv, &g->mu);
+        }
+        if (!g->head)
+            break; /* stopping, and nothing left */
+        int n = 0;
+        struct store_write_item *batch = take_batch(g, &n);
+        g->n_queued -= (uint64_t)n;
+        g->running = true;
+        pthread_mutex_unlock(&g->mu);
+        commit_batch(s, g, batch, n);
+        pthread_mutex_lock(&g->mu);
+        g->running = false;
     }
+    pthread_cond_broadcast(&g->idle_cv);
     pthread_mutex_unlock(&g->mu);
-    pthread_cond_destroy(&item.cv);
+    return NULL; /* the thread's exit closes its connection (store.c) */
+}
 
+void store_write_async(store_t *s, store_write_fn fn, store_write_done_fn done, void *arg)
+{
+    assert(s && fn && done && s->writer);
+    struct store_writer *g = s->writer;
+    struct store_write_item *it = xcalloc(1, sizeof *it);
+    it->fn = fn;
+    it->done = done;
+    it->arg = arg;
+    pthread_mutex_lock(&g->mu);
+    assert(!g->stopping);
+    if (!g->started) {
+        if (pthread_create(&g->thread, NULL, committer_main, s) != 0)
+            abort(); /* out of threads: nothing sensible to go on with */
+        g->started = true;
+    }
+    if (g->tail)
+        g->tail->next = it;
+    else
+        g->head = it;
+    g->tail = it;
+    g->n_queued++;
+    pthread_cond_signal(&g->cv);
+    pthread_mutex_unlock(&g->mu);
+}
+
+/* store_write's waiter: the committer fills it in and wakes the caller. */
+struct write_wait {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool done;
+    int rc;
+    char error[STORE_ERR_MAX];
+    store_write_fn fn;
+    void *arg;
+};
+
+static int wait_work(store_t *s, void *arg)
+{
+    struct write_wait *w = arg;
+    return w->fn(s, w->arg);
+}
+
+static void wait_done(void *arg, int rc, const char *error)
+{
+    struct write_wait *w = arg;
+    pthread_mutex_lock(&w->mu);
+    w->rc = rc;
+    snprintf(w->error, sizeof w->error, "%s", error);
+    w->done = true;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+int store_write(store_t *s, store_write_fn fn, void *arg)
+{
+    assert(!is_committer && "store_write called from inside a batch");
+    struct write_wait w = {.fn = fn, .arg = arg};
+    pthread_mutex_init(&w.mu, NULL);
+    pthread_cond_init(&w.cv, NULL);
+    store_write_async(s, wait_work, wait_done, &w);
+    pthread_mutex_lock(&w.mu);
+    while (!w.done)
+        pthread_cond_wait(&w.cv, &w.mu);
+    pthread_mutex_unlock(&w.mu);
+    pthread_cond_destroy(&w.cv);
+    pthread_mutex_destroy(&w.mu);
     struct store_conn *c = store_conn_get(s, &(int){0});
-    if (c && item.rc != TODO_OK)
-        memcpy(c->last_error, item.error, sizeof item.error);
-    if (led)
-        *led = committed;
-    return item.rc;
+    if (c && w.rc != TODO_OK)
+        snprintf(c->last_error, sizeof c->last_error, "%s", w.error);
+    return w.rc;
+}
+
+void store_write_drain(store_t *s)
+{
+    assert(!is_committer);
+    struct store_writer *g = s->writer;
+    pthread_mutex_lock(&g->mu);
+    while (g->started && (g->head || g->running))
+        pthread_cond_wait(&g->idle_cv, &g->mu);
+    pthread_mutex_unlock(&g->mu);
+}
+
+void store_write_on_commit(store_t *s, store_write_hook_fn fn, void *arg)
+{
+    struct store_writer *g = s->writer;
+    pthread_mutex_lock(&g->mu);
+    g->on_commit = fn;
+    g->commit_arg = arg;
+    pthread_mutex_unlock(&g->mu);
 }
 
 void store_write_set_hook(store_t *s, store_write_hook_fn before_commit, void *arg)
@@ -219,8 +320,6 @@ void store_write_stats(store_t *s, struct store_write_stats *out)
     pthread_mutex_lock(&g->mu);
     out->batches = g->n_batches;
     out->items = g->n_items;
-    out->queued = 0;
-    for (struct store_write_item *it = g->head; it; it = it->next)
-        out->queued++;
+    out->queued = g->n_queued;
     pthread_mutex_unlock(&g->mu);
 }

@@ -160,7 +160,7 @@ static int returned; /* atomic: store_write calls that came back */
 static void *writer(void *arg)
 {
     struct write_job *j = arg;
-    j->rc = store_write(S, write_work, j, NULL);
+    j->rc = store_write(S, write_work, j);
     __atomic_fetch_add(&returned, 1, __ATOMIC_SEQ_CST);
     if (j->rc == TODO_OK) {
         struct task t;
