@@ -57,6 +57,7 @@ struct http_server {
     struct MHD_Daemon *daemon;
     struct http_server_config cfg;
     int listen_fd;
+    bool quiesced; /* atomic: no new connections; MHD no longer runs resumed ones */
     unsigned port;
     int n_routes;
     struct route routes[METRICS_ROUTE_FALLBACK];
@@ -109,6 +110,7 @@ struct http_request {
     bool queued;
     /* suspension */
     pthread_mutex_t lock;
+    pthread_cond_t resumed; /* with lock: a worker waiting for a resume (after quiesce) */
     enum req_state state;
     bool suspend_requested;
     bool held;      /* suspended and not yet resumed: its finisher may still write to it */
@@ -555,6 +557,7 @@ static struct http_request *request_start(http_server_t *s, struct http_request 
     r->route_idx = METRICS_ROUTE_UNMATCHED;
     r->status = 500;
     pthread_mutex_init(&r->lock, NULL);
+    pthread_cond_init(&r->resumed, NULL);
     const char *given = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
     if (given && request_id_acceptable(given))
         snprintf(r->request_id, sizeof r->request_id, "%s", given);
@@ -586,6 +589,7 @@ static void request_free(struct http_request *r)
     buf_release(&r->body);
     arena_release(&r->arena);
     pthread_mutex_destroy(&r->lock);
+    pthread_cond_destroy(&r->resumed);
     free(r);
 }
 
@@ -839,6 +843,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (may_suspend)
         suspended_link(s, r);
     pthread_mutex_lock(&r->lock);
+    /* Once the server is quiesced (shutting down), MHD does not run a resumed connection
+     * again: the worker waits for the resume itself and answers (finishers always resume). */
+    while (r->suspend_requested && r->state != REQ_READY &&
+           __atomic_load_n(&s->quiesced, __ATOMIC_ACQUIRE))
+        pthread_cond_wait(&r->resumed, &r->lock);
     if (r->suspend_requested && r->state != REQ_READY) {
         r->state = REQ_SUSPENDED;
         MHD_suspend_connection(conn);
@@ -876,6 +885,7 @@ void http_request_resume(struct http_request *r)
     bool was_suspended = r->state == REQ_SUSPENDED;
     struct MHD_Connection *conn = r->conn;
     r->state = REQ_READY;
+    pthread_cond_signal(&r->resumed); /* a worker waiting after quiesce */
     pthread_mutex_unlock(&r->lock);
     /* After the resume MHD may answer and free r at once: touch nothing of r from here. A
      * suspended connection stays untouched by MHD until this call, so r is alive up to it;
@@ -1040,6 +1050,7 @@ void http_server_quiesce(http_server_t *s)
 {
     if (!s->daemon || s->listen_fd < 0)
         return;
+    __atomic_store_n(&s->quiesced, true, __ATOMIC_RELEASE);
     int fd = MHD_quiesce_daemon(s->daemon);
     if (fd >= 0) {
         close(fd);
