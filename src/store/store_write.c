@@ -108,7 +108,7 @@ static void fail_batch(struct store_write_item *batch, struct store_write_item *
         }
 }
 
-/* The leader's work, outside g->mu: one transaction for the batch. Returns the number of
+/* The committer's work, outside g->mu: one transaction for the batch. Returns the number of
  * items that committed. */
 static int run_batch(store_t *s, struct store_write_item *batch)
 {
@@ -141,8 +141,12 @@ static int run_batch(store_t *s, struct store_write_item *batch)
         store_ops_rollback(c);
         return 0;
     }
-    if (g->before_commit)
-        g->before_commit(g->hook_arg);
+    pthread_mutex_lock(&g->mu);
+    store_write_hook_fn before_commit = g->before_commit;
+    void *hook_arg = g->hook_arg;
+    pthread_mutex_unlock(&g->mu);
+    if (before_commit)
+        before_commit(hook_arg);
     rc = store_ops_commit(c);
     if (rc != TODO_OK) {
         fail_batch(batch, NULL, rc, c->last_error);
