@@ -112,7 +112,9 @@ static void teardown(void)
 
 /* --- a write: a task and its outbox row, then maybe a failure --- */
 
-enum outcome { JOB_OK, JOB_FAIL_AFTER_WRITE, JOB_MISSING };
+/* JOB_NO_USER: the database refuses the insert (a foreign key): on postgres the statement's
+ * error aborts the transaction until the item's savepoint is rolled back to. */
+enum outcome { JOB_OK, JOB_FAIL_AFTER_WRITE, JOB_MISSING, JOB_NO_USER };
 
 struct write_job {
     int k, i;
@@ -134,7 +136,7 @@ static int write_work(store_t *s, void *arg)
     }
     struct task t;
     task_init(&t);
-    snprintf(t.user_id, sizeof t.user_id, "u1");
+    snprintf(t.user_id, sizeof t.user_id, "%s", j->outcome == JOB_NO_USER ? "nobody" : "u1");
     char title[48];
     snprintf(title, sizeof title, "w%d-%d", j->k, j->i);
     t.title = xstrdup(title);
@@ -302,8 +304,8 @@ WRITE_TEST(a_failing_write_is_undone_alone_and_its_batch_commits_the_others)
     cr_assert_eq(pthread_create(&first_th, NULL, writer, &first), 0);
     stall_wait_reached();
     /* the next batch, gathered while the first is held */
-    enum outcome outcomes[] = {JOB_OK, JOB_FAIL_AFTER_WRITE, JOB_MISSING,
-                               JOB_OK, JOB_FAIL_AFTER_WRITE, JOB_OK};
+    enum outcome outcomes[] = {JOB_OK,      JOB_FAIL_AFTER_WRITE, JOB_MISSING, JOB_OK,
+                               JOB_NO_USER, JOB_FAIL_AFTER_WRITE, JOB_OK};
     enum { N = sizeof outcomes / sizeof outcomes[0] };
     struct write_job jobs[N];
     pthread_t th[N];
