@@ -74,7 +74,8 @@ struct http_server {
 
 /* REQ_ABANDONED: still suspended when the server stopped; answered 503 by the server, while
  * the request's memory stays with whoever holds it until that one calls resume. */
-enum req_state { REQ_RECEIVING, REQ_HANDLED, REQ_SUSPENDED, REQ_READY, REQ_ABANDONED };
+/* REQ_WAITING: suspended after the server was quiesced; its worker waits for the resume. */
+enum req_state { REQ_RECEIVING, REQ_HANDLED, REQ_SUSPENDED, REQ_WAITING, REQ_READY, REQ_ABANDONED };
 
 struct http_request {
     http_server_t *server;
@@ -843,11 +844,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (may_suspend)
         suspended_link(s, r);
     pthread_mutex_lock(&r->lock);
-    /* Once the server is quiesced (shutting down), MHD does not run a resumed connection
-     * again: the worker waits for the resume itself and answers (finishers always resume). */
-    while (r->suspend_requested && r->state != REQ_READY &&
-           __atomic_load_n(&s->quiesced, __ATOMIC_ACQUIRE))
-        pthread_cond_wait(&r->resumed, &r->lock);
+    /* Once the server is quiesced (shutting down), MHD was seen not to run a resumed connection
+     * again: the worker waits for the resume itself, or for the stop to give up on it (503). */
+    if (r->suspend_requested && r->state != REQ_READY &&
+        __atomic_load_n(&s->quiesced, __ATOMIC_ACQUIRE)) {
+        r->state = REQ_WAITING;
+        while (r->state == REQ_WAITING)
+            pthread_cond_wait(&r->resumed, &r->lock);
+        bool abandoned = r->state == REQ_ABANDONED;
+        pthread_mutex_unlock(&r->lock);
+        suspended_unlink(s, r);
+        if (abandoned)
+            return send_abandoned(r);
+        pthread_mutex_lock(&r->lock);
+    }
     if (r->suspend_requested && r->state != REQ_READY) {
         r->state = REQ_SUSPENDED;
         MHD_suspend_connection(conn);
@@ -1082,6 +1092,10 @@ static void abandon_suspended(http_server_t *s)
     for (struct http_request *r = s->suspended; r; r = r->next_suspended) {
         pthread_mutex_lock(&r->lock);
         bool suspended = r->state == REQ_SUSPENDED;
+        if (r->state == REQ_WAITING) { /* its worker answers 503 */
+            r->state = REQ_ABANDONED;
+            pthread_cond_signal(&r->resumed);
+        }
         if (suspended)
             r->state = REQ_ABANDONED;
         pthread_mutex_unlock(&r->lock);
