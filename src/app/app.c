@@ -6,6 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
+static void committed(void *arg)
+{
+    app_events_committed(arg);
+}
+
 void app_init(struct app *a, store_t *store, const struct app_config *cfg)
 {
     static uint64_t next_id;
@@ -23,10 +28,16 @@ void app_init(struct app *a, store_t *store, const struct app_config *cfg)
     a->signup_by_addr = ratelimit_create(cfg->signup_limit_addr, 3600 * 1000LL); /* per hour */
     app_admission_init(&a->admission, APP_LANE_LOGIN_MAX, APP_LANE_SIGNUP_MAX);
     a->revoked = app_revoked_create();
+    /* the relay wakes once per group-commit batch (docs/decisions/0022-group-commit.md) */
+    store_write_on_commit(store, committed, a);
 }
 
 void app_release(struct app *a)
 {
+    if (a->store) { /* writes in flight still call into a: let them finish */
+        store_write_drain(a->store);
+        store_write_on_commit(a->store, NULL, NULL);
+    }
     app_sessions_stop(a);
     app_revoked_destroy(a->revoked);
     ratelimit_destroy(a->signup_by_addr);

@@ -116,7 +116,34 @@ int app_me_get(struct app *a, const char *user_id, struct user *out, struct todo
 int app_me_update(struct app *a, const char *user_id, json_t *body, struct user *out,
                   struct todo_err *err);
 
-/* --- tasks (tasks.c) --- if_match < 0 means no precondition. *out must be initialised. */
+/* --- tasks (tasks.c) --- if_match < 0 means no precondition. *out must be initialised.
+ * Writes go through group commit (docs/decisions/0022-group-commit.md): the blocking forms
+ * below return once the transaction holding the change committed. */
+enum app_task_op {
+    APP_TASK_CREATE,
+    APP_TASK_REPLACE,
+    APP_TASK_PATCH,
+    APP_TASK_COMPLETE,
+    APP_TASK_DELETE
+};
+/* A task write's outcome. */
+struct app_task_result {
+    int rc; /* 0, or the error err describes */
+    struct todo_err err;
+    struct task task; /* the task as written (rc 0, not for a delete); the callback may take
+                       * it (then task_init it) */
+};
+/* Called once per accepted app_task_write_async, on the store's committer thread, after the
+ * transaction holding the change committed (or with its error). res lives for the call. */
+typedef void (*app_task_done_fn)(void *ctx, struct app_task_result *res);
+/* Starts a task write (id and if_match unused for a create; body: the create, replace or
+ * patch body, complete's optional one, NULL for a delete - borrowed until done runs). What
+ * can be checked at once (a body that is not an object, a create's validation, complete's
+ * fields) is: returns its error in err, and done is never called. Else returns 0 and done
+ * runs exactly once, later, on another thread (maybe before this returns). Thread-safe. */
+int app_task_write_async(struct app *a, enum app_task_op op, const char *user_id, int64_t id,
+                         json_t *body, int64_t if_match, app_task_done_fn done, void *ctx,
+                         struct todo_err *err);
 int app_task_create(struct app *a, const char *user_id, json_t *body, struct task *out,
                     struct todo_err *err);
 int app_task_get(struct app *a, const char *user_id, int64_t id, struct task *out,

@@ -2,7 +2,8 @@
  * transaction: todo.task.<type> on task-events (for recurring, audit) and
  * todo.task.changed on task-updates (for realtime). The relay is woken after commit by
  * app_events_committed. The trace context of the current call is thread-local: an entry
- * point sets it (app_trace_set) before calling the use cases on that thread. */
+ * point sets it (app_trace_set) before calling the use cases on that thread;
+ * a task write carries it to the store's committer thread (docs/decisions/0022-group-commit.md). */
 #include "app/app.h"
 #include "base/buf.h"
 #include "base/uuid.h"

@@ -1,13 +1,17 @@
-/* tasks.c - the task use cases. Every change is a short transaction: read the current
- * task, apply the change through core's validation, write it back if the version is still
- * the one read (optimistic concurrency). A lost race without If-Match is retried; with
- * If-Match it is the client's 412. Later issues add the outbox rows to these same
- * transactions. */
+/* tasks.c - the task use cases. Every change is one item of a group commit (app_write,
+ * docs/decisions/0022-group-commit.md): read the current task, apply the change through
+ * core's validation, write it back with its outbox rows if the version is still the one
+ * read; the item shares its transaction with other requests' writes, and a failing item
+ * (404, 412, a validation error) is undone alone. With If-Match a version mismatch is the
+ * client's 412; without it a lost race is retried. */
 #include "app/app.h"
 #include "base/timeutil.h"
 #include "base/xalloc.h"
 #include "core/recur.h"
+#include "events/cloudevent.h"
 
+#include <assert.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,40 +35,234 @@ static void anchor_series(struct task *t, const struct task *before, int64_t now
         t->series_start += t->due_at - before->due_at;
 }
 
-int app_task_create(struct app *a, const char *user_id, json_t *body, struct task *out,
-                    struct todo_err *err)
+/* A task write on its way through group commit: what the request asked, the attempt, and
+ * the result handed to the caller's callback. Owned by the write until its callback ran. */
+struct task_job {
+    struct app *a;
+    enum app_task_op op;
+    char user_id[USER_ID_MAX];
+    int64_t id, if_match;
+    json_t *body;        /* borrowed until done: replace and patch apply it in the batch */
+    bool *want, want_to; /* complete: NULL toggles, else the wanted state */
+    struct task t;       /* create: the validated task, copied for each attempt */
+    int attempts;
+    bool invalid; /* the change was refused in the batch: res.err says why */
+    char traceparent[TRACEPARENT_LEN + 1];
+    struct app_task_result res;
+    app_task_done_fn done;
+    void *ctx;
+};
+
+static int mutate(struct task_job *j, struct task *t, int64_t now)
+{
+    if (j->op == APP_TASK_COMPLETE) {
+        bool want = j->want ? *j->want : !t->completed;
+        if (want != t->completed)
+            task_set_completed(t, want, now);
+        return TODO_OK;
+    }
+    enum task_apply_mode mode = j->op == APP_TASK_REPLACE ? TASK_APPLY_REPLACE : TASK_APPLY_PATCH;
+    return task_apply_json(t, j->body, mode, now, &j->res.err);
+}
+
+/* Reads the task, checks If-Match, applies the change through core's validation and writes
+ * it back (or deletes it) with its events; inside the batch's transaction, so no other writer
+ * of the task comes between the read and the write. */
+static int update_work(struct task_job *j, store_t *s, int64_t now)
+{
+    struct task cur, next;
+    task_init(&cur);
+    task_init(&next);
+    int rc = store_task_get(s, j->user_id, j->id, &cur);
+    if (!rc && j->if_match >= 0 && cur.version != j->if_match)
+        rc = TODO_ERR_PRECONDITION;
+    if (!rc && j->op == APP_TASK_DELETE) {
+        rc = store_task_delete(s, j->user_id, j->id, cur.version);
+        if (!rc)
+            rc = app_events_task_changed(j->a, &cur, NULL, now);
+        task_release(&cur);
+        return rc;
+    }
+    if (!rc) {
+        task_copy(&next, &cur);
+        rc = mutate(j, &next, now);
+        j->invalid = rc != TODO_OK;
+    }
+    if (!rc) {
+        next.version = cur.version + 1;
+        next.updated_at = now;
+        anchor_series(&next, &cur, now);
+        rc = store_task_update(s, &next, cur.version);
+    }
+    if (!rc)
+        rc = app_events_task_changed(j->a, &cur, &next, now);
+    task_release(&cur);
+    if (rc)
+        task_release(&next);
+    else
+        j->res.task = next;
+    return rc;
+}
+
+/* The job's work, on the store's committer thread, with the request's trace context. */
+static int job_work(store_t *s, void *arg)
+{
+    struct task_job *j = arg;
+    app_trace_set(j->traceparent);
+    task_release(&j->res.task);
+    task_init(&j->res.task);
+    if (j->op != APP_TASK_CREATE)
+        return update_work(j, s, time_now_ms());
+    task_copy(&j->res.task, &j->t); /* the insert sets ids: a fresh copy per attempt */
+    int rc = app_task_insert_in_tx(j->a, &j->res.task, j->t.created_at);
+    if (rc) {
+        task_release(&j->res.task);
+        task_init(&j->res.task);
+    }
+    return rc;
+}
+
+/* After the commit (or the failure): retry what lost a race, else answer the caller. */
+static void job_done(void *arg, int rc, const char *error)
+{
+    struct task_job *j = arg;
+    (void)error; /* the committer's store_last_error holds it for app_store_error's log */
+    bool raced = rc == TODO_ERR_BUSY ||
+                 (rc == TODO_ERR_PRECONDITION && j->if_match < 0 && j->op != APP_TASK_CREATE);
+    if (rc && !j->invalid && raced && ++j->attempts < UPDATE_ATTEMPTS) {
+        store_write_async(j->a->store, job_work, job_done, j);
+        return;
+    }
+    j->res.rc = rc;
+    if (rc && !j->invalid)
+        j->res.rc = app_store_error(j->a, rc, &j->res.err);
+    j->done(j->ctx, &j->res);
+    task_release(&j->res.task);
+    task_release(&j->t);
+    free(j);
+}
+
+/* complete's optional body {"completed": bool}: parsed before the batch. */
+static int complete_body(struct task_job *j, json_t *body, struct todo_err *err)
+{
+    if (!body)
+        return TODO_OK;
+    if (!json_is_object(body))
+        return todo_err_set(err, TODO_ERR_BAD_REQUEST, "the body must be a JSON object");
+    const char *key;
+    json_t *v;
+    json_object_foreach(body, key, v)
+    {
+        if (strcmp(key, "completed") != 0)
+            todo_err_field(err, key, "unknown field");
+    }
+    json_t *c = json_object_get(body, "completed");
+    if (c && !json_is_boolean(c))
+        todo_err_field(err, "completed", "completed must be true or false");
+    if (err->rc)
+        return err->rc;
+    if (c) {
+        j->want_to = json_is_true(c);
+        j->want = &j->want_to;
+    }
+    return TODO_OK;
+}
+
+/* A new task from body, validated before the batch: a bad body never reaches it. */
+static int create_prepare(struct task_job *j, json_t *body, struct todo_err *err)
 {
     if (!json_is_object(body))
         return todo_err_set(err, TODO_ERR_BAD_REQUEST, "the body must be a JSON object");
     int64_t now = time_now_ms();
-    struct task t;
-    task_init(&t);
-    snprintf(t.user_id, sizeof t.user_id, "%s", user_id);
-    int rc = task_apply_json(&t, body, TASK_APPLY_CREATE, now, err);
+    snprintf(j->t.user_id, sizeof j->t.user_id, "%s", j->user_id);
+    int rc = task_apply_json(&j->t, body, TASK_APPLY_CREATE, now, err);
+    if (rc)
+        return rc;
+    j->t.created_at = now;
+    j->t.updated_at = now;
+    j->t.version = 1;
+    anchor_series(&j->t, NULL, now);
+    return TODO_OK;
+}
+
+int app_task_write_async(struct app *a, enum app_task_op op, const char *user_id, int64_t id,
+                         json_t *body, int64_t if_match, app_task_done_fn done, void *ctx,
+                         struct todo_err *err)
+{
+    assert(a && user_id && done && err);
+    struct task_job *j = xcalloc(1, sizeof *j);
+    *j = (struct task_job){.a = a, .op = op, .id = id, .if_match = if_match, .body = body};
+    snprintf(j->user_id, sizeof j->user_id, "%s", user_id);
+    task_init(&j->t);
+    task_init(&j->res.task);
+    todo_err_clear(&j->res.err);
+    int rc = TODO_OK;
+    if (op == APP_TASK_CREATE)
+        rc = create_prepare(j, body, err);
+    else if (op == APP_TASK_COMPLETE)
+        rc = complete_body(j, body, err);
+    else if ((op == APP_TASK_REPLACE || op == APP_TASK_PATCH) && !json_is_object(body))
+        rc = todo_err_set(err, TODO_ERR_BAD_REQUEST, "the body must be a JSON object");
     if (rc) {
-        task_release(&t);
+        task_release(&j->t);
+        free(j);
         return rc;
     }
-    t.created_at = now;
-    t.updated_at = now;
-    t.version = 1;
-    anchor_series(&t, NULL, now);
-    rc = store_begin(a->store);
-    if (!rc)
-        rc = store_task_insert(a->store, &t);
-    if (!rc)
-        rc = app_events_task_changed(a, NULL, &t, now);
-    if (!rc)
-        rc = store_commit(a->store);
-    else
-        store_rollback(a->store);
-    if (rc) {
-        task_release(&t);
-        return app_store_error(a, rc, err);
-    }
-    app_events_committed(a);
-    *out = t;
+    memcpy(j->traceparent, app_trace_current(), sizeof j->traceparent);
+    j->done = done;
+    j->ctx = ctx;
+    store_write_async(a->store, job_work, job_done, j);
     return TODO_OK;
+}
+
+/* The blocking forms: queue the write and wait for its callback. */
+struct task_wait {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool done;
+    struct app_task_result res;
+};
+
+static void wait_done(void *ctx, struct app_task_result *res)
+{
+    struct task_wait *w = ctx;
+    pthread_mutex_lock(&w->mu);
+    w->res = *res; /* takes the task: the job must not release it */
+    task_init(&res->task);
+    w->done = true;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+static int task_write_wait(struct app *a, enum app_task_op op, const char *user_id, int64_t id,
+                           json_t *body, int64_t if_match, struct task *out, struct todo_err *err)
+{
+    struct task_wait w = {.done = false};
+    pthread_mutex_init(&w.mu, NULL);
+    pthread_cond_init(&w.cv, NULL);
+    int rc = app_task_write_async(a, op, user_id, id, body, if_match, wait_done, &w, err);
+    if (rc == TODO_OK) {
+        pthread_mutex_lock(&w.mu);
+        while (!w.done)
+            pthread_cond_wait(&w.cv, &w.mu);
+        pthread_mutex_unlock(&w.mu);
+        rc = w.res.rc;
+        if (rc)
+            *err = w.res.err;
+        else if (out)
+            *out = w.res.task;
+        if (rc || !out)
+            task_release(&w.res.task);
+    }
+    pthread_cond_destroy(&w.cv);
+    pthread_mutex_destroy(&w.mu);
+    return rc;
+}
+
+int app_task_create(struct app *a, const char *user_id, json_t *body, struct task *out,
+                    struct todo_err *err)
+{
+    return task_write_wait(a, APP_TASK_CREATE, user_id, 0, body, -1, out, err);
 }
 
 int app_task_get(struct app *a, const char *user_id, int64_t id, struct task *out,
@@ -73,167 +271,28 @@ int app_task_get(struct app *a, const char *user_id, int64_t id, struct task *ou
     return app_store_error(a, store_task_get(a->store, user_id, id, out), err);
 }
 
-typedef int (*mutate_fn)(struct task *t, void *arg, int64_t now, struct todo_err *err);
-
-/* Read, mutate, write-if-unchanged, in one transaction; retried when another writer won
- * the race and the client gave no If-Match. */
-static int update_task(struct app *a, const char *user_id, int64_t id, int64_t if_match,
-                       mutate_fn mutate, void *arg, struct task *out, struct todo_err *err)
-{
-    store_t *s = a->store;
-    int rc = TODO_OK;
-    for (int attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
-        int64_t now = time_now_ms();
-        struct task cur, next;
-        task_init(&cur);
-        task_init(&next);
-        rc = store_begin(s);
-        if (rc)
-            return app_store_error(a, rc, err);
-        rc = store_task_get(s, user_id, id, &cur);
-        if (rc)
-            goto out_rollback;
-        if (if_match >= 0 && cur.version != if_match) {
-            rc = TODO_ERR_PRECONDITION;
-            goto out_rollback;
-        }
-        task_copy(&next, &cur);
-        rc = mutate(&next, arg, now, err);
-        if (rc) {
-            store_rollback(s);
-            task_release(&cur);
-            task_release(&next);
-            return rc; /* a validation error: err already says what */
-        }
-        next.version = cur.version + 1;
-        next.updated_at = now;
-        anchor_series(&next, &cur, now);
-        rc = store_task_update(s, &next, cur.version);
-        if (!rc)
-            rc = app_events_task_changed(a, &cur, &next, now);
-        if (!rc)
-            rc = store_commit(s);
-        else
-            store_rollback(s);
-        task_release(&cur);
-        if (!rc) {
-            app_events_committed(a);
-            *out = next;
-            return TODO_OK;
-        }
-        task_release(&next);
-        if ((rc == TODO_ERR_PRECONDITION && if_match < 0) || rc == TODO_ERR_BUSY)
-            continue;
-        return app_store_error(a, rc, err);
-    out_rollback:
-        store_rollback(s);
-        task_release(&cur);
-        task_release(&next);
-        return app_store_error(a, rc, err);
-    }
-    return app_store_error(a, rc, err);
-}
-
-struct apply_arg {
-    json_t *body;
-    enum task_apply_mode mode;
-};
-
-static int mutate_apply(struct task *t, void *arg, int64_t now, struct todo_err *err)
-{
-    struct apply_arg *aa = arg;
-    return task_apply_json(t, aa->body, aa->mode, now, err);
-}
-
 int app_task_replace(struct app *a, const char *user_id, int64_t id, json_t *body, int64_t if_match,
                      struct task *out, struct todo_err *err)
 {
-    if (!json_is_object(body))
-        return todo_err_set(err, TODO_ERR_BAD_REQUEST, "the body must be a JSON object");
-    struct apply_arg aa = {body, TASK_APPLY_REPLACE};
-    return update_task(a, user_id, id, if_match, mutate_apply, &aa, out, err);
+    return task_write_wait(a, APP_TASK_REPLACE, user_id, id, body, if_match, out, err);
 }
 
 int app_task_patch(struct app *a, const char *user_id, int64_t id, json_t *body, int64_t if_match,
                    struct task *out, struct todo_err *err)
 {
-    if (!json_is_object(body))
-        return todo_err_set(err, TODO_ERR_BAD_REQUEST, "the body must be a JSON object");
-    struct apply_arg aa = {body, TASK_APPLY_PATCH};
-    return update_task(a, user_id, id, if_match, mutate_apply, &aa, out, err);
-}
-
-/* arg: NULL to toggle, else points to the wanted state. */
-static int mutate_complete(struct task *t, void *arg, int64_t now, struct todo_err *err)
-{
-    (void)err;
-    bool want = arg ? *(bool *)arg : !t->completed;
-    if (want != t->completed)
-        task_set_completed(t, want, now);
-    return TODO_OK;
+    return task_write_wait(a, APP_TASK_PATCH, user_id, id, body, if_match, out, err);
 }
 
 int app_task_complete(struct app *a, const char *user_id, int64_t id, json_t *body,
                       int64_t if_match, struct task *out, struct todo_err *err)
 {
-    bool want;
-    bool *arg = NULL;
-    if (body) {
-        if (!json_is_object(body))
-            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "the body must be a JSON object");
-        const char *key;
-        json_t *v;
-        json_object_foreach(body, key, v)
-        {
-            if (strcmp(key, "completed") != 0)
-                todo_err_field(err, key, "unknown field");
-        }
-        json_t *c = json_object_get(body, "completed");
-        if (c && !json_is_boolean(c))
-            todo_err_field(err, "completed", "completed must be true or false");
-        if (err->rc)
-            return err->rc;
-        if (c) {
-            want = json_is_true(c);
-            arg = &want;
-        }
-    }
-    return update_task(a, user_id, id, if_match, mutate_complete, arg, out, err);
+    return task_write_wait(a, APP_TASK_COMPLETE, user_id, id, body, if_match, out, err);
 }
 
 int app_task_delete(struct app *a, const char *user_id, int64_t id, int64_t if_match,
                     struct todo_err *err)
 {
-    int rc = TODO_OK;
-    for (int attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
-        int64_t now = time_now_ms();
-        struct task cur;
-        task_init(&cur);
-        rc = store_begin(a->store);
-        if (rc)
-            break;
-        rc = store_task_get(a->store, user_id, id, &cur);
-        if (!rc && if_match >= 0 && cur.version != if_match)
-            rc = TODO_ERR_PRECONDITION;
-        else if (!rc)
-            rc = store_task_delete(a->store, user_id, id, cur.version);
-        if (!rc)
-            rc = app_events_task_changed(a, &cur, NULL, now);
-        if (!rc)
-            rc = store_commit(a->store);
-        else
-            store_rollback(a->store);
-        task_release(&cur);
-        if (!rc) {
-            app_events_committed(a);
-            return TODO_OK;
-        }
-        /* lost a race with another writer: without If-Match, try again */
-        bool raced = (rc == TODO_ERR_PRECONDITION && if_match < 0) || rc == TODO_ERR_BUSY;
-        if (!raced)
-            break;
-    }
-    return app_store_error(a, rc, err);
+    return task_write_wait(a, APP_TASK_DELETE, user_id, id, NULL, if_match, NULL, err);
 }
 
 /* Parses the list query and resolves its due shortcut in the user's zone: the one path by

@@ -72,6 +72,11 @@ const char *bus_name(const bus_t *b)
     return b->ops->name;
 }
 
+bool bus_marks_sent(const bus_t *b)
+{
+    return b->ops->marks_sent;
+}
+
 void bus_destroy(bus_t *b)
 {
     if (!b)

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/err.h"
 #include "store/store.h"
@@ -19,6 +20,7 @@ struct bus_message {
     const char *id;      /* the CloudEvent id (for logs and idempotency) */
     const char *payload; /* the CloudEvent JSON */
     size_t len;
+    int64_t outbox_id; /* the outbox row it is published from, or 0 (see bus_marks_sent) */
 };
 
 /* What a consumer answers for a message: done (commit it), try it again later, or give up
@@ -61,6 +63,10 @@ void bus_stop(bus_t *b);
 /* True when the broker (or sidecar) is reachable, for /readyz. */
 bool bus_healthy(bus_t *b);
 const char *bus_name(const bus_t *b);
+/* True when publish marks each message's outbox row (outbox_id) sent itself, in the
+ * transaction that accepts the message (the local bus, whose queues share the store), so
+ * the relay does not mark them in a transaction of its own. */
+bool bus_marks_sent(const bus_t *b);
 void bus_destroy(bus_t *b);
 
 /* The in-process bus: each group gets a queue in store (which must outlive the bus) and a

@@ -6,6 +6,7 @@
 
 struct bus_ops {
     const char *name;
+    bool marks_sent; /* publish marks the messages' outbox rows sent (bus_marks_sent) */
     int (*publish)(bus_t *b, const struct bus_message *msgs, int n, int *n_done,
                    struct todo_err *err);
     int (*subscribe)(bus_t *b, const char *group, bool broadcast, const char *const *topics,

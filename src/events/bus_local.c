@@ -68,22 +68,41 @@ static bool group_wants(const struct local_group *g, const char *topic)
     return false;
 }
 
-/* Queues msgs[0..n) (n <= LOCAL_PUBLISH_CHUNK) for every group that wants them, in one
- * transaction. *woken gets a bit per group (by position) that received a message. */
+/* The outbox ids of msgs[0..n) into ids; returns how many carry one. */
+static int outbox_ids(const struct bus_message *msgs, int n, int64_t *ids)
+{
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (msgs[i].outbox_id > 0)
+            ids[k++] = msgs[i].outbox_id;
+    return k;
+}
+
+/* Queues msgs[0..n) (n <= LOCAL_PUBLISH_CHUNK) for every group that wants them and marks
+ * their outbox rows sent, in one transaction: the relay's one write per chunk
+ * (docs/decisions/0022-group-commit.md). *woken gets a bit per group (by position) that
+ * received a message. */
 static int queue_chunk(struct bus_local *lb, const struct bus_message *msgs, int n, uint64_t *woken,
                        struct todo_err *err)
 {
     assert(n > 0 && n <= LOCAL_PUBLISH_CHUNK);
-    bool wanted = false; /* no transaction for topics nobody here reads (task-updates today) */
+    int64_t ids[LOCAL_PUBLISH_CHUNK];
+    int n_ids = outbox_ids(msgs, n, ids);
+    bool wanted = false; /* no queue rows for topics nobody here reads (task-updates today) */
     for (int i = 0; i < n && !wanted; i++)
         for (struct local_group *g = lb->groups; g && !wanted; g = g->next)
             wanted = group_wants(g, msgs[i].topic);
-    if (!wanted)
+    int64_t now = time_now_ms();
+    if (!wanted) {
+        int rc = store_outbox_mark_sent(lb->store, ids, n_ids, now); /* one statement */
+        if (rc)
+            return todo_err_set(err, rc, "cannot mark events sent: %s",
+                                store_last_error(lb->store));
         return TODO_OK;
+    }
     int rc = store_begin(lb->store);
     if (rc)
         return todo_err_set(err, rc, "cannot queue events: %s", store_last_error(lb->store));
-    int64_t now = time_now_ms();
     for (int i = 0; i < n && rc == TODO_OK; i++) {
         const struct bus_message *m = &msgs[i];
         char *payload = xstrndup(m->payload, m->len);
@@ -97,6 +116,8 @@ static int queue_chunk(struct bus_local *lb, const struct bus_message *msgs, int
         }
         free(payload);
     }
+    if (rc == TODO_OK)
+        rc = store_outbox_mark_sent(lb->store, ids, n_ids, now);
     if (rc == TODO_OK)
         rc = store_commit(lb->store);
     else
@@ -351,6 +372,7 @@ static void local_destroy(bus_t *b)
 
 static const struct bus_ops local_ops = {
     .name = "local",
+    .marks_sent = true,
     .publish = local_publish,
     .subscribe = local_subscribe,
     .subscribe_batch = local_subscribe_batch,

@@ -1,5 +1,6 @@
 /* outbox.c - the outbox relay: one thread that publishes committed outbox rows in id
- * order and marks them sent.
+ * order and marks them sent (in one statement per batch; the local bus marks them in the
+ * transaction that queues them, so a chunk costs one write, docs/decisions/0022-group-commit.md).
  *
  * It sleeps on a condition variable; writers wake it after commit (outbox_relay_notify),
  * so an event leaves within microseconds of its transaction, and a sweep (default 500 ms)
@@ -78,12 +79,16 @@ static int relay_batch(outbox_relay_t *r)
                                        .key = rows[i].key,
                                        .id = rows[i].event_id,
                                        .payload = rows[i].payload,
-                                       .len = strlen(rows[i].payload)};
+                                       .len = strlen(rows[i].payload),
+                                       .outbox_id = rows[i].id};
     struct todo_err err;
     todo_err_clear(&err);
     int n_done = 0;
     int prc = bus_publish(r->bus, msgs, n, &n_done, &err);
-    if (n_done > 0) {
+    if (n_done > 0 && bus_marks_sent(r->bus)) {
+        for (int i = 0; i < n_done; i++)
+            count(r, rows[i].topic, 1, 0);
+    } else if (n_done > 0) {
         int64_t *ids = xmalloc((size_t)n_done * sizeof *ids);
         for (int i = 0; i < n_done; i++) {
             ids[i] = rows[i].id;

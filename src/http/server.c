@@ -62,6 +62,7 @@ struct http_server {
     struct MHD_Daemon *daemon;
     struct http_server_config cfg;
     int listen_fd;
+    bool quiesced; /* atomic: no new connections; MHD no longer runs resumed ones */
     unsigned port;
     int n_routes;
     struct route routes[METRICS_ROUTE_FALLBACK];
@@ -78,7 +79,8 @@ struct http_server {
 
 /* REQ_ABANDONED: still suspended when the server stopped; answered 503 by the server, while
  * the request's memory stays with whoever holds it until that one calls resume. */
-enum req_state { REQ_RECEIVING, REQ_HANDLED, REQ_SUSPENDED, REQ_READY, REQ_ABANDONED };
+/* REQ_WAITING: suspended after the server was quiesced; its worker waits for the resume. */
+enum req_state { REQ_RECEIVING, REQ_HANDLED, REQ_SUSPENDED, REQ_WAITING, REQ_READY, REQ_ABANDONED };
 
 struct http_request {
     http_server_t *server;
@@ -114,6 +116,7 @@ struct http_request {
     bool queued;
     /* suspension */
     pthread_mutex_t lock;
+    pthread_cond_t resumed; /* with lock: a worker waiting for a resume (after quiesce) */
     enum req_state state;
     bool suspend_requested;
     bool held;      /* suspended and not yet resumed: its finisher may still write to it */
@@ -560,6 +563,7 @@ static struct http_request *request_start(http_server_t *s, struct http_request 
     r->route_idx = METRICS_ROUTE_UNMATCHED;
     r->status = 500;
     pthread_mutex_init(&r->lock, NULL);
+    pthread_cond_init(&r->resumed, NULL);
     const char *given = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
     if (given && request_id_acceptable(given))
         snprintf(r->request_id, sizeof r->request_id, "%s", given);
@@ -591,8 +595,11 @@ static void request_free(struct http_request *r)
     buf_release(&r->body);
     arena_release(&r->arena);
     pthread_mutex_destroy(&r->lock);
+    pthread_cond_destroy(&r->resumed);
     free(r);
 }
+
+static void suspended_unlink(http_server_t *s, struct http_request *r);
 
 /* MHD is done with r: it leaves the server's count, and is freed unless a finisher still
  * holds it (an abandoned request), in which case the finisher's resume frees it. */
@@ -608,6 +615,10 @@ static void request_destroy(struct http_request *r)
     bool held = r->held;
     r->conn_gone = true;
     pthread_mutex_unlock(&r->lock);
+    /* A resumed request MHD finished without calling on_request again (its client left
+     * while it was suspended) is still on the list: off it before anyone frees it, this
+     * thread now or its finisher later (unlinking twice is harmless). */
+    suspended_unlink(s, r);
     if (!held)
         request_free(r);
     pthread_mutex_lock(&s->inflight_lock);
@@ -838,6 +849,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (may_suspend)
         suspended_link(s, r);
     pthread_mutex_lock(&r->lock);
+    /* Once the server is quiesced (shutting down), MHD was seen not to run a resumed connection
+     * again: the worker waits for the resume itself, or for the stop to give up on it (503). */
+    if (r->suspend_requested && r->state != REQ_READY &&
+        __atomic_load_n(&s->quiesced, __ATOMIC_ACQUIRE)) {
+        r->state = REQ_WAITING;
+        while (r->state == REQ_WAITING)
+            pthread_cond_wait(&r->resumed, &r->lock);
+        bool abandoned = r->state == REQ_ABANDONED;
+        pthread_mutex_unlock(&r->lock);
+        suspended_unlink(s, r);
+        if (abandoned)
+            return send_abandoned(r);
+        pthread_mutex_lock(&r->lock);
+    }
     if (r->suspend_requested && r->state != REQ_READY) {
         r->state = REQ_SUSPENDED;
         MHD_suspend_connection(conn);
@@ -875,6 +900,7 @@ void http_request_resume(struct http_request *r)
     bool was_suspended = r->state == REQ_SUSPENDED;
     struct MHD_Connection *conn = r->conn;
     r->state = REQ_READY;
+    pthread_cond_signal(&r->resumed); /* a worker waiting after quiesce */
     pthread_mutex_unlock(&r->lock);
     /* After the resume MHD may answer and free r at once: touch nothing of r from here. A
      * suspended connection stays untouched by MHD until this call, so r is alive up to it;
@@ -1040,6 +1066,7 @@ void http_server_quiesce(http_server_t *s)
 {
     if (!s->daemon || s->listen_fd < 0)
         return;
+    __atomic_store_n(&s->quiesced, true, __ATOMIC_RELEASE);
     int fd = MHD_quiesce_daemon(s->daemon);
     if (fd >= 0) {
         close(fd);
@@ -1071,6 +1098,10 @@ static void abandon_suspended(http_server_t *s)
     for (struct http_request *r = s->suspended; r; r = r->next_suspended) {
         pthread_mutex_lock(&r->lock);
         bool suspended = r->state == REQ_SUSPENDED;
+        if (r->state == REQ_WAITING) { /* its worker answers 503 */
+            r->state = REQ_ABANDONED;
+            pthread_cond_signal(&r->resumed);
+        }
         if (suspended)
             r->state = REQ_ABANDONED;
         pthread_mutex_unlock(&r->lock);

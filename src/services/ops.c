@@ -44,6 +44,16 @@ static void h_metrics(struct http_request *req, void *ctx)
                "todo_build_info{version=\"%s\",store=\"%s\",bus=\"%s\"} 1\n",
                TODO_VERSION, store_backend_name(ops->store),
                ops->bus ? bus_name(ops->bus) : "none");
+    struct store_write_stats ws;
+    store_write_stats(ops->store, &ws);
+    buf_printf(&b,
+               "# HELP todo_write_batches_total Group-commit transactions (ADR 0022).\n"
+               "# TYPE todo_write_batches_total counter\n"
+               "todo_write_batches_total %llu\n"
+               "# HELP todo_write_items_total Writes committed in those transactions.\n"
+               "# TYPE todo_write_items_total counter\n"
+               "todo_write_items_total %llu\n",
+               (unsigned long long)ws.batches, (unsigned long long)ws.items);
     if (ops->relay)
         outbox_relay_metrics(ops->relay, &b);
     consumer_metrics(ops->consumers, ops->n_consumers, &b);

@@ -127,6 +127,7 @@ int store_open(const char *url, store_t **out, struct todo_err *err)
     }
     pthread_mutex_init(&s->mu, NULL);
     pthread_mutex_init(&s->write_mu, NULL);
+    store_writer_init(s);
     c = store_conn_get(s, &rc);
     if (!c) {
         todo_err_set(err, rc, "%s", conn_slot(s)->last_error);
@@ -143,6 +144,7 @@ void store_destroy(store_t *s)
 {
     if (!s)
         return;
+    store_writer_release(s); /* first: its committer thread closes its connection as it exits */
     if (s->drv->detach)
         s->drv->detach(s); /* before the key goes: the driver's threads close their connections */
     pthread_setspecific(s->key, NULL);

@@ -15,6 +15,7 @@
 #ifndef TODO_STORE_STORE_H
 #define TODO_STORE_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,6 +46,39 @@ const char *store_last_error(store_t *s);
 int store_begin(store_t *s);
 int store_commit(store_t *s);
 void store_rollback(store_t *s);
+
+/* --- group commit (docs/decisions/0022-group-commit.md) --- */
+/* A write's work: runs inside a transaction and a savepoint of its own, on the store's
+ * committer thread (so it may use only s and arg, never thread-locals of its caller), and
+ * never calls store_begin/commit/rollback or store_write. Nonzero undoes its writes alone. */
+typedef int (*store_write_fn)(store_t *s, void *arg);
+/* Called once per store_write_async, on the committer's thread, after the transaction that
+ * held the write committed (rc 0) or failed: rc is fn's result or the error that undid it
+ * (TODO_ERR_BUSY: the batch's transaction could not go on; retry), error its text ("" when
+ * none). It may queue another write; it must not wait for one. */
+typedef void (*store_write_done_fn)(void *arg, int rc, const char *error);
+/* Queues fn(s, arg) for the store's committer thread, which runs it in a write transaction
+ * shared with the other writes queued meanwhile, then calls done(arg, ...). Returns at once;
+ * done may run before it returns. Thread-safe. */
+void store_write_async(store_t *s, store_write_fn fn, store_write_done_fn done, void *arg);
+/* The same, waiting: returns once the transaction holding the write committed, with fn's
+ * result or the error that undid it (its text in store_last_error). Not from a write's fn or
+ * done callback. */
+int store_write(store_t *s, store_write_fn fn, void *arg);
+/* Waits until every queued write ran and its callback returned (writes it re-queued too). */
+void store_write_drain(store_t *s);
+typedef void (*store_write_hook_fn)(void *arg);
+/* Called on the committer's thread once after each batch that committed at least one write,
+ * before the writes' callbacks (NULL: none). Set it before the first write. */
+void store_write_on_commit(store_t *s, store_write_hook_fn fn, void *arg);
+/* Tests only: called by the committer just before each batch's COMMIT (NULL: none). */
+void store_write_set_hook(store_t *s, store_write_hook_fn before_commit, void *arg);
+struct store_write_stats {
+    uint64_t batches; /* transactions run by store_write */
+    uint64_t items;   /* store_write calls they held */
+    uint64_t queued;  /* calls waiting for a batch now */
+};
+void store_write_stats(store_t *s, struct store_write_stats *out);
 
 /* --- users --- */
 /* Inserts u (all fields set by the caller). TODO_ERR_CONFLICT when the email is taken. */

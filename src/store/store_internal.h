@@ -78,7 +78,13 @@ struct store {
      * handler; busy_timeout is left for other processes. Unused on postgres. */
     pthread_mutex_t write_mu;
     void *drv_state; /* the driver's per-store state (sqlite: its WAL checkpointer), or NULL */
+    struct store_writer *writer; /* group commit's queue (store_write.c) */
 };
+
+/* Group commit's queue of a store (store_write.c): set up by store_open, freed by
+ * store_destroy (when no thread writes any more). */
+void store_writer_init(store_t *s);
+void store_writer_release(store_t *s);
 
 /* The relay's session advisory lock on postgres ("todorely"): above the int4 range, so no
  * hashtext(user id) taken by ST_OUTBOX_KEY_LOCK can ever wait on it. */
@@ -94,6 +100,9 @@ enum store_stmt {
     ST_SAVEPOINT,
     ST_RELEASE,
     ST_ROLLBACK_TO,
+    ST_WRITE_SAVEPOINT, /* one item of a group commit (store_write.c) */
+    ST_WRITE_RELEASE,
+    ST_WRITE_ROLLBACK_TO,
     ST_MIGRATE_LOCK,
     ST_MIGRATIONS_TABLE,
     ST_MIGRATIONS_EXISTS,

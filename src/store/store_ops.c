@@ -31,6 +31,9 @@ const struct store_stmt_sql store_stmts[ST_COUNT] = {
     [ST_SAVEPOINT] = {"SAVEPOINT store_op", NULL, NULL, true},
     [ST_RELEASE] = {"RELEASE SAVEPOINT store_op", NULL, NULL, true},
     [ST_ROLLBACK_TO] = {"ROLLBACK TO SAVEPOINT store_op", NULL, NULL, true},
+    [ST_WRITE_SAVEPOINT] = {"SAVEPOINT store_write", NULL, NULL, true},
+    [ST_WRITE_RELEASE] = {"RELEASE SAVEPOINT store_write", NULL, NULL, true},
+    [ST_WRITE_ROLLBACK_TO] = {"ROLLBACK TO SAVEPOINT store_write", NULL, NULL, true},
     /* sqlite: BEGIN IMMEDIATE already holds the write lock. 0x746f646f is "todo". */
     [ST_MIGRATE_LOCK] = {"SELECT 1", NULL, "SELECT pg_advisory_xact_lock(1953457263)", false},
     [ST_MIGRATIONS_TABLE] = {"CREATE TABLE IF NOT EXISTS schema_migrations (version integer "

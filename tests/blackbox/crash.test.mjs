@@ -4,7 +4,8 @@
 // event is unsent in the outbox until every consumer group's queue holds it, and stays in a
 // queue until its handler is done). The sixteen writers of long tasks keep the consumers
 // behind, so the kill usually finds events unsent and queued (the log says how many); the
-// unit tests in tests/unit/events/test_bus_local.c cover the same deterministically.
+// unit tests in tests/unit/events/test_bus_local.c cover the same deterministically. Every
+// task acknowledged before the kill must exist after it (group commit, ADR 0022).
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFile } from 'node:child_process';
@@ -68,6 +69,7 @@ describe('a crash of todo serve', () => {
         srv = await startServer();
         const a = await newUser(srv.api);
         let acknowledged = 0;
+        const acknowledgedIds = [];
         let killed = false;
         let next = 0;
         // sixteen writers of long tasks; the kill comes while some requests, and their events, are in flight
@@ -76,7 +78,10 @@ describe('a crash of todo serve', () => {
                 next += 1;
                 try {
                     const r = await srv.api.post(`${a.base}/tasks`, { token: a.token, json: { title: `Burst ${next}`, description: LONG, tags: ['crash'] } });
-                    if (r.status === 201) acknowledged += 1;
+                    if (r.status === 201) {
+                        acknowledged += 1;
+                        acknowledgedIds.push(r.json.id);
+                    }
                 } catch { /* the connection died with the server */ }
                 if (acknowledged >= KILL_AFTER && !killed) {
                     killed = true;
@@ -97,6 +102,10 @@ describe('a crash of todo serve', () => {
             cursor = r.json.next_cursor;
         } while (cursor);
         assert.ok(tasks.length >= acknowledged, `${tasks.length} tasks, ${acknowledged} acknowledged`);
+        // group commit answers a write only after its batch committed (ADR 0022): every
+        // acknowledged task is there, not just as many
+        const found = new Set(tasks.map((task) => task.id));
+        for (const id of acknowledgedIds) assert.ok(found.has(id), `acknowledged task ${id} was lost`);
         for (const task of tasks) {
             const items = await waitFor(async () => {
                 const r = await again.api.get(`${a.base}/tasks/${task.id}/history`, { token: a.token });

@@ -403,6 +403,55 @@ static void h_tasks_count(struct http_request *req, void *ctx)
     respond_private_buf(req, 200, &b);
 }
 
+/* A task write in flight: the request waits suspended (its worker serves other connections)
+ * until the transaction holding the change committed; the store's committer thread then
+ * answers it and resumes it (docs/decisions/0022-group-commit.md). */
+struct write_req {
+    struct http_request *req;
+    json_t *body; /* owned; the use case borrows it until the answer */
+    enum app_task_op op;
+    char uid[USER_ID_MAX];
+};
+
+static void write_answer(void *ctx, struct app_task_result *res)
+{
+    struct write_req *w = ctx;
+    if (res->rc) {
+        http_respond_error(w->req, &res->err);
+    } else if (w->op == APP_TASK_DELETE) {
+        http_respond_empty(w->req, 204);
+    } else if (w->op == APP_TASK_CREATE) {
+        char loc[128];
+        snprintf(loc, sizeof loc, "/api/%s/tasks/%lld", w->uid, (long long)res->task.id);
+        http_set_header(w->req, "Location", loc);
+        respond_task(w->req, 201, &res->task);
+    } else {
+        respond_task(w->req, 200, &res->task);
+    }
+    json_decref(w->body);
+    http_request_resume(w->req);
+    free(w);
+}
+
+/* Suspends req and queues the write; answers at once what is refused before the batch. */
+static void write_submit(struct http_request *req, struct api_service *api, enum app_task_op op,
+                         const char *uid, int64_t id, json_t *body)
+{
+    struct write_req *w = xmalloc(sizeof *w);
+    *w = (struct write_req){.req = req, .body = body, .op = op};
+    snprintf(w->uid, sizeof w->uid, "%s", uid);
+    struct todo_err err;
+    todo_err_clear(&err);
+    http_request_suspend(req);
+    if (app_task_write_async(api->app, op, uid, id, body, if_match_param(req), write_answer, w,
+                             &err)) {
+        http_respond_error(req, &err);
+        json_decref(body);
+        free(w);
+        http_request_resume(req);
+    }
+}
+
 static void h_task_create(struct http_request *req, void *ctx)
 {
     struct api_service *api = ctx;
@@ -410,22 +459,8 @@ static void h_task_create(struct http_request *req, void *ctx)
     if (!authenticate(req, api, uid))
         return;
     json_t *body = body_json(req);
-    if (!body)
-        return;
-    struct todo_err err;
-    todo_err_clear(&err);
-    struct task t;
-    task_init(&t);
-    if (app_task_create(api->app, uid, body, &t, &err)) {
-        http_respond_error(req, &err);
-    } else {
-        char loc[128];
-        snprintf(loc, sizeof loc, "/api/%s/tasks/%lld", uid, (long long)t.id);
-        http_set_header(req, "Location", loc);
-        respond_task(req, 201, &t);
-    }
-    task_release(&t);
-    json_decref(body);
+    if (body)
+        write_submit(req, api, APP_TASK_CREATE, uid, 0, body);
 }
 
 static void h_task_get(struct http_request *req, void *ctx)
@@ -448,11 +483,8 @@ static void h_task_get(struct http_request *req, void *ctx)
     task_release(&t);
 }
 
-typedef int (*task_write_fn)(struct app *a, const char *user_id, int64_t id, json_t *body,
-                             int64_t if_match, struct task *out, struct todo_err *err);
-
 /* PUT, PATCH and complete share their shape: auth, id, body, If-Match, the use case. */
-static void task_write(struct http_request *req, struct api_service *api, task_write_fn fn,
+static void task_write(struct http_request *req, struct api_service *api, enum app_task_op op,
                        bool body_optional)
 {
     char uid[USER_ID_MAX];
@@ -467,31 +499,22 @@ static void task_write(struct http_request *req, struct api_service *api, task_w
         if (!body)
             return;
     }
-    struct todo_err err;
-    todo_err_clear(&err);
-    struct task t;
-    task_init(&t);
-    if (fn(api->app, uid, id, body, if_match_param(req), &t, &err))
-        http_respond_error(req, &err);
-    else
-        respond_task(req, 200, &t);
-    task_release(&t);
-    json_decref(body);
+    write_submit(req, api, op, uid, id, body);
 }
 
 static void h_task_put(struct http_request *req, void *ctx)
 {
-    task_write(req, ctx, app_task_replace, false);
+    task_write(req, ctx, APP_TASK_REPLACE, false);
 }
 
 static void h_task_patch(struct http_request *req, void *ctx)
 {
-    task_write(req, ctx, app_task_patch, false);
+    task_write(req, ctx, APP_TASK_PATCH, false);
 }
 
 static void h_task_complete(struct http_request *req, void *ctx)
 {
-    task_write(req, ctx, app_task_complete, true);
+    task_write(req, ctx, APP_TASK_COMPLETE, true);
 }
 
 static void h_task_delete(struct http_request *req, void *ctx)
@@ -501,12 +524,7 @@ static void h_task_delete(struct http_request *req, void *ctx)
     int64_t id;
     if (!authenticate(req, api, uid) || !task_id_param(req, &id))
         return;
-    struct todo_err err;
-    todo_err_clear(&err);
-    if (app_task_delete(api->app, uid, id, if_match_param(req), &err))
-        http_respond_error(req, &err);
-    else
-        http_respond_empty(req, 204);
+    write_submit(req, api, APP_TASK_DELETE, uid, id, NULL);
 }
 
 static void h_task_history(struct http_request *req, void *ctx)

@@ -291,3 +291,51 @@ Test(bus_local, no_handler_runs_after_stop_returns)
     bus_destroy(bus);
     recorder_release(&r);
 }
+
+/* The relay's one write per chunk (docs/decisions/0022-group-commit.md): publishing marks
+ * the messages' outbox rows sent in the transaction that queues them - for a topic no group
+ * reads too - and a row whose message was not accepted stays unsent. */
+Test(bus_local, publish_marks_the_outbox_rows_of_its_messages_sent)
+{
+    struct recorder r;
+    recorder_init(&r, false, false);
+    bus_t *bus = bus_local_create(store);
+    subscribe(bus, "audit", &r);
+    start(bus);
+    const char *topics[] = {"task-events", "task-updates", "task-events"};
+    struct bus_message m[3];
+    int64_t ids[3];
+    for (int i = 0; i < 3; i++) {
+        char event_id[16];
+        snprintf(event_id, sizeof event_id, "o-%d", i);
+        cr_assert_eq(store_outbox_insert(store, topics[i], "u1", event_id, "{}", 1000), TODO_OK);
+        struct outbox_row *rows = NULL;
+        int n = 0;
+        cr_assert_eq(store_outbox_fetch(store, 8, &rows, &n), TODO_OK);
+        ids[i] = rows[n - 1].id;
+        outbox_rows_free(rows, n);
+        m[i] = (struct bus_message){.topic = topics[i],
+                                    .key = "u1",
+                                    .id = "x",
+                                    .payload = "{}",
+                                    .len = 2,
+                                    .outbox_id = ids[i]};
+    }
+    cr_assert(bus_marks_sent(bus));
+    struct todo_err err;
+    todo_err_clear(&err);
+    int n_done = 0;
+    cr_assert_eq(bus_publish(bus, m, 2, &n_done, &err), TODO_OK, "%s", err.message);
+    cr_assert_eq(n_done, 2);
+    int64_t backlog = -1, oldest = 0;
+    cr_assert_eq(store_outbox_stats(store, &backlog, &oldest), TODO_OK);
+    cr_assert_eq(backlog, 1, "the first two are sent, the third was not published");
+    cr_assert_eq(bus_publish(bus, &m[1], 1, &n_done, &err), TODO_OK); /* nobody reads it */
+    cr_assert_eq(bus_publish(bus, &m[2], 1, &n_done, &err), TODO_OK);
+    cr_assert_eq(store_outbox_stats(store, &backlog, &oldest), TODO_OK);
+    cr_assert_eq(backlog, 0);
+    cr_assert_eq(wait_count(&r, 2, false), 2);
+    bus_stop(bus);
+    bus_destroy(bus);
+    recorder_release(&r);
+}
