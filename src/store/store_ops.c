@@ -824,28 +824,37 @@ int store_ops_task_get(struct store_conn *c, const char *user_id, int64_t id, st
     return rc;
 }
 
+/* Runs the built query b, which answers one integer, into *out (0 when it has no row);
+ * releases b. */
+static int run_dynamic_int(struct store_conn *c, struct sqlb *b, int64_t *out)
+{
+    const struct store_driver *drv = c->s->drv;
+    struct store_res r;
+    int rc = store_run_dynamic(c, b, &r);
+    if (rc == TODO_OK) {
+        int step = drv->next(&r);
+        if (step == 1)
+            *out = drv->col_int(&r, 0);
+        else if (step < 0)
+            rc = -step;
+        drv->done(&r);
+    }
+    sqlb_release(b);
+    return rc;
+}
+
 /* sqlite: how to run a full-text list, from the number of FTS5 matches (counted up to
  * SQLB_FEW_MATCHES + 1, inside the list's read transaction). */
 static int words_plan(struct store_conn *c, const struct task_query *q, int *plan)
 {
     const struct store_driver *drv = c->s->drv;
     struct sqlb b;
-    struct store_res r;
     int64_t n = 0;
-    int step, rc;
+    int rc;
 
     sqlb_init(&b, drv->dialect);
     sqlb_fts_probe(&b, q);
-    rc = store_run_dynamic(c, &b, &r);
-    if (rc == TODO_OK) {
-        step = drv->next(&r);
-        if (step == 1)
-            n = drv->col_int(&r, 0);
-        else if (step < 0)
-            rc = -step;
-        drv->done(&r);
-    }
-    sqlb_release(&b);
+    rc = run_dynamic_int(c, &b, &n);
     if (rc == TODO_OK)
         *plan = n <= SQLB_FEW_MATCHES ? SQLB_WORDS_FROM_MATCHES : SQLB_WORDS_WALK_INDEX;
     return rc;
@@ -913,22 +922,12 @@ int store_ops_task_count(struct store_conn *c, const char *user_id, const struct
 {
     const struct store_driver *drv = c->s->drv;
     struct sqlb b;
-    struct store_res r;
     int64_t n = 0;
-    int step, rc;
+    int rc;
 
     sqlb_init(&b, drv->dialect);
     sqlb_task_count(&b, user_id, q);
-    rc = store_run_dynamic(c, &b, &r);
-    if (rc == TODO_OK) {
-        step = drv->next(&r);
-        if (step == 1)
-            n = drv->col_int(&r, 0);
-        else if (step < 0)
-            rc = -step;
-        drv->done(&r);
-    }
-    sqlb_release(&b);
+    rc = run_dynamic_int(c, &b, &n);
     if (rc == TODO_OK)
         *out = n;
     return rc;
