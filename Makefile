@@ -85,10 +85,10 @@ test-browser: build web
 	scripts/test-browser.sh
 
 format:
-	clang-format -i $$(git ls-files --cached --others --exclude-standard 'src/*.c' 'src/*.h' 'tests/unit/*.c' 'fuzz/*.c')
+	clang-format -i $$(git ls-files --cached --others --exclude-standard 'src/*.c' 'src/*.h' 'tests/unit/*.c' 'tests/tsan/*.h' 'fuzz/*.c' 'bench/*.c')
 
 format-check:
-	clang-format --dry-run -Werror $$(git ls-files 'src/*.c' 'src/*.h' 'tests/unit/*.c' 'fuzz/*.c')
+	clang-format --dry-run -Werror $$(git ls-files 'src/*.c' 'src/*.h' 'tests/unit/*.c' 'tests/tsan/*.h' 'fuzz/*.c' 'bench/*.c')
 
 # The HTTP benchmark at 10,000 tasks (BENCH_SCALE=10k; BENCH_DB=postgres for a throw-away
 # PostgreSQL), then the event benchmark (outbox -> bus -> consumer), then completion ->

@@ -18,9 +18,9 @@
  *   over BENCH_USERS users (100) are written into the outbox, BENCH_TX_ROWS (100) per
  *   transaction, with no relay running; then the relay starts and the time until
  *   store_outbox_stats reports a backlog of 0 gives events/s. Local bus: a plain subscriber
- *   counts the messages on its group's thread (the relay only queues them). Kafka: the high watermarks of the topic's
- *   partitions must have grown by exactly the count, and a consumer group subscribed
- *   through bus_kafka counts this run's messages (reported as the consume rate, waited for
+ *   counts the messages on its group's thread (the relay only queues them). Kafka: the high
+ * watermarks of the topic's partitions must have grown by exactly the count, and a consumer group
+ * subscribed through bus_kafka counts this run's messages (reported as the consume rate, waited for
  *   at most BENCH_CONSUME_TIMEOUT seconds, default 120).
  *
  * - consumer: BENCH_EVENTS events written as for throughput, then a consumer runtime

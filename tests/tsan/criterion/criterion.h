@@ -98,21 +98,21 @@ shim_fail(const char *file, int line, const char *expr, const char *fmt, ...)
         if (!(cond))                                                                               \
             shim_fail(__FILE__, __LINE__, #cond, " " __VA_ARGS__);                                 \
     } while (0)
-#define cr_assert_not(cond, ...)    cr_assert(!(cond), __VA_ARGS__)
-#define cr_assert_eq(a, b, ...)     cr_assert((a) == (b), __VA_ARGS__)
-#define cr_assert_neq(a, b, ...)    cr_assert((a) != (b), __VA_ARGS__)
-#define cr_assert_lt(a, b, ...)     cr_assert((a) < (b), __VA_ARGS__)
-#define cr_assert_leq(a, b, ...)    cr_assert((a) <= (b), __VA_ARGS__)
-#define cr_assert_gt(a, b, ...)     cr_assert((a) > (b), __VA_ARGS__)
-#define cr_assert_geq(a, b, ...)    cr_assert((a) >= (b), __VA_ARGS__)
-#define cr_assert_null(p, ...)      cr_assert((p) == NULL, __VA_ARGS__)
-#define cr_assert_not_null(p, ...)  cr_assert((p) != NULL, __VA_ARGS__)
-#define cr_assert_str_eq(a, b, ...) cr_assert(strcmp((a), (b)) == 0, __VA_ARGS__)
+#define cr_assert_not(cond, ...)     cr_assert(!(cond), __VA_ARGS__)
+#define cr_assert_eq(a, b, ...)      cr_assert((a) == (b), __VA_ARGS__)
+#define cr_assert_neq(a, b, ...)     cr_assert((a) != (b), __VA_ARGS__)
+#define cr_assert_lt(a, b, ...)      cr_assert((a) < (b), __VA_ARGS__)
+#define cr_assert_leq(a, b, ...)     cr_assert((a) <= (b), __VA_ARGS__)
+#define cr_assert_gt(a, b, ...)      cr_assert((a) > (b), __VA_ARGS__)
+#define cr_assert_geq(a, b, ...)     cr_assert((a) >= (b), __VA_ARGS__)
+#define cr_assert_null(p, ...)       cr_assert((p) == NULL, __VA_ARGS__)
+#define cr_assert_not_null(p, ...)   cr_assert((p) != NULL, __VA_ARGS__)
+#define cr_assert_str_eq(a, b, ...)  cr_assert(strcmp((a), (b)) == 0, __VA_ARGS__)
 #define cr_assert_str_neq(a, b, ...) cr_assert(strcmp((a), (b)) != 0, __VA_ARGS__)
-#define cr_expect(cond, ...)        cr_assert(cond, __VA_ARGS__)
+#define cr_expect(cond, ...)         cr_assert(cond, __VA_ARGS__)
 #define cr_skip_test(...)                                                                          \
     do {                                                                                           \
-        snprintf(shim_skip_reason, sizeof shim_skip_reason, " " __VA_ARGS__);                       \
+        snprintf(shim_skip_reason, sizeof shim_skip_reason, " " __VA_ARGS__);                      \
         longjmp(shim_jmp, 1);                                                                      \
     } while (0)
 
