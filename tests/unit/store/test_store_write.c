@@ -18,82 +18,8 @@
 #include "base/xalloc.h"
 #include "store/store.h"
 
-static store_t *S;
-static char tmp_dir[64];
-static char pg_schema[64];
-static bool is_pg;
-
-/* --- fixtures (as test_store.c) --- */
-
-static void open_and_migrate(const char *url)
-{
-    struct todo_err err = {0};
-    int n = 0;
-    cr_assert_eq(store_open(url, &S, &err), TODO_OK, "store_open: %s", err.message);
-    cr_assert_eq(store_migrate(S, &n, &err), TODO_OK, "store_migrate: %s", err.message);
-}
-
-static void setup_sqlite(void)
-{
-    char url[128];
-    is_pg = false;
-    snprintf(tmp_dir, sizeof tmp_dir, "/tmp/todo-write-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmp_dir));
-    snprintf(url, sizeof url, "sqlite:%s/todo.db", tmp_dir);
-    open_and_migrate(url);
-}
-
-static void pg_quiet(void *arg, const char *message)
-{
-    (void)arg;
-    (void)message;
-}
-
-static void pg_admin(const char *base, const char *sql)
-{
-    PGconn *conn = PQconnectdb(base);
-    cr_assert_eq(PQstatus(conn), CONNECTION_OK, "%s", PQerrorMessage(conn));
-    PQsetNoticeProcessor(conn, pg_quiet, NULL);
-    PGresult *res = PQexec(conn, sql);
-    cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s", PQerrorMessage(conn));
-    PQclear(res);
-    PQfinish(conn);
-}
-
-static void setup_pg(void)
-{
-    const char *base = getenv("TODO_TEST_POSTGRES_URL");
-    char sql[256], url[1024];
-    is_pg = true;
-    if (!base || !*base)
-        return;
-    snprintf(pg_schema, sizeof pg_schema, "store_write_%ld", (long)getpid());
-    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s", pg_schema,
-             pg_schema);
-    pg_admin(base, sql);
-    snprintf(url, sizeof url, "%s%soptions=-csearch_path%%3D%s&application_name=%s", base,
-             strchr(base, '?') ? "&" : "?", pg_schema, pg_schema);
-    open_and_migrate(url);
-}
-
-static void teardown(void)
-{
-    store_destroy(S);
-    S = NULL;
-    if (!is_pg) {
-        const char *files[] = {"todo.db", "todo.db-wal", "todo.db-shm"};
-        char path[128];
-        for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-            snprintf(path, sizeof path, "%s/%s", tmp_dir, files[i]);
-            remove(path);
-        }
-        rmdir(tmp_dir);
-    } else if (pg_schema[0]) {
-        char sql[256];
-        snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE", pg_schema);
-        pg_admin(getenv("TODO_TEST_POSTGRES_URL"), sql);
-    }
-}
+#define STORE_FIXTURE_NAME store_write
+#include "store_fixture.h"
 
 /* Each case runs once per backend. */
 #define WRITE_TEST(name)                                                                           \
