@@ -84,9 +84,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A free loopback port: bind port 0, read it back, release it.
-port=$(node -e 'const s = require("net").createServer();
-  s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')
+# a free loopback port (scripts/lib/ports.sh)
+source "$root/scripts/lib/ports.sh"
+port=$(free_port)
 base="http://127.0.0.1:$port"
 
 export TODO_LISTEN="127.0.0.1:$port"

@@ -56,8 +56,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port=$(node -e 'const s = require("net").createServer();
-  s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')
+# a free loopback port (scripts/lib/ports.sh)
+source scripts/lib/ports.sh
+port=$(free_port)
 base="http://127.0.0.1:$port"
 export TODO_LISTEN="127.0.0.1:$port"
 export TODO_DATA_DIR="$tmp/data"
