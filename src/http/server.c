@@ -1064,14 +1064,17 @@ unsigned http_server_port(const http_server_t *s)
 
 void http_server_quiesce(http_server_t *s)
 {
-    if (!s->daemon || s->listen_fd < 0)
+    if (!s->daemon || __atomic_load_n(&s->quiesced, __ATOMIC_ACQUIRE))
         return;
     __atomic_store_n(&s->quiesced, true, __ATOMIC_RELEASE);
     int fd = MHD_quiesce_daemon(s->daemon);
-    if (fd >= 0) {
-        close(fd);
-        s->listen_fd = -1;
-    }
+    /* The socket is ours again, but MHD's workers may still be taking it out of their epoll
+     * sets: closing it now would race them (ThreadSanitizer saw it). The kernel stops
+     * accepting on it now; http_server_destroy closes it once the workers are joined. */
+    if (fd >= 0)
+        shutdown(fd, SHUT_RDWR);
+    else
+        s->listen_fd = -1; /* MHD kept it and closes it when it stops */
 }
 
 /* Waits until no request is in flight or the deadline passes. Caller holds inflight_lock. */
