@@ -1069,11 +1069,12 @@ void http_server_quiesce(http_server_t *s)
     __atomic_store_n(&s->quiesced, true, __ATOMIC_RELEASE);
     int fd = MHD_quiesce_daemon(s->daemon);
     /* The socket is ours again, but MHD's workers may still be taking it out of their epoll
-     * sets: closing it now would race them (ThreadSanitizer saw it). The kernel stops
-     * accepting on it now; http_server_destroy closes it once the workers are joined. */
-    if (fd >= 0)
-        shutdown(fd, SHUT_RDWR);
-    else
+     * sets: closing it now races them (ThreadSanitizer saw it), and a shutdown() wakes them
+     * all into libmicrohttpd 0.9.75's own race between the quiescing thread and a worker
+     * removing it (a "Failed to remove listen FD from epoll set" abort). So it stays open,
+     * unwatched, until http_server_destroy closes it after the workers are joined; clients
+     * that connect meanwhile wait in the backlog and are reset then. */
+    if (fd < 0)
         s->listen_fd = -1; /* MHD kept it and closes it when it stops */
 }
 
