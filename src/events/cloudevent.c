@@ -6,6 +6,7 @@
 #include "base/uuid.h"
 #include "base/xalloc.h"
 
+#include <assert.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -16,6 +17,16 @@ void cloudevent_release(struct cloudevent *ce)
 {
     free(ce->data);
     ce->data = NULL;
+    json_decref(ce->data_json);
+    ce->data_json = NULL;
+}
+
+json_t *cloudevent_data(const struct cloudevent *ce)
+{
+    assert(ce && ce->data);
+    if (ce->data_json)
+        return json_incref(ce->data_json);
+    return json_loads(ce->data, 0, NULL);
 }
 
 void cloudevent_write(struct buf *out, const struct cloudevent *ce)
@@ -106,7 +117,8 @@ int cloudevent_parse(const char *json, size_t len, struct cloudevent *out, struc
         goto out_free_json;
     }
     ce.data = data ? json_dumps(data, JSON_COMPACT) : xstrdup("{}");
-    if (!ce.data)
+    ce.data_json = data ? json_incref(data) : json_object(); /* handlers read it: no reparse */
+    if (!ce.data || !ce.data_json)
         abort(); /* OOM in jansson */
     *out = ce;
 out_free_json:

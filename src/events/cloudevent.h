@@ -23,8 +23,9 @@ struct cloudevent {
     char subject[CE_SUBJECT_MAX];
     int64_t time; /* ms */
     char traceparent[CE_TRACEPARENT_LEN + 1];
-    char partition_key[64]; /* the user id: the Kafka key (extension "partitionkey") */
-    char *data;             /* owned JSON text of "data" (an object) */
+    char partition_key[64];   /* the user id: the Kafka key (extension "partitionkey") */
+    char *data;               /* owned JSON text of "data" (an object) */
+    struct json_t *data_json; /* owned: "data" as cloudevent_parse read it (NULL if built) */
 };
 
 void cloudevent_release(struct cloudevent *ce);
@@ -34,5 +35,9 @@ void cloudevent_write(struct buf *out, const struct cloudevent *ce);
  * traceparent well-formed if present; data an object). Fills *out (which the caller
  * releases). TODO_ERR_BAD_REQUEST with a message otherwise. */
 int cloudevent_parse(const char *json, size_t len, struct cloudevent *out, struct todo_err *err);
+/* "data" as a JSON object, a new reference (the caller json_decref's it): the tree
+ * cloudevent_parse kept, so a handler does not parse the text again, else the text parsed;
+ * NULL when that is not JSON. */
+struct json_t *cloudevent_data(const struct cloudevent *ce);
 
 #endif

@@ -13,7 +13,7 @@ static int on_task_event(void *ctx, store_t *store, const struct cloudevent *ce,
                          struct todo_err *err)
 {
     (void)ctx;
-    json_t *data = json_loads(ce->data, 0, NULL);
+    json_t *data = cloudevent_data(ce);
     json_t *task_id = json_object_get(data, "task_id");
     json_t *user_id = json_object_get(data, "user_id");
     json_t *changes = json_object_get(data, "changes");

@@ -49,7 +49,7 @@ static int on_completed(void *ctx, store_t *store, const struct cloudevent *ce,
 {
     struct app *a = ctx;
     app_trace_set(ce->traceparent); /* the successor's events continue the completion's trace */
-    json_t *data = json_loads(ce->data, 0, NULL);
+    json_t *data = cloudevent_data(ce);
     json_t *jid = json_object_get(data, "task_id");
     json_t *juser = json_object_get(data, "user_id");
     if (!json_is_integer(jid) || !json_is_string(juser)) {
