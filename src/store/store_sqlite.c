@@ -54,12 +54,6 @@
 #define SQ_CHECKPOINT_RETRY_MS 250
 /* The WAL file is cut back to this size after a restart (PRAGMA journal_size_limit). */
 #define SQ_WAL_SIZE_LIMIT "8388608"
-/* Page cache per connection, KiB (PRAGMA cache_size = -N; sqlite's default is 2000). A
- * process holds one connection per HTTP worker plus the committer, the relay, each consumer
- * and the checkpointer, and every commit of another connection empties a connection's cache
- * anyway (WAL mode), so a small cache per connection bounds the server's memory on a large
- * database at little cost: docs/decisions/0028-write-path-and-memory.md. */
-#define SQ_CACHE_KIB "1024"
 
 struct sq_conn {
     sqlite3 *db;
@@ -175,7 +169,7 @@ static int sq_open(struct store_conn *c)
     sqlite3_busy_timeout(db, SQ_BUSY_TIMEOUT_MS);
     code = sqlite3_exec(db,
                         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
-                        "PRAGMA foreign_keys = ON; PRAGMA cache_size = -" SQ_CACHE_KIB "; "
+                        "PRAGMA foreign_keys = ON; "
                         "PRAGMA journal_size_limit = " SQ_WAL_SIZE_LIMIT ";",
                         NULL, NULL, &errmsg);
     if (code != SQLITE_OK) {
