@@ -90,6 +90,7 @@ static void *watch_main(void *arg)
     struct app_sessions_watch *w = a->watch;
     int64_t last_prune = 0;
     bool failing = false;
+    store_thread_background();
     while (wait_ms(w, APP_SESSIONS_REFRESH_MS)) {
         int rc = refresh(a, w);
         if (rc != TODO_OK && !failing) /* once per outage, not every second */

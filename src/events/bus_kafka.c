@@ -609,6 +609,7 @@ static void *consumer_thread(void *arg)
     struct kafka_sub *s = arg;
     struct bus_kafka *kb = s->kb;
     int64_t retry_ms = KAFKA_RETRY_MIN_MS;
+    store_thread_background();
     while (!atomic_load(&kb->stopping)) {
         rd_kafka_message_t *ms[KAFKA_BATCH_MAX];
         int verdicts[KAFKA_BATCH_MAX];

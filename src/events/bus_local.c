@@ -264,6 +264,7 @@ static void *group_main(void *arg)
     struct local_group *g = arg;
     assert(g && g->bus && (g->fn || g->batch));
     int64_t backoff_ms = 0;
+    store_thread_background();
     while (group_wait(g, backoff_ms)) {
         if (group_drain(g) == 0) {
             backoff_ms = 0;

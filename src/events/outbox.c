@@ -145,6 +145,7 @@ static void *relay_main(void *arg)
 {
     outbox_relay_t *r = arg;
     int64_t wait_ms = 0;
+    store_thread_background();
     for (;;) {
         if (wait_ms)
             wait_for_work(r, wait_ms, r->backoff_ms > 0);

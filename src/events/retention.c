@@ -128,6 +128,7 @@ static bool wait_round(retention_t *r)
 static void *retention_main(void *arg)
 {
     retention_t *r = arg;
+    store_thread_background();
     while (wait_round(r))
         retention_run(r, time_now_ms());
     return NULL; /* the thread's exit closes its store connection */

@@ -47,6 +47,13 @@ static void conn_thread_exit(void *p)
     conn_free(c);
 }
 
+static _Thread_local bool thread_background;
+
+void store_thread_background(void)
+{
+    thread_background = true;
+}
+
 /* This thread's slot, created (not opened) if missing. */
 static struct store_conn *conn_slot(store_t *s)
 {
@@ -55,6 +62,7 @@ static struct store_conn *conn_slot(store_t *s)
         return c;
     c = xcalloc(1, sizeof *c);
     c->s = s;
+    c->background = thread_background;
     pthread_mutex_lock(&s->mu);
     c->next = s->conns;
     if (s->conns)

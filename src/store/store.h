@@ -31,6 +31,11 @@ typedef struct store store_t;
 int store_open(const char *url, store_t **out, struct todo_err *err);
 /* Closes every connection. Call only when no other thread uses the store. */
 void store_destroy(store_t *s);
+/* Marks the calling thread as a background one (committer, relay, consumers, housekeeping):
+ * connections it opens after this get a small page cache (sqlite: 256 KiB), since other
+ * connections' commits empty it anyway; HTTP workers keep the default for their reads
+ * (docs/decisions/0028-write-path-and-memory.md). Call before the thread's first store call. */
+void store_thread_background(void);
 /* "sqlite" or "postgres". */
 const char *store_backend_name(const store_t *s);
 /* Applies pending migrations (idempotent, safe to run from several processes). Returns 0

@@ -60,6 +60,7 @@ struct store_conn {
     struct store_conn *prev, *next; /* in s->conns, under s->mu */
     void *db;                       /* the driver's handle; NULL until opened */
     bool in_tx;                     /* store_begin was called */
+    bool background;                /* opened by a store_thread_background thread */
     /* This session holds the relay lock (store_relay_lock); the driver clears it whenever
      * the session ends (close, reset), since the server then drops the lock. */
     bool relay_locked;

@@ -54,6 +54,9 @@
 #define SQ_CHECKPOINT_RETRY_MS 250
 /* The WAL file is cut back to this size after a restart (PRAGMA journal_size_limit). */
 #define SQ_WAL_SIZE_LIMIT "8388608"
+/* The page cache of a background thread's connection, in KiB (PRAGMA cache_size = -N);
+ * others keep SQLite's default (docs/decisions/0028-write-path-and-memory.md). */
+#define SQ_BACKGROUND_CACHE_KIB "256"
 
 struct sq_conn {
     sqlite3 *db;
@@ -172,6 +175,9 @@ static int sq_open(struct store_conn *c)
                         "PRAGMA foreign_keys = ON; "
                         "PRAGMA journal_size_limit = " SQ_WAL_SIZE_LIMIT ";",
                         NULL, NULL, &errmsg);
+    if (code == SQLITE_OK && c->background)
+        code = sqlite3_exec(db, "PRAGMA cache_size = -" SQ_BACKGROUND_CACHE_KIB ";", NULL, NULL,
+                            &errmsg);
     if (code != SQLITE_OK) {
         int rc = store_conn_error(c, sq_map(code), "sqlite: %s", errmsg ? errmsg : "pragma");
         if (rc != TODO_ERR_BUSY)
@@ -310,6 +316,7 @@ static void *sq_checkpoint_main(void *arg)
 {
     store_t *s = arg;
     struct sq_checkpointer *k = s->drv_state;
+    store_thread_background();
     pthread_mutex_lock(&k->mu);
     for (;;) {
         while (!k->due && !k->stopping)

@@ -196,6 +196,7 @@ static void *committer_main(void *arg)
     store_t *s = arg;
     struct store_writer *g = s->writer;
     is_committer = true;
+    store_thread_background();
     pthread_mutex_lock(&g->mu);
     for (;;) {
         while (!g->head && !g->stopping) {

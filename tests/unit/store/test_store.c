@@ -1356,3 +1356,41 @@ STORE_TEST(password_change_sets_the_hash_and_a_missing_user_is_not_found)
     user_release(&got);
     cr_assert_eq(store_user_set_password(S, "nobody", "x"), TODO_ERR_NOT_FOUND);
 }
+
+/* This thread's connection's PRAGMA cache_size (negative: KiB). */
+static int64_t conn_cache_size(void)
+{
+    int rc = TODO_OK;
+    struct store_conn *c = store_conn_get(S, &rc);
+    struct sqlb b;
+    struct store_res r;
+    int64_t v = 0;
+    cr_assert_not_null(c);
+    sqlb_init(&b, SQLB_SQLITE);
+    sqlb_sql(&b, "PRAGMA cache_size");
+    cr_assert_eq(store_run_dynamic(c, &b, &r), TODO_OK, "%s", store_last_error(S));
+    cr_assert_eq(S->drv->next(&r), 1);
+    v = S->drv->col_int(&r, 0);
+    S->drv->done(&r);
+    sqlb_release(&b);
+    return v;
+}
+
+static void *background_cache_size(void *out)
+{
+    store_thread_background();
+    *(int64_t *)out = conn_cache_size();
+    return NULL;
+}
+
+/* docs/decisions/0028-write-path-and-memory.md: a background thread's connection gets a
+ * 256 KiB page cache; other threads' keep SQLite's default (-2000). */
+Test(sqlite, background_threads_get_a_small_page_cache, .init = setup_sqlite, .fini = teardown)
+{
+    pthread_t t;
+    int64_t background = 0;
+    cr_assert_eq(pthread_create(&t, NULL, background_cache_size, &background), 0);
+    cr_assert_eq(pthread_join(t, NULL), 0);
+    cr_assert_eq(background, -256);
+    cr_assert_eq(conn_cache_size(), -2000);
+}
