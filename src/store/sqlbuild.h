@@ -71,10 +71,11 @@ void sqlb_text_take(struct sqlb *b, char *s);
 /* Appends "(?, ?, ...)" with one integer parameter per id. */
 void sqlb_int_list(struct sqlb *b, const int64_t *ids, int n);
 
-/* How sqlite runs a full-text list (docs/decisions/0025-reads-in-index-order.md): walk the
- * sort's index checking each row against the set of matching rowids (many matches), or look
- * the matches up by rowid and sort them (at most SQLB_FEW_MATCHES, counted by
- * sqlb_fts_probe). Postgres' planner chooses by itself from its statistics. */
+/* How sqlite runs a full-text list (docs/decisions/0025-reads-in-index-order.md, 0027): walk
+ * the sort's index testing each row with todo_words (src/store/fts_words.h; many matches), or
+ * look the matches up by rowid and sort them (at most SQLB_FEW_MATCHES, counted by
+ * sqlb_fts_probe, or a walk that ran out of its budget). Postgres' planner chooses by itself
+ * from its statistics. */
 enum sqlb_words_plan { SQLB_WORDS_WALK_INDEX, SQLB_WORDS_FROM_MATCHES };
 #define SQLB_FEW_MATCHES 200
 

@@ -205,6 +205,9 @@ struct store_driver {
     bool (*col_bool)(struct store_res *res, int col);
     const char *(*col_text)(struct store_res *res, int col); /* "" for NULL */
     void (*done)(struct store_res *res);
+    /* Optional (sqlite): sets the number of rows todo_words may test on c (< 0: no limit,
+     * src/store/fts_words.h) and returns whether the previous budget ran out. */
+    bool (*words_budget)(struct store_conn *c, int64_t rows);
 };
 
 extern const struct store_driver store_sqlite_driver;

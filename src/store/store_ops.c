@@ -843,8 +843,8 @@ static int run_dynamic_int(struct store_conn *c, struct sqlb *b, int64_t *out)
     return rc;
 }
 
-/* sqlite: how to run a full-text list, from the number of FTS5 matches (counted up to
- * SQLB_FEW_MATCHES + 1, inside the list's read transaction). */
+/* sqlite: how to run a full-text list, from the number of FTS5 matches of every user (counted
+ * up to SQLB_FEW_MATCHES + 1, inside the list's read transaction). */
 static int words_plan(struct store_conn *c, const struct task_query *q, int *plan)
 {
     const struct store_driver *drv = c->s->drv;
@@ -860,41 +860,76 @@ static int words_plan(struct store_conn *c, const struct task_query *q, int *pla
     return rc;
 }
 
-int store_ops_task_list(struct store_conn *c, const char *user_id, const struct task_query *q,
-                        struct task_page *out)
+/* Reads the list's rows (at most limit + 1) into items; *n counts them, also on failure. */
+static int list_rows(struct store_conn *c, const char *user_id, const struct task_query *q,
+                     int plan, struct task *items, bool *has_reminders, int limit, int *n)
 {
     const struct store_driver *drv = c->s->drv;
-    struct store_op op;
     struct sqlb b;
     struct store_res r;
-    int limit = sqlb_page_limit(q);
-    /* Not zeroed: task_init sets each row read (a zeroed page of 51 tasks was 5% of a list
-     * request, docs/decisions/0025-reads-in-index-order.md); only items[0..n) are used. */
-    struct task *items = xmalloc(((size_t)limit + 1) * sizeof *items);
-    bool *has_reminders = xcalloc((size_t)limit + 1, sizeof *has_reminders);
-    int n = 0, step = 0, rc, plan = SQLB_WORDS_WALK_INDEX;
-    bool has_more = false;
+    int step = 0, rc;
 
     sqlb_init(&b, drv->dialect);
-    rc = store_op_begin(c, false, &op);
-    if (rc != TODO_OK)
-        goto out_free;
-    if (drv->dialect == SQLB_SQLITE && q->n_words > 0)
-        rc = words_plan(c, q, &plan);
-    if (rc == TODO_OK && (rc = sqlb_task_list(&b, user_id, q, plan)) != TODO_OK)
+    if ((rc = sqlb_task_list(&b, user_id, q, plan)) != TODO_OK)
         store_conn_error(c, rc, "cursor does not match the sort");
     if (rc == TODO_OK)
         rc = store_run_dynamic(c, &b, &r);
     if (rc == TODO_OK) {
-        while (n <= limit && (step = drv->next(&r)) == 1) {
-            task_init(&items[n]);
-            has_reminders[n] = read_task(c, &r, &items[n]) > 0;
-            n++;
+        while (*n <= limit && (step = drv->next(&r)) == 1) {
+            task_init(&items[*n]);
+            has_reminders[*n] = read_task(c, &r, &items[*n]) > 0;
+            (*n)++;
         }
         drv->done(&r);
         if (step < 0)
             rc = -step;
     }
+    sqlb_release(&b);
+    return rc;
+}
+
+/* The walk of a full-text list tests at most this many rows with todo_words before it is
+ * thrown away for the FTS5 matches (docs/decisions/0027-search-walk-with-fts5-tokenizer.md). */
+#define WORDS_WALK_BUDGET 20000
+
+/* Reads a full-text list: walked with a budget of rows, then from the FTS5 matches if the
+ * budget ran out (the words are rare among this user's tasks, common among others'). */
+static int list_words_rows(struct store_conn *c, const char *user_id, const struct task_query *q,
+                           struct task *items, bool *has_reminders, int limit, int *n)
+{
+    const struct store_driver *drv = c->s->drv;
+    int plan = SQLB_WORDS_WALK_INDEX, rc = words_plan(c, q, &plan);
+    if (rc != TODO_OK || plan == SQLB_WORDS_FROM_MATCHES)
+        return rc == TODO_OK ? list_rows(c, user_id, q, plan, items, has_reminders, limit, n) : rc;
+    drv->words_budget(c, WORDS_WALK_BUDGET);
+    rc = list_rows(c, user_id, q, plan, items, has_reminders, limit, n);
+    if (!drv->words_budget(c, -1) || rc != TODO_OK)
+        return rc;
+    while (*n > 0)
+        task_release(&items[--*n]);
+    return list_rows(c, user_id, q, SQLB_WORDS_FROM_MATCHES, items, has_reminders, limit, n);
+}
+
+int store_ops_task_list(struct store_conn *c, const char *user_id, const struct task_query *q,
+                        struct task_page *out)
+{
+    const struct store_driver *drv = c->s->drv;
+    struct store_op op;
+    int limit = sqlb_page_limit(q);
+    /* Not zeroed: task_init sets each row read (a zeroed page of 51 tasks was 5% of a list
+     * request, docs/decisions/0025-reads-in-index-order.md); only items[0..n) are used. */
+    struct task *items = xmalloc(((size_t)limit + 1) * sizeof *items);
+    bool *has_reminders = xcalloc((size_t)limit + 1, sizeof *has_reminders);
+    int n = 0, rc;
+    bool has_more = false;
+
+    rc = store_op_begin(c, false, &op);
+    if (rc != TODO_OK)
+        goto out_free;
+    if (drv->words_budget && q->n_words > 0)
+        rc = list_words_rows(c, user_id, q, items, has_reminders, limit, &n);
+    else
+        rc = list_rows(c, user_id, q, SQLB_WORDS_WALK_INDEX, items, has_reminders, limit, &n);
     if (rc == TODO_OK && n > limit) {
         has_more = true;
         task_release(&items[--n]);
@@ -903,7 +938,6 @@ int store_ops_task_list(struct store_conn *c, const char *user_id, const struct 
         rc = load_reminders(c, items, has_reminders, n);
     rc = store_op_end(c, &op, rc);
 out_free:
-    sqlb_release(&b);
     free(has_reminders);
     if (rc != TODO_OK) {
         for (int i = 0; i < n; i++)
