@@ -176,6 +176,37 @@ static void todo_words(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         sqlite3_result_int(ctx, m);
 }
 
+/* todo_words_term(w, upper): the bounds of w's first token among FTS5's terms, for the
+ * fts5vocab probe of sqlb_fts_probe: the token itself (upper 0); with upper 1, the token
+ * followed by 0xFF when it is w's only token (a prefix: no UTF-8 term continues with that
+ * byte, and fts5vocab compares bytes), else the token again (a phrase's first token is whole).
+ * When w has no token (it matches nothing) the bounds are 0xFF 0xFF and 0xFF: no term lies
+ * between them, and a scan starting past every term ends at once (a NULL bound would not
+ * bound fts5vocab's scan). */
+static void todo_words_term(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    struct fts_words *fw = sqlite3_user_data(ctx);
+    struct fw_tokens w = {0};
+    assert(argc == 2);
+    (void)argc;
+    const char *s = (const char *)sqlite3_value_text(argv[0]);
+    int rc = tokenize(fw, &w, FTS5_TOKENIZE_QUERY | FTS5_TOKENIZE_PREFIX, s ? s : "",
+                      sqlite3_value_bytes(argv[0]));
+    if (rc != SQLITE_OK)
+        sqlite3_result_error_code(ctx, rc);
+    else if (w.n == 0)
+        sqlite3_result_text(ctx, "\xff\xff", sqlite3_value_int(argv[1]) ? 1 : 2, SQLITE_STATIC);
+    else {
+        bool upper = sqlite3_value_int(argv[1]) != 0 && w.n == 1;
+        char *term = xmalloc((size_t)w.tok[0].len + 1);
+        memcpy(term, w.text + w.tok[0].off, (size_t)w.tok[0].len);
+        if (upper)
+            term[w.tok[0].len] = (char)0xff;
+        sqlite3_result_text(ctx, term, w.tok[0].len + upper, free);
+    }
+    tokens_free(&w);
+}
+
 static void fw_destroy(void *p)
 {
     struct fts_words *fw = p;
@@ -206,6 +237,12 @@ struct fts_words *fts_words_register(sqlite3 *db)
     fts5_api *api = fts5_api_of(db);
     if (!api || api->iVersion < 2)
         return NULL;
+    /* tasks_fts's terms, for sqlb_fts_probe (the table is looked up when read) */
+    if (sqlite3_exec(db,
+                     "CREATE VIRTUAL TABLE IF NOT EXISTS temp.tasks_fts_terms"
+                     " USING fts5vocab(main, tasks_fts, instance)",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        return NULL;
     struct fts_words *fw = xcalloc(1, sizeof *fw);
     void *tok_ctx = NULL;
     fw->budget = -1;
@@ -218,6 +255,10 @@ struct fts_words *fts_words_register(sqlite3 *db)
     if (sqlite3_create_function_v2(db, "todo_words", -1, SQLITE_UTF8 | SQLITE_DIRECTONLY, fw,
                                    todo_words, NULL, NULL, fw_destroy) != SQLITE_OK)
         return NULL; /* sqlite called fw_destroy */
+    if (sqlite3_create_function_v2(db, "todo_words_term", 2,
+                                   SQLITE_UTF8 | SQLITE_DIRECTONLY | SQLITE_DETERMINISTIC, fw,
+                                   todo_words_term, NULL, NULL, NULL) != SQLITE_OK)
+        return NULL; /* fw is freed with db */
     return fw;
 }
 

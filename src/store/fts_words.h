@@ -18,8 +18,12 @@
 
 struct fts_words;
 
-/* Registers todo_words on db. NULL (and nothing registered) when FTS5 or its unicode61
- * tokenizer is missing; the instance is freed with db. */
+/* todo_words_term(w, upper), also registered: the first token of w, the bounds of a scan of
+ * FTS5's terms (sqlb_fts_probe). */
+
+/* Registers todo_words and todo_words_term on db and creates temp.tasks_fts_terms (an
+ * fts5vocab table over tasks_fts, for the probe). NULL (and nothing registered) when FTS5 or its
+ * unicode61 tokenizer is missing; the instance is freed with db. */
 struct fts_words *fts_words_register(sqlite3 *db);
 /* From now on, test at most rows rows (< 0: no limit); clears the exhausted flag. */
 void fts_words_budget(struct fts_words *fw, int64_t rows);

@@ -270,10 +270,18 @@ static void add_words_filter(struct sqlb *b, const struct task_query *q, int pla
 void sqlb_fts_probe(struct sqlb *b, const struct task_query *q)
 {
     assert(b->dialect == SQLB_SQLITE && q->n_words > 0);
-    sqlb_sql(b, "SELECT count(*) FROM (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ");
-    sqlb_text_take(b, sqlb_fts_match(b->dialect, q->words, q->n_words));
-    sqlb_sql(b, " LIMIT ");
-    sqlb_int(b, SQLB_FEW_MATCHES + 1);
+    sqlb_sql(b, "SELECT min(n) FROM (");
+    for (int i = 0; i < q->n_words; i++) {
+        sqlb_sql(b, i ? " UNION ALL SELECT (" : "SELECT (");
+        sqlb_sql(b, "SELECT count(*) FROM (SELECT 1 FROM temp.tasks_fts_terms"
+                    " WHERE term >= todo_words_term(");
+        sqlb_text(b, q->words[i]);
+        sqlb_sql(b, ", 0) AND term <= todo_words_term(");
+        sqlb_text(b, q->words[i]);
+        sqlb_sql(b, ", 1) LIMIT ");
+        sqlb_int(b, SQLB_FEW_MATCHES + 1);
+        sqlb_sql(b, ")) AS n");
+    }
     sqlb_sql(b, ")");
 }
 

@@ -843,21 +843,75 @@ static int run_dynamic_int(struct store_conn *c, struct sqlb *b, int64_t *out)
     return rc;
 }
 
-/* sqlite: how to run a full-text list, from the number of FTS5 matches of every user (counted
- * up to SQLB_FEW_MATCHES + 1, inside the list's read transaction). */
+/* How long a connection keeps the plan the probe chose for some words. The plan only decides
+ * the cost, never the rows (a walk that runs out of its budget falls back to the matches), and
+ * the probe was most of a frequent word's search on 1,000,000 tasks
+ * (docs/decisions/0027-search-walk-with-fts5-tokenizer.md). */
+#define WORDS_PLAN_TTL_NS (5 * 1000000000ull)
+
+/* The memo key of q's words (space-separated; words hold none): false when too long. */
+static bool words_key(const struct task_query *q, char key[WORDS_PLAN_KEY])
+{
+    size_t len = 0;
+    for (int i = 0; i < q->n_words; i++) {
+        size_t n = strlen(q->words[i]);
+        if (len + n + 1 >= WORDS_PLAN_KEY)
+            return false;
+        memcpy(key + len, q->words[i], n);
+        len += n;
+        key[len++] = ' ';
+    }
+    key[len] = '\0';
+    return true;
+}
+
+/* The memo of key: its fresh entry, else the entry to overwrite (stale or oldest). */
+static struct words_plan_memo *words_memo(struct store_conn *c, const char *key, uint64_t now,
+                                          bool *fresh)
+{
+    struct words_plan_memo *victim = &c->words_plans[0];
+    for (int i = 0; i < WORDS_PLAN_MEMOS; i++) {
+        struct words_plan_memo *m = &c->words_plans[i];
+        if (strcmp(m->words, key) == 0 && now < m->until_ns) {
+            *fresh = true;
+            return m;
+        }
+        if (m->until_ns < victim->until_ns)
+            victim = m;
+    }
+    *fresh = false;
+    return victim;
+}
+
+/* sqlite: how to run a full-text list, from a bound of the number of FTS5 matches of every
+ * user (sqlb_fts_probe, inside the list's read transaction), remembered a few seconds. */
 static int words_plan(struct store_conn *c, const struct task_query *q, int *plan)
 {
     const struct store_driver *drv = c->s->drv;
+    char key[WORDS_PLAN_KEY];
+    bool keyed = words_key(q, key), fresh = false;
+    uint64_t now = time_mono_ns();
+    struct words_plan_memo *m = keyed ? words_memo(c, key, now, &fresh) : NULL;
     struct sqlb b;
     int64_t n = 0;
     int rc;
 
+    if (fresh) {
+        *plan = m->plan;
+        return TODO_OK;
+    }
     sqlb_init(&b, drv->dialect);
     sqlb_fts_probe(&b, q);
     rc = run_dynamic_int(c, &b, &n);
-    if (rc == TODO_OK)
-        *plan = n <= SQLB_FEW_MATCHES ? SQLB_WORDS_FROM_MATCHES : SQLB_WORDS_WALK_INDEX;
-    return rc;
+    if (rc != TODO_OK)
+        return rc;
+    *plan = n <= SQLB_FEW_MATCHES ? SQLB_WORDS_FROM_MATCHES : SQLB_WORDS_WALK_INDEX;
+    if (m) {
+        memcpy(m->words, key, sizeof key);
+        m->plan = *plan;
+        m->until_ns = now + WORDS_PLAN_TTL_NS;
+    }
+    return TODO_OK;
 }
 
 /* Reads the list's rows (at most limit + 1) into items; *n counts them, also on failure. */
