@@ -284,3 +284,76 @@ Test(fts_words, budget_runs_out_and_is_reported)
     cr_assert_eq(walk_ids(words, 1), 0ul);
     cr_assert_not(fts_words_exhausted(fw));
 }
+
+static const char *search_param(void *ctx, const char *name)
+{
+    if (strcmp(name, "q") == 0)
+        return ctx;
+    return strcmp(name, "limit") == 0 ? "50" : NULL;
+}
+
+/* user's first page of q (sort -created_at) through the store: the titles, "|"-joined. */
+static void store_search(store_t *s, const char *user, const char *q, char *out, size_t cap,
+                         bool *has_more)
+{
+    struct task_query query;
+    struct task_page page = {0};
+    struct todo_err err = {0};
+    cr_assert_eq(query_parse(&query, search_param, (void *)q, &err), TODO_OK, "%s", err.message);
+    cr_assert_eq(query_resolve_due(&query, "UTC", 0), 0);
+    cr_assert_eq(store_task_list(s, user, &query, &page), TODO_OK);
+    out[0] = '\0';
+    for (int i = 0; i < page.n_items; i++)
+        snprintf(out + strlen(out), cap - strlen(out), "%s%s", i ? "|" : "", page.items[i].title);
+    *has_more = page.has_more;
+    task_page_release(&page);
+    query_release(&query);
+}
+
+/* A word common among all users (so the store walks) but rare for a user with more tasks than
+ * the walk's budget: the walk runs out and the list is read from the matches, with the right
+ * rows (a walk whose budget ran out answers true for every row it did not test). */
+Test(fts_words, store_list_falls_back_to_the_matches_when_the_walk_runs_out)
+{
+    struct todo_err err = {0};
+    store_t *s = NULL;
+    char url[128], titles[4096];
+    bool more = false;
+    cr_assert_eq(
+        sqlite3_exec(DB,
+                     "BEGIN;"
+                     "INSERT INTO users (id, email, password_hash, created_at)"
+                     " VALUES ('u2', 'u2@example.com', 'x', 0);"
+                     "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+                     " WHERE i < 25000)"
+                     " INSERT INTO tasks (user_id, title, title_sort, description,"
+                     " tags_text, completed, priority, created_at, updated_at, version)"
+                     " SELECT 'u1', 'call plumber #' || i, 'call plumber', '', '', 0, 0,"
+                     " i, i, 1 FROM n;"
+                     "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+                     " WHERE i < 300)"
+                     " INSERT INTO tasks (user_id, title, title_sort, description,"
+                     " tags_text, completed, priority, created_at, updated_at, version)"
+                     " SELECT 'u2', 'zebra crossing #' || i, 'zebra', '', '', 0, 0, i, i, 1"
+                     " FROM n;"
+                     "INSERT INTO tasks (user_id, title, title_sort, description,"
+                     " tags_text, completed, priority, created_at, updated_at, version)"
+                     " VALUES ('u1', 'feed zebra #1', 'feed', '', '', 0, 0, -1, 0, 1),"
+                     " ('u1', 'feed zebra #2', 'feed', '', '', 0, 0, -2, 0, 1);"
+                     "COMMIT;",
+                     NULL, NULL, NULL),
+        SQLITE_OK, "%s", sqlite3_errmsg(DB));
+    snprintf(url, sizeof url, "sqlite:%s", db_path);
+    cr_assert_eq(store_open(url, &s, &err), TODO_OK, "store_open: %s", err.message);
+
+    store_search(s, "u1", "zebra", titles, sizeof titles, &more);
+    cr_assert_str_eq(titles, "feed zebra #1|feed zebra #2");
+    cr_assert_not(more);
+    store_search(s, "u1", "zebra feed", titles, sizeof titles, &more);
+    cr_assert_str_eq(titles, "feed zebra #1|feed zebra #2");
+    /* The user with few tasks: a walk within the budget. */
+    store_search(s, "u2", "zeb", titles, sizeof titles, &more);
+    cr_assert(more);
+    cr_assert_eq(strncmp(titles, "zebra crossing #300|zebra crossing #299|", 40), 0, "%s", titles);
+    store_destroy(s);
+}
