@@ -5,6 +5,7 @@
  * its own (BEGIN IMMEDIATE / BEGIN for writes, a read-only snapshot for multi-statement
  * reads); inside one it wraps its writes in a savepoint, so a failed operation leaves the
  * caller's transaction usable on both backends (postgres would otherwise abort it). */
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -952,6 +953,7 @@ static int list_words_rows(struct store_conn *c, const char *user_id, const stru
                            struct task *items, bool *has_reminders, int limit, int *n)
 {
     const struct store_driver *drv = c->s->drv;
+    assert(drv->words_budget && q->n_words > 0 && *n == 0);
     int plan = SQLB_WORDS_WALK_INDEX, rc = words_plan(c, q, &plan);
     if (rc != TODO_OK || plan == SQLB_WORDS_FROM_MATCHES)
         return rc == TODO_OK ? list_rows(c, user_id, q, plan, items, has_reminders, limit, n) : rc;
