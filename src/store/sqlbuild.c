@@ -235,14 +235,12 @@ static void add_tags_filter(struct sqlb *b, const char *user_id, const struct ta
  * on sqlite (enum sqlb_words_plan). */
 enum filters_for { FOR_COUNT = -1 };
 
-/* The words' full-text condition. On sqlite, a list with many matches writes
- * "+t.id IN (...)": the unary plus keeps the planner from driving the query by rowid from the
- * FTS5 matches (with sqlite_stat1 it would, then sort every match in a temp B-tree); it walks
- * the sort's index instead, checking each row against the set of matching rowids, which FTS5
- * builds once, and stops at the page's end. With few matches, "+t.user_id" does the
- * opposite: look them up by rowid and sort at most SQLB_FEW_MATCHES rows. A correlated
- * per-row MATCH measured 30 to 80 times slower than either
- * (docs/decisions/0025-reads-in-index-order.md). */
+/* The words' full-text condition. On sqlite, a list with many matches walks the sort's index
+ * and tests each row with todo_words (src/store/fts_words.c: FTS5's own tokenizer, the same
+ * answer as MATCH), stopping at the page's end: a page costs about limit / selectivity rows,
+ * not the set of every user's matches (tasks_fts has no user column). With few matches
+ * "+t.user_id" keeps the planner on the FTS5 matches: looked up by rowid, at most a few hundred
+ * sorted (docs/decisions/0025-reads-in-index-order.md, 0027-search-walk-with-fts5-tokenizer.md). */
 static void add_words_filter(struct sqlb *b, const struct task_query *q, int plan)
 {
     if (b->dialect == SQLB_PG) {
@@ -255,8 +253,16 @@ static void add_words_filter(struct sqlb *b, const struct task_query *q, int pla
         }
         return;
     }
-    sqlb_sql(b, plan == SQLB_WORDS_WALK_INDEX ? " AND +t.id IN (" : " AND t.id IN (");
-    sqlb_sql(b, "SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ");
+    if (plan == SQLB_WORDS_WALK_INDEX) {
+        sqlb_sql(b, " AND todo_words(t.title, t.description, t.tags_text");
+        for (int i = 0; i < q->n_words; i++) {
+            sqlb_sql(b, ", ");
+            sqlb_text_take(b, xstrdup(q->words[i])); /* b may outlive q */
+        }
+        sqlb_sql(b, ")");
+        return;
+    }
+    sqlb_sql(b, " AND t.id IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ");
     sqlb_text_take(b, sqlb_fts_match(b->dialect, q->words, q->n_words));
     sqlb_sql(b, ")");
 }
@@ -264,10 +270,18 @@ static void add_words_filter(struct sqlb *b, const struct task_query *q, int pla
 void sqlb_fts_probe(struct sqlb *b, const struct task_query *q)
 {
     assert(b->dialect == SQLB_SQLITE && q->n_words > 0);
-    sqlb_sql(b, "SELECT count(*) FROM (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ");
-    sqlb_text_take(b, sqlb_fts_match(b->dialect, q->words, q->n_words));
-    sqlb_sql(b, " LIMIT ");
-    sqlb_int(b, SQLB_FEW_MATCHES + 1);
+    sqlb_sql(b, "SELECT min(n) FROM (");
+    for (int i = 0; i < q->n_words; i++) {
+        sqlb_sql(b, i ? " UNION ALL SELECT (" : "SELECT (");
+        sqlb_sql(b, "SELECT count(*) FROM (SELECT 1 FROM temp.tasks_fts_terms"
+                    " WHERE term >= todo_words_term(");
+        sqlb_text(b, q->words[i]);
+        sqlb_sql(b, ", 0) AND term <= todo_words_term(");
+        sqlb_text(b, q->words[i]);
+        sqlb_sql(b, ", 1) LIMIT ");
+        sqlb_int(b, SQLB_FEW_MATCHES + 1);
+        sqlb_sql(b, ")) AS n");
+    }
     sqlb_sql(b, ")");
 }
 

@@ -71,10 +71,11 @@ void sqlb_text_take(struct sqlb *b, char *s);
 /* Appends "(?, ?, ...)" with one integer parameter per id. */
 void sqlb_int_list(struct sqlb *b, const int64_t *ids, int n);
 
-/* How sqlite runs a full-text list (docs/decisions/0025-reads-in-index-order.md): walk the
- * sort's index checking each row against the set of matching rowids (many matches), or look
- * the matches up by rowid and sort them (at most SQLB_FEW_MATCHES, counted by
- * sqlb_fts_probe). Postgres' planner chooses by itself from its statistics. */
+/* How sqlite runs a full-text list (docs/decisions/0025-reads-in-index-order.md, 0027): walk
+ * the sort's index testing each row with todo_words (src/store/fts_words.h; many matches), or
+ * look the matches up by rowid and sort them (at most SQLB_FEW_MATCHES, counted by
+ * sqlb_fts_probe, or a walk that ran out of its budget). Postgres' planner chooses by itself
+ * from its statistics. */
 enum sqlb_words_plan { SQLB_WORDS_WALK_INDEX, SQLB_WORDS_FROM_MATCHES };
 #define SQLB_FEW_MATCHES 200
 
@@ -82,8 +83,10 @@ enum sqlb_words_plan { SQLB_WORDS_WALK_INDEX, SQLB_WORDS_FROM_MATCHES };
  * (enum sqlb_words_plan) matters only on sqlite with words. Returns 0, or
  * TODO_ERR_BAD_REQUEST when a cursor value does not fit its sort key. */
 int sqlb_task_list(struct sqlb *b, const char *user_id, const struct task_query *q, int plan);
-/* sqlite: SELECT the number of FTS5 matches of q's words (all users'), counted up to
- * SQLB_FEW_MATCHES + 1. q->n_words > 0. */
+/* sqlite: SELECT a bound of the number of FTS5 matches of q's words (all users'), counted up
+ * to SQLB_FEW_MATCHES + 1: for each word, the occurrences of the terms its first token starts
+ * (the fts5vocab table temp.tasks_fts_terms, whose scan stops at the cap, where a prefix MATCH
+ * merges every matching doclist first); the least of the words. q->n_words > 0. */
 void sqlb_fts_probe(struct sqlb *b, const struct task_query *q);
 /* SELECT count(*) of the tasks the list query for user_id would return over all its pages:
  * the same filters (one WHERE builder for both); sort, cursor and limit are not used. */

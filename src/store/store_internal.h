@@ -53,6 +53,9 @@ struct stmt_cache_entry *stmt_cache_add(struct stmt_cache *sc, const char *sql,
 /* Empties the cache, calling evict (if not NULL) on every entry. */
 void stmt_cache_clear(struct stmt_cache *sc, stmt_cache_evict_fn evict, void *arg);
 
+#define WORDS_PLAN_KEY   64
+#define WORDS_PLAN_MEMOS 8
+
 /* One thread's connection to a store. Owned by that thread; freed by store_destroy or when
  * the thread exits. */
 struct store_conn {
@@ -66,6 +69,12 @@ struct store_conn {
     bool relay_locked;
     char last_error[STORE_ERR_MAX];
     struct stmt_cache cache; /* dynamic statements; the driver fills and empties it */
+    /* sqlite: the plans the probe chose for recent full-text lists (store_ops.c words_plan) */
+    struct words_plan_memo {
+        char words[WORDS_PLAN_KEY];
+        int plan;
+        uint64_t until_ns; /* time_mono_ns */
+    } words_plans[WORDS_PLAN_MEMOS];
 };
 
 struct store {
@@ -206,6 +215,9 @@ struct store_driver {
     bool (*col_bool)(struct store_res *res, int col);
     const char *(*col_text)(struct store_res *res, int col); /* "" for NULL */
     void (*done)(struct store_res *res);
+    /* Optional (sqlite): sets the number of rows todo_words may test on c (< 0: no limit,
+     * src/store/fts_words.h) and returns whether the previous budget ran out. */
+    bool (*words_budget)(struct store_conn *c, int64_t rows);
 };
 
 extern const struct store_driver store_sqlite_driver;

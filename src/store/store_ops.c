@@ -5,6 +5,7 @@
  * its own (BEGIN IMMEDIATE / BEGIN for writes, a read-only snapshot for multi-statement
  * reads); inside one it wraps its writes in a savepoint, so a failed operation leaves the
  * caller's transaction usable on both backends (postgres would otherwise abort it). */
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -843,21 +844,126 @@ static int run_dynamic_int(struct store_conn *c, struct sqlb *b, int64_t *out)
     return rc;
 }
 
-/* sqlite: how to run a full-text list, from the number of FTS5 matches (counted up to
- * SQLB_FEW_MATCHES + 1, inside the list's read transaction). */
+/* How long a connection keeps the plan the probe chose for some words. The plan only decides
+ * the cost, never the rows (a walk that runs out of its budget falls back to the matches), and
+ * the probe was most of a frequent word's search on 1,000,000 tasks
+ * (docs/decisions/0027-search-walk-with-fts5-tokenizer.md). */
+#define WORDS_PLAN_TTL_NS (5 * 1000000000ull)
+
+/* The memo key of q's words (space-separated; words hold none): false when too long. */
+static bool words_key(const struct task_query *q, char key[WORDS_PLAN_KEY])
+{
+    size_t len = 0;
+    for (int i = 0; i < q->n_words; i++) {
+        size_t n = strlen(q->words[i]);
+        if (len + n + 1 >= WORDS_PLAN_KEY)
+            return false;
+        memcpy(key + len, q->words[i], n);
+        len += n;
+        key[len++] = ' ';
+    }
+    key[len] = '\0';
+    return true;
+}
+
+/* The memo of key: its fresh entry, else the entry to overwrite (stale or oldest). */
+static struct words_plan_memo *words_memo(struct store_conn *c, const char *key, uint64_t now,
+                                          bool *fresh)
+{
+    struct words_plan_memo *victim = &c->words_plans[0];
+    for (int i = 0; i < WORDS_PLAN_MEMOS; i++) {
+        struct words_plan_memo *m = &c->words_plans[i];
+        if (strcmp(m->words, key) == 0 && now < m->until_ns) {
+            *fresh = true;
+            return m;
+        }
+        if (m->until_ns < victim->until_ns)
+            victim = m;
+    }
+    *fresh = false;
+    return victim;
+}
+
+/* sqlite: how to run a full-text list, from a bound of the number of FTS5 matches of every
+ * user (sqlb_fts_probe, inside the list's read transaction), remembered a few seconds. */
 static int words_plan(struct store_conn *c, const struct task_query *q, int *plan)
 {
     const struct store_driver *drv = c->s->drv;
+    char key[WORDS_PLAN_KEY];
+    bool keyed = words_key(q, key), fresh = false;
+    uint64_t now = time_mono_ns();
+    struct words_plan_memo *m = keyed ? words_memo(c, key, now, &fresh) : NULL;
     struct sqlb b;
     int64_t n = 0;
     int rc;
 
+    if (fresh) {
+        *plan = m->plan;
+        return TODO_OK;
+    }
     sqlb_init(&b, drv->dialect);
     sqlb_fts_probe(&b, q);
     rc = run_dynamic_int(c, &b, &n);
+    if (rc != TODO_OK)
+        return rc;
+    *plan = n <= SQLB_FEW_MATCHES ? SQLB_WORDS_FROM_MATCHES : SQLB_WORDS_WALK_INDEX;
+    if (m) {
+        memcpy(m->words, key, sizeof key);
+        m->plan = *plan;
+        m->until_ns = now + WORDS_PLAN_TTL_NS;
+    }
+    return TODO_OK;
+}
+
+/* Reads the list's rows (at most limit + 1) into items; *n counts them, also on failure. */
+static int list_rows(struct store_conn *c, const char *user_id, const struct task_query *q,
+                     int plan, struct task *items, bool *has_reminders, int limit, int *n)
+{
+    const struct store_driver *drv = c->s->drv;
+    struct sqlb b;
+    struct store_res r;
+    int step = 0, rc;
+
+    sqlb_init(&b, drv->dialect);
+    if ((rc = sqlb_task_list(&b, user_id, q, plan)) != TODO_OK)
+        store_conn_error(c, rc, "cursor does not match the sort");
     if (rc == TODO_OK)
-        *plan = n <= SQLB_FEW_MATCHES ? SQLB_WORDS_FROM_MATCHES : SQLB_WORDS_WALK_INDEX;
+        rc = store_run_dynamic(c, &b, &r);
+    if (rc == TODO_OK) {
+        while (*n <= limit && (step = drv->next(&r)) == 1) {
+            task_init(&items[*n]);
+            has_reminders[*n] = read_task(c, &r, &items[*n]) > 0;
+            (*n)++;
+        }
+        drv->done(&r);
+        if (step < 0)
+            rc = -step;
+    }
+    sqlb_release(&b);
     return rc;
+}
+
+/* The walk of a full-text list tests at most this many rows with todo_words before it is
+ * thrown away for the FTS5 matches (docs/decisions/0027-search-walk-with-fts5-tokenizer.md). */
+#define WORDS_WALK_BUDGET 20000
+
+/* Reads a full-text list: walked with a budget of rows, then from the FTS5 matches if the
+ * budget ran out (the words are rare among this user's tasks, common among others'). */
+static int list_words_rows(struct store_conn *c, const char *user_id, const struct task_query *q,
+                           struct task *items, bool *has_reminders, int limit, int *n)
+{
+    const struct store_driver *drv = c->s->drv;
+    assert(drv->words_budget && q->n_words > 0 && *n == 0);
+    int plan = SQLB_WORDS_WALK_INDEX, rc = words_plan(c, q, &plan);
+    if (rc != TODO_OK || plan == SQLB_WORDS_FROM_MATCHES)
+        return rc == TODO_OK ? list_rows(c, user_id, q, plan, items, has_reminders, limit, n) : rc;
+    drv->words_budget(c, WORDS_WALK_BUDGET);
+    rc = list_rows(c, user_id, q, plan, items, has_reminders, limit, n);
+    if (!drv->words_budget(c, -1) || rc != TODO_OK)
+        return rc;
+    while (*n > 0)
+        task_release(&items[--*n]);
+    return list_rows(c, user_id, q, SQLB_WORDS_FROM_MATCHES, items, has_reminders, limit, n);
 }
 
 int store_ops_task_list(struct store_conn *c, const char *user_id, const struct task_query *q,
@@ -865,36 +971,21 @@ int store_ops_task_list(struct store_conn *c, const char *user_id, const struct 
 {
     const struct store_driver *drv = c->s->drv;
     struct store_op op;
-    struct sqlb b;
-    struct store_res r;
     int limit = sqlb_page_limit(q);
     /* Not zeroed: task_init sets each row read (a zeroed page of 51 tasks was 5% of a list
      * request, docs/decisions/0025-reads-in-index-order.md); only items[0..n) are used. */
     struct task *items = xmalloc(((size_t)limit + 1) * sizeof *items);
     bool *has_reminders = xcalloc((size_t)limit + 1, sizeof *has_reminders);
-    int n = 0, step = 0, rc, plan = SQLB_WORDS_WALK_INDEX;
+    int n = 0, rc;
     bool has_more = false;
 
-    sqlb_init(&b, drv->dialect);
     rc = store_op_begin(c, false, &op);
     if (rc != TODO_OK)
         goto out_free;
-    if (drv->dialect == SQLB_SQLITE && q->n_words > 0)
-        rc = words_plan(c, q, &plan);
-    if (rc == TODO_OK && (rc = sqlb_task_list(&b, user_id, q, plan)) != TODO_OK)
-        store_conn_error(c, rc, "cursor does not match the sort");
-    if (rc == TODO_OK)
-        rc = store_run_dynamic(c, &b, &r);
-    if (rc == TODO_OK) {
-        while (n <= limit && (step = drv->next(&r)) == 1) {
-            task_init(&items[n]);
-            has_reminders[n] = read_task(c, &r, &items[n]) > 0;
-            n++;
-        }
-        drv->done(&r);
-        if (step < 0)
-            rc = -step;
-    }
+    if (drv->words_budget && q->n_words > 0)
+        rc = list_words_rows(c, user_id, q, items, has_reminders, limit, &n);
+    else
+        rc = list_rows(c, user_id, q, SQLB_WORDS_WALK_INDEX, items, has_reminders, limit, &n);
     if (rc == TODO_OK && n > limit) {
         has_more = true;
         task_release(&items[--n]);
@@ -903,7 +994,6 @@ int store_ops_task_list(struct store_conn *c, const char *user_id, const struct 
         rc = load_reminders(c, items, has_reminders, n);
     rc = store_op_end(c, &op, rc);
 out_free:
-    sqlb_release(&b);
     free(has_reminders);
     if (rc != TODO_OK) {
         for (int i = 0; i < n; i++)

@@ -38,6 +38,7 @@
 
 #include "base/timeutil.h"
 #include "base/xalloc.h"
+#include "store/fts_words.h"
 #include "store/store_internal.h"
 
 #define SQ_BUSY_TIMEOUT_MS 5000
@@ -61,8 +62,9 @@
 struct sq_conn {
     sqlite3 *db;
     sqlite3_stmt *stmts[ST_COUNT];
-    bool write_locked; /* this connection holds s->write_mu */
-    bool wal_full;     /* our last commit left the WAL past SQ_WAL_MAX_PAGES */
+    bool write_locked;       /* this connection holds s->write_mu */
+    bool wal_full;           /* our last commit left the WAL past SQ_WAL_MAX_PAGES */
+    struct fts_words *words; /* todo_words on db (freed with db) */
 };
 
 /* A store's WAL checkpointer (s->drv_state): one thread, woken by commits. */
@@ -188,6 +190,13 @@ static int sq_open(struct store_conn *c)
     }
     sc = xcalloc(1, sizeof *sc);
     sc->db = db;
+    sc->words = fts_words_register(db);
+    if (!sc->words) {
+        free(sc);
+        sqlite3_close(db);
+        return store_conn_error(c, TODO_ERR_UNAVAILABLE,
+                                "sqlite: FTS5's unicode61 tokenizer is missing");
+    }
     sqlite3_wal_hook(db, sq_wal_hook, c); /* replaces the auto-checkpoint */
     c->db = sc;
     return TODO_OK;
@@ -557,6 +566,14 @@ static void sq_done(struct store_res *res)
     res->write_lock = false;
 }
 
+static bool sq_words_budget(struct store_conn *c, int64_t rows)
+{
+    struct sq_conn *sc = c->db;
+    bool spent = fts_words_exhausted(sc->words);
+    fts_words_budget(sc->words, rows);
+    return spent;
+}
+
 const struct store_driver store_sqlite_driver = {
     .name = "sqlite",
     .dialect = SQLB_SQLITE,
@@ -573,4 +590,5 @@ const struct store_driver store_sqlite_driver = {
     .col_bool = sq_col_bool,
     .col_text = sq_col_text,
     .done = sq_done,
+    .words_budget = sq_words_budget,
 };
