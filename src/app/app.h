@@ -16,6 +16,7 @@
 #include "core/task.h"
 #include "core/user.h"
 #include "events/outbox.h"
+#include "sched/sched.h"
 #include "store/store.h"
 
 struct app_config {
@@ -47,7 +48,17 @@ struct app {
     /* Woken after commits that wrote events; NULL: none yet. Set once (atomic release) while
      * consumer threads may already run; cleared after they stopped. */
     outbox_relay_t *relay;
+    /* The reminder scheduler (reminders.c; docs/decisions/0029-reminder-scheduling.md):
+     * which one, its runtime (NULL: none started; set once, atomic release), and the
+     * earliest remind_at written since the last commit (atomic), for the after-commit wake. */
+    int sched_mode; /* enum app_sched_mode */
+    sched_t *sched;
+    int64_t sched_hint;
 };
+
+/* Who fires reminders: the db scheduler's thread (claims due rows), Dapr (the Jobs API,
+ * fed from the sched_jobs queue), or nobody in this process (none). */
+enum app_sched_mode { APP_SCHED_DB = 0, APP_SCHED_DAPR, APP_SCHED_NONE };
 
 /* Initialises a; store must outlive it. */
 void app_init(struct app *a, store_t *store, const struct app_config *cfg);
@@ -192,6 +203,32 @@ int app_events_task_changed(struct app *a, const struct task *before, const stru
                             int64_t now);
 /* Wakes the relay; call after the commit. */
 void app_events_committed(struct app *a);
+
+/* Writes todo.reminder.due for a claimed reminder to the outbox (late: fired more than
+ * SCHED_LATE_AFTER_MS after remind_at); call inside the claiming transaction. Its id is
+ * reminder-<id>-<remind_at ms>: the same firing always has the same id. */
+int app_events_reminder_due(struct app *a, const struct reminder_due *d, bool late, int64_t now);
+
+/* --- reminders (reminders.c; docs/decisions/0029-reminder-scheduling.md) --- */
+/* Before a task write: reconciles its reminders with the stored task (before; NULL for a
+ * new one) through task_reminders_reconcile. */
+void app_reminders_prepare(struct app *a, const struct task *before, struct task *after,
+                           int64_t now);
+/* After the task's row was written, inside its transaction (after NULL: deleted): counts
+ * what was scheduled or moved, queues the Jobs API calls in dapr mode, and notes the
+ * earliest remind_at for the wake-up after commit. Returns a store result. */
+int app_reminders_written(struct app *a, const struct task *before, const struct task *after,
+                          int64_t now);
+/* After a commit: wakes the scheduler if an earlier reminder was written. */
+void app_reminders_committed(struct app *a);
+/* The db scheduler's step (a sched_step_fn over a): claims the reminders due at now_ms in
+ * group-commit transactions and writes their events; sets *next_at to the earliest
+ * scheduled remind_at left. Returns a store result. */
+int app_reminders_fire_due(void *a, int64_t now_ms, int64_t *next_at);
+/* A Dapr job's callback: fires reminder id if it is still scheduled at remind_at (its event
+ * written in the claiming transaction); *fired tells whether this call fired it, so a
+ * repeated callback writes nothing. Returns a store result. */
+int app_reminder_fire(struct app *a, int64_t id, int64_t remind_at, int64_t now_ms, bool *fired);
 
 /* Turns a store result into an error report (message for 5xx kept generic). */
 int app_store_error(struct app *a, int rc, struct todo_err *err);

@@ -214,6 +214,23 @@ static void start_retention(const struct todo_config *cfg, int parts, struct ops
     retention_start(ops->retention);
 }
 
+/* The reminder scheduler of the roles that serve the API (docs/decisions/0029): the db
+ * scheduler's thread, or none. Every role writing tasks records the mode, so with Dapr a
+ * write queues its Jobs API calls. */
+static void start_scheduler(const struct todo_config *cfg, int parts, struct app *app,
+                            struct ops_service *ops)
+{
+    app->sched_mode = strcmp(cfg->scheduler, "dapr") == 0   ? APP_SCHED_DAPR
+                      : strcmp(cfg->scheduler, "none") == 0 ? APP_SCHED_NONE
+                                                            : APP_SCHED_DB;
+    if (!(parts & PART_API) || app->sched_mode != APP_SCHED_DB)
+        return;
+    struct sched_config scfg = {.mode = "db"};
+    ops->sched = sched_create(&scfg, app_reminders_fire_due, app);
+    __atomic_store_n(&app->sched, ops->sched, __ATOMIC_RELEASE);
+    sched_start(ops->sched); /* its first step fires what came due while we were down */
+}
+
 int serve_main(const char *command, int argc, char **argv)
 {
     struct todo_config cfg;
@@ -312,6 +329,7 @@ int serve_main(const char *command, int argc, char **argv)
         __atomic_store_n(&app.relay, ops.relay, __ATOMIC_RELEASE);
     }
     start_retention(&cfg, parts, &ops);
+    start_scheduler(&cfg, parts, &app, &ops);
 
     struct http_server_config hcfg = {
         .listen = cfg.listen,
@@ -365,10 +383,13 @@ out_stop_relay:
     /* Consumers first (every bus runs them on threads of their own, and a handler may wake
      * the relay), then the relay publishes what is pending, bounded; on the local bus that
      * queues it in the database for the next start (docs/events/README.md). */
+    sched_stop(ops.sched); /* joined before the relay's last drain: its events go out */
     bus_stop(bus);
     outbox_relay_stop(app.relay, RELAY_DRAIN_MS);
     app.relay = NULL;
 out_release:
+    app.sched = NULL;
+    sched_destroy(ops.sched);
     retention_destroy(ops.retention);
     bus_destroy(bus);
     consumer_destroy(audit);
