@@ -17,6 +17,7 @@
 #include "core/user.h"
 #include "events/outbox.h"
 #include "sched/sched.h"
+#include "sched/sched_dapr.h"
 #include "store/store.h"
 
 struct app_config {
@@ -54,6 +55,8 @@ struct app {
     int sched_mode; /* enum app_sched_mode */
     sched_t *sched;
     int64_t sched_hint;
+    sched_dapr_t *jobs;    /* dapr: the Jobs API client, owned by the scheduler's thread */
+    int64_t jobs_swept_at; /* dapr: the last sweep for overdue rows (that thread only) */
 };
 
 /* Who fires reminders: the db scheduler's thread (claims due rows), Dapr (the Jobs API,
@@ -229,6 +232,21 @@ int app_reminders_fire_due(void *a, int64_t now_ms, int64_t *next_at);
  * written in the claiming transaction); *fired tells whether this call fired it, so a
  * repeated callback writes nothing. Returns a store result. */
 int app_reminder_fire(struct app *a, int64_t id, int64_t remind_at, int64_t now_ms, bool *fired);
+
+/* The dapr scheduler's step (a sched_step_fn over a, whose jobs client must be set): sends
+ * the queued Jobs API calls in order (each row deleted once the sidecar took it, or refused
+ * it as malformed), and once a minute schedules again the reminders overdue by more than
+ * APP_JOBS_OVERDUE_MS (a tick Dapr dropped). Returns TODO_ERR_UNAVAILABLE while the sidecar
+ * cannot be reached (the runner backs off), else a store result. */
+#define APP_JOBS_OVERDUE_MS 120000
+int app_reminders_send_jobs(void *a, int64_t now_ms, int64_t *next_at);
+/* POST /job/<name> from Dapr: name "reminder-<id>", body the job's data
+ * {"reminder_id": <id>, "remind_at": <RFC 3339>}. Fires the reminder once (app_reminder_fire;
+ * *fired says whether this call did); a job for a time the reminder no longer has fires
+ * nothing and, when the reminder is still scheduled, queues its job again. 400 for a name or
+ * body that is not such a job. */
+int app_reminder_job(struct app *a, const char *name, const char *body, size_t len, bool *fired,
+                     struct todo_err *err);
 
 /* Turns a store result into an error report (message for 5xx kept generic). */
 int app_store_error(struct app *a, int rc, struct todo_err *err);

@@ -96,6 +96,11 @@ static int set_option(struct todo_config *cfg, const char *name, const char *val
         if (strcmp(value, "db") != 0 && strcmp(value, "dapr") != 0 && strcmp(value, "none") != 0)
             return todo_err_set(err, TODO_ERR_BAD_REQUEST, "scheduler must be db, dapr or none");
         snprintf(cfg->scheduler, sizeof cfg->scheduler, "%s", value);
+    } else if (strcmp(name, "dapr-jobs-url") == 0) {
+        if (strncmp(value, "http://", 7) != 0 || strlen(value) >= sizeof cfg->dapr_jobs_url)
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST,
+                                "dapr jobs url must be http://HOST:PORT");
+        snprintf(cfg->dapr_jobs_url, sizeof cfg->dapr_jobs_url, "%s", value);
     } else if (strcmp(name, "web-dir") == 0) {
         if (strlen(value) >= sizeof cfg->web_dir)
             return todo_err_set(err, TODO_ERR_BAD_REQUEST, "web dir must be under %zu bytes",
@@ -135,6 +140,7 @@ static const struct {
     {"TODO_DAPR_INSECURE_NO_APP_TOKEN", "dapr-insecure-no-app-token"},
     {"TODO_WEB_DIR", "web-dir", true}, /* "" turns the web UI off */
     {"TODO_SCHEDULER", "scheduler"},
+    {"TODO_DAPR_JOBS_URL", "dapr-jobs-url"},
 };
 
 int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err *err)
@@ -190,6 +196,12 @@ int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err 
     if (strcmp(cfg->bus, "kafka") == 0 && !cfg->kafka_brokers[0])
         return todo_err_set(err, TODO_ERR_BAD_REQUEST,
                             "the kafka bus needs TODO_KAFKA_BROKERS or --kafka-brokers");
+    if (strcmp(cfg->scheduler, "dapr") == 0 && strcmp(cfg->bus, "dapr") != 0)
+        return todo_err_set(err, TODO_ERR_BAD_REQUEST,
+                            "the dapr scheduler needs the Dapr sidecar: use --bus dapr");
+    if (!cfg->dapr_jobs_url[0])
+        snprintf(cfg->dapr_jobs_url, sizeof cfg->dapr_jobs_url, "http://127.0.0.1:%u",
+                 cfg->dapr_http_port);
     if (!cfg->database_url[0])
         snprintf(cfg->database_url, sizeof cfg->database_url, "sqlite:%s/todo.db", cfg->data_dir);
     return TODO_OK;
@@ -279,7 +291,7 @@ static void print_usage(FILE *out, const char *command)
             "       [--bus local|kafka|dapr]\n"
             "       [--kafka-brokers HOST:PORT,...] [--instance-id ID]\n"
             "       [--dapr-http-port PORT] [--dapr-pubsub NAME] [--dapr-app-listen HOST:PORT]\n"
-            "       [--web-dir DIR] [--scheduler db|dapr|none]\n"
+            "       [--web-dir DIR] [--scheduler db|dapr|none] [--dapr-jobs-url URL]\n"
             "Each flag has a TODO_* environment variable; see README.md.\n",
             command);
 }

@@ -215,18 +215,21 @@ static void start_retention(const struct todo_config *cfg, int parts, struct ops
 }
 
 /* The reminder scheduler of the roles that serve the API (docs/decisions/0029): the db
- * scheduler's thread, or none. Every role writing tasks records the mode, so with Dapr a
- * write queues its Jobs API calls. */
+ * scheduler's thread, the dapr one's (which feeds the Jobs API), or none. Every role writing tasks
+ * records the mode, so with Dapr a write queues its Jobs API calls. */
 static void start_scheduler(const struct todo_config *cfg, int parts, struct app *app,
                             struct ops_service *ops)
 {
     app->sched_mode = strcmp(cfg->scheduler, "dapr") == 0   ? APP_SCHED_DAPR
                       : strcmp(cfg->scheduler, "none") == 0 ? APP_SCHED_NONE
                                                             : APP_SCHED_DB;
-    if (!(parts & PART_API) || app->sched_mode != APP_SCHED_DB)
+    if (!(parts & PART_API) || app->sched_mode == APP_SCHED_NONE)
         return;
-    struct sched_config scfg = {.mode = "db"};
-    ops->sched = sched_create(&scfg, app_reminders_fire_due, app);
+    bool dapr = app->sched_mode == APP_SCHED_DAPR;
+    struct sched_config scfg = {.mode = dapr ? "dapr" : "db"};
+    if (dapr) /* the thread sends the queued Jobs API calls (docs/decisions/0030) */
+        app->jobs = sched_dapr_create(cfg->dapr_jobs_url);
+    ops->sched = sched_create(&scfg, dapr ? app_reminders_send_jobs : app_reminders_fire_due, app);
     __atomic_store_n(&app->sched, ops->sched, __ATOMIC_RELEASE);
     sched_start(ops->sched); /* its first step fires what came due while we were down */
 }
@@ -292,6 +295,7 @@ int serve_main(const char *command, int argc, char **argv)
 
     struct ops_service ops = {.store = store, .bus = bus};
     dapr.bus = bus;
+    dapr.app = (parts & PART_API) ? &app : NULL; /* POST /job/{name}: the Jobs API's callbacks */
     consumer_t *audit = NULL, *recurring = NULL;
     if (parts & PART_AUDIT) {
         audit = consumer_create("audit", store, bus, NULL);
@@ -390,6 +394,8 @@ out_stop_relay:
 out_release:
     app.sched = NULL;
     sched_destroy(ops.sched);
+    sched_dapr_destroy(app.jobs);
+    app.jobs = NULL;
     retention_destroy(ops.retention);
     bus_destroy(bus);
     consumer_destroy(audit);

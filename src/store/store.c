@@ -431,6 +431,19 @@ int store_sched_job_delete(store_t *s, int64_t id)
     return store_ops_sched_job_delete(c, id);
 }
 
+int store_reminders_overdue(store_t *s, int64_t before_ms, int limit, struct sched_job **out,
+                            int *n)
+{
+    WITH_CONN(s, c);
+    return store_ops_reminders_overdue(c, before_ms, limit, out, n);
+}
+
+int store_reminder_schedule(store_t *s, int64_t id, int *state, int64_t *remind_at, bool *found)
+{
+    WITH_CONN(s, c);
+    return store_ops_reminder_schedule(c, id, state, remind_at, found);
+}
+
 int store_audit_append(store_t *s, const char *user_id, int64_t task_id, const char *event_id,
                        const char *type, int64_t at, const char *changes_json)
 {

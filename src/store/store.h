@@ -255,6 +255,12 @@ int store_sched_job_insert(store_t *s, int64_t reminder_id, bool cancel, int64_t
 /* The oldest queued calls, at most limit, in order. *out is malloc'd (free), *n its length. */
 int store_sched_jobs_fetch(store_t *s, int limit, struct sched_job **out, int *n);
 int store_sched_job_delete(store_t *s, int64_t id);
+/* Scheduled reminders whose remind_at is before before_ms, oldest first, at most limit, as
+ * jobs to schedule (id 0): the Dapr scheduler's sweep for ticks Dapr dropped. */
+int store_reminders_overdue(store_t *s, int64_t before_ms, int limit, struct sched_job **out,
+                            int *n);
+/* The reminder's state and remind_at; *found false when it does not exist. */
+int store_reminder_schedule(store_t *s, int64_t id, int *state, int64_t *remind_at, bool *found);
 
 /* --- audit: the append-only history of each task --- */
 struct audit_entry {

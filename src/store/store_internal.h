@@ -157,6 +157,8 @@ enum store_stmt {
     ST_SCHED_JOB_INSERT,
     ST_SCHED_JOBS_FETCH,
     ST_SCHED_JOB_DELETE,
+    ST_REMINDERS_OVERDUE,
+    ST_REMINDER_SCHEDULE,
     ST_COUNT
 };
 
@@ -321,6 +323,10 @@ int store_ops_sched_job_insert(struct store_conn *c, int64_t reminder_id, bool c
                                int64_t remind_at, int64_t now_ms);
 int store_ops_sched_jobs_fetch(struct store_conn *c, int limit, struct sched_job **out, int *n);
 int store_ops_sched_job_delete(struct store_conn *c, int64_t id);
+int store_ops_reminders_overdue(struct store_conn *c, int64_t before_ms, int limit,
+                                struct sched_job **out, int *n);
+int store_ops_reminder_schedule(struct store_conn *c, int64_t id, int *state, int64_t *remind_at,
+                                bool *found);
 
 /* Sessions and password changes (store_sessions.c). */
 int store_ops_user_set_password(struct store_conn *c, const char *user_id, const char *hash);

@@ -199,6 +199,11 @@ const struct store_stmt_sql store_stmts[ST_COUNT] = {
                              "LIMIT ?",
                              NULL, NULL, false},
     [ST_SCHED_JOB_DELETE] = {"DELETE FROM sched_jobs WHERE id = ?", NULL, NULL, false},
+    [ST_REMINDERS_OVERDUE] = {"SELECT 0, id, remind_at FROM reminders WHERE state = 0 AND "
+                              "remind_at < ? ORDER BY remind_at, id LIMIT ?",
+                              NULL, NULL, false},
+    [ST_REMINDER_SCHEDULE] = {"SELECT state, remind_at FROM reminders WHERE id = ?", NULL, NULL,
+                              false},
 };
 
 const char *store_stmt_text(int stmt, int dialect)

@@ -158,13 +158,14 @@ int store_ops_sched_job_insert(struct store_conn *c, int64_t reminder_id, bool c
     return store_run(c, ST_SCHED_JOB_INSERT, p, N_OF(p), NULL);
 }
 
-int store_ops_sched_jobs_fetch(struct store_conn *c, int limit, struct sched_job **out, int *n_out)
+/* Reads rows shaped (id, reminder_id, remind_at) of stmt, whose last parameter is limit. */
+static int read_jobs(struct store_conn *c, int stmt, const struct sqlb_value *p, int n_p, int limit,
+                     struct sched_job **out, int *n_out)
 {
     assert(limit > 0 && out && n_out);
     const struct store_driver *drv = c->s->drv;
     struct store_res r;
-    struct sqlb_value p[] = {V_INT(limit)};
-    int rc = drv->exec(c, ST_SCHED_JOBS_FETCH, NULL, p, N_OF(p), &r);
+    int rc = drv->exec(c, stmt, NULL, p, n_p, &r);
     if (rc != TODO_OK)
         return rc;
     struct sched_job *jobs = xcalloc((size_t)limit, sizeof *jobs);
@@ -183,6 +184,40 @@ int store_ops_sched_jobs_fetch(struct store_conn *c, int limit, struct sched_job
     }
     *out = jobs;
     *n_out = n;
+    return TODO_OK;
+}
+
+int store_ops_sched_jobs_fetch(struct store_conn *c, int limit, struct sched_job **out, int *n_out)
+{
+    struct sqlb_value p[] = {V_INT(limit)};
+    return read_jobs(c, ST_SCHED_JOBS_FETCH, p, N_OF(p), limit, out, n_out);
+}
+
+int store_ops_reminders_overdue(struct store_conn *c, int64_t before_ms, int limit,
+                                struct sched_job **out, int *n_out)
+{
+    struct sqlb_value p[] = {V_INT(before_ms), V_INT(limit)};
+    return read_jobs(c, ST_REMINDERS_OVERDUE, p, N_OF(p), limit, out, n_out);
+}
+
+int store_ops_reminder_schedule(struct store_conn *c, int64_t id, int *state, int64_t *remind_at,
+                                bool *found)
+{
+    const struct store_driver *drv = c->s->drv;
+    struct store_res r;
+    struct sqlb_value p[] = {V_INT(id)};
+    int rc = drv->exec(c, ST_REMINDER_SCHEDULE, NULL, p, N_OF(p), &r);
+    if (rc != TODO_OK)
+        return rc;
+    int step = drv->next(&r);
+    if (step == 1) {
+        *state = (int)drv->col_int(&r, 0);
+        *remind_at = drv->col_int(&r, 1);
+    }
+    drv->done(&r);
+    if (step < 0)
+        return -step;
+    *found = step == 1;
     return TODO_OK;
 }
 

@@ -339,3 +339,46 @@ REMINDER_TEST(a_job_callback_fires_once_and_a_stale_one_not_at_all, APP_SCHED_DA
     cr_assert_eq(reminder_events(NULL), 1);
     task_release(&t);
 }
+
+REMINDER_TEST(a_stale_job_queues_the_reminders_own_job_again_and_bad_jobs_are_refused,
+              APP_SCHED_DAPR)
+{
+    int64_t when = time_now_ms() + 3600000;
+    char at[TIME_RFC3339_MAX], old[TIME_RFC3339_MAX];
+    rfc3339(when, at);
+    rfc3339(when - 60000, old);
+    struct task t = create("{\"title\":\"s\",\"reminders\":[{\"at\":\"%s\"}]}", at);
+    int64_t id = t.reminders[0].id;
+    cr_assert_eq(n_jobs(NULL, NULL), 1);
+    char name[48], body[160];
+    snprintf(name, sizeof name, "reminder-%lld", (long long)id);
+    snprintf(body, sizeof body, "{\"reminder_id\":%lld,\"remind_at\":\"%s\"}", (long long)id, old);
+    struct todo_err err;
+    todo_err_clear(&err);
+    bool fired = true;
+    cr_assert_eq(app_reminder_job(&app, name, body, strlen(body), &fired, &err), TODO_OK);
+    cr_assert(!fired);
+    bool cancel = true;
+    int64_t job_at = 0;
+    cr_assert_eq(n_jobs(&cancel, &job_at), 2, "the job for its real time is queued again");
+    cr_assert(!cancel);
+    cr_assert_eq(job_at, t.reminders[0].remind_at);
+
+    const char *bad_names[] = {"cleanup", "reminder-", "reminder-0", "reminder-01", "reminder-1x"};
+    for (size_t i = 0; i < sizeof bad_names / sizeof bad_names[0]; i++) {
+        todo_err_clear(&err);
+        cr_assert_eq(app_reminder_job(&app, bad_names[i], body, strlen(body), &fired, &err),
+                     TODO_ERR_NOT_FOUND, "%s", bad_names[i]);
+    }
+    const char *bad_bodies[] = {"", "[]", "{\"reminder_id\":1}",
+                                "{\"remind_at\":\"2030-01-01T00:00:00Z\"}",
+                                "{\"reminder_id\":999,\"remind_at\":\"2030-01-01T00:00:00Z\"}"};
+    for (size_t i = 0; i < sizeof bad_bodies / sizeof bad_bodies[0]; i++) {
+        todo_err_clear(&err);
+        cr_assert_eq(
+            app_reminder_job(&app, name, bad_bodies[i], strlen(bad_bodies[i]), &fired, &err),
+            TODO_ERR_BAD_REQUEST, "%s", bad_bodies[i]);
+    }
+    cr_assert_eq(reminder_events(NULL), 0);
+    task_release(&t);
+}
