@@ -55,16 +55,19 @@ void app_reminders_prepare(struct app *a, const struct task *before, struct task
     (void)task_reminders_reconcile(before, after, now);
 }
 
-/* dapr: queues the Jobs API calls for the reminders that stopped being scheduled. */
+/* dapr: queues the Jobs API calls for the reminders that stopped being scheduled; counts
+ * them in *n_queued. */
 static int queue_cancels(struct app *a, const struct task *before, const struct task *after,
-                         int64_t now)
+                         int64_t now, int *n_queued)
 {
     int rc = TODO_OK;
     for (int i = 0; before && rc == TODO_OK && i < before->n_reminders; i++) {
         const struct reminder *old = &before->reminders[i];
         const struct reminder *cur = find_reminder(after, old->id);
-        if (old->state == REMINDER_SCHEDULED && (!cur || cur->state != REMINDER_SCHEDULED))
+        if (old->state == REMINDER_SCHEDULED && (!cur || cur->state != REMINDER_SCHEDULED)) {
             rc = store_sched_job_insert(a->store, old->id, true, 0, now);
+            ++*n_queued;
+        }
     }
     return rc;
 }
@@ -89,12 +92,13 @@ int app_reminders_written(struct app *a, const struct task *before, const struct
         if (a->sched_mode == APP_SCHED_DAPR) /* create or move (overwrite) its job */
             rc = store_sched_job_insert(a->store, r->id, false, r->remind_at, now);
     }
+    int n_cancels = 0;
     if (rc == TODO_OK && a->sched_mode == APP_SCHED_DAPR)
-        rc = queue_cancels(a, before, after, now);
+        rc = queue_cancels(a, before, after, now, &n_cancels);
     if (rc == TODO_OK) {
         sched_count_scheduled(sched_of(a), n_scheduled);
-        if (a->sched_mode == APP_SCHED_DAPR && (n_scheduled || before))
-            earliest = now; /* the queue has calls to send now */
+        if (a->sched_mode == APP_SCHED_DAPR)
+            earliest = n_scheduled || n_cancels ? now : INT64_MAX; /* calls to send now */
         hint_earliest(a, earliest);
     }
     return rc;

@@ -92,6 +92,24 @@ describe('reminders (db scheduler)', () => {
         assert.equal(reopened.json.reminders[0].state, 'scheduled');
     });
 
+    it('completing_a_recurring_task_cancels_its_reminder_and_schedules_the_next_occurrences', async () => {
+        const u = await newUser(srv.api);
+        const due = Math.ceil((Date.now() + 3600000) / 1000) * 1000;
+        const t = await u.create({ title: 'water the plants', due_at: iso(due),
+            recurrence: { rule: 'FREQ=DAILY', from: 'due' }, reminders: [{ before: 'PT10M' }] });
+        const c = await u.patch(`/tasks/${t.id}/complete`);
+        assert.equal(c.status, 200, c.text);
+        assert.equal(c.json.reminders[0].state, 'cancelled');
+        const next = await waitFor(async () => {
+            const items = (await u.list({ status: 'pending' })).items.filter((x) => x.title === 'water the plants');
+            return items.length ? items[0] : false;
+        }, { deadlineMs: 15000, what: 'the next occurrence' });
+        assert.equal(Date.parse(next.due_at), due + 86400000);
+        assert.equal(next.reminders.length, 1);
+        assert.equal(next.reminders[0].state, 'scheduled');
+        assert.equal(Date.parse(next.reminders[0].remind_at), due + 86400000 - 600000, 'moved to the next occurrence');
+    });
+
     it('a_bad_scheduler_stops_the_start', async () => {
         const r = await runTodo(['serve', '--scheduler', 'cron']);
         assert.equal(r.code, 2);
