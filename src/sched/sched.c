@@ -69,6 +69,10 @@ static void *sched_main(void *arg)
         int64_t now = time_now_ms(), next = INT64_MAX;
         int rc = s->step(s->arg, now, &next);
         int64_t cap = now + (rc ? s->cfg.backoff_ms : s->cfg.max_sleep_ms);
+        /* a dense run of due times is taken slack_ms at a time: one transaction per slice,
+         * not one per reminder (an earlier one notified still wakes at once) */
+        if (next < now + s->cfg.slack_ms)
+            next = now + s->cfg.slack_ms;
         deadline = rc ? cap : min64(next, cap);
     }
     return NULL;
@@ -86,6 +90,8 @@ sched_t *sched_create(const struct sched_config *cfg, sched_step_fn step, void *
         s->cfg.max_sleep_ms = 1000;
     if (s->cfg.backoff_ms <= 0)
         s->cfg.backoff_ms = 1000;
+    if (s->cfg.slack_ms <= 0)
+        s->cfg.slack_ms = SCHED_SLACK_MS;
     s->step = step;
     s->arg = arg;
     s->wake_at = INT64_MAX;

@@ -22,10 +22,15 @@ typedef int (*sched_step_fn)(void *arg, int64_t now_ms, int64_t *next_at);
 /* A reminder fired more than this after its remind_at is late (the event's "late": true). */
 #define SCHED_LATE_AFTER_MS 60000
 
+/* After a step, the next one runs at least this much later (unless notified of an earlier
+ * time): a dense run of due reminders is claimed a slice at a time. */
+#define SCHED_SLACK_MS 10
+
 struct sched_config {
     const char *mode;     /* "db" or "dapr": the metrics' label */
     int64_t max_sleep_ms; /* poll cap: rows another process wrote wait at most this (1000) */
     int64_t backoff_ms;   /* after a failed step (1000) */
+    int64_t slack_ms;     /* SCHED_SLACK_MS */
 };
 
 /* Creates a scheduler over step(arg); nothing runs until sched_start. */
