@@ -15,7 +15,6 @@
 #include "base/timeutil.h"
 
 #include <assert.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -214,15 +214,20 @@ static void start_retention(const struct todo_config *cfg, int parts, struct ops
     retention_start(ops->retention);
 }
 
+/* TODO_SCHEDULER as enum app_sched_mode. Every role that writes tasks records it, so with
+ * Dapr a write queues its Jobs API calls. */
+static int sched_mode(const struct todo_config *cfg)
+{
+    return strcmp(cfg->scheduler, "dapr") == 0   ? APP_SCHED_DAPR
+           : strcmp(cfg->scheduler, "none") == 0 ? APP_SCHED_NONE
+                                                 : APP_SCHED_DB;
+}
+
 /* The reminder scheduler of the roles that serve the API (docs/decisions/0029): the db
- * scheduler's thread, the dapr one's (which feeds the Jobs API), or none. Every role writing tasks
- * records the mode, so with Dapr a write queues its Jobs API calls. */
+ * scheduler's thread, the dapr one's (which feeds the Jobs API), or none. */
 static void start_scheduler(const struct todo_config *cfg, int parts, struct app *app,
                             struct ops_service *ops)
 {
-    app->sched_mode = strcmp(cfg->scheduler, "dapr") == 0   ? APP_SCHED_DAPR
-                      : strcmp(cfg->scheduler, "none") == 0 ? APP_SCHED_NONE
-                                                            : APP_SCHED_DB;
     if (!(parts & PART_API) || app->sched_mode == APP_SCHED_NONE)
         return;
     bool dapr = app->sched_mode == APP_SCHED_DAPR;
@@ -291,6 +296,7 @@ int serve_main(const char *command, int argc, char **argv)
     };
     struct app app;
     app_init(&app, store, &acfg);
+    app.sched_mode = sched_mode(&cfg); /* before any thread writes tasks */
     memset(&cfg.jwt_secret, 0, sizeof cfg.jwt_secret);
 
     struct ops_service ops = {.store = store, .bus = bus};
