@@ -28,6 +28,7 @@ void app_init(struct app *a, store_t *store, const struct app_config *cfg)
     a->signup_by_addr = ratelimit_create(cfg->signup_limit_addr, 3600 * 1000LL); /* per hour */
     app_admission_init(&a->admission, APP_LANE_LOGIN_MAX, APP_LANE_SIGNUP_MAX);
     a->revoked = app_revoked_create();
+    a->sched_hint = INT64_MAX;
     /* the relay wakes once per group-commit batch (docs/decisions/0022-group-commit.md) */
     store_write_on_commit(store, committed, a);
 }

@@ -16,6 +16,8 @@
 #include "core/task.h"
 #include "core/user.h"
 #include "events/outbox.h"
+#include "sched/sched.h"
+#include "sched/sched_dapr.h"
 #include "store/store.h"
 
 struct app_config {
@@ -47,7 +49,19 @@ struct app {
     /* Woken after commits that wrote events; NULL: none yet. Set once (atomic release) while
      * consumer threads may already run; cleared after they stopped. */
     outbox_relay_t *relay;
+    /* The reminder scheduler (reminders.c; docs/decisions/0029-reminder-scheduling.md):
+     * which one, its runtime (NULL: none started; set once, atomic release), and the
+     * earliest remind_at written since the last commit (atomic), for the after-commit wake. */
+    int sched_mode; /* enum app_sched_mode */
+    sched_t *sched;
+    int64_t sched_hint;
+    sched_dapr_t *jobs;    /* dapr: the Jobs API client, owned by the scheduler's thread */
+    int64_t jobs_swept_at; /* dapr: the last sweep for overdue rows (that thread only) */
 };
+
+/* Who fires reminders: the db scheduler's thread (claims due rows), Dapr (the Jobs API,
+ * fed from the sched_jobs queue), or nobody in this process (none). */
+enum app_sched_mode { APP_SCHED_DB = 0, APP_SCHED_DAPR, APP_SCHED_NONE };
 
 /* Initialises a; store must outlive it. */
 void app_init(struct app *a, store_t *store, const struct app_config *cfg);
@@ -192,6 +206,47 @@ int app_events_task_changed(struct app *a, const struct task *before, const stru
                             int64_t now);
 /* Wakes the relay; call after the commit. */
 void app_events_committed(struct app *a);
+
+/* Writes todo.reminder.due for a claimed reminder to the outbox (late: fired more than
+ * SCHED_LATE_AFTER_MS after remind_at); call inside the claiming transaction. Its id is
+ * reminder-<id>-<remind_at ms>: the same firing always has the same id. */
+int app_events_reminder_due(struct app *a, const struct reminder_due *d, bool late, int64_t now);
+
+/* --- reminders (reminders.c; docs/decisions/0029-reminder-scheduling.md) --- */
+/* Before a task write: reconciles its reminders with the stored task (before; NULL for a
+ * new one) through task_reminders_reconcile. */
+void app_reminders_prepare(struct app *a, const struct task *before, struct task *after,
+                           int64_t now);
+/* After the task's row was written, inside its transaction (after NULL: deleted): counts
+ * what was scheduled or moved, queues the Jobs API calls in dapr mode, and notes the
+ * earliest remind_at for the wake-up after commit. Returns a store result. */
+int app_reminders_written(struct app *a, const struct task *before, const struct task *after,
+                          int64_t now);
+/* After a commit: wakes the scheduler if an earlier reminder was written. */
+void app_reminders_committed(struct app *a);
+/* The db scheduler's step (a sched_step_fn over a): claims the reminders due at now_ms in
+ * group-commit transactions and writes their events; sets *next_at to the earliest
+ * scheduled remind_at left. Returns a store result. */
+int app_reminders_fire_due(void *a, int64_t now_ms, int64_t *next_at);
+/* A Dapr job's callback: fires reminder id if it is still scheduled at remind_at (its event
+ * written in the claiming transaction); *fired tells whether this call fired it, so a
+ * repeated callback writes nothing. Returns a store result. */
+int app_reminder_fire(struct app *a, int64_t id, int64_t remind_at, int64_t now_ms, bool *fired);
+
+/* The dapr scheduler's step (a sched_step_fn over a, whose jobs client must be set): sends
+ * the queued Jobs API calls in order (each row deleted once the sidecar took it, or refused
+ * it as malformed), and once a minute schedules again the reminders overdue by more than
+ * APP_JOBS_OVERDUE_MS (a tick Dapr dropped). Returns TODO_ERR_UNAVAILABLE while the sidecar
+ * cannot be reached (the runner backs off), else a store result. */
+#define APP_JOBS_OVERDUE_MS 120000
+int app_reminders_send_jobs(void *a, int64_t now_ms, int64_t *next_at);
+/* POST /job/<name> from Dapr: name "reminder-<id>", body the job's data
+ * {"reminder_id": <id>, "remind_at": <RFC 3339>}. Fires the reminder once (app_reminder_fire;
+ * *fired says whether this call did); a job for a time the reminder no longer has fires
+ * nothing and, when the reminder is still scheduled, queues its job again. 400 for a name or
+ * body that is not such a job. */
+int app_reminder_job(struct app *a, const char *name, const char *body, size_t len, bool *fired,
+                     struct todo_err *err);
 
 /* Turns a store result into an error report (message for 5xx kept generic). */
 int app_store_error(struct app *a, int rc, struct todo_err *err);

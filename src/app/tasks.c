@@ -79,6 +79,8 @@ static int update_work(struct task_job *j, store_t *s, int64_t now)
     if (!rc && j->op == APP_TASK_DELETE) {
         rc = store_task_delete(s, j->user_id, j->id, cur.version);
         if (!rc)
+            rc = app_reminders_written(j->a, &cur, NULL, now); /* its reminders go with it */
+        if (!rc)
             rc = app_events_task_changed(j->a, &cur, NULL, now);
         task_release(&cur);
         return rc;
@@ -92,8 +94,11 @@ static int update_work(struct task_job *j, store_t *s, int64_t now)
         next.version = cur.version + 1;
         next.updated_at = now;
         anchor_series(&next, &cur, now);
+        app_reminders_prepare(j->a, &cur, &next, now);
         rc = store_task_update(s, &next, cur.version);
     }
+    if (!rc)
+        rc = app_reminders_written(j->a, &cur, &next, now);
     if (!rc)
         rc = app_events_task_changed(j->a, &cur, &next, now);
     task_release(&cur);
@@ -365,7 +370,10 @@ int app_task_history(struct app *a, const char *user_id, int64_t id, struct audi
 
 int app_task_insert_in_tx(struct app *a, struct task *t, int64_t now)
 {
+    app_reminders_prepare(a, NULL, t, now);
     int rc = store_task_insert(a->store, t);
+    if (!rc)
+        rc = app_reminders_written(a, NULL, t, now);
     if (!rc)
         rc = app_events_task_changed(a, NULL, t, now);
     return rc;

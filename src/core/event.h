@@ -21,6 +21,7 @@ enum task_event_type {
 /* Topics (docs/events/README.md). */
 #define TOPIC_TASK_EVENTS  "task-events"
 #define TOPIC_REMINDERS    "reminders"
+#define REMINDER_DUE_TYPE  "todo.reminder.due" /* on TOPIC_REMINDERS, key: the user id */
 #define TOPIC_TASK_UPDATES "task-updates"
 
 /* "created", "updated", ... */

@@ -7,6 +7,7 @@
  * and replace first reset the editable fields to their defaults, patch does not. */
 #include "core/task.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -637,6 +638,51 @@ int task_apply_json(struct task *t, json_t *body, enum task_apply_mode mode, int
     task_release(t);
     *t = a.nt;
     return TODO_OK;
+}
+
+/* ---- reminders: scheduling state across a write -------------------------------------- */
+
+static bool reminder_same(const struct reminder *a, const struct reminder *b)
+{
+    return a->relative == b->relative && a->remind_at == b->remind_at &&
+           (!a->relative || a->before_ms == b->before_ms);
+}
+
+/* Gives r the id and state of an unclaimed stored reminder equal to it, if any. */
+static void reminder_match(const struct task *before, bool *taken, struct reminder *r)
+{
+    for (int i = 0; i < before->n_reminders; i++) {
+        if (taken[i] || !reminder_same(&before->reminders[i], r))
+            continue;
+        taken[i] = true;
+        r->id = before->reminders[i].id;
+        r->state = before->reminders[i].state;
+        return;
+    }
+}
+
+int64_t task_reminders_reconcile(const struct task *before, struct task *after, int64_t now_ms)
+{
+    assert(after && after->n_reminders <= TASK_MAX_REMINDERS);
+    bool taken[TASK_MAX_REMINDERS] = {false};
+    if (before) /* ids kept by the write are not up for matching */
+        for (int i = 0; i < after->n_reminders; i++)
+            for (int k = 0; k < before->n_reminders; k++)
+                if (after->reminders[i].id && after->reminders[i].id == before->reminders[k].id)
+                    taken[k] = true;
+    int64_t earliest = INT64_MAX;
+    for (int i = 0; i < after->n_reminders; i++) {
+        struct reminder *r = &after->reminders[i];
+        if (before && r->id == 0)
+            reminder_match(before, taken, r);
+        if (after->completed && r->state == REMINDER_SCHEDULED)
+            r->state = REMINDER_CANCELLED;
+        else if (!after->completed && r->state == REMINDER_CANCELLED && r->remind_at > now_ms)
+            r->state = REMINDER_SCHEDULED;
+        if (r->state == REMINDER_SCHEDULED && r->remind_at < earliest)
+            earliest = r->remind_at;
+    }
+    return earliest;
 }
 
 /* ---- JSON form -------------------------------------------------------------------- */

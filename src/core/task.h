@@ -84,6 +84,15 @@ enum task_apply_mode {
 int task_apply_json(struct task *t, json_t *body, enum task_apply_mode mode, int64_t now_ms,
                     struct todo_err *err);
 
+/* Reconciles the reminders of a task being written (after) with what was stored (before;
+ * NULL for a new task), so a write schedules, moves or cancels them
+ * (docs/decisions/0029-reminder-scheduling.md): a reminder sent back unchanged without its id
+ * (same kind, offset and time as a stored one) keeps that one's id and state, so it never
+ * fires twice; a completed task's scheduled reminders are cancelled; a reopened task's
+ * cancelled reminders still ahead of now_ms are scheduled again. Returns the earliest
+ * remind_at of the reminders left scheduled, or INT64_MAX when none is. */
+int64_t task_reminders_reconcile(const struct task *before, struct task *after, int64_t now_ms);
+
 /* Sets completion (and completed_at) as of now_ms. */
 void task_set_completed(struct task *t, bool completed, int64_t now_ms);
 

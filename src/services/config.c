@@ -92,6 +92,15 @@ static int set_option(struct todo_config *cfg, const char *name, const char *val
             return todo_err_set(err, TODO_ERR_BAD_REQUEST,
                                 "dapr-insecure-no-app-token must be 1 or 0");
         cfg->dapr_no_app_token = strcmp(value, "1") == 0;
+    } else if (strcmp(name, "scheduler") == 0) {
+        if (strcmp(value, "db") != 0 && strcmp(value, "dapr") != 0 && strcmp(value, "none") != 0)
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "scheduler must be db, dapr or none");
+        snprintf(cfg->scheduler, sizeof cfg->scheduler, "%s", value);
+    } else if (strcmp(name, "dapr-jobs-url") == 0) {
+        if (strncmp(value, "http://", 7) != 0 || strlen(value) >= sizeof cfg->dapr_jobs_url)
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST,
+                                "dapr jobs url must be http://HOST:PORT");
+        snprintf(cfg->dapr_jobs_url, sizeof cfg->dapr_jobs_url, "%s", value);
     } else if (strcmp(name, "web-dir") == 0) {
         if (strlen(value) >= sizeof cfg->web_dir)
             return todo_err_set(err, TODO_ERR_BAD_REQUEST, "web dir must be under %zu bytes",
@@ -130,6 +139,8 @@ static const struct {
     {"TODO_DAPR_APP_LISTEN", "dapr-app-listen"},
     {"TODO_DAPR_INSECURE_NO_APP_TOKEN", "dapr-insecure-no-app-token"},
     {"TODO_WEB_DIR", "web-dir", true}, /* "" turns the web UI off */
+    {"TODO_SCHEDULER", "scheduler"},
+    {"TODO_DAPR_JOBS_URL", "dapr-jobs-url"},
 };
 
 int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err *err)
@@ -154,6 +165,7 @@ int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err 
     snprintf(cfg->dapr_pubsub, sizeof cfg->dapr_pubsub, "pubsub");
     snprintf(cfg->dapr_app_listen, sizeof cfg->dapr_app_listen, "127.0.0.1:8081");
     snprintf(cfg->web_dir, sizeof cfg->web_dir, "web/out");
+    snprintf(cfg->scheduler, sizeof cfg->scheduler, "db");
     for (size_t i = 0; i < sizeof env_map / sizeof env_map[0]; i++) {
         const char *v = getenv(env_map[i].env);
         if (v && (*v || env_map[i].empty_means) && set_option(cfg, env_map[i].option, v, err)) {
@@ -184,6 +196,12 @@ int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err 
     if (strcmp(cfg->bus, "kafka") == 0 && !cfg->kafka_brokers[0])
         return todo_err_set(err, TODO_ERR_BAD_REQUEST,
                             "the kafka bus needs TODO_KAFKA_BROKERS or --kafka-brokers");
+    if (strcmp(cfg->scheduler, "dapr") == 0 && strcmp(cfg->bus, "dapr") != 0)
+        return todo_err_set(err, TODO_ERR_BAD_REQUEST,
+                            "the dapr scheduler needs the Dapr sidecar: use --bus dapr");
+    if (!cfg->dapr_jobs_url[0])
+        snprintf(cfg->dapr_jobs_url, sizeof cfg->dapr_jobs_url, "http://127.0.0.1:%u",
+                 cfg->dapr_http_port);
     if (!cfg->database_url[0])
         snprintf(cfg->database_url, sizeof cfg->database_url, "sqlite:%s/todo.db", cfg->data_dir);
     return TODO_OK;
@@ -273,7 +291,7 @@ static void print_usage(FILE *out, const char *command)
             "       [--bus local|kafka|dapr]\n"
             "       [--kafka-brokers HOST:PORT,...] [--instance-id ID]\n"
             "       [--dapr-http-port PORT] [--dapr-pubsub NAME] [--dapr-app-listen HOST:PORT]\n"
-            "       [--web-dir DIR]\n"
+            "       [--web-dir DIR] [--scheduler db|dapr|none] [--dapr-jobs-url URL]\n"
             "Each flag has a TODO_* environment variable; see README.md.\n",
             command);
 }

@@ -31,6 +31,9 @@ struct todo_config {
     bool dapr_no_app_token;    /* TODO_DAPR_INSECURE_NO_APP_TOKEN: accept callbacks without
                                   APP_API_TOKEN (unsafe; docs/operations.md) */
     char web_dir[1024];        /* TODO_WEB_DIR, --web-dir; default "web/out"; "" = no web UI */
+    char scheduler[8];         /* TODO_SCHEDULER, --scheduler: db (default) | dapr | none */
+    char dapr_jobs_url[256];   /* TODO_DAPR_JOBS_URL, --dapr-jobs-url: the Jobs API's base
+                                  URL; default the sidecar, http://127.0.0.1:<dapr_http_port> */
     /* TODO_EVENT_RETENTION, TODO_OUTBOX_RETENTION (seconds): processed_events, sent outbox */
     int64_t event_retention_ms, outbox_retention_ms;
     unsigned char jwt_secret[128];

@@ -132,6 +132,67 @@ static void h_event(struct http_request *req, void *ctx)
     }
 }
 
+/* A due job of the Jobs API, fired on the pool (its claim is a group-commit write). */
+struct fire_job {
+    struct http_request *req;
+    struct app *app;
+    char *name;
+    char *body;
+    size_t len;
+};
+
+static void free_fire_job(struct fire_job *j)
+{
+    free(j->name);
+    free(j->body);
+    free(j);
+}
+
+/* 200 {"fired": bool} (a repeated callback fires nothing and is still a success, so Dapr
+ * stops); 404 for a job that is not a reminder's (Dapr drops it without retrying); 400 for
+ * data that is not a reminder job's; 503 when the database failed (Dapr retries). */
+static void run_fire_job(void *arg)
+{
+    struct fire_job *j = arg;
+    struct http_request *req = j->req;
+    struct todo_err err;
+    todo_err_clear(&err);
+    bool fired = false;
+    if (app_reminder_job(j->app, j->name, j->body, j->len, &fired, &err) == TODO_OK) {
+        static const char yes[] = "{\"fired\":true}", no[] = "{\"fired\":false}";
+        http_respond_data(req, 200, "application/json", fired ? yes : no,
+                          fired ? sizeof yes - 1 : sizeof no - 1);
+    } else {
+        http_respond_error(req, &err);
+    }
+    free_fire_job(j);
+    http_request_resume(req); /* req may be gone after this */
+}
+
+static void h_job(struct http_request *req, void *ctx)
+{
+    struct dapr_service *d = ctx;
+    if (!from_sidecar(d, req))
+        return;
+    size_t len = 0;
+    const char *body = http_req_body(req, &len);
+    struct fire_job *j = xmalloc(sizeof *j);
+    *j = (struct fire_job){.req = req,
+                           .app = d->app,
+                           .name = xstrdup(http_req_param(req, "name")),
+                           .body = xstrndup(body ? body : "", len),
+                           .len = len};
+    http_request_suspend(req);
+    pthread_rwlock_rdlock(&d->lock);
+    bool queued = d->pool && workpool_submit(d->pool, run_fire_job, j);
+    pthread_rwlock_unlock(&d->lock);
+    if (!queued) {
+        free_fire_job(j);
+        http_respond_errorf(req, TODO_ERR_UNAVAILABLE, "busy or stopping; retry");
+        http_request_resume(req); /* Dapr retries by the job's failure policy */
+    }
+}
+
 /* For the sidecar's app health checks (--enable-app-health-check, path /healthz): the
  * process is alive. Says nothing else, so it needs no token. */
 static void h_healthz(struct http_request *req, void *ctx)
@@ -157,6 +218,8 @@ int dapr_routes_register(struct dapr_service *d, const struct http_server_config
     http_route_add(d->server, "GET", "/dapr/subscribe", h_subscribe, d);
     http_route_add(d->server, "POST", "/dapr/events/{topic}", h_event, d);
     http_route_add(d->server, "GET", "/healthz", h_healthz, d);
+    if (d->app) /* the roles that write reminders: their jobs call back here */
+        http_route_add(d->server, "POST", "/job/{name}", h_job, d);
     return TODO_OK;
 }
 

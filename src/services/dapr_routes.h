@@ -1,14 +1,16 @@
 /* dapr_routes.h - the routes the Dapr sidecar calls when the bus is dapr: GET
- * /dapr/subscribe (what to deliver where) and POST /dapr/events/{topic} (one message,
- * answered SUCCESS / RETRY / DROP), on a listener of their own (TODO_DAPR_APP_LISTEN, the
- * sidecar's --app-port), never on the public one, each call authenticated by its
- * dapr-api-token (docs/decisions/0020-dapr-callbacks-authenticated.md). */
+ * /dapr/subscribe (what to deliver where), POST /dapr/events/{topic} (one message,
+ * answered SUCCESS / RETRY / DROP) and POST /job/{name} (a Jobs API job is due,
+ * docs/decisions/0030-dapr-jobs-scheduler.md), on a listener of their own (TODO_DAPR_APP_LISTEN,
+ * the sidecar's --app-port), never on the public one, each call authenticated by its dapr-api-token
+ * (docs/decisions/0020-dapr-callbacks-authenticated.md). */
 #ifndef TODO_SERVICES_DAPR_ROUTES_H
 #define TODO_SERVICES_DAPR_ROUTES_H
 
 #include <pthread.h>
 #include <stdbool.h>
 
+#include "app/app.h"
 #include "base/workpool.h"
 #include "events/bus.h"
 #include "http/server.h"
@@ -18,6 +20,7 @@
  * dapr_routes_register sets the rest. */
 struct dapr_service {
     bus_t *bus;            /* a Dapr bus (events/bus_dapr.h) */
+    struct app *app;       /* for the Jobs API's callbacks (POST /job/{name}); NULL: none */
     struct dapr_auth auth; /* the sidecar's token; read-only while the listener runs */
     http_server_t *server; /* the callback listener, owned; NULL until registered */
     workpool_t *pool;      /* deliveries run here, not on the HTTP workers, since a consumer

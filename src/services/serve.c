@@ -214,6 +214,31 @@ static void start_retention(const struct todo_config *cfg, int parts, struct ops
     retention_start(ops->retention);
 }
 
+/* TODO_SCHEDULER as enum app_sched_mode. Every role that writes tasks records it, so with
+ * Dapr a write queues its Jobs API calls. */
+static int sched_mode(const struct todo_config *cfg)
+{
+    return strcmp(cfg->scheduler, "dapr") == 0   ? APP_SCHED_DAPR
+           : strcmp(cfg->scheduler, "none") == 0 ? APP_SCHED_NONE
+                                                 : APP_SCHED_DB;
+}
+
+/* The reminder scheduler of the roles that serve the API (docs/decisions/0029): the db
+ * scheduler's thread, the dapr one's (which feeds the Jobs API), or none. */
+static void start_scheduler(const struct todo_config *cfg, int parts, struct app *app,
+                            struct ops_service *ops)
+{
+    if (!(parts & PART_API) || app->sched_mode == APP_SCHED_NONE)
+        return;
+    bool dapr = app->sched_mode == APP_SCHED_DAPR;
+    struct sched_config scfg = {.mode = dapr ? "dapr" : "db"};
+    if (dapr) /* the thread sends the queued Jobs API calls (docs/decisions/0030) */
+        app->jobs = sched_dapr_create(cfg->dapr_jobs_url);
+    ops->sched = sched_create(&scfg, dapr ? app_reminders_send_jobs : app_reminders_fire_due, app);
+    __atomic_store_n(&app->sched, ops->sched, __ATOMIC_RELEASE);
+    sched_start(ops->sched); /* its first step fires what came due while we were down */
+}
+
 int serve_main(const char *command, int argc, char **argv)
 {
     struct todo_config cfg;
@@ -271,10 +296,12 @@ int serve_main(const char *command, int argc, char **argv)
     };
     struct app app;
     app_init(&app, store, &acfg);
+    app.sched_mode = sched_mode(&cfg); /* before any thread writes tasks */
     memset(&cfg.jwt_secret, 0, sizeof cfg.jwt_secret);
 
     struct ops_service ops = {.store = store, .bus = bus};
     dapr.bus = bus;
+    dapr.app = (parts & PART_API) ? &app : NULL; /* POST /job/{name}: the Jobs API's callbacks */
     consumer_t *audit = NULL, *recurring = NULL;
     if (parts & PART_AUDIT) {
         audit = consumer_create("audit", store, bus, NULL);
@@ -312,6 +339,7 @@ int serve_main(const char *command, int argc, char **argv)
         __atomic_store_n(&app.relay, ops.relay, __ATOMIC_RELEASE);
     }
     start_retention(&cfg, parts, &ops);
+    start_scheduler(&cfg, parts, &app, &ops);
 
     struct http_server_config hcfg = {
         .listen = cfg.listen,
@@ -365,10 +393,15 @@ out_stop_relay:
     /* Consumers first (every bus runs them on threads of their own, and a handler may wake
      * the relay), then the relay publishes what is pending, bounded; on the local bus that
      * queues it in the database for the next start (docs/events/README.md). */
+    sched_stop(ops.sched); /* joined before the relay's last drain: its events go out */
     bus_stop(bus);
     outbox_relay_stop(app.relay, RELAY_DRAIN_MS);
     app.relay = NULL;
 out_release:
+    app.sched = NULL;
+    sched_destroy(ops.sched);
+    sched_dapr_destroy(app.jobs);
+    app.jobs = NULL;
     retention_destroy(ops.retention);
     bus_destroy(bus);
     consumer_destroy(audit);

@@ -400,6 +400,58 @@ int store_queue_count(store_t *s, const char *group, int64_t *n)
     return store_ops_queue_count(c, group, n);
 }
 
+int store_reminders_claim_due(store_t *s, int64_t now_ms, int limit, struct reminder_due **out,
+                              int *n)
+{
+    WITH_CONN(s, c);
+    return store_ops_reminders_claim_due(c, now_ms, limit, out, n);
+}
+
+int store_reminder_claim(store_t *s, int64_t id, int64_t remind_at, int64_t now_ms,
+                         struct reminder_due *out, bool *claimed)
+{
+    WITH_CONN(s, c);
+    return store_ops_reminder_claim(c, id, remind_at, now_ms, out, claimed);
+}
+
+int store_reminders_next(store_t *s, int64_t *at)
+{
+    WITH_CONN(s, c);
+    return store_ops_reminders_next(c, at);
+}
+
+int store_sched_job_insert(store_t *s, int64_t reminder_id, bool cancel, int64_t remind_at,
+                           int64_t now_ms)
+{
+    WITH_CONN(s, c);
+    return store_ops_sched_job_insert(c, reminder_id, cancel, remind_at, now_ms);
+}
+
+int store_sched_jobs_fetch(store_t *s, int limit, struct sched_job **out, int *n)
+{
+    WITH_CONN(s, c);
+    return store_ops_sched_jobs_fetch(c, limit, out, n);
+}
+
+int store_sched_job_delete(store_t *s, int64_t id)
+{
+    WITH_CONN(s, c);
+    return store_ops_sched_job_delete(c, id);
+}
+
+int store_reminders_overdue(store_t *s, int64_t before_ms, int limit, struct sched_job **out,
+                            int *n)
+{
+    WITH_CONN(s, c);
+    return store_ops_reminders_overdue(c, before_ms, limit, out, n);
+}
+
+int store_reminder_schedule(store_t *s, int64_t id, int *state, int64_t *remind_at, bool *found)
+{
+    WITH_CONN(s, c);
+    return store_ops_reminder_schedule(c, id, state, remind_at, found);
+}
+
 int store_audit_append(store_t *s, const char *user_id, int64_t task_id, const char *event_id,
                        const char *type, int64_t at, const char *changes_json)
 {

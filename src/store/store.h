@@ -224,6 +224,49 @@ int store_sessions_revoked(store_t *s, int64_t since_ms, int64_t now_ms, store_r
  * how many. */
 int store_sessions_prune(store_t *s, int64_t expired_before_ms, int64_t *n);
 
+/* --- the reminder scheduler (docs/decisions/0029-reminder-scheduling.md) --- */
+struct reminder_due {
+    int64_t id, task_id;
+    char user_id[TASK_USER_ID_MAX];
+    int64_t remind_at;
+    bool has_due;
+    int64_t due_at;
+    char *title; /* owned */
+};
+/* Claims at most limit scheduled reminders due at now_ms (remind_at <= now_ms), oldest
+ * first, marking them fired; call inside the transaction that writes their events. On
+ * postgres rows another transaction holds are skipped, so concurrent schedulers never claim
+ * one twice. *out is malloc'd (reminders_due_free), *n its length. */
+int store_reminders_claim_due(store_t *s, int64_t now_ms, int limit, struct reminder_due **out,
+                              int *n);
+/* Claims one reminder if it is still scheduled at remind_at (a Dapr job's callback): sets
+ * *claimed, and fills *out (reminder_due_release) only when it did. */
+int store_reminder_claim(store_t *s, int64_t id, int64_t remind_at, int64_t now_ms,
+                         struct reminder_due *out, bool *claimed);
+/* The earliest remind_at of a scheduled reminder, or INT64_MAX when none is. */
+int store_reminders_next(store_t *s, int64_t *at);
+void reminder_due_release(struct reminder_due *d);
+void reminders_due_free(struct reminder_due *d, int n);
+
+/* The Dapr scheduler's queue of Jobs API calls, written in the change's transaction. */
+struct sched_job {
+    int64_t id;
+    int64_t reminder_id;
+    bool cancel; /* delete the job; else create or replace it for remind_at */
+    int64_t remind_at;
+};
+int store_sched_job_insert(store_t *s, int64_t reminder_id, bool cancel, int64_t remind_at,
+                           int64_t now_ms);
+/* The oldest queued calls, at most limit, in order. *out is malloc'd (free), *n its length. */
+int store_sched_jobs_fetch(store_t *s, int limit, struct sched_job **out, int *n);
+int store_sched_job_delete(store_t *s, int64_t id);
+/* Scheduled reminders whose remind_at is before before_ms, oldest first, at most limit, as
+ * jobs to schedule (id 0): the Dapr scheduler's sweep for ticks Dapr dropped. */
+int store_reminders_overdue(store_t *s, int64_t before_ms, int limit, struct sched_job **out,
+                            int *n);
+/* The reminder's state and remind_at; *found false when it does not exist. */
+int store_reminder_schedule(store_t *s, int64_t id, int *state, int64_t *remind_at, bool *found);
+
 /* --- audit: the append-only history of each task --- */
 struct audit_entry {
     char event_id[64];

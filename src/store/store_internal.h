@@ -159,6 +159,16 @@ enum store_stmt {
     ST_SESSION_EXTEND,
     ST_SESSIONS_REVOKED,
     ST_SESSIONS_PRUNE,
+    ST_REMINDERS_DUE, /* postgres: FOR UPDATE SKIP LOCKED (docs/decisions/0029) */
+    ST_REMINDER_MARK_FIRED,
+    ST_REMINDER_CLAIM, /* one reminder, at the time its job was made for */
+    ST_REMINDER_DUE_ONE,
+    ST_REMINDERS_NEXT,
+    ST_SCHED_JOB_INSERT,
+    ST_SCHED_JOBS_FETCH,
+    ST_SCHED_JOB_DELETE,
+    ST_REMINDERS_OVERDUE,
+    ST_REMINDER_SCHEDULE,
     ST_COUNT
 };
 
@@ -315,6 +325,21 @@ int store_ops_audit_append(struct store_conn *c, const char *user_id, int64_t ta
                            const char *changes_json);
 int store_ops_audit_list(struct store_conn *c, const char *user_id, int64_t task_id,
                          struct audit_entry **out, int *n);
+
+/* The reminder scheduler's claims and the Dapr scheduler's job queue (store_reminders.c). */
+int store_ops_reminders_claim_due(struct store_conn *c, int64_t now_ms, int limit,
+                                  struct reminder_due **out, int *n);
+int store_ops_reminder_claim(struct store_conn *c, int64_t id, int64_t remind_at, int64_t now_ms,
+                             struct reminder_due *out, bool *claimed);
+int store_ops_reminders_next(struct store_conn *c, int64_t *at);
+int store_ops_sched_job_insert(struct store_conn *c, int64_t reminder_id, bool cancel,
+                               int64_t remind_at, int64_t now_ms);
+int store_ops_sched_jobs_fetch(struct store_conn *c, int limit, struct sched_job **out, int *n);
+int store_ops_sched_job_delete(struct store_conn *c, int64_t id);
+int store_ops_reminders_overdue(struct store_conn *c, int64_t before_ms, int limit,
+                                struct sched_job **out, int *n);
+int store_ops_reminder_schedule(struct store_conn *c, int64_t id, int *state, int64_t *remind_at,
+                                bool *found);
 
 /* Sessions and password changes (store_sessions.c). */
 int store_ops_user_set_password(struct store_conn *c, const char *user_id, const char *hash);

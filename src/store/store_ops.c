@@ -101,8 +101,11 @@ const struct store_stmt_sql store_stmts[ST_COUNT] = {
     [ST_REMINDER_INSERT] = {"INSERT INTO reminders (task_id, user_id, relative, before_ms, "
                             "remind_at, state) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                             NULL, NULL, false},
+    /* A reminder a scheduler fired since the task was read stays fired unless it moved
+     * (SET reads the row's current values): a write never re-arms what already went out. */
     [ST_REMINDER_UPDATE] = {"UPDATE reminders SET relative = ?, before_ms = ?, remind_at = ?, "
-                            "state = ? WHERE id = ? AND task_id = ?",
+                            "state = CASE WHEN state = 1 AND remind_at = ? THEN 1 ELSE ? END "
+                            "WHERE id = ? AND task_id = ?",
                             NULL, NULL, false},
     [ST_REMINDERS_DELETE] = {"DELETE FROM reminders WHERE task_id = ?", NULL, NULL, false},
     [ST_TAGS_LIST] = {"SELECT tag, count(*) FROM task_tags WHERE user_id = ? GROUP BY tag "
@@ -166,6 +169,42 @@ const struct store_stmt_sql store_stmts[ST_COUNT] = {
          "AND expires_at > ?",
          NULL, NULL, false},
     [ST_SESSIONS_PRUNE] = {"DELETE FROM sessions WHERE expires_at < ?", NULL, NULL, false},
+    /* The reminder scheduler (store_reminders.c, docs/decisions/0029-reminder-scheduling.md).
+     * Postgres locks the rows it claims and skips those another replica holds, so two
+     * schedulers never claim one reminder; sqlite's one writer already serializes. */
+    [ST_REMINDERS_DUE] = {"SELECT r.id, r.task_id, r.user_id, r.remind_at, t.title, t.due_at "
+                          "FROM reminders r JOIN tasks t ON t.id = r.task_id "
+                          "WHERE r.state = 0 AND r.remind_at <= ? ORDER BY r.remind_at, r.id "
+                          "LIMIT ?",
+                          NULL,
+                          "SELECT r.id, r.task_id, r.user_id, r.remind_at, t.title, t.due_at "
+                          "FROM reminders r JOIN tasks t ON t.id = r.task_id "
+                          "WHERE r.state = 0 AND r.remind_at <= ? ORDER BY r.remind_at, r.id "
+                          "LIMIT ? FOR UPDATE OF r SKIP LOCKED",
+                          false},
+    [ST_REMINDER_MARK_FIRED] = {"UPDATE reminders SET state = 1, fired_at = ? WHERE id = ? AND "
+                                "state = 0",
+                                NULL, NULL, false},
+    [ST_REMINDER_CLAIM] = {"UPDATE reminders SET state = 1, fired_at = ? WHERE id = ? AND "
+                           "remind_at = ? AND state = 0",
+                           NULL, NULL, false},
+    [ST_REMINDER_DUE_ONE] = {"SELECT r.id, r.task_id, r.user_id, r.remind_at, t.title, t.due_at "
+                             "FROM reminders r JOIN tasks t ON t.id = r.task_id WHERE r.id = ?",
+                             NULL, NULL, false},
+    [ST_REMINDERS_NEXT] = {"SELECT min(remind_at) FROM reminders WHERE state = 0", NULL, NULL,
+                           false},
+    [ST_SCHED_JOB_INSERT] = {"INSERT INTO sched_jobs (reminder_id, remind_at, created_at) "
+                             "VALUES (?, ?, ?)",
+                             NULL, NULL, false},
+    [ST_SCHED_JOBS_FETCH] = {"SELECT id, reminder_id, remind_at FROM sched_jobs ORDER BY id "
+                             "LIMIT ?",
+                             NULL, NULL, false},
+    [ST_SCHED_JOB_DELETE] = {"DELETE FROM sched_jobs WHERE id = ?", NULL, NULL, false},
+    [ST_REMINDERS_OVERDUE] = {"SELECT 0, id, remind_at FROM reminders WHERE state = 0 AND "
+                              "remind_at < ? ORDER BY remind_at, id LIMIT ?",
+                              NULL, NULL, false},
+    [ST_REMINDER_SCHEDULE] = {"SELECT state, remind_at FROM reminders WHERE id = ?", NULL, NULL,
+                              false},
 };
 
 const char *store_stmt_text(int stmt, int dialect)
@@ -573,8 +612,9 @@ static int replace_reminders(struct store_conn *c, const struct task *t, int64_t
         if (rem->id > 0) {
             struct sqlb_value p[] = {
                 V_BOOL(rem->relative), V_OPT_INT(rem->relative, rem->before_ms),
-                V_INT(rem->remind_at), V_INT(rem->state),
-                V_INT(rem->id),        V_INT(t->id)};
+                V_INT(rem->remind_at), V_INT(rem->remind_at),
+                V_INT(rem->state),     V_INT(rem->id),
+                V_INT(t->id)};
             rc = store_run(c, ST_REMINDER_UPDATE, p, N_OF(p), &changes);
             ids[i] = rem->id;
         }

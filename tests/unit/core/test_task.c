@@ -439,3 +439,71 @@ Test(task, names_of_enums_round_trip)
     cr_assert_eq(task_priority_parse("HIGH"), -1);
     cr_assert_eq(reminder_state_parse("x"), -1);
 }
+
+/* --- task_reminders_reconcile (docs/decisions/0029-reminder-scheduling.md) --- */
+
+static struct reminder abs_reminder(int64_t id, int64_t at, int state)
+{
+    return (struct reminder){.id = id, .remind_at = at, .state = state};
+}
+
+Test(task, reminders_sent_back_without_ids_keep_their_ids_and_fired_state)
+{
+    struct task before, after;
+    task_init(&before);
+    task_init(&after);
+    before.n_reminders = 2;
+    before.reminders[0] = abs_reminder(7, 1000, REMINDER_FIRED);
+    before.reminders[1] = abs_reminder(8, 5000, REMINDER_SCHEDULED);
+    after.n_reminders = 3; /* a client's PUT: the same two (no ids), and a new one */
+    after.reminders[0] = abs_reminder(0, 1000, REMINDER_SCHEDULED);
+    after.reminders[1] = abs_reminder(0, 5000, REMINDER_SCHEDULED);
+    after.reminders[2] = abs_reminder(0, 9000, REMINDER_SCHEDULED);
+    cr_assert_eq(task_reminders_reconcile(&before, &after, 2000), 5000);
+    cr_assert_eq(after.reminders[0].id, 7);
+    cr_assert_eq(after.reminders[0].state, REMINDER_FIRED, "a fired reminder never re-arms");
+    cr_assert_eq(after.reminders[1].id, 8);
+    cr_assert_eq(after.reminders[2].id, 0);
+    cr_assert_eq(after.reminders[2].state, REMINDER_SCHEDULED);
+}
+
+Test(task, completing_cancels_scheduled_reminders_and_reopening_reschedules_future_ones)
+{
+    struct task before, after;
+    task_init(&before);
+    task_init(&after);
+    after.completed = true;
+    after.n_reminders = 3;
+    after.reminders[0] = abs_reminder(1, 1000, REMINDER_SCHEDULED);
+    after.reminders[1] = abs_reminder(2, 9000, REMINDER_SCHEDULED);
+    after.reminders[2] = abs_reminder(3, 500, REMINDER_FIRED);
+    cr_assert_eq(task_reminders_reconcile(NULL, &after, 2000), INT64_MAX, "nothing scheduled");
+    cr_assert_eq(after.reminders[0].state, REMINDER_CANCELLED);
+    cr_assert_eq(after.reminders[1].state, REMINDER_CANCELLED);
+    cr_assert_eq(after.reminders[2].state, REMINDER_FIRED);
+
+    before = after; /* shallow: no owned strings in these tasks */
+    after.completed = false;
+    cr_assert_eq(task_reminders_reconcile(&before, &after, 2000), 9000);
+    cr_assert_eq(after.reminders[0].state, REMINDER_CANCELLED, "its time passed while done");
+    cr_assert_eq(after.reminders[1].state, REMINDER_SCHEDULED);
+    cr_assert_eq(after.reminders[2].state, REMINDER_FIRED);
+}
+
+Test(task, moving_due_at_reschedules_a_fired_relative_reminder)
+{
+    cr_assert_eq(apply("{\"title\":\"x\",\"due_at\":\"2030-01-01T10:00:00Z\","
+                       "\"reminders\":[{\"before\":\"PT1H\"}]}",
+                       TASK_APPLY_CREATE),
+                 TODO_OK);
+    struct task before;
+    task_copy(&before, &t);
+    t.reminders[0].id = before.reminders[0].id = 4;
+    t.reminders[0].state = before.reminders[0].state = REMINDER_FIRED;
+    cr_assert_eq(apply("{\"due_at\":\"2030-01-02T10:00:00Z\"}", TASK_APPLY_PATCH), TODO_OK);
+    int64_t at = task_reminders_reconcile(&before, &t, 0);
+    cr_assert_eq(t.reminders[0].id, 4);
+    cr_assert_eq(t.reminders[0].state, REMINDER_SCHEDULED);
+    cr_assert_eq(at, t.reminders[0].remind_at);
+    task_release(&before);
+}
