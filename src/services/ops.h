@@ -8,6 +8,7 @@
 #include "events/outbox.h"
 #include "events/retention.h"
 #include "http/server.h"
+#include "services/notify/notify.h"
 #include "store/store.h"
 
 #define OPS_MAX_CONSUMERS 4
@@ -22,6 +23,7 @@ struct ops_service {
     int n_consumers;
     consumer_t *consumers[OPS_MAX_CONSUMERS];
     retention_t *retention;
+    notify_service_t *notify; /* the delivery metrics, where the role runs notify */
 };
 
 void ops_routes_register(struct ops_service *ops);

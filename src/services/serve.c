@@ -21,6 +21,7 @@
 #include "http/static_files.h"
 #include "services/api/api.h"
 #include "services/audit/audit.h"
+#include "services/notify/notify.h"
 #include "services/recurring/recurring.h"
 #include "services/config.h"
 #include "services/dapr_routes.h" /* dapr bus */
@@ -35,18 +36,20 @@
 #define SHUTDOWN_GRACE_MS 10000
 #define RELAY_DRAIN_MS    5000
 
-enum role_part { PART_API = 1, PART_AUDIT = 2, PART_RECURRING = 4 };
+enum role_part { PART_API = 1, PART_AUDIT = 2, PART_RECURRING = 4, PART_NOTIFY = 8 };
 
 static int role_parts(const char *command)
 {
     if (strcmp(command, "serve") == 0)
-        return PART_API | PART_AUDIT | PART_RECURRING;
+        return PART_API | PART_AUDIT | PART_RECURRING | PART_NOTIFY;
     if (strcmp(command, "api") == 0)
         return PART_API;
     if (strcmp(command, "audit") == 0)
         return PART_AUDIT;
     if (strcmp(command, "recurring") == 0)
         return PART_RECURRING;
+    if (strcmp(command, "notify") == 0)
+        return PART_NOTIFY;
     return 0;
 }
 
@@ -231,6 +234,11 @@ int serve_main(const char *command, int argc, char **argv)
                 command);
         return 2;
     }
+    struct notify_config ncfg; /* also tells the api whether private URLs are allowed */
+    if (notify_config_load(&ncfg, &err)) {
+        log_msg(LOG_ERROR, "%s", err.message);
+        return 2;
+    }
     if (sodium_init() < 0) {
         log_msg(LOG_ERROR, "libsodium failed to initialise");
         return 1;
@@ -275,7 +283,8 @@ int serve_main(const char *command, int argc, char **argv)
 
     struct ops_service ops = {.store = store, .bus = bus};
     dapr.bus = bus;
-    consumer_t *audit = NULL, *recurring = NULL;
+    consumer_t *audit = NULL, *recurring = NULL, *notify = NULL;
+    notify_service_t *notifier = NULL;
     if (parts & PART_AUDIT) {
         audit = consumer_create("audit", store, bus, NULL);
         audit_register(audit);
@@ -294,6 +303,17 @@ int serve_main(const char *command, int argc, char **argv)
         }
         ops.consumers[ops.n_consumers++] = recurring;
     }
+    if (parts & PART_NOTIFY) { /* docs/decisions/0031-notification-deliveries.md */
+        notifier = notify_create(&app, store, &ncfg);
+        notify = consumer_create("notify", store, bus, NULL);
+        notify_register(notify, notifier);
+        if (consumer_subscribe(notify, &err)) {
+            log_msg(LOG_ERROR, "cannot subscribe the notify consumer: %s", err.message);
+            goto out_release;
+        }
+        ops.consumers[ops.n_consumers++] = notify;
+        ops.notify = notifier;
+    }
     if (strcmp(bus_name(bus), "local") == 0 && dead_letters_keep(bus, store, &err)) {
         log_msg(LOG_ERROR, "cannot keep dead letters: %s", err.message);
         goto out_release;
@@ -306,12 +326,14 @@ int serve_main(const char *command, int argc, char **argv)
         log_msg(LOG_ERROR, "cannot start the %s bus: %s", bus_name(bus), err.message);
         goto out_release;
     }
-    if (parts & PART_API) {
+    if (parts & (PART_API | PART_NOTIFY)) { /* notify writes todo.notification.created */
         ops.relay = outbox_relay_start(store, bus, NULL);
         /* consumer threads already run and may read it (app_events_committed) */
         __atomic_store_n(&app.relay, ops.relay, __ATOMIC_RELEASE);
     }
     start_retention(&cfg, parts, &ops);
+    if (notifier)
+        notify_start(notifier); /* its own delivery threads */
 
     struct http_server_config hcfg = {
         .listen = cfg.listen,
@@ -366,6 +388,7 @@ out_stop_relay:
      * the relay), then the relay publishes what is pending, bounded; on the local bus that
      * queues it in the database for the next start (docs/events/README.md). */
     bus_stop(bus);
+    notify_stop(notifier); /* sends in progress finish, bounded by their timeout */
     outbox_relay_stop(app.relay, RELAY_DRAIN_MS);
     app.relay = NULL;
 out_release:
@@ -373,6 +396,8 @@ out_release:
     bus_destroy(bus);
     consumer_destroy(audit);
     consumer_destroy(recurring);
+    consumer_destroy(notify);
+    notify_destroy(notifier);
     app_release(&app);
 out_destroy_store:
     static_files_destroy(web);
