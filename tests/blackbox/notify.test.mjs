@@ -8,7 +8,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, newUser, waitFor, dropDatabase, BACKEND } from './lib/server.mjs';
 import { webhookReceiver, ntfyReceiver, startMailpit } from './lib/receivers.mjs';
-import { reminderEvent, emitReminder } from './lib/reminders.mjs';
+import { reminderEvent, emitReminder, reminderDeadLetters } from './lib/reminders.mjs';
 
 const NOTIFY_ENV = {
     TODO_ALLOW_PRIVATE_WEBHOOKS: '1', // the peers listen on loopback
@@ -308,6 +308,16 @@ describe('reminder delivery to real peers', () => {
         }
         assert.equal(hook.attempts.get(`${key}.webhook`), 3, 'TODO_NOTIFY_MAX_ATTEMPTS attempts, no more');
         assert.equal(hook.accepted.has(`${key}.webhook`), false);
+        // kept as docs/events/dead-letter.schema.json describes, with the delivery it was
+        const letter = (await reminderDeadLetters(srv)).find((l) => l.event?.delivery_id === `${key}.webhook`);
+        assert.ok(letter, 'a dead letter on reminders.dlq');
+        assert.deepEqual(Object.keys(letter).sort(), ['attempts', 'consumer', 'error', 'event', 'failed_at', 'topic']);
+        assert.equal(letter.consumer, 'notify');
+        assert.equal(letter.topic, 'reminders');
+        assert.equal(letter.attempts, 3);
+        assert.equal(letter.error, 'answered HTTP 500');
+        assert.equal(letter.event.channel, 'webhook');
+        assert.equal(letter.event.data.id, id);
     });
 });
 

@@ -211,6 +211,32 @@ static void log_delivery(enum log_level level, const char *msg, const struct del
     buf_release(&f);
 }
 
+/* The dead letter of a delivery, as docs/events/dead-letter.schema.json has it: event is
+ * {delivery_id, channel, user_id, data} (data: the reminder as it was sent). */
+static void dead_letter_write(struct buf *out, const struct delivery *d, const char *error,
+                              int64_t now)
+{
+    char at[TIME_RFC3339_MAX];
+    time_format_rfc3339(now, at);
+    buf_puts(out, "{\"consumer\":\"notify\",\"error\":");
+    buf_json_str(out, error);
+    buf_printf(out, ",\"attempts\":%d,\"failed_at\":\"%s\",\"topic\":\"%s\",\"event\":{",
+               d->attempts, at, TOPIC_REMINDERS);
+    buf_puts(out, "\"delivery_id\":");
+    buf_json_str(out, d->id);
+    buf_printf(out, ",\"channel\":\"%s\",\"user_id\":",
+               d->channel >= 0 ? notify_channel_name(d->channel) : "unknown");
+    buf_json_str(out, d->user_id);
+    buf_puts(out, ",\"data\":");
+    json_t *j = json_loads(d->payload, 0, NULL);
+    if (j) /* JSON this process wrote (app_reminder_due_in_tx) */
+        buf_puts(out, d->payload);
+    else /* its text, as the consumer runtime keeps what is not JSON */
+        buf_json_str(out, d->payload);
+    json_decref(j);
+    buf_puts(out, "}}");
+}
+
 /* Records a failed attempt: a retry later, or the dead letter after the last one. */
 static void failed(notify_service_t *ns, const struct delivery *d, const char *error, bool final)
 {
@@ -227,9 +253,13 @@ static void failed(notify_service_t *ns, const struct delivery *d, const char *e
     int rc = store_begin(ns->store);
     if (rc == TODO_OK)
         rc = store_delivery_finish(ns->store, d->id, d->attempts, DELIVERY_DEAD, now, error, now);
+    struct buf letter;
+    buf_init(&letter);
+    dead_letter_write(&letter, d, error, now);
     if (rc == TODO_OK)
         rc = store_dead_letter_insert(ns->store, TOPIC_REMINDERS ".dlq", d->user_id, d->id,
-                                      d->payload, now);
+                                      letter.data, now);
+    buf_release(&letter);
     if (rc == TODO_OK)
         rc = store_commit(ns->store);
     else

@@ -40,3 +40,15 @@ export async function emitReminder(srv, ce) {
     const file = srv.databaseUrl.replace(/^sqlite:/, '');
     await execFileP('sqlite3', ['-cmd', '.timeout 20000', file, sql]);
 }
+
+/** The dead letters kept for reminders (topic reminders.dlq), parsed, oldest first. */
+export async function reminderDeadLetters(srv) {
+    const sql = "SELECT payload FROM dead_letters WHERE topic = 'reminders.dlq' ORDER BY id";
+    let out;
+    if (BACKEND === 'postgres') {
+        ({ stdout: out } = await execFileP(process.env.TODO_TEST_PSQL || 'psql', ['-X', '-q', '-A', '-t', '-d', srv.databaseUrl, '-c', sql]));
+    } else {
+        ({ stdout: out } = await execFileP('sqlite3', ['-cmd', '.timeout 20000', srv.databaseUrl.replace(/^sqlite:/, ''), sql]));
+    }
+    return out.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+}
