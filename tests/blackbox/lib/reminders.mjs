@@ -4,7 +4,6 @@
 // reminders-e2e.test.mjs drives the same path from a real firing reminder.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { BACKEND } from './server.mjs';
 
 const execFileP = promisify(execFile);
 
@@ -29,11 +28,11 @@ export function reminderEvent({ id, taskId, title, userId, dueAt = null, remindA
 
 const sqlText = (s) => `'${String(s).replace(/'/g, "''")}'`;
 
-/** Writes ce into srv's outbox (topic reminders, key = the user). */
+/** Writes ce into the outbox of srv's database ({databaseUrl}: sqlite: or postgres://). */
 export async function emitReminder(srv, ce) {
     const payload = JSON.stringify(ce);
     const sql = `INSERT INTO outbox (topic, key, event_id, payload, created_at) VALUES ('reminders', ${sqlText(ce.partitionkey)}, ${sqlText(ce.id)}, ${sqlText(payload)}, ${Date.now()});`;
-    if (BACKEND === 'postgres') {
+    if (/^postgres(ql)?:/.test(srv.databaseUrl)) {
         await execFileP(process.env.TODO_TEST_PSQL || 'psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', srv.databaseUrl, '-c', sql]);
         return;
     }
@@ -45,7 +44,7 @@ export async function emitReminder(srv, ce) {
 export async function reminderDeadLetters(srv) {
     const sql = "SELECT payload FROM dead_letters WHERE topic = 'reminders.dlq' ORDER BY id";
     let out;
-    if (BACKEND === 'postgres') {
+    if (/^postgres(ql)?:/.test(srv.databaseUrl)) {
         ({ stdout: out } = await execFileP(process.env.TODO_TEST_PSQL || 'psql', ['-X', '-q', '-A', '-t', '-d', srv.databaseUrl, '-c', sql]));
     } else {
         ({ stdout: out } = await execFileP('sqlite3', ['-cmd', '.timeout 20000', srv.databaseUrl.replace(/^sqlite:/, ''), sql]));
