@@ -40,7 +40,8 @@ bool app_notify_private_allowed(void)
 
 void app_notify_set_wake(app_notify_wake_fn fn, void *arg)
 {
-    wake_arg = arg;
+    if (fn) /* arg first: a reader that sees fn sees its arg */
+        __atomic_store_n(&wake_arg, arg, __ATOMIC_RELEASE);
     __atomic_store_n(&wake_fn, fn, __ATOMIC_RELEASE);
 }
 
@@ -48,7 +49,7 @@ void app_notify_wake(void)
 {
     app_notify_wake_fn fn = __atomic_load_n(&wake_fn, __ATOMIC_ACQUIRE);
     if (fn)
-        fn(wake_arg);
+        fn(__atomic_load_n(&wake_arg, __ATOMIC_ACQUIRE));
 }
 
 /* --- settings --- */

@@ -26,7 +26,7 @@ async function enableAll(u, { webhook, ntfy, email }) {
         channels: { in_app: true, webhook: !!webhook, ntfy: !!ntfy, email: !!email },
         webhook_url: webhook ? `${webhook.url}/hook` : null,
         ntfy_url: ntfy ? `${ntfy.url}/todo-topic` : null,
-        email: email ? `${u.id.slice(0, 8)}@example.com` : null,
+        email: email ? `${u.id}@example.com` : null,
     } });
     assert.equal(r.status, 200, r.text);
     const s = await u.post('/settings/webhook-secret');
@@ -204,7 +204,7 @@ describe('reminder delivery to real peers', () => {
         const key = `r${id}-${Date.parse('2030-01-01T08:00:00Z')}`;
         await waitFor(() => hook.accepted.has(`${key}.webhook`) && ntfy.accepted.has(`${key}.ntfy`),
             { deadlineMs: 20000, what: 'the webhook and ntfy deliveries' });
-        const mine = async () => (await mail.messages()).filter((m) => m.To.some((t) => t.Address.startsWith(u.id.slice(0, 8))));
+        const mine = async () => (await mail.messages()).filter((m) => m.To.some((t) => t.Address === `${u.id}@example.com`));
         await waitFor(async () => (await mine()).length >= 1, { deadlineMs: 20000, what: 'the e-mail' });
         await waitFor(async () => (await inApp(u)).items.length >= 1, { what: 'the in-app notification' });
         // every event of the batch was handled: the consumer saw all three
@@ -252,7 +252,7 @@ describe('reminder delivery to real peers', () => {
             && ntfy.requests.slice(before_.ntfy).some((r) => r.headers['x-todo-delivery'].startsWith('test-')),
         { deadlineMs: 20000, what: 'the test deliveries' });
         await waitFor(async () => (await mail.messages()).some((x) => x.MessageID.startsWith('test-')
-            && x.To.some((t) => t.Address.startsWith(u.id.slice(0, 8)))), { deadlineMs: 20000, what: 'the test e-mail' });
+            && x.To.some((t) => t.Address === `${u.id}@example.com`)), { deadlineMs: 20000, what: 'the test e-mail' });
     });
 
     it('a_failed_delivery_is_retried_with_the_same_delivery_id', async () => {
@@ -358,7 +358,7 @@ describe('todo serve killed with SIGKILL amid delivery', () => {
         hook.release();
         ntfy.release();
         again = await startServer({ env, databaseUrl: srv.databaseUrl, secret: srv.secret, migrate: false });
-        const mine = async () => (await mail.messages()).filter((m) => m.To.some((t) => t.Address.startsWith(u.id.slice(0, 8))));
+        const mine = async () => (await mail.messages()).filter((m) => m.To.some((t) => t.Address === `${u.id}@example.com`));
         await waitFor(async () => hook.distinct() === N && ntfy.distinct() === N
             && new Set((await mine()).map((m) => m.MessageID)).size === N,
         { deadlineMs: 60000, what: `${N} deliveries per outside channel after the restart` });

@@ -34,7 +34,7 @@ describe('a reminder that fires', () => {
             return;
         }
         const u = await newUser(srv.api);
-        const email = `${u.id.slice(0, 8)}@example.com`;
+        const email = `${u.id}@example.com`;
         assert.equal((await u.put('/settings', { json: {
             channels: { in_app: true, webhook: true, ntfy: true, email: true },
             webhook_url: `${hook.url}/hook`, ntfy_url: `${ntfy.url}/topic`, email } })).status, 200);
