@@ -293,13 +293,9 @@ static void deliver(notify_service_t *ns, struct delivery *d)
     failed(ns, d, error, rc == TODO_ERR_VALIDATION);
 }
 
-/* Sleeps until the next due delivery, the sweep, a wake-up or the stop. */
-static void idle(notify_service_t *ns, uint64_t seen)
+/* Sleeps until `until`, a wake-up or the stop. */
+static void sleep_until(notify_service_t *ns, uint64_t seen, int64_t until)
 {
-    int64_t now = time_now_ms(), until = now + NOTIFY_SWEEP_MS, at = 0;
-    bool found = false;
-    if (store_delivery_next_due(ns->store, &at, &found) == TODO_OK && found && at < until)
-        until = at;
     struct timespec ts = {.tv_sec = (time_t)(until / 1000),
                           .tv_nsec = (long)(until % 1000) * 1000000};
     pthread_mutex_lock(&ns->mu);
@@ -309,6 +305,25 @@ static void idle(notify_service_t *ns, uint64_t seen)
     pthread_mutex_unlock(&ns->mu);
 }
 
+/* Claims and sends one due delivery; false when there was none to take. */
+static bool work_one(notify_service_t *ns, int64_t now)
+{
+    struct delivery d;
+    bool found = false;
+    int rc = store_delivery_claim(ns->store, now, now + ns->cfg.timeout_ms + NOTIFY_LEASE_EXTRA, &d,
+                                  &found);
+    if (rc != TODO_OK)
+        log_msg(LOG_WARN, "notify: cannot claim a delivery: %s", store_last_error(ns->store));
+    if (rc != TODO_OK || !found)
+        return false;
+    deliver(ns, &d);
+    delivery_release(&d);
+    return true;
+}
+
+/* A pool thread. Idle, it only reads when the next delivery is due (one indexed MIN per
+ * sweep), so an idle pool never takes SQLite's write lock; it claims (a write) only when a
+ * delivery is due. */
 static void *pool_main(void *arg)
 {
     notify_service_t *ns = arg;
@@ -319,19 +334,16 @@ static void *pool_main(void *arg)
         pthread_mutex_unlock(&ns->mu);
         if (stopping)
             break;
-        struct delivery d;
+        int64_t now = time_now_ms(), until = now + NOTIFY_SWEEP_MS, at = 0;
         bool found = false;
-        int64_t now = time_now_ms();
-        int rc = store_delivery_claim(ns->store, now, now + ns->cfg.timeout_ms + NOTIFY_LEASE_EXTRA,
-                                      &d, &found);
-        if (rc != TODO_OK)
-            log_msg(LOG_WARN, "notify: cannot claim a delivery: %s", store_last_error(ns->store));
-        if (rc == TODO_OK && found) {
-            deliver(ns, &d);
-            delivery_release(&d);
+        if (store_delivery_next_due(ns->store, &at, &found) != TODO_OK)
+            log_msg(LOG_WARN, "notify: cannot read the deliveries: %s",
+                    store_last_error(ns->store));
+        if (found && at <= now && work_one(ns, now))
             continue;
-        }
-        idle(ns, seen);
+        if (found && at > now && at < until)
+            until = at;
+        sleep_until(ns, seen, until); /* also after a lost race for a due one: no spinning */
     }
     return NULL;
 }
