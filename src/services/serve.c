@@ -202,6 +202,26 @@ static void log_listening(const struct todo_config *cfg, const struct ops_servic
     buf_release(&fields);
 }
 
+/* The notify part (docs/decisions/0031-notification-deliveries.md): its consumer on
+ * reminders and its delivery pool (started later, by notify_start). Sets *c and *ns even on
+ * failure (the caller destroys them); returns -1, having logged why. */
+static int open_notify(struct app *app, bus_t *bus, const struct notify_config *ncfg,
+                       struct ops_service *ops, consumer_t **c, notify_service_t **ns)
+{
+    struct todo_err err;
+    todo_err_clear(&err);
+    *ns = notify_create(app, ops->store, ncfg);
+    *c = consumer_create("notify", ops->store, bus, NULL);
+    notify_register(*c, *ns);
+    if (consumer_subscribe(*c, &err)) {
+        log_msg(LOG_ERROR, "cannot subscribe the notify consumer: %s", err.message);
+        return -1;
+    }
+    ops->consumers[ops->n_consumers++] = *c;
+    ops->notify = *ns;
+    return 0;
+}
+
 /* Each role prunes what it owns: its consumers' processed_events records, and sent outbox
  * rows where it runs the relay (docs/decisions/0024-event-retention.md). */
 static void start_retention(const struct todo_config *cfg, int parts, struct ops_service *ops)
@@ -303,17 +323,8 @@ int serve_main(const char *command, int argc, char **argv)
         }
         ops.consumers[ops.n_consumers++] = recurring;
     }
-    if (parts & PART_NOTIFY) { /* docs/decisions/0031-notification-deliveries.md */
-        notifier = notify_create(&app, store, &ncfg);
-        notify = consumer_create("notify", store, bus, NULL);
-        notify_register(notify, notifier);
-        if (consumer_subscribe(notify, &err)) {
-            log_msg(LOG_ERROR, "cannot subscribe the notify consumer: %s", err.message);
-            goto out_release;
-        }
-        ops.consumers[ops.n_consumers++] = notify;
-        ops.notify = notifier;
-    }
+    if ((parts & PART_NOTIFY) && open_notify(&app, bus, &ncfg, &ops, &notify, &notifier))
+        goto out_release;
     if (strcmp(bus_name(bus), "local") == 0 && dead_letters_keep(bus, store, &err)) {
         log_msg(LOG_ERROR, "cannot keep dead letters: %s", err.message);
         goto out_release;
