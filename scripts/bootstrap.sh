@@ -38,3 +38,9 @@ if ((${#missing[@]})); then
     "${sudo_cmd[@]}" apt-get update -qq
     "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# The SMTP server of the notification tests (scripts/mailpit.sh: Mailpit from the Go module
+# proxy, cached under TODO_CACHE like daprd); a no-op when it is built.
+if [[ "${1:-}" == "--test" ]]; then
+    "$(dirname "$0")/mailpit.sh" build
+fi

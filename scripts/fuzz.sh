@@ -32,12 +32,14 @@ srcs_for() {
              "src/http/metrics.c src/http/linger.c" ;;
     # the token verifier alone (libjwt, libsodium): no store, no HTTP
     fuzz_token) echo "$base src/app/token.c" ;;
+    # the reminder event's data (src/core/notify.c; libcurl only for its URL API)
+    fuzz_notify) echo "$base src/core/notify.c" ;;
     *) echo "$base $core" ;;
     esac
 }
 
 targets=${*:-$(cd "$root/fuzz" && ls fuzz_*.c | sed 's/\.c$//')}
-libs=$(pkg-config --cflags --libs jansson libical libmicrohttpd libsodium libjwt)
+libs=$(pkg-config --cflags --libs jansson libical libmicrohttpd libsodium libjwt libcurl)
 mkdir -p "$out"
 status=0
 for target in $targets; do

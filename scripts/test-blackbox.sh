@@ -44,6 +44,11 @@ if [[ ! -x "$TODO_BIN" ]]; then
     exit 2
 fi
 command -v node >/dev/null || { echo "test-blackbox: node is required" >&2; exit 2; }
+# the notification tests' SMTP server (tests/blackbox/notify.test.mjs): built once, cached
+if [[ -z ${TODO_MAILPIT_BIN:-} ]]; then
+    "$root/scripts/mailpit.sh" build >&2
+    export TODO_MAILPIT_BIN=$("$root/scripts/mailpit.sh" path)
+fi
 
 run_tests() {
     node --test --test-concurrency=2 --test-timeout=300000 "$@" tests/blackbox/

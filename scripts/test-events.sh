@@ -24,5 +24,11 @@ done
 source scripts/lib/npm.sh
 npm_ci_if_changed tests/events
 
+# the notification test's SMTP server (tests/events/notify.test.mjs): built once, cached
+if [[ -z ${TODO_MAILPIT_BIN:-} ]]; then
+    scripts/mailpit.sh build >&2
+    export TODO_MAILPIT_BIN=$(scripts/mailpit.sh path)
+fi
+
 exec scripts/with-postgres.sh scripts/with-kafka.sh \
     node --test --test-concurrency=1 --test-timeout=300000 "$@" tests/events/

@@ -9,6 +9,7 @@
 #include "events/retention.h"
 #include "http/server.h"
 #include "sched/sched.h"
+#include "services/notify/notify.h"
 #include "store/store.h"
 
 #define OPS_MAX_CONSUMERS 4
@@ -23,7 +24,8 @@ struct ops_service {
     int n_consumers;
     consumer_t *consumers[OPS_MAX_CONSUMERS];
     retention_t *retention;
-    sched_t *sched; /* the reminder scheduler, where this role runs one */
+    sched_t *sched;           /* the reminder scheduler, where this role runs one */
+    notify_service_t *notify; /* the delivery metrics, where the role runs notify */
 };
 
 void ops_routes_register(struct ops_service *ops);

@@ -21,6 +21,7 @@
 #include "http/static_files.h"
 #include "services/api/api.h"
 #include "services/audit/audit.h"
+#include "services/notify/notify.h"
 #include "services/recurring/recurring.h"
 #include "services/config.h"
 #include "services/dapr_routes.h" /* dapr bus */
@@ -35,18 +36,20 @@
 #define SHUTDOWN_GRACE_MS 10000
 #define RELAY_DRAIN_MS    5000
 
-enum role_part { PART_API = 1, PART_AUDIT = 2, PART_RECURRING = 4 };
+enum role_part { PART_API = 1, PART_AUDIT = 2, PART_RECURRING = 4, PART_NOTIFY = 8 };
 
 static int role_parts(const char *command)
 {
     if (strcmp(command, "serve") == 0)
-        return PART_API | PART_AUDIT | PART_RECURRING;
+        return PART_API | PART_AUDIT | PART_RECURRING | PART_NOTIFY;
     if (strcmp(command, "api") == 0)
         return PART_API;
     if (strcmp(command, "audit") == 0)
         return PART_AUDIT;
     if (strcmp(command, "recurring") == 0)
         return PART_RECURRING;
+    if (strcmp(command, "notify") == 0)
+        return PART_NOTIFY;
     return 0;
 }
 
@@ -199,6 +202,26 @@ static void log_listening(const struct todo_config *cfg, const struct ops_servic
     buf_release(&fields);
 }
 
+/* The notify part (docs/decisions/0031-notification-deliveries.md): its consumer on
+ * reminders and its delivery pool (started later, by notify_start). Sets *c and *ns even on
+ * failure (the caller destroys them); returns -1, having logged why. */
+static int open_notify(struct app *app, bus_t *bus, const struct notify_config *ncfg,
+                       struct ops_service *ops, consumer_t **c, notify_service_t **ns)
+{
+    struct todo_err err;
+    todo_err_clear(&err);
+    *ns = notify_create(app, ops->store, ncfg);
+    *c = consumer_create("notify", ops->store, bus, NULL);
+    notify_register(*c, *ns);
+    if (consumer_subscribe(*c, &err)) {
+        log_msg(LOG_ERROR, "cannot subscribe the notify consumer: %s", err.message);
+        return -1;
+    }
+    ops->consumers[ops->n_consumers++] = *c;
+    ops->notify = *ns;
+    return 0;
+}
+
 /* Each role prunes what it owns: its consumers' processed_events records, and sent outbox
  * rows where it runs the relay (docs/decisions/0024-event-retention.md). */
 static void start_retention(const struct todo_config *cfg, int parts, struct ops_service *ops)
@@ -256,6 +279,11 @@ int serve_main(const char *command, int argc, char **argv)
                 command);
         return 2;
     }
+    struct notify_config ncfg; /* also tells the api whether private URLs are allowed */
+    if (notify_config_load(&ncfg, &err)) {
+        log_msg(LOG_ERROR, "%s", err.message);
+        return 2;
+    }
     if (sodium_init() < 0) {
         log_msg(LOG_ERROR, "libsodium failed to initialise");
         return 1;
@@ -302,7 +330,8 @@ int serve_main(const char *command, int argc, char **argv)
     struct ops_service ops = {.store = store, .bus = bus};
     dapr.bus = bus;
     dapr.app = (parts & PART_API) ? &app : NULL; /* POST /job/{name}: the Jobs API's callbacks */
-    consumer_t *audit = NULL, *recurring = NULL;
+    consumer_t *audit = NULL, *recurring = NULL, *notify = NULL;
+    notify_service_t *notifier = NULL;
     if (parts & PART_AUDIT) {
         audit = consumer_create("audit", store, bus, NULL);
         audit_register(audit);
@@ -321,6 +350,8 @@ int serve_main(const char *command, int argc, char **argv)
         }
         ops.consumers[ops.n_consumers++] = recurring;
     }
+    if ((parts & PART_NOTIFY) && open_notify(&app, bus, &ncfg, &ops, &notify, &notifier))
+        goto out_release;
     if (strcmp(bus_name(bus), "local") == 0 && dead_letters_keep(bus, store, &err)) {
         log_msg(LOG_ERROR, "cannot keep dead letters: %s", err.message);
         goto out_release;
@@ -333,13 +364,15 @@ int serve_main(const char *command, int argc, char **argv)
         log_msg(LOG_ERROR, "cannot start the %s bus: %s", bus_name(bus), err.message);
         goto out_release;
     }
-    if (parts & PART_API) {
+    if (parts & (PART_API | PART_NOTIFY)) { /* notify writes todo.notification.created */
         ops.relay = outbox_relay_start(store, bus, NULL);
         /* consumer threads already run and may read it (app_events_committed) */
         __atomic_store_n(&app.relay, ops.relay, __ATOMIC_RELEASE);
     }
     start_retention(&cfg, parts, &ops);
     start_scheduler(&cfg, parts, &app, &ops);
+    if (notifier)
+        notify_start(notifier); /* its own delivery threads */
 
     struct http_server_config hcfg = {
         .listen = cfg.listen,
@@ -395,6 +428,7 @@ out_stop_relay:
      * queues it in the database for the next start (docs/events/README.md). */
     sched_stop(ops.sched); /* joined before the relay's last drain: its events go out */
     bus_stop(bus);
+    notify_stop(notifier); /* sends in progress finish, bounded by their timeout */
     outbox_relay_stop(app.relay, RELAY_DRAIN_MS);
     app.relay = NULL;
 out_release:
@@ -406,6 +440,8 @@ out_release:
     bus_destroy(bus);
     consumer_destroy(audit);
     consumer_destroy(recurring);
+    consumer_destroy(notify);
+    notify_destroy(notifier);
     app_release(&app);
 out_destroy_store:
     static_files_destroy(web);

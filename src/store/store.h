@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/notify.h"
 #include "core/query.h"
 #include "core/task.h"
 #include "core/user.h"
@@ -225,14 +226,7 @@ int store_sessions_revoked(store_t *s, int64_t since_ms, int64_t now_ms, store_r
 int store_sessions_prune(store_t *s, int64_t expired_before_ms, int64_t *n);
 
 /* --- the reminder scheduler (docs/decisions/0029-reminder-scheduling.md) --- */
-struct reminder_due {
-    int64_t id, task_id;
-    char user_id[TASK_USER_ID_MAX];
-    int64_t remind_at;
-    bool has_due;
-    int64_t due_at;
-    char *title; /* owned */
-};
+/* struct reminder_due and reminder_due_release: core/notify.h (the event's data). */
 /* Claims at most limit scheduled reminders due at now_ms (remind_at <= now_ms), oldest
  * first, marking them fired; call inside the transaction that writes their events. On
  * postgres rows another transaction holds are skipped, so concurrent schedulers never claim
@@ -245,7 +239,6 @@ int store_reminder_claim(store_t *s, int64_t id, int64_t remind_at, int64_t now_
                          struct reminder_due *out, bool *claimed);
 /* The earliest remind_at of a scheduled reminder, or INT64_MAX when none is. */
 int store_reminders_next(store_t *s, int64_t *at);
-void reminder_due_release(struct reminder_due *d);
 void reminders_due_free(struct reminder_due *d, int n);
 
 /* The Dapr scheduler's queue of Jobs API calls, written in the change's transaction. */

@@ -132,14 +132,6 @@ int store_ops_reminders_next(struct store_conn *c, int64_t *at)
     return TODO_OK;
 }
 
-void reminder_due_release(struct reminder_due *d)
-{
-    if (!d)
-        return;
-    free(d->title);
-    d->title = NULL;
-}
-
 void reminders_due_free(struct reminder_due *d, int n)
 {
     if (!d)

@@ -21,6 +21,11 @@ const EXPECTED_ROUTES = [
     'PUT /api/{user_id}/tasks/{id}', 'PATCH /api/{user_id}/tasks/{id}', 'DELETE /api/{user_id}/tasks/{id}',
     'PATCH /api/{user_id}/tasks/{id}/complete', 'GET /api/{user_id}/tags',
     'GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /api/openapi.json',
+    // notifications and settings (issue 11)
+    'GET /api/{user_id}/settings', 'PUT /api/{user_id}/settings',
+    'POST /api/{user_id}/settings/webhook-secret', 'POST /api/{user_id}/settings/test/{channel}',
+    'GET /api/{user_id}/notifications', 'POST /api/{user_id}/notifications/read-all',
+    'POST /api/{user_id}/notifications/{id}/read',
 ];
 
 /** Parses Prometheus text exposition; throws on a line that is not valid. */

@@ -2,6 +2,7 @@
  * endpoints. Handlers only translate HTTP to the use cases in src/app/ and back: parse path
  * and headers, authenticate, call app_*, write the JSON answer. No validation lives here. */
 #include "services/api/api.h"
+#include "services/api/api_internal.h"
 #include "base/buf.h"
 #include "base/timeutil.h"
 #include "base/xalloc.h"
@@ -62,6 +63,11 @@ static bool authenticate(struct http_request *req, struct api_service *api,
     }
     memcpy(user_id, t.user_id, USER_ID_MAX);
     return true;
+}
+
+bool api_authenticate(struct http_request *req, struct api_service *api, char user_id[USER_ID_MAX])
+{
+    return authenticate(req, api, user_id);
 }
 
 /* A task id is a positive decimal integer; anything else names no task (404). */
@@ -618,5 +624,6 @@ void api_routes_register(struct api_service *api)
     http_route_add(s, "PATCH", "/api/{user_id}/tasks/{id}/complete", h_task_complete, api);
     http_route_add(s, "GET", "/api/{user_id}/tasks/{id}/history", h_task_history, api);
     http_route_add(s, "GET", "/api/{user_id}/tags", h_tags, api);
+    api_notify_routes_register(api); /* settings and notifications (api_notify.c) */
     http_route_add(s, "GET", "/api/openapi.json", h_openapi, api);
 }
