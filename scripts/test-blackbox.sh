@@ -44,6 +44,9 @@ if [[ ! -x "$TODO_BIN" ]]; then
     exit 2
 fi
 command -v node >/dev/null || { echo "test-blackbox: node is required" >&2; exit 2; }
+# ws (the realtime tests' WebSocket client), pinned by tests/blackbox/package-lock.json
+source scripts/lib/npm.sh
+npm_ci_if_changed tests/blackbox
 
 run_tests() {
     node --test --test-concurrency=2 --test-timeout=300000 "$@" tests/blackbox/

@@ -58,6 +58,8 @@ static void h_metrics(struct http_request *req, void *ctx)
         outbox_relay_metrics(ops->relay, &b);
     consumer_metrics(ops->consumers, ops->n_consumers, &b);
     retention_metrics(ops->retention, &b);
+    if (ops->extra_metrics)
+        ops->extra_metrics(ops->extra_metrics_ctx, &b);
     size_t len = b.len;
     http_respond_take(req, 200, "text/plain; version=0.0.4; charset=utf-8", buf_take(&b), len);
 }

@@ -22,6 +22,9 @@ struct ops_service {
     int n_consumers;
     consumer_t *consumers[OPS_MAX_CONSUMERS];
     retention_t *retention;
+    /* more Prometheus text from a role's own parts (the realtime hub), or NULL */
+    void (*extra_metrics)(void *ctx, struct buf *out);
+    void *extra_metrics_ctx;
 };
 
 void ops_routes_register(struct ops_service *ops);
