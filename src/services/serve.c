@@ -454,6 +454,8 @@ int routes_main(void)
     ops.server = api.server;
     api_routes_register(&api);
     ops_routes_register(&ops);
+    /* listed only (never served here): the realtime part serves it with its hub */
+    http_route_add(api.server, "GET", "/ws", ws_handle_upgrade, NULL);
     http_routes_each(api.server, print_route, NULL);
     http_server_destroy(api.server);
     return 0;

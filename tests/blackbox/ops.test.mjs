@@ -20,7 +20,7 @@ const EXPECTED_ROUTES = [
     'GET /api/{user_id}/tasks', 'POST /api/{user_id}/tasks', 'GET /api/{user_id}/tasks/{id}',
     'PUT /api/{user_id}/tasks/{id}', 'PATCH /api/{user_id}/tasks/{id}', 'DELETE /api/{user_id}/tasks/{id}',
     'PATCH /api/{user_id}/tasks/{id}/complete', 'GET /api/{user_id}/tags',
-    'GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /api/openapi.json',
+    'GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /api/openapi.json', 'GET /ws',
 ];
 
 /** Parses Prometheus text exposition; throws on a line that is not valid. */
