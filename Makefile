@@ -93,13 +93,15 @@ format-check:
 # The HTTP benchmark at 10,000 tasks (BENCH_SCALE=10k; BENCH_DB=postgres for a throw-away
 # PostgreSQL), then the event benchmark (outbox -> bus -> consumer), then completion ->
 # successor latency of the recurring role, then the web UI's load and search times in
-# Chromium, then the reminder scheduler's firing lateness (docs/benchmarks.md).
+# Chromium, then the reminder scheduler's firing lateness, then change -> WebSocket push latency
+# with 1,000 sockets (docs/benchmarks.md).
 bench: build web
 	bench/run.sh
 	bench/events.sh
 	bench/recurring.sh
 	bench/web.sh
 	bench/reminders.sh
+	bench/realtime.sh
 
 # The HTTP benchmark at 1,000,000 tasks for one user plus 10,000 users with 100 each.
 bench-1m: build web

@@ -6,7 +6,7 @@
 set -euo pipefail
 
 pkgs=(build-essential cmake ninja-build pkg-config
-      libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev libical-dev tzdata
+      libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev libical-dev tzdata libwslay-dev
       libsodium-dev libjwt-dev libcurl4-openssl-dev librdkafka-dev nodejs)
 if [[ "${1:-}" == "--test" ]]; then
     pkgs+=(libcriterion-dev postgresql clang-format wrk curl)

@@ -30,6 +30,10 @@ srcs_for() {
     fuzz_http)
         echo "$base src/base/arena.c src/base/log.c src/base/trace.c src/base/uuid.c" \
              "src/http/metrics.c src/http/linger.c" ;;
+    # the WebSocket helpers and receive path (libwslay, GnuTLS's SHA-1): no socket
+    fuzz_ws)
+        echo "$base src/base/arena.c src/base/log.c src/base/trace.c src/base/uuid.c" \
+             "src/http/server.c src/http/metrics.c src/http/linger.c" ;;
     # the token verifier alone (libjwt, libsodium): no store, no HTTP
     fuzz_token) echo "$base src/app/token.c" ;;
     # the reminder event's data (src/core/notify.c; libcurl only for its URL API)
@@ -39,7 +43,7 @@ srcs_for() {
 }
 
 targets=${*:-$(cd "$root/fuzz" && ls fuzz_*.c | sed 's/\.c$//')}
-libs=$(pkg-config --cflags --libs jansson libical libmicrohttpd libsodium libjwt libcurl)
+libs="$(pkg-config --cflags --libs jansson libical libmicrohttpd libsodium libjwt libcurl gnutls) -lwslay"
 mkdir -p "$out"
 status=0
 for target in $targets; do

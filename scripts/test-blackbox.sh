@@ -49,6 +49,9 @@ if [[ -z ${TODO_MAILPIT_BIN:-} ]]; then
     "$root/scripts/mailpit.sh" build >&2
     export TODO_MAILPIT_BIN=$("$root/scripts/mailpit.sh" path)
 fi
+# ws (the realtime tests' WebSocket client), pinned by tests/blackbox/package-lock.json
+source scripts/lib/npm.sh
+npm_ci_if_changed tests/blackbox
 
 run_tests() {
     node --test --test-concurrency=2 --test-timeout=300000 "$@" tests/blackbox/

@@ -17,6 +17,7 @@ static void usage(void)
                     "  audit     the audit consumer (keeps every task's history)\n"
                     "  recurring the recurring consumer (creates the next occurrence)\n"
                     "  notify    the notify consumer and its delivery pool (reminders)\n"
+                    "  realtime  the WebSocket role (GET /ws: live task changes)\n"
                     "  migrate   apply database migrations and exit\n"
                     "  routes    print the HTTP routes\n"
                     "  version   print the version\n"
@@ -26,8 +27,8 @@ static void usage(void)
 /* The commands whose flags config_help lists. */
 static bool takes_flags(const char *cmd)
 {
-    static const char *const with_flags[] = {"serve",     "api",    "audit",
-                                             "recurring", "notify", "migrate"};
+    static const char *const with_flags[] = {"serve",  "api",      "audit",  "recurring",
+                                             "notify", "realtime", "migrate"};
     for (size_t i = 0; i < sizeof with_flags / sizeof with_flags[0]; i++)
         if (strcmp(cmd, with_flags[i]) == 0)
             return true;
@@ -49,7 +50,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "serve") == 0 || strcmp(cmd, "api") == 0 || strcmp(cmd, "audit") == 0 ||
-        strcmp(cmd, "recurring") == 0 || strcmp(cmd, "notify") == 0)
+        strcmp(cmd, "recurring") == 0 || strcmp(cmd, "notify") == 0 || strcmp(cmd, "realtime") == 0)
         return serve_main(cmd, argc - 1, argv + 1);
     if (strcmp(cmd, "migrate") == 0)
         return migrate_main(argc - 1, argv + 1);

@@ -11,10 +11,12 @@
 
 #include "app/admission.h"
 #include "app/ratelimit.h"
+#include "base/buf.h"
 #include "base/err.h"
 #include "core/query.h"
 #include "core/task.h"
 #include "core/user.h"
+#include "events/cloudevent.h"
 #include "events/outbox.h"
 #include "sched/sched.h"
 #include "sched/sched_dapr.h"
@@ -247,6 +249,13 @@ int app_reminders_send_jobs(void *a, int64_t now_ms, int64_t *next_at);
  * body that is not such a job. */
 int app_reminder_job(struct app *a, const char *name, const char *body, size_t len, bool *fired,
                      struct todo_err *err);
+/* --- realtime (realtime.c) --- */
+/* The WebSocket message a task-updates event becomes, and whose it is: todo.task.changed
+ * gives {"type":"task.changed","op","task"}, todo.notification.created gives
+ * {"type":"notification","notification"} (docs/decisions/0033-websocket-realtime.md). Writes
+ * the user id and appends the message to out; TODO_ERR_NOT_FOUND for an event type that is
+ * not pushed, TODO_ERR_BAD_REQUEST for data without the expected members. Pure. */
+int app_realtime_message(const struct cloudevent *ce, char user_id[USER_ID_MAX], struct buf *out);
 
 /* Turns a store result into an error report (message for 5xx kept generic). */
 int app_store_error(struct app *a, int rc, struct todo_err *err);

@@ -13,7 +13,12 @@
  * answered ACK or DROP (the handled ones of a batch of LOCAL_FETCH together); a crash in
  * between delivers them again, which consumers ignore (processed_events). A RETRY keeps the
  * message at the head of the queue and the thread backs off (50 ms doubling to 5 s), so the
- * group's order per user holds. */
+ * group's order per user holds.
+ *
+ * A broadcast group (realtime) is the exception: what it does cannot outlive the process (a
+ * push to the sockets open now), so its queue is in memory, filled after the durable queues
+ * committed, at most LOCAL_MEMORY_MAX messages (more are dropped, with a warning), never
+ * retried, and gone at a stop (docs/decisions/0033-websocket-realtime.md). */
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "base/xalloc.h"
@@ -33,6 +38,15 @@
 #define LOCAL_FETCH            64
 #define LOCAL_BACKOFF_FIRST_MS 50
 #define LOCAL_BACKOFF_MAX_MS   5000
+/* Messages a broadcast (in-memory) group may have waiting for its thread. */
+#define LOCAL_MEMORY_MAX 65536
+
+/* A message waiting in a broadcast group's in-memory queue. */
+struct local_mem_msg {
+    struct local_mem_msg *next;
+    struct bus_message m; /* its strings point into text */
+    char text[];
+};
 
 struct bus_local;
 
@@ -50,6 +64,9 @@ struct local_group {
     bool running;      /* the thread was started (and is joined by stop) */
     bool pending;      /* under bus->mu: messages may be waiting in the queue */
     pthread_cond_t cv; /* with bus->mu: pending or stopping changed */
+    bool memory;       /* broadcast: the queue below, not the database's */
+    struct local_mem_msg *mem_head, *mem_tail; /* under bus->mu */
+    int mem_n;
 };
 
 struct bus_local {
@@ -91,7 +108,7 @@ static int queue_chunk(struct bus_local *lb, const struct bus_message *msgs, int
     bool wanted = false; /* no queue rows for topics nobody here reads (task-updates today) */
     for (int i = 0; i < n && !wanted; i++)
         for (struct local_group *g = lb->groups; g && !wanted; g = g->next)
-            wanted = group_wants(g, msgs[i].topic);
+            wanted = !g->memory && group_wants(g, msgs[i].topic);
     int64_t now = time_now_ms();
     if (!wanted) {
         int rc = store_outbox_mark_sent(lb->store, ids, n_ids, now); /* one statement */
@@ -108,7 +125,7 @@ static int queue_chunk(struct bus_local *lb, const struct bus_message *msgs, int
         char *payload = xstrndup(m->payload, m->len);
         int bit = 0;
         for (struct local_group *g = lb->groups; g && rc == TODO_OK; g = g->next, bit++) {
-            if (!group_wants(g, m->topic))
+            if (g->memory || !group_wants(g, m->topic))
                 continue;
             rc = store_queue_insert(lb->store, g->name, m->topic, m->key ? m->key : "",
                                     m->id ? m->id : "", payload, now);
@@ -139,6 +156,53 @@ static void wake(struct bus_local *lb, uint64_t woken)
     pthread_mutex_unlock(&lb->mu);
 }
 
+static struct local_mem_msg *mem_copy(const struct bus_message *m)
+{
+    size_t lt = strlen(m->topic) + 1, lk = m->key ? strlen(m->key) + 1 : 1;
+    size_t li = m->id ? strlen(m->id) + 1 : 1;
+    struct local_mem_msg *c = xmalloc(sizeof *c + lt + lk + li + m->len + 1);
+    char *p = c->text;
+    c->next = NULL;
+    c->m = *m;
+    c->m.topic = memcpy(p, m->topic, lt), p += lt;
+    c->m.key = memcpy(p, m->key ? m->key : "", lk), p += lk;
+    c->m.id = memcpy(p, m->id ? m->id : "", li), p += li;
+    memcpy(p, m->payload, m->len);
+    p[m->len] = '\0';
+    c->m.payload = p;
+    return c;
+}
+
+/* Hands msgs to the in-memory queues of the broadcast groups that want them (after the
+ * durable queues committed them). */
+static void queue_memory(struct bus_local *lb, const struct bus_message *msgs, int n)
+{
+    pthread_mutex_lock(&lb->mu);
+    for (struct local_group *g = lb->groups; g; g = g->next) {
+        if (!g->memory)
+            continue;
+        for (int i = 0; i < n; i++) {
+            if (!group_wants(g, msgs[i].topic))
+                continue;
+            if (g->mem_n >= LOCAL_MEMORY_MAX) {
+                log_msg(LOG_WARN, "bus: %s is %d events behind; event %s not delivered to it",
+                        g->name, g->mem_n, msgs[i].id ? msgs[i].id : "");
+                continue;
+            }
+            struct local_mem_msg *c = mem_copy(&msgs[i]);
+            if (g->mem_tail)
+                g->mem_tail->next = c;
+            else
+                g->mem_head = c;
+            g->mem_tail = c;
+            g->mem_n++;
+            g->pending = true;
+            pthread_cond_signal(&g->cv);
+        }
+    }
+    pthread_mutex_unlock(&lb->mu);
+}
+
 static int local_publish(bus_t *b, const struct bus_message *msgs, int n, int *n_done,
                          struct todo_err *err)
 {
@@ -149,8 +213,10 @@ static int local_publish(bus_t *b, const struct bus_message *msgs, int n, int *n
     while (done < n && rc == TODO_OK) {
         int k = n - done < LOCAL_PUBLISH_CHUNK ? n - done : LOCAL_PUBLISH_CHUNK;
         rc = queue_chunk(lb, msgs + done, k, &woken, err);
-        if (rc == TODO_OK)
+        if (rc == TODO_OK) {
+            queue_memory(lb, msgs + done, k);
             done += k;
+        }
     }
     if (woken)
         wake(lb, woken);
@@ -259,6 +325,43 @@ static int group_drain(struct local_group *g)
     }
 }
 
+/* A broadcast group's thread: hands what its in-memory queue holds to the handler, at most
+ * LOCAL_FETCH at a time, once each (a RETRY is not honoured: nothing is kept). */
+static void *memory_group_main(void *arg)
+{
+    struct local_group *g = arg;
+    struct bus_local *lb = g->bus;
+    struct bus_message msgs[LOCAL_FETCH];
+    struct local_mem_msg *taken[LOCAL_FETCH];
+    int verdicts[LOCAL_FETCH];
+    while (group_wait(g, 0)) {
+        for (;;) {
+            int n = 0;
+            pthread_mutex_lock(&lb->mu);
+            while (n < LOCAL_FETCH && g->mem_head) {
+                taken[n] = g->mem_head;
+                g->mem_head = taken[n]->next;
+                msgs[n] = taken[n]->m;
+                n++;
+            }
+            if (!g->mem_head)
+                g->mem_tail = NULL;
+            g->mem_n -= n;
+            pthread_mutex_unlock(&lb->mu);
+            if (n == 0)
+                break;
+            if (g->batch)
+                g->batch(g->ctx, msgs, n, verdicts);
+            else
+                for (int i = 0; i < n; i++)
+                    g->fn(g->ctx, &msgs[i]);
+            for (int i = 0; i < n; i++)
+                free(taken[i]);
+        }
+    }
+    return NULL;
+}
+
 static void *group_main(void *arg)
 {
     struct local_group *g = arg;
@@ -277,9 +380,9 @@ static void *group_main(void *arg)
     return NULL; /* the thread's exit closes its store connection */
 }
 
-static int add_group(struct bus_local *lb, const char *group, const char *const *topics,
-                     int n_topics, bus_handler_fn fn, bus_batch_fn batch, void *ctx,
-                     struct todo_err *err)
+static int add_group(struct bus_local *lb, const char *group, bool broadcast,
+                     const char *const *topics, int n_topics, bus_handler_fn fn, bus_batch_fn batch,
+                     void *ctx, struct todo_err *err)
 {
     assert(group && (fn || batch) && (topics || n_topics == 0));
     if (n_topics > LOCAL_MAX_TOPICS)
@@ -297,7 +400,8 @@ static int add_group(struct bus_local *lb, const char *group, const char *const 
     g->fn = fn;
     g->batch = batch;
     g->ctx = ctx;
-    g->pending = true; /* what an earlier run left in the queue */
+    g->memory = broadcast;
+    g->pending = !broadcast; /* what an earlier run left in the queue */
     pthread_cond_init(&g->cv, NULL);
     struct local_group **pp = &lb->groups;
     while (*pp)
@@ -309,16 +413,15 @@ static int add_group(struct bus_local *lb, const char *group, const char *const 
 static int local_subscribe(bus_t *b, const char *group, bool broadcast, const char *const *topics,
                            int n_topics, bus_handler_fn fn, void *ctx, struct todo_err *err)
 {
-    (void)broadcast; /* one process: every subscriber is the only instance */
-    return add_group((struct bus_local *)b, group, topics, n_topics, fn, NULL, ctx, err);
+    /* one process: every subscriber is the only instance; a broadcast one is kept in memory */
+    return add_group((struct bus_local *)b, group, broadcast, topics, n_topics, fn, NULL, ctx, err);
 }
 
 static int local_subscribe_batch(bus_t *b, const char *group, bool broadcast,
                                  const char *const *topics, int n_topics, bus_batch_fn fn,
                                  void *ctx, struct todo_err *err)
 {
-    (void)broadcast;
-    return add_group((struct bus_local *)b, group, topics, n_topics, NULL, fn, ctx, err);
+    return add_group((struct bus_local *)b, group, broadcast, topics, n_topics, NULL, fn, ctx, err);
 }
 
 static int local_start(bus_t *b, struct todo_err *err)
@@ -329,7 +432,7 @@ static int local_start(bus_t *b, struct todo_err *err)
     for (struct local_group *g = lb->groups; g; g = g->next) {
         if (g->running)
             continue;
-        if (pthread_create(&g->thread, NULL, group_main, g) != 0)
+        if (pthread_create(&g->thread, NULL, g->memory ? memory_group_main : group_main, g) != 0)
             abort(); /* out of threads at startup: nothing sensible to go on with */
         g->running = true;
     }
@@ -362,6 +465,11 @@ static void local_destroy(bus_t *b)
         struct local_group *next = g->next;
         for (int i = 0; i < g->n_topics; i++)
             free(g->topics[i]);
+        while (g->mem_head) { /* not delivered before the stop */
+            struct local_mem_msg *m = g->mem_head;
+            g->mem_head = m->next;
+            free(m);
+        }
         pthread_cond_destroy(&g->cv);
         free(g->name);
         free(g);

@@ -114,6 +114,8 @@ struct http_request {
     const char *header_values[MAX_RESP_HEADERS];
     size_t bytes_sent;
     bool queued;
+    http_upgrade_fn upgrade_fn; /* set: the answer is 101 and the connection goes to it */
+    void *upgrade_ctx;
     /* suspension */
     pthread_mutex_t lock;
     pthread_cond_t resumed; /* with lock: a worker waiting for a resume (after quiesce) */
@@ -429,6 +431,7 @@ static void response_body_release(struct http_request *r)
         free(r->resp_body);
     r->resp_body = NULL;
     r->resp_borrowed = false;
+    r->upgrade_fn = NULL; /* a later answer replaces an upgrade too */
 }
 
 void http_respond_take(struct http_request *r, int status, const char *content_type, char *data,
@@ -670,10 +673,40 @@ static enum MHD_Result send_abandoned(struct http_request *r)
     return ret;
 }
 
+/* libmicrohttpd's upgrade handler: con_cls is the request, alive until its completion. */
+static void on_upgrade(void *cls, struct MHD_Connection *conn, void *con_cls, const char *extra_in,
+                       size_t extra_in_size, MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
+{
+    (void)cls;
+    (void)conn;
+    struct http_request *r = con_cls;
+    assert(r && r->upgrade_fn);
+    r->upgrade_fn(r->upgrade_ctx, sock, extra_in, extra_in_size, (struct http_upgraded *)urh);
+}
+
+void http_respond_upgrade(struct http_request *r, http_upgrade_fn fn, void *ctx)
+{
+    assert(r && fn);
+    response_body_release(r);
+    r->status = 101;
+    r->content_type = NULL;
+    r->resp_len = 0;
+    r->upgrade_fn = fn;
+    r->upgrade_ctx = ctx;
+}
+
+void http_upgraded_close(struct http_upgraded *up)
+{
+    assert(up);
+    MHD_upgrade_action((struct MHD_UpgradeResponseHandle *)up, MHD_UPGRADE_ACTION_CLOSE);
+}
+
 static enum MHD_Result send_response(struct http_request *r)
 {
     struct MHD_Response *resp;
-    if (r->resp_body && r->resp_borrowed) {
+    if (r->upgrade_fn) {
+        resp = MHD_create_response_for_upgrade(on_upgrade, NULL);
+    } else if (r->resp_body && r->resp_borrowed) {
         resp = MHD_create_response_from_buffer(r->resp_len, r->resp_body, MHD_RESPMEM_PERSISTENT);
     } else if (r->resp_body) {
         resp = MHD_create_response_from_buffer(r->resp_len, r->resp_body, MHD_RESPMEM_MUST_FREE);
@@ -1045,7 +1078,7 @@ int http_server_create(const struct http_server_config *cfg, http_server_t **out
 int http_server_start(http_server_t *s, struct todo_err *err)
 {
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
-                     MHD_USE_ITC | MHD_USE_TURBO;
+                     MHD_USE_ITC | MHD_USE_TURBO | MHD_ALLOW_UPGRADE;
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
         MHD_OPTION_THREAD_POOL_SIZE, s->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,

@@ -109,6 +109,20 @@ void http_respond_error(struct http_request *r, const struct todo_err *err);
 void http_respond_errorf(struct http_request *r, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* --- protocol upgrade (WebSocket, src/http/ws.c) --- */
+struct http_upgraded; /* an upgraded connection: the server keeps it until closed */
+/* Runs on an HTTP worker once the 101 answer is sent: fd is the connection's socket, to read
+ * and write (not to close); extra[0..extra_len) are bytes the client sent after the request,
+ * already read (valid during the call). up is closed with http_upgraded_close, once. */
+typedef void (*http_upgrade_fn)(void *ctx, int fd, const char *extra, size_t extra_len,
+                                struct http_upgraded *up);
+/* Answers 101 Switching Protocols with the headers set by http_set_header, then hands the
+ * connection to fn. */
+void http_respond_upgrade(struct http_request *r, http_upgrade_fn fn, void *ctx);
+/* Closes an upgraded connection (the socket and libmicrohttpd's record). Any thread. Every
+ * upgraded connection must be closed before http_server_stop. */
+void http_upgraded_close(struct http_upgraded *up);
+
 /* --- the seam for slow outside calls --- */
 /* Marks the request suspended: the worker thread is released when the handler returns. */
 void http_request_suspend(struct http_request *r);

@@ -101,6 +101,14 @@ static int set_option(struct todo_config *cfg, const char *name, const char *val
             return todo_err_set(err, TODO_ERR_BAD_REQUEST,
                                 "dapr jobs url must be http://HOST:PORT");
         snprintf(cfg->dapr_jobs_url, sizeof cfg->dapr_jobs_url, "%s", value);
+    } else if (strcmp(name, "ws-queue") == 0) { /* docs/decisions/0033-websocket-realtime.md */
+        if (parse_long(value, 1, 65536, &v))
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "ws queue must be 1..65536 messages");
+        cfg->ws_queue_messages = (unsigned)v;
+    } else if (strcmp(name, "ws-max-connections") == 0) {
+        if (parse_long(value, 1, 1000000, &v))
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "ws max connections must be 1..1000000");
+        cfg->ws_max_connections = (unsigned)v;
     } else if (strcmp(name, "web-dir") == 0) {
         if (strlen(value) >= sizeof cfg->web_dir)
             return todo_err_set(err, TODO_ERR_BAD_REQUEST, "web dir must be under %zu bytes",
@@ -141,6 +149,8 @@ static const struct {
     {"TODO_WEB_DIR", "web-dir", true}, /* "" turns the web UI off */
     {"TODO_SCHEDULER", "scheduler"},
     {"TODO_DAPR_JOBS_URL", "dapr-jobs-url"},
+    {"TODO_WS_QUEUE", "ws-queue"},
+    {"TODO_WS_MAX_CONNECTIONS", "ws-max-connections"},
 };
 
 int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err *err)
@@ -166,6 +176,8 @@ int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err 
     snprintf(cfg->dapr_app_listen, sizeof cfg->dapr_app_listen, "127.0.0.1:8081");
     snprintf(cfg->web_dir, sizeof cfg->web_dir, "web/out");
     snprintf(cfg->scheduler, sizeof cfg->scheduler, "db");
+    cfg->ws_queue_messages = 256;
+    cfg->ws_max_connections = 10000;
     for (size_t i = 0; i < sizeof env_map / sizeof env_map[0]; i++) {
         const char *v = getenv(env_map[i].env);
         if (v && (*v || env_map[i].empty_means) && set_option(cfg, env_map[i].option, v, err)) {
@@ -292,6 +304,7 @@ static void print_usage(FILE *out, const char *command)
             "       [--kafka-brokers HOST:PORT,...] [--instance-id ID]\n"
             "       [--dapr-http-port PORT] [--dapr-pubsub NAME] [--dapr-app-listen HOST:PORT]\n"
             "       [--web-dir DIR] [--scheduler db|dapr|none] [--dapr-jobs-url URL]\n"
+            "       [--ws-queue N] [--ws-max-connections N]\n"
             "Each flag has a TODO_* environment variable; see README.md.\n",
             command);
 }

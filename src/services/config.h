@@ -10,30 +10,32 @@
 #include "base/err.h"
 
 struct todo_config {
-    char listen[256];          /* TODO_LISTEN, --listen */
-    char database_url[1024];   /* TODO_DATABASE_URL, --database */
-    char data_dir[512];        /* TODO_DATA_DIR, --data-dir */
-    unsigned threads;          /* TODO_THREADS, --threads; 0 = CPUs */
-    int log_level;             /* TODO_LOG_LEVEL */
-    bool access_log;           /* TODO_ACCESS_LOG */
-    int64_t token_ttl_ms;      /* TODO_TOKEN_TTL (seconds) */
-    int login_limit_email;     /* TODO_LOGIN_LIMIT */
-    int login_limit_addr;      /* TODO_LOGIN_LIMIT_ADDR */
-    int signup_limit_addr;     /* TODO_SIGNUP_LIMIT_ADDR: per hour */
-    size_t max_body;           /* 1 MiB */
-    char bus[16];              /* TODO_BUS, --bus: local | kafka | dapr */
-    char kafka_brokers[512];   /* TODO_KAFKA_BROKERS, --kafka-brokers */
-    char instance_id[128];     /* TODO_INSTANCE_ID, --instance-id; default host-pid */
-    unsigned dapr_http_port;   /* TODO_DAPR_HTTP_PORT or DAPR_HTTP_PORT, --dapr-http-port; 3500 */
-    char dapr_pubsub[64];      /* TODO_DAPR_PUBSUB, --dapr-pubsub; default "pubsub" */
-    char dapr_app_listen[256]; /* TODO_DAPR_APP_LISTEN, --dapr-app-listen: the sidecar's
-                                  callbacks (its --app-port); default 127.0.0.1:8081 */
-    bool dapr_no_app_token;    /* TODO_DAPR_INSECURE_NO_APP_TOKEN: accept callbacks without
-                                  APP_API_TOKEN (unsafe; docs/operations.md) */
-    char web_dir[1024];        /* TODO_WEB_DIR, --web-dir; default "web/out"; "" = no web UI */
-    char scheduler[8];         /* TODO_SCHEDULER, --scheduler: db (default) | dapr | none */
-    char dapr_jobs_url[256];   /* TODO_DAPR_JOBS_URL, --dapr-jobs-url: the Jobs API's base
-                                  URL; default the sidecar, http://127.0.0.1:<dapr_http_port> */
+    char listen[256];            /* TODO_LISTEN, --listen */
+    char database_url[1024];     /* TODO_DATABASE_URL, --database */
+    char data_dir[512];          /* TODO_DATA_DIR, --data-dir */
+    unsigned threads;            /* TODO_THREADS, --threads; 0 = CPUs */
+    int log_level;               /* TODO_LOG_LEVEL */
+    bool access_log;             /* TODO_ACCESS_LOG */
+    int64_t token_ttl_ms;        /* TODO_TOKEN_TTL (seconds) */
+    int login_limit_email;       /* TODO_LOGIN_LIMIT */
+    int login_limit_addr;        /* TODO_LOGIN_LIMIT_ADDR */
+    int signup_limit_addr;       /* TODO_SIGNUP_LIMIT_ADDR: per hour */
+    size_t max_body;             /* 1 MiB */
+    char bus[16];                /* TODO_BUS, --bus: local | kafka | dapr */
+    char kafka_brokers[512];     /* TODO_KAFKA_BROKERS, --kafka-brokers */
+    char instance_id[128];       /* TODO_INSTANCE_ID, --instance-id; default host-pid */
+    unsigned dapr_http_port;     /* TODO_DAPR_HTTP_PORT or DAPR_HTTP_PORT, --dapr-http-port; 3500 */
+    char dapr_pubsub[64];        /* TODO_DAPR_PUBSUB, --dapr-pubsub; default "pubsub" */
+    char dapr_app_listen[256];   /* TODO_DAPR_APP_LISTEN, --dapr-app-listen: the sidecar's
+                                    callbacks (its --app-port); default 127.0.0.1:8081 */
+    bool dapr_no_app_token;      /* TODO_DAPR_INSECURE_NO_APP_TOKEN: accept callbacks without
+                                    APP_API_TOKEN (unsafe; docs/operations.md) */
+    char web_dir[1024];          /* TODO_WEB_DIR, --web-dir; default "web/out"; "" = no web UI */
+    unsigned ws_queue_messages;  /* TODO_WS_QUEUE: per WebSocket, unsent messages; 256 */
+    unsigned ws_max_connections; /* TODO_WS_MAX_CONNECTIONS: 10000 */
+    char scheduler[8];           /* TODO_SCHEDULER, --scheduler: db (default) | dapr | none */
+    char dapr_jobs_url[256];     /* TODO_DAPR_JOBS_URL, --dapr-jobs-url: the Jobs API's base
+                                    URL; default the sidecar, http://127.0.0.1:<dapr_http_port> */
     /* TODO_EVENT_RETENTION, TODO_OUTBOX_RETENTION (seconds): processed_events, sent outbox */
     int64_t event_retention_ms, outbox_retention_ms;
     unsigned char jwt_secret[128];

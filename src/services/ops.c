@@ -60,6 +60,8 @@ static void h_metrics(struct http_request *req, void *ctx)
     retention_metrics(ops->retention, &b);
     sched_metrics(ops->sched, &b);
     notify_metrics(ops->notify, &b);
+    if (ops->extra_metrics)
+        ops->extra_metrics(ops->extra_metrics_ctx, &b);
     size_t len = b.len;
     http_respond_take(req, 200, "text/plain; version=0.0.4; charset=utf-8", buf_take(&b), len);
 }

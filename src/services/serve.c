@@ -22,6 +22,7 @@
 #include "services/api/api.h"
 #include "services/audit/audit.h"
 #include "services/notify/notify.h"
+#include "services/realtime/realtime.h"
 #include "services/recurring/recurring.h"
 #include "services/config.h"
 #include "services/dapr_routes.h" /* dapr bus */
@@ -36,12 +37,18 @@
 #define SHUTDOWN_GRACE_MS 10000
 #define RELAY_DRAIN_MS    5000
 
-enum role_part { PART_API = 1, PART_AUDIT = 2, PART_RECURRING = 4, PART_NOTIFY = 8 };
+enum role_part {
+    PART_API = 1,
+    PART_AUDIT = 2,
+    PART_RECURRING = 4,
+    PART_NOTIFY = 8,
+    PART_REALTIME = 16
+};
 
 static int role_parts(const char *command)
 {
     if (strcmp(command, "serve") == 0)
-        return PART_API | PART_AUDIT | PART_RECURRING | PART_NOTIFY;
+        return PART_API | PART_AUDIT | PART_RECURRING | PART_NOTIFY | PART_REALTIME;
     if (strcmp(command, "api") == 0)
         return PART_API;
     if (strcmp(command, "audit") == 0)
@@ -50,6 +57,8 @@ static int role_parts(const char *command)
         return PART_RECURRING;
     if (strcmp(command, "notify") == 0)
         return PART_NOTIFY;
+    if (strcmp(command, "realtime") == 0)
+        return PART_REALTIME;
     return 0;
 }
 
@@ -222,6 +231,24 @@ static int open_notify(struct app *app, bus_t *bus, const struct notify_config *
     return 0;
 }
 
+/* The realtime part: the WebSocket hub and its broadcast subscription to task-updates, its
+ * metrics on /metrics. Returns -1, having logged why. */
+static int realtime_open(const struct todo_config *cfg, struct app *app, bus_t *bus,
+                         struct realtime_service *rt, struct ops_service *ops)
+{
+    struct todo_err err;
+    todo_err_clear(&err);
+    struct ws_hub_config wc = {.queue_messages = cfg->ws_queue_messages,
+                               .max_connections = cfg->ws_max_connections};
+    if (realtime_start(rt, app, &wc, &err) || realtime_subscribe(rt, bus, &err)) {
+        log_msg(LOG_ERROR, "cannot start realtime: %s", err.message);
+        return -1;
+    }
+    ops->extra_metrics = realtime_metrics;
+    ops->extra_metrics_ctx = rt;
+    return 0;
+}
+
 /* Each role prunes what it owns: its consumers' processed_events records, and sent outbox
  * rows where it runs the relay (docs/decisions/0024-event-retention.md). */
 static void start_retention(const struct todo_config *cfg, int parts, struct ops_service *ops)
@@ -288,7 +315,7 @@ int serve_main(const char *command, int argc, char **argv)
         log_msg(LOG_ERROR, "libsodium failed to initialise");
         return 1;
     }
-    if ((parts & PART_API) && config_load_jwt_secret(&cfg, &err)) {
+    if ((parts & (PART_API | PART_REALTIME)) && config_load_jwt_secret(&cfg, &err)) {
         log_msg(LOG_ERROR, "%s", err.message);
         return 1;
     }
@@ -332,6 +359,7 @@ int serve_main(const char *command, int argc, char **argv)
     dapr.app = (parts & PART_API) ? &app : NULL; /* POST /job/{name}: the Jobs API's callbacks */
     consumer_t *audit = NULL, *recurring = NULL, *notify = NULL;
     notify_service_t *notifier = NULL;
+    struct realtime_service realtime = {0};
     if (parts & PART_AUDIT) {
         audit = consumer_create("audit", store, bus, NULL);
         audit_register(audit);
@@ -352,11 +380,14 @@ int serve_main(const char *command, int argc, char **argv)
     }
     if ((parts & PART_NOTIFY) && open_notify(&app, bus, &ncfg, &ops, &notify, &notifier))
         goto out_release;
+    if ((parts & PART_REALTIME) && realtime_open(&cfg, &app, bus, &realtime, &ops))
+        goto out_release;
     if (strcmp(bus_name(bus), "local") == 0 && dead_letters_keep(bus, store, &err)) {
         log_msg(LOG_ERROR, "cannot keep dead letters: %s", err.message);
         goto out_release;
     }
-    if ((parts & PART_API) && app_sessions_start(&app) != TODO_OK) { /* docs/decisions/0016 */
+    /* realtime checks tokens too, so it reads revoked sessions as well */
+    if ((parts & (PART_API | PART_REALTIME)) && app_sessions_start(&app) != TODO_OK) {
         log_msg(LOG_ERROR, "cannot read revoked sessions: %s", store_last_error(store));
         goto out_release;
     }
@@ -393,6 +424,8 @@ int serve_main(const char *command, int argc, char **argv)
         api_routes_register(&api);
     }
     ops_routes_register(&ops);
+    if (realtime.hub)
+        realtime_routes_register(&realtime, ops.server);
     if (web)
         http_server_set_fallback(ops.server, "static", static_files_handle, web);
     if (bus_is_dapr(bus) && open_dapr_listener(&cfg, &dapr)) /* dapr bus */
@@ -413,12 +446,14 @@ int serve_main(const char *command, int argc, char **argv)
      * requests in flight, suspended ones included: the slow-work pool stays up until they
      * are answered (a sign-in arriving now must find it, not a freed pool). */
     http_server_quiesce(ops.server);
+    realtime_stop(&realtime); /* WebSockets closed (1001) before the server may stop */
     dapr_routes_stop(&dapr, SHUTDOWN_GRACE_MS);
     http_server_stop(ops.server, SHUTDOWN_GRACE_MS);
     workpool_destroy(api.slow);
     api.slow = NULL;
     code = 0;
 out_destroy_server:
+    realtime_stop(&realtime);
     workpool_destroy(api.slow);
     http_server_destroy(ops.server);
     dapr_routes_release(&dapr); /* dapr bus; wipes the token's digest */
@@ -442,6 +477,7 @@ out_release:
     consumer_destroy(recurring);
     consumer_destroy(notify);
     notify_destroy(notifier);
+    realtime_release(&realtime); /* after bus_stop: no handler feeds it */
     app_release(&app);
 out_destroy_store:
     static_files_destroy(web);
@@ -493,6 +529,8 @@ int routes_main(void)
     ops.server = api.server;
     api_routes_register(&api);
     ops_routes_register(&ops);
+    /* listed only (never served here): the realtime part serves it with its hub */
+    http_route_add(api.server, "GET", "/ws", ws_handle_upgrade, NULL);
     http_routes_each(api.server, print_route, NULL);
     http_server_destroy(api.server);
     return 0;

@@ -20,7 +20,7 @@ const EXPECTED_ROUTES = [
     'GET /api/{user_id}/tasks', 'POST /api/{user_id}/tasks', 'GET /api/{user_id}/tasks/{id}',
     'PUT /api/{user_id}/tasks/{id}', 'PATCH /api/{user_id}/tasks/{id}', 'DELETE /api/{user_id}/tasks/{id}',
     'PATCH /api/{user_id}/tasks/{id}/complete', 'GET /api/{user_id}/tags',
-    'GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /api/openapi.json',
+    'GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /api/openapi.json', 'GET /ws',
     // notifications and settings (issue 11)
     'GET /api/{user_id}/settings', 'PUT /api/{user_id}/settings',
     'POST /api/{user_id}/settings/webhook-secret', 'POST /api/{user_id}/settings/test/{channel}',

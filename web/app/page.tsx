@@ -12,6 +12,7 @@ import Dialog from '@/components/Dialog';
 import { ToastProvider, useToasts } from '@/components/Toasts';
 import { api, ApiError, type ListQuery } from '@/lib/api';
 import { clearDraft, loadDraft } from '@/lib/drafts';
+import { useLiveSync, type LiveChange } from '@/lib/live';
 import { onBeforeSessionEnd } from '@/lib/session';
 import { useRequiredSession } from '@/lib/useSession';
 import { dueLabel } from '@/lib/time';
@@ -261,6 +262,30 @@ function Tasks({ session }: { session: Session }) {
   }, [focusId]);
 
   const replace = useCallback((t: Task) => setItems((all) => all.map((x) => (x.id === t.id ? t : x))), []);
+
+  // --- live sync: what other tabs and devices change shows here at once (lib/live.ts) ---
+  const itemsRef = useRef(items);
+  itemsRef.current = items;
+  const liveReload = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(liveReload.current), []);
+  const reloadSoon = useCallback(() => { // a burst of changes: one reload
+    clearTimeout(liveReload.current);
+    liveReload.current = setTimeout(reload, 100);
+  }, [reload]);
+  const onLiveChange = useCallback((c: LiveChange) => {
+    if (pendingDeletes.current.has(c.task.id)) return; // hidden here while its undo is offered
+    const shown = itemsRef.current.some((x) => x.id === c.task.id);
+    if (c.op === 'deleted') {
+      if (shown) setItems((all) => all.filter((x) => x.id !== c.task.id));
+      refreshSide();
+    } else if (shown) {
+      replace(c.task);
+      refreshSide();
+    } else {
+      reloadSoon(); // new, or changed into this view: the server knows where it goes
+    }
+  }, [replace, refreshSide, reloadSoon]);
+  useLiveSync(session.token, onLiveChange, reload);
 
   // --- actions ---
   async function addQuick(p: Parsed): Promise<boolean> {

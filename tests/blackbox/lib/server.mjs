@@ -209,6 +209,15 @@ async function launch({ port, dataDir, databaseUrl, secret, env, command }) {
             assert.deepEqual({ code: res.code, signal: res.signal }, { code: 0, signal: null },
                 `todo serve should exit 0 on SIGTERM; stderr:\n${out.stderr.slice(-4000)}`);
         },
+        /** SIGTERM (exit 0 asserted), then the same role again on the same port and data;
+         * this object then stands for the new process. */
+        async restart() {
+            server.terminate();
+            const res = await exited;
+            assert.deepEqual({ code: res.code, signal: res.signal }, { code: 0, signal: null },
+                `todo ${command} should exit 0 on SIGTERM; stderr:\n${out.stderr.slice(-4000)}`);
+            Object.assign(server, await launch({ port, dataDir, databaseUrl, secret, env, command }));
+        },
     };
     return server;
 }

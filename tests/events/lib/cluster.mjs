@@ -74,13 +74,14 @@ export async function dropDatabase(url) {
 // ----------------------------------------------------------------------------- processes
 
 /**
- * One `todo api`, `todo audit` or `todo recurring` process over the Kafka bus. restart()
+ * One `todo api`, `todo audit`, `todo recurring` or `todo realtime` process over the Kafka
+ * bus (instance: the --instance-id prefix, for replicas of one role). restart()
  * starts a new one on the same port, database and secret (a killed api comes back at the
  * address clients use).
  */
 export class Role {
-    constructor(role, { databaseUrl, secret, dataDir, port, env = {} }) {
-        Object.assign(this, { role, databaseUrl, secret, dataDir, port, env });
+    constructor(role, { databaseUrl, secret, dataDir, port, env = {}, instance = role }) {
+        Object.assign(this, { role, databaseUrl, secret, dataDir, port, env, instance });
         this.url = `http://127.0.0.1:${port}`;
         this.incarnation = 0;
         this.logs = ''; // every incarnation's stderr and stdout, capped
@@ -107,7 +108,7 @@ export class Role {
         const tag = `[${this.role}#${this.incarnation}] `;
         const proc = spawn(TODO_BIN, [this.role, '--listen', `127.0.0.1:${this.port}`,
             '--database', this.databaseUrl, '--data-dir', this.dataDir,
-            '--bus', 'kafka', '--kafka-brokers', BROKERS, '--instance-id', `${this.role}-${this.incarnation}`],
+            '--bus', 'kafka', '--kafka-brokers', BROKERS, '--instance-id', `${this.instance}-${this.incarnation}`],
         { env: childEnv({ TODO_JWT_SECRET: this.secret, TODO_ACCESS_LOG: '0', ...this.env }),
             stdio: ['ignore', 'pipe', 'pipe'] });
         const cap = 4 << 20;

@@ -339,3 +339,37 @@ Test(bus_local, publish_marks_the_outbox_rows_of_its_messages_sent)
     bus_destroy(bus);
     recorder_release(&r);
 }
+
+/* A broadcast group (realtime) gets every message from memory: nothing of it is written to
+ * the database (the WAL stays as it was before realtime existed), and a blocked broadcast
+ * group delays neither publishing nor the durable groups (docs/decisions/0033). */
+Test(bus_local, a_broadcast_group_is_fed_from_memory_and_writes_no_queue_rows)
+{
+    struct recorder live, audit;
+    recorder_init(&live, true, false);
+    recorder_init(&audit, false, false);
+    bus_t *bus = bus_local_create(store);
+    const char *topics[] = {"task-events"};
+    struct todo_err err;
+    todo_err_clear(&err);
+    cr_assert_eq(bus_subscribe(bus, "realtime", true, topics, 1, record, &live, &err), TODO_OK);
+    subscribe(bus, "audit", &audit);
+    start(bus);
+
+    publish_nth(bus, 1);
+    cr_assert_eq(wait_count(&live, 1, true), 1, "the broadcast group is inside its first message");
+    for (int i = 2; i <= 5; i++)
+        publish_nth(bus, i);
+    cr_assert_eq(wait_count(&audit, 5, false), 5, "the durable group got every message");
+    int64_t queued = -1;
+    cr_assert_eq(store_queue_count(store, "realtime", &queued), TODO_OK);
+    cr_assert_eq(queued, 0, "no queue rows for a broadcast group");
+
+    set_state(&live, false, false);
+    cr_assert_eq(wait_count(&live, 5, false), 5);
+    assert_in_order_once(&live, 5, "realtime");
+    assert_in_order_once(&audit, 5, "audit");
+    bus_destroy(bus);
+    recorder_release(&live);
+    recorder_release(&audit);
+}
