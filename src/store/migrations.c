@@ -202,7 +202,8 @@ const struct store_migration store_sqlite_migrations[] = {
      " state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,"
      " next_attempt_at INTEGER NOT NULL, last_error TEXT NOT NULL DEFAULT '',"
      " created_at INTEGER NOT NULL, done_at INTEGER);"
-     "CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE state = 'pending';"},
+     "CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE state = 'pending';"
+     "CREATE INDEX deliveries_done ON deliveries (done_at) WHERE state = 'delivered';"},
     {0, NULL, NULL},
 };
 
@@ -342,7 +343,8 @@ const struct store_migration store_pg_migrations[] = {
      " state text NOT NULL DEFAULT 'pending', attempts integer NOT NULL DEFAULT 0,"
      " next_attempt_at bigint NOT NULL, last_error text NOT NULL DEFAULT '',"
      " created_at bigint NOT NULL, done_at bigint);"
-     "CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE state = 'pending';"},
+     "CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE state = 'pending';"
+     "CREATE INDEX deliveries_done ON deliveries (done_at) WHERE state = 'delivered';"},
     {0, NULL, NULL},
 };
 

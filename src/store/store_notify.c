@@ -354,6 +354,17 @@ int store_delivery_next_due(store_t *s, int64_t *at, bool *found)
     return step < 0 ? -step : TODO_OK;
 }
 
+int store_delivery_prune_some(store_t *s, int64_t before_ms, int limit, int64_t *n)
+{
+    assert(limit > 0 && n);
+    WITH_CONN(s, c);
+    struct sqlb_value p[] = {V_INT(before_ms), V_INT(limit)};
+    return run_plain(c,
+                     "DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE "
+                     "state = 'delivered' AND done_at < ? ORDER BY done_at LIMIT ?)",
+                     p, N_OF(p), n);
+}
+
 int store_delivery_count(store_t *s, int state, int64_t *n)
 {
     assert(n && state >= DELIVERY_PENDING && state <= DELIVERY_DEAD);

@@ -59,6 +59,9 @@ int store_delivery_finish(store_t *s, const char *id, int attempts, int state, i
                           const char *error, int64_t now_ms);
 /* The earliest next_attempt_at of a pending delivery; *found false when none. */
 int store_delivery_next_due(store_t *s, int64_t *at, bool *found);
+/* Deletes at most limit (> 0) deliveries delivered before before_ms, oldest first, in one
+ * short statement; *n gets how many. Dead ones are kept (they are the dead letters' rows). */
+int store_delivery_prune_some(store_t *s, int64_t before_ms, int limit, int64_t *n);
 /* Number of deliveries in a state (enum delivery_state), for metrics and tests. */
 int store_delivery_count(store_t *s, int state, int64_t *n);
 

@@ -6,6 +6,7 @@
 // SIGKILL of the server amid delivery.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { startServer, newUser, waitFor, dropDatabase, BACKEND } from './lib/server.mjs';
 import { webhookReceiver, ntfyReceiver, startMailpit } from './lib/receivers.mjs';
 import { reminderEvent, emitReminder, reminderDeadLetters } from './lib/reminders.mjs';
@@ -174,6 +175,36 @@ describe('settings without TODO_ALLOW_PRIVATE_WEBHOOKS', () => {
             assert.equal(n.status, 422, `${url}: ${n.text}`);
         }
         assert.deepEqual((await u.get('/settings')).json.webhook_url, null);
+    });
+});
+
+describe('the private-address check at delivery time', () => {
+    // A URL saved while private addresses were allowed, delivered by a server that no longer
+    // allows them: the socket check refuses the connection (what DNS rebinding would meet).
+    let first, second, hook;
+    before(async () => { hook = await webhookReceiver({ secret: () => hook.secret }); });
+    after(async () => {
+        await second?.stop();
+        if (first) rmSync(first.dataDir, { recursive: true, force: true });
+        await hook?.close();
+    });
+
+    it('refuses_to_connect_to_a_private_address_unless_allowed', async () => {
+        first = await startServer({ env: NOTIFY_ENV });
+        const u = await newUser(first.api);
+        hook.secret = await enableAll(u, { webhook: hook });
+        first.terminate(); // keeps its data dir: the SQLite file lives there
+        assert.deepEqual(await first.exited, { code: 0, signal: null });
+        const env = { ...NOTIFY_ENV, TODO_NOTIFY_MAX_ATTEMPTS: '1' };
+        delete env.TODO_ALLOW_PRIVATE_WEBHOOKS;
+        second = await startServer({ env, databaseUrl: first.databaseUrl, secret: first.secret, migrate: false });
+        const again = { ...u, post: (p, x) => second.api.post(u.base + p, { token: u.token, ...x }) };
+        assert.equal((await again.post('/settings/test/webhook')).status, 202);
+        await waitFor(async () => metric((await second.api.get('/metrics')).text, 'todo_notifications_dead_lettered_total', 'webhook') === 1,
+            { deadlineMs: 20000, what: 'the refused delivery to be dead-lettered' });
+        assert.equal(hook.requests.length, 0, 'nothing reached the loopback receiver');
+        const letter = (await reminderDeadLetters(second)).at(-1);
+        assert.equal(letter.error, 'the host resolved to a private address: refused');
     });
 });
 

@@ -30,8 +30,10 @@
 #include <string.h>
 
 #define NOTIFY_MAX_WORKERS 64
-#define NOTIFY_SWEEP_MS    250  /* rows queued by other processes (the api's test sends) */
-#define NOTIFY_LEASE_EXTRA 5000 /* a claim's lease: the timeout and this */
+#define NOTIFY_SWEEP_MS    250   /* rows queued by other processes (the api's test sends) */
+#define NOTIFY_LEASE_EXTRA 5000  /* a claim's lease: the timeout and this */
+#define NOTIFY_PRUNE_EVERY 60000 /* delivered rows past retention, deleted this often */
+#define NOTIFY_PRUNE_BATCH 500
 
 struct notify_service {
     struct app *app;
@@ -45,6 +47,8 @@ struct notify_service {
     bool stopping;
     uint64_t wakes; /* under mu: bumped by notify_wake */
     uint64_t delivered[NOTIFY_N_CHANNELS], failed[NOTIFY_N_CHANNELS], dead[NOTIFY_N_CHANNELS];
+    int64_t last_prune; /* atomic: when a thread last pruned */
+    uint64_t pruned;
 };
 
 /* --- configuration --- */
@@ -73,18 +77,20 @@ static void env_str(const char *name, const char *def, char *out, size_t size)
 int notify_config_load(struct notify_config *cfg, struct todo_err *err)
 {
     memset(cfg, 0, sizeof *cfg);
-    long workers, attempts, backoff, backoff_max, timeout;
+    long workers, attempts, backoff, backoff_max, timeout, retention;
     if (env_long("TODO_NOTIFY_WORKERS", 1, NOTIFY_MAX_WORKERS, 4, &workers, err) ||
         env_long("TODO_NOTIFY_MAX_ATTEMPTS", 1, 100, 8, &attempts, err) ||
         env_long("TODO_NOTIFY_BACKOFF_MS", 1, 3600000, 1000, &backoff, err) ||
         env_long("TODO_NOTIFY_BACKOFF_MAX_MS", 1, 86400000, 300000, &backoff_max, err) ||
-        env_long("TODO_NOTIFY_TIMEOUT_MS", 100, 600000, 10000, &timeout, err))
+        env_long("TODO_NOTIFY_TIMEOUT_MS", 100, 600000, 10000, &timeout, err) ||
+        env_long("TODO_NOTIFY_RETENTION", 1, 366L * 86400, 7L * 86400, &retention, err))
         return err->rc;
     cfg->workers = (int)workers;
     cfg->max_attempts = (int)attempts;
     cfg->backoff_ms = backoff;
     cfg->backoff_max_ms = backoff_max < backoff ? backoff : backoff_max;
     cfg->timeout_ms = timeout;
+    cfg->retention_ms = retention * 1000;
     const char *p = getenv("TODO_ALLOW_PRIVATE_WEBHOOKS");
     cfg->allow_private = p && (strcmp(p, "1") == 0 || strcmp(p, "true") == 0);
     env_str("TODO_SMTP_URL", "", cfg->smtp_url, sizeof cfg->smtp_url);
@@ -321,6 +327,27 @@ static bool work_one(notify_service_t *ns, int64_t now)
     return true;
 }
 
+/* Deletes delivered rows past retention, in short statements, at most once a minute per
+ * process (whichever thread comes first). Dead ones stay, like dead letters. */
+static void prune(notify_service_t *ns, int64_t now)
+{
+    int64_t last = __atomic_load_n(&ns->last_prune, __ATOMIC_RELAXED);
+    if (now - last < NOTIFY_PRUNE_EVERY ||
+        !__atomic_compare_exchange_n(&ns->last_prune, &last, now, false, __ATOMIC_RELAXED,
+                                     __ATOMIC_RELAXED))
+        return;
+    int64_t n = NOTIFY_PRUNE_BATCH;
+    for (int i = 0; i < 100 && n == NOTIFY_PRUNE_BATCH; i++) {
+        n = 0;
+        if (store_delivery_prune_some(ns->store, now - ns->cfg.retention_ms, NOTIFY_PRUNE_BATCH,
+                                      &n) != TODO_OK) {
+            log_msg(LOG_WARN, "notify: cannot prune deliveries: %s", store_last_error(ns->store));
+            return;
+        }
+        __atomic_add_fetch(&ns->pruned, (uint64_t)n, __ATOMIC_RELAXED);
+    }
+}
+
 /* A pool thread. Idle, it only reads when the next delivery is due (one indexed MIN per
  * sweep), so an idle pool never takes SQLite's write lock; it claims (a write) only when a
  * delivery is due. */
@@ -343,6 +370,7 @@ static void *pool_main(void *arg)
             continue;
         if (found && at > now && at < until)
             until = at;
+        prune(ns, now);
         sleep_until(ns, seen, until); /* also after a lost race for a due one: no spinning */
     }
     return NULL;
@@ -432,6 +460,11 @@ void notify_metrics(notify_service_t *ns, struct buf *out)
            ns->failed);
     family(out, "todo_notifications_dead_lettered_total",
            "Deliveries given up after their last attempt, per channel.", ns->dead);
+    buf_printf(
+        out,
+        "# HELP todo_notifications_pruned_total Delivered rows deleted past retention.\n"
+        "# TYPE todo_notifications_pruned_total counter\ntodo_notifications_pruned_total %llu\n",
+        (unsigned long long)__atomic_load_n(&ns->pruned, __ATOMIC_RELAXED));
     int64_t pending = 0;
     if (store_delivery_count(ns->store, DELIVERY_PENDING, &pending) == TODO_OK)
         buf_printf(out,

@@ -17,6 +17,7 @@ struct notify_config {
     int64_t backoff_ms;      /* TODO_NOTIFY_BACKOFF_MS: first retry delay, doubled (1000) */
     int64_t backoff_max_ms;  /* TODO_NOTIFY_BACKOFF_MAX_MS (300000) */
     int64_t timeout_ms;      /* TODO_NOTIFY_TIMEOUT_MS: one request (10000) */
+    int64_t retention_ms;    /* TODO_NOTIFY_RETENTION (seconds): delivered rows kept (7 days) */
     bool allow_private;      /* TODO_ALLOW_PRIVATE_WEBHOOKS=1 */
     char smtp_url[512];      /* TODO_SMTP_URL: smtp://host:port, smtps://...; "" = no e-mail */
     char smtp_user[256];     /* TODO_SMTP_USER */
@@ -43,7 +44,8 @@ void notify_stop(notify_service_t *ns);
 void notify_destroy(notify_service_t *ns);
 /* Appends Prometheus text: todo_notifications_delivered_total{channel},
  * todo_notifications_failed_total{channel} (failed attempts),
- * todo_notifications_dead_lettered_total{channel}, todo_notifications_pending. NULL: none. */
+ * todo_notifications_dead_lettered_total{channel}, todo_notifications_pending,
+ * todo_notifications_pruned_total (delivered rows deleted past retention). NULL: none. */
 void notify_metrics(notify_service_t *ns, struct buf *out);
 
 #endif

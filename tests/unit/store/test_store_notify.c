@@ -198,3 +198,34 @@ STORE_TEST(concurrent_claimers_never_take_one_delivery_twice)
     for (int i = 0; i < N_DELIVERIES; i++)
         cr_assert_eq(claimed_by[i], 1, "delivery %d claimed %d times", i, claimed_by[i]);
 }
+
+STORE_TEST(prune_deletes_only_delivered_rows_done_before_the_bound_a_batch_at_a_time)
+{
+    const char *ids[] = {"a.webhook", "b.webhook", "c.webhook", "d.webhook"};
+    for (int i = 0; i < 4; i++) {
+        bool inserted, found;
+        struct delivery d;
+        cr_assert_eq(store_delivery_insert(S, ids[i], "u1", NOTIFY_WEBHOOK, "{}", 10, &inserted),
+                     TODO_OK);
+        cr_assert_eq(store_delivery_claim(S, 10, 20, &d, &found), TODO_OK);
+        cr_assert(found);
+        /* a, b delivered at 100 and 200; c dead at 50; d still pending */
+        int state = i < 2 ? DELIVERY_DONE : i == 2 ? DELIVERY_DEAD : DELIVERY_PENDING;
+        int64_t done = i == 0 ? 100 : i == 1 ? 200 : 50;
+        cr_assert_eq(store_delivery_finish(S, d.id, d.attempts, state, 30, "", done), TODO_OK);
+        delivery_release(&d);
+    }
+    int64_t n = -1;
+    cr_assert_eq(store_delivery_prune_some(S, 1000, 1, &n), TODO_OK, "%s", store_last_error(S));
+    cr_assert_eq(n, 1, "one per statement at this limit");
+    cr_assert_eq(store_delivery_count(S, DELIVERY_DONE, &n), TODO_OK);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(store_delivery_prune_some(S, 150, 10, &n), TODO_OK);
+    cr_assert_eq(n, 0, "the oldest (100) went first; 200 is after the bound");
+    cr_assert_eq(store_delivery_prune_some(S, 1000, 10, &n), TODO_OK);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(store_delivery_count(S, DELIVERY_DEAD, &n), TODO_OK);
+    cr_assert_eq(n, 1, "dead rows stay");
+    cr_assert_eq(store_delivery_count(S, DELIVERY_PENDING, &n), TODO_OK);
+    cr_assert_eq(n, 1, "pending rows stay");
+}
