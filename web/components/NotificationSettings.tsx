@@ -128,7 +128,7 @@ export default function NotificationSettings({ accountEmail }: { accountEmail: s
     return (
       <fieldset key={ch}>
         <legend>{CHANNEL_TEXT[ch].legend}</legend>
-        <div className="field">
+        <div className="channel-toggle">
           <label className="checkbox">
             <input type="checkbox" checked={channels[ch]}
               onChange={(e) => { setChannels({ ...channels, [ch]: e.target.checked }); edited(); }} />
