@@ -122,7 +122,7 @@ describe('notification bell', () => {
         assertNoPageErrors(page);
     }));
 
-    test('phone width: the bell and its panel fit the screen', () => withPage({ viewport: { width: 375, height: 740 } }, async (page) => {
+    test('phone width, dark: the bell and its panel fit the screen', () => withPage({ viewport: { width: 375, height: 740 }, colorScheme: 'dark' }, async (page) => {
         await recordNotifications(page, 'denied');
         const user = await signedIn(app, page);
         await sendTest(user, 2);
@@ -135,6 +135,7 @@ describe('notification bell', () => {
         const box = await panel.boundingBox();
         assert.ok(box.x >= 0 && box.x + box.width <= 375, `the panel within the screen: ${JSON.stringify(box)}`);
         assert.ok(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth) <= 0, 'no horizontal scrolling');
+        await assertAccessible(page, 'the notification panel at phone width, dark');
         await screenshot(page, 'notifications-phone');
         assertNoPageErrors(page);
     }));
