@@ -10,6 +10,7 @@ import { clearAllDrafts } from '@/lib/drafts';
 import { endSession, getSession, type Session } from '@/lib/session';
 import { effectiveTheme, setTheme } from '@/lib/theme';
 import { MoonIcon, SunIcon } from './Icons';
+import NotificationBell from './NotificationBell';
 
 interface Props {
   session: Session;
@@ -50,7 +51,7 @@ export default function AppShell({ session, search, sidebar, panel, children }: 
         <Link href="/" className="brand">Todo</Link>
         {search && <div className="search">{search}</div>}
         <span className="spacer" />
-        <div id="tray-slot" />
+        <div id="tray-slot"><NotificationBell session={session} /></div>
         <button type="button" className="icon-btn" onClick={toggleTheme}
           aria-label={dark ? 'Switch to light theme' : 'Switch to dark theme'} title="Theme">
           {dark ? <SunIcon /> : <MoonIcon />}

@@ -36,7 +36,7 @@ interface Options {
   auth?: boolean; // default true
 }
 
-async function request<T>(method: string, path: string, opts: Options = {}): Promise<T> {
+export async function request<T>(method: string, path: string, opts: Options = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
   if (opts.ifMatch !== undefined) headers['If-Match'] = `"${opts.ifMatch}"`;
@@ -84,7 +84,7 @@ async function request<T>(method: string, path: string, opts: Options = {}): Pro
 
 /** The signed-in user's path prefix, or '' when signed out: request(), called in the same
  * tick, then finds no session either and rejects with a 401 (never a synchronous throw). */
-function base(): string {
+export function base(): string {
   const s = getSession();
   return s ? `/api/${encodeURIComponent(s.user.id)}` : '';
 }

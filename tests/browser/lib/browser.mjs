@@ -51,7 +51,7 @@ export async function startApp({ env = {} } = {}) {
             page.setDefaultTimeout(10000);
             page.errors = [];
             page.on('pageerror', (e) => page.errors.push(String(e)));
-            page.on('console', (m) => { if (m.type() === 'error') page.errors.push(m.text()); });
+            page.on('console', (m) => { if (m.type() === 'error') page.errors.push(`${m.text()} (${m.location().url || 'no url'})`); });
             return page;
         },
         /** Runs fn(page) on a new page (options as newPage), closing its context after. */

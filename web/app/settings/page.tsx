@@ -1,8 +1,10 @@
 'use client';
 // Settings: the name and time zone of the account (PATCH /api/auth/me), the theme, and
-// security: the password and signing out everywhere (components/SecuritySettings.tsx).
+// notification channels (components/NotificationSettings.tsx), and security: the password
+// and signing out everywhere (components/SecuritySettings.tsx).
 import { useEffect, useMemo, useState } from 'react';
 import AppShell from '@/components/AppShell';
+import NotificationSettings from '@/components/NotificationSettings';
 import SecuritySettings from '@/components/SecuritySettings';
 import { api, ApiError } from '@/lib/api';
 import { updateUser } from '@/lib/session';
@@ -89,6 +91,7 @@ export default function Settings() {
         </fieldset>
         <button type="submit" className="btn btn-primary" disabled={busy}>{busy ? 'Saving…' : 'Save'}</button>
       </form>
+      <NotificationSettings accountEmail={session.user.email} />
       <SecuritySettings />
     </AppShell>
   );
