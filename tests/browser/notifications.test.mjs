@@ -95,6 +95,15 @@ describe('notification bell', () => {
         assertNoPageErrors(page);
     }));
 
+    test('a notification pushed over the WebSocket reaches the bell without a refresh', () => withPage(async (page) => {
+        const user = await signedIn(app, page);
+        await bellSays(page, 'Notifications, none unread');
+        // The bell polls every 30 s; within the 10 s deadline only the push can bring it.
+        await sendTest(user, 1);
+        await bellSays(page, 'Notifications, 1 unread');
+        assertNoPageErrors(page);
+    }));
+
     test('a new notification shows as a system notification once allowed, asked from a click', () => withPage(async (page) => {
         await recordNotifications(page, 'default');
         const user = await signedIn(app, page);

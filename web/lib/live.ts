@@ -8,7 +8,10 @@
 // {type: "task.changed", op, task}. The socket reconnects with backoff (0.5 s doubling, at
 // most 5 s) when it drops, a server restart included; after a reconnect the page reloads
 // what it shows, since changes made meanwhile were not pushed to it.
+// {type: "notification"} pushes refresh the notification bell at once (its refresh hook,
+// docs/decisions/0035-web-notifications.md), and so does a reconnect.
 import { useEffect, useRef } from 'react';
+import { refreshNotifications } from './notifications';
 import type { Task } from './types';
 
 export interface LiveChange {
@@ -43,11 +46,16 @@ export function useLiveSync(token: string, onChange: (c: LiveChange) => void, on
         let m: { type?: string } | null = null;
         try { m = JSON.parse(String(e.data)); } catch { return; }
         if (m?.type === 'ready') {
-          if (wasReady) handlers.current.onResync();
+          if (wasReady) {
+            handlers.current.onResync();
+            refreshNotifications();
+          }
           wasReady = true;
           retries = 0;
         } else if (m?.type === 'task.changed') {
           handlers.current.onChange(m as LiveChange);
+        } else if (m?.type === 'notification') {
+          refreshNotifications();
         }
       };
       ws.onclose = (e: CloseEvent) => {
