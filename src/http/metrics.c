@@ -130,9 +130,10 @@ void http_metrics_render(const struct http_metrics *m, const char *const *route_
         const char *method = r < n_routes ? route_methods[r] : "any";
         if (!name)
             continue;
-        uint64_t count = load(&m->count[r]);
-        if (!count)
+        if (!load(&m->count[r]))
             continue;
+        /* _count is the +Inf bucket as read here, not m->count: a request finishing while
+         * this renders would otherwise make them differ (Prometheus requires them equal). */
         uint64_t cumulative = 0;
         for (int b = 0; b < METRICS_N_BUCKETS; b++) {
             cumulative += load(&m->buckets[r][b]);
@@ -151,7 +152,7 @@ void http_metrics_render(const struct http_metrics *m, const char *const *route_
                    name, method, (double)load(&m->sum_ns[r]) / 1e9);
         buf_printf(out,
                    "todo_http_request_duration_seconds_count{route=\"%s\",method=\"%s\"} %llu\n",
-                   name, method, (unsigned long long)count);
+                   name, method, (unsigned long long)cumulative);
     }
     int64_t now = time_now_ms();
     buf_printf(out,

@@ -42,6 +42,7 @@
 #define WSLAY_IN_FLIGHT  4            /* messages handed to wslay at once */
 #define WS_SNDBUF        (128u << 10) /* kernel send buffer per connection */
 #define INBOX_MAX        65536        /* messages waiting for the hub thread */
+#define LINGER_MAX_BYTES (8u << 20)   /* discarded after our close frame, at most */
 #define TICK_MS          250
 
 enum close_slot { C1000, C1001, C1002, C1003, C1006, C1007, C1008, C1009, C1011, COTHER, C_N };
@@ -67,10 +68,12 @@ struct ws_conn {
     int raw_close;  /* a close code written outside wslay (frame_layer_refused) */
     bool dead;      /* ended: off the list, freed at the end of the loop's round */
     bool closing;   /* we queued a close frame: nothing more is queued */
+    bool lingering; /* our close frame went; half-closed, reading and discarding (conn_linger) */
+    size_t drained; /* bytes discarded while lingering */
     int close_code;
     char user_id[WS_USER_MAX];
     char *token; /* kept to check again (revocation, expiry); wiped when freed */
-    int64_t opened_ms, last_read_ms, last_ping_ms, checked_ms, closing_ms;
+    int64_t opened_ms, last_read_ms, last_ping_ms, checked_ms, closing_ms, linger_ms;
     uint32_t events; /* the epoll mask registered */
     /* messages not yet handed to wslay: a ring of queue_messages */
     char **q;
@@ -545,16 +548,62 @@ static void conn_feed(struct ws_conn *c)
     }
 }
 
+/* Our close frame went but the peer may still be sending (a message over the limit, a refused
+ * frame): closing the socket now would make the kernel answer the unread bytes with a reset,
+ * and the peer could lose the close frame before reading it (it then sees 1006). So half-close
+ * and read what comes, discarding it, until the peer closes, LINGER_MAX_BYTES or the close
+ * timeout; the HTTP layer does the same after a 413
+ * (docs/decisions/0021-http-request-path-hardening.md). Returns -1 when it must end now. */
+static int conn_linger(ws_hub_t *h, struct ws_conn *c)
+{
+    assert(!c->dead);
+    if (c->lingering)
+        return 0;
+    struct epoll_event e = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = c};
+    if (c->io_failed || shutdown(c->fd, SHUT_WR) != 0 ||
+        epoll_ctl(h->epfd, EPOLL_CTL_MOD, c->fd, &e) != 0)
+        return -1;
+    c->events = e.events;
+    c->lingering = true;
+    c->linger_ms = time_now_ms();
+    return 0;
+}
+
+/* Lingering: reads and discards what is there. Returns -1 once the peer closed or failed, or
+ * sent more than LINGER_MAX_BYTES. */
+static int conn_drain(struct ws_conn *c)
+{
+    assert(c->lingering);
+    char sink[16384];
+    for (;;) {
+        ssize_t n = recv(c->fd, sink, sizeof sink, 0);
+        if (n > 0) {
+            c->drained += (size_t)n;
+            if (c->drained > LINGER_MAX_BYTES)
+                return -1;
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else {
+            return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
+        }
+    }
+}
+
 /* Sends what can be sent and re-arms epoll. Returns -1 when the connection is over. */
 static int conn_pump(ws_hub_t *h, struct ws_conn *c)
 {
+    if (c->lingering)
+        return 0;
     conn_feed(c);
     if (wslay_event_want_write(c->ctx) && wslay_event_send(c->ctx) != 0)
         return -1;
     conn_feed(c);
     bool rd = wslay_event_want_read(c->ctx), wr = wslay_event_want_write(c->ctx);
-    if (!rd && !wr)
-        return -1; /* both close frames went, or wslay gave up */
+    if (!rd && !wr) { /* both close frames went, or wslay gave up */
+        bool peer_may_send =
+            wslay_event_get_close_sent(c->ctx) && !wslay_event_get_close_received(c->ctx);
+        return peer_may_send ? conn_linger(h, c) : -1;
+    }
     uint32_t ev = (rd ? EPOLLIN : 0) | (wr ? EPOLLOUT : 0) | EPOLLRDHUP;
     if (ev != c->events) {
         struct epoll_event e = {.events = ev, .data.ptr = c};
@@ -582,12 +631,18 @@ static void conn_io(ws_hub_t *h, struct ws_conn *c, uint32_t events)
 {
     if (c->dead)
         return;
+    if (c->lingering) {
+        if (conn_drain(c) != 0)
+            conn_end(h, c);
+        return;
+    }
     if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) && wslay_event_want_read(c->ctx)) {
         c->io_failed = false;
         if (wslay_event_recv(c->ctx) != 0) {
             if (!c->io_failed)
                 frame_layer_refused(c);
-            conn_end(h, c);
+            if (!c->raw_close || conn_linger(h, c) != 0)
+                conn_end(h, c);
             return;
         }
     }
@@ -672,6 +727,8 @@ static bool take_handovers(ws_hub_t *h)
 static int conn_timers(ws_hub_t *h, struct ws_conn *c, int64_t now)
 {
     const struct ws_hub_config *cfg = &h->cfg;
+    if (c->lingering)
+        return now - c->linger_ms > cfg->close_timeout_ms ? -1 : 0;
     if (c->closing)
         return now - c->closing_ms > cfg->close_timeout_ms ? -1 : 0; /* the peer never answered */
     if (now - c->last_read_ms > 2 * cfg->ping_interval_ms)

@@ -295,6 +295,11 @@ describe('realtime: GET /ws', () => {
         const c = await authed(s, u.token);
         c.ws.send('x'.repeat((1 << 20) + 1));
         await c.closedWith(1009);
+        // Far more than the socket buffers hold: the server's close frame must still be read
+        // (a close with unread data would make the kernel reset the connection: 1006).
+        const big = await authed(s, u.token);
+        big.ws.send('x'.repeat(6 << 20));
+        await big.closedWith(1009);
         const d = await authed(s, u.token);
         d.ws.send('y'.repeat(600 << 10), { fin: false });
         d.ws.send('y'.repeat(600 << 10), { fin: true });
