@@ -22,8 +22,8 @@ const iso = (ms) => new Date(ms).toISOString().replace('.000Z', 'Z'); // the API
 const DELIVERY_DEADLINE_MS = 60000;
 
 describe('Dapr mode end to end: Jobs (stand-in) → callback → daprd → Kafka → daprd → todo notify', () => {
-    let databaseUrl, api, notify, jobs, hook, u;
-    const logs = () => `${api?.tail(6000) ?? ''}\n${notify?.tail(6000) ?? ''}`;
+    let databaseUrl, api, notify, recurring, jobs, hook, u;
+    const logs = () => `${api?.tail(6000) ?? ''}\n${notify?.tail(6000) ?? ''}\n${recurring?.tail(4000) ?? ''}`;
 
     before(async () => {
         requireEnvironment();
@@ -33,10 +33,13 @@ describe('Dapr mode end to end: Jobs (stand-in) → callback → daprd → Kafka
         jobs = await new JobsStandIn().start();
         const common = { pubsub: PUBSUB, databaseUrl, secret };
         const env = { TODO_ALLOW_PRIVATE_WEBHOOKS: '1', TODO_NOTIFY_BACKOFF_MS: '50' };
-        [api, notify] = await Promise.all([
+        [api, notify, recurring] = await Promise.all([
             startPair('api', { appId: 'todo-api-e2e', group: 'api-e2e', ...common,
                 extraEnv: { ...env, TODO_SCHEDULER: 'dapr', TODO_DAPR_JOBS_URL: jobs.url } }),
             startPair('notify', { appId: 'todo-notify-e2e', group: 'notify-e2e', ...common, extraEnv: env }),
+            // it writes the successors' reminders, so it queues their jobs too (docs/operations.md)
+            startPair('recurring', { appId: 'todo-recurring-e2e', group: 'recurring-e2e', ...common,
+                extraEnv: { TODO_SCHEDULER: 'dapr' } }),
         ]);
         jobs.deliverTo(api.app.callbackUrl, api.app.appToken);
         await waitFor(async () => (await api.app.client.get('/readyz')).status === 200,
@@ -50,7 +53,7 @@ describe('Dapr mode end to end: Jobs (stand-in) → callback → daprd → Kafka
     });
 
     after(async () => {
-        for (const p of [api, notify]) {
+        for (const p of [api, notify, recurring]) {
             if (p && (p.app.child?.alive() || p.sidecar.child?.alive())) await p.stop().catch(() => {});
         }
         await jobs?.stop().catch(() => {});
@@ -214,8 +217,40 @@ describe('Dapr mode end to end: Jobs (stand-in) → callback → daprd → Kafka
         assert.equal(hooked(rid).length, 1);
     });
 
-    it('SIGTERM stops both apps and both sidecars, each with exit status 0', async () => {
-        for (const p of [api, notify]) {
+    it('a recurring task: its overdue reminder fires late at once, and completing it schedules the successor\'s, which fires once', async () => {
+        // due 50 min ago (FREQ=HOURLY from due): its reminder (10 min before) is an hour late;
+        // the successor is due in 10 min, its reminder a few seconds from now
+        const due = Math.floor((Date.now() - 3000000 + 8000) / 1000) * 1000;
+        const t = await u.create({ title: 'e2e hourly', due_at: iso(due),
+            recurrence: { rule: 'FREQ=HOURLY', from: 'due' }, reminders: [{ before: 'PT10M' }] });
+        const rid = t.reminders[0].id;
+        const remindAt = t.reminders[0].remind_at;
+        await delivered(t, rid, remindAt, 'the late reminder delivered');
+        assert.equal(JSON.parse(hooked(rid)[0].body).late, true, 'marked late');
+        const c = await u.patch(`/tasks/${t.id}/complete`);
+        assert.equal(c.status, 200, c.text);
+
+        const next = await waitFor(async () => (await u.listAll()).find((x) => x.recurrence?.series_id === t.id && x.id !== t.id),
+            { deadlineMs: 30000, what: `the successor of task ${t.id}\n${logs()}` });
+        const nrid = next.reminders[0].id;
+        const nextAt = next.reminders[0].remind_at;
+        assert.equal(Date.parse(nextAt), due + 3600000 - 600000);
+        assert.equal(next.reminders[0].state, 'scheduled');
+        const nname = `reminder-${nrid}`;
+        await waitFor(() => posts(nname).length === 1, { what: `POST ${nname} (queued by todo recurring)\n${logs()}` });
+        assert.equal(posts(nname)[0].body.dueTime, nextAt);
+
+        await delivered(next, nrid, nextAt, 'the successor\'s reminder delivered');
+        assert.equal(callbacks(nname).length, 1);
+        assert.equal((await settled(nrid)).length, 1, 'one event on Kafka');
+        assert.equal((await inApp(next.id)).length, 1);
+        assert.equal(hooked(nrid).length, 1);
+        assert.equal(JSON.parse(hooked(nrid)[0].body).late, false);
+        assert.equal((await inApp(t.id)).length, 1, 'the first occurrence: one (late) notification');
+    });
+
+    it('SIGTERM stops the three apps and their sidecars, each with exit status 0', async () => {
+        for (const p of [api, notify, recurring]) {
             const exits = await p.stop();
             assert.deepEqual({ code: exits.app.code, signal: exits.app.signal }, { code: 0, signal: null }, p.tail());
             assert.deepEqual({ code: exits.sidecar.code, signal: exits.sidecar.signal }, { code: 0, signal: null });
