@@ -249,6 +249,23 @@ describe('Dapr mode end to end: Jobs (stand-in) → callback → daprd → Kafka
         assert.equal((await inApp(t.id)).length, 1, 'the first occurrence: one (late) notification');
     });
 
+    it('while the Jobs API answers 500 (daprd without its Scheduler), the job is sent again until taken; it fires once', async () => {
+        jobs.refuse = 3;
+        const t = await u.create({ title: 'e2e retried', reminders: [{ at: iso(Date.now() + 3000) }] });
+        const rid = t.reminders[0].id;
+        const remindAt = t.reminders[0].remind_at;
+        const name = `reminder-${rid}`;
+        await waitFor(() => posts(name).some((q) => q.status === 204), { deadlineMs: 20000, what: `POST ${name} taken\n${logs()}` });
+        assert.deepEqual(posts(name).map((q) => q.status), [500, 500, 500, 204]);
+        assert.equal(jobs.refuse, 0);
+
+        await delivered(t, rid, remindAt, 'the retried reminder delivered');
+        assert.equal(callbacks(name).length, 1);
+        assert.equal((await settled(rid)).length, 1, 'one event on Kafka');
+        assert.equal((await inApp(t.id)).length, 1);
+        assert.equal(hooked(rid).length, 1);
+    });
+
     it('SIGTERM stops the three apps and their sidecars, each with exit status 0', async () => {
         for (const p of [api, notify, recurring]) {
             const exits = await p.stop();
