@@ -171,9 +171,9 @@ describe('Dapr mode end to end: Jobs (stand-in) → callback → daprd → Kafka
 
     it('completing or deleting a task cancels its job: nothing is delivered (a later reminder is)', async () => {
         const now = Date.now();
-        const done = await u.create({ title: 'e2e completed', reminders: [{ at: iso(now + 3000) }] });
-        const gone = await u.create({ title: 'e2e deleted', reminders: [{ at: iso(now + 3000) }] });
-        const later = await u.create({ title: 'e2e sentinel', reminders: [{ at: iso(now + 5000) }] });
+        const done = await u.create({ title: 'e2e completed', reminders: [{ at: iso(now + 4000) }] });
+        const gone = await u.create({ title: 'e2e deleted', reminders: [{ at: iso(now + 4000) }] });
+        const later = await u.create({ title: 'e2e sentinel', reminders: [{ at: iso(now + 6000) }] });
         const cancelled = [done, gone].map((t) => ({ t, rid: t.reminders[0].id, name: `reminder-${t.reminders[0].id}` }));
         await waitFor(() => cancelled.every((c) => posts(c.name).length === 1), { what: 'the two jobs' });
         const c = await u.patch(`/tasks/${done.id}/complete`);
@@ -197,7 +197,7 @@ describe('Dapr mode end to end: Jobs (stand-in) → callback → daprd → Kafka
     });
 
     it('reopening a completed task schedules its job again: it fires once', async () => {
-        const t = await u.create({ title: 'e2e reopened', reminders: [{ at: iso(Date.now() + 3000) }] });
+        const t = await u.create({ title: 'e2e reopened', reminders: [{ at: iso(Date.now() + 5000) }] });
         const rid = t.reminders[0].id;
         const remindAt = t.reminders[0].remind_at;
         const name = `reminder-${rid}`;
@@ -264,6 +264,29 @@ describe('Dapr mode end to end: Jobs (stand-in) → callback → daprd → Kafka
         assert.equal((await settled(rid)).length, 1, 'one event on Kafka');
         assert.equal((await inApp(t.id)).length, 1);
         assert.equal(hooked(rid).length, 1);
+    });
+
+    it('the api down when its job comes due: Dapr\'s retries reach it once it is back, and it fires once', async () => {
+        const t = await u.create({ title: 'e2e downtime', reminders: [{ at: iso(Date.now() + 4000) }] });
+        const rid = t.reminders[0].id;
+        const remindAt = t.reminders[0].remind_at;
+        const name = `reminder-${rid}`;
+        await waitFor(() => posts(name).some((q) => q.status === 204), { what: `POST ${name}` });
+        const down = await api.app.child.terminate();
+        assert.deepEqual([down.code, down.signal], [0, null], api.tail());
+        await waitFor(() => callbacks(name).length >= 1, { deadlineMs: 20000, what: 'a delivery to the stopped api' });
+        assert.equal(callbacks(name)[0].status, 0, 'nobody answered');
+
+        await api.app.start(); // the same listeners; its sidecar stayed up
+        await waitFor(async () => (await api.app.client.get('/readyz')).status === 200,
+            { deadlineMs: 20000, intervalMs: 100, what: 'the api to be ready again' });
+        await delivered(t, rid, remindAt, 'the reminder delivered after the restart');
+        const answered = callbacks(name).filter((c) => c.status === 200);
+        assert.deepEqual(answered.map((c) => JSON.parse(c.answer).fired), [true], 'fired by the first callback answered');
+        assert.equal((await settled(rid)).length, 1, 'one event on Kafka');
+        assert.equal((await inApp(t.id)).length, 1);
+        assert.equal(hooked(rid).length, 1);
+        assert.equal(JSON.parse(hooked(rid)[0].body).late, false, 'within the minute: not late');
     });
 
     it('SIGTERM stops the three apps and their sidecars, each with exit status 0', async () => {
