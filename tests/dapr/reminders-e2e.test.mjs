@@ -185,6 +185,14 @@ describe('Dapr mode end to end: Jobs (stand-in) → callback → daprd → Kafka
             assert.ok(!jobs.jobs.has(x.name), `${x.name} is gone from the scheduler`);
         }
 
+        // Dapr calling back a job whose DELETE raced its firing: nothing fires
+        for (const x of cancelled) {
+            const late = await api.app.callbacks.post(`/job/${x.name}`,
+                { json: { reminder_id: x.rid, remind_at: x.t.reminders[0].remind_at }, headers: api.app.sidecarHeaders() });
+            assert.equal(late.status, 200, late.text);
+            assert.deepEqual(late.json, { fired: false }, x.t.title);
+        }
+
         // the sentinel is due after both: once notify delivered it, theirs would have come first
         await delivered(later, later.reminders[0].id, later.reminders[0].remind_at, 'the sentinel reminder delivered');
         await settled(later.reminders[0].id);
