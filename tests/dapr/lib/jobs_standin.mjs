@@ -21,8 +21,9 @@
 // need nothing else, and anything else is refused with 400 rather than half emulated.
 //
 // For the tests: requests (every API call received), callbacks (every delivery made, recorded
-// once answered, with its status and answer), jobs (the live ones) and duplicate (deliver each
-// due job twice, as Dapr's at-least-once delivery may).
+// once answered, with its status and answer), jobs (the live ones), duplicate (deliver each
+// due job twice, as Dapr's at-least-once delivery may) and refuse (answer that many next POSTs
+// 500 ERR_SCHEDULE_JOB, as daprd does while it cannot reach the Scheduler service).
 import http from 'node:http';
 
 const PREFIX = '/v1.0-alpha1/jobs/';
@@ -71,6 +72,7 @@ export class JobsStandIn {
         this.requests = []; // {method, name, body (parsed JSON or null), status}
         this.callbacks = []; // {name, body (text), status, answer (text)}
         this.duplicate = false;
+        this.refuse = 0;
         this.app = null; // {url, token}
     }
 
@@ -129,6 +131,10 @@ export class JobsStandIn {
             return answer(200, { name, dueTime: j.dueTime, data: j.data, failurePolicy: j.failurePolicy });
         }
         if (method !== 'POST') return answer(405, { errorCode: 'ERR_METHOD', message: 'method not allowed' });
+        if (this.refuse > 0) {
+            this.refuse -= 1;
+            return answer(500, { errorCode: 'ERR_SCHEDULE_JOB', message: 'error scheduling job: the scheduler is unavailable' });
+        }
         if (body === null || typeof body !== 'object' || Array.isArray(body)) return bad('the body must be a JSON object');
         for (const k of Object.keys(body)) if (!FIELDS.has(k)) return bad(`unknown field ${k}`);
         if (body.name !== undefined) return bad('the job name goes in the URL, not the body');
