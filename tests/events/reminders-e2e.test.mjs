@@ -123,6 +123,7 @@ describe('a reminder through todo api, todo notify and todo realtime over Kafka'
         assert.equal((await reminderOf(a, task.id)).state, 'fired');
         assert.deepEqual(acceptedFor(hook, r.id), { [`${key}.webhook`]: 1 });
         assert.deepEqual(acceptedFor(ntfy, r.id), { [`${key}.ntfy`]: 1 });
+        assert.deepEqual(hook.requests.filter((x) => x.refused).map((x) => x.refused), [], 'every webhook call was signed');
         const body = JSON.parse(hook.requests.find((x) => !x.refused && x.headers['x-todo-delivery'] === `${key}.webhook`).body);
         assert.equal(body.type, 'reminder');
         assert.equal(body.task_id, task.id);
