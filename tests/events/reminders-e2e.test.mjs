@@ -6,7 +6,9 @@
 // Message-IDs), and the user's WebSocket gets the {"type":"notification"} push while another
 // user's socket gets nothing. Re-dating a task before its reminder fires moves it (it fires at
 // the new time, once); completing or deleting one cancels it (a later control fires, they do
-// not). The scheduler's todo.reminder.due events are read back from the topic with kcat.
+// not). The next occurrence of a recurring task, written by `todo recurring` (a fourth
+// process), has its reminder fired by the api's scheduler and delivered once. The
+// scheduler's todo.reminder.due events are read back from the topic with kcat.
 // The embedded counterpart is tests/blackbox/reminders-e2e.test.mjs; notify.test.mjs drives
 // notify alone with events written to the outbox by hand.
 import { describe, it, before, after } from 'node:test';
@@ -52,7 +54,7 @@ describe('a reminder through todo api, todo notify and todo realtime over Kafka'
         ntfy = await ntfyReceiver();
         const env = { TODO_ALLOW_PRIVATE_WEBHOOKS: '1', TODO_NOTIFY_BACKOFF_MS: '50', TODO_NOTIFY_TIMEOUT_MS: '3000',
             TODO_SMTP_URL: mail.smtpUrl, TODO_SMTP_FROM: 'todo@todo.example' };
-        cl = await startCluster({ env });
+        cl = await startCluster({ env, recurring: true });
         const common = { databaseUrl: cl.databaseUrl, secret: cl.secret, dataDir: cl.dataDir, env };
         notify = new Role('notify', { ...common, port: await freePort() });
         realtime = new Role('realtime', { ...common, port: await freePort() });
@@ -205,6 +207,51 @@ describe('a reminder through todo api, todo notify and todo realtime over Kafka'
             .map((k) => k.replace(/^r(\d+)-(\d+)$/, 'reminder-$1-$2')).sort(), 'only the control and the moved one fired, once each');
         await waitFor(() => ws.notifications().length >= 2, { deadlineMs: DEADLINE_MS, what: 'both pushes' });
         assert.deepEqual(ws.notifications().map((m) => m.notification.task_id).sort(), [control.id, moved.id].sort());
+        ws.ws.close();
+    });
+
+    it('the_next_occurrence_written_by_todo_recurring_fires_its_reminder_once', async () => {
+        const u = await userWithAllChannels();
+        const ws = connect(realtime, u.token);
+        await ws.ready();
+        // occurrences 10 s apart (hourly, at two seconds of two minutes, UTC): the reminder 30 s
+        // before the first (10 s ahead) is completed away before it fires; the successor's
+        // comes 10 s after it
+        const due = Math.ceil((Date.now() + 40000) / 1000) * 1000;
+        const d = new Date(due);
+        const [m, sec] = [d.getUTCMinutes(), d.getUTCSeconds()];
+        const rule = `FREQ=HOURLY;BYMINUTE=${m},${(m + 1) % 60};BYSECOND=${sec},${(sec + 10) % 60}`;
+        const t = await u.create({ title: 'stretch', due_at: iso(due), recurrence: { rule, from: 'due' },
+            reminders: [{ before: 'PT30S' }] });
+        const c = await u.patch(`/tasks/${t.id}/complete`);
+        assert.equal(c.status, 200, c.text);
+        assert.equal(c.json.reminders[0].state, 'cancelled');
+        const next = await waitFor(async () => {
+            const items = (await u.list({ status: 'pending' })).items.filter((x) => x.title === 'stretch');
+            return items.length ? items[0] : false;
+        }, { deadlineMs: DEADLINE_MS, what: 'the next occurrence from todo recurring' });
+        assert.equal(next.reminders.length, 1);
+        assert.equal(Date.parse(next.due_at), due + 10000);
+        const r = next.reminders[0];
+        assert.notEqual(r.id, t.reminders[0].id);
+        assert.equal(Date.parse(r.remind_at), due + 10000 - 30000, 'the reminder moved to the next occurrence');
+        const key = keyOf(r);
+        try {
+            await waitFor(async () => (await delivered(u, key)) && ws.notifications().length >= 1,
+                { deadlineMs: DEADLINE_MS, what: "the successor's reminder on every channel" });
+        } catch (e) {
+            e.message += `\n${logs()}\n${cl.recurring.tail()}\n${JSON.stringify(await reminderOf(u, next.id))}`;
+            throw e;
+        }
+        await settled();
+        assert.equal((await reminderOf(u, next.id)).state, 'fired');
+        for (const [rec, ch] of [[hook, 'webhook'], [ntfy, 'ntfy']]) {
+            assert.deepEqual(acceptedFor(rec, r.id), { [`${key}.${ch}`]: 1 });
+            assert.deepEqual(acceptedFor(rec, t.reminders[0].id), {}, `${ch}: the completed occurrence's reminder never fired`);
+        }
+        assert.deepEqual((await mailsOf(u)).map((m) => m.MessageID), [`${key}.email@todo.example`]);
+        assert.deepEqual((await u.get('/notifications')).json.items.map((n) => n.task_id), [next.id]);
+        assert.deepEqual(ws.notifications().map((m) => m.notification.task_id), [next.id]);
         ws.ws.close();
     });
 });
