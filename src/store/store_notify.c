@@ -49,6 +49,17 @@ static int run_plain(struct store_conn *c, const char *sql, const struct sqlb_va
     return TODO_OK;
 }
 
+/* run_plain as one write: its own transaction, or a part of the caller's (store_op_begin). */
+static int write_plain(struct store_conn *c, const char *sql, const struct sqlb_value *p, int n,
+                       int64_t *changes)
+{
+    struct store_op op;
+    int rc = store_op_begin(c, true, &op);
+    if (rc != TODO_OK)
+        return rc;
+    return store_op_end(c, &op, run_plain(c, sql, p, n, changes));
+}
+
 static char *opt_text(struct store_conn *c, struct store_res *r, int col)
 {
     return c->s->drv->is_null(r, col) ? NULL : xstrdup(c->s->drv->col_text(r, col));
@@ -97,20 +108,16 @@ int store_notify_settings_put(store_t *s, const char *user_id, const struct noti
                              V_TEXT(st->email),
                              V_TEXT(st->webhook_secret),
                              V_INT(now_ms)};
-    struct store_op op;
-    int rc = store_op_begin(c, true, &op);
-    if (rc != TODO_OK)
-        return rc;
-    rc = run_plain(c,
-                   "INSERT INTO notify_settings (user_id, in_app, webhook, ntfy, email, "
-                   "webhook_url, ntfy_url, email_to, webhook_secret, updated_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET "
-                   "in_app = excluded.in_app, webhook = excluded.webhook, ntfy = excluded.ntfy, "
-                   "email = excluded.email, webhook_url = excluded.webhook_url, "
-                   "ntfy_url = excluded.ntfy_url, email_to = excluded.email_to, "
-                   "webhook_secret = excluded.webhook_secret, updated_at = excluded.updated_at",
-                   p, N_OF(p), NULL);
-    return store_op_end(c, &op, rc);
+    return write_plain(
+        c,
+        "INSERT INTO notify_settings (user_id, in_app, webhook, ntfy, email, "
+        "webhook_url, ntfy_url, email_to, webhook_secret, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET "
+        "in_app = excluded.in_app, webhook = excluded.webhook, ntfy = excluded.ntfy, "
+        "email = excluded.email, webhook_url = excluded.webhook_url, "
+        "ntfy_url = excluded.ntfy_url, email_to = excluded.email_to, "
+        "webhook_secret = excluded.webhook_secret, updated_at = excluded.updated_at",
+        p, N_OF(p), NULL);
 }
 
 /* --- notifications --- */
@@ -235,13 +242,9 @@ int store_notification_read_all(store_t *s, const char *user_id, int64_t now_ms,
     assert(user_id && n);
     WITH_CONN(s, c);
     struct sqlb_value p[] = {V_INT(now_ms), V_TEXT(user_id)};
-    struct store_op op;
-    int rc = store_op_begin(c, true, &op);
-    if (rc != TODO_OK)
-        return rc;
-    rc = run_plain(c, "UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL",
-                   p, N_OF(p), n);
-    return store_op_end(c, &op, rc);
+    return write_plain(c,
+                       "UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL",
+                       p, N_OF(p), n);
 }
 
 /* --- deliveries --- */
@@ -261,18 +264,14 @@ int store_delivery_insert(store_t *s, const char *id, const char *user_id, int c
     WITH_CONN(s, c);
     struct sqlb_value p[] = {V_TEXT(id),      V_TEXT(user_id), V_TEXT(notify_channel_name(channel)),
                              V_TEXT(payload), V_INT(now_ms),   V_INT(now_ms)};
-    struct store_op op;
     int64_t changes = 0;
-    int rc = store_op_begin(c, true, &op);
-    if (rc != TODO_OK)
-        return rc;
-    rc = run_plain(c,
-                   "INSERT INTO deliveries (id, user_id, channel, payload, next_attempt_at, "
-                   "created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-                   p, N_OF(p), &changes);
+    int rc = write_plain(c,
+                         "INSERT INTO deliveries (id, user_id, channel, payload, next_attempt_at, "
+                         "created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                         p, N_OF(p), &changes);
     if (rc == TODO_OK)
         *inserted = changes == 1;
-    return store_op_end(c, &op, rc);
+    return rc;
 }
 
 int store_delivery_claim(store_t *s, int64_t now_ms, int64_t lease_until, struct delivery *out,
