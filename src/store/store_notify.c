@@ -49,6 +49,16 @@ static int run_plain(struct store_conn *c, const char *sql, const struct sqlb_va
     return TODO_OK;
 }
 
+/* Reads past the rows of r left after step (drv->next's last answer) and finishes r. Returns
+ * TODO_OK, or the error a step met. */
+static int drain(const struct store_driver *drv, struct store_res *r, int step)
+{
+    while (step == 1)
+        step = drv->next(r);
+    drv->done(r);
+    return step < 0 ? -step : TODO_OK;
+}
+
 /* run_plain as one write: its own transaction, or a part of the caller's (store_op_begin). */
 static int write_plain(struct store_conn *c, const char *sql, const struct sqlb_value *p, int n,
                        int64_t *changes)
@@ -164,10 +174,7 @@ int store_notification_insert(store_t *s, const char *user_id, const char *deliv
         *inserted = step == 1;
         if (step == 1)
             n->id = drv->col_int(&r, 0);
-        while (step == 1)
-            step = drv->next(&r);
-        drv->done(&r);
-        rc = step < 0 ? -step : TODO_OK;
+        rc = drain(drv, &r, step);
     }
     return store_op_end(c, &op, rc);
 }
@@ -228,11 +235,9 @@ int store_notification_read(store_t *s, const char *user_id, int64_t id, int64_t
             read_notification(c, &r, out);
         else if (step == 0)
             rc = store_conn_error(c, TODO_ERR_NOT_FOUND, "no such notification");
-        while (step == 1)
-            step = drv->next(&r);
-        drv->done(&r);
-        if (step < 0)
-            rc = -step;
+        int drc = drain(drv, &r, step);
+        if (drc != TODO_OK)
+            rc = drc;
     }
     return store_op_end(c, &op, rc);
 }
@@ -306,14 +311,12 @@ int store_delivery_claim(store_t *s, int64_t now_ms, int64_t lease_until, struct
         out->attempts = (int)drv->col_int(&r, 4);
         *found = true;
     }
-    while (step == 1)
-        step = drv->next(&r);
-    drv->done(&r);
-    if (step < 0 && *found) {
+    rc = drain(drv, &r, step);
+    if (rc != TODO_OK && *found) {
         delivery_release(out);
         *found = false;
     }
-    return step < 0 ? -step : TODO_OK;
+    return rc;
 }
 
 int store_delivery_finish(store_t *s, const char *id, int attempts, int state, int64_t next_at,
@@ -347,10 +350,7 @@ int store_delivery_next_due(store_t *s, int64_t *at, bool *found)
     *found = step == 1 && !drv->is_null(&r, 0);
     if (*found)
         *at = drv->col_int(&r, 0);
-    while (step == 1)
-        step = drv->next(&r);
-    drv->done(&r);
-    return step < 0 ? -step : TODO_OK;
+    return drain(drv, &r, step);
 }
 
 int store_delivery_prune_some(store_t *s, int64_t before_ms, int limit, int64_t *n)
@@ -377,8 +377,5 @@ int store_delivery_count(store_t *s, int state, int64_t *n)
     int step = drv->next(&r);
     if (step == 1)
         *n = drv->col_int(&r, 0);
-    while (step == 1)
-        step = drv->next(&r);
-    drv->done(&r);
-    return step < 0 ? -step : TODO_OK;
+    return drain(drv, &r, step);
 }
