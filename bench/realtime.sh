@@ -11,43 +11,22 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-out_dir=${BENCH_OUT:-build/bench}
-export TODO_BIN=${TODO_BIN:-$PWD/build/todo}
+bench=realtime
+source bench/lib.sh
 
-say() { printf 'bench-realtime: %s\n' "$*" >&2; }
-
-[[ -x "$TODO_BIN" ]] || { say "no binary at $TODO_BIN; run 'make build' first"; exit 1; }
+bench_need_todo
 # the ws client (tests/blackbox) and the event tier's helpers (tests/events), as their tiers
 # install them
 source scripts/lib/npm.sh
 npm_ci_if_changed tests/blackbox
 npm_ci_if_changed tests/events
-mkdir -p "$out_dir"
 
 names=(embedded kafka)
 cmds=("node bench/realtime.mjs embedded"
       "scripts/with-postgres.sh scripts/with-kafka.sh node bench/realtime.mjs kafka")
-failed=0
-for i in "${!names[@]}"; do
-    raw="$out_dir/realtime-${names[$i]}.txt"
-    say "run ${names[$i]}: ${cmds[$i]}"
-    if ! ${cmds[$i]} >"$raw" 2>&1; then
-        failed=1
-        say "run ${names[$i]} failed; last lines of $raw:"
-        tail -n 15 "$raw" >&2
-    fi
-done
+bench_run_all
 
-val() { awk -v k="$2" '$1 == "RESULT" { for (i = 2; i <= NF; i++) { split($i, a, "=");
-        if (a[1] == k) print a[2] } }' "$out_dir/realtime-$1.txt"; }
-ms() { [[ -n "$1" ]] && printf '%s ms' "$1" || printf '—'; }
-
-cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
-report="$out_dir/realtime-results.md"
-{
-    echo "### $(date -u +%Y-%m-%dT%H:%M:%SZ) — commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
-    echo
-    echo "Machine: $(nproc) CPUs${cpu:+ ($cpu)}, $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg)."
+table() {
     echo
     echo "| mode | store | sockets | pushes | push p50 | p99 | max | PATCH p50 | p99 | hub RSS before → with sockets |"
     echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -58,13 +37,5 @@ report="$out_dir/realtime-results.md"
              "$(ms "$(val "$n" write_p50_ms)") | $(ms "$(val "$n" write_p99_ms)") |" \
              "$(val "$n" rss_before_kb) kB → $(val "$n" rss_open_kb) kB |"
     done
-    echo
-    echo "Commands:"
-    echo
-    echo '```sh'
-    printf '%s\n' "${cmds[@]}"
-    echo '```'
-} >"$report"
-cat "$report"
-say "raw output and this table: $out_dir/"
-exit "$failed"
+}
+bench_report table ", $(load_avg)."

@@ -49,6 +49,27 @@ static int run_plain(struct store_conn *c, const char *sql, const struct sqlb_va
     return TODO_OK;
 }
 
+/* Reads past the rows of r left after step (drv->next's last answer) and finishes r. Returns
+ * TODO_OK, or the error a step met. */
+static int drain(const struct store_driver *drv, struct store_res *r, int step)
+{
+    while (step == 1)
+        step = drv->next(r);
+    drv->done(r);
+    return step < 0 ? -step : TODO_OK;
+}
+
+/* run_plain as one write: its own transaction, or a part of the caller's (store_op_begin). */
+static int write_plain(struct store_conn *c, const char *sql, const struct sqlb_value *p, int n,
+                       int64_t *changes)
+{
+    struct store_op op;
+    int rc = store_op_begin(c, true, &op);
+    if (rc != TODO_OK)
+        return rc;
+    return store_op_end(c, &op, run_plain(c, sql, p, n, changes));
+}
+
 static char *opt_text(struct store_conn *c, struct store_res *r, int col)
 {
     return c->s->drv->is_null(r, col) ? NULL : xstrdup(c->s->drv->col_text(r, col));
@@ -97,20 +118,16 @@ int store_notify_settings_put(store_t *s, const char *user_id, const struct noti
                              V_TEXT(st->email),
                              V_TEXT(st->webhook_secret),
                              V_INT(now_ms)};
-    struct store_op op;
-    int rc = store_op_begin(c, true, &op);
-    if (rc != TODO_OK)
-        return rc;
-    rc = run_plain(c,
-                   "INSERT INTO notify_settings (user_id, in_app, webhook, ntfy, email, "
-                   "webhook_url, ntfy_url, email_to, webhook_secret, updated_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET "
-                   "in_app = excluded.in_app, webhook = excluded.webhook, ntfy = excluded.ntfy, "
-                   "email = excluded.email, webhook_url = excluded.webhook_url, "
-                   "ntfy_url = excluded.ntfy_url, email_to = excluded.email_to, "
-                   "webhook_secret = excluded.webhook_secret, updated_at = excluded.updated_at",
-                   p, N_OF(p), NULL);
-    return store_op_end(c, &op, rc);
+    return write_plain(
+        c,
+        "INSERT INTO notify_settings (user_id, in_app, webhook, ntfy, email, "
+        "webhook_url, ntfy_url, email_to, webhook_secret, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET "
+        "in_app = excluded.in_app, webhook = excluded.webhook, ntfy = excluded.ntfy, "
+        "email = excluded.email, webhook_url = excluded.webhook_url, "
+        "ntfy_url = excluded.ntfy_url, email_to = excluded.email_to, "
+        "webhook_secret = excluded.webhook_secret, updated_at = excluded.updated_at",
+        p, N_OF(p), NULL);
 }
 
 /* --- notifications --- */
@@ -157,10 +174,7 @@ int store_notification_insert(store_t *s, const char *user_id, const char *deliv
         *inserted = step == 1;
         if (step == 1)
             n->id = drv->col_int(&r, 0);
-        while (step == 1)
-            step = drv->next(&r);
-        drv->done(&r);
-        rc = step < 0 ? -step : TODO_OK;
+        rc = drain(drv, &r, step);
     }
     return store_op_end(c, &op, rc);
 }
@@ -221,11 +235,9 @@ int store_notification_read(store_t *s, const char *user_id, int64_t id, int64_t
             read_notification(c, &r, out);
         else if (step == 0)
             rc = store_conn_error(c, TODO_ERR_NOT_FOUND, "no such notification");
-        while (step == 1)
-            step = drv->next(&r);
-        drv->done(&r);
-        if (step < 0)
-            rc = -step;
+        int drc = drain(drv, &r, step);
+        if (drc != TODO_OK)
+            rc = drc;
     }
     return store_op_end(c, &op, rc);
 }
@@ -235,13 +247,9 @@ int store_notification_read_all(store_t *s, const char *user_id, int64_t now_ms,
     assert(user_id && n);
     WITH_CONN(s, c);
     struct sqlb_value p[] = {V_INT(now_ms), V_TEXT(user_id)};
-    struct store_op op;
-    int rc = store_op_begin(c, true, &op);
-    if (rc != TODO_OK)
-        return rc;
-    rc = run_plain(c, "UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL",
-                   p, N_OF(p), n);
-    return store_op_end(c, &op, rc);
+    return write_plain(c,
+                       "UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL",
+                       p, N_OF(p), n);
 }
 
 /* --- deliveries --- */
@@ -261,18 +269,14 @@ int store_delivery_insert(store_t *s, const char *id, const char *user_id, int c
     WITH_CONN(s, c);
     struct sqlb_value p[] = {V_TEXT(id),      V_TEXT(user_id), V_TEXT(notify_channel_name(channel)),
                              V_TEXT(payload), V_INT(now_ms),   V_INT(now_ms)};
-    struct store_op op;
     int64_t changes = 0;
-    int rc = store_op_begin(c, true, &op);
-    if (rc != TODO_OK)
-        return rc;
-    rc = run_plain(c,
-                   "INSERT INTO deliveries (id, user_id, channel, payload, next_attempt_at, "
-                   "created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-                   p, N_OF(p), &changes);
+    int rc = write_plain(c,
+                         "INSERT INTO deliveries (id, user_id, channel, payload, next_attempt_at, "
+                         "created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                         p, N_OF(p), &changes);
     if (rc == TODO_OK)
         *inserted = changes == 1;
-    return store_op_end(c, &op, rc);
+    return rc;
 }
 
 int store_delivery_claim(store_t *s, int64_t now_ms, int64_t lease_until, struct delivery *out,
@@ -307,14 +311,12 @@ int store_delivery_claim(store_t *s, int64_t now_ms, int64_t lease_until, struct
         out->attempts = (int)drv->col_int(&r, 4);
         *found = true;
     }
-    while (step == 1)
-        step = drv->next(&r);
-    drv->done(&r);
-    if (step < 0 && *found) {
+    rc = drain(drv, &r, step);
+    if (rc != TODO_OK && *found) {
         delivery_release(out);
         *found = false;
     }
-    return step < 0 ? -step : TODO_OK;
+    return rc;
 }
 
 int store_delivery_finish(store_t *s, const char *id, int attempts, int state, int64_t next_at,
@@ -348,10 +350,7 @@ int store_delivery_next_due(store_t *s, int64_t *at, bool *found)
     *found = step == 1 && !drv->is_null(&r, 0);
     if (*found)
         *at = drv->col_int(&r, 0);
-    while (step == 1)
-        step = drv->next(&r);
-    drv->done(&r);
-    return step < 0 ? -step : TODO_OK;
+    return drain(drv, &r, step);
 }
 
 int store_delivery_prune_some(store_t *s, int64_t before_ms, int limit, int64_t *n)
@@ -378,8 +377,5 @@ int store_delivery_count(store_t *s, int state, int64_t *n)
     int step = drv->next(&r);
     if (step == 1)
         *n = drv->col_int(&r, 0);
-    while (step == 1)
-        step = drv->next(&r);
-    drv->done(&r);
-    return step < 0 ? -step : TODO_OK;
+    return drain(drv, &r, step);
 }

@@ -8,6 +8,7 @@
 #include "base/xalloc.h"
 #include "http/openapi.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,9 +71,11 @@ bool api_authenticate(struct http_request *req, struct api_service *api, char us
     return authenticate(req, api, user_id);
 }
 
-/* A task id is a positive decimal integer; anything else names no task (404). */
-static bool task_id_param(struct http_request *req, int64_t *id)
+/* An id in the path ({id}) is a positive decimal integer; anything else names no such thing
+ * (404 "no such <what>"). */
+bool api_id_param(struct http_request *req, const char *what, int64_t *id)
 {
+    assert(what && id);
     const char *s = http_req_param(req, "id");
     size_t n = s ? strlen(s) : 0;
     bool ok = n > 0 && n <= 19 && s[0] != '0';
@@ -85,7 +88,7 @@ static bool task_id_param(struct http_request *req, int64_t *id)
         *id = v;
     }
     if (!ok)
-        http_respond_errorf(req, TODO_ERR_NOT_FOUND, "no such task");
+        http_respond_errorf(req, TODO_ERR_NOT_FOUND, "no such %s", what);
     return ok;
 }
 
@@ -117,15 +120,16 @@ static int64_t if_match_param(struct http_request *req)
 
 /* Answers with the JSON in b (taken), not to be stored by caches: every answer of the API
  * is one user's (a token, an account, tasks) and changes. */
-static void respond_private_buf(struct http_request *req, int status, struct buf *b)
+void api_respond_private_buf(struct http_request *req, int status, struct buf *b)
 {
+    assert(b);
     http_set_header(req, "Cache-Control", "no-store");
     size_t len = b->len;
     http_respond_take(req, status, "application/json", buf_take(b), len);
 }
 
 /* The same for a jansson value (stolen). */
-static void respond_private(struct http_request *req, int status, json_t *body)
+void api_respond_private(struct http_request *req, int status, json_t *body)
 {
     http_set_header(req, "Cache-Control", "no-store");
     http_respond_json(req, status, body);
@@ -139,7 +143,7 @@ static void respond_task(struct http_request *req, int status, const struct task
     struct buf b;
     buf_init(&b);
     task_json_write(&b, t);
-    respond_private_buf(req, status, &b);
+    api_respond_private_buf(req, status, &b);
 }
 
 /* Parses the JSON body, or writes the 400 and returns NULL. */
@@ -206,7 +210,8 @@ static void run_auth_job(void *arg)
             http_set_header(req, "Retry-After", "60");
         http_respond_error(req, &err);
     } else {
-        respond_private(req, j->kind == AUTH_SIGNUP ? 201 : 200, session_json(&s)); /* a token */
+        api_respond_private(req, j->kind == AUTH_SIGNUP ? 201 : 200,
+                            session_json(&s)); /* a token */
     }
     app_session_release(&s);
     json_decref(j->body);
@@ -322,7 +327,7 @@ static void h_me_get(struct http_request *req, void *ctx)
     if (app_me_get(api->app, uid, &u, &err))
         http_respond_error(req, &err);
     else
-        respond_private(req, 200, user_to_json(&u));
+        api_respond_private(req, 200, user_to_json(&u));
     user_release(&u);
 }
 
@@ -342,14 +347,15 @@ static void h_me_patch(struct http_request *req, void *ctx)
     if (app_me_update(api->app, uid, body, &u, &err))
         http_respond_error(req, &err);
     else
-        respond_private(req, 200, user_to_json(&u));
+        api_respond_private(req, 200, user_to_json(&u));
     user_release(&u);
     json_decref(body);
 }
 
 /* --- tasks --- */
 
-static const char *query_get(void *ctx, const char *name)
+/* The query_param_fn of the list use cases: ctx is the request. */
+const char *api_query_get(void *ctx, const char *name)
 {
     return http_req_query(ctx, name);
 }
@@ -364,7 +370,7 @@ static void h_tasks_list(struct http_request *req, void *ctx)
     todo_err_clear(&err);
     struct task_page page = {0};
     char *cursor = NULL;
-    if (app_task_list(api->app, uid, query_get, req, &page, &cursor, &err)) {
+    if (app_task_list(api->app, uid, api_query_get, req, &page, &cursor, &err)) {
         http_respond_error(req, &err);
         return;
     }
@@ -384,7 +390,7 @@ static void h_tasks_list(struct http_request *req, void *ctx)
     buf_putc(&b, '}');
     free(cursor);
     task_page_release(&page);
-    respond_private_buf(req, 200, &b);
+    api_respond_private_buf(req, 200, &b);
 }
 
 /* GET /api/{user_id}/tasks/count: the list's parameters, answered with how many tasks match. */
@@ -397,7 +403,7 @@ static void h_tasks_count(struct http_request *req, void *ctx)
     struct todo_err err;
     todo_err_clear(&err);
     int64_t n = 0;
-    if (app_task_count(api->app, uid, query_get, req, &n, &err)) {
+    if (app_task_count(api->app, uid, api_query_get, req, &n, &err)) {
         http_respond_error(req, &err);
         return;
     }
@@ -406,7 +412,7 @@ static void h_tasks_count(struct http_request *req, void *ctx)
     buf_puts(&b, "{\"count\":");
     buf_put_i64(&b, n);
     buf_putc(&b, '}');
-    respond_private_buf(req, 200, &b);
+    api_respond_private_buf(req, 200, &b);
 }
 
 /* A task write in flight: the request waits suspended (its worker serves other connections)
@@ -474,7 +480,7 @@ static void h_task_get(struct http_request *req, void *ctx)
     struct api_service *api = ctx;
     char uid[USER_ID_MAX];
     int64_t id;
-    if (!authenticate(req, api, uid) || !task_id_param(req, &id))
+    if (!authenticate(req, api, uid) || !api_id_param(req, "task", &id))
         return;
     struct todo_err err;
     todo_err_clear(&err);
@@ -495,7 +501,7 @@ static void task_write(struct http_request *req, struct api_service *api, enum a
 {
     char uid[USER_ID_MAX];
     int64_t id;
-    if (!authenticate(req, api, uid) || !task_id_param(req, &id))
+    if (!authenticate(req, api, uid) || !api_id_param(req, "task", &id))
         return;
     size_t body_len;
     http_req_body(req, &body_len);
@@ -528,7 +534,7 @@ static void h_task_delete(struct http_request *req, void *ctx)
     struct api_service *api = ctx;
     char uid[USER_ID_MAX];
     int64_t id;
-    if (!authenticate(req, api, uid) || !task_id_param(req, &id))
+    if (!authenticate(req, api, uid) || !api_id_param(req, "task", &id))
         return;
     write_submit(req, api, APP_TASK_DELETE, uid, id, NULL);
 }
@@ -538,7 +544,7 @@ static void h_task_history(struct http_request *req, void *ctx)
     struct api_service *api = ctx;
     char uid[USER_ID_MAX];
     int64_t id;
-    if (!authenticate(req, api, uid) || !task_id_param(req, &id))
+    if (!authenticate(req, api, uid) || !api_id_param(req, "task", &id))
         return;
     struct todo_err err;
     todo_err_clear(&err);
@@ -564,7 +570,7 @@ static void h_task_history(struct http_request *req, void *ctx)
     }
     buf_puts(&b, "]}");
     audit_entries_free(entries, n);
-    respond_private_buf(req, 200, &b);
+    api_respond_private_buf(req, 200, &b);
 }
 
 static void h_tags(struct http_request *req, void *ctx)
@@ -591,7 +597,7 @@ static void h_tags(struct http_request *req, void *ctx)
     free(tags);
     json_t *o = json_object();
     json_object_set_new(o, "items", items);
-    respond_private(req, 200, o);
+    api_respond_private(req, 200, o);
 }
 
 static void h_openapi(struct http_request *req, void *ctx)

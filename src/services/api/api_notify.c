@@ -5,88 +5,97 @@
 #include "base/buf.h"
 #include "services/api/api_internal.h"
 
-#include <errno.h>
+#include <assert.h>
 #include <sodium.h>
-#include <stdlib.h>
-#include <string.h>
 
-static void respond_private_json(struct http_request *req, int status, json_t *body)
+/* What every handler here starts with: the caller authenticated (the 401/403 is written
+ * otherwise) and an empty error. */
+struct call {
+    struct app *app;
+    char uid[USER_ID_MAX];
+    struct todo_err err;
+};
+
+static bool call_begin(struct http_request *req, void *ctx, struct call *c)
 {
-    http_set_header(req, "Cache-Control", "no-store");
-    http_respond_json(req, status, body); /* steals body */
+    struct api_service *api = ctx;
+    assert(api && c);
+    c->app = api->app;
+    todo_err_clear(&c->err);
+    return api_authenticate(req, api, c->uid);
 }
 
-static void respond_private_buf(struct http_request *req, int status, struct buf *b)
+/* Answers 200 with out (stolen) when rc is TODO_OK, else the error. */
+static void respond_json_result(struct http_request *req, int rc, json_t *out,
+                                const struct todo_err *err)
 {
-    http_set_header(req, "Cache-Control", "no-store");
-    size_t len = b->len;
-    http_respond_take(req, status, "application/json", buf_take(b), len);
+    if (rc) {
+        json_decref(out);
+        http_respond_error(req, err);
+    } else {
+        api_respond_private(req, 200, out);
+    }
+}
+
+/* Answers 200 with b (taken) when rc is TODO_OK, else the error (b released). */
+static void respond_buf_result(struct http_request *req, int rc, struct buf *b,
+                               const struct todo_err *err)
+{
+    if (rc) {
+        buf_release(b);
+        http_respond_error(req, err);
+    } else {
+        api_respond_private_buf(req, 200, b);
+    }
 }
 
 static void h_settings_get(struct http_request *req, void *ctx)
 {
-    struct api_service *api = ctx;
-    char uid[USER_ID_MAX];
-    if (!api_authenticate(req, api, uid))
+    struct call c;
+    if (!call_begin(req, ctx, &c))
         return;
-    struct todo_err err;
-    todo_err_clear(&err);
     json_t *out = NULL;
-    if (app_settings_get(api->app, uid, &out, &err))
-        http_respond_error(req, &err);
-    else
-        respond_private_json(req, 200, out);
+    int rc = app_settings_get(c.app, c.uid, &out, &c.err);
+    respond_json_result(req, rc, out, &c.err);
 }
 
 static void h_settings_put(struct http_request *req, void *ctx)
 {
-    struct api_service *api = ctx;
-    char uid[USER_ID_MAX];
-    if (!api_authenticate(req, api, uid))
+    struct call c;
+    if (!call_begin(req, ctx, &c))
         return;
-    struct todo_err err;
-    todo_err_clear(&err);
-    json_t *body = http_req_json(req, &err);
+    json_t *body = http_req_json(req, &c.err);
     json_t *out = NULL;
-    if (!body || app_settings_put(api->app, uid, body, &out, &err))
-        http_respond_error(req, &err);
-    else
-        respond_private_json(req, 200, out);
+    int rc = body ? app_settings_put(c.app, c.uid, body, &out, &c.err) : c.err.rc;
+    respond_json_result(req, rc, out, &c.err);
     json_decref(body);
 }
 
 static void h_webhook_secret(struct http_request *req, void *ctx)
 {
-    struct api_service *api = ctx;
-    char uid[USER_ID_MAX];
-    if (!api_authenticate(req, api, uid))
+    struct call c;
+    if (!call_begin(req, ctx, &c))
         return;
-    struct todo_err err;
-    todo_err_clear(&err);
     char secret[NOTIFY_SECRET_MAX];
-    if (app_webhook_secret_new(api->app, uid, secret, &err)) {
-        http_respond_error(req, &err);
-        return;
-    }
     struct buf b;
     buf_init(&b);
-    buf_puts(&b, "{\"webhook_secret\":");
-    buf_json_str(&b, secret);
-    buf_putc(&b, '}');
+    int rc = app_webhook_secret_new(c.app, c.uid, secret, &c.err);
+    if (rc == TODO_OK) {
+        buf_puts(&b, "{\"webhook_secret\":");
+        buf_json_str(&b, secret);
+        buf_putc(&b, '}');
+    }
     sodium_memzero(secret, sizeof secret);
-    respond_private_buf(req, 200, &b);
+    respond_buf_result(req, rc, &b, &c.err);
 }
 
 static void h_settings_test(struct http_request *req, void *ctx)
 {
-    struct api_service *api = ctx;
-    char uid[USER_ID_MAX];
-    if (!api_authenticate(req, api, uid))
+    struct call c;
+    if (!call_begin(req, ctx, &c))
         return;
-    struct todo_err err;
-    todo_err_clear(&err);
-    if (app_notify_test(api->app, uid, http_req_param(req, "channel"), &err)) {
-        http_respond_error(req, &err);
+    if (app_notify_test(c.app, c.uid, http_req_param(req, "channel"), &c.err)) {
+        http_respond_error(req, &c.err);
         return;
     }
     static const char accepted[] = "{\"status\":\"accepted\"}";
@@ -94,86 +103,46 @@ static void h_settings_test(struct http_request *req, void *ctx)
     http_respond_data(req, 202, "application/json", accepted, sizeof accepted - 1);
 }
 
-static const char *query_get(void *ctx, const char *name)
-{
-    return http_req_query(ctx, name);
-}
-
 static void h_notifications(struct http_request *req, void *ctx)
 {
-    struct api_service *api = ctx;
-    char uid[USER_ID_MAX];
-    if (!api_authenticate(req, api, uid))
+    struct call c;
+    if (!call_begin(req, ctx, &c))
         return;
-    struct todo_err err;
-    todo_err_clear(&err);
     struct buf b;
     buf_init(&b);
-    if (app_notifications_list(api->app, uid, query_get, req, &b, &err)) {
-        buf_release(&b);
-        http_respond_error(req, &err);
-        return;
-    }
-    respond_private_buf(req, 200, &b);
-}
-
-/* A notification id is a positive decimal integer; anything else names none (404). */
-static bool id_param(struct http_request *req, int64_t *id)
-{
-    const char *s = http_req_param(req, "id");
-    size_t n = s ? strlen(s) : 0;
-    bool ok = n > 0 && n <= 19 && s[0] != '0';
-    for (size_t i = 0; ok && i < n; i++)
-        ok = s[i] >= '0' && s[i] <= '9';
-    if (ok) {
-        errno = 0;
-        long long v = strtoll(s, NULL, 10);
-        ok = errno == 0 && v > 0;
-        *id = v;
-    }
-    if (!ok)
-        http_respond_errorf(req, TODO_ERR_NOT_FOUND, "no such notification");
-    return ok;
+    int rc = app_notifications_list(c.app, c.uid, api_query_get, req, &b, &c.err);
+    respond_buf_result(req, rc, &b, &c.err);
 }
 
 static void h_notification_read(struct http_request *req, void *ctx)
 {
-    struct api_service *api = ctx;
-    char uid[USER_ID_MAX];
+    struct call c;
     int64_t id;
-    if (!api_authenticate(req, api, uid) || !id_param(req, &id))
+    if (!call_begin(req, ctx, &c) || !api_id_param(req, "notification", &id))
         return;
-    struct todo_err err;
-    todo_err_clear(&err);
     struct notification n = {0};
-    if (app_notification_read(api->app, uid, id, &n, &err)) {
-        http_respond_error(req, &err);
-        return;
-    }
     struct buf b;
     buf_init(&b);
-    notification_json_write(&b, &n);
-    notification_release(&n);
-    respond_private_buf(req, 200, &b);
+    int rc = app_notification_read(c.app, c.uid, id, &n, &c.err);
+    if (rc == TODO_OK) {
+        notification_json_write(&b, &n);
+        notification_release(&n);
+    }
+    respond_buf_result(req, rc, &b, &c.err);
 }
 
 static void h_notifications_read_all(struct http_request *req, void *ctx)
 {
-    struct api_service *api = ctx;
-    char uid[USER_ID_MAX];
-    if (!api_authenticate(req, api, uid))
+    struct call c;
+    if (!call_begin(req, ctx, &c))
         return;
-    struct todo_err err;
-    todo_err_clear(&err);
     int64_t n = 0;
-    if (app_notifications_read_all(api->app, uid, &n, &err)) {
-        http_respond_error(req, &err);
-        return;
-    }
     struct buf b;
     buf_init(&b);
-    buf_printf(&b, "{\"updated\":%lld}", (long long)n);
-    respond_private_buf(req, 200, &b);
+    int rc = app_notifications_read_all(c.app, c.uid, &n, &c.err);
+    if (rc == TODO_OK)
+        buf_printf(&b, "{\"updated\":%lld}", (long long)n);
+    respond_buf_result(req, rc, &b, &c.err);
 }
 
 void api_notify_routes_register(struct api_service *api)

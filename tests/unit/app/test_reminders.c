@@ -25,14 +25,7 @@ static void app_setup(int mode)
     struct app_config cfg = {.jwt_secret = secret, .jwt_secret_len = 32, .token_ttl_ms = 3600000};
     app_init(&app, S, &cfg);
     app.sched_mode = mode;
-    struct user u;
-    user_init(&u);
-    snprintf(u.id, sizeof u.id, "u1");
-    u.email = xstrdup("a@example.com");
-    u.password_hash = xstrdup("x");
-    u.created_at = 1000;
-    cr_assert_eq(store_user_insert(S, &u), TODO_OK);
-    user_release(&u);
+    test_user_add(S, "u1", "a@example.com");
 }
 
 static void fini(void)

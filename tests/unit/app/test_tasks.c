@@ -15,6 +15,8 @@
 #include "base/timeutil.h"
 #include "base/xalloc.h"
 
+#include "../store/test_user.h"
+
 static char dir[64];
 static store_t *store;
 static struct app app;
@@ -33,14 +35,7 @@ static void setup(void)
     cr_assert_eq(store_migrate(store, &n, &err), 0);
     struct app_config cfg = {.jwt_secret = secret, .jwt_secret_len = 32, .token_ttl_ms = 3600000};
     app_init(&app, store, &cfg);
-    struct user u;
-    user_init(&u);
-    snprintf(u.id, sizeof u.id, "u1");
-    u.email = xstrdup("a@example.com");
-    u.password_hash = xstrdup("x");
-    u.created_at = 1000;
-    cr_assert_eq(store_user_insert(store, &u), TODO_OK);
-    user_release(&u);
+    test_user_add(store, "u1", "a@example.com");
 }
 
 static void teardown(void)

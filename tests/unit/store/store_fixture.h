@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "test_user.h"
 
 #ifndef STORE_FIXTURE_NAME
 #error "define STORE_FIXTURE_NAME before including store_fixture.h"
@@ -113,5 +114,21 @@ static inline void teardown(void)
         pg_admin(sql);
     }
 }
+
+/* Each case runs once per backend: STORE_TEST(name) { body } defines sqlite/name and
+ * postgres/name (skipped without TODO_TEST_POSTGRES_URL). */
+#define STORE_TEST(name)                                                                           \
+    static void name##_body(void);                                                                 \
+    Test(sqlite, name, .init = setup_sqlite, .fini = teardown)                                     \
+    {                                                                                              \
+        name##_body();                                                                             \
+    }                                                                                              \
+    Test(postgres, name, .init = setup_pg, .fini = teardown)                                       \
+    {                                                                                              \
+        if (!S)                                                                                    \
+            cr_skip_test("TODO_TEST_POSTGRES_URL is not set");                                     \
+        name##_body();                                                                             \
+    }                                                                                              \
+    static void name##_body(void)
 
 #endif

@@ -1,8 +1,8 @@
 /* test_store_events.c - the store's event tables (store_events.c): the outbox, idempotent
  * consumers, the relay lock and the audit history, run case by case against sqlite (a temp
  * file under /tmp) and, when TODO_TEST_POSTGRES_URL is set, against postgres (each case in a
- * fresh schema chosen through search_path, dropped afterwards). The fixtures are those of
- * test_store.c. */
+ * fresh schema chosen through search_path, dropped afterwards), with the fixture of
+ * store_fixture.h. */
 #include <criterion/criterion.h>
 #include <inttypes.h>
 #include <libpq-fe.h>
@@ -19,21 +19,6 @@
 
 #define STORE_FIXTURE_NAME store_events_test
 #include "store_fixture.h"
-
-/* Each case runs once per backend. */
-#define STORE_TEST(name)                                                                           \
-    static void name##_body(void);                                                                 \
-    Test(sqlite, name, .init = setup_sqlite, .fini = teardown)                                     \
-    {                                                                                              \
-        name##_body();                                                                             \
-    }                                                                                              \
-    Test(postgres, name, .init = setup_pg, .fini = teardown)                                       \
-    {                                                                                              \
-        if (!S)                                                                                    \
-            cr_skip_test("TODO_TEST_POSTGRES_URL is not set");                                     \
-        name##_body();                                                                             \
-    }                                                                                              \
-    static void name##_body(void)
 
 /* --- helpers --- */
 

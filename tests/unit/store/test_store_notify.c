@@ -15,38 +15,9 @@
 #define STORE_FIXTURE_NAME store_notify_test
 #include "store_fixture.h"
 
-#define STORE_TEST(name)                                                                           \
-    static void name##_body(void);                                                                 \
-    Test(sqlite, name, .init = setup_sqlite, .fini = teardown)                                     \
-    {                                                                                              \
-        name##_body();                                                                             \
-    }                                                                                              \
-    Test(postgres, name, .init = setup_pg, .fini = teardown)                                       \
-    {                                                                                              \
-        if (!S)                                                                                    \
-            cr_skip_test("TODO_TEST_POSTGRES_URL is not set");                                     \
-        name##_body();                                                                             \
-    }                                                                                              \
-    static void name##_body(void)
-
-static void make_user(const char *id)
-{
-    struct user u;
-    user_init(&u);
-    snprintf(u.id, sizeof u.id, "%s", id);
-    char email[64];
-    snprintf(email, sizeof email, "%s@example.com", id);
-    u.email = strdup(email);
-    u.password_hash = strdup("x");
-    snprintf(u.timezone, sizeof u.timezone, "UTC");
-    u.created_at = 1;
-    cr_assert_eq(store_user_insert(S, &u), TODO_OK, "%s", store_last_error(S));
-    user_release(&u);
-}
-
 STORE_TEST(settings_default_then_round_trip_with_the_secret)
 {
-    make_user("u1");
+    test_user_add(S, "u1", NULL);
     struct notify_settings st;
     notify_settings_init(&st);
     cr_assert_eq(store_notify_settings_get(S, "u1", &st), TODO_OK);
@@ -71,8 +42,8 @@ STORE_TEST(settings_default_then_round_trip_with_the_secret)
 
 STORE_TEST(a_notification_is_inserted_once_per_delivery_id_and_read_once)
 {
-    make_user("u1");
-    make_user("u2");
+    test_user_add(S, "u1", NULL);
+    test_user_add(S, "u2", NULL);
     bool inserted = false;
     struct notification n = {.task_id = 5, .title = "T", .body = "B", .created_at = 100};
     cr_assert_eq(store_notification_insert(S, "u1", "r1-1.in_app", &n, &inserted), TODO_OK);

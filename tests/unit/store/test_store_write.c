@@ -21,21 +21,6 @@
 #define STORE_FIXTURE_NAME store_write
 #include "store_fixture.h"
 
-/* Each case runs once per backend. */
-#define WRITE_TEST(name)                                                                           \
-    static void name##_body(void);                                                                 \
-    Test(sqlite, name, .init = setup_sqlite, .fini = teardown)                                     \
-    {                                                                                              \
-        name##_body();                                                                             \
-    }                                                                                              \
-    Test(postgres, name, .init = setup_pg, .fini = teardown)                                       \
-    {                                                                                              \
-        if (!S)                                                                                    \
-            cr_skip_test("TODO_TEST_POSTGRES_URL is not set");                                     \
-        name##_body();                                                                             \
-    }                                                                                              \
-    static void name##_body(void)
-
 /* --- a write: a task and its outbox row, then maybe a failure --- */
 
 /* JOB_NO_USER: the database refuses the insert (a foreign key): on postgres the statement's
@@ -101,14 +86,7 @@ static void *writer(void *arg)
 
 static void add_user(void)
 {
-    struct user u;
-    user_init(&u);
-    snprintf(u.id, sizeof u.id, "u1");
-    u.email = xstrdup("a@example.com");
-    u.password_hash = xstrdup("x");
-    u.created_at = 1000;
-    cr_assert_eq(store_user_insert(S, &u), TODO_OK, "%s", store_last_error(S));
-    user_release(&u);
+    test_user_add(S, "u1", "a@example.com");
     __atomic_store_n(&returned, 0, __ATOMIC_SEQ_CST);
 }
 
@@ -196,7 +174,7 @@ static void *busy_writer(void *arg)
     return NULL;
 }
 
-WRITE_TEST(writes_from_eight_threads_all_commit_and_are_readable_when_they_return)
+STORE_TEST(writes_from_eight_threads_all_commit_and_are_readable_when_they_return)
 {
     add_user();
     static struct write_job jobs[N_THREADS][N_PER_THREAD];
@@ -221,7 +199,7 @@ WRITE_TEST(writes_from_eight_threads_all_commit_and_are_readable_when_they_retur
     cr_assert_eq(st.queued, 0);
 }
 
-WRITE_TEST(a_failing_write_is_undone_alone_and_its_batch_commits_the_others)
+STORE_TEST(a_failing_write_is_undone_alone_and_its_batch_commits_the_others)
 {
     add_user();
     stall_arm();
@@ -262,7 +240,7 @@ WRITE_TEST(a_failing_write_is_undone_alone_and_its_batch_commits_the_others)
     assert_committed(1 + 3); /* the failed ones' task and outbox row were undone */
 }
 
-WRITE_TEST(no_write_returns_before_the_transaction_holding_it_committed)
+STORE_TEST(no_write_returns_before_the_transaction_holding_it_committed)
 {
     add_user();
     stall_arm();
