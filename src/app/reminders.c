@@ -143,7 +143,9 @@ int app_reminders_fire_due(void *arg, int64_t now_ms, int64_t *next_at)
 {
     struct app *a = arg;
     assert(a && next_at);
-    (void)now_ms; /* each claim reads the clock when its transaction runs */
+    (void)now_ms;              /* each claim reads the clock when its transaction runs */
+    store_thread_background(); /* the scheduler's thread
+                                  (docs/decisions/0028-write-path-and-memory.md) */
     int rc;
     struct fire_batch b = {.a = a};
     do {
@@ -283,7 +285,9 @@ int app_reminders_send_jobs(void *arg, int64_t now_ms, int64_t *next_at)
 {
     struct app *a = arg;
     assert(a && a->jobs && next_at);
-    *next_at = INT64_MAX; /* woken by the writes that queue calls */
+    store_thread_background(); /* the scheduler's thread
+                                  (docs/decisions/0028-write-path-and-memory.md) */
+    *next_at = INT64_MAX;      /* woken by the writes that queue calls */
     int rc = drain_jobs(a);
     if (rc == TODO_OK && now_ms - a->jobs_swept_at >= JOBS_SWEEP_MS) {
         rc = sweep_overdue(a, now_ms);

@@ -354,6 +354,7 @@ static void prune(notify_service_t *ns, int64_t now)
 static void *pool_main(void *arg)
 {
     notify_service_t *ns = arg;
+    store_thread_background(); /* docs/decisions/0028-write-path-and-memory.md */
     for (;;) {
         pthread_mutex_lock(&ns->mu);
         bool stopping = ns->stopping;
