@@ -43,7 +43,12 @@
 #define WS_SNDBUF        (128u << 10) /* kernel send buffer per connection */
 #define INBOX_MAX        65536        /* messages waiting for the hub thread */
 #define LINGER_MAX_BYTES (8u << 20)   /* discarded after our close frame, at most */
-#define TICK_MS          250
+#define AUTH_MESSAGE_MAX (16u << 10)  /* a message before auth (the auth message), at most */
+/* wslay queues a pong for every ping it reads, without bound: past these, the hub stops
+ * reading from that peer until its queue drains (its sends then wait in TCP). */
+#define WSLAY_QUEUE_MAX       64
+#define WSLAY_QUEUE_BYTES_MAX (64u << 10)
+#define TICK_MS               250
 
 enum close_slot { C1000, C1001, C1002, C1003, C1006, C1007, C1008, C1009, C1011, COTHER, C_N };
 static const int close_codes[C_N] = {1000, 1001, 1002, 1003, 1006, 1007, 1008, 1009, 1011, 0};
@@ -453,6 +458,7 @@ static void authenticate(struct ws_conn *c, const char *text, size_t len)
         c->authed = true;
         c->token = xstrdup(token);
         c->checked_ms = time_now_ms();
+        wslay_event_config_set_max_recv_msg_length(c->ctx, h->cfg.max_message);
         send_ready(c);
     }
     json_decref(msg);
@@ -486,7 +492,10 @@ static int conn_start(struct ws_conn *c)
     };
     if (wslay_event_context_server_init(&c->ctx, &cbs, c) != 0)
         return -1;
-    wslay_event_config_set_max_recv_msg_length(c->ctx, c->hub->cfg.max_message);
+    /* until auth, only the auth message is expected: a stranger cannot make wslay buffer
+     * up to max_message per socket */
+    wslay_event_config_set_max_recv_msg_length(c->ctx, c->authed ? c->hub->cfg.max_message
+                                                                 : AUTH_MESSAGE_MAX);
     int fl = fcntl(c->fd, F_GETFL);
     if (fl < 0 || fcntl(c->fd, F_SETFL, fl | O_NONBLOCK) < 0)
         return -1;
@@ -598,13 +607,18 @@ static int conn_pump(ws_hub_t *h, struct ws_conn *c)
     if (wslay_event_want_write(c->ctx) && wslay_event_send(c->ctx) != 0)
         return -1;
     conn_feed(c);
-    bool rd = wslay_event_want_read(c->ctx), wr = wslay_event_want_write(c->ctx);
-    if (!rd && !wr) { /* both close frames went, or wslay gave up */
+    bool want_rd = wslay_event_want_read(c->ctx), wr = wslay_event_want_write(c->ctx);
+    if (!want_rd && !wr) { /* both close frames went, or wslay gave up */
         bool peer_may_send =
             wslay_event_get_close_sent(c->ctx) && !wslay_event_get_close_received(c->ctx);
         return peer_may_send ? conn_linger(h, c) : -1;
     }
-    uint32_t ev = (rd ? EPOLLIN : 0) | (wr ? EPOLLOUT : 0) | EPOLLRDHUP;
+    bool backlog = wslay_event_get_queued_msg_count(c->ctx) > WSLAY_QUEUE_MAX ||
+                   wslay_event_get_queued_msg_length(c->ctx) > WSLAY_QUEUE_BYTES_MAX;
+    bool rd = want_rd && !backlog;
+    /* RDHUP only while reading: level-triggered, it would wake the loop at every round once
+     * the peer half-closed and nothing is read any more */
+    uint32_t ev = (rd ? EPOLLIN | EPOLLRDHUP : 0) | (wr ? EPOLLOUT : 0);
     if (ev != c->events) {
         struct epoll_event e = {.events = ev, .data.ptr = c};
         if (epoll_ctl(h->epfd, EPOLL_CTL_MOD, c->fd, &e) != 0)
@@ -729,6 +743,11 @@ static int conn_timers(ws_hub_t *h, struct ws_conn *c, int64_t now)
     const struct ws_hub_config *cfg = &h->cfg;
     if (c->lingering)
         return now - c->linger_ms > cfg->close_timeout_ms ? -1 : 0;
+    if (!c->closing && c->ctx && wslay_event_get_close_sent(c->ctx)) { /* a close wslay queued itself */
+        if (!c->closing_ms)
+            c->closing_ms = now;
+        return now - c->closing_ms > cfg->close_timeout_ms ? -1 : 0;
+    }
     if (c->closing)
         return now - c->closing_ms > cfg->close_timeout_ms ? -1 : 0; /* the peer never answered */
     if (now - c->last_read_ms > 2 * cfg->ping_interval_ms)

@@ -64,8 +64,8 @@ int store_ops_reminders_claim_due(struct store_conn *c, int64_t now_ms, int limi
     int rc = read_due_rows(c, now_ms, limit, &rows, &n);
     if (rc != TODO_OK)
         return rc;
-    int kept = 0;
-    for (int i = 0; i < n && rc == TODO_OK; i++) {
+    int kept = 0, i = 0;
+    for (; i < n && rc == TODO_OK; i++) {
         int64_t changes = 0;
         struct sqlb_value p[] = {V_INT(now_ms), V_INT(rows[i].id)};
         rc = store_run(c, ST_REMINDER_MARK_FIRED, p, N_OF(p), &changes);
@@ -75,6 +75,8 @@ int store_ops_reminders_claim_due(struct store_conn *c, int64_t now_ms, int limi
             reminder_due_release(&rows[i]);
     }
     if (rc != TODO_OK) {
+        for (; i < n; i++) /* the rows after the failed one were never looked at */
+            reminder_due_release(&rows[i]);
         reminders_due_free(rows, kept);
         return rc;
     }

@@ -290,6 +290,15 @@ describe('realtime: GET /ws', () => {
         r.sock.destroy();
     });
 
+    it('before_auth_a_message_over_16_KiB_closes_with_1009', async () => {
+        // Only the auth message is expected then: a stranger must not make the server buffer
+        // up to 1 MiB per socket.
+        const c = client(s);
+        await c.opened;
+        c.ws.send(JSON.stringify({ type: 'auth', token: 'x'.repeat(20 << 10) }));
+        await c.closedWith(1009);
+    });
+
     it('a_message_over_1_MiB_closes_with_1009_whole_or_fragmented', async () => {
         const u = await newUser(s.api);
         const c = await authed(s, u.token);

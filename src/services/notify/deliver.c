@@ -308,7 +308,10 @@ int deliver_email(const struct deliver_config *cfg, const char *address,
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)cfg->timeout_ms);
-    curl_easy_setopt(h, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY); /* STARTTLS when offered */
+    /* STARTTLS when offered; with credentials it is required, so a man in the middle who
+     * strips STARTTLS from the greeting cannot make libcurl send the password in clear. */
+    curl_easy_setopt(h, CURLOPT_USE_SSL,
+                     (long)(cfg->smtp_user[0] ? CURLUSESSL_ALL : CURLUSESSL_TRY));
     if (cfg->smtp_user[0]) {
         curl_easy_setopt(h, CURLOPT_USERNAME, cfg->smtp_user);
         curl_easy_setopt(h, CURLOPT_PASSWORD, cfg->smtp_password);
