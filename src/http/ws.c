@@ -44,8 +44,7 @@
 #define INBOX_MAX        65536        /* messages waiting for the hub thread */
 #define LINGER_MAX_BYTES (8u << 20)   /* discarded after our close frame, at most */
 #define AUTH_MESSAGE_MAX (16u << 10)  /* a message before auth (the auth message), at most */
-/* wslay queues a pong for every ping it reads, without bound: past these, the hub stops
- * reading from that peer until its queue drains (its sends then wait in TCP). */
+/* wslay_backlog: how much wslay may hold queued before the hub stops reading that peer */
 #define WSLAY_QUEUE_MAX       64
 #define WSLAY_QUEUE_BYTES_MAX (64u << 10)
 #define TICK_MS               250
@@ -355,11 +354,25 @@ void ws_handle_upgrade(struct http_request *r, void *ctx)
 
 /* ------------------------------------------------------------------ wslay callbacks */
 
+/* wslay queues a pong for every ping it reads, without bound; past WSLAY_QUEUE_MAX messages
+ * or WSLAY_QUEUE_BYTES_MAX queued, the hub reads no more from that peer until its queue
+ * drains (the peer's sends then wait in TCP). */
+static bool wslay_backlog(wslay_event_context_ptr ctx)
+{
+    return wslay_event_get_queued_msg_count(ctx) > WSLAY_QUEUE_MAX ||
+           wslay_event_get_queued_msg_length(ctx) > WSLAY_QUEUE_BYTES_MAX;
+}
+
 static ssize_t on_wslay_recv(wslay_event_context_ptr ctx, uint8_t *data, size_t len, int flags,
                              void *user_data)
 {
     (void)flags;
     struct ws_conn *c = user_data;
+    if (wslay_backlog(ctx)) { /* read no more until its queued pongs went out */
+        wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
+        c->io_failed = false;
+        return -1;
+    }
     if (c->extra_off < c->extra_len) { /* what libmicrohttpd read past the request, first */
         size_t n = c->extra_len - c->extra_off;
         n = n < len ? n : len;
@@ -613,9 +626,7 @@ static int conn_pump(ws_hub_t *h, struct ws_conn *c)
             wslay_event_get_close_sent(c->ctx) && !wslay_event_get_close_received(c->ctx);
         return peer_may_send ? conn_linger(h, c) : -1;
     }
-    bool backlog = wslay_event_get_queued_msg_count(c->ctx) > WSLAY_QUEUE_MAX ||
-                   wslay_event_get_queued_msg_length(c->ctx) > WSLAY_QUEUE_BYTES_MAX;
-    bool rd = want_rd && !backlog;
+    bool rd = want_rd && !wslay_backlog(c->ctx);
     /* RDHUP only while reading: level-triggered, it would wake the loop at every round once
      * the peer half-closed and nothing is read any more */
     uint32_t ev = (rd ? EPOLLIN | EPOLLRDHUP : 0) | (wr ? EPOLLOUT : 0);
@@ -743,7 +754,8 @@ static int conn_timers(ws_hub_t *h, struct ws_conn *c, int64_t now)
     const struct ws_hub_config *cfg = &h->cfg;
     if (c->lingering)
         return now - c->linger_ms > cfg->close_timeout_ms ? -1 : 0;
-    if (!c->closing && c->ctx && wslay_event_get_close_sent(c->ctx)) { /* a close wslay queued itself */
+    if (!c->closing && c->ctx &&
+        wslay_event_get_close_sent(c->ctx)) { /* a close wslay queued itself */
         if (!c->closing_ms)
             c->closing_ms = now;
         return now - c->closing_ms > cfg->close_timeout_ms ? -1 : 0;

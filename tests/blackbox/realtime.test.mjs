@@ -290,6 +290,28 @@ describe('realtime: GET /ws', () => {
         r.sock.destroy();
     });
 
+    it('a_ping_flood_from_a_peer_that_never_reads_does_not_grow_the_server', async () => {
+        // wslay queues a pong per ping: unbounded, 30 MB of pings made ~70 MB of queued pongs.
+        const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${s.proc.pid}/status`, 'utf8'))[1]);
+        const before = rss();
+        const r = await rawSocket(s);
+        r.sock.pause(); // never reads the pongs
+        const ping = Buffer.from([0x89, 0x80, 1, 2, 3, 4]); // a masked, empty ping
+        const chunk = Buffer.concat(Array(100000).fill(ping));
+        for (let i = 0; i < 50; i++) r.sock.write(chunk);
+        // Until the server stops taking bytes: the client's unsent amount stays put.
+        let last = -1, same = 0;
+        await waitFor(() => {
+            const w = r.sock.writableLength;
+            same = w === last ? same + 1 : 0;
+            last = w;
+            return same >= 20 || w === 0;
+        }, { intervalMs: 100, deadlineMs: 20000, what: 'the flood to stall or be read' });
+        const grown = rss() - before;
+        r.sock.destroy();
+        assert.ok(grown < 16 * 1024, `server RSS grew by ${grown} kB under a ping flood`);
+    });
+
     it('before_auth_a_message_over_16_KiB_closes_with_1009', async () => {
         // Only the auth message is expected then: a stranger must not make the server buffer
         // up to 1 MiB per socket.
