@@ -291,7 +291,9 @@ describe('realtime: GET /ws', () => {
     });
 
     it('a_ping_flood_from_a_peer_that_never_reads_does_not_grow_the_server', async () => {
-        // wslay queues a pong per ping: unbounded, 30 MB of pings made ~70 MB of queued pongs.
+        // wslay queues a pong per ping: unbounded, 30 MB of pings made ~73 MB of queued pongs
+        // (release build, only the epoll gate). Bounded: +0.5 MB in a release build, +25-27 MB
+        // under ASan (its allocator's own overhead, measured three times); the line sits between.
         const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${s.proc.pid}/status`, 'utf8'))[1]);
         const before = rss();
         const r = await rawSocket(s);
@@ -309,7 +311,7 @@ describe('realtime: GET /ws', () => {
         }, { intervalMs: 100, deadlineMs: 20000, what: 'the flood to stall or be read' });
         const grown = rss() - before;
         r.sock.destroy();
-        assert.ok(grown < 16 * 1024, `server RSS grew by ${grown} kB under a ping flood`);
+        assert.ok(grown < 48 * 1024, `server RSS grew by ${grown} kB under a ping flood`);
     });
 
     it('before_auth_a_message_over_16_KiB_closes_with_1009', async () => {
