@@ -217,7 +217,9 @@ describe('a reminder through todo api, todo notify and todo realtime over Kafka'
         // occurrences 10 s apart (hourly, at two seconds of two minutes, UTC): the reminder 30 s
         // before the first (10 s ahead) is completed away before it fires; the successor's
         // comes 10 s after it
-        const due = Math.ceil((Date.now() + 40000) / 1000) * 1000;
+        let due = Math.ceil((Date.now() + 40000) / 1000) * 1000;
+        const s0 = new Date(due).getUTCSeconds();
+        if (s0 >= 50) due += (60 - s0) * 1000; // the second occurrence (second + 10) in the same minute
         const d = new Date(due);
         const [m, sec] = [d.getUTCMinutes(), d.getUTCSeconds()];
         const rule = `FREQ=HOURLY;BYMINUTE=${m},${(m + 1) % 60};BYSECOND=${sec},${(sec + 10) % 60}`;
