@@ -58,9 +58,6 @@ trap 'exit 130' INT TERM
 
 # a free loopback port (scripts/lib/ports.sh)
 source scripts/lib/ports.sh
-port=$(free_port)
-base="http://127.0.0.1:$port"
-export TODO_LISTEN="127.0.0.1:$port"
 export TODO_DATA_DIR="$tmp/data"
 export TODO_DATABASE_URL="sqlite:$tmp/data/todo.db"
 export TODO_ACCESS_LOG=0
@@ -70,14 +67,29 @@ mkdir -p "$TODO_DATA_DIR"
 "$bin" migrate >"$tmp/migrate.log" 2>&1 || { cat "$tmp/migrate.log" >&2; die "todo migrate failed"; }
 seed=$("$build/bench_seed" "$TODO_DATABASE_URL" --tasks 1000 --ids "$tmp/ids.txt") ||
     die "bench_seed failed"
-"$bin" serve >"$tmp/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 200); do
-    curl -fsS -o /dev/null "$base/readyz" 2>/dev/null && break
-    kill -0 "$server_pid" 2>/dev/null || die "todo serve exited at start"
-    sleep 0.05
+# Starts the server on a free port; 0 once /readyz answers, 1 when the port was taken between
+# the pick and the bind (free_port is racy: the caller tries another), else dies.
+start_server() {
+    port=$(free_port "$@")
+    base="http://127.0.0.1:$port"
+    TODO_LISTEN="127.0.0.1:$port" "$bin" serve >"$tmp/server.log" 2>&1 &
+    server_pid=$!
+    for _ in $(seq 200); do
+        curl -fsS -o /dev/null "$base/readyz" 2>/dev/null && return 0
+        if ! kill -0 "$server_pid" 2>/dev/null; then
+            grep -q "Address already in use" "$tmp/server.log" && return 1
+            die "todo serve exited at start"
+        fi
+        sleep 0.05
+    done
+    die "todo serve not ready on $base after 10 s"
+}
+tried=()
+for _ in 1 2 3 4 5; do
+    start_server "${tried[@]}" && break
+    tried+=("$port")
 done
-curl -fsS -o /dev/null "$base/readyz" || die "todo serve not ready on $base after 10 s"
+curl -fsS -o /dev/null "$base/readyz" || die "todo serve did not start (ports tried: ${tried[*]})"
 
 # Sign in as the seeded user; the seeded task must read back as the seeder built it.
 login=$(node -e 'const s = JSON.parse(process.argv[1]);
