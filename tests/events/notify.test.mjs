@@ -9,6 +9,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startCluster, Role, newUser, waitFor, waitForMessages, assertValid } from './lib/cluster.mjs';
 import { freePort } from '../blackbox/lib/server.mjs';
+import { userWithAllChannels as userWithAllChannels_ } from './lib/peers.mjs';
 import { webhookReceiver, ntfyReceiver, startMailpit } from '../blackbox/lib/receivers.mjs';
 import { reminderEvent, emitReminder } from '../blackbox/lib/reminders.mjs';
 
@@ -46,14 +47,7 @@ describe('todo notify as its own process', () => {
         await mail?.close();
     });
 
-    async function userWithAllChannels() {
-        const u = await newUser(cl.client);
-        assert.equal((await u.put('/settings', { json: {
-            channels: { in_app: true, webhook: true, ntfy: true, email: true },
-            webhook_url: `${hook.url}/hook`, ntfy_url: `${ntfy.url}/topic`, email: `${u.id}@example.com` } })).status, 200);
-        hook.secret = (await u.post('/settings/webhook-secret')).json.webhook_secret;
-        return u;
-    }
+    const userWithAllChannels = () => userWithAllChannels_(cl.client, hook, ntfy);
     const mailsOf = async (u) => (await mail.messages()).filter((m) => m.To.some((x) => x.Address === `${u.id}@example.com`));
 
     it('a_reminder_reaches_every_channel_once_and_its_notification_event_is_published', async () => {

@@ -5,20 +5,9 @@
 // with 1001 while the other goes on.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
 import { startCluster, newUser, waitFor, Role } from './lib/cluster.mjs';
 import { freePort } from '../blackbox/lib/server.mjs';
-
-function connect(role, token) {
-    const ws = new WebSocket(`ws://127.0.0.1:${role.port}/ws`, ['todo', `bearer.${token}`]);
-    const c = { ws, msgs: [], closed: null };
-    ws.on('message', (d) => c.msgs.push(JSON.parse(d.toString())));
-    ws.on('close', (code) => { c.closed = code; });
-    ws.on('error', () => {});
-    c.ready = () => waitFor(() => c.msgs.some((m) => m.type === 'ready'), { what: 'ready', deadlineMs: 20000 });
-    c.changes = () => c.msgs.filter((m) => m.type === 'task.changed');
-    return c;
-}
+import { connect } from './lib/peers.mjs';
 
 describe('realtime over Kafka: two todo realtime replicas beside todo api', () => {
     let cl;

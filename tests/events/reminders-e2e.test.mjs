@@ -13,26 +13,14 @@
 // notify alone with events written to the outbox by hand.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
 import { startCluster, Role, newUser, waitFor, readKeys, assertValid } from './lib/cluster.mjs';
 import { freePort } from '../blackbox/lib/server.mjs';
+import { connect, userWithAllChannels as userWithAllChannels_ } from './lib/peers.mjs';
 import { webhookReceiver, ntfyReceiver, startMailpit } from '../blackbox/lib/receivers.mjs';
 
 // the notify and realtime groups may still be joining when the first reminder fires
 const DEADLINE_MS = 90000;
 const iso = (ms) => new Date(ms).toISOString();
-
-/** An npm `ws` client of /ws on the realtime process, authenticated by the subprotocol. */
-function connect(role, token) {
-    const ws = new WebSocket(`ws://127.0.0.1:${role.port}/ws`, ['todo', `bearer.${token}`]);
-    const c = { ws, msgs: [], closed: null };
-    ws.on('message', (d) => c.msgs.push(JSON.parse(d.toString())));
-    ws.on('close', (code) => { c.closed = code; });
-    ws.on('error', () => {});
-    c.ready = () => waitFor(() => c.msgs.some((m) => m.type === 'ready'), { what: 'ready', deadlineMs: 20000 });
-    c.notifications = () => c.msgs.filter((m) => m.type === 'notification');
-    return c;
-}
 
 /** The delivery ids a receiver accepted for reminder id, with their counts: {key: n}. */
 function acceptedFor(rec, reminderId) {
@@ -72,14 +60,7 @@ describe('a reminder through todo api, todo notify and todo realtime over Kafka'
 
     const logs = () => `${cl.logs()}\n${notify.tail()}\n${realtime.tail()}`;
 
-    async function userWithAllChannels() {
-        const u = await newUser(cl.client);
-        assert.equal((await u.put('/settings', { json: {
-            channels: { in_app: true, webhook: true, ntfy: true, email: true },
-            webhook_url: `${hook.url}/hook`, ntfy_url: `${ntfy.url}/topic`, email: `${u.id}@example.com` } })).status, 200);
-        hook.secret = (await u.post('/settings/webhook-secret')).json.webhook_secret;
-        return u;
-    }
+    const userWithAllChannels = () => userWithAllChannels_(cl.client, hook, ntfy);
     const mailsOf = async (u) => (await mail.messages()).filter((m) => m.To.some((x) => x.Address === `${u.id}@example.com`));
 
     /** True once the reminder's delivery key (remind_at as fired) was accepted on every channel. */
