@@ -34,6 +34,7 @@ struct app_config {
 
 struct app_revoked;
 struct app_sessions_watch;
+struct assistant_llm;
 
 struct app {
     uint64_t id;    /* unique per app_init in this process (keys per-thread caches) */
@@ -59,6 +60,9 @@ struct app {
     int64_t sched_hint;
     sched_dapr_t *jobs;    /* dapr: the Jobs API client, owned by the scheduler's thread */
     int64_t jobs_swept_at; /* dapr: the last sweep for overdue rows (that thread only) */
+    /* The chat brain (src/app/assistant.h): the configured model, or NULL for the built-in
+     * parser. Set before serving; owned by whoever set it. */
+    struct assistant_llm *llm;
 };
 
 /* Who fires reminders: the db scheduler's thread (claims due rows), Dapr (the Jobs API,
