@@ -38,6 +38,9 @@ srcs_for() {
     fuzz_token) echo "$base src/app/token.c" ;;
     # the reminder event's data (src/core/notify.c; libcurl only for its URL API)
     fuzz_notify) echo "$base src/core/notify.c" ;;
+    # the assistant's date reader (its tokenizer, grammar and resolver)
+    fuzz_nlp_when)
+        echo "$base $core src/core/nlp_when.c src/core/nlp_when_lex.c src/core/nlp_when_resolve.c" ;;
     *) echo "$base $core" ;;
     esac
 }

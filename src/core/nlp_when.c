@@ -302,7 +302,7 @@ static int read_year(const struct ctx *c, int i, int *year)
 
 static bool valid_md(int month, int dom, int year)
 {
-    if (month < 1 || month > 12 || dom < 1)
+    if (month < 1 || month > 12 || dom < 1 || (year && (year < 1970 || year > 2200)))
         return false;
     return dom <= (year ? nlp_days_in_month(year, month)
                         : (month == 2 ? 29 : nlp_days_in_month(2001, month)));
