@@ -531,3 +531,159 @@ add("call the insurer tomorrow, high priority", SUN, "priority", "Call the insur
 add("medium priority fix the fence", SUN, "priority", "Fix the fence", priority="medium")
 add("urgent: renew the insurance", SUN, "priority", "Renew the insurance", priority="high",
     note="'urgent' = high")
+
+# ---- complete / reopen / delete: targets by id, words, "it", all ----------------------------
+cmd("complete task 3", SUN, "complete", "complete", target={"id": 3})
+cmd("mark task 12 as done", SUN, "complete", "complete", target={"id": 12})
+cmd("I finished task 4", SUN, "complete", "complete", target={"id": 4})
+cmd("done with task 7", SUN, "complete", "complete", target={"id": 7})
+cmd("task 5 is done", SUN, "complete", "complete", target={"id": 5})
+cmd("check off the groceries task", SUN, "complete", "complete", target={"words": "groceries"})
+cmd("mark buy milk as done", SUN, "complete", "complete", target={"words": "buy milk"})
+cmd("mark it done", SUN, "complete", "complete", target={"previous": True})
+cmd("finished it", SUN, "complete", "complete", target={"previous": True})
+cmd("complete all my tasks", SUN, "complete", "complete", target={"all": True})
+cmd("mark everything as done", SUN, "complete", "complete", target={"all": True})
+cmd("please complete task 21", LON, "complete", "complete", target={"id": 21})
+cmd("Could you mark task 2 as complete?", LON, "complete", "complete", target={"id": 2})
+cmd("reopen task 3", SUN, "reopen", "reopen", target={"id": 3})
+cmd("mark task 9 as not done", SUN, "reopen", "reopen", target={"id": 9})
+cmd("uncheck task 6", SUN, "reopen", "reopen", target={"id": 6})
+cmd("mark task 14 as incomplete", SUN, "reopen", "reopen", target={"id": 14})
+cmd("reopen it", SUN, "reopen", "reopen", target={"previous": True})
+cmd("reopen the dentist task", SUN, "reopen", "reopen", target={"words": "dentist"})
+cmd("undo that, task 4 isn't finished", SUN, "reopen", "reopen", target={"id": 4})
+cmd("delete task 3", SUN, "delete", "delete", target={"id": 3})
+cmd("remove task 10", SUN, "delete", "delete", target={"id": 10})
+cmd("delete the groceries task", SUN, "delete", "delete", target={"words": "groceries"})
+cmd("get rid of the gym task", SUN, "delete", "delete", target={"words": "gym"})
+cmd("delete it", SUN, "delete", "delete", target={"previous": True})
+cmd("remove it", SUN, "delete", "delete", target={"previous": True})
+cmd("delete all my tasks", SUN, "delete", "delete", target={"all": True})
+cmd("remove all tasks", SUN, "delete", "delete", target={"all": True})
+cmd("please delete task 42", KOL, "delete", "delete", target={"id": 42})
+cmd("can you remove task number 8?", KOL, "delete", "delete", target={"id": 8})
+cmd("erase task 15", LAX, "delete", "delete", target={"id": 15})
+
+# ---- update of each field -------------------------------------------------------------------
+cmd("make it high priority", SUN, "update", "update", target={"previous": True}, priority="high")
+cmd("set task 4 to low priority", SUN, "update", "update", target={"id": 4}, priority="low")
+cmd("change the priority of task 9 to medium", SUN, "update", "update", target={"id": 9},
+    priority="medium")
+cmd("make the report task urgent", SUN, "update", "update", target={"words": "report"},
+    priority="high", note="'urgent' = high")
+cmd("change task 1 to 'Call mom tonight'", SUN, "update", "update", target={"id": 1},
+    title="Call mom tonight", due=None, note="quoted words stay the title, no date read")
+cmd("rename task 2 to buy oat milk", SUN, "update", "update", target={"id": 2},
+    title="Buy oat milk")
+cmd("rename it to Pay the electric bill", SUN, "update", "update", target={"previous": True},
+    title="Pay the electric bill")
+cmd("move task 5 to friday", SUN, "update", "update", target={"id": 5},
+    **date(SUN, bare_wd(SUN, "fri")))
+cmd("task 3 is due tomorrow at 5pm", SUN, "update", "update", target={"id": 3},
+    **at(SUN, plus(SUN, 1), 17))
+cmd("postpone task 6 to next week", TUE, "update", "update", target={"id": 6},
+    **date(TUE, next_week(TUE)))
+cmd("push it to tomorrow", SUN, "update", "update", target={"previous": True},
+    **date(SUN, plus(SUN, 1)))
+cmd("reschedule the dentist task to Jan 27 at 3pm", SUN, "update", "update",
+    target={"words": "dentist"}, **at(SUN, month_day(SUN, 1, 27), 15))
+cmd("move it to 9am", WED, "update", "update", target={"previous": True}, **next_time(WED, 9))
+cmd("tag task 2 with work", SUN, "update", "update", target={"id": 2}, tags=["work"])
+cmd("add the tag home to task 8", SUN, "update", "update", target={"id": 8}, tags=["home"])
+cmd("remove the home tag from task 8", SUN, "update", "update", target={"id": 8},
+    remove_tags=["home"])
+cmd("clear the due date on task 6", SUN, "update", "update", target={"id": 6}, clear=["due"])
+cmd("stop repeating task 7", SUN, "update", "update", target={"id": 7}, clear=["recurrence"])
+cmd("remove the reminders from task 3", SUN, "update", "update", target={"id": 3},
+    clear=["reminders"])
+cmd("make task 8 repeat every monday", SUN, "update", "update", target={"id": 8},
+    rrule="FREQ=WEEKLY;BYDAY=MO")
+cmd("make it repeat every day", SUN, "update", "update", target={"previous": True},
+    rrule="FREQ=DAILY")
+cmd("task 12 should repeat every 2 weeks after I finish it", SUN, "update", "update",
+    target={"id": 12}, rrule="FREQ=WEEKLY;INTERVAL=2", from_completion=True)
+cmd("remind me about task 3 30 minutes before", SUN, "update", "update", target={"id": 3},
+    reminders=[{"before": "PT30M"}])
+cmd("set the description of task 2 to Bring the receipts and the ID", SUN, "update", "update",
+    target={"id": 2}, description="Bring the receipts and the ID")
+cmd("change the priority of the report task to medium", SUN, "update", "update",
+    target={"words": "report"}, priority="medium")
+cmd("lower the priority of task 11", SUN, "update", "update", target={"id": 11},
+    note="only intent and target: how far 'lower' goes is the parser's to decide")
+
+# ---- list / search / filter -----------------------------------------------------------------
+cmd("show my tasks", SUN, "list", "list")
+cmd("what do I have to do?", SUN, "list", "list")
+cmd("list everything", SUN, "list", "list")
+cmd("show completed tasks", SUN, "list", "list", filter={"status": "completed"})
+cmd("what's still pending?", SUN, "list", "list", filter={"status": "pending"})
+cmd("what's due today", SUN, "list", "list", filter={"due": "today"})
+cmd("anything due tomorrow?", SUN, "list", "list", filter={"due": "tomorrow"})
+cmd("what's overdue", SUN, "list", "list", filter={"due": "overdue"})
+cmd("show me this week's tasks", SUN, "list", "list", filter={"due": "week"})
+cmd("list high priority tasks", SUN, "list", "list", filter={"priority": ["high"]})
+cmd("show tasks tagged work", SUN, "list", "list", filter={"tags": ["work"]})
+cmd("show my #home tasks", SUN, "list", "list", filter={"tags": ["home"]})
+cmd("search for dentist", SUN, "list", "list", filter={"q": "dentist"})
+cmd("find tasks mentioning taxes", SUN, "list", "list", filter={"q": "taxes"})
+cmd("show pending tasks sorted by due date", SUN, "list", "list",
+    filter={"status": "pending", "sort": "due_at"})
+cmd("which tasks have no due date", SUN, "list", "list", filter={"due": "none"})
+cmd("What's on my plate today?", LON, "list", "list", filter={"due": "today"})
+cmd("show me the urgent stuff", LON, "list", "list", filter={"priority": ["high"]},
+    note="'urgent' = high")
+
+# ---- help, confirm, cancel, unknown --------------------------------------------------------
+cmd("help", SUN, "help", "help")
+cmd("what can you do?", SUN, "help", "help")
+cmd("How does this work", SUN, "help", "help")
+cmd("yes", SUN, "confirm", "confirm")
+cmd("Yes please", SUN, "confirm", "confirm")
+cmd("yep", SUN, "confirm", "confirm")
+cmd("confirm", SUN, "confirm", "confirm")
+cmd("sure, go ahead", SUN, "confirm", "confirm")
+cmd("no", SUN, "cancel", "cancel")
+cmd("nope", SUN, "cancel", "cancel")
+cmd("cancel", SUN, "cancel", "cancel")
+cmd("never mind", SUN, "cancel", "cancel")
+cmd("No, keep them", SUN, "cancel", "cancel")
+cmd("asdfghjkl", SUN, "unknown", "unknown", due=None)
+cmd("what's the weather like?", SUN, "unknown", "unknown", due=None)
+cmd("", SUN, "unknown", "unknown", title=None, due=None)
+cmd("   ", SUN, "unknown", "unknown", title=None, due=None)
+cmd("???", SUN, "unknown", "unknown", due=None)
+cmd("\u00bfqu\u00e9 tal?", SUN, "unknown", "unknown", due=None)
+
+# ---- typos and MIXED CASE ------------------------------------------------------------------
+add("REMIND ME TO CALL MOM TOMORROW", SUN, "typo", "CALL MOM", date(SUN, plus(SUN, 1)),
+    note="the rest as typed")
+add("Pay Rent On Friday", SUN, "typo", "Pay Rent", date(SUN, bare_wd(SUN, "fri")))
+add("call mom tomorow", SUN, "typo", "Call mom", date(SUN, plus(SUN, 1)))
+add("submit essay tommorrow", SUN, "typo", "Submit essay", date(SUN, plus(SUN, 1)))
+add("dentist on wednsday", SUN, "typo", "Dentist", date(SUN, bare_wd(SUN, "wed")))
+add("pay bills on fridya", SUN, "typo", "Pay bills", date(SUN, bare_wd(SUN, "fri")))
+add("meeting next tuseday", SUN, "typo", "Meeting", date(SUN, next_wd(SUN, "tue")))
+add("remidn me to buy eggs", SUN, "typo", "Buy eggs")
+add("call bob tmrw at 5PM", SUN, "typo", "Call bob", at(SUN, plus(SUN, 1), 17))
+add("every MONDAY at 9AM team sync", SUN, "typo", "Team sync", first_timed(SUN, is_wd("mon"), 9),
+    "FREQ=WEEKLY;BYDAY=MO")
+add("Dinner With Sam At 7PM Tonight", SUN, "typo", "Dinner With Sam", at(SUN, SUN.today, 19))
+add("water plants EVERY DAY", SUN, "typo", "Water plants", date(SUN, SUN.today), "FREQ=DAILY")
+add("buy milk Tomorrow Morning", SUN, "typo", "Buy milk", at(SUN, plus(SUN, 1), 9))
+add("call the bank in 2 hrs", SUN, "typo", "Call the bank", elapsed(SUN, 120))
+add("stretch in 15 mins", SUN, "typo", "Stretch", elapsed(SUN, 15))
+add("Submit Report By Fri", TUE, "typo", "Submit Report", date(TUE, bare_wd(TUE, "fri")))
+add("pay rent on the 1st of evry month", SUN, "typo", "Pay rent",
+    date(SUN, first_date(SUN, is_mday(1))), "FREQ=MONTHLY;BYMONTHDAY=1")
+add("chek the mail at 4pm", SUN, "typo", "Chek the mail", next_time(SUN, 16),
+    note="a typo in the title stays as typed")
+cmd("delte task 3", SUN, "typo", "delete", target={"id": 3})
+cmd("compelte task 4", SUN, "typo", "complete", target={"id": 4})
+cmd("shwo my tasks", SUN, "typo", "list")
+cmd("TASK 3 DONE", SUN, "typo", "complete", target={"id": 3})
+cmd("Mark Task 5 As Done", SUN, "typo", "complete", target={"id": 5})
+cmd("DELETE IT", SUN, "typo", "delete", target={"previous": True})
+cmd("Make It High Priority", SUN, "typo", "update", target={"previous": True}, priority="high")
+cmd("YES", SUN, "typo", "confirm")
+cmd("HELP", SUN, "typo", "help")
