@@ -2,6 +2,7 @@
  * "What runs"). Only the roles built so far are listed. */
 #include "services/api/api.h"
 #include "services/config.h"
+#include "services/parse_cli.h"
 #include "services/serve.h"
 
 #include <stdbool.h>
@@ -20,6 +21,7 @@ static void usage(void)
                     "  realtime  the WebSocket role (GET /ws: live task changes)\n"
                     "  migrate   apply database migrations and exit\n"
                     "  routes    print the HTTP routes\n"
+                    "  parse     print the assistant parser's JSON for a message\n"
                     "  version   print the version\n"
                     "Run `todo serve --help` for flags; see README.md.\n");
 }
@@ -54,6 +56,8 @@ int main(int argc, char **argv)
         return serve_main(cmd, argc - 1, argv + 1);
     if (strcmp(cmd, "migrate") == 0)
         return migrate_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "parse") == 0)
+        return parse_main(argc - 1, argv + 1);
     if (strcmp(cmd, "routes") == 0)
         return routes_main();
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
