@@ -394,7 +394,7 @@ add("meditate every day starting next monday", TUE, "recur", "Meditate",
     date(TUE, next_wd(TUE, "mon")), "FREQ=DAILY")
 add("bin day every tuesday at 7", BER, "recur", "Bin day", first_timed(BER, is_wd("tue"), 19),
     "FREQ=WEEKLY;BYDAY=TU", note="7 = 19:00, still ahead today")
-add("pay quarterly VAT every 3 months on the 10th", LON, "recur", "Pay quarterly VAT",
+add("pay VAT every 3 months on the 10th", LON, "recur", "Pay VAT",
     date(LON, first_date(LON, is_mday(10))), "FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=10")
 add("new year's resolutions every year on Dec 31", NYE, "recur", "New year's resolutions",
     date(NYE, NYE.today), "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=31")
