@@ -357,8 +357,8 @@ add("book club every other tuesday", SUN, "recur", "Book club",
 add("team retro biweekly on friday", SUN, "recur", "Team retro",
     date(SUN, first_date(SUN, is_wd("fri"))), "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR")
 add("review budget on the last friday of every month", SUN, "recur", "Review budget",
-    date(SUN, first_date(SUN, is_last_wd_of_month("fri"))), "FREQ=MONTHLY;BYDAY=-1FR",
-    note="BYDAY=-1FR (RFC 5545 ordinal) rather than BYDAY=FR;BYSETPOS=-1")
+    date(SUN, first_date(SUN, is_last_wd_of_month("fri"))), "FREQ=MONTHLY;BYDAY=FR;BYSETPOS=-1",
+    note="as the spec writes 'last weekday of the month' (BYDAY + BYSETPOS=-1), not BYDAY=-1FR")
 add("submit timesheet on the last weekday of every month", SUN, "recur", "Submit timesheet",
     date(SUN, first_date(SUN, is_last_weekday_of_month)),
     "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1")
