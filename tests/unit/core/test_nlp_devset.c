@@ -16,6 +16,7 @@
 #define DEVSET_MIN_CASES 300
 #define DEVSET_BAR       0.95
 #define MAX_CATS         64
+#define MAX_KEYS         16
 
 struct cat_tally {
     char name[32];
@@ -28,6 +29,8 @@ struct tally {
     int n_passed;
     int n_cats;
     struct cat_tally cats[MAX_CATS];
+    int n_keys; /* the expected keys that differed, with how often: where failures come from */
+    struct cat_tally keys[MAX_KEYS];
 };
 
 static const char *devset_path(void)
@@ -100,15 +103,27 @@ static bool value_matches(json_t *expected, json_t *got)
     return true;
 }
 
-static struct cat_tally *tally_cat(struct tally *t, const char *name)
+/* The entry called name in list (n of them, at most max), added when missing. */
+static struct cat_tally *tally_find(struct cat_tally *list, int *n, int max, const char *name)
 {
-    for (int i = 0; i < t->n_cats; i++)
-        if (strcmp(t->cats[i].name, name) == 0)
-            return &t->cats[i];
-    cr_assert_lt(t->n_cats, MAX_CATS, "too many categories");
-    struct cat_tally *c = &t->cats[t->n_cats++];
+    for (int i = 0; i < *n; i++)
+        if (strcmp(list[i].name, name) == 0)
+            return &list[i];
+    cr_assert_lt(*n, max, "too many categories or keys");
+    struct cat_tally *c = &list[(*n)++];
     snprintf(c->name, sizeof c->name, "%s", name);
     return c;
+}
+
+static void count_bad_keys(struct tally *t, json_t *expect, json_t *got)
+{
+    const char *key;
+    json_t *want;
+    json_object_foreach(expect, key, want)
+    {
+        if (!value_matches(want, json_object_get(got, key)))
+            tally_find(t->keys, &t->n_keys, MAX_KEYS, key)->n_cases++;
+    }
 }
 
 static void print_failure(const char *text, const char *now, const char *tz, json_t *expect,
@@ -131,10 +146,12 @@ static void run_case(json_t *c, struct tally *t)
     json_t *got = nlp_parse_json(text, strlen(text), now_ms, tz);
     cr_assert_not_null(got);
     bool ok = value_matches(expect, got);
-    if (!ok)
+    if (!ok) {
         print_failure(text, json_string_value(json_object_get(c, "now")), tz, expect, got);
+        count_bad_keys(t, expect, got);
+    }
     json_decref(got);
-    struct cat_tally *ct = tally_cat(t, cat);
+    struct cat_tally *ct = tally_find(t->cats, &t->n_cats, MAX_CATS, cat);
     t->n_cases++;
     ct->n_cases++;
     t->n_passed += ok;
@@ -148,6 +165,10 @@ static void print_tally(const struct tally *t)
     for (int i = 0; i < t->n_cats; i++)
         fprintf(stderr, "  %-12s %3d/%-3d %5.1f%%\n", t->cats[i].name, t->cats[i].n_passed,
                 t->cats[i].n_cases, 100.0 * t->cats[i].n_passed / t->cats[i].n_cases);
+    fprintf(stderr, "devset keys that differed (cases):");
+    for (int i = 0; i < t->n_keys; i++)
+        fprintf(stderr, " %s %d", t->keys[i].name, t->keys[i].n_cases);
+    fprintf(stderr, "\n");
 }
 
 Test(nlp_devset, the_set_is_well_formed_and_large_enough)
