@@ -67,7 +67,7 @@ static json_t *answer(struct app *a, const char *token, const char *line, size_t
 {
     if (len > max_len)
         return app_mcp_error(NULL, APP_MCP_PARSE_ERROR, "Parse error: the message is too large");
-    json_t *msg = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
+    json_t *msg = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
     if (!msg)
         return app_mcp_error(NULL, APP_MCP_PARSE_ERROR, "Parse error: the line is not JSON");
     char uid[USER_ID_MAX];

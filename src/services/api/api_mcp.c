@@ -239,7 +239,7 @@ static void h_mcp_post(struct http_request *req, void *ctx)
         return;
     size_t len;
     const char *body = http_req_body(req, &len);
-    json_t *msg = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
+    json_t *msg = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
     if (!msg) {
         respond_rpc_error(req, 400, NULL, APP_MCP_PARSE_ERROR, "Parse error: the body is not JSON");
         return;
