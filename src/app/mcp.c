@@ -8,6 +8,7 @@
 #include "app/tools.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -157,8 +158,11 @@ static json_t *tools_call(struct app *a, const char *user_id, json_t *id, json_t
     json_t *args = json_object_get(params, "arguments");
     if (!name)
         return app_mcp_error(id, APP_MCP_INVALID_PARAMS, "params.name must be a tool's name");
-    if (!app_tool_find(name))
-        return app_mcp_error(id, APP_MCP_INVALID_PARAMS, "unknown tool");
+    if (!app_tool_find(name)) {
+        char message[128];
+        snprintf(message, sizeof message, "unknown tool: %.64s", name);
+        return app_mcp_error(id, APP_MCP_INVALID_PARAMS, message);
+    }
     if (args && !json_is_object(args) && !json_is_null(args))
         return app_mcp_error(id, APP_MCP_INVALID_PARAMS, "params.arguments must be an object");
     struct todo_err err;
