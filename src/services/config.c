@@ -114,6 +114,10 @@ static int set_option(struct todo_config *cfg, const char *name, const char *val
             return todo_err_set(err, TODO_ERR_BAD_REQUEST, "web dir must be under %zu bytes",
                                 sizeof cfg->web_dir);
         snprintf(cfg->web_dir, sizeof cfg->web_dir, "%s", value);
+    } else if (strcmp(name, "mcp-allowed-origins") == 0) { /* docs/mcp.md, "Origins" */
+        if (strlen(value) >= sizeof cfg->mcp_allowed_origins)
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "mcp allowed origins too long");
+        snprintf(cfg->mcp_allowed_origins, sizeof cfg->mcp_allowed_origins, "%s", value);
     } else {
         return todo_err_set(err, TODO_ERR_BAD_REQUEST, "unknown option --%s", name);
     }
@@ -151,6 +155,7 @@ static const struct {
     {"TODO_DAPR_JOBS_URL", "dapr-jobs-url"},
     {"TODO_WS_QUEUE", "ws-queue"},
     {"TODO_WS_MAX_CONNECTIONS", "ws-max-connections"},
+    {"TODO_MCP_ALLOWED_ORIGINS", "mcp-allowed-origins"},
 };
 
 int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err *err)
@@ -305,6 +310,7 @@ static void print_usage(FILE *out, const char *command)
             "       [--dapr-http-port PORT] [--dapr-pubsub NAME] [--dapr-app-listen HOST:PORT]\n"
             "       [--web-dir DIR] [--scheduler db|dapr|none] [--dapr-jobs-url URL]\n"
             "       [--ws-queue N] [--ws-max-connections N]\n"
+            "       [--mcp-allowed-origins ORIGIN,...]\n"
             "Each flag has a TODO_* environment variable; see README.md.\n",
             command);
 }

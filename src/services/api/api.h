@@ -16,7 +16,8 @@ struct api_service {
     struct app *app;
     store_t *store;
     http_server_t *server;
-    workpool_t *slow; /* CPU-heavy or slow work (password hashing), off the HTTP workers */
+    workpool_t *slow;    /* CPU-heavy or slow work (password hashing), off the HTTP workers */
+    struct api_mcp *mcp; /* the /mcp route's origins and pool (api_mcp.h); NULL: 503 */
 };
 
 /* Adds every route to api->server (before it starts). */
