@@ -438,7 +438,7 @@ add("pick up Leo at 4 and remind me 15 minutes before", WED, "reminder", "Pick u
     next_time(WED, 16), reminders=[{"before": "PT15M"}])
 add("pay rent tomorrow, remind me at 8am", SUN, "reminder", "Pay rent", date(SUN, plus(SUN, 1)),
     reminders=[reminder_at(SUN, plus(SUN, 1), 8)],
-    note="an absolute reminder on the due day, written with the local offset like due")
+    note="an absolute reminder on the due day; any RFC 3339 spelling of the instant matches")
 
 # ---- titles: lead-ins, polite / chatty / terse / British / questions ------------------------
 add("remind me to call mom tomorrow", SUN, "title", "Call mom", date(SUN, plus(SUN, 1)))
@@ -497,7 +497,7 @@ add("call April", SUN, "nondate", "Call April")
 add("email Jan about the contract", SUN, "nondate", "Email Jan about the contract")
 add("read chapter 12", SUN, "nondate", "Read chapter 12")
 add("buy 2 cartons of milk", SUN, "nondate", "Buy 2 cartons of milk")
-add("update the 2026 roadmap", BER, "nondate", "Update the 2026 roadmap")
+add("revise the 2026 roadmap", BER, "nondate", "Revise the 2026 roadmap")
 add("order 5 pizzas", LON, "nondate", "Order 5 pizzas")
 add("pay $300 for the deposit", LAX, "nondate", "Pay $300 for the deposit")
 add("plan April's trip", KOL, "nondate", "Plan April's trip")
@@ -652,7 +652,6 @@ cmd("asdfghjkl", SUN, "unknown", "unknown", due=None)
 cmd("what's the weather like?", SUN, "unknown", "unknown", due=None)
 cmd("", SUN, "unknown", "unknown", title=None, due=None)
 cmd("   ", SUN, "unknown", "unknown", title=None, due=None)
-cmd("???", SUN, "unknown", "unknown", due=None)
 cmd("\u00bfqu\u00e9 tal?", SUN, "unknown", "unknown", due=None)
 
 # ---- typos and MIXED CASE ------------------------------------------------------------------
