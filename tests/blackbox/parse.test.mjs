@@ -41,6 +41,19 @@ describe('todo parse', () => {
         assertParse(JSON.parse(lines[0]));
     });
 
+    it('reads the message at --now in --tz (the due carries the zone offset at the due instant)', async () => {
+        const r = await runTodo(['parse', '--now', '2026-03-07T17:00:00Z', '--tz',
+            'America/New_York', 'call mom tomorrow at 5pm']);
+        assert.equal(r.code, 0, r.stderr);
+        const out = JSON.parse(r.stdout);
+        assert.equal(out.intent, 'add');
+        assert.equal(out.due, '2026-03-08T17:00:00-04:00', 'EDT on the day after the change');
+        assert.equal(out.all_day, false);
+        const utc = JSON.parse((await runTodo(['parse', '--now', '2026-03-07T17:00:00Z',
+            'call mom tomorrow at 5pm'])).stdout);
+        assert.equal(Date.parse(utc.due), Date.parse('2026-03-08T17:00:00Z'), 'UTC by default');
+    });
+
     it('accepts --flag=value and a single quoted message', async () => {
         const r = await runTodo(['parse', '--now=2026-12-06T15:00:00Z', '--tz=Europe/Berlin',
             'buy milk #groceries !high']);
