@@ -2,6 +2,8 @@
  * "What runs"). Only the roles built so far are listed. */
 #include "services/api/api.h"
 #include "services/config.h"
+#include "services/parse_cli.h"
+#include "services/mcp_stdio.h"
 #include "services/serve.h"
 
 #include <stdbool.h>
@@ -18,8 +20,10 @@ static void usage(void)
                     "  recurring the recurring consumer (creates the next occurrence)\n"
                     "  notify    the notify consumer and its delivery pool (reminders)\n"
                     "  realtime  the WebSocket role (GET /ws: live task changes)\n"
+                    "  mcp       MCP over stdio for the user of TODO_TOKEN (docs/mcp.md)\n"
                     "  migrate   apply database migrations and exit\n"
                     "  routes    print the HTTP routes\n"
+                    "  parse     print the assistant parser's JSON for a message\n"
                     "  version   print the version\n"
                     "Run `todo serve --help` for flags; see README.md.\n");
 }
@@ -27,8 +31,8 @@ static void usage(void)
 /* The commands whose flags config_help lists. */
 static bool takes_flags(const char *cmd)
 {
-    static const char *const with_flags[] = {"serve",  "api",      "audit",  "recurring",
-                                             "notify", "realtime", "migrate"};
+    static const char *const with_flags[] = {"serve",  "api",      "audit",   "recurring",
+                                             "notify", "realtime", "migrate", "mcp"};
     for (size_t i = 0; i < sizeof with_flags / sizeof with_flags[0]; i++)
         if (strcmp(cmd, with_flags[i]) == 0)
             return true;
@@ -52,8 +56,12 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "serve") == 0 || strcmp(cmd, "api") == 0 || strcmp(cmd, "audit") == 0 ||
         strcmp(cmd, "recurring") == 0 || strcmp(cmd, "notify") == 0 || strcmp(cmd, "realtime") == 0)
         return serve_main(cmd, argc - 1, argv + 1);
+    if (strcmp(cmd, "mcp") == 0)
+        return mcp_stdio_main(argc - 1, argv + 1);
     if (strcmp(cmd, "migrate") == 0)
         return migrate_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "parse") == 0)
+        return parse_main(argc - 1, argv + 1);
     if (strcmp(cmd, "routes") == 0)
         return routes_main();
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
