@@ -93,6 +93,13 @@ static bool date_context(const struct ctx *c, int start, int end, bool strict)
     return t->id != W_UNKNOWN;
 }
 
+/* A word outside the date vocabulary follows: the word before it is an adjective ("the 3rd
+ * floor", "the night shift", "weekly report"). */
+static bool noun_follows(const struct ctx *c, int k)
+{
+    return k < c->n && c->t[k].kind == TOK_WORD && c->t[k].id == W_UNKNOWN;
+}
+
 /* Marks tokens [from, to) and the lead words just before them ("on", "at", "by", "due"). */
 static void mark(struct ctx *c, int from, int to)
 {
@@ -506,7 +513,10 @@ static int read_day(const struct ctx *c, int i, struct dayref *r)
     /* "the 15th", "on the 1st": a day of the month; "the 3rd floor" is not */
     int dom;
     k = read_ordinal(c, is_w(c, j, W_THE) ? j + 1 : j, &dom, false);
-    if (k > 0 && dom >= 1 && dom <= 31 && date_context(c, j, k, false) &&
+    /* before a noun, only a repeat or "on the 15th" (too high for a floor) make it a day */
+    bool noun_ok = k < 0 || !noun_follows(c, k) || c->acc.freq == FREQ_MONTHLY ||
+                   (dom > 10 && date_lead(c, j - 1));
+    if (k > 0 && dom >= 1 && dom <= 31 && date_context(c, j, k, false) && noun_ok &&
         (is_w(c, j, W_THE) || date_lead(c, j - 1))) {
         r->kind = DAY_DOM;
         r->dom = dom;
@@ -553,6 +563,10 @@ static int read_time(struct ctx *c, int i)
         k += 2;
     else if (is_w(c, k, W_THIS) && is_w(c, k + 1, W_PART))
         k += 1, this_part = true;
+    bool day_before = is_w(c, j - 1, W_TODAY) || is_w(c, j - 1, W_TOMORROW) ||
+                      is_w(c, j - 1, W_WDAY) || is_lead(c, j - 1) || is_num(c, j - 1);
+    if (k == j && noun_follows(c, k + 1) && !day_before)
+        return -1; /* "the night shift", "morning routine" */
     if (is_w(c, k, W_PART) && !(c->t[k].flags & LEXF_PLURAL)) {
         if (c->t[k].val == PART_NOON) {
             a->has_clock = true;
@@ -874,6 +888,10 @@ static int rule_adverb(struct ctx *c, int i)
     struct when_acc *a = &c->acc;
     if (is_w(c, i, W_ADVERB)) {
         int v = c->t[i].val;
+        if (noun_follows(c, i + 1))
+            for (int k = i + 1; k < c->n; k++)
+                if (is_w(c, k, W_EVERY) || is_w(c, k, W_ADVERB))
+                    return -1; /* "weekly report every friday": the title's adjective */
         if (!set_freq(a, (enum freq)(v < 0 ? -v : v), v == -FREQ_WEEKLY ? 2 : v < 0 ? 3 : 1))
             return -1;
         return i + 1;

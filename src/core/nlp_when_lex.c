@@ -141,6 +141,9 @@ static const struct lex_entry lexicon[] = {
     {"eoy", 3, W_EOX, DAY_EOY, 0},
     /* repeats */
     {"every", 5, W_EVERY, 0, 0},
+    {"evry", 4, W_EVERY, 0, 0},
+    {"evrey", 5, W_EVERY, 0, 0},
+    {"everyday", 8, W_ADVERB, FREQ_DAILY, 0},
     {"each", 4, W_EVERY, 0, 0},
     {"other", 5, W_OTHER, 0, 0},
     {"alternate", 9, W_OTHER, 0, 0},
