@@ -76,6 +76,11 @@ enum word_id {
     W_FUNC,
     W_YOU,
     W_WITH,
+    W_TO,
+    W_PAST,
+    W_TIMEWORD,
+    W_THING,
+    W_REPEAT,
 };
 
 enum unit { U_MINUTE, U_HOUR, U_DAY, U_WEEK, U_MONTH, U_YEAR, U_FORTNIGHT, U_QUARTER };
