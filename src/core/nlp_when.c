@@ -68,7 +68,9 @@ static bool attached(const struct ctx *c, int i)
 static bool is_lead(const struct ctx *c, int i)
 {
     return is_w(c, i, W_ON) || is_w(c, i, W_AT) || is_w(c, i, W_BY) || is_w(c, i, W_DUE) ||
-           is_p(c, i, '@') || is_w(c, i, W_FOR) || is_w(c, i, W_BEFORE) || is_w(c, i, W_REPEAT);
+           is_p(c, i, '@') || is_w(c, i, W_FOR) || is_w(c, i, W_BEFORE) || is_w(c, i, W_REPEAT) ||
+           is_w(c, i, W_LATER) || is_w(c, i, W_EARLY) || is_w(c, i, W_BETWEEN) ||
+           is_w(c, i, W_FROM);
 }
 
 /* Words after which a short or numeric form is surely a date ("on 5/3", "this sat"). */
@@ -250,6 +252,14 @@ static int read_past_to(const struct ctx *c, int i, int *h, int *m)
     return k;
 }
 
+/* A 24-hour form taken as written: a leading zero ("08:15"), "1730", "17h". */
+static bool colon_24(const struct ctx *c, int i)
+{
+    const struct lex_tok *t = &c->t[i];
+    return (t->ndigits == 2 && t->val < 10) || t->ndigits > 2 ||
+           (is_w(c, i + 1, W_UNIT) && c->t[i + 1].val == U_HOUR && attached(c, i + 1));
+}
+
 /* A clock time: "5pm", "5:30 pm", "17:00", "0930", "at 6", "by 3", "7 o'clock". */
 static int read_clock(const struct ctx *c, int i, int *h, int *m, bool *bare)
 {
@@ -265,7 +275,8 @@ static int read_clock(const struct ctx *c, int i, int *h, int *m, bool *bare)
     if (!is_num(c, i))
         return -1;
     const struct lex_tok *t = &c->t[i];
-    bool lead = is_w(c, i - 1, W_AT) || is_w(c, i - 1, W_BY) || is_p(c, i - 1, '@');
+    bool lead = is_w(c, i - 1, W_AT) || is_w(c, i - 1, W_BY) || is_p(c, i - 1, '@') ||
+                is_w(c, i - 1, W_FROM) || is_w(c, i - 1, W_BETWEEN);
     int j = i + 1, hour = t->val, min = 0;
     bool colon = false, pm;
     if (t->ndigits == 3 || t->ndigits == 4) {
@@ -274,6 +285,12 @@ static int read_clock(const struct ctx *c, int i, int *h, int *m, bool *bare)
         colon = true;
     } else if (t->ndigits > 2) {
         return -1;
+    } else if (is_w(c, j, W_UNIT) && c->t[j].val == U_HOUR && (c->t[j].flags & LEXF_ABBR) &&
+               attached(c, j)) {
+        colon = true; /* "17h", "18h30" */
+        j++;
+        if (is_num(c, j) && attached(c, j) && c->t[j].ndigits == 2)
+            min = c->t[j++].val;
     } else if ((is_p(c, j, ':') || is_p(c, j, '.')) && attached(c, j) && is_num(c, j + 1) &&
                attached(c, j + 1) && c->t[j + 1].ndigits == 2) {
         bool dot = is_p(c, j, '.');
@@ -295,7 +312,7 @@ static int read_clock(const struct ctx *c, int i, int *h, int *m, bool *bare)
         *h = hour % 12 + (pm ? 12 : 0);
         *m = min;
         *bare = false;
-        return k;
+        return k + is_w(c, k, W_ISH);
     }
     bool oclock = is_w(c, j, W_OCLOCK);
     if (!colon && !lead && !oclock && !part_follows(c, j))
@@ -304,8 +321,9 @@ static int read_clock(const struct ctx *c, int i, int *h, int *m, bool *bare)
         return -1; /* "2025" alone is a number, not 20:25 */
     *h = hour;
     *m = min;
-    *bare = !(t->ndigits != 1 && t->val < 10) && hour >= 1 && hour <= 12 && t->ndigits <= 2;
-    return oclock ? j + 1 : j;
+    *bare = !colon_24(c, i) && hour >= 1 && hour <= 12;
+    j += oclock;
+    return j + is_w(c, j, W_ISH);
 }
 
 /* A list of weekdays: "monday", "mon, wed and fri", "mondays and thursdays". */
@@ -372,6 +390,8 @@ static int read_md(const struct ctx *c, int i, struct dayref *r)
         if (is_w(c, j, W_THE))
             j++;
         int k = read_ordinal(c, j, &dom, false);
+        if (k < 0 && is_w(c, j, W_ORDW) && c->t[j].val > 0 && is_w(c, j + 1, W_OF))
+            k = j + 1, dom = c->t[j].val; /* "the first of January" */
         if (k < 0 && is_num(c, j) && c->t[j].ndigits <= 2)
             k = j + 1, dom = c->t[j].val;
         if (k < 0)
@@ -400,9 +420,9 @@ static int read_numeric(const struct ctx *c, int i, struct dayref *r)
     if (!is_num(c, i))
         return -1;
     int a = c->t[i].val, b, year = 0, month, dom, j;
-    if (c->t[i].ndigits == 4 && is_p(c, i + 1, '-') && is_num(c, i + 2) && is_p(c, i + 3, '-') &&
-        is_num(c, i + 4) && attached(c, i + 1) && attached(c, i + 2) && attached(c, i + 3) &&
-        attached(c, i + 4)) {
+    if (c->t[i].ndigits == 4 && (is_p(c, i + 1, '-') || is_p(c, i + 1, '/')) && is_num(c, i + 2) &&
+        is_p(c, i + 3, (char)c->t[i + 1].val) && is_num(c, i + 4) && attached(c, i + 1) &&
+        attached(c, i + 2) && attached(c, i + 3) && attached(c, i + 4)) {
         year = a, month = c->t[i + 2].val, dom = c->t[i + 4].val, j = i + 5;
     } else if (c->t[i].ndigits <= 2 && (is_p(c, i + 1, '/') || is_p(c, i + 1, '.')) &&
                attached(c, i + 1) && is_num(c, i + 2) && attached(c, i + 2) &&
@@ -529,6 +549,39 @@ static int read_dom(const struct ctx *c, int j, struct dayref *r)
     return k;
 }
 
+/* "christmas", "xmas eve", "new year's eve", "halloween", "valentine's day"; not before a noun
+ * ("christmas party") unless a lead word says it is the day ("on christmas"). */
+static int read_holiday(const struct ctx *c, int j, struct dayref *r)
+{
+    int k = j, mmdd;
+    if (is_w(c, k, W_HOLIDAY)) {
+        mmdd = c->t[k].val;
+        k++;
+    } else if (is_w(c, k, W_NEW) && (is_w(c, k + 1, W_YEARPOSS) ||
+                                     (is_w(c, k + 1, W_UNIT) && c->t[k + 1].val == U_YEAR))) {
+        mmdd = 101;
+        k += 2;
+        if (is_w(c, k, W_UNIT) && c->t[k].val == U_DAY)
+            k++;
+        else if (is_w(c, k, W_EVE))
+            mmdd = 1231, k++;
+        else
+            return -1;
+    } else {
+        return -1;
+    }
+    if (mmdd == 1225 && is_w(c, k, W_EVE))
+        mmdd = 1224, k++;
+    else if (is_w(c, k, W_UNIT) && c->t[k].val == U_DAY && !(c->t[k].flags & LEXF_PLURAL))
+        k++;
+    if ((noun_follows(c, k) && !date_lead(c, j - 1)) || is_num(c, k))
+        return -1; /* "christmas party", "xmas 24.12." */
+    r->kind = DAY_MD;
+    r->month = mmdd / 100;
+    r->dom = mmdd % 100;
+    return k;
+}
+
 /* A date right after a weekday ("friday the 11th", "Fri, Dec 11"): the date is the day. */
 static int read_date_after_wday(const struct ctx *c, int k, struct dayref *r)
 {
@@ -592,11 +645,35 @@ static int read_day(const struct ctx *c, int i, struct dayref *r)
         r->wmask = mask;
         return k;
     }
-    if ((k = read_md(c, j, r)) > 0)
+    if ((k = read_md(c, j, r)) > 0 || (k = read_holiday(c, j, r)) > 0)
         return k;
     if ((k = read_numeric(c, j, r)) > 0)
         return date_context(c, j, k, false) ? k : -1;
     return read_dom(c, j, r);
+}
+
+/* The end of a time range after its start ("10am-11am", "2pm to 4pm", "between 2 and 4"):
+ * the task is due at the start; the end is read and left out of the title. */
+static int range_end(const struct ctx *c, int k)
+{
+    bool between = false;
+    for (int b = k - 1; b >= 0 && b >= k - 4; b--)
+        between |= is_w(c, b, W_BETWEEN);
+    if (!(is_p(c, k, '-') || is_w(c, k, W_TO) || is_w(c, k, W_UNTIL) ||
+          (between && is_w(c, k, W_AND))))
+        return k;
+    int h, m, e;
+    bool bare, pm;
+    if (is_num(c, k + 1) && c->t[k + 1].ndigits <= 2 && c->t[k + 1].val <= 24) {
+        e = read_clock(c, k + 1, &h, &m, &bare);
+        if (e < 0) {
+            e = k + 2;
+            int a = read_ampm(c, e, &pm);
+            e = a > 0 ? a : e;
+        }
+        return e;
+    }
+    return k;
 }
 
 /* A time of day into the accumulator: clocks, noon, midnight, parts of the day, tonight,
@@ -662,7 +739,7 @@ static int read_time(struct ctx *c, int i)
     a->hour = h;
     a->minute = m;
     a->clock_bare = bare;
-    return k;
+    return range_end(c, k);
 }
 
 /* Token k ends a phrase: the end, punctuation, "it", "and", or the start of another date. */
