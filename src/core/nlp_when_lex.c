@@ -346,16 +346,27 @@ static const struct lex_entry *lookup(const char *w, size_t len)
     return found;
 }
 
+/* U+2019 (the apostrophe phones type) at text[i]. */
+static bool curly_apostrophe(const char *text, size_t len, size_t i)
+{
+    return i + 2 < len && (unsigned char)text[i] == 0xE2 && (unsigned char)text[i + 1] == 0x80 &&
+           (unsigned char)text[i + 2] == 0x99;
+}
+
 static void word_token(struct lex_tok *t, const char *text)
 {
     char w[LEX_WORD_MAX];
-    size_t len = (size_t)(t->end - t->start);
+    size_t end = (size_t)t->end, len = 0;
     t->id = W_UNKNOWN;
-    if (len >= LEX_WORD_MAX)
-        return;
-    for (size_t k = 0; k < len; k++) {
-        char c = text[t->start + (int)k];
-        w[k] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+    for (size_t k = (size_t)t->start; k < end; k++) {
+        if (len + 1 >= LEX_WORD_MAX)
+            return;
+        char c = text[k];
+        if (curly_apostrophe(text, end, k)) {
+            c = '\'';
+            k += 2;
+        }
+        w[len++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
     }
     const struct lex_entry *e = lookup(w, len);
     if (e) {
@@ -394,10 +405,16 @@ int lex_tokenize(const char *text, size_t len, struct lex_tok *toks, int max)
             t->val = (int)v;
             t->ndigits = (int)(i - (size_t)t->start);
         } else if (is_alpha(c)) {
-            while (i < len &&
-                   (is_alpha((unsigned char)text[i]) ||
-                    (text[i] == '\'' && i + 1 < len && is_alpha((unsigned char)text[i + 1]))))
-                i++;
+            while (i < len) {
+                if (is_alpha((unsigned char)text[i]) ||
+                    (text[i] == '\'' && i + 1 < len && is_alpha((unsigned char)text[i + 1])))
+                    i++;
+                else if (curly_apostrophe(text, len, i) && i + 3 < len &&
+                         is_alpha((unsigned char)text[i + 3]))
+                    i += 3; /* "I’ve", "o’clock" */
+                else
+                    break;
+            }
             t->kind = TOK_WORD;
         } else if (c >= 0x80) {
             while (i < len && (unsigned char)text[i] >= 0x80)
