@@ -321,6 +321,13 @@ static int every_what(struct ctx *c, int j, int interval)
     struct when_acc *a = &c->acc;
     int mask, k;
     bool plural, abbr;
+    if (is_w(c, j, W_UNIT) && c->t[j].val == U_WEEK && is_w(c, j + 1, W_UNIT) &&
+        c->t[j + 1].val == U_DAY && attached(c, j + 1) == false) {
+        if (!set_freq(a, FREQ_WEEKLY, interval)) /* "every week day" */
+            return -1;
+        a->bydaymask = 0x1f;
+        return j + 2;
+    }
     if (is_w(c, j, W_UNIT)) {
         static const enum freq unit_freq[] = {FREQ_NONE,    FREQ_HOURLY, FREQ_DAILY,  FREQ_WEEKLY,
                                               FREQ_MONTHLY, FREQ_YEARLY, FREQ_WEEKLY, FREQ_MONTHLY};
@@ -423,7 +430,14 @@ static int rule_adverb(struct ctx *c, int i)
     }
     int mask;
     bool plural, abbr;
-    int k = when_read_wdays(c, i, &mask, &plural, &abbr);
+    int alt = is_w(c, i, W_OTHER) ? 1 : 0; /* "alternate mondays" */
+    int k = when_read_wdays(c, i + alt, &mask, &plural, &abbr);
+    if (k > 0 && plural && alt) {
+        if (!set_freq(a, FREQ_WEEKLY, 2))
+            return -1;
+        a->bydaymask = mask;
+        return k;
+    }
     if (k > 0 && plural) {
         if (a->freq == FREQ_WEEKLY && !a->bydaymask) {
             a->bydaymask = mask; /* "weekly on mondays" */
@@ -642,6 +656,9 @@ int nlp_when_read(const char *text, size_t len, int64_t now_ms, const char *tz,
     }
     if (c.n_read == 0)
         return 0;
+    for (int i = 1; i + 1 < c.n; i++) /* a comma between two phrases ("Monday, 9:00") */
+        if (is_p(&c, i, ',') && used[toks[i - 1].start] && used[toks[i + 1].start])
+            used[toks[i].start] = 1;
     nlp_when_resolve(a, now_ms, tz, out);
     return c.n_read;
 }

@@ -37,7 +37,7 @@ bool when_date_context(const struct ctx *c, int start, int end, bool strict)
         return true;
     if (strict)
         return t->id == W_AT || t->id == W_PART || t->id == W_TONIGHT || t->id == W_BY ||
-               t->id == W_MONTHNAME || t->id == W_EVERY || t->id == W_MIDNIGHT;
+               t->id == W_NEXT || t->id == W_MONTHNAME || t->id == W_EVERY || t->id == W_MIDNIGHT;
     return t->id != W_UNKNOWN;
 }
 
@@ -115,6 +115,12 @@ int when_read_dur(const struct ctx *c, int i, struct dur *d)
         j++;
         if (is_w(c, j, W_OF))
             j++;
+    } else if (is_num(c, j) && is_p(c, j + 1, '.') && is_num(c, j + 2) && attached(c, j + 1) &&
+               attached(c, j + 2) && c->t[j + 2].ndigits == 1 && is_w(c, j + 3, W_UNIT) &&
+               c->t[j + 3].val == U_HOUR && c->t[j].val < 1000) {
+        /* "1.5 hours" */
+        when_set_dur(d, U_MINUTE, c->t[j].val * 60 + c->t[j + 2].val * 6);
+        return j + 4;
     } else {
         j = when_read_int(c, j, &n, true);
         if (j < 0)
@@ -139,6 +145,14 @@ int when_read_ampm(const struct ctx *c, int i, bool *pm)
     if (is_w(c, i, W_AM) || is_w(c, i, W_PM)) {
         *pm = is_w(c, i, W_PM);
         return i + 1;
+    }
+    if (i < c->n && i > 0 && c->t[i].kind == TOK_WORD && c->t[i].end - c->t[i].start == 1 &&
+        is_num(c, i - 1) && attached(c, i) && !is_p(c, i + 1, '.')) {
+        char a = (char)(c->text[c->t[i].start] | 0x20);
+        if (a == 'a' || a == 'p') { /* "3p", "10a" */
+            *pm = a == 'p';
+            return i + 1;
+        }
     }
     if (i + 2 < c->n && c->t[i].kind == TOK_WORD && c->t[i].end - c->t[i].start == 1 &&
         is_p(c, i + 1, '.') && c->t[i + 2].kind == TOK_WORD &&
@@ -273,7 +287,8 @@ int when_read_wdays(const struct ctx *c, int i, int *mask, bool *plural, bool *a
         end = ++j;
         if (is_p(c, j, ',') && is_w(c, j + 1, W_AND))
             j++;
-        if ((is_p(c, j, ',') || is_w(c, j, W_AND) || is_p(c, j, '&')) && is_w(c, j + 1, W_WDAY))
+        if ((is_p(c, j, ',') || is_w(c, j, W_AND) || is_p(c, j, '&') || is_p(c, j, '/')) &&
+            is_w(c, j + 1, W_WDAY))
             j++;
     }
     return end;
@@ -421,6 +436,8 @@ static int read_end_of(const struct ctx *c, int i, struct dayref *r)
 /* "this/next" + week, month, year, weekend or weekdays. */
 static int read_this_next(const struct ctx *c, int i, struct dayref *r)
 {
+    if (is_w(c, i, W_THE) && is_w(c, i + 1, W_NEXT))
+        i++; /* "the following monday" */
     bool next = is_w(c, i, W_NEXT);
     if (!next && !is_w(c, i, W_THIS))
         return -1;
@@ -451,6 +468,13 @@ static int read_this_next(const struct ctx *c, int i, struct dayref *r)
         return -1;
     r->kind = kind;
     r->n = 1;
+    int e = j + 1 + is_w(c, j + 1, W_ON);
+    if (kind == DAY_NEXTWEEK && when_read_wdays(c, e, &mask, &plural, &abbr) > 0 && !plural) {
+        r->kind = DAY_WDAY; /* "next week wednesday" */
+        r->wmask = mask;
+        r->wmod = WMOD_NEXT;
+        return when_read_wdays(c, e, &mask, &plural, &abbr);
+    }
     return j + 1;
 }
 
@@ -574,6 +598,12 @@ int when_read_day(const struct ctx *c, int i, struct dayref *r)
             return e;
         r->kind = DAY_WDAY;
         r->wmask = mask;
+        e = k + is_w(c, k, W_OF);
+        if (is_w(c, e, W_NEXT) && is_w(c, e + 1, W_UNIT) && c->t[e + 1].val == U_WEEK &&
+            !(c->t[e + 1].flags & LEXF_PLURAL)) {
+            r->wmod = WMOD_NEXT; /* "tuesday next week", "wednesday of next week" */
+            return e + 2;
+        }
         return k;
     }
     if ((k = when_read_md(c, j, r)) > 0 || (k = read_holiday(c, j, r)) > 0)
