@@ -128,8 +128,9 @@ void nlp_parse_target(struct nlp_ctx *x, int from, int to)
         return;
     }
     for (int i = from; i < to; i++)
-        if (nlp_live(x, i) && (nlp_tw(x, i, "all") || nlp_tw(x, i, "everything") ||
-                               nlp_tw(x, i, "every") || nlp_tw(x, i, "each"))) {
+        if (nlp_live(x, i) &&
+            (nlp_tw(x, i, "all") || nlp_tw(x, i, "everything") || nlp_tw(x, i, "each") ||
+             nlp_seq(x, i, "every ?single task|tasks|one|item|todo") > i + 1)) {
             nlp_target_all(x, from, to);
             nlp_consume(x, from, to);
             return;
@@ -195,9 +196,9 @@ static int filter_due(struct nlp_ctx *x, int i)
     } forms[] = {
         {"overdue|late|missed|behind", "overdue"},
         {"past due", "overdue"},
-        {"?due today|tonight", "today"},
-        {"?for ?due tomorrow|tmrw|tmr", "tomorrow"},
-        {"?due this|the|next|coming week", "week"},
+        {"?due today|tonight|today's|todays", "today"},
+        {"?for ?due tomorrow|tmrw|tmr|tomorrow's", "tomorrow"},
+        {"?due this|the|next|coming week|week's", "week"},
         {"?due next 7|seven days", "week"},
         {"?due ?in ?the next few days", "week"},
         {"?due upcoming|soon|weekly", "week"},
