@@ -102,8 +102,8 @@ static const char *const lead_noise[] = {
     "from",     "in",    "out",   "with",   "whole", "entire",     NULL};
 static const char *const tail_noise[] = {
     "task", "tasks",   "item", "one", "todo", "thing", "entry", "please", "now", "already",
-    "yet",  "finally", "off",  "too", "as",   "again", "from",  "list",   "my",  "the",
-    "on",   "of",      "to",   "for", "is",   "was",   "with",  "in",     NULL};
+    "yet",  "finally", "off",  "too", "as",   "again", "from",  "my",     "the", "on",
+    "of",   "to",      "for",  "is",  "was",  "with",  "in",    NULL};
 
 void nlp_target_all(struct nlp_ctx *x, int from, int to)
 {
