@@ -354,6 +354,46 @@ Test(nlp, dates_leave_the_title_and_set_due_rule_and_reminders)
     CHECK(cases);
 }
 
+Test(nlp, unseen_phrasings_read_as_a_person_means_them)
+{
+    static const struct nlp_case cases[] = {
+        {"Got the milk", "{\"intent\":\"complete\",\"target\":{\"words\":\"milk\"}}"},
+        {"Please remove task nine", "{\"intent\":\"delete\",\"target\":{\"id\":9}}"},
+        {"get rid of everything that's completed",
+         "{\"intent\":\"delete\",\"target\":{\"all\":true},\"filter\":{\"status\":"
+         "\"completed\"}}"},
+        {"I don't need the car wash task anymore",
+         "{\"intent\":\"delete\",\"target\":{\"words\":\"car wash\"}}"},
+        {"delete task 3 for good", "{\"intent\":\"delete\",\"target\":{\"id\":3}}"},
+        {"bump task 3 to high priority",
+         "{\"intent\":\"update\",\"priority\":\"high\",\"target\":{\"id\":3}}"},
+        {"mark task 3 as not done yet", "{\"intent\":\"reopen\",\"target\":{\"id\":3}}"},
+        {"Remind me tomorrow at 9 to call the bank",
+         "{\"intent\":\"add\",\"title\":\"Call the bank\",\"due\":\"2026-12-07T09:00:00-05:"
+         "00\"}"},
+        {"Schedule a haircut for Saturday morning", "{\"intent\":\"add\",\"title\":\"Haircut\"}"},
+        {"find the dentist one", "{\"intent\":\"list\",\"filter\":{\"q\":\"dentist\"}}"},
+        {"I finished the report today",
+         "{\"intent\":\"complete\",\"target\":{\"words\":\"report\"}}"},
+        {"could you please put \"renew passport\" on my list",
+         "{\"intent\":\"add\",\"title\":\"Renew passport\"}"},
+        {"Tick off the laundry", "{\"intent\":\"complete\",\"target\":{\"words\":\"laundry\"}}"},
+        {"number 5 is done", "{\"intent\":\"complete\",\"target\":{\"id\":5}}"},
+        {"what's on my plate today", "{\"intent\":\"list\",\"filter\":{\"due\":\"today\"}}"},
+        {"Do I have anything due this week?",
+         "{\"intent\":\"list\",\"filter\":{\"due\":\"week\"}}"},
+        {"postpone the meeting until next week",
+         "{\"intent\":\"update\",\"target\":{\"words\":\"meeting\"}}"},
+        {"can you tag the report with work and urgent",
+         "{\"intent\":\"update\",\"tags\":[\"work\",\"urgent\"],\"target\":{\"words\":"
+         "\"report\"}}"},
+        {"i didn't actually finish the laundry", "{\"intent\":\"reopen\"}"},
+        {"thanks!", "{\"intent\":\"unknown\"}"},
+        {"What can I ask you?", "{\"intent\":\"help\"}"},
+    };
+    CHECK(cases);
+}
+
 Test(nlp, the_json_form_always_has_its_six_keys)
 {
     const char *msgs[] = {"add buy milk", "show my tasks", "xyzzy", "delete task 3"};
