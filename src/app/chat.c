@@ -176,7 +176,7 @@ static char *make_title(const char *message)
         t[o++] = (char)ch;
     }
     if (cut) {
-        if (last_space * 3 >= o * 2)
+        if (!pending_space && last_space * 3 >= o * 2) /* mid-word: back to its start */
             o = last_space;
         memcpy(t + o, "\xE2\x80\xA6", 3); /* U+2026 */
         o += 3;
