@@ -447,6 +447,7 @@ int serve_main(const char *command, int argc, char **argv)
         api.slow = workpool_create(2, APP_LANE_LOGIN_MAX + APP_LANE_SIGNUP_MAX);
         if (open_chat(&cfg, &app, &api))
             goto out_destroy_server;
+        ops.chat = api.chat;
         api_routes_register(&api);
     }
     ops_routes_register(&ops);
