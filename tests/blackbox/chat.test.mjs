@@ -75,6 +75,16 @@ describe('chat', () => {
         assert.equal(m.next_cursor, null);
     });
 
+    it('keeps_every_message_of_concurrent_turns_on_one_conversation', async () => {
+        const { conversation_id: id } = await turn(u, { message: 'the race starts' });
+        const texts = Array.from({ length: 8 }, (_, i) => `concurrent turn ${i}`);
+        await Promise.all(texts.map((message) => turn(u, { conversation_id: id, message })));
+        const m = await messages(u, id, '?limit=200');
+        const users = m.items.filter((x) => x.role === 'user').map((x) => x.content);
+        assert.deepEqual(users.slice(1).sort(), [...texts].sort(), 'each message once');
+        assert.equal(m.items.filter((x) => x.role === 'assistant').length, 9);
+    });
+
     it('pages_messages_with_limit_and_cursor', async () => {
         const { conversation_id: id } = await turn(u, { message: 'one' });
         await turn(u, { conversation_id: id, message: 'two' });
