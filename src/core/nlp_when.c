@@ -298,7 +298,9 @@ static int rule_of_month(struct ctx *c, int i)
                     (is_w(c, m + 1, W_THE) || is_w(c, m + 1, W_EVERY) || is_w(c, m + 1, W_A)) &&
                     is_w(c, m + 2, W_UNIT) && c->t[m + 2].val == U_MONTH;
     /* "every month on the last friday": the month was said before */
-    if (!of_month && !(a->freq == FREQ_MONTHLY && !day && !a->bydaymask))
+    bool day_word = day && m > k; /* "the last day": not "the 15th" alone */
+    if (!of_month &&
+        !(a->freq == FREQ_MONTHLY && (!day || day_word) && !a->bydaymask && !a->bymonthday))
         return -1;
     if (day ? (pos < -1 || pos == 0 || pos > 31) : (pos < -1 || pos == 0 || pos > 5))
         return -1;

@@ -349,7 +349,7 @@ static void set_due(struct nlp_when *out, const char *tz, int64_t utc_secs, bool
 }
 
 static void resolve_rule(struct when_acc *a, const char *tz, int64_t today, int now_tod,
-                         int64_t now_secs, struct nlp_when *out)
+                         struct nlp_when *out)
 {
     merge_day_into_rule(a);
     int tod = time_of_day(a);
@@ -358,7 +358,9 @@ static void resolve_rule(struct when_acc *a, const char *tz, int64_t today, int 
     build_rrule(a, today, out->rrule);
     out->from_completion = a->from_completion;
     if (a->freq == FREQ_HOURLY && tod < 0) {
-        set_due(out, tz, (now_secs / 3600 + 1) * 3600, false);
+        /* the next full hour of the local clock (zones at :30 and :45 included) */
+        int next = (now_tod / 3600 + 1) * 3600;
+        set_due(out, tz, to_utc(tz, today + next / DAY_SECS, next % DAY_SECS), false);
         return;
     }
     int64_t from = today;
@@ -429,7 +431,7 @@ void nlp_when_resolve(const struct when_acc *acc, int64_t now_ms, const char *tz
     if (a.elapsed)
         set_due(out, tz, now_secs + a.elapsed_ms / 1000, false);
     else if (a.freq != FREQ_NONE)
-        resolve_rule(&a, tz, today, now_tod, now_secs, out);
+        resolve_rule(&a, tz, today, now_tod, out);
     else
         resolve_once(&a, tz, today, now_tod, out);
     resolve_reminders(&a, tz, today, now_tod, out);

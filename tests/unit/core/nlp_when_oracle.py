@@ -267,6 +267,11 @@ GENERAL = [
     ("sync next week on friday", lambda n: at_date(next_wday(T(n), FR)), "", "sync"),
     ("nap in 1.5 hours", lambda n: ("elapsed", 90), "", "nap"),
     ("gym the following monday", lambda n: at_date(next_wday(T(n), MO)), "", "gym"),
+    ("tea in a quarter of an hour", lambda n: ("elapsed", 15), "", "tea"),
+    ("tea in 2 and a half hours", lambda n: ("elapsed", 150), "", "tea"),
+    ("tea in 1 hour 30 minutes", lambda n: ("elapsed", 90), "", "tea"),
+    ("tea in an hour and 15 minutes", lambda n: ("elapsed", 75), "", "tea"),
+    ("tea in 1h30", lambda n: ("elapsed", 90), "", "tea"),
     ("April budget", lambda n: None, "", "April budget"),
     ("the May invoice", lambda n: None, "", "the May invoice"),
     ("2025 budget", lambda n: None, "", "2025 budget"),
@@ -348,6 +353,8 @@ REPEATS = [
     ("gym every mon/wed/fri", lambda n: first_match(n, lambda d: d.weekday() in (MO, WE, FR)), "FREQ=WEEKLY;BYDAY=MO,WE,FR", "gym", False),
     ("bins alternate mondays", lambda n: first_match(n, lambda d: d.weekday() == MO), "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO", "bins", False),
     ("standup every week day", lambda n: first_match(n, lambda d: d.weekday() < 5), "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "standup", False),
+    ("rent monthly on the last day", lambda n: first_match(n, lambda d: (d + timedelta(1)).day == 1), "FREQ=MONTHLY;BYMONTHDAY=-1", "rent", False),
+    ("meds every 2 hours", lambda n: ("time", datetime.combine(T(n), time(n.hour)) + timedelta(hours=1)), "FREQ=HOURLY;INTERVAL=2", "meds", False),
     ("pills every day 10 times", lambda n: first_match(n, lambda d: True), "FREQ=DAILY;COUNT=10", "pills", False),
     ("pills every day for 5 days", lambda n: first_match(n, lambda d: True), "FREQ=DAILY;COUNT=5", "pills", False),
     ("class every tuesday for 6 weeks", lambda n: first_match(n, lambda d: d.weekday() == TU),
@@ -449,6 +456,8 @@ def SPECIAL():
     # timed series: first instant strictly after now
     add("ny_fri_late", "journal every day at 9pm", at_time(date(2026, 12, 12), 21), "FREQ=DAILY", "journal")
     add("ny_sun", "journal every day at 9pm", at_time(date(2026, 12, 6), 21), "FREQ=DAILY", "journal")
+    # Kolkata +05:30 offsets: the next full hour of the local clock
+    add("kolkata_tue", "meds every hour", at_time(date(2026, 12, 1), 10), "FREQ=HOURLY", "meds")
     # Kolkata +05:30 offsets
     add("kolkata_tue", "call at 6:45pm", at_time(date(2026, 12, 1), 18, 45), rest="call")
     return rows
