@@ -369,6 +369,70 @@ REPEATS = [
 ]
 
 
+# Compositions: a day phrase and a time phrase in either order around a title, so that the
+# reader is checked on combinations no single case lists.
+DAYS = [
+    ("tomorrow", lambda n: T(n) + timedelta(1)),
+    ("on friday", lambda n: bare_wday(T(n), FR)),
+    ("next tuesday", lambda n: next_wday(T(n), TU)),
+    ("this sunday", lambda n: this_wday(T(n), SU)),
+    ("on Jan 27", lambda n: md_next(T(n), 1, 27)),
+    ("on the 15th", lambda n: dom_next(T(n), 15)),
+    ("in 3 days", lambda n: T(n) + timedelta(3)),
+    ("the day after tomorrow", lambda n: T(n) + timedelta(2)),
+    ("next week", lambda n: next_wday(T(n), MO)),
+    ("on 2027-03-09", lambda n: date(2027, 3, 9)),
+]
+TIMES = [("at 5pm", 17, 0), ("at 9:30", 9, 30), ("at noon", 12, 0), ("at 6", 18, 0),
+         ("at 17:45", 17, 45), ("in the morning", 9, 0), ("in the evening", 20, 0),
+         ("at quarter past 8", 8, 15)]
+
+
+def compositions():
+    rows = []
+    for k, (dp, df) in enumerate(DAYS):
+        for m, (tp, h, mi) in enumerate(TIMES):
+            name = ["ny_sun", "berlin_sat", "kolkata_tue", "sydney_sat"][(k + m) % 4]
+            now, _ = now_of(name)
+            exp = at_time(df(now), h, mi)
+            rows.append(row("water the plants %s %s" % (dp, tp), name, exp, "", False, "water the plants"))
+            rows.append(row("%s %s water the plants" % (tp, dp), name, exp, "", False, "water the plants"))
+    return rows
+
+
+REPEAT_PARTS = [
+    ("every monday", lambda d: d.weekday() == MO, "FREQ=WEEKLY;BYDAY=MO"),
+    ("every weekday", lambda d: d.weekday() < 5, "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"),
+    ("every other week", lambda d: True, "FREQ=WEEKLY;INTERVAL=2"),
+    ("on the 1st of every month", lambda d: d.day == 1, "FREQ=MONTHLY;BYMONTHDAY=1"),
+    ("every year on March 3", lambda d: (d.month, d.day) == (3, 3), "FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=3"),
+    ("every tuesday and friday", lambda d: d.weekday() in (TU, FR), "FREQ=WEEKLY;BYDAY=TU,FR"),
+]
+REPEAT_TIMES = [("at 8am", 8, 0), ("at 6", 18, 0), ("in the evening", 20, 0)]
+
+
+def with_count(rule, n):
+    """COUNT in its canonical place: after FREQ and INTERVAL, before the BY parts."""
+    parts = rule.split(";")
+    at = 2 if len(parts) > 1 and parts[1].startswith("INTERVAL") else 1
+    return ";".join(parts[:at] + ["COUNT=%d" % n] + parts[at:])
+
+
+def repeat_compositions():
+    rows = []
+    for k, (rp, pred, rule) in enumerate(REPEAT_PARTS):
+        for m, (tp, h, mi) in enumerate(REPEAT_TIMES):
+            name = ["ny_fri_late", "london_thu", "utc_wed"][(k + m) % 3]
+            now, _ = now_of(name)
+            exp = first_match(now, pred, (h, mi))
+            rows.append(row("take out the bins %s %s" % (rp, tp), name, exp, rule, False, "take out the bins"))
+            rows.append(row("%s %s take out the bins" % (tp, rp), name, exp, rule, False, "take out the bins"))
+            rows.append(row("%s 5 times %s take out the bins" % (rp, tp), name, exp,
+                            with_count(rule, 5),
+                            False, "take out the bins"))
+    return rows
+
+
 def c_str(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -406,6 +470,8 @@ def main():
             out.append(row(text, name, f(now), rrule, fc, rest))
     for line in SPECIAL():
         out.append(line)
+    out.extend(compositions())
+    out.extend(repeat_compositions())
     print("\n".join(out))
 
 
