@@ -254,6 +254,16 @@ static const struct lex_entry lexicon[] = {
     {"close", 5, W_CLOSE, 0, 0},
     {"business", 8, W_BUSINESS, 0, 0},
     {"to", 2, W_TO, 0, 0},
+    {"weekley", 7, W_ADVERB, FREQ_WEEKLY, 0},
+    {"monthy", 6, W_ADVERB, FREQ_MONTHLY, 0},
+    {"montly", 6, W_ADVERB, FREQ_MONTHLY, 0},
+    {"dialy", 5, W_ADVERB, FREQ_DAILY, 0},
+    {"yearley", 7, W_ADVERB, FREQ_YEARLY, 0},
+    {"nite", 4, W_PART, PART_NIGHT, 0},
+    {"evey", 4, W_EVERY, 0, 0},
+    {"eveyr", 5, W_EVERY, 0, 0},
+    {"b4", 2, W_BEFORE, 0, 0},
+    {"bfr", 3, W_BEFORE, 0, 0},
     {"nxt", 3, W_NEXT, 0, 0},
     {"following", 9, W_NEXT, 0, 0},
     {"morn", 4, W_PART, PART_MORNING, 0},
@@ -421,9 +431,11 @@ int lex_tokenize(const char *text, size_t len, struct lex_tok *toks, int max)
         while (wend < len &&
                (is_digit((unsigned char)text[wend]) || is_alpha((unsigned char)text[wend])))
             wend++;
-        if (is_digit(c) && wend - i > 1 && is_alpha((unsigned char)text[wend - 1]) &&
-            lookup_exact_lower(text + i, wend - i)) {
-            t->kind = TOK_WORD; /* "2nite", "2moro" */
+        bool mixed = false;
+        for (size_t k = i; k < wend; k++)
+            mixed |= is_digit((unsigned char)text[k]) != is_digit(c);
+        if (mixed && lookup_exact_lower(text + i, wend - i)) {
+            t->kind = TOK_WORD; /* "2nite", "2moro", "b4" */
             i = wend;
         } else if (is_digit(c)) {
             long v = 0;
