@@ -125,8 +125,15 @@ static int64_t resolve_wday(const struct dayref *r, int64_t today)
     return best < 0 ? today : best;
 }
 
+static int64_t resolve_kind(const struct dayref *r, int64_t today);
+
 /* The local date a dayref names, said on today. */
 static int64_t resolve_day(const struct dayref *r, int64_t today)
+{
+    return resolve_kind(r, today) + r->plus;
+}
+
+static int64_t resolve_kind(const struct dayref *r, int64_t today)
 {
     int y, m, d, wd = weekday(today);
     nlp_civil_from_days(today, &y, &m, &d);
