@@ -386,6 +386,14 @@ static int rule_every(struct ctx *c, int i)
         /* "once a week" */
         return every_what(c, j + 2, 1);
     }
+    int e = j + is_w(c, j, W_THE);
+    if (is_w(c, e, W_END) && is_w(c, e + 1, W_OF) && is_w(c, e + 2, W_EVERY) &&
+        is_w(c, e + 3, W_UNIT) && c->t[e + 3].val == U_MONTH) {
+        if (!set_freq(&c->acc, FREQ_MONTHLY, 1)) /* "at the end of every month" */
+            return -1;
+        c->acc.bymonthday = -1;
+        return e + 4;
+    }
     if (!is_w(c, j, W_EVERY))
         return -1;
     j++;

@@ -245,6 +245,12 @@ static bool day_matches(const struct when_acc *a, int64_t day)
  * "March 3": the day is the rule's BY part, not a separate date. */
 static void merge_day_into_rule(struct when_acc *a)
 {
+    /* "monthly at the end of the month": the last day of each month */
+    if (a->freq == FREQ_MONTHLY && a->day.kind == DAY_EOM && !a->bymonthday && !a->bydaymask) {
+        a->bymonthday = -1;
+        a->day.kind = DAY_NONE;
+        return;
+    }
     if (a->freq == FREQ_WEEKLY && a->day.kind == DAY_WDAY && !a->bydaymask) {
         a->bydaymask = a->day.wmask;
         a->day.kind = DAY_NONE;
