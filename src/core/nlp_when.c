@@ -534,7 +534,8 @@ static int rule_anchored(struct ctx *c, int k, const struct dur *d)
     struct when_acc *a = &c->acc;
     static const int unit_days[] = {0, 0, 1, 7, 0, 0, 14, 0};
     int sign = is_w(c, k, W_BEFORE) ? -1 : 1;
-    if (!(is_w(c, k, W_FROM) || is_w(c, k, W_AFTER) || is_w(c, k, W_BEFORE)) ||
+    bool on_week = is_w(c, k, W_ON) && d->unit >= U_WEEK; /* "a week on friday" (British) */
+    if (!(is_w(c, k, W_FROM) || is_w(c, k, W_AFTER) || is_w(c, k, W_BEFORE) || on_week) ||
         !unit_days[d->unit] || a->day.kind != DAY_NONE)
         return -1;
     struct dayref r;
@@ -555,6 +556,8 @@ static int rule_in(struct ctx *c, int i)
     bool in = is_w(c, j, W_IN);
     if (in)
         j++;
+    if (in && is_w(c, j, W_THE) && is_w(c, j + 1, W_NEXT))
+        j += 2; /* "in the next 2 days" */
     if ((k = when_read_dur(c, j, &d)) < 0)
         return -1;
     if (in && is_p(c, k, '\'') && is_w(c, k + 1, W_TIMEWORD))
