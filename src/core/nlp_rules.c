@@ -973,18 +973,31 @@ static const char *const list_noise[] = {
     NULL};
 
 static const char *const list_words[] = {
-    "task",       "tasks",     "todo",      "todos",    "to-do",     "to-dos",      "pending",
-    "due",        "overdue",   "completed", "done",     "finished",  "open",        "remaining",
-    "left",       "scheduled", "upcoming",  "priority", "urgent",    "important",   "tagged",
-    "tag",        "list",      "agenda",    "plate",    "planned",   "next",        "incomplete",
-    "unfinished", "late",      "today",     "tomorrow", "week",      "outstanding", "items",
-    "everything", "anything",  "complete",  "schedule", "reminders", "recurring",   NULL};
+    "task",        "tasks",     "todo",       "todos",    "to-do",    "to-dos",     "pending",
+    "due",         "overdue",   "completed",  "done",     "finished", "open",       "remaining",
+    "left",        "scheduled", "upcoming",   "priority", "urgent",   "important",  "tagged",
+    "tag",         "list",      "agenda",     "plate",    "planned",  "incomplete", "unfinished",
+    "outstanding", "items",     "everything", "anything", "complete", "schedule",   "reminders",
+    "recurring",   NULL};
+
+/* Time words make a list only beside "have"/"need"/"do" ("what do I have tomorrow", not
+ * "is it going to rain tomorrow?"). */
+static const char *const time_words[] = {"today", "tomorrow", "week", "next",
+                                         "late",  "tonight",  NULL};
+static const char *const have_words[] = {"have", "got",   "need", "do",        "doing",
+                                         "busy", "plans", "next", "happening", NULL};
 
 static bool has_list_word(const struct nlp_ctx *x, int from, int to)
 {
-    for (int i = from; i < to; i++)
+    bool time = false, have = false;
+    for (int i = from; i < to; i++) {
         if (x->t[i].kind == TK_TAG || (x->t[i].kind == TK_WORD && in_set(x->t[i].w, list_words)))
             return true;
+        time = time || (x->t[i].kind == TK_WORD && in_set(x->t[i].w, time_words));
+        have = have || (x->t[i].kind == TK_WORD && in_set(x->t[i].w, have_words));
+    }
+    if (time && have)
+        return true;
     return nlp_find(x, from, to, "to do", NULL) >= 0;
 }
 

@@ -389,6 +389,9 @@ Test(nlp, unseen_phrasings_read_as_a_person_means_them)
          "\"report\"}}"},
         {"i didn't actually finish the laundry", "{\"intent\":\"reopen\"}"},
         {"thanks!", "{\"intent\":\"unknown\"}"},
+        {"is it going to rain tomorrow?", "{\"intent\":\"unknown\"}"},
+        {"what do I have tomorrow", "{\"intent\":\"list\",\"filter\":{\"due\":\"tomorrow\"}}"},
+        {"what's next", "{\"intent\":\"list\"}"},
         {"What can I ask you?", "{\"intent\":\"help\"}"},
     };
     CHECK(cases);
