@@ -16,8 +16,10 @@ struct api_service {
     struct app *app;
     store_t *store;
     http_server_t *server;
-    workpool_t *slow;    /* CPU-heavy or slow work (password hashing), off the HTTP workers */
-    struct api_mcp *mcp; /* the /mcp route's origins and pool (api_mcp.h); NULL: 503 */
+    workpool_t *slow;      /* CPU-heavy or slow work (password hashing), off the HTTP workers */
+    struct app_chat *chat; /* the chat use case (src/app/chat.h) */
+    workpool_t *chat_pool; /* chat turns, off the HTTP workers (api_chat.c) */
+    struct api_mcp *mcp;   /* the /mcp route's origins and pool (api_mcp.h); NULL: 503 */
 };
 
 /* Adds every route to api->server (before it starts). */
