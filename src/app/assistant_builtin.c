@@ -727,14 +727,32 @@ static void do_add(struct brain *b)
     json_decref(args);
 }
 
+/* "what's due on Friday": the tasks due that local day. */
+static void day_bounds(struct brain *b, json_t *args)
+{
+    int64_t from, to;
+    char ts[TIME_RFC3339_MAX];
+    if (!b->cmd.when.has_due || b->cmd.filter.due ||
+        tz_day_start(b->tz, b->cmd.when.due_ms, 0, &from) != 0 ||
+        tz_day_start(b->tz, b->cmd.when.due_ms, 1, &to) != 0)
+        return;
+    time_format_rfc3339(from, ts);
+    json_object_set_new(args, "due_after", json_string(ts));
+    time_format_rfc3339(to, ts);
+    json_object_set_new(args, "due_before", json_string(ts));
+}
+
 static void do_list(struct brain *b)
 {
-    json_t *tasks = list(b, filter_args(&b->cmd, LIST_LIMIT));
+    json_t *args = filter_args(&b->cmd, LIST_LIMIT);
+    day_bounds(b, args);
+    json_t *tasks = list(b, args);
     if (!tasks)
         return;
     size_t n = json_array_size(tasks), i;
     if (n == 0) {
-        buf_puts(&b->reply, b->cmd.has_filter ? "No tasks match that." : "You have no tasks.");
+        buf_puts(&b->reply, b->cmd.has_filter || b->cmd.when.has_due ? "No tasks match that."
+                                                                     : "You have no tasks.");
         return;
     }
     buf_printf(&b->reply, n == 1 ? "Here is 1 task:" : "Here are %zu%s tasks:", n,

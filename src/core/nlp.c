@@ -351,8 +351,8 @@ void nlp_read_when(struct nlp_ctx *x, int from, int to)
 static bool dangling(const char *w)
 {
     static const char *const words[] = {
-        "on", "at", "by", "for",  "due",   "to",    "and",      "in",     "from",  "the",
-        "a",  "an", "of", "with", "every", "until", "starting", "before", "after", NULL};
+        "on", "at", "by",   "for",   "due",   "to",       "and",    "in",    "from", "the", "a",
+        "an", "of", "with", "every", "until", "starting", "before", "after", "is",   "are", NULL};
     for (int i = 0; words[i]; i++)
         if (strcmp(w, words[i]) == 0)
             return true;

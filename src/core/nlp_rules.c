@@ -47,6 +47,7 @@ static const struct lead {
     {"note to self ?:|-|,", M_ADD},
     {"set|create|add|make ?a|an|me ?new reminder|alarm to|that", M_ADD},
     {"make a|an|me ?new task|todo|to-do|note ?to|for|:", M_ADD},
+    {"i|we must|should|need|can't|cannot not|never ~forget|~remember ?to|about", M_ADD},
     {"i|we need|have|got|gotta to", M_ADD},
     {"i|we need|gotta|must|should", M_ADD},
     {"i've|ive|we've got to", M_ADD},
@@ -54,6 +55,7 @@ static const struct lead {
     {"gotta|must", M_ADD},
     {"don't|dont let me forget to", M_ADD},
     {"jot|write|note|put down", M_ADD},
+    {"set|add|create|put ?a|an|another reminder|alarm|reminders for|on|about", M_REMIND},
     {"~add|~create|put|insert|~schedule|adding|creating", M_ADD_GENERIC},
     {"new task|todo|to-do|item|reminder|entry", M_ADD},
     {"task|todo|to-do|reminder :|-", M_ADD},
@@ -381,7 +383,8 @@ static void tag_phrase(struct nlp_ctx *x, int from, int to)
     struct nlp_command *c = x->c;
     int a, j = -1;
     if ((a = nlp_find(x, from, to, "tagged|labeled|labelled ?with|as", &j)) < 0 &&
-        (a = nlp_find(x, from, to, "with ?the|a tag|tags|label|labels", &j)) < 0)
+        (a = nlp_find(x, from, to, "with ?the|a tag|tags|label|labels", &j)) < 0 &&
+        (a = nlp_find(x, from, to, "tag|label it|this ?with|as", &j)) < 0)
         return;
     int k = j;
     while (k < to && nlp_live(x, k) && x->t[k].kind == TK_WORD) {
@@ -397,6 +400,21 @@ static void tag_phrase(struct nlp_ctx *x, int from, int to)
 
 /* --- add --- */
 
+/* Drops "to my list", "on my calendar" when only dates follow it. */
+static void add_list_tail(struct nlp_ctx *x, int j, int *end)
+{
+    int k, tail = nlp_find(x, j, *end,
+                           "to|on|in|onto|into ?my|the|our ?todo|to-do|task|shopping "
+                           "list|tasks|calendar|agenda|schedule|todos|to-dos|planner",
+                           &k);
+    if (tail <= j || nlp_tw(x, tail + 1, "shopping") || nlp_tw(x, tail + 2, "shopping"))
+        return;
+    for (int i = k; i < *end; i++)
+        if (nlp_live(x, i) && x->t[i].kind != TK_PUNCT)
+            return;
+    nlp_consume(x, tail, k);
+}
+
 static void do_add(struct nlp_ctx *x, int j, int end)
 {
     struct nlp_command *c = x->c;
@@ -408,11 +426,6 @@ static void do_add(struct nlp_ctx *x, int j, int end)
                      "one ?to|that|called|named|titled|:|-|saying|about|for")) > j &&
         (k > j + 1 || !nlp_tw(x, j, "for")))
         nlp_consume(x, j, k), j = k;
-    int tail =
-        nlp_find(x, j, end, "to|on|in|onto ?my|the ?todo|to-do|task|shopping list|tasks", &k);
-    if (tail > j && k == end && !nlp_tw(x, tail + 1, "shopping") &&
-        !nlp_tw(x, tail + 2, "shopping"))
-        nlp_consume(x, tail, end), end = tail;
     quick_fields(x, j, end, false);
     tag_phrase(x, j, end);
     int d = nlp_find(x, j, end,
@@ -425,6 +438,7 @@ static void do_add(struct nlp_ctx *x, int j, int end)
         end = d;
     }
     nlp_read_when(x, 0, end);
+    add_list_tail(x, j, &end);
     for (;;) { /* "remind me tomorrow at 9 to call the bank" */
         while (j < end && !nlp_live(x, j))
             j++;
@@ -514,7 +528,10 @@ static void do_remind(struct nlp_ctx *x, int j, int end)
     bool words = false;
     for (int i = from; i < end; i++)
         words = words || (nlp_live(x, i) && x->t[i].kind != TK_PUNCT);
-    if (!words || is_reference(x, from, end)) {
+    bool relative = false; /* "1 hour before" needs a task with a date: an existing one */
+    for (int i = 0; i < x->c->when.n_reminders; i++)
+        relative = relative || x->c->when.reminders[i].relative;
+    if (!words || is_reference(x, from, end) || (relative && !x->c->when.has_due)) {
         nlp_consume(x, j, from);
         do_update_on(x, from, end);
         return;
@@ -980,7 +997,7 @@ static const char *const list_words[] = {
     "left",        "scheduled", "upcoming",   "priority", "urgent",   "important",  "tagged",
     "tag",         "list",      "agenda",     "plate",    "planned",  "incomplete", "unfinished",
     "outstanding", "items",     "everything", "anything", "complete", "schedule",   "reminders",
-    "recurring",   NULL};
+    "recurring",   "finish",    NULL};
 
 /* Time words make a list only beside "have"/"need"/"do" ("what do I have tomorrow", not
  * "is it going to rain tomorrow?"). */
@@ -1048,6 +1065,8 @@ static void do_list(struct nlp_ctx *x, int j, int end, bool search)
     nlp_parse_filter(x, j, end);
     list_query(x, j, end, search);
     struct nlp_filter *f = &c->filter;
+    if (!f->due && !search)
+        nlp_read_when(x, j, end); /* "what's due on Friday": that day (the "due" key) */
     if (f->status && !strcmp(f->status, "all") &&
         (f->due || f->n_tags || f->priority_mask || f->q[0]))
         f->status = NULL; /* "all overdue tasks": the other filters say which */
@@ -1089,14 +1108,15 @@ static bool do_statement(struct nlp_ctx *x, int p, int end)
         do_simple(x, NLP_REOPEN, p, k);
         return true;
     }
+    bool subject = is_reference(x, p, k) || (nlp_seq(x, p, "the|my") == p + 1 && k > p + 1);
     int pr = priority_at(x, v, end, true);
-    if (pr >= 0 && is_reference(x, p, k)) {
+    if (pr >= 0 && subject) {
         x->c->priority = pr;
         nlp_consume(x, k, end);
         do_update_on(x, p, k);
         return true;
     }
-    if (is_reference(x, p, k) && nlp_seq(x, v, "due|repeat|recur|repeating|recurring") > v) {
+    if (subject && nlp_seq(x, v, "due|repeat|recur|repeating|recurring") > v) {
         nlp_read_when(x, 0, end);
         nlp_consume(x, k, end);
         do_update_on(x, p, k);
@@ -1150,6 +1170,9 @@ static void maybe_task_line(struct nlp_ctx *x, int mode, int p, int j, int end)
         bool connector = false;
         for (int i = j; i < end; i++)
             connector = connector || (x->t[i].kind != TK_QUOTE && word_in_alts(x->t[i].w, to));
+        for (int i = j; i < end; i++)
+            connector = connector || word_in_alts(x->t[i].w, "repeat|repeats|recur|recurring|"
+                                                             "repeating|due|remind|reminder");
         if (!fields && !connector)
             redo_as_add(x, p, end);
         return;
@@ -1296,6 +1319,8 @@ static void fallback(struct nlp_ctx *x, int p, int end, bool wish)
     struct nlp_command *c = x->c;
     unsigned char gone[NLP_MAX_TOKENS];
     memcpy(gone, x->gone, sizeof gone);
+    if (!wish && selection(x, p, end))
+        return;
     if (!wish && has_list_word(x, p, end)) {
         if (x->t[p].kind == TK_WORD && strlen(x->t[p].w) >= 4 &&
             (nlp_one_typo(x->t[p].w, "show") || nlp_one_typo(x->t[p].w, "list")))
@@ -1307,8 +1332,6 @@ static void fallback(struct nlp_ctx *x, int p, int end, bool wish)
         memset(c, 0, sizeof *c);
         c->priority = -1;
     }
-    if (!wish && selection(x, p, end))
-        return;
     if (wish || task_line(x, p, end))
         do_add(x, p, end);
 }

@@ -221,7 +221,8 @@ static int filter_status(struct nlp_ctx *x, int i)
         set_status(f, "pending");
         return j;
     }
-    if ((j = nlp_seq(x, i, "completed|done|finished|complete|closed|checked|ticked")) > 0) {
+    if ((j = nlp_seq(x, i, "completed|done|finished|complete|closed|checked|ticked")) > 0 ||
+        (j = nlp_seq(x, i, "did i|we finish|complete|do|close")) > 0) {
         set_status(f, "completed");
         return j;
     }

@@ -334,3 +334,13 @@ Test(assistant_builtin, them_after_a_list_asks_before_deleting_several)
     say("yes");
     cr_expect_eq(count_tasks("u1"), 0);
 }
+
+Test(assistant_builtin, a_list_for_a_day_shows_the_tasks_due_that_day)
+{
+    say("add call the bank friday");
+    say("add call the plumber tomorrow");
+    const char *r = say("what's due on Friday?");
+    cr_expect(strstr(r, "Here is 1 task:") == r, "%s", r);
+    cr_expect(strstr(r, "Call the bank") != NULL, "%s", r);
+    cr_expect(strstr(r, "plumber") == NULL, "%s", r);
+}

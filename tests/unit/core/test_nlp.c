@@ -402,6 +402,23 @@ Test(nlp, unseen_phrasings_read_as_a_person_means_them)
         {"what do I have tomorrow", "{\"intent\":\"list\",\"filter\":{\"due\":\"tomorrow\"}}"},
         {"what's next", "{\"intent\":\"list\"}"},
         {"What can I ask you?", "{\"intent\":\"help\"}"},
+        {"i must not forget mom's birthday on march 3",
+         "{\"intent\":\"add\",\"title\":\"Mom's birthday\",\"due\":\"2027-03-03T09:00:00-05:00\"}"},
+        {"Please add a task: email the landlord about the leak, tag it home",
+         "{\"title\":\"Email the landlord about the leak\",\"tags\":[\"home\"]}"},
+        {"what's due on Friday?",
+         "{\"intent\":\"list\",\"due\":\"2026-12-11T09:00:00-05:00\",\"filter\":null}"},
+        {"set a reminder for the dentist 1 hour before",
+         "{\"intent\":\"update\",\"reminders\":[{\"before\":\"PT1H\"}],\"target\":{\"words\":"
+         "\"dentist\"}}"},
+        {"the report is high priority",
+         "{\"intent\":\"update\",\"priority\":\"high\",\"target\":{\"words\":\"report\"}}"},
+        {"make the standup repeat every weekday",
+         "{\"intent\":\"update\",\"rrule\":\"FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR\",\"target\":{"
+         "\"words\":\"standup\"}}"},
+        {"put dentist on my calendar for the 15th",
+         "{\"intent\":\"add\",\"title\":\"Dentist\",\"due\":\"2026-12-15T09:00:00-05:00\"}"},
+        {"the meeting is at 3pm", "{\"intent\":\"add\",\"title\":\"The meeting\"}"},
     };
     CHECK(cases);
 }
