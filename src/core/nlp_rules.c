@@ -88,14 +88,14 @@ static const struct lead {
      "finish|finished|complete|completed|do|done",
      M_REOPEN},
     {"~delete|~remove|drop|erase|trash|scrap|discard|kill|nuke|purge|wipe|~cancel|clear|"
-     "forget|ditch|bin|dump|del|rm|~eliminate|axe",
+     "forget|ditch|bin|dump|del|rm|~eliminate|axe|scratch",
      M_DELETE},
     {"~rename|retitle", M_RENAME},
     {"call it|this|that", M_RENAME},
     {"stop|quit ~repeating|recurring|recurrence", M_NOREPEAT},
     {"don't|dont|never|no ~repeat|recur|longer", M_NOREPEAT},
     {"do not ~repeat|recur", M_NOREPEAT},
-    {"~change|~update|edit|~modify|~adjust|~alter|set|make", M_CHANGE},
+    {"~change|~update|edit|~modify|~adjust|~alter|set|make|give|assign", M_CHANGE},
     {"~move|push|~postpone|~reschedule|delay|bump|shift|defer|snooze|~extend|pull|put", M_MOVE},
     {"tag|label|~categorize|~categorise", M_TAG},
     {"untag|unlabel", M_UNTAG},
@@ -210,7 +210,7 @@ static int skip_fillers(struct nlp_ctx *x, int p, int end, bool *wish)
         "try to|and",
         "please|pls|plz|kindly|hey|hi|hello|yo|ok|okay|so|well|um|uh|hmm|and|also|then|now|"
         "just|quickly|oh|actually|alright|right|great|cool|thanks|assistant|bot",
-        "no|nope|nah|wait|sorry ,",
+        "no|nope|nah|wait|sorry|oops|actually ?wait|actually|sorry",
         NULL};
     for (bool again = true; again && p < end;) {
         again = false;
@@ -481,6 +481,8 @@ static void do_update_on(struct nlp_ctx *x, int target_from, int target_to)
         x->c->target = NLP_TARGET_PREVIOUS;
 }
 
+static void add_words_as_tags(struct nlp_ctx *x, int from, int to, bool remove);
+
 /* "add a note to task 2: bring the receipts", "add tag home to it", "add a reminder 1 hour
  * before to task 3": an update of an existing task; else a new task. */
 static void do_add_generic(struct nlp_ctx *x, int j, int end)
@@ -499,6 +501,13 @@ static void do_add_generic(struct nlp_ctx *x, int j, int end)
             return;
         }
     }
+    int tags = nlp_seq(x, j, "?a|an|the|some tag|tags|label|labels");
+    if (tags > j && tags < end && nlp_find(x, tags, end, "to|on|onto|for", NULL) < 0) {
+        add_words_as_tags(x, tags, end, false); /* "add the tag errands": to the last task */
+        nlp_consume(x, j, tags);
+        do_update_on(x, end, end);
+        return;
+    }
     for (int i = end - 1; i > j; i--) {
         if (nlp_seq(x, i, "to|on|onto|for") != i + 1 || !is_reference(x, i + 1, end))
             continue;
@@ -516,6 +525,8 @@ static void do_add_generic(struct nlp_ctx *x, int j, int end)
         return;
     }
     do_add(x, j, end);
+    if (!c->has_title && (c->when.n_reminders || c->n_tags || c->priority >= 0))
+        do_update_on(x, end, end); /* "add a reminder an hour before": to the last task */
 }
 
 /* "remind me 30 minutes before", "remind me about task 3 at 8am": reminders on a task;
@@ -532,6 +543,11 @@ static void do_remind(struct nlp_ctx *x, int j, int end)
     for (int i = 0; i < x->c->when.n_reminders; i++)
         relative = relative || x->c->when.reminders[i].relative;
     if (!words || is_reference(x, from, end) || (relative && !x->c->when.has_due)) {
+        struct nlp_when *w = &x->c->when;
+        if (w->has_due && !w->n_reminders && !w->rrule[0]) { /* "remind me about it at 8" */
+            w->reminders[w->n_reminders++] = (struct nlp_reminder){.at_ms = w->due_ms};
+            w->has_due = false;
+        }
         nlp_consume(x, j, from);
         do_update_on(x, from, end);
         return;
@@ -554,6 +570,17 @@ static void target_or_all(struct nlp_ctx *x, int from, int to)
         return;
     }
     nlp_parse_target(x, from, to);
+}
+
+/* A task id, a position or a pronoun somewhere in [from, to). */
+static bool names_task(const struct nlp_ctx *x, int from, int to)
+{
+    for (int i = from; i < to; i++)
+        if (x->t[i].kind == TK_HASHNUM || is_reference(x, i, i + 1) ||
+            (x->t[i].kind == TK_NUM && nlp_seq(x, i - 1, "task|item|number|no") == i) ||
+            nlp_seq(x, i, "first|second|third|last|1st|2nd|3rd|4th|5th one|task") == i + 2)
+            return true;
+    return false;
 }
 
 static void do_simple(struct nlp_ctx *x, int intent, int j, int end)
@@ -580,6 +607,8 @@ static void do_simple(struct nlp_ctx *x, int intent, int j, int end)
     }
     if (intent == NLP_DELETE && nlp_seq(x, j, "about") == j + 1)
         x->gone[j++] = 1;
+    if (!names_task(x, j, end) && nlp_find(x, j, end, "all|everything|every|each", NULL) < 0)
+        nlp_read_when(x, j, end); /* "delete my 3pm meeting": "meeting", due at 15:00 */
     target_or_all(x, j, end);
 }
 
@@ -1093,8 +1122,11 @@ static bool do_statement(struct nlp_ctx *x, int p, int end)
         do_simple(x, NLP_COMPLETE, p, end - 1);
         return true;
     }
-    if ((k = nlp_find(x, p + 1, end, "is|are|was|has|have|should|'s", &e)) < 0)
+    if (nlp_seq(x, p, "it's|its|that's|thats|they're") == p + 1) {
+        k = p, e = p + 1; /* "it's due next week": "it" is the subject */
+    } else if ((k = nlp_find(x, p + 1, end, "is|are|was|has|have|should|'s", &e)) < 0) {
         return false;
+    }
     int v = nlp_seq(x, e, "?been|be|now|all|already|finally");
     v = v > e ? v : e;
     if (nlp_seq(x, v, "done|finished|completed|complete") == end) {
@@ -1108,7 +1140,8 @@ static bool do_statement(struct nlp_ctx *x, int p, int end)
         do_simple(x, NLP_REOPEN, p, k);
         return true;
     }
-    bool subject = is_reference(x, p, k) || (nlp_seq(x, p, "the|my") == p + 1 && k > p + 1);
+    bool subject =
+        k == p || is_reference(x, p, k) || (nlp_seq(x, p, "the|my") == p + 1 && k > p + 1);
     int pr = priority_at(x, v, end, true);
     if (pr >= 0 && subject) {
         x->c->priority = pr;
@@ -1123,6 +1156,35 @@ static bool do_statement(struct nlp_ctx *x, int p, int end)
         return x->c->when.has_due || (x->c->intent = NLP_UNKNOWN, false);
     }
     return false;
+}
+
+/* "I've taken out the trash", "I paid the rent", "just called mom": a task done. */
+static bool past_tense(struct nlp_ctx *x, int p, int end)
+{
+    static const char *const irregular[] = {
+        "taken",   "took",  "done", "bought", "sent",  "paid",   "made",    "got",    "gotten",
+        "written", "wrote", "read", "eaten",  "ate",   "seen",   "saw",     "gone",   "went",
+        "given",   "gave",  "sold", "told",   "found", "built",  "brought", "caught", "fed",
+        "met",     "put",   "hung", "driven", "drove", "spoken", "spoke",   "swept",  "spent",
+        "left",    "run",   "ran",  "won",    "dealt", "sorted", "set",     NULL};
+    int v = nlp_seq(x, p, "i|we ?'ve|have|just|already|finally|also ?just|already|finally");
+    if (v == p)
+        v = -1;
+    if (v < 0)
+        v = nlp_seq(x, p, "i've|ive|we've|just|already|finally ?just|already|finally");
+    if (v < 0 && p > 0 && x->gone[p - 1] && nlp_tw(x, p - 1, "just"))
+        v = p; /* "just called mom" ("just" was taken as a polite word) */
+    if (v < p || v >= end - 1 || x->t[v].kind != TK_WORD)
+        return false;
+    const char *w = x->t[v].w;
+    size_t n = strlen(w);
+    bool past = in_set(w, irregular) ||
+                (n > 4 && !strcmp(w + n - 2, "ed") && strcmp(w, "need") && strcmp(w, "needed"));
+    if (!past)
+        return false;
+    nlp_consume(x, p, v + 1);
+    do_simple(x, NLP_COMPLETE, v + 1, end);
+    return x->c->target != NLP_TARGET_NONE || (memset(x->c, 0, sizeof *x->c), false);
 }
 
 /* --- the dispatcher --- */
@@ -1158,7 +1220,7 @@ static void redo_as_add(struct nlp_ctx *x, int p, int end)
 static void maybe_task_line(struct nlp_ctx *x, int mode, int p, int j, int end)
 {
     struct nlp_command *c = x->c;
-    if (c->target != NLP_TARGET_WORDS ||
+    if ((c->target != NLP_TARGET_WORDS && c->target != NLP_TARGET_NONE) ||
         in_set(x->t[p].w, (const char *const[]){"i", "i've", "ive", "we", "i'm", "im", "done",
                                                 "finished", "completed", "we've", NULL}))
         return;
@@ -1179,6 +1241,9 @@ static void maybe_task_line(struct nlp_ctx *x, int mode, int p, int j, int end)
     }
     if (c->intent != NLP_COMPLETE && c->intent != NLP_DELETE && c->intent != NLP_REOPEN)
         return;
+    if (c->intent == NLP_DELETE &&
+        in_set(x->t[p].w, (const char *const[]){"delete", "remove", "erase", "trash", NULL}))
+        return; /* "delete my 3pm meeting" names a task */
     struct nlp_when w = c->when;
     unsigned char gone[NLP_MAX_TOKENS];
     memcpy(gone, x->gone, sizeof gone);
@@ -1391,14 +1456,25 @@ void nlp_rules_run(struct nlp_ctx *x)
         c->intent = NLP_HELP;
         return;
     }
-    if (do_statement(x, p, end))
+    if (do_statement(x, p, end)) {
+        if (x->refused) {
+            memset(c, 0, sizeof *c);
+            c->priority = -1;
+        }
         return;
-    for (size_t k = 0; k < sizeof leads / sizeof leads[0]; k++) {
+    }
+    bool done = false;
+    for (size_t k = 0; k < sizeof leads / sizeof leads[0] && !done; k++) {
         int j = nlp_seq(x, p, leads[k].pattern);
         if (j > p && dispatch(x, leads[k].mode, p, j, end)) {
             maybe_task_line(x, leads[k].mode, p, j, end);
-            return;
+            done = true;
         }
     }
-    fallback(x, p, end, wish);
+    if (!done && !past_tense(x, p, end))
+        fallback(x, p, end, wish);
+    if (x->refused) { /* a part of what was asked would be a guess */
+        memset(c, 0, sizeof *c);
+        c->priority = -1;
+    }
 }

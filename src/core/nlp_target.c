@@ -92,8 +92,9 @@ static bool target_id(struct nlp_ctx *x, int from, int to)
 static const char *const pronouns[] = {"it",   "that", "this",     "them", "those", "these", "they",
                                        "both", "same", "previous", "last", "its",   "it's",  NULL};
 static const char *const pronoun_noise[] = {
-    "one",  "task", "tasks", "of",   "all",   "the",    "item",    "ones", "todo", "just",   "too",
-    "also", "now",  "as",    "well", "again", "please", "anymore", "more", "any",  "longer", NULL};
+    "one",    "task", "tasks", "of",      "all",  "the",   "item",   "ones",    "todo", "just",
+    "too",    "also", "now",   "as",      "well", "again", "please", "anymore", "more", "any",
+    "longer", "up",   "back",  "forward", "out",  "off",   "over",   "a",       "an",   NULL};
 
 /* "it", "that one", "all of them", "the last one": true when every live word is one. */
 static bool target_previous(const struct nlp_ctx *x, int from, int to)
@@ -167,7 +168,17 @@ void nlp_parse_target(struct nlp_ctx *x, int from, int to)
 {
     struct nlp_command *c = x->c;
     assert(from >= 0 && to <= x->n);
-    if (from >= to || target_id(x, from, to))
+    if (from >= to)
+        return;
+    for (int i = from; i < to; i++) /* several named at once: never act on a part of them */
+        if (nlp_seq(x, i, "but|except|excluding|besides|apart|other") == i + 1 ||
+            (nlp_seq(x, i, "and|,|&|plus") == i + 1 && i + 1 < to &&
+             (x->t[i + 1].kind == TK_HASHNUM || x->t[i + 1].kind == TK_NUM ||
+              nlp_seq(x, i + 1, "task|number|item") == i + 2))) {
+            x->refused = true;
+            return;
+        }
+    if (target_id(x, from, to))
         return;
     if (target_previous(x, from, to)) {
         c->target = NLP_TARGET_PREVIOUS;
