@@ -409,6 +409,37 @@ static json_t *search(struct brain *b, int op, const char *words)
     return tasks;
 }
 
+/* True when the local dates of a and b (ms) are the same day in tz. */
+static bool same_local_day(const char *tz, int64_t a, int64_t b)
+{
+    int oa = 0, ob = 0;
+    tz_offset_at(tz, a / 1000, &oa);
+    tz_offset_at(tz, b / 1000, &ob);
+    int64_t da = (a / 1000 + oa) / 86400, db = (b / 1000 + ob) / 86400;
+    return da == db;
+}
+
+/* The tasks of found due on the message's day, when it names one and some are; else all of
+ * them. New reference. */
+static json_t *on_day(struct brain *b, json_t *found)
+{
+    if (!b->cmd.when.has_due || json_array_size(found) < 2)
+        return json_incref(found);
+    json_t *out = json_array(), *task;
+    size_t i;
+    json_array_foreach(found, i, task)
+    {
+        int64_t due;
+        const char *s = json_string_value(json_object_get(task, "due_at"));
+        if (s && time_parse_rfc3339(s, &due) == 0 && same_local_day(b->tz, due, b->cmd.when.due_ms))
+            json_array_append(out, task);
+    }
+    if (json_array_size(out) > 0)
+        return out;
+    json_decref(out);
+    return json_incref(found);
+}
+
 /* The list query of a message's filter (list_tasks arguments). New reference. */
 static json_t *filter_args(const struct nlp_command *c, int limit)
 {
@@ -510,11 +541,11 @@ static void task_op(struct brain *b, int op)
         }
         break;
     case NLP_TARGET_WORDS: {
-        json_t *tasks = search(b, op, c->target_words);
-        json_t *one =
-            tasks && json_array_size(tasks) > 1 ? exact_title(tasks, c->target_words) : NULL;
-        if (!tasks)
+        json_t *found = search(b, op, c->target_words);
+        if (!found)
             break;
+        json_t *tasks = on_day(b, found); /* "delete my 3pm meeting": that day's meeting */
+        json_t *one = json_array_size(tasks) > 1 ? exact_title(tasks, c->target_words) : NULL;
         if (json_array_size(tasks) == 0)
             buf_printf(&b->reply, "I couldn't find a task matching \"%s\".", c->target_words);
         else if (json_array_size(tasks) == 1 || one)
@@ -523,6 +554,7 @@ static void task_op(struct brain *b, int op)
                 patch);
         else
             ask_which(b, op, patch, tasks);
+        json_decref(tasks);
         break;
     }
     case NLP_TARGET_ALL: {
@@ -566,16 +598,6 @@ static int intent_op(int intent)
     default:
         return -1;
     }
-}
-
-/* True when the local dates of a and b (ms) are the same day in tz. */
-static bool same_local_day(const char *tz, int64_t a, int64_t b)
-{
-    int oa = 0, ob = 0;
-    tz_offset_at(tz, a / 1000, &oa);
-    tz_offset_at(tz, b / 1000, &ob);
-    int64_t da = (a / 1000 + oa) / 86400, db = (b / 1000 + ob) / 86400;
-    return da == db;
 }
 
 /* True when every word of words is in title (any case). */
@@ -727,14 +749,32 @@ static void do_add(struct brain *b)
     json_decref(args);
 }
 
+/* "what's due on Friday": the tasks due that local day. */
+static void day_bounds(struct brain *b, json_t *args)
+{
+    int64_t from, to;
+    char ts[TIME_RFC3339_MAX];
+    if (!b->cmd.when.has_due || b->cmd.filter.due ||
+        tz_day_start(b->tz, b->cmd.when.due_ms, 0, &from) != 0 ||
+        tz_day_start(b->tz, b->cmd.when.due_ms, 1, &to) != 0)
+        return;
+    time_format_rfc3339(from, ts);
+    json_object_set_new(args, "due_after", json_string(ts));
+    time_format_rfc3339(to, ts);
+    json_object_set_new(args, "due_before", json_string(ts));
+}
+
 static void do_list(struct brain *b)
 {
-    json_t *tasks = list(b, filter_args(&b->cmd, LIST_LIMIT));
+    json_t *args = filter_args(&b->cmd, LIST_LIMIT);
+    day_bounds(b, args);
+    json_t *tasks = list(b, args);
     if (!tasks)
         return;
     size_t n = json_array_size(tasks), i;
     if (n == 0) {
-        buf_puts(&b->reply, b->cmd.has_filter ? "No tasks match that." : "You have no tasks.");
+        buf_puts(&b->reply, b->cmd.has_filter || b->cmd.when.has_due ? "No tasks match that."
+                                                                     : "You have no tasks.");
         return;
     }
     buf_printf(&b->reply, n == 1 ? "Here is 1 task:" : "Here are %zu%s tasks:", n,

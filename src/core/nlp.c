@@ -287,9 +287,13 @@ bool nlp_live(const struct nlp_ctx *x, int i)
 
 /* --- dates --- */
 
-/* Token i is a task number ("task 3", "#3", "number 3") or an ordinal's number. */
+/* Token i is a task number ("task 3", "#3", "number 3") or a position ("the 3rd one"). */
 static bool is_id_number(const struct nlp_ctx *x, int i)
 {
+    size_t n = strlen(x->t[i].w);
+    if (x->t[i].kind == TK_WORD && n >= 3 && isdigit((unsigned char)x->t[i].w[0]) &&
+        strchr("snrt", x->t[i].w[n - 2]) && nlp_seq(x, i + 1, "one|ones|task|item|todo") == i + 2)
+        return true;
     if (x->t[i].kind == TK_HASHNUM)
         return true;
     if (x->t[i].kind != TK_NUM)
@@ -351,8 +355,8 @@ void nlp_read_when(struct nlp_ctx *x, int from, int to)
 static bool dangling(const char *w)
 {
     static const char *const words[] = {
-        "on", "at", "by", "for",  "due",   "to",    "and",      "in",     "from",  "the",
-        "a",  "an", "of", "with", "every", "until", "starting", "before", "after", NULL};
+        "on", "at", "by",   "for",   "due",   "to",       "and",    "in",    "from", "the", "a",
+        "an", "of", "with", "every", "until", "starting", "before", "after", "is",   "are", NULL};
     for (int i = 0; words[i]; i++)
         if (strcmp(w, words[i]) == 0)
             return true;

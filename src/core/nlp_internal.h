@@ -33,6 +33,7 @@ struct nlp_ctx {
     unsigned char gone[NLP_MAX_TOKENS]; /* consumed by a rule (or read as a date) */
     unsigned char used[NLP_TEXT_MAX];   /* bytes a date/time phrase covers */
     bool when_done;
+    bool refused; /* "all but the first", "task 3 and task 4": not read (intent unknown) */
 };
 
 /* nlp.c */

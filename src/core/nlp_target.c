@@ -92,8 +92,9 @@ static bool target_id(struct nlp_ctx *x, int from, int to)
 static const char *const pronouns[] = {"it",   "that", "this",     "them", "those", "these", "they",
                                        "both", "same", "previous", "last", "its",   "it's",  NULL};
 static const char *const pronoun_noise[] = {
-    "one",  "task", "tasks", "of",   "all",   "the",    "item",    "ones", "todo", "just",   "too",
-    "also", "now",  "as",    "well", "again", "please", "anymore", "more", "any",  "longer", NULL};
+    "one",    "task", "tasks", "of",      "all",  "the",   "item",   "ones",    "todo", "just",
+    "too",    "also", "now",   "as",      "well", "again", "please", "anymore", "more", "any",
+    "longer", "up",   "back",  "forward", "out",  "off",   "over",   "a",       "an",   NULL};
 
 /* "it", "that one", "all of them", "the last one": true when every live word is one. */
 static bool target_previous(const struct nlp_ctx *x, int from, int to)
@@ -124,12 +125,40 @@ static const char *const tail_noise[] = {
     "yet",  "finally", "off",  "too", "as",   "again", "from",  "my",      "the",   "on",
     "of",   "to",      "for",  "is",  "was",  "with",  "in",    "anymore", "today", NULL};
 
+static const char *const all_noise[] = {
+    "all",   "every",  "everything", "each",   "my",    "the",     "of",        "tasks", "task",
+    "ones",  "one",    "items",      "item",   "todos", "todo",    "that",      "are",   "is",
+    "which", "i",      "have",       "that's", "thats", "those",   "these",     "them",  "list",
+    "whole", "entire", "in",         "on",     "from",  "single",  "to-dos",    "stuff", "things",
+    "as",    "and",    "at",         "now",    "still", "already", "currently", "with",  NULL};
+
+/* The words of an "all" that are no filter ("all my work tasks") narrow it as a query. */
+static void all_query(struct nlp_ctx *x, int from, int to)
+{
+    struct nlp_filter *f = &x->c->filter;
+    size_t n = 0;
+    for (int i = from; i < to; i++) {
+        const struct nlp_tok *t = &x->t[i];
+        if (!nlp_live(x, i) || t->kind != TK_WORD || in_set(t->w, all_noise))
+            continue;
+        size_t tl = (size_t)(t->e - t->s);
+        if (n + tl + 2 >= sizeof f->q)
+            break;
+        if (n)
+            f->q[n++] = ' ';
+        memcpy(f->q + n, x->text + t->s, tl);
+        n += tl;
+    }
+    f->q[n] = '\0';
+}
+
 void nlp_target_all(struct nlp_ctx *x, int from, int to)
 {
     struct nlp_command *c = x->c;
     struct nlp_filter *f = &c->filter;
     c->target = NLP_TARGET_ALL;
     nlp_parse_filter(x, from, to);
+    all_query(x, from, to);
     if (f->status && strcmp(f->status, "all") == 0)
         f->status = NULL; /* "all my tasks": every task, the default */
     c->has_filter = f->status || f->due || f->n_tags || f->priority_mask || f->q[0] || f->sort;
@@ -139,7 +168,17 @@ void nlp_parse_target(struct nlp_ctx *x, int from, int to)
 {
     struct nlp_command *c = x->c;
     assert(from >= 0 && to <= x->n);
-    if (from >= to || target_id(x, from, to))
+    if (from >= to)
+        return;
+    for (int i = from; i < to; i++) /* several named at once: never act on a part of them */
+        if (nlp_seq(x, i, "but|except|excluding|besides|apart|other") == i + 1 ||
+            (nlp_seq(x, i, "and|,|&|plus") == i + 1 && i + 1 < to &&
+             (x->t[i + 1].kind == TK_HASHNUM || x->t[i + 1].kind == TK_NUM ||
+              nlp_seq(x, i + 1, "task|number|item") == i + 2))) {
+            x->refused = true;
+            return;
+        }
+    if (target_id(x, from, to))
         return;
     if (target_previous(x, from, to)) {
         c->target = NLP_TARGET_PREVIOUS;
@@ -193,7 +232,8 @@ static int filter_status(struct nlp_ctx *x, int i)
         set_status(f, "pending");
         return j;
     }
-    if ((j = nlp_seq(x, i, "completed|done|finished|complete|closed|checked|ticked")) > 0) {
+    if ((j = nlp_seq(x, i, "completed|done|finished|complete|closed|checked|ticked")) > 0 ||
+        (j = nlp_seq(x, i, "did i|we finish|complete|do|close")) > 0) {
         set_status(f, "completed");
         return j;
     }
