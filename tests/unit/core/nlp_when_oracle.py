@@ -19,6 +19,9 @@ NOWS = {
     "utc_wed": ("2026-06-17T12:00", "UTC"),                  # Wednesday noon
     "ny_dst_sat": ("2026-03-07T12:00", "America/New_York"),  # day before spring forward
     "ny_fall_sat": ("2026-10-31T12:00", "America/New_York"), # day before fall back
+    "sydney_oct": ("2026-10-03T12:00", "Australia/Sydney"),  # day before spring forward
+    "london_mar": ("2026-03-28T12:00", "Europe/London"),     # day before spring forward
+    "berlin_oct": ("2026-10-24T12:00", "Europe/Berlin"),     # day before fall back
 }
 
 
@@ -530,6 +533,14 @@ def SPECIAL():
     # Sydney: DST ends 2026-04-05 03:00 -> 02:00
     add("sydney_sat", "call tomorrow at 2:30am", at_time(date(2026, 4, 5), 2, 30), rest="call")
     add("sydney_sat", "call tomorrow at 5pm", at_time(date(2026, 4, 5), 17), rest="call")
+    # the other zones' DST days: gap forward by the gap, fold to the first instance
+    add("sydney_oct", "call tomorrow at 2:30am", at_time(date(2026, 10, 4), 2, 30), rest="call")
+    add("sydney_oct", "call in 24 hours", ("elapsed", 24 * 60), rest="call")
+    add("london_mar", "call tomorrow at 1:30am", at_time(date(2026, 3, 29), 1, 30), rest="call")
+    add("london_mar", "call every day at 1:15am", at_time(date(2026, 3, 29), 1, 15), "FREQ=DAILY", "call")
+    add("berlin_oct", "call tomorrow at 2:30am", at_time(date(2026, 10, 25), 2, 30), rest="call")
+    add("berlin_oct", "call tomorrow", at_date(date(2026, 10, 25)), rest="call")
+    add("berlin_oct", "call in 24 hours", ("elapsed", 24 * 60), rest="call")
     # tonight after 20:00 (21:30): the next full hour
     add("ny_fri_late", "movie tonight", at_time(date(2026, 12, 11), 22), rest="movie")
     add("ny_sun", "movie tonight", at_time(date(2026, 12, 6), 20), rest="movie")
