@@ -627,18 +627,30 @@ static int try_rules(struct ctx *c, int i)
 }
 
 /* "for N weeks" counts occurrences: N when the unit is the repeat's ("every week for 6
- * weeks"); "every day for 2 weeks" = 14, "every mon and thu for 4 weeks" = 8. */
-static int count_of(const struct when_acc *a, int unit)
+ * weeks"); "every day for 2 weeks" = 14, "every mon and thu for 4 weeks" = 8. Any other
+ * pair ("every monday for 3 months") ends the series the day before N units from today. */
+static void count_of(struct when_acc *a, int unit)
 {
+    static const enum freq unit_freq[] = {FREQ_NONE,    FREQ_HOURLY, FREQ_DAILY, FREQ_WEEKLY,
+                                          FREQ_MONTHLY, FREQ_YEARLY, FREQ_NONE,  FREQ_NONE};
     int days = 0;
     for (int t = 0; t < 7; t++)
         days += (a->bydaymask >> t) & 1;
     int n = a->count;
-    if (unit == U_WEEK && a->freq == FREQ_DAILY)
+    if (unit < 0 || unit_freq[unit] == a->freq) {
+        if (unit == U_WEEK && days > 1 && a->interval <= 1)
+            n *= days;
+    } else if (unit == U_WEEK && a->freq == FREQ_DAILY) {
         n *= 7;
-    else if (unit == U_WEEK && a->freq == FREQ_WEEKLY && days > 1 && a->interval <= 1)
-        n *= days;
-    return n > 1000 ? 1000 : n;
+    } else if (unit >= U_DAY && unit <= U_YEAR && !a->has_until) {
+        memset(&a->until, 0, sizeof a->until);
+        a->until.kind = unit <= U_WEEK ? DAY_OFFSET : DAY_MONTHS;
+        a->until.n = n * (unit == U_WEEK ? 7 : unit == U_YEAR ? 12 : 1);
+        a->until.plus = -1;
+        a->has_until = true;
+        n = 0;
+    }
+    a->count = n > 1000 ? 1000 : n;
 }
 
 int nlp_when_read(const char *text, size_t len, int64_t now_ms, const char *tz,
@@ -675,7 +687,8 @@ int nlp_when_read(const char *text, size_t len, int64_t now_ms, const char *tz,
     } else {
         for (int p = 0; p < c.n_pending; p++)
             mark(&c, c.pending[p].from, c.pending[p].to);
-        a->count = count_of(a, c.count_unit);
+        if (a->count)
+            count_of(a, c.count_unit);
     }
     if (c.n_read == 0)
         return 0;

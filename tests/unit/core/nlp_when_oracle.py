@@ -389,6 +389,9 @@ REPEATS = [
      "FREQ=MONTHLY;BYMONTHDAY=-1", "review budget", False),
     ("review monthly at the end of the month", lambda n: first_match(n, lambda d: (d + timedelta(1)).day == 1),
      "FREQ=MONTHLY;BYMONTHDAY=-1", "review", False),
+    ("yoga every monday for 3 months", lambda n: first_match(n, lambda d: d.weekday() == MO),
+     lambda n: "FREQ=WEEKLY;UNTIL=%s;BYDAY=MO" % (add_months(T(n), 3) - timedelta(1)).strftime("%Y%m%d"),
+     "yoga", False),
     ("pills every day 10 times", lambda n: first_match(n, lambda d: True), "FREQ=DAILY;COUNT=10", "pills", False),
     ("pills every day for 5 days", lambda n: first_match(n, lambda d: True), "FREQ=DAILY;COUNT=5", "pills", False),
     ("class every tuesday for 6 weeks", lambda n: first_match(n, lambda d: d.weekday() == TU),
@@ -501,7 +504,7 @@ def main():
     for text, f, rrule, rest, fc in REPEATS:
         for name in ["ny_sun", "berlin_sat", "london_thu", "utc_wed"]:
             now, _ = now_of(name)
-            out.append(row(text, name, f(now), rrule, fc, rest))
+            out.append(row(text, name, f(now), rrule(now) if callable(rrule) else rrule, fc, rest))
     for line in SPECIAL():
         out.append(line)
     out.extend(compositions())
