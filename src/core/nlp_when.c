@@ -271,17 +271,40 @@ static bool set_freq(struct when_acc *a, enum freq f, int interval)
     return true;
 }
 
+/* Positions in canonical order: positive ascending, then negative (-1 before -2). */
+static bool position_before(int x, int y)
+{
+    if ((x < 0) != (y < 0))
+        return x > 0;
+    return x > 0 ? x < y : x > y;
+}
+
+/* An ordinal position: "1st", "15th", "first".."fifth", "last" (-1). */
+static int read_position(const struct ctx *c, int j, int *pos)
+{
+    int k = when_read_ordinal(c, j, pos, true);
+    if (k < 0 && is_w(c, j, W_ORDW))
+        *pos = -1, k = j + 1;
+    return k;
+}
+
 /* "the last friday of the month", "first monday of every month", "last weekday of the
  * month", "the last day of the month", "the 15th of every month": monthly. */
 static int rule_of_month(struct ctx *c, int i)
 {
     struct when_acc *a = &c->acc;
-    int j = is_w(c, i, W_THE) ? i + 1 : i, pos, mask = 0;
-    int k = when_read_ordinal(c, j, &pos, true);
-    if (k < 0 && is_w(c, j, W_ORDW))
-        pos = -1, k = j + 1;
+    int j = is_w(c, i, W_THE) ? i + 1 : i, pos, mask = 0, more[NLP_WHEN_MORE], n_more = 0;
+    int k = read_position(c, j, &pos);
     if (k < 0)
         return -1;
+    /* "the 1st and 15th", "the 2nd and 4th tuesday", "first and last monday" */
+    while (n_more < NLP_WHEN_MORE && (is_w(c, k, W_AND) || is_p(c, k, ',') || is_p(c, k, '&'))) {
+        int e = read_position(c, k + 1 + is_w(c, k + 1, W_THE), &more[n_more]);
+        if (e < 0)
+            break;
+        n_more++;
+        k = e;
+    }
     bool plural, abbr, day = false;
     int m = when_read_wdays(c, k, &mask, &plural, &abbr);
     if (m < 0 && is_w(c, k, W_WEEKDAY))
@@ -295,21 +318,35 @@ static int rule_of_month(struct ctx *c, int i)
                     is_w(c, m + 2, W_UNIT) && c->t[m + 2].val == U_MONTH;
     /* "every month on the last friday": the month was said before */
     bool day_word = day && m > k; /* "the last day": not "the 15th" alone */
-    if (!of_month &&
-        !(a->freq == FREQ_MONTHLY && (!day || day_word) && !a->bydaymask && !a->bymonthday))
+    if (!of_month && !(a->freq == FREQ_MONTHLY && (!day || day_word || n_more) && !a->bydaymask &&
+                       !a->bymonthday))
         return -1;
-    if (day ? (pos < -1 || pos == 0 || pos > 31) : (pos < -1 || pos == 0 || pos > 5))
-        return -1;
+    for (int x = -1; x < n_more; x++) {
+        int v = x < 0 ? pos : more[x];
+        if (day ? (v < -1 || v == 0 || v > 31) : (v < -1 || v == 0 || v > 5))
+            return -1;
+    }
     if (a->freq != FREQ_NONE && a->freq != FREQ_MONTHLY)
         return -1;
     if (a->freq == FREQ_NONE)
         set_freq(a, FREQ_MONTHLY, 1);
+    /* canonical order: 1, 15, then -1 ("last") */
+    int vals[NLP_WHEN_MORE + 1] = {pos};
+    memcpy(vals + 1, more, sizeof more);
+    for (int x = 1; x <= n_more; x++)
+        for (int y = x; y > 0 && position_before(vals[y], vals[y - 1]); y--) {
+            int t = vals[y];
+            vals[y] = vals[y - 1];
+            vals[y - 1] = t;
+        }
     if (day) {
-        a->bymonthday = pos;
+        a->bymonthday = vals[0];
     } else {
         a->bydaymask = mask;
-        a->bysetpos = pos;
+        a->bysetpos = vals[0];
     }
+    memcpy(a->more, vals + 1, sizeof a->more);
+    a->n_more = n_more;
     return of_month ? m + 3 : m;
 }
 
