@@ -221,6 +221,15 @@ static int rule_remind(struct ctx *c, int i)
     return end;
 }
 
+static bool set_freq(struct when_acc *a, enum freq f, int interval)
+{
+    if (a->freq != FREQ_NONE)
+        return false;
+    a->freq = f;
+    a->interval = interval;
+    return true;
+}
+
 /* "after I finish it", "after done", "from when I complete it", "3 days after completion". */
 static int rule_completion(struct ctx *c, int i)
 {
@@ -253,22 +262,14 @@ static int rule_completion(struct ctx *c, int i)
         static const enum freq unit_freq[] = {FREQ_NONE,    FREQ_HOURLY, FREQ_DAILY,  FREQ_WEEKLY,
                                               FREQ_MONTHLY, FREQ_YEARLY, FREQ_WEEKLY, FREQ_MONTHLY};
         static const int unit_mult[] = {1, 1, 1, 1, 1, 1, 2, 3};
-        if (unit_freq[d.unit] == FREQ_NONE)
+        /* a repeat already read keeps its own rule ("every Jun 3, 2 weeks after I finish it"
+         * would otherwise be a weekly rule on June 3 only) */
+        if (unit_freq[d.unit] == FREQ_NONE ||
+            !set_freq(a, unit_freq[d.unit], d.n * unit_mult[d.unit]))
             return -1;
-        a->freq = unit_freq[d.unit];
-        a->interval = d.n * unit_mult[d.unit];
     }
     a->from_completion = true;
     return j;
-}
-
-static bool set_freq(struct when_acc *a, enum freq f, int interval)
-{
-    if (a->freq != FREQ_NONE)
-        return false;
-    a->freq = f;
-    a->interval = interval;
-    return true;
 }
 
 /* Positions in canonical order: positive ascending, then negative (-1 before -2). */
