@@ -8,6 +8,7 @@
  * other shared state, so this module is thread-safe. */
 #include "core/rrule.h"
 
+#include <assert.h>
 #include <libical/ical.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -245,6 +246,51 @@ static bool rrule_ever_matches(struct icalrecurrencetype rt)
     return !icaltime_is_null_time(t);
 }
 
+/* The place of each part in the canonical order (docs/decisions/0043-canonical-rrule-order.md):
+ * FREQ, INTERVAL, COUNT or UNTIL, BYMONTH, BYWEEKNO, BYYEARDAY, BYMONTHDAY, BYDAY, BYHOUR,
+ * BYMINUTE, BYSECOND, BYSETPOS, WKST - the order the assistant writes rules in (docs/assistant-
+ * time.md), so a rule said in chat is stored exactly as the parser wrote it. */
+static int part_rank(const char *part)
+{
+    static const char *const order[] = {
+        "FREQ=",       "INTERVAL=", "COUNT=",  "UNTIL=",    "BYMONTH=",  "BYWEEKNO=", "BYYEARDAY=",
+        "BYMONTHDAY=", "BYDAY=",    "BYHOUR=", "BYMINUTE=", "BYSECOND=", "BYSETPOS=", "WKST="};
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+        if (strncmp(part, order[i], strlen(order[i])) == 0)
+            return (int)i;
+    return (int)(sizeof order / sizeof order[0]);
+}
+
+/* Writes libical's rule text (valid; at most 16 parts, one per name) into out with its parts in
+ * the canonical order; out has room for strlen(in) + 1 bytes. */
+static void rrule_reorder(const char *in, char *out)
+{
+    enum { MAX_PARTS = 16 };
+    const char *part[MAX_PARTS];
+    size_t plen[MAX_PARTS];
+    int n = 0;
+    for (const char *p = in; *p && n < MAX_PARTS;) {
+        const char *semi = strchr(p, ';');
+        part[n] = p;
+        plen[n] = semi ? (size_t)(semi - p) : strlen(p);
+        n++;
+        p = semi ? semi + 1 : p + plen[n - 1];
+    }
+    assert(n > 0 && part_rank(part[0]) == 0); /* libical writes FREQ first */
+    size_t o = 0;
+    for (int rank = 0; rank <= part_rank(""); rank++)
+        for (int i = 0; i < n; i++) {
+            if (part_rank(part[i]) != rank)
+                continue;
+            if (o)
+                out[o++] = ';';
+            memcpy(out + o, part[i], plen[i]);
+            o += plen[i];
+        }
+    out[o] = '\0';
+    assert(o == strlen(in));
+}
+
 int rrule_normalize(const char *in, char *out, size_t outsz, struct todo_err *err)
 {
     if (!in)
@@ -293,12 +339,11 @@ int rrule_normalize(const char *in, char *out, size_t outsz, struct todo_err *er
     char *canon = icalrecurrencetype_as_string_r(&rt);
     if (!canon)
         return fail(err, "is not a valid RRULE");
-    size_t clen = strlen(canon);
     int rc = TODO_OK;
-    if (clen + 1 > outsz)
+    if (strlen(canon) + 1 > outsz)
         rc = fail(err, "is too long");
     else
-        memcpy(out, canon, clen + 1);
+        rrule_reorder(canon, out);
     icalmemory_free_buffer(canon);
     return rc;
 }

@@ -135,7 +135,7 @@ describe('editor', () => {
             ['Every week on Tuesday', 'FREQ=WEEKLY;BYDAY=TU'],
             ['Every month on day 1', 'FREQ=MONTHLY;BYMONTHDAY=1'],
             ['Every month on the first Tuesday', 'FREQ=MONTHLY;BYDAY=TU;BYSETPOS=1'],
-            ['Every year on 1 December', 'FREQ=YEARLY;BYMONTHDAY=1;BYMONTH=12'],
+            ['Every year on 1 December', 'FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=1'],
         ];
         for (const [label, rule] of presets) {
             const dialog = await openEditor(page, 'Water the plants');
@@ -175,7 +175,7 @@ describe('editor', () => {
         await dialog.getByText('Repeats every 2 weeks on Monday and Thursday at 09:00, 5 times.').waitFor();
         await screenshot(page, 'editor-repeat-custom');
         await saveAndClose(page, dialog);
-        await waitFor(async () => (await getTask(user, t.id)).recurrence?.rule === 'FREQ=WEEKLY;COUNT=5;INTERVAL=2;BYDAY=MO,TH',
+        await waitFor(async () => (await getTask(user, t.id)).recurrence?.rule === 'FREQ=WEEKLY;INTERVAL=2;COUNT=5;BYDAY=MO,TH',
             { what: 'the custom rule' });
 
         dialog = await openEditor(page, 'Physio exercises');
@@ -184,7 +184,7 @@ describe('editor', () => {
         await dialog.getByText('The next one is counted from the day you complete this one.').waitFor();
         await saveAndClose(page, dialog);
         await waitFor(async () => (await getTask(user, t.id)).recurrence?.from === 'completion', { what: 'from completion' });
-        assert.equal((await getTask(user, t.id)).recurrence.rule, 'FREQ=WEEKLY;COUNT=5;INTERVAL=2;BYDAY=MO,TH');
+        assert.equal((await getTask(user, t.id)).recurrence.rule, 'FREQ=WEEKLY;INTERVAL=2;COUNT=5;BYDAY=MO,TH');
         assertNoPageErrors(page);
     }));
 
@@ -218,11 +218,11 @@ describe('editor', () => {
             const req = route.request();
             const body = req.method() === 'PATCH' ? JSON.parse(req.postData() || '{}') : null;
             if (!body?.recurrence) return route.fallback();
-            body.recurrence.rule = 'FREQ=YEARLY;BYMONTHDAY=30;BYMONTH=2';
+            body.recurrence.rule = 'FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30';
             await route.continue({ postData: JSON.stringify(body) });
         });
         await dialog.getByRole('button', { name: 'Save', exact: true }).click();
-        const want = (await user.patch(`/tasks/${t.id}`, { json: { recurrence: { rule: 'FREQ=YEARLY;BYMONTHDAY=30;BYMONTH=2', from: 'due' } } })).json;
+        const want = (await user.patch(`/tasks/${t.id}`, { json: { recurrence: { rule: 'FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30', from: 'due' } } })).json;
         assert.equal(want.error.details[0].field, 'recurrence.rule');
         const repeat = dialog.getByLabel('Repeat', { exact: true });
         const shown = await fieldError(repeat);

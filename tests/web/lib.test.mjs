@@ -223,10 +223,10 @@ check('ORDINALS exported once', () => assert.equal(R.ORDINALS['-1'], 'last'));
 // ---------- rrule: presets and rules round-trip exactly ----------
 for (const rule of ['FREQ=DAILY', 'FREQ=WEEKLY', 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR', 'FREQ=WEEKLY;BYDAY=TU',
   'FREQ=MONTHLY', 'FREQ=MONTHLY;BYMONTHDAY=1', 'FREQ=MONTHLY;BYDAY=FR;BYSETPOS=-1', 'FREQ=MONTHLY;BYDAY=TU;BYSETPOS=1',
-  'FREQ=YEARLY', 'FREQ=YEARLY;BYMONTHDAY=1;BYMONTH=12', 'FREQ=MONTHLY;BYMONTHDAY=-1', 'FREQ=MONTHLY;BYMONTHDAY=31',
-  'FREQ=WEEKLY;COUNT=5;INTERVAL=2;BYDAY=MO,TH', 'FREQ=DAILY;UNTIL=20261231T225959Z;INTERVAL=2',
-  'FREQ=MONTHLY;COUNT=12;INTERVAL=2;BYDAY=FR;BYSETPOS=-1', 'FREQ=YEARLY;UNTIL=20301231T225959Z;INTERVAL=2;BYMONTHDAY=20;BYMONTH=12',
-  'FREQ=YEARLY;BYDAY=MO;BYMONTH=12;BYSETPOS=1', 'FREQ=YEARLY;BYMONTHDAY=29;BYMONTH=2', 'FREQ=DAILY;COUNT=1']) {
+  'FREQ=YEARLY', 'FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=1', 'FREQ=MONTHLY;BYMONTHDAY=-1', 'FREQ=MONTHLY;BYMONTHDAY=31',
+  'FREQ=WEEKLY;INTERVAL=2;COUNT=5;BYDAY=MO,TH', 'FREQ=DAILY;INTERVAL=2;UNTIL=20261231T225959Z',
+  'FREQ=MONTHLY;INTERVAL=2;COUNT=12;BYDAY=FR;BYSETPOS=-1', 'FREQ=YEARLY;INTERVAL=2;UNTIL=20301231T225959Z;BYMONTH=12;BYMONTHDAY=20',
+  'FREQ=YEARLY;BYMONTH=12;BYDAY=MO;BYSETPOS=1', 'FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29', 'FREQ=DAILY;COUNT=1']) {
   check(`round trip ${rule}`, () => {
     const spec = R.parseRRule(rule, BER);
     assert.ok(spec, 'parses');
@@ -245,13 +245,13 @@ check('server preset names', () => {
 check('presetsFor a due date', () => {
   const p = R.presetsFor('2026-12-01');
   assert.deepEqual(p.map((x) => x.rule), ['FREQ=DAILY', 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR', 'FREQ=WEEKLY;BYDAY=TU',
-    'FREQ=MONTHLY;BYMONTHDAY=1', 'FREQ=MONTHLY;BYDAY=TU;BYSETPOS=1', 'FREQ=YEARLY;BYMONTHDAY=1;BYMONTH=12']);
+    'FREQ=MONTHLY;BYMONTHDAY=1', 'FREQ=MONTHLY;BYDAY=TU;BYSETPOS=1', 'FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=1']);
   for (const x of [...p, ...R.presetsFor(null), ...R.presetsFor('2026-12-29'), ...R.presetsFor('2026-01-31')]) {
     assert.equal(R.toRRule(R.parseRRule(x.rule), 'UTC'), x.rule, x.rule);
   }
 });
 check('describe (existing)', () => {
-  assert.equal(R.describe('FREQ=WEEKLY;COUNT=5;INTERVAL=2;BYDAY=MO,TH', '09:00'), 'every 2 weeks on Monday and Thursday at 09:00, 5 times');
+  assert.equal(R.describe('FREQ=WEEKLY;INTERVAL=2;COUNT=5;BYDAY=MO,TH', '09:00'), 'every 2 weeks on Monday and Thursday at 09:00, 5 times');
   assert.equal(R.describe('FREQ=MONTHLY;BYDAY=TU;BYSETPOS=-1', '09:00'), 'every month on the last Tuesday at 09:00');
   assert.equal(R.describe('FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR', '9:00'), 'every weekday at 09:00');
   assert.equal(R.describe('FREQ=YEARLY', '09:00', { dueDate: '2026-12-01' }), 'every year on 1 December at 09:00');
@@ -274,38 +274,38 @@ check('yearly: a day chosen after the bare preset', () => {
   assert.equal(R.shownYearMonth(bare, DUE), 12);
   assert.equal(R.shownMonthDay(bare, DUE), 1);
   const day20 = R.withMonthly(bare, { mode: 'day', day: 20 }, DUE);
-  assert.equal(R.toRRule(day20, 'UTC'), 'FREQ=YEARLY;BYMONTHDAY=20;BYMONTH=12');
+  assert.equal(R.toRRule(day20, 'UTC'), 'FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=20');
   const back = R.parseRRule(R.toRRule(day20, 'UTC'));
-  assert.equal(R.toRRule(back, 'UTC'), 'FREQ=YEARLY;BYMONTHDAY=20;BYMONTH=12');
+  assert.equal(R.toRRule(back, 'UTC'), 'FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=20');
   assert.equal(back.yearMonth, 12); assert.deepEqual(back.monthly, { mode: 'day', day: 20 });
   assert.equal(R.describe(R.toRRule(day20, 'UTC'), '09:00'), 'every year on 20 December at 09:00');
   const firstMon = R.withMonthly(bare, { mode: 'weekday', pos: 1, day: 'MO' }, DUE);
-  assert.equal(R.toRRule(firstMon, 'UTC'), 'FREQ=YEARLY;BYDAY=MO;BYMONTH=12;BYSETPOS=1');
-  assert.deepEqual(R.parseRRule('FREQ=YEARLY;BYDAY=MO;BYMONTH=12;BYSETPOS=1').monthly, { mode: 'weekday', pos: 1, day: 'MO' });
-  assert.deepEqual(R.parseRRule('FREQ=YEARLY;BYDAY=1MO;BYMONTH=12').monthly, { mode: 'weekday', pos: 1, day: 'MO' });
-  assert.equal(R.describe('FREQ=YEARLY;BYDAY=MO;BYMONTH=12;BYSETPOS=1', '09:00'), 'every year on the first Monday of December at 09:00');
+  assert.equal(R.toRRule(firstMon, 'UTC'), 'FREQ=YEARLY;BYMONTH=12;BYDAY=MO;BYSETPOS=1');
+  assert.deepEqual(R.parseRRule('FREQ=YEARLY;BYMONTH=12;BYDAY=MO;BYSETPOS=1').monthly, { mode: 'weekday', pos: 1, day: 'MO' });
+  assert.deepEqual(R.parseRRule('FREQ=YEARLY;BYMONTH=12;BYDAY=1MO').monthly, { mode: 'weekday', pos: 1, day: 'MO' });
+  assert.equal(R.describe('FREQ=YEARLY;BYMONTH=12;BYDAY=MO;BYSETPOS=1', '09:00'), 'every year on the first Monday of December at 09:00');
   const lastDay = R.withMonthly(bare, { mode: 'day', day: -1 }, DUE);
-  assert.equal(R.toRRule(lastDay, 'UTC'), 'FREQ=YEARLY;BYMONTHDAY=-1;BYMONTH=12');
+  assert.equal(R.toRRule(lastDay, 'UTC'), 'FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=-1');
   // no due date: the shown month is January
-  assert.equal(R.toRRule(R.withMonthly(R.parseRRule('FREQ=YEARLY'), { mode: 'day', day: 5 }, ''), 'UTC'), 'FREQ=YEARLY;BYMONTHDAY=5;BYMONTH=1');
+  assert.equal(R.toRRule(R.withMonthly(R.parseRRule('FREQ=YEARLY'), { mode: 'day', day: 5 }, ''), 'UTC'), 'FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=5');
 });
 check('yearly: the month chosen', () => {
   const bare = R.parseRRule('FREQ=YEARLY');
-  assert.equal(R.toRRule(R.withYearMonth(bare, 12, DUE), 'UTC'), 'FREQ=YEARLY;BYMONTHDAY=1;BYMONTH=12');
-  assert.equal(R.toRRule(R.withYearMonth(bare, 3, DUE), 'UTC'), 'FREQ=YEARLY;BYMONTHDAY=1;BYMONTH=3');
-  const wk = R.parseRRule('FREQ=YEARLY;BYDAY=MO;BYMONTH=12;BYSETPOS=1');
-  assert.equal(R.toRRule(R.withYearMonth(wk, 5, DUE), 'UTC'), 'FREQ=YEARLY;BYDAY=MO;BYMONTH=5;BYSETPOS=1');
+  assert.equal(R.toRRule(R.withYearMonth(bare, 12, DUE), 'UTC'), 'FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=1');
+  assert.equal(R.toRRule(R.withYearMonth(bare, 3, DUE), 'UTC'), 'FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=1');
+  const wk = R.parseRRule('FREQ=YEARLY;BYMONTH=12;BYDAY=MO;BYSETPOS=1');
+  assert.equal(R.toRRule(R.withYearMonth(wk, 5, DUE), 'UTC'), 'FREQ=YEARLY;BYMONTH=5;BYDAY=MO;BYSETPOS=1');
 });
 check('frequency changes', () => {
   const weekly = R.defaultSpec(DUE);
   assert.equal(R.toRRule(weekly, 'UTC'), 'FREQ=WEEKLY;BYDAY=TU');
-  assert.equal(R.toRRule(R.withFreq(weekly, 'YEARLY', DUE), 'UTC'), 'FREQ=YEARLY;BYMONTHDAY=1;BYMONTH=12');
+  assert.equal(R.toRRule(R.withFreq(weekly, 'YEARLY', DUE), 'UTC'), 'FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=1');
   assert.equal(R.toRRule(R.withFreq(weekly, 'MONTHLY', DUE), 'UTC'), 'FREQ=MONTHLY;BYMONTHDAY=1');
-  assert.equal(R.toRRule(R.withFreq(R.parseRRule('FREQ=MONTHLY'), 'YEARLY', '2026-01-31'), 'UTC'), 'FREQ=YEARLY;BYMONTHDAY=31;BYMONTH=1');
+  assert.equal(R.toRRule(R.withFreq(R.parseRRule('FREQ=MONTHLY'), 'YEARLY', '2026-01-31'), 'UTC'), 'FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=31');
   assert.equal(R.toRRule(R.withFreq(R.parseRRule('FREQ=YEARLY'), 'MONTHLY', DUE), 'UTC'), 'FREQ=MONTHLY;BYMONTHDAY=1');
   // monthly on the 31st, then yearly with the due date in February: 29
   const m31 = R.parseRRule('FREQ=MONTHLY;BYMONTHDAY=31');
-  assert.equal(R.toRRule(R.withFreq({ ...m31, yearMonth: undefined }, 'YEARLY', '2026-02-10'), 'UTC'), 'FREQ=YEARLY;BYMONTHDAY=29;BYMONTH=2');
+  assert.equal(R.toRRule(R.withFreq({ ...m31, yearMonth: undefined }, 'YEARLY', '2026-02-10'), 'UTC'), 'FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29');
 });
 
 // ---------- finding 8: no 30/31 February; addMonths; skipped months ----------
@@ -316,15 +316,15 @@ check('day choices', () => {
   assert.equal(R.dayChoices(R.parseRRule('FREQ=YEARLY'), '2026-02-10').length, 29); // the due month is shown
 });
 check('switching to February clamps the day', () => {
-  const dec31 = R.parseRRule('FREQ=YEARLY;BYMONTHDAY=31;BYMONTH=12');
-  assert.equal(R.toRRule(R.withYearMonth(dec31, 2, DUE), 'UTC'), 'FREQ=YEARLY;BYMONTHDAY=29;BYMONTH=2');
-  assert.equal(R.toRRule(R.withYearMonth(dec31, 4, DUE), 'UTC'), 'FREQ=YEARLY;BYMONTHDAY=30;BYMONTH=4');
-  const last = R.parseRRule('FREQ=YEARLY;BYMONTHDAY=-1;BYMONTH=12');
-  assert.equal(R.toRRule(R.withYearMonth(last, 2, DUE), 'UTC'), 'FREQ=YEARLY;BYMONTHDAY=-1;BYMONTH=2');
-  const feb = R.parseRRule('FREQ=YEARLY;BYMONTHDAY=1;BYMONTH=2');
-  assert.equal(R.toRRule(R.withMonthly(feb, { mode: 'day', day: 30 }, DUE), 'UTC'), 'FREQ=YEARLY;BYMONTHDAY=29;BYMONTH=2');
-  assert.equal(R.parseRRule('FREQ=YEARLY;BYMONTHDAY=30;BYMONTH=2'), null);
-  assert.equal(R.parseRRule('FREQ=YEARLY;BYMONTHDAY=31;BYMONTH=4'), null);
+  const dec31 = R.parseRRule('FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=31');
+  assert.equal(R.toRRule(R.withYearMonth(dec31, 2, DUE), 'UTC'), 'FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29');
+  assert.equal(R.toRRule(R.withYearMonth(dec31, 4, DUE), 'UTC'), 'FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=30');
+  const last = R.parseRRule('FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=-1');
+  assert.equal(R.toRRule(R.withYearMonth(last, 2, DUE), 'UTC'), 'FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=-1');
+  const feb = R.parseRRule('FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=1');
+  assert.equal(R.toRRule(R.withMonthly(feb, { mode: 'day', day: 30 }, DUE), 'UTC'), 'FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29');
+  assert.equal(R.parseRRule('FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30'), null);
+  assert.equal(R.parseRRule('FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=31'), null);
 });
 check('addMonths clamps', () => {
   assert.equal(R.addMonths('2026-01-31', 1), '2026-02-28');
@@ -343,8 +343,8 @@ check('skip notes', () => {
   assert.equal(R.skipNote(R.parseRRule('FREQ=MONTHLY'), DUE), null);
   assert.equal(R.skipNote(R.parseRRule('FREQ=MONTHLY'), ''), null);
   assert.equal(R.skipNote(R.parseRRule('FREQ=MONTHLY;BYDAY=FR;BYSETPOS=-1'), DUE), null);
-  assert.match(R.skipNote(R.parseRRule('FREQ=YEARLY;BYMONTHDAY=29;BYMONTH=2'), DUE), /leap years/);
+  assert.match(R.skipNote(R.parseRRule('FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29'), DUE), /leap years/);
   assert.match(R.skipNote(R.parseRRule('FREQ=YEARLY'), '2028-02-29'), /leap years/);
-  assert.equal(R.skipNote(R.parseRRule('FREQ=YEARLY;BYMONTHDAY=31;BYMONTH=12'), DUE), null);
+  assert.equal(R.skipNote(R.parseRRule('FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=31'), DUE), null);
   assert.equal(R.skipNote(R.parseRRule('FREQ=DAILY'), DUE), null);
 });

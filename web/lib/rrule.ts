@@ -113,9 +113,13 @@ export function untilStamp(date: string, tz: string): string | null {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
 }
 
-/** The RRULE (without "RRULE:") for a spec. An UNTIL date that is not a date is left out. */
+/** The RRULE (without "RRULE:") for a spec, its parts in the server's canonical order
+ * (FREQ, INTERVAL, COUNT or UNTIL, BYMONTH, BYMONTHDAY, BYDAY, BYSETPOS; docs/decisions/0043).
+ * An UNTIL date that is not a date is left out. */
 export function toRRule(spec: RuleSpec, tz: string): string {
   const parts = ['FREQ=' + spec.freq];
+  const interval = Math.min(MAX_INTERVAL, Math.max(1, Math.floor(spec.interval) || 1));
+  if (interval > 1) parts.push('INTERVAL=' + interval);
   const end = spec.end;
   if (end.kind === 'until') {
     const u = untilStamp(end.date, tz);
@@ -123,18 +127,14 @@ export function toRRule(spec: RuleSpec, tz: string): string {
   } else if (end.kind === 'count') {
     parts.push('COUNT=' + Math.min(MAX_COUNT, Math.max(1, Math.floor(end.count) || 1)));
   }
-  const interval = Math.min(MAX_INTERVAL, Math.max(1, Math.floor(spec.interval) || 1));
-  if (interval > 1) parts.push('INTERVAL=' + interval);
   if (spec.freq === 'WEEKLY') {
     if (spec.byDay.length) parts.push('BYDAY=' + sortDays(spec.byDay).join(','));
   } else if (spec.freq === 'MONTHLY' || spec.freq === 'YEARLY') {
-    const yearly = spec.freq === 'YEARLY';
     if (!leavesDay(spec)) {
       const m = spec.monthly;
-      if (m.mode === 'weekday') parts.push('BYDAY=' + m.day);
+      if (spec.freq === 'YEARLY') parts.push('BYMONTH=' + spec.yearMonth);
+      if (m.mode === 'weekday') parts.push('BYDAY=' + m.day, 'BYSETPOS=' + m.pos);
       else parts.push('BYMONTHDAY=' + m.day);
-      if (yearly) parts.push('BYMONTH=' + spec.yearMonth);
-      if (m.mode === 'weekday') parts.push('BYSETPOS=' + m.pos);
     }
   }
   return parts.join(';');
@@ -387,7 +387,7 @@ export function presetsFor(dueLocalDate: string | null): Preset[] {
   }
   out.push({
     id: 'yearly', label: `Every year on ${p.day} ${MONTH_NAMES[p.month - 1]}`,
-    rule: `FREQ=YEARLY;BYMONTHDAY=${p.day};BYMONTH=${p.month}`,
+    rule: `FREQ=YEARLY;BYMONTH=${p.month};BYMONTHDAY=${p.day}`,
   });
   return out;
 }

@@ -37,10 +37,11 @@ Test(rrule, rules_are_canonicalised)
 {
     norm_ok("RRULE:FREQ=MONTHLY;BYMONTHDAY=1", "FREQ=MONTHLY;BYMONTHDAY=1");
     norm_ok("freq=weekly;byday=mo,-1fr", "FREQ=WEEKLY;BYDAY=MO,-1FR");
-    norm_ok("FREQ=DAILY;INTERVAL=2;COUNT=10", "FREQ=DAILY;COUNT=10;INTERVAL=2");
+    norm_ok("FREQ=DAILY;INTERVAL=2;COUNT=10", "FREQ=DAILY;INTERVAL=2;COUNT=10");
+    norm_ok("FREQ=DAILY;COUNT=10;INTERVAL=2", "FREQ=DAILY;INTERVAL=2;COUNT=10");
     norm_ok("FREQ=DAILY;UNTIL=20261231T235959Z", "FREQ=DAILY;UNTIL=20261231T235959Z");
     norm_ok("FREQ=HOURLY", "FREQ=HOURLY");
-    norm_ok("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", "FREQ=YEARLY;BYMONTHDAY=29;BYMONTH=2");
+    norm_ok("FREQ=YEARLY;BYMONTHDAY=29;BYMONTH=2", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29");
     norm_ok("FREQ=MONTHLY;COUNT=1000", "FREQ=MONTHLY;COUNT=1000");
 }
 
@@ -108,4 +109,21 @@ Test(rrule, is_safe_from_several_threads)
         pthread_join(th[i], &res);
         cr_assert_null(res);
     }
+}
+
+/* One canonical order, the assistant's (docs/decisions/0043-canonical-rrule-order.md):
+ * FREQ, INTERVAL, COUNT/UNTIL, BYMONTH, BYMONTHDAY, BYDAY, BYSETPOS, whatever order the
+ * parts came in. */
+Test(rrule, parts_come_out_in_the_canonical_order)
+{
+    norm_ok("BYSETPOS=-1;BYDAY=FR;INTERVAL=3;FREQ=MONTHLY;COUNT=4",
+            "FREQ=MONTHLY;INTERVAL=3;COUNT=4;BYDAY=FR;BYSETPOS=-1");
+    norm_ok("FREQ=YEARLY;BYDAY=MO;BYSETPOS=1;BYMONTH=12",
+            "FREQ=YEARLY;BYMONTH=12;BYDAY=MO;BYSETPOS=1");
+    norm_ok("FREQ=WEEKLY;BYDAY=MO,TH;UNTIL=20270531;INTERVAL=2",
+            "FREQ=WEEKLY;INTERVAL=2;UNTIL=20270531;BYDAY=MO,TH");
+    norm_ok("WKST=SU;FREQ=MONTHLY;BYMONTHDAY=1,15;BYMONTH=1,7;INTERVAL=2",
+            "FREQ=MONTHLY;INTERVAL=2;BYMONTH=1,7;BYMONTHDAY=1,15;WKST=SU");
+    norm_ok("FREQ=HOURLY;BYMINUTE=30;BYHOUR=9,17;INTERVAL=4",
+            "FREQ=HOURLY;INTERVAL=4;BYHOUR=9,17;BYMINUTE=30");
 }
