@@ -89,6 +89,8 @@ Test(nlp_when, reads_every_case_of_the_oracle_table)
     cr_expect_eq(failed, 0, "%zu of %zu cases failed", failed, n);
 }
 
+/* Valid, and already in the store's canonical form (docs/decisions/0043-canonical-rrule-order.md):
+ * a rule said in chat is stored exactly as the parser wrote it. */
 Test(nlp_when, every_rule_it_writes_is_a_valid_rrule)
 {
     size_t n = sizeof cases / sizeof cases[0];
@@ -99,6 +101,7 @@ Test(nlp_when, every_rule_it_writes_is_a_valid_rrule)
         struct todo_err err = {0};
         cr_expect_eq(rrule_normalize(cases[i].rrule, out, sizeof out, &err), 0, "%s",
                      cases[i].rrule);
+        cr_expect_str_eq(out, cases[i].rrule, "stored as %s", out);
     }
 }
 
