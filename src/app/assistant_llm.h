@@ -1,0 +1,14 @@
+/* assistant_llm.h - LLM mode's settings beyond struct assistant_llm_config (app/assistant.h;
+ * docs/assistant-llm.md). */
+#ifndef TODO_APP_ASSISTANT_LLM_H
+#define TODO_APP_ASSISTANT_LLM_H
+
+#include <stdbool.h>
+
+#include "app/assistant.h"
+
+/* Whether model calls ask for a streamed reply (`stream: true`, TODO_LLM_STREAM); the
+ * default is false. Call before the first turn (not thread-safe with turns). */
+void assistant_llm_set_stream(struct assistant_llm *llm, bool stream);
+
+#endif

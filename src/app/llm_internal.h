@@ -1,0 +1,42 @@
+/* llm_internal.h - the pieces of LLM mode shared between its files (assistant_llm.c runs
+ * the loop, llm_prompt.c writes the messages, llm_http.c talks to the model). */
+#ifndef TODO_APP_LLM_INTERNAL_H
+#define TODO_APP_LLM_INTERNAL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "app/assistant.h"
+#include "app/llm_parse.h"
+#include "base/err.h"
+
+#define LLM_HISTORY_MAX       40   /* earlier messages replayed to the model */
+#define LLM_REPLAY_RESULT_MAX 4096 /* bytes of a past tool result replayed */
+
+struct assistant_llm {
+    char *endpoint; /* <base_url>/chat/completions */
+    char *model;
+    char *auth_header; /* "Authorization: Bearer <key>", or NULL; never logged */
+    int timeout_ms;
+    int max_steps;
+    int retries;
+    bool stream;
+    json_t *tools; /* the tools as the model sees them (app_tools) */
+};
+
+/* The system prompt for t: the user's local date, weekday, time and zone, and how dates
+ * are read (docs/assistant-time.md). Caller frees. */
+char *llm_system_prompt(const struct assistant_turn *t);
+/* [system, replayed history..., the new user message] for t (new reference). */
+json_t *llm_messages_build(const struct assistant_turn *t);
+/* [{type: "function", function: {name, description, parameters}}] of app_tools(). */
+json_t *llm_tools_build(void);
+
+/* One model call with its retries (timeouts, 429 honouring Retry-After, 5xx, malformed
+ * replies). Returns 0 with *out filled, or the last failure in err (the turn then falls
+ * back). Blocking; thread-safe over one llm. */
+int llm_http_complete(const struct assistant_llm *llm, json_t *messages, struct llm_reply *out,
+                      struct todo_err *err);
+
+#endif
