@@ -25,6 +25,7 @@
 #include "services/realtime/realtime.h"
 #include "services/recurring/recurring.h"
 #include "services/config.h"
+#include "services/llm_setup.h"
 #include "services/dapr_routes.h" /* dapr bus */
 #include "services/ops.h"
 
@@ -360,6 +361,10 @@ int serve_main(const char *command, int argc, char **argv)
     consumer_t *audit = NULL, *recurring = NULL, *notify = NULL;
     notify_service_t *notifier = NULL;
     struct realtime_service realtime = {0};
+    if ((parts & PART_API) && llm_setup_open(&cfg, &app.llm, &err)) { /* LLM mode, or NULL */
+        log_msg(LOG_ERROR, "%s", err.message);
+        goto out_release;
+    }
     if (parts & PART_AUDIT) {
         audit = consumer_create("audit", store, bus, NULL);
         audit_register(audit);
@@ -467,6 +472,8 @@ out_stop_relay:
     outbox_relay_stop(app.relay, RELAY_DRAIN_MS);
     app.relay = NULL;
 out_release:
+    assistant_llm_destroy(app.llm); /* no chat turn runs any more */
+    app.llm = NULL;
     app.sched = NULL;
     sched_destroy(ops.sched);
     sched_dapr_destroy(app.jobs);
