@@ -97,32 +97,38 @@ static json_t *error_result(const char *code, const char *message)
     return json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message);
 }
 
-/* Runs one call the model asked for; returns its result (new reference) and sets *args to
- * what is recorded as its arguments (the object, or the raw text when it did not parse). */
+/* Runs one call the model asked for and returns its result (new reference). *args gets
+ * the parsed arguments when the call reached its tool (it is then recorded in the turn's
+ * tool_calls), NULL when it was refused before (bad arguments, no id, unknown tool: only
+ * the model hears of it, through the error it gets back). */
 static json_t *run_call(struct assistant_turn *t, json_t *call, json_t **args)
 {
     const char *id = json_string_value(json_object_get(call, "id"));
     const char *name = json_string_value(json_object_get(call, "name"));
     const char *raw = json_string_value(json_object_get(call, "arguments"));
+    *args = NULL;
     json_error_t jerr;
-    json_t *parsed = *raw ? json_loads(raw, 0, &jerr) : json_object();
+    json_t *parsed = *raw ? json_loads(raw, 0, &jerr) : json_object(); /* "" = no arguments */
     if (!json_is_object(parsed)) {
         json_decref(parsed);
-        *args = json_string(raw);
         return error_result("invalid_arguments",
                             "the arguments are not a JSON object; send them again as one");
     }
-    *args = parsed;
-    if (!*id)
-        return error_result("invalid_tool_call", "the tool call has no id; call it again");
-    if (!app_tool_find(name)) {
+    json_t *result = NULL;
+    if (!*id) {
+        result = error_result("invalid_tool_call", "the tool call has no id; call it again");
+    } else if (!app_tool_find(name)) {
         char msg[200];
         snprintf(msg, sizeof msg, "there is no tool named \"%.60s\"", name);
-        return error_result("unknown_tool", msg);
+        result = error_result("unknown_tool", msg);
     }
-    json_t *result = NULL;
+    if (result) {
+        json_decref(parsed);
+        return result;
+    }
     struct todo_err e = {0};
     int rc = app_tool_call(t->app, t->user_id, name, parsed, &result, &e);
+    *args = parsed;
     if (rc)
         return error_result(todo_rc_name(rc), e.message);
     return result;
