@@ -38,6 +38,8 @@ srcs_for() {
     fuzz_token) echo "$base src/app/token.c" ;;
     # the reminder event's data (src/core/notify.c; libcurl only for its URL API)
     fuzz_notify) echo "$base src/core/notify.c" ;;
+    # the model's replies, whole and streamed (src/app/llm_parse.c): bytes only, no network
+    fuzz_llm) echo "$base src/app/llm_parse.c" ;;
     *) echo "$base $core" ;;
     esac
 }
