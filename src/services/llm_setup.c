@@ -11,6 +11,7 @@
 #include "base/timeutil.h"
 
 #include <assert.h>
+#include <stdbool.h>
 #include <curl/curl.h>
 #include <jansson.h>
 #include <sodium.h>
@@ -30,6 +31,18 @@ static void trim_newlines(char *s, size_t *n)
         s[--*n] = '\0';
 }
 
+/* A key goes into an HTTP header as it is: visible ASCII only (no space, no CR/LF). */
+static bool key_ok(const char *key)
+{
+    if (!*key)
+        return false;
+    for (const char *p = key; *p; p++) {
+        if (*p < 0x21 || *p > 0x7e)
+            return false;
+    }
+    return true;
+}
+
 static int key_from_file(const char *path, char key[LLM_KEY_MAX], struct todo_err *err)
 {
     FILE *f = fopen(path, "r");
@@ -40,10 +53,11 @@ static int key_from_file(const char *path, char key[LLM_KEY_MAX], struct todo_er
     fclose(f);
     key[n] = '\0';
     trim_newlines(key, &n);
-    if (more || n == 0 || strlen(key) != n)
+    if (more || strlen(key) != n || !key_ok(key))
         return todo_err_set(err, TODO_ERR_BAD_REQUEST,
-                            "the model's key file %s must hold one key (1..%d bytes)", path,
-                            LLM_KEY_MAX - 2);
+                            "the model's key file %s must hold one key: 1..%d visible ASCII "
+                            "characters, then at most a newline",
+                            path, LLM_KEY_MAX - 2);
     return TODO_OK;
 }
 
@@ -95,9 +109,11 @@ static int secret_value(const char *body, const char *name, char key[LLM_KEY_MAX
     json_t *root = json_loads(body, 0, &jerr);
     const char *v = json_string_value(json_object_get(root, name));
     int rc = TODO_OK;
-    if (!v || !*v || strlen(v) >= LLM_KEY_MAX)
+    if (!v || strlen(v) >= LLM_KEY_MAX || !key_ok(v))
         rc = todo_err_set(err, TODO_ERR_BAD_REQUEST,
-                          "the Dapr secret %s has no usable value under its own name", name);
+                          "the Dapr secret %s has no usable value under its own name (visible "
+                          "ASCII characters)",
+                          name);
     else
         snprintf(key, LLM_KEY_MAX, "%s", v);
     json_decref(root); /* jansson does not wipe its strings; the answer lived only here */
