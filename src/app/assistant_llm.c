@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define LLM_DEFAULT_TIMEOUT_MS 60000
 #define LLM_DEFAULT_MAX_STEPS  8
@@ -67,6 +68,13 @@ int assistant_llm_create(const struct assistant_llm_config *cfg, struct assistan
     llm->max_steps = cfg->max_steps > 0 ? cfg->max_steps : LLM_DEFAULT_MAX_STEPS;
     llm->retries = cfg->retries > 0 ? cfg->retries : 0;
     llm->tools = llm_tools_build();
+    atomic_init(&llm->stopping, false);
+    pthread_mutex_init(&llm->mu, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&llm->cv, &attr);
+    pthread_condattr_destroy(&attr);
     *out = llm;
     return TODO_OK;
 }
@@ -77,10 +85,21 @@ void assistant_llm_set_stream(struct assistant_llm *llm, bool stream)
     llm->stream = stream;
 }
 
+void assistant_llm_stop(struct assistant_llm *llm)
+{
+    assert(llm);
+    pthread_mutex_lock(&llm->mu);
+    atomic_store(&llm->stopping, true);
+    pthread_cond_broadcast(&llm->cv);
+    pthread_mutex_unlock(&llm->mu);
+}
+
 void assistant_llm_destroy(struct assistant_llm *llm)
 {
     if (!llm)
         return;
+    pthread_cond_destroy(&llm->cv);
+    pthread_mutex_destroy(&llm->mu);
     if (llm->auth_header)
         sodium_memzero(llm->auth_header, strlen(llm->auth_header));
     free(llm->auth_header);

@@ -11,4 +11,9 @@
  * default is false. Call before the first turn (not thread-safe with turns). */
 void assistant_llm_set_stream(struct assistant_llm *llm, bool stream);
 
+/* Makes the model unusable from now on, for shutdown: calls in flight abort, retries stop
+ * waiting, and turns (those running and later ones) are answered by the built-in brain
+ * (or with what was done). Thread-safe; call before draining the pool that runs turns. */
+void assistant_llm_stop(struct assistant_llm *llm);
+
 #endif

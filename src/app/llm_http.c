@@ -14,6 +14,7 @@
 
 #include <assert.h>
 #include <curl/curl.h>
+#include <errno.h>
 #include <sodium.h>
 #include <string.h>
 #include <time.h>
@@ -57,6 +58,15 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
     return len;
 }
 
+/* curl's progress callback: a non-zero answer aborts the transfer (a stop). */
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    const struct assistant_llm *llm = arg;
+    return atomic_load(&llm->stopping) ? 1 : 0;
+}
+
 static char *request_body(const struct assistant_llm *llm, json_t *messages)
 {
     /* "O" adds a reference: messages and tools stay the caller's */
@@ -86,6 +96,9 @@ static void setup(CURL *h, const struct assistant_llm *llm, struct curl_slist *h
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, k);
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, ""); /* whatever curl can decode */
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, (void *)llm);
 }
 
 /* The verdict on a finished transfer; *out filled on LLM_OK. */
@@ -101,6 +114,10 @@ static enum verdict judge(CURL *h, CURLcode cc, struct sink *k, struct llm_reply
     if (k->streaming && k->sse_err.rc) {
         *err = k->sse_err;
         return k->sse_err.rc == TODO_ERR_TOO_LARGE ? LLM_GIVE_UP : LLM_RETRY;
+    }
+    if (cc == CURLE_ABORTED_BY_CALLBACK) {
+        todo_err_set(err, TODO_ERR_UNAVAILABLE, "the model call was stopped (shutdown)");
+        return LLM_GIVE_UP;
     }
     if (cc != CURLE_OK) {
         todo_err_set(err, TODO_ERR_UNAVAILABLE, "the model could not be reached: %s",
@@ -151,11 +168,24 @@ static enum verdict attempt(const struct assistant_llm *llm, const char *body,
     return v;
 }
 
-static void wait_ms(int64_t ms)
+/* Waits ms, or less when the llm is stopped; returns false when it was. */
+static bool wait_ms(struct assistant_llm *llm, int64_t ms)
 {
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0) {
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
     }
+    pthread_mutex_lock(&llm->mu);
+    while (!atomic_load(&llm->stopping) &&
+           pthread_cond_timedwait(&llm->cv, &llm->mu, &until) != ETIMEDOUT) {
+    }
+    bool stopped = atomic_load(&llm->stopping);
+    pthread_mutex_unlock(&llm->mu);
+    return !stopped;
 }
 
 /* Full jitter: a uniform wait in [0, min(max, base * 2^attempt)]. */
@@ -169,15 +199,15 @@ static int64_t backoff_ms(int n)
     return (int64_t)randombytes_uniform((uint32_t)span + 1);
 }
 
-int llm_http_complete(const struct assistant_llm *llm, json_t *messages, struct llm_reply *out,
+int llm_http_complete(struct assistant_llm *llm, json_t *messages, struct llm_reply *out,
                       struct todo_err *err)
 {
     assert(llm && messages && out && err);
     char *body = request_body(llm, messages);
     if (!body)
         abort(); /* json_dumps fails only when out of memory */
-    int rc = TODO_ERR_UNAVAILABLE;
-    for (int n = 0;; n++) {
+    int rc = todo_err_set(err, TODO_ERR_UNAVAILABLE, "the model is stopped (shutdown)");
+    for (int n = 0; !atomic_load(&llm->stopping); n++) {
         int64_t retry_after_ms = 0;
         struct todo_err e = {0};
         enum verdict v = attempt(llm, body, out, &retry_after_ms, &e);
@@ -192,7 +222,8 @@ int llm_http_complete(const struct assistant_llm *llm, json_t *messages, struct 
         int64_t wait = retry_after_ms > 0 ? retry_after_ms : backoff_ms(n);
         log_msg(LOG_WARN, "model call failed (%s); retry %d of %d in %lld ms", e.message, n + 1,
                 llm->retries, (long long)wait);
-        wait_ms(wait);
+        if (!wait_ms(llm, wait))
+            break;
     }
     free(body);
     return rc;

@@ -4,6 +4,8 @@
 #define TODO_APP_LLM_INTERNAL_H
 
 #include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -23,6 +25,10 @@ struct assistant_llm {
     int retries;
     bool stream;
     json_t *tools; /* the tools as the model sees them (app_tools) */
+    /* Set by assistant_llm_stop: calls in flight abort, waits end, no new call starts. */
+    atomic_bool stopping;
+    pthread_mutex_t mu; /* with cv: the waits between retries, woken by a stop */
+    pthread_cond_t cv;  /* on CLOCK_MONOTONIC */
 };
 
 /* The system prompt for t: the user's local date, weekday, time and zone, and how dates
@@ -36,7 +42,7 @@ json_t *llm_tools_build(void);
 /* One model call with its retries (timeouts, 429 honouring Retry-After, 5xx, malformed
  * replies). Returns 0 with *out filled, or the last failure in err (the turn then falls
  * back). Blocking; thread-safe over one llm. */
-int llm_http_complete(const struct assistant_llm *llm, json_t *messages, struct llm_reply *out,
+int llm_http_complete(struct assistant_llm *llm, json_t *messages, struct llm_reply *out,
                       struct todo_err *err);
 
 #endif

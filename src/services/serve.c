@@ -11,6 +11,7 @@
  * stop consuming, close the bus and the store. */
 #include "services/serve.h"
 #include "app/app.h"
+#include "app/assistant_llm.h"
 #include "app/chat.h"
 #include "base/buf.h"
 #include "base/log.h"
@@ -477,6 +478,8 @@ int serve_main(const char *command, int argc, char **argv)
      * requests in flight, suspended ones included: the slow-work pool stays up until they
      * are answered (a sign-in arriving now must find it, not a freed pool). */
     http_server_quiesce(ops.server);
+    if (app.llm) /* chat turns waiting on the model end now (the built-in brain answers) */
+        assistant_llm_stop(app.llm);
     realtime_stop(&realtime); /* WebSockets closed (1001) before the server may stop */
     dapr_routes_stop(&dapr, SHUTDOWN_GRACE_MS);
     http_server_stop(ops.server, SHUTDOWN_GRACE_MS);

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer, newUser } from './lib/server.mjs';
+import { startServer, newUser, waitFor } from './lib/server.mjs';
 import { startLlmStandin } from './lib/llm_standin.mjs';
 
 const TOOLS = ['add_task', 'complete_task', 'delete_task', 'list_tags', 'list_tasks', 'reopen_task',
@@ -270,5 +270,33 @@ describe('chat in LLM mode', () => {
             assert.ok(!logs.includes(key), 'the key is in no log line');
             assert.ok(!logs.includes(key.slice(11)), 'not even its random part');
         }
+    });
+});
+
+describe('chat in LLM mode at shutdown', () => {
+    let standin, srv;
+    before(async () => {
+        standin = await startLlmStandin();
+        srv = await startServer({ env: {
+            TODO_LLM_BASE_URL: standin.url,
+            TODO_LLM_MODEL: 'standin-model',
+            TODO_LLM_TIMEOUT_MS: '120000',
+            TODO_LLM_RETRIES: '2',
+        } });
+    });
+    after(async () => { await standin?.close(); });
+
+    it('a_turn_waiting_on_the_model_is_answered_by_the_built_in_brain_when_the_server_stops', async () => {
+        const u = await newUser(srv.api);
+        standin.script([], { fallback: { delayMs: 120000, content: 'TOO LATE' } });
+        const pending = u.post('/chat', { json: { message: 'what can you do?' } });
+        await waitFor(() => standin.requests.length === 1, { what: 'the model call' });
+        srv.terminate();
+        const r = await pending;
+        assert.equal(r.status, 200, r.text);
+        assert.ok(r.json.response.length > 0);
+        assert.notEqual(r.json.response, 'TOO LATE');
+        assert.equal(standin.requests.length, 1, 'no retry once stopping');
+        await srv.stop(); // exit 0 within the harness's deadline, not after the model's timeout
     });
 });

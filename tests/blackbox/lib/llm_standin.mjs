@@ -59,6 +59,11 @@ function chunks(step, model) {
 
 export async function startLlmStandin() {
     const sockets = new Set();
+    const delays = new Set(); // pending delayMs waits: close() ends them
+    const delay = (ms) => new Promise((resolve) => {
+        const d = { resolve, timer: setTimeout(() => { delays.delete(d); resolve(); }, ms) };
+        delays.add(d);
+    });
     const state = { script: [], fallback: { content: 'OK' }, requests: [] };
     const server = http.createServer((req, res) => {
         const parts = [];
@@ -77,7 +82,7 @@ export async function startLlmStandin() {
             return;
         }
         const step = state.script.length ? state.script.shift() : state.fallback;
-        if (step.delayMs) await new Promise((r) => setTimeout(r, step.delayMs));
+        if (step.delayMs) await delay(step.delayMs);
         if (res.destroyed) return;
         if (step.status) {
             res.writeHead(step.status, { 'content-type': 'application/json', ...(step.headers || {}) });
@@ -115,6 +120,8 @@ export async function startLlmStandin() {
             state.requests = [];
         },
         async close() {
+            for (const d of delays) { clearTimeout(d.timer); d.resolve(); }
+            delays.clear();
             for (const s of sockets) s.destroy();
             await new Promise((resolve) => server.close(resolve));
         },
