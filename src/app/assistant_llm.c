@@ -15,6 +15,7 @@
 
 #include "base/buf.h"
 #include "base/log.h"
+#include "base/utf8.h"
 #include "base/xalloc.h"
 
 #include <assert.h>
@@ -111,9 +112,16 @@ void assistant_llm_destroy(struct assistant_llm *llm)
 
 /* ------------------------------------------------------------------------ tool calls */
 
+/* {"error": {code, message}}; a message cut inside a UTF-8 sequence (error reports are
+ * fixed-size) loses the broken tail rather than the whole result. */
 static json_t *error_result(const char *code, const char *message)
 {
-    return json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message);
+    size_t len = strlen(message);
+    while (len > 0 && !utf8_valid(message, len))
+        len--;
+    /* "o" steals the new string */
+    return json_pack("{s:{s:s, s:o}}", "error", "code", code, "message",
+                     json_stringn(message, len));
 }
 
 /* Runs one call the model asked for and returns its result (new reference). *args gets

@@ -188,6 +188,22 @@ describe('chat in LLM mode', () => {
         assert.ok(!titles.includes('No id') && !titles.some((t) => t.startsWith('Broken')));
     });
 
+    it('answers_an_unknown_tool_with_a_long_non_ascii_name_with_a_valid_error', async () => {
+        const name = `x${'é'.repeat(40)}`; // 81 bytes: the error quotes 60, cutting an é in two
+        standin.script([
+            { tool_calls: [{ id: 'call_odd', name, arguments: {} }] },
+            { content: 'Sorry.' },
+        ]);
+        const a = await turn(u, 'do something odd');
+        assert.equal(a.response, 'Sorry.');
+        assert.deepEqual(a.tool_calls, []);
+        const [odd] = toolMessages(standin.requests[1]);
+        assert.equal(odd?.tool_call_id, 'call_odd', 'the call is answered');
+        const e = JSON.parse(odd.content).error;
+        assert.equal(e.code, 'unknown_tool');
+        assert.ok(e.message.startsWith('there is no tool named "xé'), e.message);
+    });
+
     it('passes_a_tool_error_to_the_model_and_records_it', async () => {
         standin.script([
             { tool_calls: [{ id: 'c1', name: 'complete_task', arguments: { task_id: 999999 } }] },
