@@ -274,10 +274,11 @@ static char *summary(const char *why, json_t *done)
 }
 
 /* The tool loop. Returns the answer (caller frees), or NULL when the model failed before
- * any tool ran (err says why). */
+ * any tool ran (err says why). *by says who wrote the answer. */
 static char *tool_loop(struct assistant_llm *llm, struct assistant_turn *t, json_t *messages,
-                       json_t *done, struct todo_err *err)
+                       json_t *done, enum llm_turn_outcome *by, struct todo_err *err)
 {
+    *by = LLM_TURN_SUMMARY;
     for (int step = 1; step <= llm->max_steps; step++) {
         struct llm_reply r = {0};
         if (llm_http_complete(llm, messages, &r, err)) {
@@ -286,7 +287,9 @@ static char *tool_loop(struct assistant_llm *llm, struct assistant_turn *t, json
             return summary("The assistant's model stopped answering, so I stopped here.", done);
         }
         if (json_array_size(r.tool_calls) == 0) {
-            char *answer = r.content && *r.content ? xstrdup(r.content) : summary(NULL, done);
+            bool said = r.content && *r.content;
+            char *answer = said ? xstrdup(r.content) : summary(NULL, done);
+            *by = said ? LLM_TURN_MODEL : LLM_TURN_SUMMARY;
             llm_reply_release(&r);
             return answer;
         }
@@ -306,8 +309,10 @@ int assistant_llm_turn(struct assistant_llm *llm, struct assistant_turn *t, stru
     json_t *messages = llm_messages_build(t);
     json_t *done = json_array();
     struct todo_err why = {0};
-    char *answer = tool_loop(llm, t, messages, done, &why);
+    enum llm_turn_outcome by;
+    char *answer = tool_loop(llm, t, messages, done, &by, &why);
     json_decref(messages);
+    atomic_fetch_add(&llm->turns[answer ? by : LLM_TURN_BUILTIN], 1);
     if (!answer) {
         json_decref(done);
         log_msg(LOG_WARN, "the model could not answer (%s); the built-in assistant answers",
@@ -318,4 +323,22 @@ int assistant_llm_turn(struct assistant_llm *llm, struct assistant_turn *t, stru
     t->tool_calls = done;
     t->context = NULL;
     return TODO_OK;
+}
+
+void assistant_llm_metrics(const struct assistant_llm *llm, struct buf *out)
+{
+    if (!llm)
+        return;
+    static const char *const calls[] = {"ok", "retry", "give_up"};
+    static const char *const turns[] = {"model", "builtin", "summary"};
+    buf_puts(out, "# HELP todo_llm_calls_total Model calls of LLM mode, by what they came to.\n"
+                  "# TYPE todo_llm_calls_total counter\n");
+    for (int i = 0; i < LLM_CALL_OUTCOMES; i++)
+        buf_printf(out, "todo_llm_calls_total{outcome=\"%s\"} %llu\n", calls[i],
+                   (unsigned long long)atomic_load(&llm->calls[i]));
+    buf_puts(out, "# HELP todo_llm_turns_total Chat turns in LLM mode, by who answered.\n"
+                  "# TYPE todo_llm_turns_total counter\n");
+    for (int i = 0; i < LLM_TURN_OUTCOMES; i++)
+        buf_printf(out, "todo_llm_turns_total{answered_by=\"%s\"} %llu\n", turns[i],
+                   (unsigned long long)atomic_load(&llm->turns[i]));
 }

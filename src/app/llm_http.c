@@ -211,13 +211,18 @@ int llm_http_complete(struct assistant_llm *llm, json_t *messages, struct llm_re
         int64_t retry_after_ms = 0;
         struct todo_err e = {0};
         enum verdict v = attempt(llm, body, out, &retry_after_ms, &e);
+        bool last = v == LLM_GIVE_UP || n >= llm->retries;
+        atomic_fetch_add(&llm->calls[v == LLM_OK ? LLM_CALL_OK
+                                     : last      ? LLM_CALL_GIVE_UP
+                                                 : LLM_CALL_RETRY],
+                         1);
         if (v == LLM_OK) {
             rc = TODO_OK;
             break;
         }
         *err = e;
         rc = e.rc ? e.rc : TODO_ERR_UNAVAILABLE;
-        if (v == LLM_GIVE_UP || n >= llm->retries)
+        if (last)
             break;
         int64_t wait = retry_after_ms > 0 ? retry_after_ms : backoff_ms(n);
         log_msg(LOG_WARN, "model call failed (%s); retry %d of %d in %lld ms", e.message, n + 1,

@@ -16,6 +16,10 @@
 #define LLM_HISTORY_MAX       40   /* earlier messages replayed to the model */
 #define LLM_REPLAY_RESULT_MAX 4096 /* bytes of a past tool result replayed */
 
+/* What one model call came to (llm_http.c), and who answered a turn (assistant_llm.c). */
+enum llm_call_outcome { LLM_CALL_OK, LLM_CALL_RETRY, LLM_CALL_GIVE_UP, LLM_CALL_OUTCOMES };
+enum llm_turn_outcome { LLM_TURN_MODEL, LLM_TURN_BUILTIN, LLM_TURN_SUMMARY, LLM_TURN_OUTCOMES };
+
 struct assistant_llm {
     char *endpoint; /* <base_url>/chat/completions */
     char *model;
@@ -29,6 +33,9 @@ struct assistant_llm {
     atomic_bool stopping;
     pthread_mutex_t mu; /* with cv: the waits between retries, woken by a stop */
     pthread_cond_t cv;  /* on CLOCK_MONOTONIC */
+    /* /metrics (assistant_llm_metrics): model calls by verdict, turns by who answered */
+    atomic_ullong calls[LLM_CALL_OUTCOMES];
+    atomic_ullong turns[LLM_TURN_OUTCOMES];
 };
 
 /* The system prompt for t: the user's local date, weekday, time and zone, and how dates

@@ -390,6 +390,7 @@ int serve_main(const char *command, int argc, char **argv)
         log_msg(LOG_ERROR, "%s", err.message);
         goto out_release;
     }
+    ops.llm = app.llm;
     if (parts & PART_AUDIT) {
         audit = consumer_create("audit", store, bus, NULL);
         audit_register(audit);

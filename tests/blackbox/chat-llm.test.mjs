@@ -38,6 +38,19 @@ async function turn(u, message, extra = {}) {
 
 const toolMessages = (req) => req.body.messages.filter((m) => m.role === 'tool');
 
+/** LLM mode's counters from /metrics: {'calls ok': n, 'turns builtin': n, ...}. */
+async function llmCounters(api) {
+    const r = await api.get('/metrics');
+    assert.equal(r.status, 200);
+    const out = {};
+    for (const m of r.text.matchAll(/^todo_llm_(calls|turns)_total\{(?:outcome|answered_by)="(\w+)"\} (\d+)$/gm)) {
+        out[`${m[1]} ${m[2]}`] = Number(m[3]);
+    }
+    return out;
+}
+
+const delta = (a, b) => Object.fromEntries(Object.keys(b).map((k) => [k, b[k] - (a[k] ?? 0)]));
+
 describe('chat in LLM mode', () => {
     let standin, srv, streamed, dir, key, u, v;
     before(async () => {
@@ -68,9 +81,14 @@ describe('chat in LLM mode', () => {
 
     it('sends_the_model_the_tools_the_local_time_and_the_message_with_the_key_as_bearer', async () => {
         standin.script([{ content: 'Hello from the model' }]);
+        const counted = await llmCounters(srv.api);
         const before = Date.now();
         const a = await turn(u, 'What is on my list?');
         const after = Date.now();
+        assert.deepEqual(delta(counted, await llmCounters(srv.api)), {
+            'calls ok': 1, 'calls retry': 0, 'calls give_up': 0,
+            'turns model': 1, 'turns builtin': 0, 'turns summary': 0,
+        });
         assert.equal(a.response, 'Hello from the model');
         assert.deepEqual(a.tool_calls, []);
         assert.equal(standin.requests.length, 1);
@@ -229,7 +247,12 @@ describe('chat in LLM mode', () => {
 
     it('falls_back_to_the_built_in_brain_after_5xx_on_every_try', async () => {
         standin.script([{ status: 500 }, { status: 502 }, { status: 503 }, { content: 'NOT THE MODEL' }]);
+        const before = await llmCounters(srv.api);
         const a = await turn(u, 'what can you do?');
+        assert.deepEqual(delta(before, await llmCounters(srv.api)), {
+            'calls ok': 0, 'calls retry': RETRIES, 'calls give_up': 1,
+            'turns model': 0, 'turns builtin': 1, 'turns summary': 0,
+        });
         assert.equal(standin.requests.length, RETRIES + 1);
         assert.ok(a.response.length > 0);
         assert.notEqual(a.response, 'NOT THE MODEL');
@@ -258,7 +281,12 @@ describe('chat in LLM mode', () => {
     it('stops_a_model_that_calls_tools_forever_at_the_step_limit', async () => {
         const again = { tool_calls: [{ name: 'list_tasks', arguments: { status: 'pending' } }] };
         standin.script([], { fallback: again });
+        const before = await llmCounters(srv.api);
         const a = await turn(u, 'loop forever');
+        assert.deepEqual(delta(before, await llmCounters(srv.api)), {
+            'calls ok': MAX_STEPS, 'calls retry': 0, 'calls give_up': 0,
+            'turns model': 0, 'turns builtin': 0, 'turns summary': 1,
+        });
         assert.equal(standin.requests.length, MAX_STEPS);
         assert.equal(a.tool_calls.length, MAX_STEPS);
         assert.ok(a.tool_calls.every((c) => c.tool === 'list_tasks' && Array.isArray(c.result.tasks)));
