@@ -69,11 +69,14 @@ static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off
 
 static char *request_body(const struct assistant_llm *llm, json_t *messages)
 {
-    /* "O" adds a reference: messages and tools stay the caller's */
+    /* "O" adds a reference: messages stay the caller's (one turn's, one thread's) */
     json_t *req = json_pack("{s:s, s:O, s:b}", "model", llm->model, "messages", messages, "stream",
                             llm->stream);
     if (json_array_size(llm->tools) > 0) {
-        json_object_set(req, "tools", llm->tools);
+        /* a copy: llm->tools is shared by every turn and jansson's reference counts are not
+         * safe across threads (the check beside the atomic add is a plain read), so it is
+         * only ever read */
+        json_object_set_new(req, "tools", json_deep_copy(llm->tools));
         json_object_set_new(req, "tool_choice", json_string("auto"));
     }
     char *text = json_dumps(req, JSON_COMPACT);

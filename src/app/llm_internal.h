@@ -28,7 +28,7 @@ struct assistant_llm {
     int max_steps;
     int retries;
     bool stream;
-    json_t *tools; /* the tools as the model sees them (app_tools) */
+    json_t *tools; /* the tools as the model sees them (app_tools); read only, never incref'd */
     /* Set by assistant_llm_stop: calls in flight abort, waits end, no new call starts. */
     atomic_bool stopping;
     pthread_mutex_t mu; /* with cv: the waits between retries, woken by a stop */
