@@ -274,7 +274,8 @@ static char *summary(const char *why, json_t *done)
 }
 
 /* The tool loop. Returns the answer (caller frees), or NULL when the model failed before
- * any tool ran (err says why). *by says who wrote the answer. */
+ * any tool ran, or reached the step limit with none run (err says why). *by says who wrote
+ * the answer. */
 static char *tool_loop(struct assistant_llm *llm, struct assistant_turn *t, json_t *messages,
                        json_t *done, enum llm_turn_outcome *by, struct todo_err *err)
 {
@@ -295,6 +296,10 @@ static char *tool_loop(struct assistant_llm *llm, struct assistant_turn *t, json
         }
         run_calls(t, &r, step, messages, done);
         llm_reply_release(&r);
+    }
+    if (json_array_size(done) == 0) { /* only calls that could not run: the parser's turn */
+        todo_err_set(err, TODO_ERR_BAD_REQUEST, "no usable tool call in %d steps", llm->max_steps);
+        return NULL;
     }
     char why[96];
     snprintf(why, sizeof why, "I stopped after %d steps (the limit for one message).",

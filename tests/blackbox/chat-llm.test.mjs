@@ -293,6 +293,16 @@ describe('chat in LLM mode', () => {
         assert.match(a.response, new RegExp(`stopped after ${MAX_STEPS} steps`));
     });
 
+    it('falls_back_when_the_model_makes_only_malformed_calls_up_to_the_step_limit', async () => {
+        standin.script([], { fallback: { tool_calls: [{ name: 'add_task', arguments: '{"title": ' }] } });
+        const before = await llmCounters(srv.api);
+        const a = await turn(u, 'what can you do?');
+        assert.equal(standin.requests.length, MAX_STEPS);
+        assert.deepEqual(a.tool_calls.filter((c) => c.tool === 'add_task'), [], 'nothing ran');
+        assert.doesNotMatch(a.response, /stopped after/);
+        assert.equal(delta(before, await llmCounters(srv.api))['turns builtin'], 1);
+    });
+
     it('says_what_was_done_when_the_model_fails_after_a_tool_ran', async () => {
         standin.script([
             { tool_calls: [{ name: 'add_task', arguments: { title: 'Half way' } }] },
