@@ -40,6 +40,8 @@ srcs_for() {
     fuzz_notify) echo "$base src/core/notify.c" ;;
     # the model's replies, whole and streamed (src/app/llm_parse.c): bytes only, no network
     fuzz_llm) echo "$base src/app/llm_parse.c" ;;
+    # the MCP dispatcher and the tools' argument checks, over stand-in use cases (no store)
+    fuzz_mcp) echo "$base src/app/mcp.c src/app/tools.c src/app/tools_schema.c" ;;
     *) echo "$base $core" ;;
     esac
 }

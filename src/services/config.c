@@ -200,6 +200,10 @@ static int set_option(struct todo_config *cfg, const char *name, const char *val
         snprintf(cfg->web_dir, sizeof cfg->web_dir, "%s", value);
     } else if (strncmp(name, "llm-", 4) == 0 || strcmp(name, "dapr-secret-store") == 0) {
         return set_llm_option(cfg, name, value, err);
+    } else if (strcmp(name, "mcp-allowed-origins") == 0) { /* docs/mcp.md, "Origins" */
+        if (strlen(value) >= sizeof cfg->mcp_allowed_origins)
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "mcp allowed origins too long");
+        snprintf(cfg->mcp_allowed_origins, sizeof cfg->mcp_allowed_origins, "%s", value);
     } else {
         return todo_err_set(err, TODO_ERR_BAD_REQUEST, "unknown option --%s", name);
     }
@@ -250,6 +254,7 @@ static const struct {
     {"TODO_LLM_MAX_STEPS", "llm-max-steps"},
     {"TODO_LLM_RETRIES", "llm-retries"},
     {"TODO_LLM_STREAM", "llm-stream"},
+    {"TODO_MCP_ALLOWED_ORIGINS", "mcp-allowed-origins"},
 };
 
 int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err *err)
@@ -421,6 +426,7 @@ static void print_usage(FILE *out, const char *command)
             "       [--llm-base-url URL --llm-model NAME] [--llm-api-key-file FILE]\n"
             "       [--llm-api-key-secret NAME] [--dapr-secret-store NAME] [--llm-timeout-ms MS]\n"
             "       [--llm-max-steps N] [--llm-retries N] [--llm-stream 0|1]\n"
+            "       [--mcp-allowed-origins ORIGIN,...]\n"
             "Each flag has a TODO_* environment variable; see README.md.\n",
             command);
 }

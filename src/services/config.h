@@ -48,10 +48,12 @@ struct todo_config {
      * TODO_LLM_API_KEY_SECRET of the store TODO_DAPR_SECRET_STORE (default "secretstore") */
     char llm_base_url[512], llm_model[128], llm_api_key_file[1024], llm_api_key_secret[128];
     char dapr_secret_store[64];
-    int llm_timeout_ms; /* TODO_LLM_TIMEOUT_MS: per model call; 60000 */
-    int llm_max_steps;  /* TODO_LLM_MAX_STEPS: model calls per message; 8 */
-    int llm_retries;    /* TODO_LLM_RETRIES: per model call; 2 */
-    bool llm_stream;    /* TODO_LLM_STREAM: ask for streamed replies; false */
+    int llm_timeout_ms;             /* TODO_LLM_TIMEOUT_MS: per model call; 60000 */
+    int llm_max_steps;              /* TODO_LLM_MAX_STEPS: model calls per message; 8 */
+    int llm_retries;                /* TODO_LLM_RETRIES: per model call; 2 */
+    bool llm_stream;                /* TODO_LLM_STREAM: ask for streamed replies; false */
+    char mcp_allowed_origins[1024]; /* TODO_MCP_ALLOWED_ORIGINS, --mcp-allowed-origins: origins
+                                       /mcp accepts besides its own (docs/mcp.md); "*": any */
     unsigned char jwt_secret[128];
     size_t jwt_secret_len;
 };

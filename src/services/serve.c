@@ -22,6 +22,7 @@
 #include "events/outbox.h"
 #include "http/static_files.h"
 #include "services/api/api.h"
+#include "services/api/api_mcp.h"
 #include "services/audit/audit.h"
 #include "services/notify/notify.h"
 #include "services/realtime/realtime.h"
@@ -452,8 +453,11 @@ int serve_main(const char *command, int argc, char **argv)
     if (parts & PART_API) {
         /* the queue holds both admission lanes (docs/decisions/0017) */
         api.slow = workpool_create(2, APP_LANE_LOGIN_MAX + APP_LANE_SIGNUP_MAX);
+        struct api_mcp_config mcfg = {.allowed_origins = cfg.mcp_allowed_origins};
+        api.mcp = api_mcp_create(&mcfg); /* /mcp's tool calls run on its pool */
         if (open_chat(&cfg, &app, &api))
             goto out_destroy_server;
+        ops.chat = api.chat;
         api_routes_register(&api);
     }
     ops_routes_register(&ops);
@@ -486,12 +490,15 @@ int serve_main(const char *command, int argc, char **argv)
     http_server_stop(ops.server, SHUTDOWN_GRACE_MS);
     workpool_destroy(api.slow);
     api.slow = NULL;
+    api_mcp_destroy(api.mcp);
+    api.mcp = NULL;
     workpool_destroy(api.chat_pool); /* turns queued still run and answer */
     api.chat_pool = NULL;
     code = 0;
 out_destroy_server:
     realtime_stop(&realtime);
     workpool_destroy(api.slow);
+    api_mcp_destroy(api.mcp);
     workpool_destroy(api.chat_pool);
     app_chat_destroy(api.chat);
     http_server_destroy(ops.server);
