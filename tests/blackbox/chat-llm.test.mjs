@@ -62,7 +62,7 @@ describe('chat in LLM mode', () => {
             TODO_LLM_BASE_URL: standin.url,
             TODO_LLM_MODEL: 'standin-model',
             TODO_LLM_API_KEY_FILE: path.join(dir, 'key'),
-            TODO_LLM_TIMEOUT_MS: '1000',
+            TODO_LLM_TIMEOUT_MS: '4000', // generous: a loaded machine must not turn a quick answer into a retry
             TODO_LLM_MAX_STEPS: String(MAX_STEPS),
             TODO_LLM_RETRIES: String(RETRIES),
             TODO_LOG_LEVEL: 'debug',
@@ -263,7 +263,7 @@ describe('chat in LLM mode', () => {
     });
 
     it('falls_back_when_the_model_times_out', async () => {
-        const slow = { delayMs: 3000, content: 'TOO LATE' };
+        const slow = { delayMs: 60000, content: 'TOO LATE' }; // never answered in time (close() ends it)
         standin.script([slow, slow, slow], { fallback: { content: 'NOT THE MODEL' } });
         const a = await turn(u, 'hello?');
         assert.equal(standin.requests.length, RETRIES + 1);
