@@ -191,6 +191,32 @@ static bool wait_ms(struct assistant_llm *llm, int64_t ms)
     return !stopped;
 }
 
+/* A server's error text may quote the key it was sent (some echo it, masked or not): every
+ * occurrence in the message becomes "[key]" before the message goes anywhere. */
+static void redact_key(const struct assistant_llm *llm, struct todo_err *e)
+{
+    static const char prefix[] = "Authorization: Bearer ";
+    if (!llm->auth_header)
+        return;
+    const char *key = llm->auth_header + sizeof prefix - 1;
+    size_t n = strlen(key);
+    char *at;
+    if (n < 8) /* shorter: not a real key, and too likely to match ordinary words */
+        return;
+    while ((at = strstr(e->message, key)) != NULL) {
+        memcpy(at, "[key]", 5);
+        memmove(at + 5, at + n, strlen(at + n) + 1);
+    }
+    /* the message was cut to its size: a key's first bytes may end it */
+    size_t len = strlen(e->message);
+    for (size_t k = n - 1 < len ? n - 1 : len; k >= 8; k--) {
+        if (memcmp(e->message + len - k, key, k) == 0) {
+            snprintf(e->message + len - k, sizeof e->message - (len - k), "[key]");
+            break;
+        }
+    }
+}
+
 /* Full jitter: a uniform wait in [0, min(max, base * 2^attempt)]. */
 static int64_t backoff_ms(int n)
 {
@@ -214,6 +240,7 @@ int llm_http_complete(struct assistant_llm *llm, json_t *messages, struct llm_re
         int64_t retry_after_ms = 0;
         struct todo_err e = {0};
         enum verdict v = attempt(llm, body, out, &retry_after_ms, &e);
+        redact_key(llm, &e);
         bool last = v == LLM_GIVE_UP || n >= llm->retries;
         atomic_fetch_add(&llm->calls[v == LLM_OK ? LLM_CALL_OK
                                      : last      ? LLM_CALL_GIVE_UP

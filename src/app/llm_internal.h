@@ -23,7 +23,8 @@ enum llm_turn_outcome { LLM_TURN_MODEL, LLM_TURN_BUILTIN, LLM_TURN_SUMMARY, LLM_
 struct assistant_llm {
     char *endpoint; /* <base_url>/chat/completions */
     char *model;
-    char *auth_header; /* "Authorization: Bearer <key>", or NULL; never logged */
+    char *auth_header; /* "Authorization: Bearer <key>", or NULL; never logged (llm_http.c
+                        * removes the key from a server's error text) */
     int timeout_ms;
     int max_steps;
     int retries;

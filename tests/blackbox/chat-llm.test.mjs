@@ -271,6 +271,25 @@ describe('chat in LLM mode', () => {
         assert.ok(!['TOO LATE', 'NOT THE MODEL'].includes(a.response));
     });
 
+    it('never_logs_the_key_when_the_server_quotes_it_in_an_error', async () => {
+        const quoting = { raw: JSON.stringify({ error: { message: `Incorrect API key provided: ${key}.` } }) };
+        standin.script([quoting, quoting, quoting]);
+        const a = await turn(u, 'what can you do?');
+        assert.equal(standin.requests.length, RETRIES + 1);
+        assert.ok(a.response.length > 0 && !a.response.includes(key));
+        const logs = srv.stderr() + srv.stdout();
+        assert.match(logs, /Incorrect API key provided: \[key\]/, 'the error is logged, the key is not');
+        assert.ok(!logs.includes(key));
+
+        // quoted where the logged message is cut short (120 bytes): its first bytes go too
+        const cut = { raw: JSON.stringify({ error: { message: `${'x'.repeat(100)} ${key}` } }) };
+        standin.script([cut, cut, cut]);
+        await turn(u, 'what can you do?');
+        const after = srv.stderr() + srv.stdout();
+        assert.match(after, /x{100} \[key\]/);
+        assert.ok(!after.includes(key.slice(0, 14)), 'no piece of the key');
+    });
+
     it('falls_back_at_once_on_a_400', async () => {
         standin.script([{ status: 400 }, { content: 'NOT THE MODEL' }]);
         const a = await turn(u, 'hello');
