@@ -56,6 +56,10 @@ int assistant_llm_create(const struct assistant_llm_config *cfg, struct assistan
     size_t n = strlen(cfg->base_url);
     while (n > 0 && cfg->base_url[n - 1] == '/')
         n--;
+    static const char endpoint[] = "/chat/completions"; /* given whole by mistake: taken off */
+    size_t e = sizeof endpoint - 1;
+    if (n > e && memcmp(cfg->base_url + n - e, endpoint, e) == 0)
+        n -= e;
     struct buf b;
     buf_init(&b);
     buf_printf(&b, "%.*s/chat/completions", (int)n, cfg->base_url);

@@ -102,6 +102,20 @@ Test(llm_setup, the_key_file_is_read_with_its_trailing_newline_trimmed)
     assistant_llm_destroy(llm);
 }
 
+Test(llm_setup, a_base_url_given_with_the_endpoint_still_calls_it_once)
+{
+    const char *args[] = {"--llm-base-url", "https://models.example/v1/chat/completions/",
+                          "--llm-model", "m"};
+    struct todo_config cfg;
+    struct todo_err err = {0};
+    cr_assert_eq(load(&cfg, args, 4, &err), 0, "%s", err.message);
+    struct assistant_llm *llm = NULL;
+    cr_assert_eq(llm_setup_open(&cfg, &llm, &err), 0, "%s", err.message);
+    cr_assert_str_eq(llm->endpoint, "https://models.example/v1/chat/completions");
+    cr_assert_null(llm->auth_header, "no key file: no Authorization header");
+    assistant_llm_destroy(llm);
+}
+
 Test(llm_setup, a_key_file_that_is_not_one_key_is_refused_without_echoing_it)
 {
     const char *bad[] = {"", "\n", "sk-one\nsk-two\n", "sk one\n", "sk-\x01x"};
