@@ -3,7 +3,7 @@
  *
  * The one idea: every attempt ends in one of three verdicts. OK: a reply was read. RETRY:
  * a timeout, a refused connection, 429, 5xx or a malformed reply; the next attempt waits
- * (Retry-After when the server sent one, up to LLM_RETRY_AFTER_MAX_MS, else exponential
+ * (a 429's or 503's Retry-After, up to LLM_RETRY_AFTER_MAX_MS, else exponential
  * backoff with full jitter). GIVE_UP: any other 4xx, an oversize reply, or a Retry-After
  * longer than the cap; the turn falls back to the built-in brain at once. The key goes
  * only into the Authorization header; no message, log line or error carries it. */
@@ -129,8 +129,8 @@ static enum verdict judge(CURL *h, CURLcode cc, struct sink *k, struct llm_reply
     }
     if (status == 429 || status >= 500) {
         curl_off_t after = -1;
-        if (status == 429 && curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &after) == CURLE_OK &&
-            after > 0)
+        if ((status == 429 || status == 503) &&
+            curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &after) == CURLE_OK && after > 0)
             *retry_after_ms = (int64_t)after * 1000;
         todo_err_set(err, status == 429 ? TODO_ERR_RATE_LIMITED : TODO_ERR_UNAVAILABLE,
                      "the model answered HTTP %ld", status);

@@ -243,6 +243,11 @@ describe('chat in LLM mode', () => {
         const a = await turn(u, 'hello');
         assert.equal(a.response, 'Answered after a retry.');
         assert.equal(standin.requests.length, 3);
+        // a Retry-After beyond the 20 s cap: no waiting that long, the built-in brain answers
+        standin.script([{ status: 503, headers: { 'retry-after': '3600' } }, { content: 'NOT THE MODEL' }]);
+        const b = await turn(u, 'hello');
+        assert.equal(standin.requests.length, 1);
+        assert.notEqual(b.response, 'NOT THE MODEL');
     });
 
     it('falls_back_to_the_built_in_brain_after_5xx_on_every_try', async () => {
