@@ -43,6 +43,8 @@ srcs_for() {
         echo "$base $core" $(cd "$root" && ls src/core/nlp_when*.c) ;;
     # the assistant's parser: every src/core/nlp*.c file (docs/assistant-evaluation.md)
     fuzz_nlp) echo "$base $core" $(cd "$root" && ls src/core/nlp*.c) ;;
+    # the model's replies, whole and streamed (src/app/llm_parse.c): bytes only, no network
+    fuzz_llm) echo "$base src/app/llm_parse.c" ;;
     # the MCP dispatcher and the tools' argument checks, over stand-in use cases (no store)
     fuzz_mcp) echo "$base src/app/mcp.c src/app/tools.c src/app/tools_schema.c" ;;
     *) echo "$base $core" ;;

@@ -23,6 +23,74 @@ static int parse_long(const char *s, long min, long max, long *out)
     return 0;
 }
 
+/* A text setting into field (size bytes): 1..size-1 bytes. */
+static int set_text(char *field, size_t size, const char *name, const char *value,
+                    struct todo_err *err)
+{
+    if (!*value || strlen(value) >= size)
+        return todo_err_set(err, TODO_ERR_BAD_REQUEST, "%s must be 1..%zu bytes", name, size - 1);
+    snprintf(field, size, "%s", value);
+    return TODO_OK;
+}
+
+/* LLM mode's settings (docs/assistant-llm.md); the key itself is read by llm_setup.c. */
+static int set_llm_option(struct todo_config *cfg, const char *name, const char *value,
+                          struct todo_err *err)
+{
+    long v;
+    if (strcmp(name, "llm-base-url") == 0) {
+        if (strncmp(value, "http://", 7) != 0 && strncmp(value, "https://", 8) != 0)
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST,
+                                "llm base url must be http://... or https://...");
+        return set_text(cfg->llm_base_url, sizeof cfg->llm_base_url, name, value, err);
+    }
+    if (strcmp(name, "llm-model") == 0)
+        return set_text(cfg->llm_model, sizeof cfg->llm_model, name, value, err);
+    if (strcmp(name, "llm-api-key-file") == 0)
+        return set_text(cfg->llm_api_key_file, sizeof cfg->llm_api_key_file, name, value, err);
+    if (strcmp(name, "llm-api-key-secret") == 0)
+        return set_text(cfg->llm_api_key_secret, sizeof cfg->llm_api_key_secret, name, value, err);
+    if (strcmp(name, "dapr-secret-store") == 0)
+        return set_text(cfg->dapr_secret_store, sizeof cfg->dapr_secret_store, name, value, err);
+    if (strcmp(name, "llm-timeout-ms") == 0) {
+        if (parse_long(value, 100, 600000, &v))
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "llm timeout must be 100..600000 ms");
+        cfg->llm_timeout_ms = (int)v;
+    } else if (strcmp(name, "llm-max-steps") == 0) {
+        if (parse_long(value, 1, 50, &v))
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "llm max steps must be 1..50");
+        cfg->llm_max_steps = (int)v;
+    } else if (strcmp(name, "llm-retries") == 0) {
+        if (parse_long(value, 0, 10, &v))
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "llm retries must be 0..10");
+        cfg->llm_retries = (int)v;
+    } else if (strcmp(name, "llm-stream") == 0) {
+        if (strcmp(value, "1") != 0 && strcmp(value, "0") != 0 && strcmp(value, "true") != 0 &&
+            strcmp(value, "false") != 0)
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST,
+                                "llm stream must be 1, 0, true or false");
+        cfg->llm_stream = strcmp(value, "1") == 0 || strcmp(value, "true") == 0;
+    } else {
+        return todo_err_set(err, TODO_ERR_BAD_REQUEST, "unknown option --%s", name);
+    }
+    return TODO_OK;
+}
+
+/* LLM mode needs both a server and a model, and one source for its key. */
+static int check_llm(const struct todo_config *cfg, struct todo_err *err)
+{
+    if (!cfg->llm_base_url[0] != !cfg->llm_model[0])
+        return todo_err_set(err, TODO_ERR_BAD_REQUEST,
+                            "LLM mode needs both TODO_LLM_BASE_URL and TODO_LLM_MODEL");
+    if (cfg->llm_api_key_file[0] && cfg->llm_api_key_secret[0])
+        return todo_err_set(err, TODO_ERR_BAD_REQUEST,
+                            "give the model's key as a file or as a secret, not both");
+    if (cfg->llm_api_key_secret[0] && strcmp(cfg->bus, "dapr") != 0)
+        return todo_err_set(err, TODO_ERR_BAD_REQUEST,
+                            "TODO_LLM_API_KEY_SECRET reads the Dapr secret store: use --bus dapr");
+    return TODO_OK;
+}
+
 static int set_option(struct todo_config *cfg, const char *name, const char *value,
                       struct todo_err *err)
 {
@@ -130,6 +198,8 @@ static int set_option(struct todo_config *cfg, const char *name, const char *val
             return todo_err_set(err, TODO_ERR_BAD_REQUEST, "web dir must be under %zu bytes",
                                 sizeof cfg->web_dir);
         snprintf(cfg->web_dir, sizeof cfg->web_dir, "%s", value);
+    } else if (strncmp(name, "llm-", 4) == 0 || strcmp(name, "dapr-secret-store") == 0) {
+        return set_llm_option(cfg, name, value, err);
     } else if (strcmp(name, "mcp-allowed-origins") == 0) { /* docs/mcp.md, "Origins" */
         if (strlen(value) >= sizeof cfg->mcp_allowed_origins)
             return todo_err_set(err, TODO_ERR_BAD_REQUEST, "mcp allowed origins too long");
@@ -175,6 +245,15 @@ static const struct {
     {"TODO_CHAT_QUEUE", "chat-queue"},
     {"TODO_WS_QUEUE", "ws-queue"},
     {"TODO_WS_MAX_CONNECTIONS", "ws-max-connections"},
+    {"TODO_LLM_BASE_URL", "llm-base-url"},
+    {"TODO_LLM_MODEL", "llm-model"},
+    {"TODO_LLM_API_KEY_FILE", "llm-api-key-file"},
+    {"TODO_LLM_API_KEY_SECRET", "llm-api-key-secret"},
+    {"TODO_DAPR_SECRET_STORE", "dapr-secret-store"},
+    {"TODO_LLM_TIMEOUT_MS", "llm-timeout-ms"},
+    {"TODO_LLM_MAX_STEPS", "llm-max-steps"},
+    {"TODO_LLM_RETRIES", "llm-retries"},
+    {"TODO_LLM_STREAM", "llm-stream"},
     {"TODO_MCP_ALLOWED_ORIGINS", "mcp-allowed-origins"},
 };
 
@@ -206,6 +285,10 @@ int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err 
     cfg->chat_queue = 256;
     cfg->ws_queue_messages = 256;
     cfg->ws_max_connections = 10000;
+    snprintf(cfg->dapr_secret_store, sizeof cfg->dapr_secret_store, "secretstore");
+    cfg->llm_timeout_ms = 60000;
+    cfg->llm_max_steps = 8;
+    cfg->llm_retries = 2;
     for (size_t i = 0; i < sizeof env_map / sizeof env_map[0]; i++) {
         const char *v = getenv(env_map[i].env);
         if (v && (*v || env_map[i].empty_means) && set_option(cfg, env_map[i].option, v, err)) {
@@ -239,6 +322,8 @@ int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err 
     if (strcmp(cfg->scheduler, "dapr") == 0 && strcmp(cfg->bus, "dapr") != 0)
         return todo_err_set(err, TODO_ERR_BAD_REQUEST,
                             "the dapr scheduler needs the Dapr sidecar: use --bus dapr");
+    if (check_llm(cfg, err))
+        return err->rc;
     if (!cfg->chat_state[0])
         snprintf(cfg->chat_state, sizeof cfg->chat_state, "%s",
                  strcmp(cfg->bus, "dapr") == 0 ? "dapr" : "db");
@@ -338,6 +423,9 @@ static void print_usage(FILE *out, const char *command)
             "       [--chat-state db|dapr] [--dapr-state-store NAME] [--chat-workers N]\n"
             "       [--chat-queue N]\n"
             "       [--ws-queue N] [--ws-max-connections N]\n"
+            "       [--llm-base-url URL --llm-model NAME] [--llm-api-key-file FILE]\n"
+            "       [--llm-api-key-secret NAME] [--dapr-secret-store NAME] [--llm-timeout-ms MS]\n"
+            "       [--llm-max-steps N] [--llm-retries N] [--llm-stream 0|1]\n"
             "       [--mcp-allowed-origins ORIGIN,...]\n"
             "Each flag has a TODO_* environment variable; see README.md.\n",
             command);

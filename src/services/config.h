@@ -43,6 +43,15 @@ struct todo_config {
     unsigned chat_queue;         /* TODO_CHAT_QUEUE: turns waiting for them at most; 256 */
     /* TODO_EVENT_RETENTION, TODO_OUTBOX_RETENTION (seconds): processed_events, sent outbox */
     int64_t event_retention_ms, outbox_retention_ms;
+    /* LLM mode (docs/assistant-llm.md): TODO_LLM_BASE_URL and TODO_LLM_MODEL turn it on; the
+     * key from the file TODO_LLM_API_KEY_FILE or, with the dapr bus, the secret
+     * TODO_LLM_API_KEY_SECRET of the store TODO_DAPR_SECRET_STORE (default "secretstore") */
+    char llm_base_url[512], llm_model[128], llm_api_key_file[1024], llm_api_key_secret[128];
+    char dapr_secret_store[64];
+    int llm_timeout_ms;             /* TODO_LLM_TIMEOUT_MS: per model call; 60000 */
+    int llm_max_steps;              /* TODO_LLM_MAX_STEPS: model calls per message; 8 */
+    int llm_retries;                /* TODO_LLM_RETRIES: per model call; 2 */
+    bool llm_stream;                /* TODO_LLM_STREAM: ask for streamed replies; false */
     char mcp_allowed_origins[1024]; /* TODO_MCP_ALLOWED_ORIGINS, --mcp-allowed-origins: origins
                                        /mcp accepts besides its own (docs/mcp.md); "*": any */
     unsigned char jwt_secret[128];

@@ -61,6 +61,7 @@ static void h_metrics(struct http_request *req, void *ctx)
     retention_metrics(ops->retention, &b);
     sched_metrics(ops->sched, &b);
     notify_metrics(ops->notify, &b);
+    assistant_llm_metrics(ops->llm, &b);
     app_chat_metrics(ops->chat, &b);
     if (ops->extra_metrics)
         ops->extra_metrics(ops->extra_metrics_ctx, &b);

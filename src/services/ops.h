@@ -3,6 +3,7 @@
 #ifndef TODO_SERVICES_OPS_H
 #define TODO_SERVICES_OPS_H
 
+#include "app/assistant_llm.h"
 #include "events/bus.h"
 #include "events/consumer.h"
 #include "events/outbox.h"
@@ -24,9 +25,10 @@ struct ops_service {
     int n_consumers;
     consumer_t *consumers[OPS_MAX_CONSUMERS];
     retention_t *retention;
-    sched_t *sched;           /* the reminder scheduler, where this role runs one */
-    notify_service_t *notify; /* the delivery metrics, where the role runs notify */
-    struct app_chat *chat;    /* the chat's metrics, where the role serves the chat */
+    sched_t *sched;            /* the reminder scheduler, where this role runs one */
+    notify_service_t *notify;  /* the delivery metrics, where the role runs notify */
+    struct app_chat *chat;     /* the chat's metrics, where the role serves the chat */
+    struct assistant_llm *llm; /* LLM mode's metrics, where it is configured */
     /* more Prometheus text from a role's own parts (the realtime hub), or NULL */
     void (*extra_metrics)(void *ctx, struct buf *out);
     void *extra_metrics_ctx;

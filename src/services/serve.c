@@ -11,6 +11,7 @@
  * stop consuming, close the bus and the store. */
 #include "services/serve.h"
 #include "app/app.h"
+#include "app/assistant_llm.h"
 #include "app/chat.h"
 #include "base/buf.h"
 #include "base/log.h"
@@ -27,6 +28,7 @@
 #include "services/realtime/realtime.h"
 #include "services/recurring/recurring.h"
 #include "services/config.h"
+#include "services/llm_setup.h"
 #include "services/dapr_routes.h" /* dapr bus */
 #include "services/ops.h"
 
@@ -385,6 +387,11 @@ int serve_main(const char *command, int argc, char **argv)
     consumer_t *audit = NULL, *recurring = NULL, *notify = NULL;
     notify_service_t *notifier = NULL;
     struct realtime_service realtime = {0};
+    if ((parts & PART_API) && llm_setup_open(&cfg, &app.llm, &err)) { /* LLM mode, or NULL */
+        log_msg(LOG_ERROR, "%s", err.message);
+        goto out_release;
+    }
+    ops.llm = app.llm;
     if (parts & PART_AUDIT) {
         audit = consumer_create("audit", store, bus, NULL);
         audit_register(audit);
@@ -476,6 +483,8 @@ int serve_main(const char *command, int argc, char **argv)
      * requests in flight, suspended ones included: the slow-work pool stays up until they
      * are answered (a sign-in arriving now must find it, not a freed pool). */
     http_server_quiesce(ops.server);
+    if (app.llm) /* chat turns waiting on the model end now (the built-in brain answers) */
+        assistant_llm_stop(app.llm);
     realtime_stop(&realtime); /* WebSockets closed (1001) before the server may stop */
     dapr_routes_stop(&dapr, SHUTDOWN_GRACE_MS);
     http_server_stop(ops.server, SHUTDOWN_GRACE_MS);
@@ -504,6 +513,8 @@ out_stop_relay:
     outbox_relay_stop(app.relay, RELAY_DRAIN_MS);
     app.relay = NULL;
 out_release:
+    assistant_llm_destroy(app.llm); /* no chat turn runs any more */
+    app.llm = NULL;
     app.sched = NULL;
     sched_destroy(ops.sched);
     sched_dapr_destroy(app.jobs);
