@@ -101,6 +101,22 @@ static int set_option(struct todo_config *cfg, const char *name, const char *val
             return todo_err_set(err, TODO_ERR_BAD_REQUEST,
                                 "dapr jobs url must be http://HOST:PORT");
         snprintf(cfg->dapr_jobs_url, sizeof cfg->dapr_jobs_url, "%s", value);
+    } else if (strcmp(name, "chat-state") == 0) { /* docs/decisions/0040 */
+        if (strcmp(value, "db") != 0 && strcmp(value, "dapr") != 0)
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "chat state must be db or dapr");
+        snprintf(cfg->chat_state, sizeof cfg->chat_state, "%s", value);
+    } else if (strcmp(name, "dapr-state-store") == 0) {
+        if (!*value || strlen(value) >= sizeof cfg->dapr_state_store)
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "dapr state store must be 1..63 bytes");
+        snprintf(cfg->dapr_state_store, sizeof cfg->dapr_state_store, "%s", value);
+    } else if (strcmp(name, "chat-workers") == 0) {
+        if (parse_long(value, 1, 256, &v))
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "chat workers must be 1..256");
+        cfg->chat_workers = (unsigned)v;
+    } else if (strcmp(name, "chat-queue") == 0) {
+        if (parse_long(value, 1, 100000, &v))
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "chat queue must be 1..100000");
+        cfg->chat_queue = (unsigned)v;
     } else if (strcmp(name, "ws-queue") == 0) { /* docs/decisions/0033-websocket-realtime.md */
         if (parse_long(value, 1, 65536, &v))
             return todo_err_set(err, TODO_ERR_BAD_REQUEST, "ws queue must be 1..65536 messages");
@@ -149,6 +165,10 @@ static const struct {
     {"TODO_WEB_DIR", "web-dir", true}, /* "" turns the web UI off */
     {"TODO_SCHEDULER", "scheduler"},
     {"TODO_DAPR_JOBS_URL", "dapr-jobs-url"},
+    {"TODO_CHAT_STATE", "chat-state"},
+    {"TODO_DAPR_STATE_STORE", "dapr-state-store"},
+    {"TODO_CHAT_WORKERS", "chat-workers"},
+    {"TODO_CHAT_QUEUE", "chat-queue"},
     {"TODO_WS_QUEUE", "ws-queue"},
     {"TODO_WS_MAX_CONNECTIONS", "ws-max-connections"},
 };
@@ -176,6 +196,9 @@ int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err 
     snprintf(cfg->dapr_app_listen, sizeof cfg->dapr_app_listen, "127.0.0.1:8081");
     snprintf(cfg->web_dir, sizeof cfg->web_dir, "web/out");
     snprintf(cfg->scheduler, sizeof cfg->scheduler, "db");
+    snprintf(cfg->dapr_state_store, sizeof cfg->dapr_state_store, "statestore");
+    cfg->chat_workers = 8;
+    cfg->chat_queue = 256;
     cfg->ws_queue_messages = 256;
     cfg->ws_max_connections = 10000;
     for (size_t i = 0; i < sizeof env_map / sizeof env_map[0]; i++) {
@@ -211,6 +234,9 @@ int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err 
     if (strcmp(cfg->scheduler, "dapr") == 0 && strcmp(cfg->bus, "dapr") != 0)
         return todo_err_set(err, TODO_ERR_BAD_REQUEST,
                             "the dapr scheduler needs the Dapr sidecar: use --bus dapr");
+    if (!cfg->chat_state[0])
+        snprintf(cfg->chat_state, sizeof cfg->chat_state, "%s",
+                 strcmp(cfg->bus, "dapr") == 0 ? "dapr" : "db");
     if (!cfg->dapr_jobs_url[0])
         snprintf(cfg->dapr_jobs_url, sizeof cfg->dapr_jobs_url, "http://127.0.0.1:%u",
                  cfg->dapr_http_port);
@@ -304,6 +330,8 @@ static void print_usage(FILE *out, const char *command)
             "       [--kafka-brokers HOST:PORT,...] [--instance-id ID]\n"
             "       [--dapr-http-port PORT] [--dapr-pubsub NAME] [--dapr-app-listen HOST:PORT]\n"
             "       [--web-dir DIR] [--scheduler db|dapr|none] [--dapr-jobs-url URL]\n"
+            "       [--chat-state db|dapr] [--dapr-state-store NAME] [--chat-workers N]\n"
+            "       [--chat-queue N]\n"
             "       [--ws-queue N] [--ws-max-connections N]\n"
             "Each flag has a TODO_* environment variable; see README.md.\n",
             command);

@@ -36,6 +36,11 @@ struct todo_config {
     char scheduler[8];           /* TODO_SCHEDULER, --scheduler: db (default) | dapr | none */
     char dapr_jobs_url[256];     /* TODO_DAPR_JOBS_URL, --dapr-jobs-url: the Jobs API's base
                                     URL; default the sidecar, http://127.0.0.1:<dapr_http_port> */
+    char chat_state[8];          /* TODO_CHAT_STATE, --chat-state: db | dapr; default dapr with
+                                    the dapr bus, else db (docs/decisions/0040) */
+    char dapr_state_store[64];   /* TODO_DAPR_STATE_STORE, --dapr-state-store; "statestore" */
+    unsigned chat_workers;       /* TODO_CHAT_WORKERS: threads running chat turns; 8 */
+    unsigned chat_queue;         /* TODO_CHAT_QUEUE: turns waiting for them at most; 256 */
     /* TODO_EVENT_RETENTION, TODO_OUTBOX_RETENTION (seconds): processed_events, sent outbox */
     int64_t event_retention_ms, outbox_retention_ms;
     unsigned char jwt_secret[128];

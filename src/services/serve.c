@@ -11,6 +11,7 @@
  * stop consuming, close the bus and the store. */
 #include "services/serve.h"
 #include "app/app.h"
+#include "app/chat.h"
 #include "base/buf.h"
 #include "base/log.h"
 #include "events/bus_dapr.h" /* dapr bus */
@@ -214,6 +215,29 @@ static void log_listening(const struct todo_config *cfg, const struct ops_servic
 /* The notify part (docs/decisions/0031-notification-deliveries.md): its consumer on
  * reminders and its delivery pool (started later, by notify_start). Sets *c and *ns even on
  * failure (the caller destroys them); returns -1, having logged why. */
+/* The chat use case and its pool (src/services/api/api_chat.c): conversations in the
+ * database, or in the Dapr state store through the sidecar (docs/decisions/0040). */
+static int open_chat(const struct todo_config *cfg, struct app *app, struct api_service *api)
+{
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u", cfg->dapr_http_port);
+    const char *token = getenv("DAPR_API_TOKEN");
+    struct app_chat_config ccfg = {
+        .state = strcmp(cfg->chat_state, "dapr") == 0 ? APP_CHAT_STATE_DAPR : APP_CHAT_STATE_DB,
+        .dapr_url = url,
+        .dapr_store = cfg->dapr_state_store,
+        .dapr_token = token && *token ? token : NULL,
+    };
+    struct todo_err err;
+    todo_err_clear(&err);
+    if (app_chat_create(app, &ccfg, &api->chat, &err)) {
+        log_msg(LOG_ERROR, "cannot start the chat: %s", err.message);
+        return -1;
+    }
+    api->chat_pool = workpool_create(cfg->chat_workers, cfg->chat_queue);
+    return 0;
+}
+
 static int open_notify(struct app *app, bus_t *bus, const struct notify_config *ncfg,
                        struct ops_service *ops, consumer_t **c, notify_service_t **ns)
 {
@@ -421,6 +445,8 @@ int serve_main(const char *command, int argc, char **argv)
     if (parts & PART_API) {
         /* the queue holds both admission lanes (docs/decisions/0017) */
         api.slow = workpool_create(2, APP_LANE_LOGIN_MAX + APP_LANE_SIGNUP_MAX);
+        if (open_chat(&cfg, &app, &api))
+            goto out_destroy_server;
         api_routes_register(&api);
     }
     ops_routes_register(&ops);
@@ -451,10 +477,14 @@ int serve_main(const char *command, int argc, char **argv)
     http_server_stop(ops.server, SHUTDOWN_GRACE_MS);
     workpool_destroy(api.slow);
     api.slow = NULL;
+    workpool_destroy(api.chat_pool); /* turns queued still run and answer */
+    api.chat_pool = NULL;
     code = 0;
 out_destroy_server:
     realtime_stop(&realtime);
     workpool_destroy(api.slow);
+    workpool_destroy(api.chat_pool);
+    app_chat_destroy(api.chat);
     http_server_destroy(ops.server);
     dapr_routes_release(&dapr); /* dapr bus; wipes the token's digest */
 out_stop_relay:

@@ -16,7 +16,9 @@ struct api_service {
     struct app *app;
     store_t *store;
     http_server_t *server;
-    workpool_t *slow; /* CPU-heavy or slow work (password hashing), off the HTTP workers */
+    workpool_t *slow;      /* CPU-heavy or slow work (password hashing), off the HTTP workers */
+    struct app_chat *chat; /* the chat use case (src/app/chat.h) */
+    workpool_t *chat_pool; /* chat turns, off the HTTP workers (api_chat.c) */
 };
 
 /* Adds every route to api->server (before it starts). */

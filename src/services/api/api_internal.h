@@ -19,6 +19,8 @@ void api_respond_private(struct http_request *req, int status, json_t *body);
 const char *api_query_get(void *ctx, const char *name);
 /* The settings and notifications routes (api_notify.c). */
 void api_notify_routes_register(struct api_service *api);
+/* The chat routes (api_chat.c). */
+void api_chat_routes_register(struct api_service *api);
 /* The assistant's parse route (api_assistant.c). */
 void api_assistant_routes_register(struct api_service *api);
 

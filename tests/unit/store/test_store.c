@@ -228,12 +228,12 @@ STORE_TEST(migrate_twice_is_a_noop)
 {
     struct todo_err err = {0};
     int n = -1, applied = 0, latest = 0;
-    cr_assert_eq(first_migrate_applied, 10);
+    cr_assert_eq(first_migrate_applied, 11);
     cr_assert_eq(store_migrate(S, &n, &err), TODO_OK, "%s", err.message);
     cr_assert_eq(n, 0);
     cr_assert_eq(store_schema_version(S, &applied, &latest), TODO_OK);
     cr_assert_eq(applied, latest);
-    cr_assert_eq(latest, 10);
+    cr_assert_eq(latest, 11);
     cr_assert_eq(store_ping(S), TODO_OK);
     cr_assert_str_eq(store_backend_name(S), is_pg ? "postgres" : "sqlite");
 }
