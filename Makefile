@@ -6,7 +6,7 @@ JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 
 .PHONY: all deps test-deps build build-asan web run test unit blackbox blackbox-sqlite \
-        blackbox-postgres blackbox-asan unit-tsan test-events test-dapr test-browser format format-check bench bench-1m bench-smoke fuzz fuzz-smoke clean
+        blackbox-postgres blackbox-asan unit-tsan test-events test-dapr test-browser test-mcp format format-check bench bench-1m bench-smoke fuzz fuzz-smoke clean
 
 all: build
 
@@ -40,8 +40,9 @@ run: build web
 # black-box API tests against SQLite and against a throw-away PostgreSQL (with the Release
 # build, then the ASan+UBSan build), the benchmark guard (ratios to /healthz), then the event tier (api and audit processes over a
 # real Kafka broker), the Dapr tier (the same through a daprd sidecar each) and the browser
-# tier (the web UI in headless Chromium against a real `todo serve`).
-test: test-deps format-check unit unit-tsan fuzz-smoke blackbox bench-smoke test-events test-dapr test-browser
+# tier (the web UI in headless Chromium against a real `todo serve`), then the MCP tier (the
+# official SDK client over /mcp and `todo mcp`).
+test: test-deps format-check unit unit-tsan fuzz-smoke blackbox bench-smoke test-events test-dapr test-browser test-mcp
 
 unit: build-asan
 	scripts/with-postgres.sh scripts/with-kafka.sh scripts/with-dapr.sh 0 scripts/run-unit.sh $(ASAN_BUILD) -j $(JOBS)
@@ -83,6 +84,11 @@ test-dapr: build
 # screenshots land in tests/browser/artifacts/.
 test-browser: build web
 	scripts/test-browser.sh
+
+# The MCP tier: the official MCP TypeScript SDK client against /mcp of a real `todo serve`
+# and against `todo mcp` over stdio, plus the protocol's edges over raw HTTP (tests/mcp/).
+test-mcp: build
+	scripts/test-mcp.sh
 
 format:
 	clang-format -i $$(git ls-files --cached --others --exclude-standard 'src/*.c' 'src/*.h' 'tests/unit/*.c' 'tests/tsan/*.h' 'fuzz/*.c' 'bench/*.c')

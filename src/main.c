@@ -2,6 +2,7 @@
  * "What runs"). Only the roles built so far are listed. */
 #include "services/api/api.h"
 #include "services/config.h"
+#include "services/mcp_stdio.h"
 #include "services/serve.h"
 
 #include <stdbool.h>
@@ -18,6 +19,7 @@ static void usage(void)
                     "  recurring the recurring consumer (creates the next occurrence)\n"
                     "  notify    the notify consumer and its delivery pool (reminders)\n"
                     "  realtime  the WebSocket role (GET /ws: live task changes)\n"
+                    "  mcp       MCP over stdio for the user of TODO_TOKEN (docs/mcp.md)\n"
                     "  migrate   apply database migrations and exit\n"
                     "  routes    print the HTTP routes\n"
                     "  version   print the version\n"
@@ -27,8 +29,8 @@ static void usage(void)
 /* The commands whose flags config_help lists. */
 static bool takes_flags(const char *cmd)
 {
-    static const char *const with_flags[] = {"serve",  "api",      "audit",  "recurring",
-                                             "notify", "realtime", "migrate"};
+    static const char *const with_flags[] = {"serve",  "api",      "audit",   "recurring",
+                                             "notify", "realtime", "migrate", "mcp"};
     for (size_t i = 0; i < sizeof with_flags / sizeof with_flags[0]; i++)
         if (strcmp(cmd, with_flags[i]) == 0)
             return true;
@@ -52,6 +54,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "serve") == 0 || strcmp(cmd, "api") == 0 || strcmp(cmd, "audit") == 0 ||
         strcmp(cmd, "recurring") == 0 || strcmp(cmd, "notify") == 0 || strcmp(cmd, "realtime") == 0)
         return serve_main(cmd, argc - 1, argv + 1);
+    if (strcmp(cmd, "mcp") == 0)
+        return mcp_stdio_main(argc - 1, argv + 1);
     if (strcmp(cmd, "migrate") == 0)
         return migrate_main(argc - 1, argv + 1);
     if (strcmp(cmd, "routes") == 0)

@@ -36,4 +36,8 @@ const struct app_tool *app_tool_find(const char *name);
 int app_tool_call(struct app *a, const char *user_id, const char *name, json_t *args,
                   json_t **result, struct todo_err *err);
 
+/* A failed call's report as JSON: {"error": {code, message, details?}}, the REST error shape
+ * (docs/openapi.json, Error). New reference. */
+json_t *app_tool_error_json(const struct todo_err *err);
+
 #endif

@@ -20,6 +20,7 @@
 #define TODO_CORE_NLP_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,5 +30,84 @@
  * "unknown") said at now_ms in zone tz, into the JSON form above (a new reference; never
  * NULL). */
 json_t *nlp_parse_json(const char *text, size_t len, int64_t now_ms, const char *tz);
+
+/* --- the command as a struct, for the built-in assistant (src/app/assistant_builtin.c) --- */
+
+#define NLP_TEXT_MAX  2048 /* longer messages are not read (intent "unknown") */
+#define NLP_FIELD_MAX 512  /* bytes of a title, description, target's words or query */
+#define NLP_MAX_TAGS  8
+#define NLP_TAG_MAX   51 /* bytes, NUL included */
+
+enum nlp_intent {
+    NLP_UNKNOWN = 0,
+    NLP_ADD,
+    NLP_LIST,
+    NLP_COMPLETE,
+    NLP_REOPEN,
+    NLP_DELETE,
+    NLP_UPDATE,
+    NLP_HELP,
+    NLP_CONFIRM,
+    NLP_CANCEL
+};
+
+enum nlp_target_kind {
+    NLP_TARGET_NONE = 0,
+    NLP_TARGET_ID,       /* "task 3", "#3", "number 3"; also "the 3rd one" (ordinal set) */
+    NLP_TARGET_WORDS,    /* "the groceries task" -> "groceries" */
+    NLP_TARGET_PREVIOUS, /* "it", "that", "this one", "them" */
+    NLP_TARGET_ALL       /* "all my tasks", "everything" (narrowed by the filter) */
+};
+
+/* What "clear" names (bits). */
+enum nlp_clear {
+    NLP_CLEAR_DUE = 1 << 0,
+    NLP_CLEAR_RECURRENCE = 1 << 1,
+    NLP_CLEAR_REMINDERS = 1 << 2,
+    NLP_CLEAR_DESCRIPTION = 1 << 3,
+    NLP_CLEAR_TAGS = 1 << 4
+};
+
+/* A list filter: the list query's values (docs/openapi.json); NULL/0/-1 when not given. */
+struct nlp_filter {
+    const char *status;     /* "all" | "pending" | "completed" (static) */
+    unsigned priority_mask; /* bit (1 << enum task_priority) */
+    int n_tags;
+    char tags[NLP_MAX_TAGS][NLP_TAG_MAX];
+    const char *due; /* "overdue" | "today" | "tomorrow" | "week" | "none" | "any" (static) */
+    char q[NLP_FIELD_MAX];
+    const char *sort; /* "due_at", "-priority", ... (static) */
+};
+
+struct nlp_command {
+    int intent; /* enum nlp_intent */
+    bool has_title;
+    char title[NLP_FIELD_MAX];
+    struct nlp_when when; /* due, rule, reminders */
+    bool has_description;
+    char description[NLP_FIELD_MAX];
+    int priority; /* enum task_priority, or -1 when not given */
+    int n_tags;
+    char tags[NLP_MAX_TAGS][NLP_TAG_MAX];
+    int n_remove_tags;
+    char remove_tags[NLP_MAX_TAGS][NLP_TAG_MAX];
+    int target;          /* enum nlp_target_kind */
+    int64_t target_id;   /* NLP_TARGET_ID */
+    bool target_ordinal; /* the id is a position ("the 2nd one", a bare "2"), not a task id */
+    char target_words[NLP_FIELD_MAX];
+    bool has_filter;
+    struct nlp_filter filter;
+    unsigned clear; /* enum nlp_clear bits */
+};
+
+/* Parses text like nlp_parse_json into *out (no allocation). Returns true when the message
+ * was read (intent may still be NLP_UNKNOWN); false for invalid UTF-8 or text longer than
+ * NLP_TEXT_MAX (then *out is an unknown command). Thread-safe. */
+bool nlp_parse(const char *text, size_t len, int64_t now_ms, const char *tz,
+               struct nlp_command *out);
+/* The JSON form above of a command (a new reference; never NULL). */
+json_t *nlp_command_json(const struct nlp_command *c);
+/* "add", "list", ...: the intent's name in the JSON form. */
+const char *nlp_intent_name(int intent);
 
 #endif

@@ -72,3 +72,52 @@ out_unlock:
     pthread_mutex_unlock(&tz_libical_lock);
     return rc;
 }
+
+/* The offset at utc_secs. Call with tz_libical_lock held. */
+static int zone_offset(icaltimezone *zone, int64_t utc_secs)
+{
+    struct icaltimetype local = icaltime_from_timet_with_zone((time_t)utc_secs, 0, zone);
+    struct icaltimetype wall = local;
+    wall.zone = icaltimezone_get_utc_timezone();
+    return (int)((int64_t)icaltime_as_timet_with_zone(wall, wall.zone) - utc_secs);
+}
+
+int tz_offset_at(const char *tz, int64_t utc_secs, int *offset_s)
+{
+    if (!tz)
+        return -1;
+    int rc = -1;
+    pthread_mutex_lock(&tz_libical_lock);
+    icaltimezone *zone = zone_get(tz);
+    if (zone) {
+        *offset_s = zone_offset(zone, utc_secs);
+        rc = 0;
+    }
+    pthread_mutex_unlock(&tz_libical_lock);
+    return rc;
+}
+
+int tz_local_to_utc(const char *tz, int64_t wall_secs, int64_t *utc_secs)
+{
+    if (!tz)
+        return -1;
+    pthread_mutex_lock(&tz_libical_lock);
+    icaltimezone *zone = zone_get(tz);
+    if (!zone) {
+        pthread_mutex_unlock(&tz_libical_lock);
+        return -1;
+    }
+    /* The offsets half a day before and after; with no change between them the answer is
+     * plain. Otherwise the earlier offset wins when it gives a real instant (the first of a
+     * fold, or a time before the change); then the later one; in a gap neither does, and the
+     * earlier offset moves the wall time forward by the gap. */
+    int before = zone_offset(zone, wall_secs - 43200);
+    int after = zone_offset(zone, wall_secs + 43200);
+    int64_t t = wall_secs - before;
+    if (before != after && zone_offset(zone, t) != before &&
+        zone_offset(zone, wall_secs - after) == after)
+        t = wall_secs - after;
+    pthread_mutex_unlock(&tz_libical_lock);
+    *utc_secs = t;
+    return 0;
+}

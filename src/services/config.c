@@ -130,6 +130,10 @@ static int set_option(struct todo_config *cfg, const char *name, const char *val
             return todo_err_set(err, TODO_ERR_BAD_REQUEST, "web dir must be under %zu bytes",
                                 sizeof cfg->web_dir);
         snprintf(cfg->web_dir, sizeof cfg->web_dir, "%s", value);
+    } else if (strcmp(name, "mcp-allowed-origins") == 0) { /* docs/mcp.md, "Origins" */
+        if (strlen(value) >= sizeof cfg->mcp_allowed_origins)
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "mcp allowed origins too long");
+        snprintf(cfg->mcp_allowed_origins, sizeof cfg->mcp_allowed_origins, "%s", value);
     } else {
         return todo_err_set(err, TODO_ERR_BAD_REQUEST, "unknown option --%s", name);
     }
@@ -171,6 +175,7 @@ static const struct {
     {"TODO_CHAT_QUEUE", "chat-queue"},
     {"TODO_WS_QUEUE", "ws-queue"},
     {"TODO_WS_MAX_CONNECTIONS", "ws-max-connections"},
+    {"TODO_MCP_ALLOWED_ORIGINS", "mcp-allowed-origins"},
 };
 
 int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err *err)
@@ -333,6 +338,7 @@ static void print_usage(FILE *out, const char *command)
             "       [--chat-state db|dapr] [--dapr-state-store NAME] [--chat-workers N]\n"
             "       [--chat-queue N]\n"
             "       [--ws-queue N] [--ws-max-connections N]\n"
+            "       [--mcp-allowed-origins ORIGIN,...]\n"
             "Each flag has a TODO_* environment variable; see README.md.\n",
             command);
 }

@@ -43,6 +43,8 @@ struct todo_config {
     unsigned chat_queue;         /* TODO_CHAT_QUEUE: turns waiting for them at most; 256 */
     /* TODO_EVENT_RETENTION, TODO_OUTBOX_RETENTION (seconds): processed_events, sent outbox */
     int64_t event_retention_ms, outbox_retention_ms;
+    char mcp_allowed_origins[1024]; /* TODO_MCP_ALLOWED_ORIGINS, --mcp-allowed-origins: origins
+                                       /mcp accepts besides its own (docs/mcp.md); "*": any */
     unsigned char jwt_secret[128];
     size_t jwt_secret_len;
 };

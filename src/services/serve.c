@@ -21,6 +21,7 @@
 #include "events/outbox.h"
 #include "http/static_files.h"
 #include "services/api/api.h"
+#include "services/api/api_mcp.h"
 #include "services/audit/audit.h"
 #include "services/notify/notify.h"
 #include "services/realtime/realtime.h"
@@ -447,6 +448,8 @@ int serve_main(const char *command, int argc, char **argv)
         api.slow = workpool_create(2, APP_LANE_LOGIN_MAX + APP_LANE_SIGNUP_MAX);
         if (open_chat(&cfg, &app, &api))
             goto out_destroy_server;
+        struct api_mcp_config mcfg = {.allowed_origins = cfg.mcp_allowed_origins};
+        api.mcp = api_mcp_create(&mcfg); /* /mcp's tool calls run on its pool */
         api_routes_register(&api);
     }
     ops_routes_register(&ops);
@@ -479,12 +482,15 @@ int serve_main(const char *command, int argc, char **argv)
     api.slow = NULL;
     workpool_destroy(api.chat_pool); /* turns queued still run and answer */
     api.chat_pool = NULL;
+    api_mcp_destroy(api.mcp);
+    api.mcp = NULL;
     code = 0;
 out_destroy_server:
     realtime_stop(&realtime);
     workpool_destroy(api.slow);
     workpool_destroy(api.chat_pool);
     app_chat_destroy(api.chat);
+    api_mcp_destroy(api.mcp);
     http_server_destroy(ops.server);
     dapr_routes_release(&dapr); /* dapr bus; wipes the token's digest */
 out_stop_relay:

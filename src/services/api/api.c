@@ -3,6 +3,7 @@
  * and headers, authenticate, call app_*, write the JSON answer. No validation lives here. */
 #include "services/api/api.h"
 #include "services/api/api_internal.h"
+#include "services/api/api_mcp.h"
 #include "base/buf.h"
 #include "base/timeutil.h"
 #include "base/xalloc.h"
@@ -633,5 +634,6 @@ void api_routes_register(struct api_service *api)
     api_notify_routes_register(api);    /* settings and notifications (api_notify.c) */
     api_chat_routes_register(api);      /* chat and its history (api_chat.c) */
     api_assistant_routes_register(api); /* the parser for quick add (api_assistant.c) */
+    api_mcp_routes_register(api);       /* MCP over Streamable HTTP (api_mcp.c) */
     http_route_add(s, "GET", "/api/openapi.json", h_openapi, api);
 }

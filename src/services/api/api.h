@@ -19,6 +19,7 @@ struct api_service {
     workpool_t *slow;      /* CPU-heavy or slow work (password hashing), off the HTTP workers */
     struct app_chat *chat; /* the chat use case (src/app/chat.h) */
     workpool_t *chat_pool; /* chat turns, off the HTTP workers (api_chat.c) */
+    struct api_mcp *mcp;   /* the /mcp route's origins and pool (api_mcp.h); NULL: 503 */
 };
 
 /* Adds every route to api->server (before it starts). */

@@ -1,0 +1,353 @@
+#!/usr/bin/env python3
+"""nlp_when_oracle.py - the expected values of tests/unit/core/test_nlp_when.c, computed
+independently of the C reader: the conventions of docs/assistant-time.md written again in
+Python, with the zone rules of Python's zoneinfo (the system tzdata). Prints the case table
+(tests/unit/core/nlp_when_cases.inc). Run: python3 tests/unit/core/nlp_when_oracle.py >
+tests/unit/core/nlp_when_cases.inc"""
+import calendar
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+NOWS = {
+    # name: (local wall time, zone) -- weekdays noted
+    "ny_sun": ("2026-12-06T10:00", "America/New_York"),      # Sunday morning
+    "ny_fri_late": ("2026-12-11T21:30", "America/New_York"), # Friday after 20:00
+    "berlin_sat": ("2026-10-31T08:00", "Europe/Berlin"),     # Saturday, last day of month
+    "london_thu": ("2026-12-31T15:00", "Europe/London"),     # Thursday, Dec 31
+    "kolkata_tue": ("2026-12-01T09:30", "Asia/Kolkata"),     # Tuesday, +05:30
+    "sydney_sat": ("2026-04-04T18:00", "Australia/Sydney"),  # Saturday before DST ends
+    "utc_wed": ("2026-06-17T12:00", "UTC"),                  # Wednesday noon
+    "ny_dst_sat": ("2026-03-07T12:00", "America/New_York"),  # day before spring forward
+    "ny_fall_sat": ("2026-10-31T12:00", "America/New_York"), # day before fall back
+}
+
+
+def now_of(name):
+    wall, zone = NOWS[name]
+    return datetime.fromisoformat(wall).replace(tzinfo=ZoneInfo(zone)), zone
+
+
+def iso(local_naive, zone):
+    """The RFC 3339 form of a local wall time (gap: forward by the gap; fold: first)."""
+    z = ZoneInfo(zone)
+    inst = local_naive.replace(tzinfo=z, fold=0).astimezone(timezone.utc)
+    loc = inst.astimezone(z)
+    off = loc.utcoffset()
+    secs = int(off.total_seconds())
+    sign = "-" if secs < 0 else "+"
+    secs = abs(secs)
+    return loc.strftime("%Y-%m-%dT%H:%M:%S") + "%s%02d:%02d" % (sign, secs // 3600, secs // 60 % 60)
+
+
+def at_date(d):
+    return ("date", d)
+
+
+def at_time(d, h, m=0):
+    return ("time", datetime.combine(d, time(h, m)))
+
+
+def next_time(now, h, m=0):
+    """The next such wall time strictly after now."""
+    cand = datetime.combine(now.date(), time(h, m))
+    if cand <= now.replace(tzinfo=None):
+        cand += timedelta(days=1)
+    return ("time", cand)
+
+
+def bare_wday(today, wd):   # strictly after today
+    ahead = (wd - today.weekday()) % 7 or 7
+    return today + timedelta(days=ahead)
+
+
+def this_wday(today, wd):   # on or after today
+    return today + timedelta(days=(wd - today.weekday()) % 7)
+
+
+def next_wday(today, wd):   # in the next ISO week
+    return today - timedelta(days=today.weekday()) + timedelta(days=7 + wd)
+
+
+def md_next(today, month, day):
+    y = today.year
+    while True:
+        try:
+            d = date(y, month, day)
+            if d >= today:
+                return d
+        except ValueError:
+            pass
+        y += 1
+
+
+def dom_next(today, dom):
+    y, m = today.year, today.month
+    while True:
+        if dom <= calendar.monthrange(y, m)[1] and date(y, m, dom) >= today:
+            return date(y, m, dom)
+        m += 1
+        if m > 12:
+            y, m = y + 1, 1
+
+
+def add_months(d, n):
+    idx = d.year * 12 + d.month - 1 + n
+    y, m = idx // 12, idx % 12 + 1
+    return date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
+
+
+def first_match(now, pred, timed=None):
+    """First day on or after today matching pred; a timed series skips today when the time
+    has passed."""
+    today = now.date()
+    d = today
+    while True:
+        if pred(d) and not (timed and d == today and
+                            datetime.combine(d, time(*timed)) <= now.replace(tzinfo=None)):
+            return at_time(d, *timed) if timed else at_date(d)
+        d += timedelta(days=1)
+
+
+def last_wday_of_month(d, wds):
+    nxt = d + timedelta(days=1)
+    while nxt.month == d.month:
+        if nxt.weekday() in wds:
+            return False
+        nxt += timedelta(days=1)
+    return d.weekday() in wds
+
+
+MO, TU, WE, TH, FR, SA, SU = range(7)
+
+# Phrases read the same way at every "now": (text, expected(now), rrule(now), from_completion,
+# reminders, rest). Expected is ("date", d), ("time", naive local) or ("elapsed", minutes).
+def T(now):
+    return now.date()
+
+
+GENERAL = [
+    ("buy milk today", lambda n: at_date(T(n)), "", "buy milk"),
+    ("Buy milk tomorrow", lambda n: at_date(T(n) + timedelta(1)), "", "Buy milk"),
+    ("call mom tmrw", lambda n: at_date(T(n) + timedelta(1)), "", "call mom"),
+    ("call mom tmr at 5pm", lambda n: at_time(T(n) + timedelta(1), 17), "", "call mom"),
+    ("dentist tomorow at 9:30", lambda n: at_time(T(n) + timedelta(1), 9, 30), "", "dentist"),
+    ("dentist tommorow", lambda n: at_date(T(n) + timedelta(1)), "", "dentist"),
+    ("taxes the day after tomorrow", lambda n: at_date(T(n) + timedelta(2)), "", "taxes"),
+    ("taxes day after tomorrow", lambda n: at_date(T(n) + timedelta(2)), "", "taxes"),
+    ("renew pass a week from today", lambda n: at_date(T(n) + timedelta(7)), "", "renew pass"),
+    ("gym monday", lambda n: at_date(bare_wday(T(n), MO)), "", "gym"),
+    ("gym on fri", lambda n: at_date(bare_wday(T(n), FR)), "", "gym"),
+    ("report by friday", lambda n: at_date(bare_wday(T(n), FR)), "", "report"),
+    ("report by Saturday", lambda n: at_date(bare_wday(T(n), SA)), "", "report"),
+    ("gym this friday", lambda n: at_date(this_wday(T(n), FR)), "", "gym"),
+    ("gym this sunday", lambda n: at_date(this_wday(T(n), SU)), "", "gym"),
+    ("gym next monday", lambda n: at_date(next_wday(T(n), MO)), "", "gym"),
+    ("gym next friday", lambda n: at_date(next_wday(T(n), FR)), "", "gym"),
+    ("plan next week", lambda n: at_date(next_wday(T(n), MO)), "", "plan"),
+    ("review end of week", lambda n: at_date(this_wday(T(n), FR)), "", "review"),
+    ("invoice end of month", lambda n: at_date(date(T(n).year, T(n).month,
+                                           calendar.monthrange(T(n).year, T(n).month)[1])), "", "invoice"),
+    ("invoice by the end of the month", lambda n: at_date(date(T(n).year, T(n).month,
+                                           calendar.monthrange(T(n).year, T(n).month)[1])), "", "invoice"),
+    ("goals end of year", lambda n: at_date(date(T(n).year, 12, 31)), "", "goals"),
+    ("hike this weekend", lambda n: at_date(T(n) if T(n).weekday() >= 5 else this_wday(T(n), SA)), "", "hike"),
+    ("hike next weekend", lambda n: at_date(T(n) - timedelta(T(n).weekday()) + timedelta(12)), "", "hike"),
+    ("check oven in 2 hours", lambda n: ("elapsed", 120), "", "check oven"),
+    ("check oven in an hour", lambda n: ("elapsed", 60), "", "check oven"),
+    ("check oven in half an hour", lambda n: ("elapsed", 30), "", "check oven"),
+    ("check oven in two hours", lambda n: ("elapsed", 120), "", "check oven"),
+    ("stretch in 45 minutes", lambda n: ("elapsed", 45), "", "stretch"),
+    ("stretch in 30 mintues", lambda n: ("elapsed", 30), "", "stretch"),
+    ("stretch in 3 hrs", lambda n: ("elapsed", 180), "", "stretch"),
+    ("water in 3 days", lambda n: at_date(T(n) + timedelta(3)), "", "water"),
+    ("water in three days", lambda n: at_date(T(n) + timedelta(3)), "", "water"),
+    ("water in a week", lambda n: at_date(T(n) + timedelta(7)), "", "water"),
+    ("water in 3 weeks", lambda n: at_date(T(n) + timedelta(21)), "", "water"),
+    ("renew in 2 months", lambda n: at_date(add_months(T(n), 2)), "", "renew"),
+    ("call at 5pm", lambda n: next_time(n, 17), "", "call"),
+    ("call at 5 pm", lambda n: next_time(n, 17), "", "call"),
+    ("call at 5:30pm", lambda n: next_time(n, 17, 30), "", "call"),
+    ("call at 17:00", lambda n: next_time(n, 17), "", "call"),
+    ("call at 0930", lambda n: next_time(n, 9, 30), "", "call"),
+    ("lunch at noon", lambda n: next_time(n, 12), "", "lunch"),
+    ("lunch at midday", lambda n: next_time(n, 12), "", "lunch"),
+    ("backup at midnight", lambda n: at_time(T(n) + timedelta(1), 0), "", "backup"),
+    ("call at 6", lambda n: next_time(n, 18), "", "call"),
+    ("call at 8", lambda n: next_time(n, 8), "", "call"),
+    ("call at 9:30", lambda n: next_time(n, 9, 30), "", "call"),
+    ("send it by 3", lambda n: next_time(n, 15), "", "send it"),
+    ("call at 12", lambda n: next_time(n, 12), "", "call"),
+    ("run in the morning", lambda n: next_time(n, 9), "", "run"),
+    ("run tomorrow morning", lambda n: at_time(T(n) + timedelta(1), 9), "", "run"),
+    ("nap tomorrow afternoon", lambda n: at_time(T(n) + timedelta(1), 15), "", "nap"),
+    ("read monday evening", lambda n: at_time(bare_wday(T(n), MO), 20), "", "read"),
+    ("report by eod", lambda n: next_time(n, 17), "", "report"),
+    ("report by end of day", lambda n: next_time(n, 17), "", "report"),
+    ("movie tonight at 9", lambda n: at_time(T(n), 21), "", "movie"),
+    ("pay rent on the 15th", lambda n: at_date(dom_next(T(n), 15)), "", "pay rent"),
+    ("pay rent the 1st", lambda n: at_date(dom_next(T(n), 1)), "", "pay rent"),
+    ("pay rent on the 31st", lambda n: at_date(dom_next(T(n), 31)), "", "pay rent"),
+    ("party Jan 27", lambda n: at_date(md_next(T(n), 1, 27)), "", "party"),
+    ("party 27 Jan", lambda n: at_date(md_next(T(n), 1, 27)), "", "party"),
+    ("party January 27th", lambda n: at_date(md_next(T(n), 1, 27)), "", "party"),
+    ("party 27th of January", lambda n: at_date(md_next(T(n), 1, 27)), "", "party"),
+    ("party Jan 27 2028", lambda n: at_date(date(2028, 1, 27)), "", "party"),
+    ("party on Dec 6", lambda n: at_date(md_next(T(n), 12, 6)), "", "party"),
+    ("party febuary 3", lambda n: at_date(md_next(T(n), 2, 3)), "", "party"),
+    ("xmas 2026-12-24", lambda n: at_date(date(2026, 12, 24)), "", "xmas"),
+    ("xmas 24.12.", lambda n: at_date(md_next(T(n), 12, 24)), "", "xmas"),
+    ("meet wednsday at 10am", lambda n: at_time(bare_wday(T(n), WE), 10), "", "meet"),
+    ("meet thurs", lambda n: at_date(bare_wday(T(n), TH)), "", "meet"),
+    ("April budget", lambda n: None, "", "April budget"),
+    ("the May invoice", lambda n: None, "", "the May invoice"),
+    ("2025 budget", lambda n: None, "", "2025 budget"),
+    ("clean the 3rd floor", lambda n: None, "", "clean the 3rd floor"),
+    ("book a table for 4", lambda n: None, "", "book a table for 4"),
+    ("I may call Jan", lambda n: None, "", "I may call Jan"),
+    ("sat on the couch", lambda n: None, "", "sat on the couch"),
+    ("second draft", lambda n: None, "", "second draft"),
+    ("a date with Sam", lambda n: None, "", "a date with Sam"),
+]
+
+# Repeats: (text, expected(now), rrule, rest, from_completion)
+REPEATS = [
+    ("stand up every day", lambda n: first_match(n, lambda d: True), "FREQ=DAILY", "stand up", False),
+    ("vitamins daily", lambda n: first_match(n, lambda d: True), "FREQ=DAILY", "vitamins", False),
+    ("stretch every morning", lambda n: first_match(n, lambda d: True, (9, 0)), "FREQ=DAILY", "stretch", False),
+    ("standup every weekday at 9am", lambda n: first_match(n, lambda d: d.weekday() < 5, (9, 0)),
+     "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "standup", False),
+    ("chores every weekend", lambda n: first_match(n, lambda d: d.weekday() >= 5),
+     "FREQ=WEEKLY;BYDAY=SA,SU", "chores", False),
+    ("gym every Monday and Thursday", lambda n: first_match(n, lambda d: d.weekday() in (MO, TH)),
+     "FREQ=WEEKLY;BYDAY=MO,TH", "gym", False),
+    ("gym mondays and thursdays at 6", lambda n: first_match(n, lambda d: d.weekday() in (MO, TH), (18, 0)),
+     "FREQ=WEEKLY;BYDAY=MO,TH", "gym", False),
+    ("water plants every other week", lambda n: first_match(n, lambda d: True),
+     "FREQ=WEEKLY;INTERVAL=2", "water plants", False),
+    ("payroll biweekly", lambda n: first_match(n, lambda d: True), "FREQ=WEEKLY;INTERVAL=2", "payroll", False),
+    ("payroll every 2 weeks", lambda n: first_match(n, lambda d: True), "FREQ=WEEKLY;INTERVAL=2", "payroll", False),
+    ("payroll fortnightly", lambda n: first_match(n, lambda d: True), "FREQ=WEEKLY;INTERVAL=2", "payroll", False),
+    ("pay rent on the 1st of every month", lambda n: first_match(n, lambda d: d.day == 1),
+     "FREQ=MONTHLY;BYMONTHDAY=1", "pay rent", False),
+    ("pay rent every month on the 1st", lambda n: first_match(n, lambda d: d.day == 1),
+     "FREQ=MONTHLY;BYMONTHDAY=1", "pay rent", False),
+    ("invoice monthly", lambda n: first_match(n, lambda d: True), "FREQ=MONTHLY", "invoice", False),
+    ("review the last Friday of the month", lambda n: first_match(n, lambda d: last_wday_of_month(d, (FR,))),
+     "FREQ=MONTHLY;BYDAY=FR;BYSETPOS=-1", "review", False),
+    ("payday last weekday of the month", lambda n: first_match(n, lambda d: last_wday_of_month(d, range(5))),
+     "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1", "payday", False),
+    ("filter every 3 months", lambda n: first_match(n, lambda d: True), "FREQ=MONTHLY;INTERVAL=3", "filter", False),
+    ("taxes quarterly", lambda n: first_match(n, lambda d: True), "FREQ=MONTHLY;INTERVAL=3", "taxes", False),
+    ("taxes every quarter", lambda n: first_match(n, lambda d: True), "FREQ=MONTHLY;INTERVAL=3", "taxes", False),
+    ("birthday every year on March 3", lambda n: first_match(n, lambda d: (d.month, d.day) == (3, 3)),
+     "FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=3", "birthday", False),
+    ("dues yearly", lambda n: first_match(n, lambda d: True), "FREQ=YEARLY", "dues", False),
+    ("dues annually", lambda n: first_match(n, lambda d: True), "FREQ=YEARLY", "dues", False),
+    ("pills every day 10 times", lambda n: first_match(n, lambda d: True), "FREQ=DAILY;COUNT=10", "pills", False),
+    ("pills every day for 5 days", lambda n: first_match(n, lambda d: True), "FREQ=DAILY;COUNT=5", "pills", False),
+    ("class every tuesday for 6 weeks", lambda n: first_match(n, lambda d: d.weekday() == TU),
+     "FREQ=WEEKLY;COUNT=6;BYDAY=TU", "class", False),
+    ("clean fridge every 2 weeks after I finish it", lambda n: first_match(n, lambda d: True),
+     "FREQ=WEEKLY;INTERVAL=2", "clean fridge", True),
+    ("water plants 3 days after completion", lambda n: first_match(n, lambda d: True),
+     "FREQ=DAILY;INTERVAL=3", "water plants", True),
+    ("haircut every 4 weeks from when I complete it", lambda n: first_match(n, lambda d: True),
+     "FREQ=WEEKLY;INTERVAL=4", "haircut", True),
+    ("mop every week after done", lambda n: first_match(n, lambda d: True), "FREQ=WEEKLY", "mop", True),
+]
+
+
+def c_str(s):
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def row(text, now_name, exp, rrule, fc, rest):
+    now, zone = now_of(now_name)
+    now_utc = now.astimezone(timezone.utc)
+    if exp is None:
+        due, all_day = "", False
+    elif exp[0] == "date":
+        due, all_day = iso(datetime.combine(exp[1], time(9, 0)), zone), True
+    elif exp[0] == "time":
+        due, all_day = iso(exp[1], zone), False
+    else:
+        inst = now_utc + timedelta(minutes=exp[1])
+        loc = inst.astimezone(ZoneInfo(zone))
+        due, all_day = loc.isoformat(timespec="seconds"), False  # an instant: no wall-time reading
+    return "    {%s, %s, %s, %s, %s, %s, %s, %s}," % (
+        c_str(now_utc.strftime("%Y-%m-%dT%H:%M:%SZ")), c_str(zone), c_str(text), c_str(due),
+        "true" if all_day else "false", c_str(rrule), "true" if fc else "false", c_str(rest))
+
+
+def main():
+    out = ["/* nlp_when_cases.inc - generated by nlp_when_oracle.py (do not edit by hand):",
+           " * {now (UTC), zone, text, due, all_day, rrule, from_completion, title left}. */"]
+    general_nows = ["ny_sun", "ny_fri_late", "berlin_sat", "london_thu", "kolkata_tue",
+                    "sydney_sat", "utc_wed"]
+    for text, f, rrule, rest in GENERAL:
+        for name in general_nows:
+            now, _ = now_of(name)
+            out.append(row(text, name, f(now), rrule, False, rest))
+    for text, f, rrule, rest, fc in REPEATS:
+        for name in ["ny_sun", "berlin_sat", "london_thu", "utc_wed"]:
+            now, _ = now_of(name)
+            out.append(row(text, name, f(now), rrule, fc, rest))
+    for line in SPECIAL():
+        out.append(line)
+    print("\n".join(out))
+
+
+def SPECIAL():
+    """Cases that hold only at one "now": DST days, zone-specific numerics, late evenings."""
+    rows = []
+    def add(name, text, exp, rrule="", rest="", fc=False):
+        rows.append(row(text, name, exp, rrule, fc, rest))
+    # numeric dates by zone
+    add("ny_sun", "pay 1/27", at_date(date(2027, 1, 27)), rest="pay")
+    add("ny_sun", "pay 12/24", at_date(date(2026, 12, 24)), rest="pay")
+    add("berlin_sat", "pay 27/1", at_date(date(2027, 1, 27)), rest="pay")
+    add("berlin_sat", "pay 5/3", at_date(date(2027, 3, 5)), rest="pay")
+    add("london_thu", "pay 5/3", at_date(date(2027, 3, 5)), rest="pay")
+    add("ny_sun", "pay 5/3", at_date(date(2027, 5, 3)), rest="pay")
+    # DST: spring forward (2026-03-08, New York): 02:30 does not exist
+    add("ny_dst_sat", "feed cat tomorrow at 2:30am", at_time(date(2026, 3, 8), 2, 30), rest="feed cat")
+    add("ny_dst_sat", "feed cat tomorrow at 9am", at_time(date(2026, 3, 8), 9), rest="feed cat")
+    add("ny_dst_sat", "feed cat in 24 hours", ("elapsed", 24 * 60), rest="feed cat")
+    add("ny_dst_sat", "feed cat tomorrow", at_date(date(2026, 3, 8)), rest="feed cat")
+    # fall back (2026-11-01, New York): 01:30 happens twice, the first is EDT
+    add("ny_fall_sat", "feed cat tomorrow at 1:30am", at_time(date(2026, 11, 1), 1, 30), rest="feed cat")
+    add("ny_fall_sat", "feed cat in 24 hours", ("elapsed", 24 * 60), rest="feed cat")
+    add("ny_fall_sat", "feed cat tomorrow at 6pm", at_time(date(2026, 11, 1), 18), rest="feed cat")
+    # Sydney: DST ends 2026-04-05 03:00 -> 02:00
+    add("sydney_sat", "call tomorrow at 2:30am", at_time(date(2026, 4, 5), 2, 30), rest="call")
+    add("sydney_sat", "call tomorrow at 5pm", at_time(date(2026, 4, 5), 17), rest="call")
+    # tonight after 20:00 (21:30): the next full hour
+    add("ny_fri_late", "movie tonight", at_time(date(2026, 12, 11), 22), rest="movie")
+    add("ny_sun", "movie tonight", at_time(date(2026, 12, 6), 20), rest="movie")
+    # "this morning" said in the afternoon: today 09:00 as said
+    add("utc_wed", "standup this morning", at_time(date(2026, 6, 17), 9), rest="standup")
+    # time only, past: tomorrow
+    add("ny_fri_late", "call at 5pm", at_time(date(2026, 12, 12), 17), rest="call")
+    add("ny_fri_late", "call at 10pm", at_time(date(2026, 12, 11), 22), rest="call")
+    # friday at midnight = the end of Friday
+    add("ny_sun", "submit friday at midnight", at_time(date(2026, 12, 12), 0), rest="submit")
+    # until
+    add("ny_sun", "yoga every tuesday until Dec 29", first_match(now_of("ny_sun")[0], lambda d: d.weekday() == TU),
+        "FREQ=WEEKLY;UNTIL=20261229;BYDAY=TU", "yoga")
+    add("ny_sun", "yoga every tuesday until June", first_match(now_of("ny_sun")[0], lambda d: d.weekday() == TU),
+        "FREQ=WEEKLY;UNTIL=20270531;BYDAY=TU", "yoga")
+    # starting
+    add("ny_sun", "gym every monday starting next week", at_date(date(2026, 12, 7)),
+        "FREQ=WEEKLY;BYDAY=MO", "gym")
+    add("ny_sun", "review every 2 weeks starting Jan 5", at_date(date(2027, 1, 5)),
+        "FREQ=WEEKLY;INTERVAL=2", "review")
+    # timed series: first instant strictly after now
+    add("ny_fri_late", "journal every day at 9pm", at_time(date(2026, 12, 12), 21), "FREQ=DAILY", "journal")
+    add("ny_sun", "journal every day at 9pm", at_time(date(2026, 12, 6), 21), "FREQ=DAILY", "journal")
+    # Kolkata +05:30 offsets
+    add("kolkata_tue", "call at 6:45pm", at_time(date(2026, 12, 1), 18, 45), rest="call")
+    return rows
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,360 @@
+/* test_nlp.c - the intent parser (docs/assistant.md): intents, targets, fields, list
+ * filters, quick-add tokens, typos and unknowns. Each case gives a message and a partial
+ * JSON form, as the development set does (tests/assistant/): every key given must equal the
+ * parser's value. Dates are docs/assistant-time.md's (the date reader's own tests are
+ * test_nlp_when.c); here they only matter where they leave the title. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "core/nlp.h"
+
+#define NOW_MS 1796551200000LL /* Sunday 2026-12-06T10:00:00Z */
+
+struct nlp_case {
+    const char *text;
+    const char *expect; /* partial JSON form */
+};
+
+/* Checks every case and reports each mismatch; returns the number that failed. */
+static int check(const struct nlp_case *cases, size_t n)
+{
+    int failed = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_error_t jerr;
+        json_t *want = json_loads(cases[i].expect, 0, &jerr);
+        cr_assert_not_null(want, "bad expectation for '%s': %s", cases[i].text, jerr.text);
+        json_t *got =
+            nlp_parse_json(cases[i].text, strlen(cases[i].text), NOW_MS, "America/New_York");
+        const char *key;
+        json_t *val;
+        json_object_foreach(want, key, val)
+        {
+            json_t *g = json_object_get(got, key);
+            if (!g)
+                g = json_null();
+            if (!json_equal(g, val)) {
+                char *gs = json_dumps(got, JSON_COMPACT);
+                char *ws = json_dumps(val, JSON_COMPACT | JSON_ENCODE_ANY);
+                cr_log_error("'%s': %s expected %s, got %s", cases[i].text, key, ws, gs);
+                free(gs);
+                free(ws);
+                failed++;
+                break;
+            }
+        }
+        json_decref(got);
+        json_decref(want);
+    }
+    return failed;
+}
+
+#define CHECK(cases) cr_expect_eq(check(cases, sizeof cases / sizeof cases[0]), 0)
+
+Test(nlp, add_phrasings_give_the_title_without_the_lead_in)
+{
+    static const struct nlp_case cases[] = {
+        {"Add a task to buy groceries", "{\"intent\":\"add\",\"title\":\"Buy groceries\"}"},
+        {"I need to remember to pay bills", "{\"intent\":\"add\",\"title\":\"Pay bills\"}"},
+        {"new task: call mom", "{\"intent\":\"add\",\"title\":\"Call mom\"}"},
+        {"add call the bank", "{\"intent\":\"add\",\"title\":\"Call the bank\"}"},
+        {"Please add call the bank", "{\"intent\":\"add\",\"title\":\"Call the bank\"}"},
+        {"create a task called Renew passport",
+         "{\"intent\":\"add\",\"title\":\"Renew passport\"}"},
+        {"remind me to water the plants", "{\"intent\":\"add\",\"title\":\"Water the plants\"}"},
+        {"don't forget to feed the cat", "{\"intent\":\"add\",\"title\":\"Feed the cat\"}"},
+        {"I have to finish the slides", "{\"intent\":\"add\",\"title\":\"Finish the slides\"}"},
+        {"i should call grandma", "{\"intent\":\"add\",\"title\":\"Call grandma\"}"},
+        {"note to self: book flights", "{\"intent\":\"add\",\"title\":\"Book flights\"}"},
+        {"Add milk to my shopping list",
+         "{\"intent\":\"add\",\"title\":\"Milk to my shopping list\"}"},
+        {"add 'Read chapter 3' to my list", "{\"intent\":\"add\",\"title\":\"Read chapter 3\"}"},
+        {"ADD A TASK TO CALL THE PLUMBER", "{\"intent\":\"add\",\"title\":\"CALL THE PLUMBER\"}"},
+        {"could you add renew my library card please",
+         "{\"intent\":\"add\",\"title\":\"Renew my library card\"}"},
+        {"make a task to clean the garage", "{\"intent\":\"add\",\"title\":\"Clean the garage\"}"},
+        {"make dinner reservations", "{\"intent\":\"add\",\"title\":\"Make dinner reservations\"}"},
+        {"todo: fix the bike", "{\"intent\":\"add\",\"title\":\"Fix the bike\"}"},
+        {"i want to learn the guitar", "{\"intent\":\"add\",\"title\":\"Learn the guitar\"}"},
+        {"set a reminder to stretch", "{\"intent\":\"add\",\"title\":\"Stretch\"}"},
+        {"schedule dentist appointment", "{\"intent\":\"add\",\"title\":\"Dentist appointment\"}"},
+        {"add buy eggs with note: free range",
+         "{\"intent\":\"add\",\"title\":\"Buy eggs\",\"description\":\"free range\"}"},
+        {"add", "{\"intent\":\"add\",\"title\":null}"},
+    };
+    CHECK(cases);
+}
+
+Test(nlp, quick_add_tokens_match_the_web_ui)
+{
+    static const struct nlp_case cases[] = {
+        {"Buy milk #shopping p1", "{\"intent\":\"add\",\"title\":\"Buy "
+                                  "milk\",\"priority\":\"high\",\"tags\":[\"shopping\"]}"},
+        {"add pay rent #bills #Home !high",
+         "{\"title\":\"Pay rent\",\"priority\":\"high\",\"tags\":[\"bills\",\"home\"]}"},
+        {"add water plants !low", "{\"title\":\"Water plants\",\"priority\":\"low\"}"},
+        {"add water plants !medium", "{\"priority\":\"medium\"}"},
+        {"add file taxes !1", "{\"title\":\"File taxes\",\"priority\":\"high\"}"},
+        {"add file taxes !2", "{\"priority\":\"medium\"}"},
+        {"add file taxes !3", "{\"priority\":\"low\"}"},
+        {"add file taxes p2", "{\"title\":\"File taxes\",\"priority\":\"medium\"}"},
+        {"add file taxes p3", "{\"priority\":\"low\"}"},
+        {"add call the bank high priority", "{\"title\":\"Call the bank\",\"priority\":\"high\"}"},
+        {"add call the bank with low priority",
+         "{\"title\":\"Call the bank\",\"priority\":\"low\"}"},
+        {"add call the bank, urgent", "{\"title\":\"Call the bank\",\"priority\":\"high\"}"},
+        {"add fix the leak it's urgent", "{\"title\":\"Fix the leak\",\"priority\":\"high\"}"},
+        {"add an important meeting prep", "{\"title\":\"An important meeting prep\"}"},
+        {"add read a book tagged leisure and home",
+         "{\"title\":\"Read a book\",\"tags\":[\"leisure\",\"home\"]}"},
+        {"Pay rent #bills !high", "{\"intent\":\"add\",\"title\":\"Pay rent\"}"},
+        {"add buy milk #shopping #shopping", "{\"tags\":[\"shopping\"]}"},
+        {"add the #1 priority item", "{\"intent\":\"add\"}"},
+    };
+    CHECK(cases);
+}
+
+Test(nlp, list_filters_map_to_the_list_query)
+{
+    static const struct nlp_case cases[] = {
+        {"Show me all my tasks", "{\"intent\":\"list\",\"filter\":{\"status\":\"all\"}}"},
+        {"What's pending?", "{\"intent\":\"list\",\"filter\":{\"status\":\"pending\"}}"},
+        {"what's due today", "{\"intent\":\"list\",\"filter\":{\"due\":\"today\"}}"},
+        {"what's due this week", "{\"intent\":\"list\",\"filter\":{\"due\":\"week\"}}"},
+        {"what's overdue", "{\"intent\":\"list\",\"filter\":{\"due\":\"overdue\"}}"},
+        {"what is due tomorrow?", "{\"intent\":\"list\",\"filter\":{\"due\":\"tomorrow\"}}"},
+        {"show high priority tasks", "{\"intent\":\"list\",\"filter\":{\"priority\":[\"high\"]}}"},
+        {"list urgent tasks", "{\"intent\":\"list\",\"filter\":{\"priority\":[\"high\"]}}"},
+        {"show low and medium priority tasks", "{\"filter\":{\"priority\":[\"medium\",\"low\"]}}"},
+        {"tasks tagged work", "{\"intent\":\"list\",\"filter\":{\"tags\":[\"work\"]}}"},
+        {"show #home tasks", "{\"intent\":\"list\",\"filter\":{\"tags\":[\"home\"]}}"},
+        {"search for dentist", "{\"intent\":\"list\",\"filter\":{\"q\":\"dentist\"}}"},
+        {"find tasks about dentist", "{\"intent\":\"list\",\"filter\":{\"q\":\"dentist\"}}"},
+        {"What have I completed?", "{\"intent\":\"list\",\"filter\":{\"status\":\"completed\"}}"},
+        {"show completed tasks", "{\"filter\":{\"status\":\"completed\"}}"},
+        {"show my open tasks", "{\"filter\":{\"status\":\"pending\"}}"},
+        {"what do I still have to do", "{\"intent\":\"list\",\"filter\":{\"status\":\"pending\"}}"},
+        {"can you show me my overdue tasks", "{\"filter\":{\"due\":\"overdue\"}}"},
+        {"overdue", "{\"intent\":\"list\",\"filter\":{\"due\":\"overdue\"}}"},
+        {"my tasks", "{\"intent\":\"list\"}"},
+        {"list my tasks by due date", "{\"filter\":{\"sort\":\"due_at\"}}"},
+        {"show tasks sorted by priority", "{\"filter\":{\"sort\":\"-priority\"}}"},
+        {"show newest first", "{\"filter\":{\"sort\":\"-created_at\"}}"},
+        {"list tasks alphabetically", "{\"filter\":{\"sort\":\"title\"}}"},
+        {"show tasks with no due date", "{\"filter\":{\"due\":\"none\"}}"},
+        {"show all overdue tasks", "{\"filter\":{\"due\":\"overdue\"}}"},
+        {"show pending work tasks tagged work due today",
+         "{\"filter\":{\"status\":\"pending\",\"tags\":[\"work\"],\"due\":\"today\"}}"},
+        {"SHOW ME EVERYTHING", "{\"intent\":\"list\"}"},
+        {"any tasks due tomorrow?", "{\"filter\":{\"due\":\"tomorrow\"}}"},
+        {"look for 'tax return'", "{\"filter\":{\"q\":\"tax return\"}}"},
+    };
+    CHECK(cases);
+}
+
+Test(nlp, complete_reopen_and_delete_name_their_target)
+{
+    static const struct nlp_case cases[] = {
+        {"Mark task 3 as complete", "{\"intent\":\"complete\",\"target\":{\"id\":3}}"},
+        {"done with the groceries",
+         "{\"intent\":\"complete\",\"target\":{\"words\":\"groceries\"}}"},
+        {"I finished the report", "{\"intent\":\"complete\",\"target\":{\"words\":\"report\"}}"},
+        {"check off task 2", "{\"intent\":\"complete\",\"target\":{\"id\":2}}"},
+        {"complete #7", "{\"intent\":\"complete\",\"target\":{\"id\":7}}"},
+        {"finish number 4", "{\"intent\":\"complete\",\"target\":{\"id\":4}}"},
+        {"mark it done", "{\"intent\":\"complete\",\"target\":{\"previous\":true}}"},
+        {"task 3 is done", "{\"intent\":\"complete\",\"target\":{\"id\":3}}"},
+        {"#4 done", "{\"intent\":\"complete\",\"target\":{\"id\":4}}"},
+        {"complete the 3rd one", "{\"intent\":\"complete\",\"target\":{\"id\":3}}"},
+        {"i've completed my dentist appointment",
+         "{\"intent\":\"complete\",\"target\":{\"words\":\"dentist appointment\"}}"},
+        {"reopen task 3", "{\"intent\":\"reopen\",\"target\":{\"id\":3}}"},
+        {"undo task 3", "{\"intent\":\"reopen\",\"target\":{\"id\":3}}"},
+        {"mark it as not done", "{\"intent\":\"reopen\",\"target\":{\"previous\":true}}"},
+        {"mark task 5 as incomplete", "{\"intent\":\"reopen\",\"target\":{\"id\":5}}"},
+        {"I didn't finish the report", "{\"intent\":\"reopen\",\"target\":{\"words\":\"report\"}}"},
+        {"Delete the meeting task", "{\"intent\":\"delete\",\"target\":{\"words\":\"meeting\"}}"},
+        {"remove task 4", "{\"intent\":\"delete\",\"target\":{\"id\":4}}"},
+        {"delete it", "{\"intent\":\"delete\",\"target\":{\"previous\":true}}"},
+        {"get rid of the one about groceries",
+         "{\"intent\":\"delete\",\"target\":{\"words\":\"groceries\"}}"},
+        {"cancel the meeting", "{\"intent\":\"delete\",\"target\":{\"words\":\"meeting\"}}"},
+        {"delete all my tasks",
+         "{\"intent\":\"delete\",\"target\":{\"all\":true},\"filter\":null}"},
+        {"delete everything", "{\"intent\":\"delete\",\"target\":{\"all\":true}}"},
+        {"delete all completed tasks",
+         "{\"intent\":\"delete\",\"target\":{\"all\":true},\"filter\":{\"status\":\"completed\"}}"},
+        {"clear completed tasks",
+         "{\"intent\":\"delete\",\"target\":{\"all\":true},\"filter\":{\"status\":\"completed\"}}"},
+        {"complete everything due today",
+         "{\"intent\":\"complete\",\"target\":{\"all\":true},\"filter\":{\"due\":\"today\"}}"},
+        {"delete them", "{\"intent\":\"delete\",\"target\":{\"previous\":true}}"},
+        {"remove that one", "{\"intent\":\"delete\",\"target\":{\"previous\":true}}"},
+        {"delete task number 12", "{\"target\":{\"id\":12}}"},
+    };
+    CHECK(cases);
+}
+
+Test(nlp, updates_read_the_field_and_the_target)
+{
+    static const struct nlp_case cases[] = {
+        {"Change task 1 to 'Call mom tonight'", "{\"intent\":\"update\",\"title\":\"Call mom "
+                                                "tonight\",\"due\":null,\"target\":{\"id\":1}}"},
+        {"rename task 2 to Buy eggs",
+         "{\"intent\":\"update\",\"title\":\"Buy eggs\",\"target\":{\"id\":2}}"},
+        {"rename it to \"Team sync\"", "{\"title\":\"Team sync\",\"target\":{\"previous\":true}}"},
+        {"change the title of task 4 to Plan the party",
+         "{\"intent\":\"update\",\"title\":\"Plan the party\",\"target\":{\"id\":4}}"},
+        {"make it high priority",
+         "{\"intent\":\"update\",\"priority\":\"high\",\"target\":{\"previous\":true}}"},
+        {"set the priority of task 2 to low",
+         "{\"intent\":\"update\",\"priority\":\"low\",\"target\":{\"id\":2}}"},
+        {"make task 3 urgent",
+         "{\"intent\":\"update\",\"priority\":\"high\",\"target\":{\"id\":3}}"},
+        {"prioritize the report", "{\"priority\":\"high\",\"target\":{\"words\":\"report\"}}"},
+        {"mark task 6 as important",
+         "{\"intent\":\"update\",\"priority\":\"high\",\"target\":{\"id\":6}}"},
+        {"task 2 is low priority",
+         "{\"intent\":\"update\",\"priority\":\"low\",\"target\":{\"id\":2}}"},
+        {"set task 3 to done", "{\"intent\":\"complete\",\"target\":{\"id\":3}}"},
+        {"tag task 4 with home",
+         "{\"intent\":\"update\",\"tags\":[\"home\"],\"target\":{\"id\":4}}"},
+        {"tag it work",
+         "{\"intent\":\"update\",\"tags\":[\"work\"],\"target\":{\"previous\":true}}"},
+        {"add tag errands to task 9",
+         "{\"intent\":\"update\",\"tags\":[\"errands\"],\"target\":{\"id\":9}}"},
+        {"add #home to it",
+         "{\"intent\":\"update\",\"tags\":[\"home\"],\"target\":{\"previous\":true}}"},
+        {"remove tag home from task 4",
+         "{\"intent\":\"update\",\"remove_tags\":[\"home\"],\"target\":{\"id\":4}}"},
+        {"untag task 4 home",
+         "{\"intent\":\"update\",\"remove_tags\":[\"home\"],\"target\":{\"id\":4}}"},
+        {"remove the work tag from task 8", "{\"remove_tags\":[\"work\"],\"target\":{\"id\":8}}"},
+        {"remove the due date from task 5",
+         "{\"intent\":\"update\",\"clear\":[\"due\"],\"target\":{\"id\":5}}"},
+        {"clear the deadline of it", "{\"clear\":[\"due\"],\"target\":{\"previous\":true}}"},
+        {"remove the reminders from task 2", "{\"clear\":[\"reminders\"],\"target\":{\"id\":2}}"},
+        {"remove all tags from task 2", "{\"clear\":[\"tags\"],\"target\":{\"id\":2}}"},
+        {"delete the description of task 2", "{\"clear\":[\"description\"],\"target\":{\"id\":2}}"},
+        {"stop repeating task 6",
+         "{\"intent\":\"update\",\"clear\":[\"recurrence\"],\"target\":{\"id\":6}}"},
+        {"don't repeat it anymore", "{\"clear\":[\"recurrence\"],\"target\":{\"previous\":true}}"},
+        {"make task 6 not repeat", "{\"clear\":[\"recurrence\"],\"target\":{\"id\":6}}"},
+        {"add a note to task 2: bring the receipts",
+         "{\"intent\":\"update\",\"description\":\"bring the receipts\",\"target\":{\"id\":2}}"},
+        {"set the description of task 2 to meet at 5pm",
+         "{\"intent\":\"update\",\"description\":\"meet at "
+         "5pm\",\"due\":null,\"target\":{\"id\":2}}"},
+        {"note on task 3: ask for the invoice",
+         "{\"intent\":\"update\",\"description\":\"ask for the invoice\",\"target\":{\"id\":3}}"},
+        {"change the groceries task to Buy bread",
+         "{\"title\":\"Buy bread\",\"target\":{\"words\":\"groceries\"}}"},
+    };
+    CHECK(cases);
+}
+
+Test(nlp, confirmations_cancels_and_help)
+{
+    static const struct nlp_case cases[] = {
+        {"yes", "{\"intent\":\"confirm\"}"},
+        {"Yes!", "{\"intent\":\"confirm\"}"},
+        {"yep", "{\"intent\":\"confirm\"}"},
+        {"do it", "{\"intent\":\"confirm\"}"},
+        {"yes please", "{\"intent\":\"confirm\"}"},
+        {"ok go ahead", "{\"intent\":\"confirm\"}"},
+        {"sure, delete them", "{\"intent\":\"confirm\"}"},
+        {"no", "{\"intent\":\"cancel\"}"},
+        {"never mind", "{\"intent\":\"cancel\"}"},
+        {"cancel", "{\"intent\":\"cancel\"}"},
+        {"nope, keep them", "{\"intent\":\"cancel\"}"},
+        {"forget it", "{\"intent\":\"cancel\"}"},
+        {"help", "{\"intent\":\"help\"}"},
+        {"what can you do", "{\"intent\":\"help\"}"},
+        {"What can you do?", "{\"intent\":\"help\"}"},
+        {"how does this work", "{\"intent\":\"help\"}"},
+        {"help me", "{\"intent\":\"help\"}"},
+    };
+    CHECK(cases);
+}
+
+Test(nlp, typos_in_verbs_are_read)
+{
+    static const struct nlp_case cases[] = {
+        {"delte task 3", "{\"intent\":\"delete\",\"target\":{\"id\":3}}"},
+        {"compelte task 2", "{\"intent\":\"complete\",\"target\":{\"id\":2}}"},
+        {"remnd me to call mom", "{\"intent\":\"add\",\"title\":\"Call mom\"}"},
+        {"updte task 3 to buy bread", "{\"intent\":\"update\",\"title\":\"Buy bread\"}"},
+        {"Delet task 1", "{\"intent\":\"delete\",\"target\":{\"id\":1}}"},
+        {"remvoe task 1", "{\"intent\":\"delete\",\"target\":{\"id\":1}}"},
+        {"DELETE TASK 1", "{\"intent\":\"delete\",\"target\":{\"id\":1}}"},
+        {"CoMpLeTe TaSk 2", "{\"intent\":\"complete\",\"target\":{\"id\":2}}"},
+        {"shwo my tasks", "{\"intent\":\"unknown\"}"},
+    };
+    CHECK(cases);
+}
+
+Test(nlp, selections_and_unknown_input)
+{
+    static const struct nlp_case cases[] = {
+        {"the second one", "{\"intent\":\"unknown\",\"target\":{\"id\":2}}"},
+        {"2", "{\"intent\":\"unknown\",\"target\":{\"id\":2}}"},
+        {"task 5", "{\"intent\":\"unknown\",\"target\":{\"id\":5}}"},
+        {"the one about groceries",
+         "{\"intent\":\"unknown\",\"target\":{\"words\":\"groceries\"}}"},
+        {"asdfgh", "{\"intent\":\"unknown\",\"title\":null,\"target\":null}"},
+        {"what's the weather", "{\"intent\":\"unknown\"}"},
+        {"hello", "{\"intent\":\"unknown\"}"},
+        {"", "{\"intent\":\"unknown\",\"title\":null,\"due\":null,\"all_day\":false,"
+             "\"rrule\":null,\"from_completion\":false}"},
+        {"   ", "{\"intent\":\"unknown\"}"},
+        {"???", "{\"intent\":\"help\"}"},
+        {"the", "{\"intent\":\"unknown\"}"},
+        {"tell me a joke", "{\"intent\":\"unknown\"}"},
+    };
+    CHECK(cases);
+}
+
+Test(nlp, the_json_form_always_has_its_six_keys)
+{
+    const char *msgs[] = {"add buy milk", "show my tasks", "xyzzy", "delete task 3"};
+    for (size_t i = 0; i < 4; i++) {
+        json_t *o = nlp_parse_json(msgs[i], strlen(msgs[i]), NOW_MS, "UTC");
+        const char *keys[] = {"intent", "title", "due", "all_day", "rrule", "from_completion"};
+        for (size_t k = 0; k < 6; k++)
+            cr_expect(json_object_get(o, keys[k]) != NULL, "%s: no %s", msgs[i], keys[k]);
+        json_decref(o);
+    }
+}
+
+Test(nlp, invalid_utf8_and_overlong_text_are_unknown)
+{
+    struct nlp_command c;
+    cr_expect_not(nlp_parse("add \xff\xfe milk", 12, NOW_MS, "UTC", &c));
+    cr_expect_eq(c.intent, NLP_UNKNOWN);
+    static char big[NLP_TEXT_MAX + 2];
+    memset(big, 'a', sizeof big);
+    memcpy(big, "add ", 4);
+    cr_expect_not(nlp_parse(big, sizeof big, NOW_MS, "UTC", &c));
+    cr_expect_eq(c.intent, NLP_UNKNOWN);
+    cr_expect(nlp_parse("add x\0y", 7, NOW_MS, "UTC", &c) == false || c.intent != NLP_UNKNOWN);
+}
+
+Test(nlp, ordinals_are_positions_and_ids_are_ids)
+{
+    struct nlp_command c;
+    cr_assert(nlp_parse("complete the 2nd one", 20, NOW_MS, "UTC", &c));
+    cr_expect_eq(c.target, NLP_TARGET_ID);
+    cr_expect_eq(c.target_id, 2);
+    cr_expect(c.target_ordinal);
+    cr_assert(nlp_parse("complete task 2", 15, NOW_MS, "UTC", &c));
+    cr_expect_eq(c.target_id, 2);
+    cr_expect_not(c.target_ordinal);
+}
+
+Test(nlp, a_quoted_title_keeps_its_date_words)
+{
+    struct nlp_command c;
+    const char *m = "add \"Plan Monday meeting tomorrow\"";
+    cr_assert(nlp_parse(m, strlen(m), NOW_MS, "UTC", &c));
+    cr_expect_str_eq(c.title, "Plan Monday meeting tomorrow");
+    cr_expect_not(c.when.has_due);
+}
