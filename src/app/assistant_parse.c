@@ -4,12 +4,27 @@
 
 #include "base/timeutil.h"
 #include "base/utf8.h"
+#include "base/xalloc.h"
 #include "core/nlp.h"
 #include "core/user.h"
 #include "store/store.h"
 
 #include <assert.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* The body's mode: false for "chat" (the default), true for "quick_add"; -1 with the error
+ * set for anything else. */
+static int parse_body_mode(json_t *body, struct todo_err *err)
+{
+    json_t *m = json_object_get(body, "mode");
+    if (!m || (json_is_string(m) && strcmp(json_string_value(m), "chat") == 0))
+        return 0;
+    if (json_is_string(m) && strcmp(json_string_value(m), "quick_add") == 0)
+        return 1;
+    todo_err_field(err, "mode", "must be \"chat\" or \"quick_add\"");
+    return -1;
+}
 
 /* The body's text, or NULL with the error set. */
 static const char *parse_body_text(json_t *body, size_t *len, struct todo_err *err)
@@ -22,7 +37,7 @@ static const char *parse_body_text(json_t *body, size_t *len, struct todo_err *e
     json_t *v;
     json_object_foreach(body, key, v)
     {
-        if (strcmp(key, "text") != 0) {
+        if (strcmp(key, "text") != 0 && strcmp(key, "mode") != 0) {
             todo_err_field(err, key, "unknown field");
             return NULL;
         }
@@ -54,6 +69,24 @@ static const char *parse_body_text(json_t *body, size_t *len, struct todo_err *e
     return s;
 }
 
+/* text read as the line of a new task: the parser's reading when it is an add, else the
+ * reading of "add <text>" (what the chat would make of it as an add). */
+static json_t *parse_quick_add(const char *text, size_t len, int64_t now_ms, const char *tz)
+{
+    json_t *o = nlp_parse_json(text, len, now_ms, tz);
+    const char *intent = json_string_value(json_object_get(o, "intent"));
+    if (intent && strcmp(intent, "add") == 0)
+        return o;
+    json_decref(o);
+    static const char lead[] = "add ";
+    char *line = xmalloc(sizeof lead - 1 + len);
+    memcpy(line, lead, sizeof lead - 1);
+    memcpy(line + sizeof lead - 1, text, len);
+    o = nlp_parse_json(line, sizeof lead - 1 + len, now_ms, tz);
+    free(line);
+    return o;
+}
+
 int app_assistant_parse(struct app *a, const char *user_id, json_t *body, json_t **out,
                         struct todo_err *err)
 {
@@ -63,11 +96,17 @@ int app_assistant_parse(struct app *a, const char *user_id, json_t *body, json_t
     const char *text = parse_body_text(body, &len, err);
     if (!text)
         return err->rc;
+    int quick = parse_body_mode(body, err);
+    if (quick < 0)
+        return err->rc;
     struct user u;
     user_init(&u);
     int rc = store_user_get_by_id(a->store, user_id, &u);
-    if (rc == TODO_OK)
-        *out = nlp_parse_json(text, len, time_now_ms(), u.timezone[0] ? u.timezone : "UTC");
+    if (rc == TODO_OK) {
+        const char *tz = u.timezone[0] ? u.timezone : "UTC";
+        int64_t now = time_now_ms();
+        *out = quick ? parse_quick_add(text, len, now, tz) : nlp_parse_json(text, len, now, tz);
+    }
     user_release(&u);
     return rc ? app_store_error(a, rc, err) : TODO_OK;
 }

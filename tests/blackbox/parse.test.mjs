@@ -48,11 +48,30 @@ describe('the assistant parse route', () => {
         const text = 'Call the bank tomorrow at 9am';
         const a = assertParseShape(await parse(utc, { text }));
         const b = assertParseShape(await parse(kolkata, { text }));
-        if (a.due === null && b.due === null && a.intent === 'unknown') return; // the stub parser (before issue 12's parser)
         assert.equal(a.title, 'Call the bank');
         assert.match(a.due, /T09:00:00(Z|\+00:00)$/, `UTC user: ${a.due}`);
         assert.match(b.due, /T09:00:00\+05:30$/, `Kolkata user: ${b.due}`);
         assert.equal(a.all_day, false);
+    });
+
+    it('quick_add_mode_reads_every_line_as_a_task_to_add', async () => {
+        const chat = assertParseShape(await parse(utc, { text: 'Buy milk' }));
+        assert.equal(chat.intent, 'unknown', 'a bare phrase is no chat command');
+        const quick = assertParseShape(await parse(utc, { text: 'Buy milk', mode: 'quick_add' }));
+        assert.equal(quick.intent, 'add');
+        assert.equal(quick.title, 'Buy milk');
+        // a line that says "add" itself is not read twice
+        assert.equal(assertParseShape(await parse(utc, { text: 'add buy milk #dairy', mode: 'quick_add' })).title, 'Buy milk');
+        // a line that reads as another command in the chat is a task's title here
+        const del = assertParseShape(await parse(utc, { text: 'Delete old photos', mode: 'quick_add' }));
+        assert.deepEqual([del.intent, del.title], ['add', 'Delete old photos']);
+        // only tags and a priority: an add without a title (the UI says a title is needed)
+        const bare = assertParseShape(await parse(utc, { text: '#home !high', mode: 'quick_add' }));
+        assert.deepEqual([bare.intent, bare.title, bare.tags, bare.priority], ['add', null, ['home'], 'high']);
+        assert.equal(assertParseShape(await parse(utc, { text: 'Buy milk', mode: 'chat' })).intent, 'unknown');
+        for (const mode of ['quick', '', 7, null]) {
+            assertError(await parse(utc, { text: 'Buy milk', mode }), 422, 'validation_failed', { field: 'mode' });
+        }
     });
 
     it('accepts_1000_characters_and_refuses_1001_counting_characters_not_bytes', async () => {
