@@ -15,6 +15,7 @@
 #include "base/utf8.h"
 #include "core/nlp_internal.h"
 #include "core/task.h"
+#include "core/tz.h"
 
 /* --- tokens --- */
 
@@ -173,7 +174,7 @@ void nlp_tokenize(struct nlp_ctx *x)
 
 /* True when a and b differ by at most one insertion, deletion, substitution or swap of
  * two neighbours. */
-static bool one_typo(const char *a, const char *b)
+bool nlp_one_typo(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
     if (la > lb + 1 || lb > la + 1)
@@ -201,7 +202,7 @@ bool nlp_tw(const struct nlp_ctx *x, int i, const char *w)
         w++;
         if (strcmp(tw, w) == 0)
             return true;
-        return strlen(w) >= 5 && strlen(tw) >= 4 && x->t[i].kind == TK_WORD && one_typo(tw, w);
+        return strlen(w) >= 5 && strlen(tw) >= 4 && x->t[i].kind == TK_WORD && nlp_one_typo(tw, w);
     }
     return strcmp(tw, w) == 0;
 }
@@ -246,7 +247,7 @@ int nlp_seq(const struct nlp_ctx *x, int i, const char *pattern)
         const char *slot = optional ? p + 1 : p;
         size_t sn = optional ? n - 1 : n;
         int j = i;
-        while (j > 0 && skippable(x, j) && j < x->n)
+        while (j >= 0 && j < x->n && (x->gone[j] || (j > 0 && skippable(x, j))))
             j++;
         if (j < x->n && slot_match(x, j, slot, sn))
             i = j + 1;
@@ -305,11 +306,14 @@ void nlp_read_when(struct nlp_ctx *x, int from, int to)
     size_t s = x->t[from].s, e = x->t[to - 1].e;
     if (x->t[to - 1].kind == TK_QUOTE && e < x->len)
         e++;
+    for (int i = to; i < x->n && x->t[i].kind == TK_PUNCT && x->t[i].s == e; i++)
+        e = x->t[i].e; /* "24.12." keeps its dot */
     memcpy(buf, x->text, x->len);
     for (int i = 0; i < x->n; i++) {
         struct nlp_tok *t = &x->t[i];
         bool blank = t->kind == TK_QUOTE || t->kind == TK_TAG || t->kind == TK_PRIO ||
-                     t->kind == TK_HASHNUM || is_id_number(x, i) || x->gone[i];
+                     t->kind == TK_HASHNUM || is_id_number(x, i) ||
+                     (x->gone[i] && t->kind != TK_PUNCT);
         if (blank)
             memset(buf + t->s, ' ', (size_t)(t->e - t->s));
         if (t->kind == TK_QUOTE) { /* the quote marks too */
@@ -454,6 +458,13 @@ bool nlp_parse(const char *text, size_t len, int64_t now_ms, const char *tz,
     x->c = out;
     nlp_tokenize(x);
     nlp_rules_run(x);
+    for (int i = 0; i < out->when.n_reminders; i++) {
+        int off = 0;
+        if (!out->when.reminders[i].relative &&
+            tz_offset_at(tz ? tz : "UTC", out->when.reminders[i].at_ms / 1000, &off) != 0)
+            off = 0;
+        out->reminder_offset_s[i] = off;
+    }
     return true;
 }
 
@@ -465,8 +476,9 @@ static json_t *str_array(const char (*v)[NLP_TAG_MAX], int n)
     return a;
 }
 
-static json_t *reminders_json(const struct nlp_when *w)
+static json_t *reminders_json(const struct nlp_command *c)
 {
+    const struct nlp_when *w = &c->when;
     json_t *a = json_array();
     for (int i = 0; i < w->n_reminders; i++) {
         const struct nlp_reminder *r = &w->reminders[i];
@@ -475,8 +487,11 @@ static json_t *reminders_json(const struct nlp_when *w)
             duration_format_iso8601(r->before_ms, buf, sizeof buf);
             json_array_append_new(a, json_pack("{s:s}", "before", buf));
         } else {
-            time_format_rfc3339(r->at_ms, buf);
-            json_array_append_new(a, json_pack("{s:s}", "at", buf));
+            struct nlp_when at = {
+                .has_due = true, .due_ms = r->at_ms, .due_offset_s = c->reminder_offset_s[i]};
+            char local[40];
+            nlp_when_due_rfc3339(&at, local);
+            json_array_append_new(a, json_pack("{s:s}", "at", local));
         }
     }
     return a;
@@ -553,7 +568,7 @@ json_t *nlp_command_json(const struct nlp_command *c)
     if (c->n_remove_tags)
         json_object_set_new(o, "remove_tags", str_array(c->remove_tags, c->n_remove_tags));
     if (c->when.n_reminders)
-        json_object_set_new(o, "reminders", reminders_json(&c->when));
+        json_object_set_new(o, "reminders", reminders_json(c));
     json_t *target = target_json(c);
     if (target)
         json_object_set_new(o, "target", target);

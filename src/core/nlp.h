@@ -83,7 +83,8 @@ struct nlp_command {
     int intent; /* enum nlp_intent */
     bool has_title;
     char title[NLP_FIELD_MAX];
-    struct nlp_when when; /* due, rule, reminders */
+    struct nlp_when when;                     /* due, rule, reminders */
+    int reminder_offset_s[NLP_MAX_REMINDERS]; /* the zone's offset at each absolute reminder */
     bool has_description;
     char description[NLP_FIELD_MAX];
     int priority; /* enum task_priority, or -1 when not given */

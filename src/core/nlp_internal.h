@@ -46,6 +46,8 @@ bool nlp_tw(const struct nlp_ctx *x, int i, const char *w);
 int nlp_seq(const struct nlp_ctx *x, int i, const char *pattern);
 /* The first index in [from, to) where pattern matches, or -1; *after gets its end. */
 int nlp_find(const struct nlp_ctx *x, int from, int to, const char *pattern, int *after);
+/* True when a and b differ by one insertion, deletion, substitution or swap (or not at all). */
+bool nlp_one_typo(const char *a, const char *b);
 void nlp_consume(struct nlp_ctx *x, int from, int to);
 bool nlp_live(const struct nlp_ctx *x, int i); /* not consumed, not inside a date phrase */
 /* Reads dates, times, repeats and reminders (nlp_when_read) over tokens [from, to), with

@@ -54,14 +54,16 @@ static const struct lead {
     {"gotta|must", M_ADD},
     {"don't|dont let me forget to", M_ADD},
     {"jot|write|note|put down", M_ADD},
-    {"~add|~create|put|insert|~schedule|log|track|capture|plan|enter", M_ADD_GENERIC},
-    {"new", M_ADD},
+    {"~add|~create|put|insert|~schedule|adding|creating", M_ADD_GENERIC},
+    {"new task|todo|to-do|item|reminder|entry", M_ADD},
     {"task|todo|to-do|reminder :|-", M_ADD},
     {"get rid of", M_DELETE},
     {"throw away|out", M_DELETE},
     {"search|find|look|lookup ?for|up", M_SEARCH},
     {"~show|~display|view|list ?me|us", M_LIST},
-    {"see|print|pull|bring|give|tell|get|open|fetch|read ?me|us", M_QUESTION},
+    {"see|print|pull|bring|give|tell|get|fetch ?me|us "
+     "me|us|my|all|everything|tasks|todos|what|what's|pending|overdue|completed|upcoming",
+     M_QUESTION},
     {"let me see|know", M_LIST},
     {"what|what's|whats|which|any|how|where|do|does|have|anything|is|are|when|whatre", M_QUESTION},
     {"mark|flag", M_MARK},
@@ -88,7 +90,7 @@ static const struct lead {
     {"stop|quit ~repeating|recurring|recurrence", M_NOREPEAT},
     {"don't|dont|never|no ~repeat|recur|longer", M_NOREPEAT},
     {"do not ~repeat|recur", M_NOREPEAT},
-    {"~change|~update|edit|~modify|~adjust|~alter|fix|correct|set|make|switch|turn", M_CHANGE},
+    {"~change|~update|edit|~modify|~adjust|~alter|set|make", M_CHANGE},
     {"~move|push|~postpone|~reschedule|delay|bump|shift|defer|snooze|~extend|pull|put", M_MOVE},
     {"tag|label|~categorize|~categorise", M_TAG},
     {"untag|unlabel", M_UNTAG},
@@ -190,6 +192,7 @@ static int skip_fillers(struct nlp_ctx *x, int p, int end, bool *wish)
         "i want|wanna|need ?to", "i'd|id like to", "i would like to",
         "wanna|lemme",           "let me",         NULL};
     static const char *const forms[] = {
+        "would|do you mind",
         "can|could|would|will|pls|please you|u ?please|just",
         "i want|need you to",
         "i'd|id like you to",
@@ -393,6 +396,7 @@ static void do_add(struct nlp_ctx *x, int j, int end)
     struct nlp_command *c = x->c;
     c->intent = NLP_ADD;
     int k;
+    quick_fields(x, j, end, false);
     if ((k = nlp_seq(x, j,
                      "?a|an|the|one|another ?new task|todo|to-do|item|reminder|entry|"
                      "one ?to|that|called|named|titled|:|-|saying|about|for")) > j &&
@@ -1057,7 +1061,7 @@ static bool do_statement(struct nlp_ctx *x, int p, int end)
         do_update_on(x, p, k);
         return true;
     }
-    if (nlp_tw(x, v, "due") && is_reference(x, p, k)) {
+    if (is_reference(x, p, k) && nlp_seq(x, v, "due|repeat|recur|repeating|recurring") > v) {
         nlp_read_when(x, 0, end);
         nlp_consume(x, k, end);
         do_update_on(x, p, k);
@@ -1067,6 +1071,68 @@ static bool do_statement(struct nlp_ctx *x, int p, int end)
 }
 
 /* --- the dispatcher --- */
+
+/* w is one of "a|b|c". */
+static bool word_in_alts(const char *w, const char *alts)
+{
+    size_t n = strlen(w);
+    for (const char *p = alts; *p;) {
+        const char *bar = strchr(p, '|');
+        size_t an = bar ? (size_t)(bar - p) : strlen(p);
+        if (an == n && n > 0 && strncmp(p, w, n) == 0)
+            return true;
+        p += an + (bar != NULL);
+    }
+    return false;
+}
+
+/* Starts over on [p, end) as a new task whose title keeps its verb. */
+static void redo_as_add(struct nlp_ctx *x, int p, int end)
+{
+    struct nlp_command *c = x->c;
+    memset(x->gone + p, 0, (size_t)(end - p));
+    memset(c, 0, sizeof *c);
+    c->priority = -1;
+    memset(x->used, 0, sizeof x->used);
+    do_add(x, p, end);
+}
+
+/* A verb that also starts task lines: "finish the draft by friday", "check the oven in 45
+ * minutes", "change the air filter every 3 months", "move the car in 20 minutes" name no
+ * task of the list (their words carry a date, or change nothing): they are new tasks. */
+static void maybe_task_line(struct nlp_ctx *x, int mode, int p, int j, int end)
+{
+    struct nlp_command *c = x->c;
+    if (c->target != NLP_TARGET_WORDS ||
+        in_set(x->t[p].w, (const char *const[]){"i", "i've", "ive", "we", "i'm", "im", "done",
+                                                "finished", "completed", "we've", NULL}))
+        return;
+    if (mode == M_CHANGE || mode == M_MOVE) {
+        const char *to = mode == M_MOVE ? "to|until|till|til|for|on|by|back|forward|out|off|over"
+                                        : "to|as|into|:|=";
+        bool fields = c->has_title || c->priority >= 0 || c->n_tags || c->n_remove_tags ||
+                      c->has_description || c->clear;
+        bool connector = false;
+        for (int i = j; i < end; i++)
+            connector = connector || (x->t[i].kind != TK_QUOTE && word_in_alts(x->t[i].w, to));
+        if (!fields && !connector)
+            redo_as_add(x, p, end);
+        return;
+    }
+    if (c->intent != NLP_COMPLETE && c->intent != NLP_DELETE && c->intent != NLP_REOPEN)
+        return;
+    struct nlp_when w = c->when;
+    unsigned char gone[NLP_MAX_TOKENS];
+    memcpy(gone, x->gone, sizeof gone);
+    memset(x->gone + j, 0, (size_t)(end - j));
+    nlp_read_when(x, j, end);
+    bool dated = c->when.has_due || c->when.rrule[0];
+    memset(x->used, 0, sizeof x->used);
+    c->when = w;
+    memcpy(x->gone, gone, sizeof gone);
+    if (dated)
+        redo_as_add(x, p, end);
+}
 
 static bool dispatch(struct nlp_ctx *x, int mode, int p, int j, int end)
 {
@@ -1103,7 +1169,10 @@ static bool dispatch(struct nlp_ctx *x, int mode, int p, int j, int end)
         do_check(x, j, end);
         if (x->c->intent < 0) {
             x->c->intent = NLP_UNKNOWN;
-            do_list(x, j, end, false);
+            if (has_list_word(x, j, end))
+                do_list(x, j, end, false);
+            else
+                redo_as_add(x, p, end); /* "check email every weekday" */
         }
         return true;
     case M_COMPLETE:
@@ -1167,7 +1236,10 @@ static bool selection(struct nlp_ctx *x, int p, int end)
         nlp_parse_target(x, k, end);
         return true;
     }
-    if (end - p > 4)
+    if (end - p > 4 || !(x->t[p].kind == TK_NUM || x->t[p].kind == TK_HASHNUM ||
+                         nlp_seq(x, p,
+                                 "the|task|item|number|no|#|first|second|third|last|"
+                                 "fourth|fifth|1st|2nd|3rd|4th|5th") == p + 1))
         return false;
     unsigned char gone[NLP_MAX_TOKENS];
     memcpy(gone, x->gone, sizeof gone);
@@ -1180,6 +1252,8 @@ static bool selection(struct nlp_ctx *x, int p, int end)
     return false;
 }
 
+static bool task_line(struct nlp_ctx *x, int p, int end);
+
 /* No lead: a list ("overdue tasks"), or a quick-add line ("buy milk tomorrow #shopping"),
  * or unknown. */
 static void fallback(struct nlp_ctx *x, int p, int end, bool wish)
@@ -1188,6 +1262,9 @@ static void fallback(struct nlp_ctx *x, int p, int end, bool wish)
     unsigned char gone[NLP_MAX_TOKENS];
     memcpy(gone, x->gone, sizeof gone);
     if (!wish && has_list_word(x, p, end)) {
+        if (x->t[p].kind == TK_WORD && strlen(x->t[p].w) >= 4 &&
+            (nlp_one_typo(x->t[p].w, "show") || nlp_one_typo(x->t[p].w, "list")))
+            x->gone[p] = 1; /* "shwo my tasks" */
         do_list(x, p, end, false);
         if (!list_leftover(x, p, end))
             return;
@@ -1197,19 +1274,39 @@ static void fallback(struct nlp_ctx *x, int p, int end, bool wish)
     }
     if (!wish && selection(x, p, end))
         return;
-    bool quick = wish;
-    for (int i = p; i < end; i++)
-        quick = quick || x->t[i].kind == TK_TAG || x->t[i].kind == TK_PRIO ||
-                (x->t[i].kind == TK_WORD && x->t[i].w[0] == 'p' && x->t[i].w[1] >= '1' &&
-                 x->t[i].w[1] <= '3' && !x->t[i].w[2]);
-    if (!quick) {
-        nlp_read_when(x, p, end);
-        quick = c->when.has_due || c->when.rrule[0];
-        memset(x->used, 0, sizeof x->used);
-        memset(&c->when, 0, sizeof c->when);
-    }
-    if (quick)
+    if (wish || task_line(x, p, end))
         do_add(x, p, end);
+}
+
+/* A line that is not a question, a greeting or one unknown word: a task ("buy milk"). */
+static bool task_line(struct nlp_ctx *x, int p, int end)
+{
+    static const char *const asks[] = {
+        "what",    "what's", "whats", "who",     "why",     "how",    "where", "when",  "which",
+        "is",      "are",    "do",    "does",    "can",     "could",  "would", "will",  "should",
+        "did",     "tell",   "say",   "explain", "talk",    "chat",   "sing",  "hello", "hi",
+        "hey",     "thanks", "thank", "bye",     "goodbye", "good",   "lol",   "ok",    "okay",
+        "cool",    "great",  "nice",  "wow",     "yo",      "sup",    "huh",   "why's", "who's",
+        "where's", "how's",  "i'm",   "im",      "you",     "you're", NULL};
+    for (int i = p; i < x->n; i++)
+        if (x->t[i].kind == TK_PUNCT && x->t[i].w[0] == '?')
+            return false;
+    if (x->t[p].kind == TK_WORD && in_set(x->t[p].w, asks))
+        return false;
+    int words = 0;
+    bool quick = false;
+    for (int i = p; i < end; i++) {
+        words += x->t[i].kind != TK_PUNCT;
+        quick =
+            quick || x->t[i].kind == TK_TAG || x->t[i].kind == TK_PRIO || x->t[i].kind == TK_QUOTE;
+    }
+    if (words >= 2 || quick)
+        return true;
+    nlp_read_when(x, p, end); /* one word: a task only with a date ("dentist tomorrow") */
+    bool dated = x->c->when.has_due || x->c->when.rrule[0];
+    memset(x->used, 0, sizeof x->used);
+    memset(&x->c->when, 0, sizeof x->c->when);
+    return dated;
 }
 
 void nlp_rules_run(struct nlp_ctx *x)
@@ -1217,13 +1314,6 @@ void nlp_rules_run(struct nlp_ctx *x)
     struct nlp_command *c = x->c;
     assert(c);
     c->intent = NLP_UNKNOWN;
-    bool ask = x->n > 0;
-    for (int i = 0; i < x->n; i++)
-        ask = ask && x->t[i].kind == TK_PUNCT && x->t[i].w[0] == '?';
-    if (ask) { /* "?" */
-        c->intent = NLP_HELP;
-        return;
-    }
     int end = trim_tail(x, x->n);
     if (end == 0)
         return;
@@ -1247,8 +1337,10 @@ void nlp_rules_run(struct nlp_ctx *x)
         return;
     for (size_t k = 0; k < sizeof leads / sizeof leads[0]; k++) {
         int j = nlp_seq(x, p, leads[k].pattern);
-        if (j > p && dispatch(x, leads[k].mode, p, j, end))
+        if (j > p && dispatch(x, leads[k].mode, p, j, end)) {
+            maybe_task_line(x, leads[k].mode, p, j, end);
             return;
+        }
     }
     fallback(x, p, end, wish);
 }

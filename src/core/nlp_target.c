@@ -102,8 +102,8 @@ static const char *const lead_noise[] = {
     "from",     "in",    "out",   "with",   "whole", "entire",     NULL};
 static const char *const tail_noise[] = {
     "task", "tasks",   "item", "one", "todo", "thing", "entry", "please", "now", "already",
-    "yet",  "finally", "off",  "too", "as",   "again", "from",  "list",   "my",  "the",
-    "on",   "of",      "to",   "for", "is",   "was",   "with",  "in",     NULL};
+    "yet",  "finally", "off",  "too", "as",   "again", "from",  "my",     "the", "on",
+    "of",   "to",      "for",  "is",  "was",  "with",  "in",    NULL};
 
 void nlp_target_all(struct nlp_ctx *x, int from, int to)
 {
@@ -128,8 +128,9 @@ void nlp_parse_target(struct nlp_ctx *x, int from, int to)
         return;
     }
     for (int i = from; i < to; i++)
-        if (nlp_live(x, i) && (nlp_tw(x, i, "all") || nlp_tw(x, i, "everything") ||
-                               nlp_tw(x, i, "every") || nlp_tw(x, i, "each"))) {
+        if (nlp_live(x, i) &&
+            (nlp_tw(x, i, "all") || nlp_tw(x, i, "everything") || nlp_tw(x, i, "each") ||
+             nlp_seq(x, i, "every ?single task|tasks|one|item|todo") > i + 1)) {
             nlp_target_all(x, from, to);
             nlp_consume(x, from, to);
             return;
@@ -195,9 +196,9 @@ static int filter_due(struct nlp_ctx *x, int i)
     } forms[] = {
         {"overdue|late|missed|behind", "overdue"},
         {"past due", "overdue"},
-        {"?due today|tonight", "today"},
-        {"?for ?due tomorrow|tmrw|tmr", "tomorrow"},
-        {"?due this|the|next|coming week", "week"},
+        {"?due today|tonight|today's|todays", "today"},
+        {"?for ?due tomorrow|tmrw|tmr|tomorrow's", "tomorrow"},
+        {"?due this|the|next|coming week|week's", "week"},
         {"?due next 7|seven days", "week"},
         {"?due ?in ?the next few days", "week"},
         {"?due upcoming|soon|weekly", "week"},

@@ -287,7 +287,7 @@ Test(nlp, typos_in_verbs_are_read)
         {"remvoe task 1", "{\"intent\":\"delete\",\"target\":{\"id\":1}}"},
         {"DELETE TASK 1", "{\"intent\":\"delete\",\"target\":{\"id\":1}}"},
         {"CoMpLeTe TaSk 2", "{\"intent\":\"complete\",\"target\":{\"id\":2}}"},
-        {"shwo my tasks", "{\"intent\":\"unknown\"}"},
+        {"shwo my tasks", "{\"intent\":\"list\"}"},
     };
     CHECK(cases);
 }
@@ -306,7 +306,7 @@ Test(nlp, selections_and_unknown_input)
         {"", "{\"intent\":\"unknown\",\"title\":null,\"due\":null,\"all_day\":false,"
              "\"rrule\":null,\"from_completion\":false}"},
         {"   ", "{\"intent\":\"unknown\"}"},
-        {"???", "{\"intent\":\"help\"}"},
+        {"???", "{\"intent\":\"unknown\"}"},
         {"the", "{\"intent\":\"unknown\"}"},
         {"tell me a joke", "{\"intent\":\"unknown\"}"},
     };

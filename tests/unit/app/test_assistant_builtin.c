@@ -1,0 +1,294 @@
+/* test_assistant_builtin.c - the built-in brain (src/app/assistant_builtin.c) over a real
+ * SQLite store in a temp directory, turn after turn as the chat use case runs it: each turn
+ * gets the history so far (the answers' context included) and its tool calls change real
+ * tasks. Adds, pronouns, ambiguity asked about, confirmations, another user's task, unknown
+ * input. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/app.h"
+#include "app/assistant.h"
+#include "app/tools.h"
+
+#include "../store/test_user.h"
+
+#define NOW_MS 1796551200000LL /* Sunday 2026-12-06T10:00:00Z */
+
+static char dir[64];
+static store_t *store;
+static struct app app;
+static json_t *history;
+static struct assistant_turn last; /* the last turn's outputs */
+static const unsigned char secret[] = "0123456789abcdef0123456789abcdef";
+
+static void setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/todo-brain-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+    char url[128];
+    snprintf(url, sizeof url, "sqlite:%s/t.db", dir);
+    struct todo_err err;
+    todo_err_clear(&err);
+    cr_assert_eq(store_open(url, &store, &err), 0, "%s", err.message);
+    int n;
+    cr_assert_eq(store_migrate(store, &n, &err), 0);
+    struct app_config cfg = {.jwt_secret = secret, .jwt_secret_len = 32, .token_ttl_ms = 3600000};
+    app_init(&app, store, &cfg);
+    test_user_add(store, "u1", NULL);
+    test_user_add(store, "u2", NULL);
+    history = json_array();
+    memset(&last, 0, sizeof last);
+}
+
+static void teardown(void)
+{
+    assistant_turn_release(&last);
+    json_decref(history);
+    app_release(&app);
+    store_destroy(store);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(assistant_builtin, .init = setup, .fini = teardown);
+
+/* One chat turn of u1; the answer is in last and appended to the history. */
+static const char *say(const char *message)
+{
+    assistant_turn_release(&last);
+    struct assistant_turn t = {.app = &app,
+                               .user_id = "u1",
+                               .tz = "UTC",
+                               .now_ms = NOW_MS,
+                               .history = history,
+                               .message = message};
+    struct todo_err err;
+    todo_err_clear(&err);
+    cr_assert_eq(assistant_builtin_turn(&t, &err), 0, "%s: %s", message, err.message);
+    cr_assert_not_null(t.response);
+    cr_assert(json_is_array(t.tool_calls));
+    json_array_append_new(history, json_pack("{s:s, s:s}", "role", "user", "content", message));
+    json_array_append_new(history,
+                          json_pack("{s:s, s:s, s:O, s:O*}", "role", "assistant", "content",
+                                    t.response, "tool_calls", t.tool_calls, "context", t.context));
+    last = t;
+    return t.response;
+}
+
+static size_t n_calls(const char *tool)
+{
+    size_t i, n = 0;
+    json_t *call;
+    json_array_foreach(last.tool_calls, i, call) n +=
+        !strcmp(json_string_value(json_object_get(call, "tool")), tool);
+    return n;
+}
+
+static int64_t add_task(const char *user, const char *title)
+{
+    json_t *args = json_pack("{s:s}", "title", title), *result = NULL;
+    struct todo_err err;
+    todo_err_clear(&err);
+    cr_assert_eq(app_tool_call(&app, user, "add_task", args, &result, &err), 0, "%s", err.message);
+    int64_t id = json_integer_value(json_object_get(result, "task_id"));
+    json_decref(args);
+    json_decref(result);
+    return id;
+}
+
+static struct task get(const char *user, int64_t id, int want_rc)
+{
+    struct task t;
+    task_init(&t);
+    struct todo_err err;
+    todo_err_clear(&err);
+    cr_assert_eq(app_task_get(&app, user, id, &t, &err), want_rc, "task %lld", (long long)id);
+    return t;
+}
+
+static int count_tasks(const char *user)
+{
+    json_t *args = json_pack("{s:s, s:i}", "status", "all", "limit", 200), *result = NULL;
+    struct todo_err err;
+    todo_err_clear(&err);
+    cr_assert_eq(app_tool_call(&app, user, "list_tasks", args, &result, &err), 0);
+    int n = (int)json_array_size(json_object_get(result, "tasks"));
+    json_decref(args);
+    json_decref(result);
+    return n;
+}
+
+Test(assistant_builtin, add_creates_the_task_and_says_exactly_what_was_set)
+{
+    const char *r = say("add buy milk tomorrow at 5pm #shopping !high");
+    cr_assert_eq(n_calls("add_task"), 1);
+    cr_expect_str_eq(r, "Added \"Buy milk\", due Mon 7 Dec at 17:00, high priority, tagged "
+                        "#shopping.");
+    int64_t id = json_integer_value(json_array_get(json_object_get(last.context, "tasks"), 0));
+    struct task t = get("u1", id, 0);
+    cr_expect_str_eq(t.title, "Buy milk");
+    cr_expect_eq(t.priority, PRIORITY_HIGH);
+    cr_expect_eq(t.n_tags, 1);
+    cr_expect(t.has_due);
+    cr_expect_eq(t.due_at, NOW_MS + 86400000LL + 7 * 3600000LL);
+    task_release(&t);
+}
+
+Test(assistant_builtin, a_recurring_add_says_how_it_repeats)
+{
+    const char *r = say("remind me to pay rent on the 1st of every month at 9am");
+    cr_expect(strstr(r, "Added \"Pay rent\", due Fri 1 Jan at 09:00, repeats ") == r, "%s", r);
+    int64_t id = json_integer_value(json_array_get(json_object_get(last.context, "tasks"), 0));
+    struct task t = get("u1", id, 0);
+    cr_expect_str_eq(t.rrule, "FREQ=MONTHLY;BYMONTHDAY=1");
+    task_release(&t);
+}
+
+Test(assistant_builtin, make_it_high_priority_acts_on_the_task_just_added)
+{
+    say("add call mom");
+    int64_t id = json_integer_value(json_array_get(json_object_get(last.context, "tasks"), 0));
+    char want[64];
+    snprintf(want, sizeof want, "Task %lld is now high priority.", (long long)id);
+    cr_expect_str_eq(say("make it high priority"), want);
+    cr_expect_eq(n_calls("update_task"), 1);
+    struct task t = get("u1", id, 0);
+    cr_expect_eq(t.priority, PRIORITY_HIGH);
+    task_release(&t);
+}
+
+Test(assistant_builtin, two_matching_tasks_are_asked_about_then_the_second_one_acts)
+{
+    int64_t a = add_task("u1", "Buy milk");
+    int64_t b = add_task("u1", "Buy milk and eggs");
+    const char *r = say("complete the milk task");
+    cr_expect(strstr(r, "Which one") != NULL, "%s", r);
+    cr_expect_eq(n_calls("complete_task"), 0, "nothing is completed on a guess");
+    json_t *cands = json_object_get(json_object_get(last.context, "choose"), "candidates");
+    cr_assert_eq(json_array_size(cands), 2);
+    int64_t second = json_integer_value(json_object_get(json_array_get(cands, 1), "id"));
+    say("the second one");
+    cr_expect_eq(n_calls("complete_task"), 1);
+    struct task ta = get("u1", a, 0), tb = get("u1", b, 0);
+    cr_expect_eq(ta.completed, second == a);
+    cr_expect_eq(tb.completed, second == b);
+    task_release(&ta);
+    task_release(&tb);
+}
+
+Test(assistant_builtin, delete_all_asks_first_and_yes_deletes_them)
+{
+    add_task("u1", "One");
+    add_task("u1", "Two");
+    add_task("u1", "Three");
+    const char *r = say("delete all my tasks");
+    cr_expect(strstr(r, "Delete all 3 tasks") == r, "%s", r);
+    cr_expect_eq(n_calls("delete_task"), 0);
+    cr_expect_eq(count_tasks("u1"), 3);
+    say("yes");
+    cr_expect_eq(n_calls("delete_task"), 3);
+    cr_expect_eq(count_tasks("u1"), 0);
+}
+
+Test(assistant_builtin, delete_all_then_no_keeps_them)
+{
+    add_task("u1", "One");
+    add_task("u1", "Two");
+    say("delete all my tasks");
+    cr_expect_str_eq(say("no"), "OK, I left them as they are.");
+    cr_expect_eq(json_array_size(last.tool_calls), 0);
+    cr_expect_eq(count_tasks("u1"), 2);
+    cr_expect_str_eq(say("yes"), "There is nothing waiting for a yes right now.");
+    cr_expect_eq(count_tasks("u1"), 2);
+}
+
+Test(assistant_builtin, another_message_drops_a_pending_confirmation)
+{
+    add_task("u1", "One");
+    add_task("u1", "Two");
+    say("delete all my tasks");
+    say("add buy bread");
+    cr_expect_eq(n_calls("add_task"), 1);
+    cr_expect_eq(n_calls("delete_task"), 0);
+    say("yes");
+    cr_expect_eq(count_tasks("u1"), 3);
+}
+
+Test(assistant_builtin, another_users_task_is_not_found_and_unchanged)
+{
+    int64_t theirs = add_task("u2", "Their task");
+    char msg[64], want[64];
+    snprintf(msg, sizeof msg, "mark task %lld as done", (long long)theirs);
+    snprintf(want, sizeof want, "I can't find task %lld.", (long long)theirs);
+    cr_expect_str_eq(say(msg), want);
+    struct task t = get("u2", theirs, 0);
+    cr_expect_not(t.completed);
+    task_release(&t);
+    snprintf(msg, sizeof msg, "delete task %lld", (long long)theirs);
+    say(msg);
+    t = get("u2", theirs, 0);
+    task_release(&t);
+    json_t *err =
+        json_object_get(json_object_get(json_array_get(last.tool_calls, 0), "result"), "error");
+    cr_expect_str_eq(json_string_value(json_object_get(err, "code")), "not_found");
+}
+
+Test(assistant_builtin, unknown_input_changes_nothing_and_says_what_it_can_do)
+{
+    add_task("u1", "One");
+    const char *r = say("what's the weather like?");
+    cr_expect(strstr(r, "didn't understand") != NULL, "%s", r);
+    cr_expect(strstr(r, "For example") != NULL, "%s", r);
+    cr_expect_eq(json_array_size(last.tool_calls), 0);
+    cr_expect_eq(count_tasks("u1"), 1);
+}
+
+Test(assistant_builtin, complete_by_id_and_by_words_say_the_title)
+{
+    int64_t id = add_task("u1", "Buy groceries");
+    add_task("u1", "Write the report");
+    char msg[64];
+    snprintf(msg, sizeof msg, "Mark task %lld as complete", (long long)id);
+    cr_expect_str_eq(say(msg), "Completed \"Buy groceries\".");
+    cr_expect_str_eq(say("I finished the report"), "Completed \"Write the report\".");
+    cr_expect_str_eq(say("reopen it"), "Reopened \"Write the report\".");
+    cr_expect_str_eq(say("delete the shopping list task"),
+                     "I couldn't find a task matching \"shopping list\".");
+}
+
+Test(assistant_builtin, lists_show_ids_and_the_next_turn_can_pick_by_position)
+{
+    int64_t a = add_task("u1", "Alpha");
+    add_task("u1", "Beta");
+    const char *r = say("show my tasks");
+    char line[64];
+    snprintf(line, sizeof line, "#%lld Alpha", (long long)a);
+    cr_expect(strstr(r, "Here are 2 tasks:") == r, "%s", r);
+    cr_expect(strstr(r, line) != NULL, "%s", r);
+    json_t *listed = json_object_get(last.context, "tasks");
+    int64_t second = json_integer_value(json_array_get(listed, 1));
+    say("complete the 2nd one");
+    struct task t = get("u1", second, 0);
+    cr_expect(t.completed);
+    task_release(&t);
+}
+
+Test(assistant_builtin, updates_move_rename_tag_and_clear)
+{
+    int64_t id = add_task("u1", "Dentist");
+    char want[128];
+    cr_expect_str_eq(say("move the dentist to friday"),
+                     "Updated \"Dentist\", due Fri 11 Dec at 09:00.");
+    snprintf(want, sizeof want, "Renamed task %lld to \"Dentist appointment\".", (long long)id);
+    cr_expect_str_eq(say("rename it to Dentist appointment"), want);
+    cr_expect_str_eq(say("tag it with health"), "Updated \"Dentist appointment\", tagged #health.");
+    cr_expect_str_eq(say("remove the due date from it"),
+                     "Updated \"Dentist appointment\", no due date.");
+    struct task t = get("u1", id, 0);
+    cr_expect_not(t.has_due);
+    cr_expect_eq(t.n_tags, 1);
+    task_release(&t);
+}
