@@ -19,10 +19,74 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Turn latency buckets (seconds): a built-in turn is milliseconds, an LLM turn seconds. */
+static const double turn_bounds_s[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                       0.25,  0.5,    1,     2.5,  5,     10,   30};
+#define N_BOUNDS ((int)(sizeof turn_bounds_s / sizeof turn_bounds_s[0]))
+
+/* Counters of one brain (relaxed atomics). */
+struct turn_stats {
+    uint64_t ok, failed;
+    uint64_t buckets[N_BOUNDS + 1];
+    uint64_t sum_us;
+};
+
 struct app_chat {
     struct app *app;
     struct chat_state *state;
+    struct turn_stats stats[2]; /* [0] built-in, [1] llm */
 };
+
+static void count_turn(struct app_chat *c, bool llm, int rc, uint64_t started_ns)
+{
+    struct turn_stats *s = &c->stats[llm ? 1 : 0];
+    double secs = (double)(time_mono_ns() - started_ns) / 1e9;
+    int b = 0;
+    while (b < N_BOUNDS && secs > turn_bounds_s[b])
+        b++;
+    __atomic_add_fetch(rc ? &s->failed : &s->ok, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&s->buckets[b], 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&s->sum_us, (uint64_t)(secs * 1e6), __ATOMIC_RELAXED);
+}
+
+static uint64_t load(const uint64_t *v)
+{
+    return __atomic_load_n(v, __ATOMIC_RELAXED);
+}
+
+void app_chat_metrics(const app_chat_t *c, struct buf *out)
+{
+    if (!c)
+        return;
+    static const char *const brains[] = {"builtin", "llm"};
+    buf_puts(out, "# HELP todo_chat_turns_total Chat turns by brain and outcome.\n"
+                  "# TYPE todo_chat_turns_total counter\n");
+    for (int i = 0; i < 2; i++)
+        buf_printf(out,
+                   "todo_chat_turns_total{brain=\"%s\",outcome=\"ok\"} %llu\n"
+                   "todo_chat_turns_total{brain=\"%s\",outcome=\"error\"} %llu\n",
+                   brains[i], (unsigned long long)load(&c->stats[i].ok), brains[i],
+                   (unsigned long long)load(&c->stats[i].failed));
+    buf_puts(out, "# HELP todo_chat_turn_seconds A turn's time: storing, the brain, storing.\n"
+                  "# TYPE todo_chat_turn_seconds histogram\n");
+    for (int i = 0; i < 2; i++) {
+        uint64_t cum = 0;
+        for (int b = 0; b <= N_BOUNDS; b++) {
+            cum += load(&c->stats[i].buckets[b]);
+            if (b < N_BOUNDS)
+                buf_printf(out, "todo_chat_turn_seconds_bucket{brain=\"%s\",le=\"%g\"} %llu\n",
+                           brains[i], turn_bounds_s[b], (unsigned long long)cum);
+            else
+                buf_printf(out, "todo_chat_turn_seconds_bucket{brain=\"%s\",le=\"+Inf\"} %llu\n",
+                           brains[i], (unsigned long long)cum);
+        }
+        buf_printf(out,
+                   "todo_chat_turn_seconds_sum{brain=\"%s\"} %.6f\n"
+                   "todo_chat_turn_seconds_count{brain=\"%s\"} %llu\n",
+                   brains[i], (double)load(&c->stats[i].sum_us) / 1e6, brains[i],
+                   (unsigned long long)cum);
+    }
+}
 
 int app_chat_create(struct app *a, const struct app_chat_config *cfg, app_chat_t **out,
                     struct todo_err *err)
@@ -176,7 +240,7 @@ static char *make_title(const char *message)
         t[o++] = (char)ch;
     }
     if (cut) {
-        if (last_space * 3 >= o * 2)
+        if (!pending_space && last_space * 3 >= o * 2) /* mid-word: back to its start */
             o = last_space;
         memcpy(t + o, "\xE2\x80\xA6", 3); /* U+2026 */
         o += 3;
@@ -204,10 +268,9 @@ static int run_brain(struct app_chat *c, struct assistant_turn *t, struct todo_e
     return assistant_builtin_turn(t, err);
 }
 
-int app_chat_run(app_chat_t *c, const struct app_chat_request *r, json_t **answer,
-                 struct todo_err *err)
+static int chat_run(app_chat_t *c, const struct app_chat_request *r, json_t **answer,
+                    struct todo_err *err)
 {
-    assert(c && r && r->message && answer);
     char tz[64];
     user_zone(c->app, r->user_id, tz, sizeof tz);
     int64_t now = time_now_ms();
@@ -242,6 +305,17 @@ int app_chat_run(app_chat_t *c, const struct app_chat_request *r, json_t **answe
     }
     assistant_turn_release(&t);
     json_decref(history);
+    return rc;
+}
+
+int app_chat_run(app_chat_t *c, const struct app_chat_request *r, json_t **answer,
+                 struct todo_err *err)
+{
+    assert(c && r && r->message && answer);
+    uint64_t started = time_mono_ns();
+    bool llm = c->app->llm != NULL;
+    int rc = chat_run(c, r, answer, err);
+    count_turn(c, llm, rc, started);
     return rc;
 }
 

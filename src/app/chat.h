@@ -70,4 +70,8 @@ int app_chat_conversations(app_chat_t *c, const char *user_id, query_param_fn ge
 int app_chat_messages(app_chat_t *c, const char *user_id, int64_t conversation_id,
                       query_param_fn get, void *ctx, struct buf *out, struct todo_err *err);
 
+/* Appends the chat's Prometheus metrics (turns by brain and outcome, turn latency) to out;
+ * NULL c writes nothing. */
+void app_chat_metrics(const app_chat_t *c, struct buf *out);
+
 #endif

@@ -30,6 +30,32 @@ static FILE *protocol_out(void)
     return fdopen(fd, "w");
 }
 
+/* `todo mcp` serves an existing server's data: a SQLite file or a generated secret that is
+ * missing means the settings point elsewhere, and creating them would only make an empty
+ * database that no token can open. Returns -1, having said why on stderr. */
+static int check_existing(const struct todo_config *cfg)
+{
+    const char *db = cfg->database_url;
+    if (strncmp(db, "sqlite:", 7) == 0 && access(db + 7, F_OK) != 0) {
+        fprintf(stderr,
+                "todo mcp: no database at %s: point --data-dir or TODO_DATABASE_URL at the "
+                "server's\n",
+                db + 7);
+        return -1;
+    }
+    char secret[sizeof cfg->data_dir + 16];
+    snprintf(secret, sizeof secret, "%s/jwt.secret", cfg->data_dir);
+    if (!getenv("TODO_JWT_SECRET") && !getenv("TODO_JWT_SECRET_FILE") &&
+        access(secret, F_OK) != 0) {
+        fprintf(stderr,
+                "todo mcp: no JWT secret (TODO_JWT_SECRET, TODO_JWT_SECRET_FILE or %s): use "
+                "the server's\n",
+                secret);
+        return -1;
+    }
+    return 0;
+}
+
 static int open_store(const struct todo_config *cfg, store_t **store)
 {
     struct todo_err err;
@@ -144,6 +170,8 @@ int mcp_stdio_main(int argc, char **argv)
         goto out_close;
     }
     log_init("mcp", (enum log_level)cfg.log_level); /* to stderr: fd 1 points there */
+    if (check_existing(&cfg))
+        goto out_close;
     if (sodium_init() < 0 || config_load_jwt_secret(&cfg, &err)) {
         fprintf(stderr, "todo mcp: %s\n", err.message[0] ? err.message : "libsodium failed");
         goto out_close;

@@ -1,6 +1,7 @@
 /* ops.c - /healthz (the process is alive), /readyz (it can do its work: the database
  * answers and the bus is reachable; 503 otherwise) and /metrics (Prometheus text). */
 #include "services/ops.h"
+#include "app/chat.h"
 #include "base/buf.h"
 
 #include <stdlib.h>
@@ -60,6 +61,7 @@ static void h_metrics(struct http_request *req, void *ctx)
     retention_metrics(ops->retention, &b);
     sched_metrics(ops->sched, &b);
     notify_metrics(ops->notify, &b);
+    app_chat_metrics(ops->chat, &b);
     if (ops->extra_metrics)
         ops->extra_metrics(ops->extra_metrics_ctx, &b);
     size_t len = b.len;

@@ -26,6 +26,7 @@ struct ops_service {
     retention_t *retention;
     sched_t *sched;           /* the reminder scheduler, where this role runs one */
     notify_service_t *notify; /* the delivery metrics, where the role runs notify */
+    struct app_chat *chat;    /* the chat's metrics, where the role serves the chat */
     /* more Prometheus text from a role's own parts (the realtime hub), or NULL */
     void (*extra_metrics)(void *ctx, struct buf *out);
     void *extra_metrics_ctx;

@@ -446,10 +446,11 @@ int serve_main(const char *command, int argc, char **argv)
     if (parts & PART_API) {
         /* the queue holds both admission lanes (docs/decisions/0017) */
         api.slow = workpool_create(2, APP_LANE_LOGIN_MAX + APP_LANE_SIGNUP_MAX);
-        if (open_chat(&cfg, &app, &api))
-            goto out_destroy_server;
         struct api_mcp_config mcfg = {.allowed_origins = cfg.mcp_allowed_origins};
         api.mcp = api_mcp_create(&mcfg); /* /mcp's tool calls run on its pool */
+        if (open_chat(&cfg, &app, &api))
+            goto out_destroy_server;
+        ops.chat = api.chat;
         api_routes_register(&api);
     }
     ops_routes_register(&ops);
@@ -480,17 +481,17 @@ int serve_main(const char *command, int argc, char **argv)
     http_server_stop(ops.server, SHUTDOWN_GRACE_MS);
     workpool_destroy(api.slow);
     api.slow = NULL;
-    workpool_destroy(api.chat_pool); /* turns queued still run and answer */
-    api.chat_pool = NULL;
     api_mcp_destroy(api.mcp);
     api.mcp = NULL;
+    workpool_destroy(api.chat_pool); /* turns queued still run and answer */
+    api.chat_pool = NULL;
     code = 0;
 out_destroy_server:
     realtime_stop(&realtime);
     workpool_destroy(api.slow);
+    api_mcp_destroy(api.mcp);
     workpool_destroy(api.chat_pool);
     app_chat_destroy(api.chat);
-    api_mcp_destroy(api.mcp);
     http_server_destroy(ops.server);
     dapr_routes_release(&dapr); /* dapr bus; wipes the token's digest */
 out_stop_relay:

@@ -161,6 +161,19 @@ describe('chat', () => {
         assertError(bad, 400, 'bad_request');
     });
 
+    it('counts_turns_by_brain_and_outcome_in_metrics', async () => {
+        const count = async () => {
+            const text = (await srv.api.get('/metrics')).text;
+            const m = text.match(/^todo_chat_turns_total\{brain="builtin",outcome="ok"\} (\d+)$/m);
+            assert.ok(m, 'todo_chat_turns_total is exported');
+            assert.match(text, /^todo_chat_turn_seconds_bucket\{brain="builtin",le="0.01"\} \d+$/m);
+            return Number(m[1]);
+        };
+        const before = await count();
+        await turn(u, { message: 'count me' });
+        assert.equal(await count(), before + 1);
+    });
+
     it('answers_unknown_input_without_changing_any_task', async () => {
         const v = await newUser(srv.api);
         await v.create({ title: 'Keep me' });

@@ -5,6 +5,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 import { startServer, newUser, runTodo, waitFor, TODO_BIN } from '../blackbox/lib/server.mjs';
 import { connectStdio, stdioArgs, stdioEnv, structured } from './lib.mjs';
@@ -43,6 +46,19 @@ describe('todo mcp', () => {
         const other = await runTodo(['mcp', '--database', server.databaseUrl, '--data-dir', server.dataDir],
             { env: { TODO_JWT_SECRET: 'another-secret-another-secret-another', TODO_TOKEN: alice.token } });
         assert.notEqual(other.code, 0, "another server's secret: the token is not valid here");
+    });
+
+    it('refuses_data_that_is_not_a_servers_and_creates_nothing', async () => {
+        const empty = mkdtempSync(path.join(os.tmpdir(), 'todo-mcp-empty-'));
+        try {
+            let r = await runTodo(['mcp', '--data-dir', empty], { env: { TODO_TOKEN: alice.token } });
+            assert.notEqual(r.code, 0);
+            assert.match(r.stderr, /no database/);
+            r = await runTodo(['mcp', '--database', server.databaseUrl, '--data-dir', empty], { env: { TODO_TOKEN: alice.token } });
+            assert.notEqual(r.code, 0);
+            assert.match(r.stderr, /no JWT secret/);
+            assert.deepEqual(readdirSync(empty), [], 'no database or secret made up');
+        } finally { rmSync(empty, { recursive: true, force: true }); }
     });
 
     it('answers_each_line_in_order_with_only_protocol_on_stdout', async () => {

@@ -143,8 +143,23 @@ async function distinctFreePorts(n, avoid = []) {
  */
 export class Sidecar {
     /** appToken: the APP_API_TOKEN daprd sends its app (none when null). */
-    constructor({ appId, appPort, group, pubsub, appToken = null, inboundRetries = 10 }) {
-        Object.assign(this, { appId, appPort, group, pubsub, appToken, inboundRetries });
+    /** state: {name, connectionString} adds a state.postgresql component (none when null). */
+    constructor({ appId, appPort, group, pubsub, appToken = null, inboundRetries = 10, state = null }) {
+        Object.assign(this, { appId, appPort, group, pubsub, appToken, inboundRetries, state });
+    }
+
+    writeStateStore() {
+        writeFileSync(path.join(this.dir, 'resources', 'statestore.yaml'), `apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: ${this.state.name}
+spec:
+  type: state.postgresql
+  version: v1
+  metadata:
+  - name: connectionString
+    value: "${this.state.connectionString}"
+`);
     }
 
     writeResources() {
@@ -187,6 +202,7 @@ spec:
         inbound:
           retry: pubsubInbound
 `);
+        if (this.state) this.writeStateStore();
     }
 
     /** Starts daprd and waits for GET /v1.0/healthz/outbound (components loaded). */
@@ -349,9 +365,9 @@ export class TodoApp {
  * daprd, both with SIGTERM, and returns their exits. appToken: the APP_API_TOKEN both get (a
  * fresh one by default; null: none, which the app refuses unless extraEnv has the opt-out).
  */
-export async function startPair(role, { appId, group, pubsub, databaseUrl, secret, appToken = newAppToken(), extraEnv = {} }) {
+export async function startPair(role, { appId, group, pubsub, databaseUrl, secret, appToken = newAppToken(), extraEnv = {}, state = null }) {
     const [port, callbackPort] = await distinctFreePorts(2);
-    const sidecar = new Sidecar({ appId, appPort: callbackPort, group, pubsub, appToken });
+    const sidecar = new Sidecar({ appId, appPort: callbackPort, group, pubsub, appToken, state });
     const dataDir = tempDir(`todo-dapr-e2e-${role}-data-`);
     const app = new TodoApp(role, { port, callbackPort, databaseUrl, secret, dataDir, sidecar, appToken, extraEnv });
     const pair = {
