@@ -100,7 +100,8 @@ format-check:
 # PostgreSQL), then the event benchmark (outbox -> bus -> consumer), then completion ->
 # successor latency of the recurring role, then the web UI's load and search times in
 # Chromium, then the reminder scheduler's firing lateness, then change -> WebSocket push latency
-# with 1,000 sockets (docs/benchmarks.md).
+# with 1,000 sockets, then the assistant: the parser alone and the chat round trip
+# (docs/benchmarks.md).
 bench: build web
 	bench/run.sh
 	bench/events.sh
@@ -108,6 +109,7 @@ bench: build web
 	bench/web.sh
 	bench/reminders.sh
 	bench/realtime.sh
+	bench/assistant.sh
 
 # The HTTP benchmark at 1,000,000 tasks for one user plus 10,000 users with 100 each.
 bench-1m: build web

@@ -38,6 +38,11 @@ srcs_for() {
     fuzz_token) echo "$base src/app/token.c" ;;
     # the reminder event's data (src/core/notify.c; libcurl only for its URL API)
     fuzz_notify) echo "$base src/core/notify.c" ;;
+    # the assistant's date reader (its tokenizer, grammar and resolver)
+    fuzz_nlp_when)
+        echo "$base $core" $(cd "$root" && ls src/core/nlp_when*.c) ;;
+    # the assistant's parser: every src/core/nlp*.c file (docs/assistant-evaluation.md)
+    fuzz_nlp) echo "$base $core" $(cd "$root" && ls src/core/nlp*.c) ;;
     # the MCP dispatcher and the tools' argument checks, over stand-in use cases (no store)
     fuzz_mcp) echo "$base src/app/mcp.c src/app/tools.c src/app/tools_schema.c" ;;
     *) echo "$base $core" ;;

@@ -2,6 +2,7 @@
  * "What runs"). Only the roles built so far are listed. */
 #include "services/api/api.h"
 #include "services/config.h"
+#include "services/parse_cli.h"
 #include "services/mcp_stdio.h"
 #include "services/serve.h"
 
@@ -22,6 +23,7 @@ static void usage(void)
                     "  mcp       MCP over stdio for the user of TODO_TOKEN (docs/mcp.md)\n"
                     "  migrate   apply database migrations and exit\n"
                     "  routes    print the HTTP routes\n"
+                    "  parse     print the assistant parser's JSON for a message\n"
                     "  version   print the version\n"
                     "Run `todo serve --help` for flags; see README.md.\n");
 }
@@ -58,6 +60,8 @@ int main(int argc, char **argv)
         return mcp_stdio_main(argc - 1, argv + 1);
     if (strcmp(cmd, "migrate") == 0)
         return migrate_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "parse") == 0)
+        return parse_main(argc - 1, argv + 1);
     if (strcmp(cmd, "routes") == 0)
         return routes_main();
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

@@ -302,7 +302,7 @@ static int read_year(const struct ctx *c, int i, int *year)
 
 static bool valid_md(int month, int dom, int year)
 {
-    if (month < 1 || month > 12 || dom < 1)
+    if (month < 1 || month > 12 || dom < 1 || (year && (year < 1970 || year > 2200)))
         return false;
     return dom <= (year ? nlp_days_in_month(year, month)
                         : (month == 2 ? 29 : nlp_days_in_month(2001, month)));
@@ -315,6 +315,8 @@ static int read_md(const struct ctx *c, int i, struct dayref *r)
     if (is_w(c, j, W_MONTHNAME)) {
         month = c->t[j].val;
         j++;
+        if ((c->t[j - 1].flags & LEXF_ABBR) && is_p(c, j, '.') && attached(c, j))
+            j++; /* "Dec. 25" */
         if (is_w(c, j, W_THE))
             j++;
         int k = read_ordinal(c, j, &dom, false);
@@ -407,17 +409,18 @@ static int read_end_of(const struct ctx *c, int i, struct dayref *r)
     if (!is_w(c, j, W_END) || !is_w(c, j + 1, W_OF))
         return -1;
     j += 2;
-    if (is_w(c, j, W_THE) || is_w(c, j, W_THIS))
+    bool next = is_w(c, j, W_NEXT);
+    if (is_w(c, j, W_THE) || is_w(c, j, W_THIS) || next)
         j++;
     if (!is_w(c, j, W_UNIT))
         return -1;
     int u = c->t[j].val;
     if (u == U_WEEK)
-        r->kind = DAY_EOW;
+        r->kind = next ? DAY_NEXTEOW : DAY_EOW;
     else if (u == U_MONTH)
-        r->kind = DAY_EOM;
+        r->kind = next ? DAY_NEXTEOM : DAY_EOM;
     else if (u == U_YEAR)
-        r->kind = DAY_EOY;
+        r->kind = next ? DAY_NEXTEOY : DAY_EOY;
     else
         return -1;
     return j + 1;
@@ -430,6 +433,8 @@ static int read_this_next(const struct ctx *c, int i, struct dayref *r)
     if (!next && !is_w(c, i, W_THIS))
         return -1;
     int j = i + 1, mask;
+    if (!next && is_w(c, j, W_THIS))
+        j++; /* "this coming friday" */
     bool plural, abbr;
     int k = read_wdays(c, j, &mask, &plural, &abbr);
     if (k > 0 && !plural) {
@@ -568,6 +573,95 @@ static int read_time(struct ctx *c, int i)
     return k;
 }
 
+/* Token k ends a phrase: the end, punctuation, "it", "and", or the start of another date. */
+static bool phrase_ends(const struct ctx *c, int k)
+{
+    if (k >= c->n || c->t[k].kind != TOK_WORD)
+        return true;
+    switch (c->t[k].id) {
+    case W_IT:
+    case W_AND:
+    case W_REMIND:
+    case W_EVERY:
+    case W_ON:
+    case W_AT:
+    case W_BY:
+    case W_DUE:
+    case W_WDAY:
+    case W_TODAY:
+    case W_TOMORROW:
+    case W_TONIGHT:
+    case W_NEXT:
+    case W_THIS:
+    case W_IN:
+    case W_WITH:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* "30 minutes before", "1 day and 2 hours before", "the day before": relative reminders
+ * (each duration one reminder); not lead by "remind me", they must end the phrase ("2 days
+ * before the trip" is no reminder). */
+static int read_before(struct ctx *c, int j, bool lead)
+{
+    struct when_acc *a = &c->acc;
+    int64_t ms[NLP_MAX_REMINDERS];
+    int n = 0, k = j;
+    while (n < NLP_MAX_REMINDERS) {
+        struct dur d;
+        int e = read_dur(c, k, &d);
+        if (e < 0 && is_w(c, k, W_THE) && is_w(c, k + 1, W_UNIT) && c->t[k + 1].val == U_DAY &&
+            !(c->t[k + 1].flags & LEXF_PLURAL)) {
+            set_dur(&d, U_DAY, 1);
+            e = k + 2;
+        }
+        if (e < 0 || d.unit > U_WEEK)
+            return -1;
+        ms[n++] = d.ms ? d.ms : (int64_t)d.n * (d.unit == U_WEEK ? 7 : 1) * DAY_MS;
+        k = e;
+        if ((is_w(c, k, W_AND) || is_p(c, k, ',')) && !is_w(c, k + 1, W_AT)) {
+            int m = k + 1 + (is_p(c, k, ',') && is_w(c, k + 1, W_AND));
+            struct dur d2;
+            if (read_dur(c, m, &d2) > 0 || is_w(c, m, W_THE)) {
+                k = m;
+                continue;
+            }
+        }
+        break;
+    }
+    if (!is_w(c, k, W_BEFORE) && !is_w(c, k, W_EARLY))
+        return -1;
+    k++;
+    if (!lead && !phrase_ends(c, k))
+        return -1;
+    for (int i = 0; i < n && a->n_reminders < NLP_MAX_REMINDERS; i++) {
+        a->reminders[a->n_reminders].relative = true;
+        a->reminders[a->n_reminders].before_ms = ms[i];
+        a->n_reminders++;
+    }
+    return k + (is_w(c, k, W_IT) ? 1 : 0);
+}
+
+/* "at 8am" after "remind me": an absolute reminder. */
+static int read_reminder_at(struct ctx *c, int j)
+{
+    struct when_acc *a = &c->acc;
+    int h, m;
+    bool bare;
+    int k = read_clock(c, j, &h, &m, &bare);
+    if (k < 0 || a->n_reminders >= NLP_MAX_REMINDERS)
+        return -1;
+    if (bare && h >= 1 && h <= 7)
+        h += 12;
+    a->reminders[a->n_reminders].relative = false;
+    a->reminders[a->n_reminders].hour = h;
+    a->reminders[a->n_reminders].minute = m;
+    a->n_reminders++;
+    return k;
+}
+
 /* "remind me 30 minutes before", "remind me at 8am", "with a reminder an hour before",
  * "1 day before" (a reminder when it ends the phrase). */
 static int rule_remind(struct ctx *c, int i)
@@ -580,43 +674,22 @@ static int rule_remind(struct ctx *c, int i)
         j++;
         if (is_w(c, j, W_ME) || is_w(c, j, W_YOU))
             j++;
-    } else if (is_w(c, j, W_REMINDER) || (is_w(c, j, W_A) && is_w(c, j + 1, W_REMINDER))) {
-        lead = true;
-        j += is_w(c, j, W_A) + 1;
+    } else {
+        j += is_w(c, j, W_WITH);
+        j += is_w(c, j, W_A);
+        if (!is_w(c, j, W_REMINDER))
+            j = i;
+        else
+            lead = true, j++;
     }
     int end = -1;
     while (a->n_reminders < NLP_MAX_REMINDERS) {
-        struct dur d;
-        int k = read_dur(c, j, &d);
-        if (k < 0 && is_w(c, j, W_THE) && is_w(c, j + 1, W_UNIT) && c->t[j + 1].val == U_DAY) {
-            set_dur(&d, U_DAY, 1);
-            k = j + 2;
-        }
-        if (k > 0 && (is_w(c, k, W_BEFORE) || is_w(c, k, W_EARLY)) && d.unit <= U_WEEK) {
-            int64_t ms = d.ms ? d.ms : (int64_t)d.n * (d.unit == U_WEEK ? 7 : 1) * DAY_MS;
-            k++;
-            if (!lead && !(k >= c->n || c->t[k].kind != TOK_WORD || c->t[k].id != W_UNKNOWN))
-                return end; /* "2 days before the trip": not a reminder */
-            a->reminders[a->n_reminders].relative = true;
-            a->reminders[a->n_reminders].before_ms = ms;
-            a->n_reminders++;
-            end = k + (is_w(c, k, W_IT) ? 1 : 0);
-        } else if (lead && is_w(c, j, W_AT)) {
-            int h, m;
-            bool bare;
-            k = read_clock(c, j + 1, &h, &m, &bare);
-            if (k < 0)
-                return end;
-            if (bare && h >= 1 && h <= 7)
-                h += 12;
-            a->reminders[a->n_reminders].relative = false;
-            a->reminders[a->n_reminders].hour = h;
-            a->reminders[a->n_reminders].minute = m;
-            a->n_reminders++;
-            end = k;
-        } else {
+        int k = read_before(c, j, lead);
+        if (k < 0 && lead && is_w(c, j, W_AT))
+            k = read_reminder_at(c, j + 1);
+        if (k < 0)
             return end;
-        }
+        end = k;
         if (!is_w(c, end, W_AND) && !is_p(c, end, ','))
             return end;
         j = end + 1;
@@ -695,11 +768,11 @@ static int rule_of_month(struct ctx *c, int i)
         day = true, m = k + 1;
     else if (m < 0)
         day = true, m = k; /* "the 15th of the month" */
-    if (!is_w(c, m, W_OF))
-        return -1;
-    m++;
-    if (!(is_w(c, m, W_THE) || is_w(c, m, W_EVERY) || is_w(c, m, W_A)) || !is_w(c, m + 1, W_UNIT) ||
-        c->t[m + 1].val != U_MONTH)
+    bool of_month = is_w(c, m, W_OF) &&
+                    (is_w(c, m + 1, W_THE) || is_w(c, m + 1, W_EVERY) || is_w(c, m + 1, W_A)) &&
+                    is_w(c, m + 2, W_UNIT) && c->t[m + 2].val == U_MONTH;
+    /* "every month on the last friday": the month was said before */
+    if (!of_month && !(a->freq == FREQ_MONTHLY && !day && !a->bydaymask))
         return -1;
     if (day ? (pos < -1 || pos == 0 || pos > 31) : (pos < -1 || pos == 0 || pos > 5))
         return -1;
@@ -713,7 +786,7 @@ static int rule_of_month(struct ctx *c, int i)
         a->bydaymask = mask;
         a->bysetpos = pos;
     }
-    return m + 2;
+    return of_month ? m + 3 : m;
 }
 
 /* After "every [other|N|Nth]": a unit, weekdays, a part of the day, a date. */

@@ -24,6 +24,9 @@ enum day_kind {
     DAY_WEEKEND,    /* this (n = 0) or next (n = 1) weekend's Saturday */
     DAY_MONTHSTART, /* the 1st of a month: next month (n = 1), or month m on or after today */
     DAY_YEARSTART,  /* Jan 1 of next year */
+    DAY_NEXTEOW,    /* Friday of the next ISO week */
+    DAY_NEXTEOM,    /* the last day of next month */
+    DAY_NEXTEOY,    /* Dec 31 of next year */
 };
 
 enum wday_mod { WMOD_BARE, WMOD_THIS, WMOD_NEXT };

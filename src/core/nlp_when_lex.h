@@ -75,6 +75,7 @@ enum word_id {
     W_BUSINESS,
     W_FUNC,
     W_YOU,
+    W_WITH,
 };
 
 enum unit { U_MINUTE, U_HOUR, U_DAY, U_WEEK, U_MONTH, U_YEAR, U_FORTNIGHT, U_QUARTER };

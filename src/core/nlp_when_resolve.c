@@ -161,6 +161,12 @@ static int64_t resolve_day(const struct dayref *r, int64_t today)
         return add_months(nlp_days_from_civil(y, m, 1), r->n);
     case DAY_YEARSTART:
         return nlp_days_from_civil(y + 1, 1, 1);
+    case DAY_NEXTEOW:
+        return today - wd + 7 + 4;
+    case DAY_NEXTEOM:
+        return add_months(nlp_days_from_civil(y, m, 1), 2) - 1;
+    case DAY_NEXTEOY:
+        return nlp_days_from_civil(y + 1, 12, 31);
     case DAY_NONE:
         break;
     }

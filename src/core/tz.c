@@ -21,21 +21,32 @@ static bool is_utc(const char *name)
     return strcmp(name, "UTC") == 0 || strcmp(name, "Etc/UTC") == 0;
 }
 
-/* The zone for name, or NULL. Call with tz_libical_lock held. */
+/* The zone for name, or NULL. Call with tz_libical_lock held. libical finds a built-in zone
+ * by a walk over every name, so each thread remembers the last one it found (built-in zones
+ * live until the process ends). */
 static icaltimezone *zone_get(const char *name)
 {
+    static _Thread_local char last_name[TZ_NAME_MAX];
+    static _Thread_local icaltimezone *last_zone;
     if (is_utc(name))
         return icaltimezone_get_utc_timezone();
     size_t len = strlen(name);
     if (len == 0 || len >= TZ_NAME_MAX)
         return NULL;
+    if (last_zone && strcmp(last_name, name) == 0)
+        return last_zone;
     for (size_t i = 0; i < len; i++) {
         char c = name[i];
         if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
               c == '/' || c == '_' || c == '-' || c == '+'))
             return NULL;
     }
-    return icaltimezone_get_builtin_timezone(name);
+    icaltimezone *zone = icaltimezone_get_builtin_timezone(name);
+    if (zone) {
+        memcpy(last_name, name, len + 1);
+        last_zone = zone;
+    }
+    return zone;
 }
 
 bool tz_valid(const char *name)

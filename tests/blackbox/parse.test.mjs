@@ -1,104 +1,98 @@
-// parse.test.mjs - POST /api/{user_id}/assistant/parse (docs/openapi.json, "assistant"): the
-// built-in parser's reading of one line in the user's time zone, the web UI's quick add
-// (docs/web.md). Owner only; bad input is a clear 4xx and nothing ever changes.
-import { describe, it, before, after } from 'node:test';
+// parse.test.mjs - `todo parse` (docs/assistant-evaluation.md): the assistant parser's JSON
+// (src/core/nlp.h) for a message given as arguments or for each line of stdin, the flags
+// --now and --tz, and a clear exit 2 for a bad flag.
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, newUser, assertError } from './lib/server.mjs';
+import { spawn } from 'node:child_process';
+import { runTodo, TODO_BIN } from './lib/server.mjs';
 
 const ALWAYS = ['intent', 'title', 'due', 'all_day', 'rrule', 'from_completion'];
 
-/** Asserts the parser's JSON form (src/core/nlp.h): the keys always present, their types. */
-function assertParseShape(res) {
-    assert.equal(res.status, 200, `parse: ${res.status} ${res.text}`);
-    assert.match(res.headers.get('content-type') || '', /^application\/json/i);
-    assert.equal(res.headers.get('cache-control'), 'no-store', 'a private answer');
-    const j = res.json;
-    for (const k of ALWAYS) assert.ok(k in j, `"${k}" is always present: ${res.text}`);
-    assert.equal(typeof j.intent, 'string');
-    assert.ok(j.title === null || typeof j.title === 'string');
-    assert.ok(j.due === null || /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$/.test(j.due), `due: ${j.due}`);
-    assert.equal(typeof j.all_day, 'boolean');
-    assert.ok(j.rrule === null || typeof j.rrule === 'string');
-    assert.equal(typeof j.from_completion, 'boolean');
-    return j;
+function assertParse(obj) {
+    for (const k of ALWAYS) assert.ok(k in obj, `missing ${k} in ${JSON.stringify(obj)}`);
+    assert.equal(typeof obj.intent, 'string');
+    assert.equal(typeof obj.all_day, 'boolean');
+    assert.equal(typeof obj.from_completion, 'boolean');
 }
 
-describe('the assistant parse route', () => {
-    let srv;
-    let api;
-    let utc;
-    let kolkata;
-    before(async () => {
-        srv = await startServer();
-        api = srv.api;
-        utc = await newUser(api, { timezone: 'UTC' });
-        kolkata = await newUser(api, { timezone: 'Asia/Kolkata' });
+/** Runs `todo parse args` with input on stdin; resolves {code, stdout, stderr}. */
+function parseStdin(args, input) {
+    return new Promise((resolve, reject) => {
+        const child = spawn(TODO_BIN, ['parse', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => { stdout += d; });
+        child.stderr.on('data', (d) => { stderr += d; });
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+        child.stdin.end(input);
     });
-    after(async () => { await srv?.stop(); });
+}
 
-    const parse = (u, json, x = {}) => u.post('/assistant/parse', { json, ...x });
-
-    it('answers_the_parsers_json_and_changes_nothing', async () => {
-        const j = assertParseShape(await parse(utc, { text: 'add buy milk tomorrow #shopping' }));
-        assert.ok(['add', 'unknown'].includes(j.intent), `intent: ${j.intent}`);
-        assert.deepEqual(await utc.listAll({ status: 'all' }), [], 'parsing creates no task');
-    });
-
-    it('reads_the_text_in_the_users_time_zone', async () => {
-        const text = 'Call the bank tomorrow at 9am';
-        const a = assertParseShape(await parse(utc, { text }));
-        const b = assertParseShape(await parse(kolkata, { text }));
-        assert.equal(a.title, 'Call the bank');
-        assert.match(a.due, /T09:00:00(Z|\+00:00)$/, `UTC user: ${a.due}`);
-        assert.match(b.due, /T09:00:00\+05:30$/, `Kolkata user: ${b.due}`);
-        assert.equal(a.all_day, false);
+describe('todo parse', () => {
+    it('prints one compact JSON line for the message given as arguments', async () => {
+        const r = await runTodo(['parse', '--now', '2026-12-06T15:00:00Z', '--tz',
+            'America/New_York', 'call', 'mom', 'tomorrow']);
+        assert.equal(r.code, 0, r.stderr);
+        const lines = r.stdout.split('\n');
+        assert.equal(lines.length, 2, r.stdout);
+        assert.equal(lines[1], '');
+        assert.ok(!lines[0].includes(' "'), 'compact JSON');
+        assertParse(JSON.parse(lines[0]));
     });
 
-    it('quick_add_mode_reads_every_line_as_a_task_to_add', async () => {
-        const chat = assertParseShape(await parse(utc, { text: 'Buy milk' }));
-        assert.equal(chat.intent, 'unknown', 'a bare phrase is no chat command');
-        const quick = assertParseShape(await parse(utc, { text: 'Buy milk', mode: 'quick_add' }));
-        assert.equal(quick.intent, 'add');
-        assert.equal(quick.title, 'Buy milk');
-        // a line that says "add" itself is not read twice
-        assert.equal(assertParseShape(await parse(utc, { text: 'add buy milk #dairy', mode: 'quick_add' })).title, 'Buy milk');
-        // a line that reads as another command in the chat is a task's title here
-        const del = assertParseShape(await parse(utc, { text: 'Delete old photos', mode: 'quick_add' }));
-        assert.deepEqual([del.intent, del.title], ['add', 'Delete old photos']);
-        // only tags and a priority: an add without a title (the UI says a title is needed)
-        const bare = assertParseShape(await parse(utc, { text: '#home !high', mode: 'quick_add' }));
-        assert.deepEqual([bare.intent, bare.title, bare.tags, bare.priority], ['add', null, ['home'], 'high']);
-        assert.equal(assertParseShape(await parse(utc, { text: 'Buy milk', mode: 'chat' })).intent, 'unknown');
-        for (const mode of ['quick', '', 7, null]) {
-            assertError(await parse(utc, { text: 'Buy milk', mode }), 422, 'validation_failed', { field: 'mode' });
+    it('reads the message at --now in --tz (the due carries the zone offset at the due instant)', async () => {
+        const r = await runTodo(['parse', '--now', '2026-03-07T17:00:00Z', '--tz',
+            'America/New_York', 'call mom tomorrow at 5pm']);
+        assert.equal(r.code, 0, r.stderr);
+        const out = JSON.parse(r.stdout);
+        assert.equal(out.intent, 'add');
+        assert.equal(out.due, '2026-03-08T17:00:00-04:00', 'EDT on the day after the change');
+        assert.equal(out.all_day, false);
+        const utc = JSON.parse((await runTodo(['parse', '--now', '2026-03-07T17:00:00Z',
+            'call mom tomorrow at 5pm'])).stdout);
+        assert.equal(Date.parse(utc.due), Date.parse('2026-03-08T17:00:00Z'), 'UTC by default');
+    });
+
+    it('accepts --flag=value and a single quoted message', async () => {
+        const r = await runTodo(['parse', '--now=2026-12-06T15:00:00Z', '--tz=Europe/Berlin',
+            'buy milk #groceries !high']);
+        assert.equal(r.code, 0, r.stderr);
+        assertParse(JSON.parse(r.stdout));
+    });
+
+    it('prints one JSON per stdin line, in order, blank lines included', async () => {
+        const r = await parseStdin(['--tz', 'Asia/Kolkata'], 'buy milk\r\n\ndelete task 3\nhelp');
+        assert.equal(r.code, 0, r.stderr);
+        const lines = r.stdout.trimEnd().split('\n');
+        assert.equal(lines.length, 4, r.stdout);
+        lines.forEach((l) => assertParse(JSON.parse(l)));
+    });
+
+    it('gives the same answer on stdin as in arguments', async () => {
+        const flags = ['--now', '2026-12-08T15:00:00Z', '--tz', 'America/New_York'];
+        const text = 'standup every weekday at 9:30 #work';
+        const a = await runTodo(['parse', ...flags, text]);
+        const b = await parseStdin(flags, `${text}\n`);
+        assert.equal(a.code, 0, a.stderr);
+        assert.equal(b.stdout, a.stdout);
+    });
+
+    it('refuses an unreadable --now or an unknown --tz with exit 2 and prints nothing', async () => {
+        for (const args of [['--now', 'yesterday', 'x'], ['--tz', 'Mars/Olympus', 'x'],
+            ['--bogus', 'x'], ['--now']]) {
+            const r = await runTodo(['parse', ...args]);
+            assert.equal(r.code, 2, `${args}: ${r.stdout}`);
+            assert.equal(r.stdout, '');
+            assert.match(r.stderr, /todo parse|usage/);
         }
     });
 
-    it('accepts_1000_characters_and_refuses_1001_counting_characters_not_bytes', async () => {
-        assertParseShape(await parse(utc, { text: 'é'.repeat(1000) }));
-        assertError(await parse(utc, { text: 'é'.repeat(1001) }), 422, 'validation_failed', { field: 'text' });
-    });
-
-    it('refuses_a_missing_empty_or_non_string_text_or_another_field_with_422', async () => {
-        for (const body of [{}, { text: '' }, { text: 7 }, { text: null }, { text: ['a'] }, { text: 'a', due: 'x' }]) {
-            const r = await parse(utc, body);
-            assertError(r, 422, 'validation_failed');
-            assert.ok(r.json.error.details.length > 0, `a field detail for ${JSON.stringify(body)}`);
-        }
-    });
-
-    it('refuses_malformed_json_or_a_body_that_is_not_an_object_with_400', async () => {
-        assertError(await utc.post('/assistant/parse', { body: '{"text":', headers: { 'content-type': 'application/json' } }),
-            400, 'bad_request');
-        assertError(await parse(utc, ['text']), 400, 'bad_request');
-        assertError(await parse(utc, { text: 'a\u0000b' }), 400, 'bad_request'); // JSON with a NUL is refused as JSON
-        assertError(await utc.post('/assistant/parse', { headers: { 'content-type': 'application/json' } }), 400, 'bad_request');
-    });
-
-    it('needs_the_token_of_the_user_in_the_path', async () => {
-        const json = { text: 'buy milk' };
-        assertError(await api.post(`${utc.base}/assistant/parse`, { json }), 401, 'unauthorized');
-        assertError(await api.post(`${utc.base}/assistant/parse`, { json, token: 'not.a.token' }), 401, 'unauthorized');
-        assertError(await api.post(`${utc.base}/assistant/parse`, { json, token: kolkata.token }), 403, 'forbidden');
+    it('does not fail on invalid UTF-8', async () => {
+        const r = await parseStdin([], Buffer.from([0xff, 0xfe, 0x41, 0x0a]));
+        assert.equal(r.code, 0, r.stderr);
+        const out = JSON.parse(r.stdout);
+        assertParse(out);
+        assert.equal(out.intent, 'unknown');
     });
 });

@@ -2,7 +2,7 @@
 // wall-clock <-> instant in a zone (checked against a brute-force search, and matching the
 // server's rules for DST gaps and repeats), the repeat-rule builder (round trips of the
 // presets, the rule in words), the task quick add creates from the server parser's reading
-// (the reading itself is the server's: tests/blackbox/parse.test.mjs, the assistant's dev
+// (the reading itself is the server's: tests/blackbox/assistant_parse.test.mjs, the assistant's dev
 // set), and the chat panel's tool calls in words. scripts/test-browser.sh compiles the
 // libraries with the project's TypeScript into TODO_WEB_LIB_JS and runs this file.
 import { test } from 'node:test';
