@@ -55,20 +55,21 @@ describe('the assistant parse route', () => {
     });
 
     it('quick_add_mode_reads_every_line_as_a_task_to_add', async () => {
-        const chat = assertParseShape(await parse(utc, { text: 'Buy milk' }));
-        assert.equal(chat.intent, 'unknown', 'a bare phrase is no chat command');
-        const quick = assertParseShape(await parse(utc, { text: 'Buy milk', mode: 'quick_add' }));
-        assert.equal(quick.intent, 'add');
-        assert.equal(quick.title, 'Buy milk');
-        // a line that says "add" itself is not read twice
-        assert.equal(assertParseShape(await parse(utc, { text: 'add buy milk #dairy', mode: 'quick_add' })).title, 'Buy milk');
-        // a line that reads as another command in the chat is a task's title here
-        const del = assertParseShape(await parse(utc, { text: 'Delete old photos', mode: 'quick_add' }));
-        assert.deepEqual([del.intent, del.title], ['add', 'Delete old photos']);
-        // only tags and a priority: an add without a title (the UI says a title is needed)
+        // a line that is another command in the chat is a task's title in quick add
+        for (const [text, intent] of [['Delete old photos', 'delete'], ['Complete the tax return', 'complete'], ['help', 'help']]) {
+            assert.equal(assertParseShape(await parse(utc, { text })).intent, intent, `chat: ${text}`);
+            assert.equal(assertParseShape(await parse(utc, { text, mode: 'chat' })).intent, intent, `chat: ${text}`);
+            const quick = assertParseShape(await parse(utc, { text, mode: 'quick_add' }));
+            assert.deepEqual([quick.intent, quick.title], ['add', text[0].toUpperCase() + text.slice(1)], `quick add: ${text}`);
+        }
+        // a line the chat reads as an add is read the same; "add" itself is not read twice
+        const milk = assertParseShape(await parse(utc, { text: 'add buy milk #dairy', mode: 'quick_add' }));
+        assert.deepEqual([milk.intent, milk.title, milk.tags], ['add', 'Buy milk', ['dairy']]);
+        // only tags and a priority: a list filter in the chat, an add without a title here (the
+        // UI then says a title is needed)
+        assert.equal(assertParseShape(await parse(utc, { text: '#home !high' })).intent, 'list');
         const bare = assertParseShape(await parse(utc, { text: '#home !high', mode: 'quick_add' }));
         assert.deepEqual([bare.intent, bare.title, bare.tags, bare.priority], ['add', null, ['home'], 'high']);
-        assert.equal(assertParseShape(await parse(utc, { text: 'Buy milk', mode: 'chat' })).intent, 'unknown');
         for (const mode of ['quick', '', 7, null]) {
             assertError(await parse(utc, { text: 'Buy milk', mode }), 422, 'validation_failed', { field: 'mode' });
         }
