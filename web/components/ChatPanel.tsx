@@ -157,7 +157,7 @@ export default function ChatPanel({ userId, focusOnOpen, onClose, onChanged, onO
       <form className="chat-form" onSubmit={(e) => { e.preventDefault(); void send(); }}>
         <label htmlFor="chat-message" className="sr-only">Message the assistant</label>
         <textarea id="chat-message" ref={box} className="input" rows={2} value={text}
-          placeholder="Message the assistant (Enter sends, Shift+Enter new line)"
+          placeholder="Ask or tell the assistant…"
           aria-describedby="chat-keys" onChange={(e) => setText(e.target.value)} onKeyDown={onKeyDown} />
         <span id="chat-keys" className="sr-only">Enter sends, Shift+Enter starts a new line, Escape closes the assistant.</span>
         <button type="submit" className="btn btn-primary" disabled={sending || !text.trim()}>Send</button>
