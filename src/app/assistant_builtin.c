@@ -258,6 +258,18 @@ static void reply_update(struct brain *b, json_t *args, json_t *task)
     json_decref(fields);
 }
 
+/* A reminder "before" the due time, on a task that has none and gets none. */
+static bool needs_due(json_t *task, json_t *patch)
+{
+    size_t i;
+    json_t *r;
+    bool relative = false;
+    json_array_foreach(json_object_get(patch, "add_reminders"), i, r) relative =
+        relative || json_object_get(r, "before");
+    return relative && json_is_null(json_object_get(task, "due_at")) &&
+           !json_object_get(patch, "due_at");
+}
+
 /* Runs op on task id (patch for an update) and says what happened. Returns the rc. */
 static int act(struct brain *b, int op, int64_t id, json_t *patch)
 {
@@ -270,6 +282,15 @@ static int act(struct brain *b, int op, int64_t id, json_t *patch)
         if (rc) {
             reply_error(b, rc, id, NULL, op, &err);
             return rc;
+        }
+        if (needs_due(task, patch)) {
+            buf_printf(&b->reply,
+                       "\"%s\" has no due date, so I can't remind you before it. Give it one "
+                       "first, like \"move it to Friday at 3pm\".",
+                       json_string_value(json_object_get(task, "title")));
+            name_task(b, id);
+            json_decref(task);
+            return TODO_ERR_VALIDATION;
         }
         json_t *args = update_args(task, patch);
         json_t *before = task;

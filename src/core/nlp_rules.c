@@ -67,6 +67,9 @@ static const struct lead {
     {"let me see|know", M_LIST},
     {"what|what's|whats|which|any|how|where|do|does|have|anything|is|are|when|whatre", M_QUESTION},
     {"mark|flag", M_MARK},
+    {"got|bought|picked", M_COMPLETE},
+    {"i|we don't|dont need|want", M_DELETE},
+    {"i|we do not need|want", M_DELETE},
     {"check|tick|cross|strike ?off|out", M_CHECK},
     {"i|we ?have|just|already|finally|'ve ~finished|~completed|did|done|closed|got", M_COMPLETE},
     {"i've|ive|we've ?just|already|finally ~finished|~completed|done|closed", M_COMPLETE},
@@ -259,6 +262,8 @@ static void set_title(struct nlp_ctx *x, int from, int to)
             memcpy(c->title, x->text + x->t[i].s, n);
             c->title[n] = '\0';
             c->has_title = n > 0;
+            if (islower((unsigned char)c->title[0]))
+                c->title[0] = (char)toupper((unsigned char)c->title[0]);
             x->gone[i] = 1;
             return;
         }
@@ -419,8 +424,16 @@ static void do_add(struct nlp_ctx *x, int j, int end)
         end = d;
     }
     nlp_read_when(x, 0, end);
-    while (j < end && nlp_seq(x, j, "to|that|:|-|about") == j + 1 && j + 1 < end)
-        x->gone[j++] = 1;
+    for (;;) { /* "remind me tomorrow at 9 to call the bank" */
+        while (j < end && !nlp_live(x, j))
+            j++;
+        if (j + 1 < end && nlp_seq(x, j, "to|that|:|-|about") == j + 1)
+            x->gone[j++] = 1;
+        else
+            break;
+    }
+    if (j > 0 && nlp_tw(x, j - 1, "schedule") && nlp_seq(x, j, "a|an") == j + 1 && j + 1 < end)
+        x->gone[j++] = 1; /* "schedule a haircut": "Haircut" */
     set_title(x, j, end);
 }
 
@@ -527,16 +540,18 @@ static void target_or_all(struct nlp_ctx *x, int from, int to)
 static void do_simple(struct nlp_ctx *x, int intent, int j, int end)
 {
     static const char *const tails[] = {
-        "?as|to ?be|now done|complete|completed|finished|closed|checked",
+        "from|off ?my|the ?todo|to-do|task ?list|tasks",
+        "off|again|already|now|too|yet|anymore|forever|permanently",
+        "any|for more|good",
+        "?as|to ?be|now done|complete|completed|finished|closed|checked", /* complete only */
         "as|to not|un|in ?done|complete|completed|finished",
         "as|to incomplete|pending|open|undone|uncompleted|unfinished|todo",
-        "from|off ?my|the ?todo|to-do|task ?list|tasks",
-        "off|again|already|now|too|today|for good|forever|permanently",
         NULL};
     x->c->intent = intent;
+    int n_tails = intent == NLP_COMPLETE || intent == NLP_REOPEN ? 6 : 3;
     for (bool again = true; again;) {
         again = false;
-        for (int k = 0; tails[k]; k++) {
+        for (int k = 0; k < n_tails; k++) {
             int a, e;
             if ((a = nlp_find(x, j, end, tails[k], &e)) >= j && e == end && a > j) {
                 nlp_consume(x, a, end);
@@ -621,6 +636,8 @@ static void do_mark(struct nlp_ctx *x, int j, int end)
 {
     struct nlp_command *c = x->c;
     int a, e;
+    while (end > j + 1 && nlp_seq(x, end - 1, "yet|again|anymore|now|already|please") == end)
+        x->gone[--end] = 1;
     if ((a = nlp_find(x, j, end, "?as|to ?be not|un|in done|complete|completed|finished", &e)) >=
             j ||
         (a = nlp_find(x, j, end,
@@ -824,6 +841,8 @@ static void do_rename(struct nlp_ctx *x, int j, int end)
 static void do_move(struct nlp_ctx *x, int j, int end)
 {
     int at, e;
+    for (int i = j; i < end && x->c->priority < 0; i++)
+        x->c->priority = priority_at(x, i, end, false); /* "bump task 3 to high priority" */
     field_at(x, j, end, &at);
     nlp_read_when(x, 0, end);
     int k = nlp_find(x, j, end, "to|until|till|til|for|on|by|back|forward|out|off|over", &e);
@@ -950,7 +969,8 @@ static const char *const list_noise[] = {
     "far",        "lately",     "recently", "next",      "upcoming",  "coming",  "any",
     "else",       "by",         "sorted",   "order",     "first",     "last",    "please",
     "pull",       "bring",      "print",    "fetch",     "read",      "open",    "lookup",
-    "lemme",      "set",        "did",      "finish",    "list?",     NULL};
+    "lemme",      "set",        "did",      "finish",    "list?",     "one",     "ones",
+    NULL};
 
 static const char *const list_words[] = {
     "task",       "tasks",     "todo",      "todos",    "to-do",     "to-dos",      "pending",

@@ -41,6 +41,18 @@ static void set_id(struct nlp_ctx *x, int64_t id, bool ordinal)
     x->c->target_ordinal = ordinal;
 }
 
+static int number_word(const char *w)
+{
+    static const char *const words[] = {"one",     "two",       "three",    "four",     "five",
+                                        "six",     "seven",     "eight",    "nine",     "ten",
+                                        "eleven",  "twelve",    "thirteen", "fourteen", "fifteen",
+                                        "sixteen", "seventeen", "eighteen", "nineteen", "twenty"};
+    for (int i = 0; i < 20; i++)
+        if (strcmp(w, words[i]) == 0)
+            return i + 1;
+    return 0;
+}
+
 /* "task 3", "#3", "number 3", "the 3rd one", "the second task": true when found. */
 static bool target_id(struct nlp_ctx *x, int from, int to)
 {
@@ -56,6 +68,13 @@ static bool target_id(struct nlp_ctx *x, int from, int to)
         int j = nlp_seq(x, i, "task|item|todo|number|no|id|# ?number|no|# ?.");
         if (j > i && j < to && x->t[j].kind == TK_NUM && strlen(x->t[j].w) <= 12) {
             set_id(x, strtoll(x->t[j].w, NULL, 10), false);
+            nlp_consume(x, i, j + 1);
+            return true;
+        }
+        int nw;
+        if (j > i && j < to && x->t[j].kind == TK_WORD && (nw = number_word(x->t[j].w)) > 0 &&
+            !nlp_tw(x, i, "#")) { /* "task nine" */
+            set_id(x, nw, false);
             nlp_consume(x, i, j + 1);
             return true;
         }
@@ -101,9 +120,9 @@ static const char *const lead_noise[] = {
     "reminder", "our",   "your",  "any",    "some",  "off",        "up",         "as",
     "from",     "in",    "out",   "with",   "whole", "entire",     NULL};
 static const char *const tail_noise[] = {
-    "task", "tasks",   "item", "one", "todo", "thing", "entry", "please", "now", "already",
-    "yet",  "finally", "off",  "too", "as",   "again", "from",  "my",     "the", "on",
-    "of",   "to",      "for",  "is",  "was",  "with",  "in",    NULL};
+    "task", "tasks",   "item", "one", "todo", "thing", "entry", "please",  "now",   "already",
+    "yet",  "finally", "off",  "too", "as",   "again", "from",  "my",      "the",   "on",
+    "of",   "to",      "for",  "is",  "was",  "with",  "in",    "anymore", "today", NULL};
 
 void nlp_target_all(struct nlp_ctx *x, int from, int to)
 {

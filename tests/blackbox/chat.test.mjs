@@ -75,6 +75,16 @@ describe('chat', () => {
         assert.equal(m.next_cursor, null);
     });
 
+    it('keeps_every_message_of_concurrent_turns_on_one_conversation', async () => {
+        const { conversation_id: id } = await turn(u, { message: 'the race starts' });
+        const texts = Array.from({ length: 8 }, (_, i) => `concurrent turn ${i}`);
+        await Promise.all(texts.map((message) => turn(u, { conversation_id: id, message })));
+        const m = await messages(u, id, '?limit=200');
+        const users = m.items.filter((x) => x.role === 'user').map((x) => x.content);
+        assert.deepEqual(users.slice(1).sort(), [...texts].sort(), 'each message once');
+        assert.equal(m.items.filter((x) => x.role === 'assistant').length, 9);
+    });
+
     it('pages_messages_with_limit_and_cursor', async () => {
         const { conversation_id: id } = await turn(u, { message: 'one' });
         await turn(u, { conversation_id: id, message: 'two' });
@@ -178,10 +188,13 @@ describe('chat', () => {
         const v = await newUser(srv.api);
         await v.create({ title: 'Keep me' });
         const before = await v.listAll();
-        const a = await turn(v, { message: 'xyzzy plugh 42 frobnicate' });
-        assert.deepEqual(a.tool_calls.filter((c) => !['list_tasks', 'list_tags'].includes(c.tool)), [],
-            'no tool that changes anything ran');
-        assert.ok(a.response.length > 0);
+        // unknown by docs/assistant.md: a question it cannot answer, a lone unknown word
+        for (const message of ["what's the weather?", 'asdfgh']) {
+            const a = await turn(v, { message });
+            assert.deepEqual(a.tool_calls.filter((c) => !['list_tasks', 'list_tags'].includes(c.tool)), [],
+                `no tool that changes anything ran for "${message}"`);
+            assert.ok(a.response.length > 0);
+        }
         assert.deepEqual(await v.listAll(), before);
     });
 });
@@ -200,5 +213,30 @@ describe('chat across a restart', () => {
         const m = await messages(u, a.conversation_id);
         assert.deepEqual(m.items.map((x) => x.content).filter((_, i) => i % 2 === 0),
             ['remember this conversation', 'still there?']);
+    });
+});
+
+describe('chat with a small pool', () => {
+    let srv;
+    after(async () => { await srv?.stop(); });
+
+    // One thread and one waiting place: a burst is answered 200 or 503 with Retry-After (the
+    // queue was full), never anything else, and a refused turn stored nothing.
+    it('answers_a_burst_200_or_503_with_retry_after_and_stores_only_the_answered_turns', async () => {
+        srv = await startServer({ env: { TODO_CHAT_WORKERS: '1', TODO_CHAT_QUEUE: '1' } });
+        const u = await newUser(srv.api);
+        const answers = await Promise.all(Array.from({ length: 48 }, (_, i) => chat(u, { message: `burst ${i}` })));
+        let ok = 0;
+        for (const r of answers) {
+            if (r.status === 503) {
+                assertError(r, 503, 'unavailable');
+                assert.equal(r.headers.get('retry-after'), '1');
+            } else {
+                assert.equal(r.status, 200, r.text);
+                ok++;
+            }
+        }
+        const list = await conversations(u, '?limit=200');
+        assert.equal(list.items.length, ok, 'one conversation per answered turn, none for a refused one');
     });
 });

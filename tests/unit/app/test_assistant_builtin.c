@@ -292,3 +292,15 @@ Test(assistant_builtin, updates_move_rename_tag_and_clear)
     cr_expect_eq(t.n_tags, 1);
     task_release(&t);
 }
+
+Test(assistant_builtin, a_reminder_before_a_task_without_a_date_is_explained)
+{
+    say("add call mom");
+    cr_expect_str_eq(say("remind me 30 minutes before"),
+                     "\"Call mom\" has no due date, so I can't remind you before it. Give it one "
+                     "first, like \"move it to Friday at 3pm\".");
+    cr_expect_eq(json_array_size(last.tool_calls), 0);
+    say("move it to tomorrow at 3pm");
+    const char *r = say("remind me 30 minutes before");
+    cr_expect_str_eq(r, "Updated \"Call mom\", reminding you Mon 7 Dec at 14:30.");
+}

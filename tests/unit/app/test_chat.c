@@ -211,14 +211,21 @@ Test(chat, a_turns_history_is_the_last_twenty_messages_before_it_from_storage)
     for (int i = 0; i < 25; i++) {
         char text[16];
         snprintf(text, sizeof text, "m%d", i);
-        struct chat_append in = {
-            .role = i % 2 ? CHAT_ROLE_ASSISTANT : CHAT_ROLE_USER, .content = text, .at = 1000 + i};
+        json_t *ctx = i % 2 ? json_pack("{si}", "last_task", i) : NULL;
+        json_t *calls = i % 2 ? json_pack("[{ss}]", "tool", "list_tasks") : NULL;
+        struct chat_append in = {.role = i % 2 ? CHAT_ROLE_ASSISTANT : CHAT_ROLE_USER,
+                                 .content = text,
+                                 .tool_calls = calls,
+                                 .context = ctx,
+                                 .at = 1000 + i};
         json_decref(h);
         h = NULL;
         if (i % 2)
             cr_assert_eq(st->ops->close_turn(st, "u1", conv, &in, &err), 0);
         else
             cr_assert_eq(st->ops->open_turn(st, "u1", &conv, "t", &in, &h, &err), 0);
+        json_decref(ctx);
+        json_decref(calls);
     }
     /* the last open_turn (m24) saw m4..m23 */
     cr_assert_eq(json_array_size(h), CHAT_HISTORY_MAX);
@@ -226,8 +233,14 @@ Test(chat, a_turns_history_is_the_last_twenty_messages_before_it_from_storage)
     cr_assert_str_eq(json_string_value(json_object_get(first, "content")), "m4");
     cr_assert_str_eq(json_string_value(json_object_get(last, "content")), "m23");
     cr_assert_str_eq(json_string_value(json_object_get(last, "role")), "assistant");
-    cr_assert(json_is_array(json_object_get(last, "tool_calls")));
-    cr_assert(json_is_null(json_object_get(last, "context")));
+    cr_assert_str_eq(json_string_value(json_object_get(
+                         json_array_get(json_object_get(last, "tool_calls"), 0), "tool")),
+                     "list_tasks", "the answer's tool calls come back");
+    cr_assert_eq(json_integer_value(json_object_get(json_object_get(last, "context"), "last_task")),
+                 23, "the brain's context comes back with its answer");
+    json_t *user = json_array_get(h, CHAT_HISTORY_MAX - 2);
+    cr_assert_eq(json_array_size(json_object_get(user, "tool_calls")), 0);
+    cr_assert(json_is_null(json_object_get(user, "context")));
     json_decref(h);
     st->ops->destroy(st);
 }

@@ -313,6 +313,87 @@ Test(nlp, selections_and_unknown_input)
     CHECK(cases);
 }
 
+Test(nlp, dates_leave_the_title_and_set_due_rule_and_reminders)
+{
+    /* now: Sunday 2026-12-06 05:00 in New York */
+    static const struct nlp_case cases[] = {
+        {"add buy milk tomorrow #shopping !high",
+         "{\"title\":\"Buy milk\",\"due\":\"2026-12-07T09:00:00-05:00\",\"all_day\":true}"},
+        {"remind me to pay rent on the 1st of every month at 9am",
+         "{\"intent\":\"add\",\"title\":\"Pay rent\",\"due\":\"2027-01-01T09:00:00-05:00\","
+         "\"all_day\":false,\"rrule\":\"FREQ=MONTHLY;BYMONTHDAY=1\"}"},
+        {"change task 1 to call mom tonight",
+         "{\"intent\":\"update\",\"title\":\"Call mom\",\"due\":\"2026-12-06T20:00:00-05:00\","
+         "\"target\":{\"id\":1}}"},
+        {"move the dentist to friday",
+         "{\"intent\":\"update\",\"due\":\"2026-12-11T09:00:00-05:00\",\"target\":{\"words\":"
+         "\"dentist\"}}"},
+        {"push it to tomorrow", "{\"intent\":\"update\",\"target\":{\"previous\":true},"
+                                "\"due\":\"2026-12-07T09:00:00-05:00\"}"},
+        {"remind me 30 minutes before",
+         "{\"intent\":\"update\",\"reminders\":[{\"before\":\"PT30M\"}],\"target\":{"
+         "\"previous\":true}}"},
+        {"remind me at 8am", "{\"intent\":\"update\",\"reminders\":[{\"at\":\"2026-12-06T08:00:"
+                             "00-05:00\"}]}"},
+        {"make it repeat every week",
+         "{\"intent\":\"update\",\"rrule\":\"FREQ=WEEKLY\",\"target\":{\"previous\":true}}"},
+        {"finish the draft by friday",
+         "{\"intent\":\"add\",\"title\":\"Finish the draft\",\"due\":\"2026-12-11T09:00:00-"
+         "05:00\"}"},
+        {"check the oven in 45 minutes", "{\"intent\":\"add\",\"title\":\"Check the oven\"}"},
+        {"add mow the lawn every 2 weeks after I finish it",
+         "{\"title\":\"Mow the lawn\",\"rrule\":\"FREQ=WEEKLY;INTERVAL=2\",\"from_completion\":"
+         "true}"},
+        {"task 3 is due friday",
+         "{\"intent\":\"update\",\"target\":{\"id\":3},\"due\":\"2026-12-11T09:00:00-05:00\"}"},
+        {"complete task 3", "{\"due\":null,\"all_day\":false}"},
+        {"Plan Monday meeting notes", "{\"intent\":\"add\"}"},
+        {"buy milk", "{\"intent\":\"add\",\"title\":\"Buy milk\",\"due\":null}"},
+        {"the one due friday", "{\"intent\":\"unknown\",\"due\":\"2026-12-11T09:00:00-05:00\"}"},
+    };
+    CHECK(cases);
+}
+
+Test(nlp, unseen_phrasings_read_as_a_person_means_them)
+{
+    static const struct nlp_case cases[] = {
+        {"Got the milk", "{\"intent\":\"complete\",\"target\":{\"words\":\"milk\"}}"},
+        {"Please remove task nine", "{\"intent\":\"delete\",\"target\":{\"id\":9}}"},
+        {"get rid of everything that's completed",
+         "{\"intent\":\"delete\",\"target\":{\"all\":true},\"filter\":{\"status\":"
+         "\"completed\"}}"},
+        {"I don't need the car wash task anymore",
+         "{\"intent\":\"delete\",\"target\":{\"words\":\"car wash\"}}"},
+        {"delete task 3 for good", "{\"intent\":\"delete\",\"target\":{\"id\":3}}"},
+        {"bump task 3 to high priority",
+         "{\"intent\":\"update\",\"priority\":\"high\",\"target\":{\"id\":3}}"},
+        {"mark task 3 as not done yet", "{\"intent\":\"reopen\",\"target\":{\"id\":3}}"},
+        {"Remind me tomorrow at 9 to call the bank",
+         "{\"intent\":\"add\",\"title\":\"Call the bank\",\"due\":\"2026-12-07T09:00:00-05:"
+         "00\"}"},
+        {"Schedule a haircut for Saturday morning", "{\"intent\":\"add\",\"title\":\"Haircut\"}"},
+        {"find the dentist one", "{\"intent\":\"list\",\"filter\":{\"q\":\"dentist\"}}"},
+        {"I finished the report today",
+         "{\"intent\":\"complete\",\"target\":{\"words\":\"report\"}}"},
+        {"could you please put \"renew passport\" on my list",
+         "{\"intent\":\"add\",\"title\":\"Renew passport\"}"},
+        {"Tick off the laundry", "{\"intent\":\"complete\",\"target\":{\"words\":\"laundry\"}}"},
+        {"number 5 is done", "{\"intent\":\"complete\",\"target\":{\"id\":5}}"},
+        {"what's on my plate today", "{\"intent\":\"list\",\"filter\":{\"due\":\"today\"}}"},
+        {"Do I have anything due this week?",
+         "{\"intent\":\"list\",\"filter\":{\"due\":\"week\"}}"},
+        {"postpone the meeting until next week",
+         "{\"intent\":\"update\",\"target\":{\"words\":\"meeting\"}}"},
+        {"can you tag the report with work and urgent",
+         "{\"intent\":\"update\",\"tags\":[\"work\",\"urgent\"],\"target\":{\"words\":"
+         "\"report\"}}"},
+        {"i didn't actually finish the laundry", "{\"intent\":\"reopen\"}"},
+        {"thanks!", "{\"intent\":\"unknown\"}"},
+        {"What can I ask you?", "{\"intent\":\"help\"}"},
+    };
+    CHECK(cases);
+}
+
 Test(nlp, the_json_form_always_has_its_six_keys)
 {
     const char *msgs[] = {"add buy milk", "show my tasks", "xyzzy", "delete task 3"};
