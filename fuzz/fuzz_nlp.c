@@ -1,8 +1,9 @@
 /* fuzz_nlp.c - libFuzzer target: bytes -> nlp_parse_json (src/core/nlp.h). The first byte
- * picks the zone (known, unknown or NULL), the next eight "now" (any instant from 1970 to
- * 2200), the rest is the message, copied without a terminating NUL so that a read past its
- * end is caught. The answer must always be the documented JSON form, the same on a second
- * call (the parser is pure), and its due an RFC 3339 instant. */
+ * picks the zone (known, unknown or NULL), the next eight "now" (any instant from 2000 to
+ * 2200, so that a due a day before now stays in RFC 3339's range of the project, 1970-9999), the
+ * rest is the message, copied without a terminating NUL so that a read past its end is caught. The
+ * answer must always be the documented JSON form, the same on a second call (the parser is pure),
+ * and its due an RFC 3339 instant. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ static const char *const zones[] = {"America/New_York",
                                     "",
                                     NULL};
 #define N_ZONES     (sizeof zones / sizeof zones[0])
+#define MIN_NOW_MS  946684800000LL  /* 2000-01-01 */
 #define MAX_NOW_MS  7258118400000LL /* 2200-01-01 */
 #define HEADER_SIZE 9
 
@@ -58,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint64_t raw = 0;
     for (int i = 1; i < HEADER_SIZE; i++)
         raw = raw << 8 | data[i];
-    int64_t now_ms = (int64_t)(raw % (uint64_t)MAX_NOW_MS);
+    int64_t now_ms = MIN_NOW_MS + (int64_t)(raw % (uint64_t)(MAX_NOW_MS - MIN_NOW_MS));
     size_t len = size - HEADER_SIZE;
     char *text = malloc(len ? len : 1);
     if (!text)

@@ -144,22 +144,23 @@ static bool is_confirm(const struct nlp_ctx *x, int from, int to)
         "delete", "them",   "all",    "that's", "thats",  "that",     "is",         "of",
         "sounds", "thanks", "just",   "for",    "remove", "complete", "everything", "those",
         "these",  "now",    "yes",    "so",     "really", "very",     "please.",    "you",
-        "can",    "will",   "let's",  "lets",   NULL};
+        "can",    "will",   "let's",  "lets",   "thing",  NULL};
     return only_words(x, from, to, core, words);
 }
 
 static bool is_cancel(const struct nlp_ctx *x, int from, int to)
 {
     static const char *const core[] = {
-        "no",        "n",        "nope",   "nah",   "nay",  "cancel",    "stop", "abort",
-        "nevermind", "never",    "forget", "don't", "dont", "not",       "wait", "keep",
-        "leave",     "negative", "skip",   "oops",  "nvm",  "cancelled", "halt", NULL};
+        "no",    "n",      "nope",  "nah",       "nay",  "cancel", "stop", "abort", "nevermind",
+        "never", "forget", "don't", "dont",      "not",  "wait",   "keep", "leave", "negative",
+        "skip",  "oops",   "nvm",   "cancelled", "halt", "hold",   NULL};
     static const char *const words[] = {
-        "mind",  "it",      "that",    "do",   "thanks", "thank",   "you",     "please", "them",
-        "now",   "i",       "changed", "my",   "all",    "those",   "one",     "this",   "actually",
-        "alone", "way",     "really",  "hold", "on",     "second",  "thought", "pass",   "later",
-        "about", "sorry",   "don't",   "dont", "want",   "to",      "anymore", "the",    "action",
-        "these", "please.", "go",      "back", "no",     "nothing", NULL};
+        "mind",    "it",       "that",   "do",      "thanks",   "thank",   "you",   "please",
+        "them",    "now",      "i",      "changed", "my",       "all",     "those", "one",
+        "this",    "actually", "alone",  "way",     "really",   "hold",    "on",    "second",
+        "thought", "pass",     "later",  "about",   "sorry",    "don't",   "dont",  "want",
+        "to",      "anymore",  "the",    "action",  "these",    "please.", "go",    "back",
+        "no",      "nothing",  "delete", "remove",  "complete", NULL};
     return only_words(x, from, to, core, words);
 }
 
@@ -529,8 +530,9 @@ static void target_or_all(struct nlp_ctx *x, int from, int to)
     int k = nlp_seq(x, from,
                     "?all ?of ?the|my ?completed|done|finished|checked|overdue|old|"
                     "pending|open ?tasks|ones|items|todos|stuff");
-    if (k == to && k > from + 1 && !is_reference(x, from, to)) {
-        nlp_target_all(x, from, to);
+    if ((k == to && k > from + 1 && !is_reference(x, from, to)) ||
+        nlp_seq(x, from, "?my|the|whole|entire ?whole|entire ?todo|to-do|task list") == to) {
+        nlp_target_all(x, from, to); /* "completed tasks", "my list" */
         nlp_consume(x, from, to);
         return;
     }
@@ -973,18 +975,31 @@ static const char *const list_noise[] = {
     NULL};
 
 static const char *const list_words[] = {
-    "task",       "tasks",     "todo",      "todos",    "to-do",     "to-dos",      "pending",
-    "due",        "overdue",   "completed", "done",     "finished",  "open",        "remaining",
-    "left",       "scheduled", "upcoming",  "priority", "urgent",    "important",   "tagged",
-    "tag",        "list",      "agenda",    "plate",    "planned",   "next",        "incomplete",
-    "unfinished", "late",      "today",     "tomorrow", "week",      "outstanding", "items",
-    "everything", "anything",  "complete",  "schedule", "reminders", "recurring",   NULL};
+    "task",        "tasks",     "todo",       "todos",    "to-do",    "to-dos",     "pending",
+    "due",         "overdue",   "completed",  "done",     "finished", "open",       "remaining",
+    "left",        "scheduled", "upcoming",   "priority", "urgent",   "important",  "tagged",
+    "tag",         "list",      "agenda",     "plate",    "planned",  "incomplete", "unfinished",
+    "outstanding", "items",     "everything", "anything", "complete", "schedule",   "reminders",
+    "recurring",   NULL};
+
+/* Time words make a list only beside "have"/"need"/"do" ("what do I have tomorrow", not
+ * "is it going to rain tomorrow?"). */
+static const char *const time_words[] = {"today", "tomorrow", "week", "next",
+                                         "late",  "tonight",  NULL};
+static const char *const have_words[] = {"have", "got",   "need", "do",        "doing",
+                                         "busy", "plans", "next", "happening", NULL};
 
 static bool has_list_word(const struct nlp_ctx *x, int from, int to)
 {
-    for (int i = from; i < to; i++)
+    bool time = false, have = false;
+    for (int i = from; i < to; i++) {
         if (x->t[i].kind == TK_TAG || (x->t[i].kind == TK_WORD && in_set(x->t[i].w, list_words)))
             return true;
+        time = time || (x->t[i].kind == TK_WORD && in_set(x->t[i].w, time_words));
+        have = have || (x->t[i].kind == TK_WORD && in_set(x->t[i].w, have_words));
+    }
+    if (time && have)
+        return true;
     return nlp_find(x, from, to, "to do", NULL) >= 0;
 }
 

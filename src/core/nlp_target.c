@@ -124,12 +124,40 @@ static const char *const tail_noise[] = {
     "yet",  "finally", "off",  "too", "as",   "again", "from",  "my",      "the",   "on",
     "of",   "to",      "for",  "is",  "was",  "with",  "in",    "anymore", "today", NULL};
 
+static const char *const all_noise[] = {
+    "all",   "every",  "everything", "each",   "my",    "the",     "of",        "tasks", "task",
+    "ones",  "one",    "items",      "item",   "todos", "todo",    "that",      "are",   "is",
+    "which", "i",      "have",       "that's", "thats", "those",   "these",     "them",  "list",
+    "whole", "entire", "in",         "on",     "from",  "single",  "to-dos",    "stuff", "things",
+    "as",    "and",    "at",         "now",    "still", "already", "currently", "with",  NULL};
+
+/* The words of an "all" that are no filter ("all my work tasks") narrow it as a query. */
+static void all_query(struct nlp_ctx *x, int from, int to)
+{
+    struct nlp_filter *f = &x->c->filter;
+    size_t n = 0;
+    for (int i = from; i < to; i++) {
+        const struct nlp_tok *t = &x->t[i];
+        if (!nlp_live(x, i) || t->kind != TK_WORD || in_set(t->w, all_noise))
+            continue;
+        size_t tl = (size_t)(t->e - t->s);
+        if (n + tl + 2 >= sizeof f->q)
+            break;
+        if (n)
+            f->q[n++] = ' ';
+        memcpy(f->q + n, x->text + t->s, tl);
+        n += tl;
+    }
+    f->q[n] = '\0';
+}
+
 void nlp_target_all(struct nlp_ctx *x, int from, int to)
 {
     struct nlp_command *c = x->c;
     struct nlp_filter *f = &c->filter;
     c->target = NLP_TARGET_ALL;
     nlp_parse_filter(x, from, to);
+    all_query(x, from, to);
     if (f->status && strcmp(f->status, "all") == 0)
         f->status = NULL; /* "all my tasks": every task, the default */
     c->has_filter = f->status || f->due || f->n_tags || f->priority_mask || f->q[0] || f->sort;

@@ -30,7 +30,11 @@ struct ctx {
     struct when_acc acc;
     unsigned char *used;
     int n_read;
-    int pending_from, pending_to; /* a COUNT phrase, kept only when a rule is read */
+    int n_pending; /* phrases kept only when a repeat is read ("10 times", "after done") */
+    struct {
+        int from, to;
+    } pending[4];
+    int count_unit; /* the unit of "for N weeks" (-1: "N times") */
 };
 
 /* A number of units: minutes and hours as elapsed ms, the rest as a count of units. */
@@ -64,7 +68,9 @@ static bool attached(const struct ctx *c, int i)
 static bool is_lead(const struct ctx *c, int i)
 {
     return is_w(c, i, W_ON) || is_w(c, i, W_AT) || is_w(c, i, W_BY) || is_w(c, i, W_DUE) ||
-           is_p(c, i, '@') || is_w(c, i, W_FOR) || is_w(c, i, W_BEFORE);
+           is_p(c, i, '@') || is_w(c, i, W_FOR) || is_w(c, i, W_BEFORE) || is_w(c, i, W_REPEAT) ||
+           is_w(c, i, W_LATER) || is_w(c, i, W_EARLY) || is_w(c, i, W_BETWEEN) ||
+           is_w(c, i, W_FROM);
 }
 
 /* Words after which a short or numeric form is surely a date ("on 5/3", "this sat"). */
@@ -91,6 +97,13 @@ static bool date_context(const struct ctx *c, int start, int end, bool strict)
         return t->id == W_AT || t->id == W_PART || t->id == W_TONIGHT || t->id == W_BY ||
                t->id == W_MONTHNAME || t->id == W_EVERY || t->id == W_MIDNIGHT;
     return t->id != W_UNKNOWN;
+}
+
+/* A word outside the date vocabulary follows: the word before it is an adjective ("the 3rd
+ * floor", "the night shift", "weekly report"). */
+static bool noun_follows(const struct ctx *c, int k)
+{
+    return k < c->n && c->t[k].kind == TOK_WORD && c->t[k].id == W_UNKNOWN;
 }
 
 /* Marks tokens [from, to) and the lead words just before them ("on", "at", "by", "due"). */
@@ -218,13 +231,52 @@ static bool part_follows(const struct ctx *c, int j)
            (is_w(c, j, W_THIS) && is_w(c, j + 1, W_PART));
 }
 
+/* "half past 5", "quarter past 3", "quarter to 5" (hours read as a bare clock). */
+static int read_past_to(const struct ctx *c, int i, int *h, int *m)
+{
+    int j = i + (is_w(c, i, W_A) ? 1 : 0), min, hour;
+    if (is_w(c, j, W_HALF))
+        min = 30;
+    else if (is_w(c, j, W_UNIT) && c->t[j].val == U_QUARTER)
+        min = 15;
+    else
+        return -1;
+    bool to = is_w(c, j + 1, W_TO);
+    if (!to && !is_w(c, j + 1, W_PAST))
+        return -1;
+    int k = read_int(c, j + 2, &hour, false);
+    if (k < 0 || hour < 1 || hour > 12 || (to && min == 30))
+        return -1;
+    *h = to ? (hour == 1 ? 12 : hour - 1) : hour;
+    *m = to ? 60 - min : min;
+    return k;
+}
+
+/* A 24-hour form taken as written: a leading zero ("08:15"), "1730", "17h". */
+static bool colon_24(const struct ctx *c, int i)
+{
+    const struct lex_tok *t = &c->t[i];
+    return (t->ndigits == 2 && t->val < 10) || t->ndigits > 2 ||
+           (is_w(c, i + 1, W_UNIT) && c->t[i + 1].val == U_HOUR && attached(c, i + 1));
+}
+
 /* A clock time: "5pm", "5:30 pm", "17:00", "0930", "at 6", "by 3", "7 o'clock". */
 static int read_clock(const struct ctx *c, int i, int *h, int *m, bool *bare)
 {
+    int past = read_past_to(c, i, h, m);
+    if (past > 0) {
+        bool pm;
+        int e = read_ampm(c, past, &pm);
+        *bare = e < 0;
+        if (e > 0)
+            *h = *h % 12 + (pm ? 12 : 0);
+        return e > 0 ? e : past;
+    }
     if (!is_num(c, i))
         return -1;
     const struct lex_tok *t = &c->t[i];
-    bool lead = is_w(c, i - 1, W_AT) || is_w(c, i - 1, W_BY) || is_p(c, i - 1, '@');
+    bool lead = is_w(c, i - 1, W_AT) || is_w(c, i - 1, W_BY) || is_p(c, i - 1, '@') ||
+                is_w(c, i - 1, W_FROM) || is_w(c, i - 1, W_BETWEEN);
     int j = i + 1, hour = t->val, min = 0;
     bool colon = false, pm;
     if (t->ndigits == 3 || t->ndigits == 4) {
@@ -233,6 +285,12 @@ static int read_clock(const struct ctx *c, int i, int *h, int *m, bool *bare)
         colon = true;
     } else if (t->ndigits > 2) {
         return -1;
+    } else if (is_w(c, j, W_UNIT) && c->t[j].val == U_HOUR && (c->t[j].flags & LEXF_ABBR) &&
+               attached(c, j)) {
+        colon = true; /* "17h", "18h30" */
+        j++;
+        if (is_num(c, j) && attached(c, j) && c->t[j].ndigits == 2)
+            min = c->t[j++].val;
     } else if ((is_p(c, j, ':') || is_p(c, j, '.')) && attached(c, j) && is_num(c, j + 1) &&
                attached(c, j + 1) && c->t[j + 1].ndigits == 2) {
         bool dot = is_p(c, j, '.');
@@ -254,7 +312,7 @@ static int read_clock(const struct ctx *c, int i, int *h, int *m, bool *bare)
         *h = hour % 12 + (pm ? 12 : 0);
         *m = min;
         *bare = false;
-        return k;
+        return k + is_w(c, k, W_ISH);
     }
     bool oclock = is_w(c, j, W_OCLOCK);
     if (!colon && !lead && !oclock && !part_follows(c, j))
@@ -263,8 +321,9 @@ static int read_clock(const struct ctx *c, int i, int *h, int *m, bool *bare)
         return -1; /* "2025" alone is a number, not 20:25 */
     *h = hour;
     *m = min;
-    *bare = !(t->ndigits != 1 && t->val < 10) && hour >= 1 && hour <= 12 && t->ndigits <= 2;
-    return oclock ? j + 1 : j;
+    *bare = !colon_24(c, i) && hour >= 1 && hour <= 12;
+    j += oclock;
+    return j + is_w(c, j, W_ISH);
 }
 
 /* A list of weekdays: "monday", "mon, wed and fri", "mondays and thursdays". */
@@ -331,6 +390,8 @@ static int read_md(const struct ctx *c, int i, struct dayref *r)
         if (is_w(c, j, W_THE))
             j++;
         int k = read_ordinal(c, j, &dom, false);
+        if (k < 0 && is_w(c, j, W_ORDW) && c->t[j].val > 0 && is_w(c, j + 1, W_OF))
+            k = j + 1, dom = c->t[j].val; /* "the first of January" */
         if (k < 0 && is_num(c, j) && c->t[j].ndigits <= 2)
             k = j + 1, dom = c->t[j].val;
         if (k < 0)
@@ -359,9 +420,9 @@ static int read_numeric(const struct ctx *c, int i, struct dayref *r)
     if (!is_num(c, i))
         return -1;
     int a = c->t[i].val, b, year = 0, month, dom, j;
-    if (c->t[i].ndigits == 4 && is_p(c, i + 1, '-') && is_num(c, i + 2) && is_p(c, i + 3, '-') &&
-        is_num(c, i + 4) && attached(c, i + 1) && attached(c, i + 2) && attached(c, i + 3) &&
-        attached(c, i + 4)) {
+    if (c->t[i].ndigits == 4 && (is_p(c, i + 1, '-') || is_p(c, i + 1, '/')) && is_num(c, i + 2) &&
+        is_p(c, i + 3, (char)c->t[i + 1].val) && is_num(c, i + 4) && attached(c, i + 1) &&
+        attached(c, i + 2) && attached(c, i + 3) && attached(c, i + 4)) {
         year = a, month = c->t[i + 2].val, dom = c->t[i + 4].val, j = i + 5;
     } else if (c->t[i].ndigits <= 2 && (is_p(c, i + 1, '/') || is_p(c, i + 1, '.')) &&
                attached(c, i + 1) && is_num(c, i + 2) && attached(c, i + 2) &&
@@ -462,6 +523,82 @@ static int read_this_next(const struct ctx *c, int i, struct dayref *r)
     return j + 1;
 }
 
+/* "the 15th", "on the 1st", "on the third", "the 5th of next month": a day of the month;
+ * "the 3rd floor" is not. */
+static int read_dom(const struct ctx *c, int j, struct dayref *r)
+{
+    int dom, k = is_w(c, j, W_THE) ? j + 1 : j;
+    bool lead = date_lead(c, j - 1) || is_w(c, j - 1, W_THE);
+    k = read_ordinal(c, k, &dom, lead && is_w(c, j, W_THE));
+    if (k < 0 || dom < 1 || dom > 31 || !(is_w(c, j, W_THE) || date_lead(c, j - 1)))
+        return -1;
+    if (is_w(c, k, W_OF) && is_w(c, k + 1, W_NEXT) && is_w(c, k + 2, W_UNIT) &&
+        c->t[k + 2].val == U_MONTH) {
+        r->kind = DAY_MONTHSTART;
+        r->n = 1;
+        r->dom = dom;
+        return k + 3;
+    }
+    /* before a noun, only a repeat or "on the 15th" (too high for a floor) make it a day */
+    bool noun_ok =
+        !noun_follows(c, k) || c->acc.freq == FREQ_MONTHLY || (dom > 10 && date_lead(c, j - 1));
+    if (!noun_ok || !date_context(c, j, k, false))
+        return -1;
+    r->kind = DAY_DOM;
+    r->dom = dom;
+    return k;
+}
+
+/* "christmas", "xmas eve", "new year's eve", "halloween", "valentine's day"; not before a noun
+ * ("christmas party") unless a lead word says it is the day ("on christmas"). */
+static int read_holiday(const struct ctx *c, int j, struct dayref *r)
+{
+    int k = j, mmdd;
+    if (is_w(c, k, W_HOLIDAY)) {
+        mmdd = c->t[k].val;
+        k++;
+    } else if (is_w(c, k, W_NEW) && (is_w(c, k + 1, W_YEARPOSS) ||
+                                     (is_w(c, k + 1, W_UNIT) && c->t[k + 1].val == U_YEAR))) {
+        mmdd = 101;
+        k += 2;
+        if (is_w(c, k, W_UNIT) && c->t[k].val == U_DAY)
+            k++;
+        else if (is_w(c, k, W_EVE))
+            mmdd = 1231, k++;
+        else
+            return -1;
+    } else {
+        return -1;
+    }
+    if (mmdd == 1225 && is_w(c, k, W_EVE))
+        mmdd = 1224, k++;
+    else if (is_w(c, k, W_UNIT) && c->t[k].val == U_DAY && !(c->t[k].flags & LEXF_PLURAL))
+        k++;
+    if ((noun_follows(c, k) && !date_lead(c, j - 1)) || is_num(c, k))
+        return -1; /* "christmas party", "xmas 24.12." */
+    r->kind = DAY_MD;
+    r->month = mmdd / 100;
+    r->dom = mmdd % 100;
+    return k;
+}
+
+/* A date right after a weekday ("friday the 11th", "Fri, Dec 11"): the date is the day. */
+static int read_date_after_wday(const struct ctx *c, int k, struct dayref *r)
+{
+    int m = k + is_p(c, k, ',');
+    struct dayref d;
+    memset(&d, 0, sizeof d);
+    int e = read_md(c, m, &d);
+    if (e < 0)
+        e = read_numeric(c, m, &d);
+    if (e < 0 && is_w(c, m, W_THE))
+        e = read_dom(c, m, &d);
+    if (e < 0)
+        return -1;
+    *r = d;
+    return e;
+}
+
 /* A day: today, tomorrow, weekdays, dates, "next week", "end of month", "this weekend". */
 static int read_day(const struct ctx *c, int i, struct dayref *r)
 {
@@ -482,6 +619,12 @@ static int read_day(const struct ctx *c, int i, struct dayref *r)
         r->n = 2;
         return k + 3;
     }
+    if (is_w(c, k, W_UNIT) && c->t[k].val == U_WEEK && is_w(c, k + 1, W_AFTER) &&
+        is_w(c, k + 2, W_NEXT)) {
+        r->kind = DAY_NEXTWEEK; /* "the week after next" */
+        r->n = 2;
+        return k + 3;
+    }
     if ((k = read_this_next(c, j, r)) > 0 || (k = read_end_of(c, j, r)) > 0)
         return k;
     k = j;
@@ -495,24 +638,42 @@ static int read_day(const struct ctx *c, int i, struct dayref *r)
     }
     k = read_wdays(c, j, &mask, &plural, &abbr);
     if (k > 0 && !plural && (!abbr || date_context(c, j, k, true))) {
+        int e = read_date_after_wday(c, k, r);
+        if (e > 0)
+            return e;
         r->kind = DAY_WDAY;
         r->wmask = mask;
         return k;
     }
-    if ((k = read_md(c, j, r)) > 0)
+    if ((k = read_md(c, j, r)) > 0 || (k = read_holiday(c, j, r)) > 0)
         return k;
     if ((k = read_numeric(c, j, r)) > 0)
         return date_context(c, j, k, false) ? k : -1;
-    /* "the 15th", "on the 1st": a day of the month; "the 3rd floor" is not */
-    int dom;
-    k = read_ordinal(c, is_w(c, j, W_THE) ? j + 1 : j, &dom, false);
-    if (k > 0 && dom >= 1 && dom <= 31 && date_context(c, j, k, false) &&
-        (is_w(c, j, W_THE) || date_lead(c, j - 1))) {
-        r->kind = DAY_DOM;
-        r->dom = dom;
+    return read_dom(c, j, r);
+}
+
+/* The end of a time range after its start ("10am-11am", "2pm to 4pm", "between 2 and 4"):
+ * the task is due at the start; the end is read and left out of the title. */
+static int range_end(const struct ctx *c, int k)
+{
+    bool between = false;
+    for (int b = k - 1; b >= 0 && b >= k - 4; b--)
+        between |= is_w(c, b, W_BETWEEN);
+    if (!(is_p(c, k, '-') || is_w(c, k, W_TO) || is_w(c, k, W_UNTIL) ||
+          (between && is_w(c, k, W_AND))))
         return k;
+    int h, m, e;
+    bool bare, pm;
+    if (is_num(c, k + 1) && c->t[k + 1].ndigits <= 2 && c->t[k + 1].val <= 24) {
+        e = read_clock(c, k + 1, &h, &m, &bare);
+        if (e < 0) {
+            e = k + 2;
+            int a = read_ampm(c, e, &pm);
+            e = a > 0 ? a : e;
+        }
+        return e;
     }
-    return -1;
+    return k;
 }
 
 /* A time of day into the accumulator: clocks, noon, midnight, parts of the day, tonight,
@@ -549,10 +710,18 @@ static int read_time(struct ctx *c, int i)
     }
     int k = j;
     bool this_part = false;
+    if (is_w(c, k, W_ORDW) && c->t[k].val == 1 && is_w(c, k + 1, W_THING)) {
+        a->part = PART_MORNING; /* "first thing tomorrow" */
+        return k + 2;
+    }
     if (is_w(c, k, W_IN) && is_w(c, k + 1, W_THE) && is_w(c, k + 2, W_PART))
         k += 2;
     else if (is_w(c, k, W_THIS) && is_w(c, k + 1, W_PART))
         k += 1, this_part = true;
+    bool day_before = is_w(c, j - 1, W_TODAY) || is_w(c, j - 1, W_TOMORROW) ||
+                      is_w(c, j - 1, W_WDAY) || is_lead(c, j - 1) || is_num(c, j - 1);
+    if (k == j && noun_follows(c, k + 1) && !day_before)
+        return -1; /* "the night shift", "morning routine" */
     if (is_w(c, k, W_PART) && !(c->t[k].flags & LEXF_PLURAL)) {
         if (c->t[k].val == PART_NOON) {
             a->has_clock = true;
@@ -570,7 +739,7 @@ static int read_time(struct ctx *c, int i)
     a->hour = h;
     a->minute = m;
     a->clock_bare = bare;
-    return k;
+    return range_end(c, k);
 }
 
 /* Token k ends a phrase: the end, punctuation, "it", "and", or the start of another date. */
@@ -712,7 +881,9 @@ static int rule_completion(struct ctx *c, int i)
         j = i;
     if (is_w(c, j, W_FROM) && is_w(c, j + 1, W_WHEN))
         j += 2;
-    else if (is_w(c, j, W_AFTER) || (is_w(c, j, W_WHEN) && !interval && is_w(c, j + 1, W_I)))
+    else if (is_w(c, j, W_AFTER) || (is_w(c, j, W_WHEN) && !interval &&
+                                     (is_w(c, j + 1, W_I) || is_w(c, j + 1, W_IM) ||
+                                      is_w(c, j + 1, W_IT) || is_w(c, j + 1, W_FINISH))))
         j += 1;
     else
         return -1;
@@ -834,6 +1005,13 @@ static int every_what(struct ctx *c, int j, int interval)
     }
     if (interval == 1 && (k = rule_of_month(c, j)) > 0)
         return k;
+    int dom;
+    if (interval == 1 && (k = read_ordinal(c, j, &dom, false)) > 0 && dom >= 1 && dom <= 31) {
+        if (!set_freq(a, FREQ_MONTHLY, 1))
+            return -1;
+        a->bymonthday = dom; /* "every 15th" */
+        return k;
+    }
     return -1;
 }
 
@@ -874,6 +1052,10 @@ static int rule_adverb(struct ctx *c, int i)
     struct when_acc *a = &c->acc;
     if (is_w(c, i, W_ADVERB)) {
         int v = c->t[i].val;
+        if (noun_follows(c, i + 1))
+            for (int k = i + 1; k < c->n; k++)
+                if (is_w(c, k, W_EVERY) || is_w(c, k, W_ADVERB))
+                    return -1; /* "weekly report every friday": the title's adjective */
         if (!set_freq(a, (enum freq)(v < 0 ? -v : v), v == -FREQ_WEEKLY ? 2 : v < 0 ? 3 : 1))
             return -1;
         return i + 1;
@@ -888,6 +1070,10 @@ static int rule_adverb(struct ctx *c, int i)
     bool plural, abbr;
     int k = read_wdays(c, i, &mask, &plural, &abbr);
     if (k > 0 && plural) {
+        if (a->freq == FREQ_WEEKLY && !a->bydaymask) {
+            a->bydaymask = mask; /* "weekly on mondays" */
+            return k;
+        }
         if (!set_freq(a, FREQ_WEEKLY, 1))
             return -1;
         a->bydaymask = mask;
@@ -950,12 +1136,17 @@ static int rule_count(struct ctx *c, int i)
         return -1;
     if ((k = read_int(c, i, &n, false)) > 0 && is_w(c, k, W_TIMES) && n >= 1 && n <= 1000) {
         a->count = n;
+        c->count_unit = -1;
         return k + 1;
     }
     struct dur d;
-    if (is_w(c, i, W_FOR) && (k = read_dur(c, i + 1, &d)) > 0 && d.unit >= U_DAY &&
-        d.unit <= U_YEAR && d.n <= 1000) {
+    int j = i + 1;
+    if (is_w(c, j, W_THE) && is_w(c, j + 1, W_NEXT))
+        j += 2; /* "for the next 3 weeks" */
+    if (is_w(c, i, W_FOR) && (k = read_dur(c, j, &d)) > 0 && d.unit >= U_DAY && d.unit <= U_YEAR &&
+        d.n <= 1000) {
         a->count = d.n;
+        c->count_unit = (int)d.unit;
         return k;
     }
     return -1;
@@ -973,6 +1164,10 @@ static int rule_in(struct ctx *c, int i)
     if ((k = read_dur(c, j, &d)) < 0)
         return -1;
     int base = 0;
+    if (in && is_p(c, k, '\'') && is_w(c, k + 1, W_TIMEWORD))
+        k += 2; /* "in two weeks' time" */
+    else if (in && is_w(c, k, W_TIMEWORD))
+        k++;
     if (!in) {
         if (is_w(c, k, W_FROM) && (is_w(c, k + 1, W_NOW) || is_w(c, k + 1, W_TODAY)))
             k += 2;
@@ -1011,15 +1206,15 @@ static int try_rules(struct ctx *c, int i)
 {
     struct when_acc *a = &c->acc;
     int k;
-    if ((k = rule_remind(c, i)) > 0 || (k = rule_completion(c, i)) > 0 ||
-        (k = rule_of_month(c, i)) > 0 || (k = rule_every(c, i)) > 0 ||
-        (k = rule_adverb(c, i)) > 0 || (k = rule_until(c, i)) > 0 ||
+    if ((k = rule_remind(c, i)) > 0 || (k = rule_of_month(c, i)) > 0 ||
+        (k = rule_every(c, i)) > 0 || (k = rule_adverb(c, i)) > 0 || (k = rule_until(c, i)) > 0 ||
         (k = rule_starting(c, i)) > 0 || (k = rule_in(c, i)) > 0)
         return k;
-    if ((k = rule_count(c, i)) > 0) {
-        c->pending_from = i;
-        c->pending_to = k;
-        return -k; /* marked at the end, when a rule was read */
+    if (((k = rule_completion(c, i)) > 0 || (k = rule_count(c, i)) > 0) && c->n_pending < 4) {
+        c->pending[c->n_pending].from = i;
+        c->pending[c->n_pending].to = k;
+        c->n_pending++;
+        return -k; /* marked at the end, when a repeat was read */
     }
     bool at = is_w(c, i - 1, W_AT) || is_w(c, i - 1, W_BY) || is_p(c, i - 1, '@');
     struct when_acc saved = *a;
@@ -1039,13 +1234,28 @@ static int try_rules(struct ctx *c, int i)
     return -1;
 }
 
+/* "for N weeks" counts occurrences: N when the unit is the repeat's ("every week for 6
+ * weeks"); "every day for 2 weeks" = 14, "every mon and thu for 4 weeks" = 8. */
+static int count_of(const struct when_acc *a, int unit)
+{
+    int days = 0;
+    for (int t = 0; t < 7; t++)
+        days += (a->bydaymask >> t) & 1;
+    int n = a->count;
+    if (unit == U_WEEK && a->freq == FREQ_DAILY)
+        n *= 7;
+    else if (unit == U_WEEK && a->freq == FREQ_WEEKLY && days > 1 && a->interval <= 1)
+        n *= days;
+    return n > 1000 ? 1000 : n;
+}
+
 int nlp_when_read(const char *text, size_t len, int64_t now_ms, const char *tz,
                   struct nlp_when *out, unsigned char *used)
 {
     assert(out && (text || len == 0) && (used || len == 0));
     memset(out, 0, sizeof *out);
     struct lex_tok toks[MAX_TOKENS];
-    struct ctx c = {.text = text, .t = toks, .used = used, .pending_from = -1};
+    struct ctx c = {.text = text, .t = toks, .used = used};
     c.n = lex_tokenize(text, len, toks, MAX_TOKENS);
     if (!tz || !tz_valid(tz))
         tz = "UTC";
@@ -1064,13 +1274,16 @@ int nlp_when_read(const char *text, size_t len, int64_t now_ms, const char *tz,
     struct when_acc *a = &c.acc;
     if (a->freq == FREQ_NONE) {
         a->count = 0;
+        a->from_completion = false;
         if (a->has_until && a->day.kind == DAY_NONE && !a->until_month_only)
             a->day = a->until; /* "until friday" with no repeat: due friday */
         a->has_until = false;
         if (a->has_start && a->day.kind == DAY_NONE)
             a->day = a->start;
-    } else if (c.pending_from >= 0) {
-        mark(&c, c.pending_from, c.pending_to);
+    } else {
+        for (int p = 0; p < c.n_pending; p++)
+            mark(&c, c.pending[p].from, c.pending[p].to);
+        a->count = count_of(a, c.count_unit);
     }
     if (c.n_read == 0)
         return 0;

@@ -22,7 +22,7 @@ enum day_kind {
     DAY_EOM,        /* the last day of this month */
     DAY_EOY,        /* Dec 31 */
     DAY_WEEKEND,    /* this (n = 0) or next (n = 1) weekend's Saturday */
-    DAY_MONTHSTART, /* the 1st of a month: next month (n = 1), or month m on or after today */
+    DAY_MONTHSTART, /* the 1st (or dom) of next month (n = 1), or month m after today */
     DAY_YEARSTART,  /* Jan 1 of next year */
     DAY_NEXTEOW,    /* Friday of the next ISO week */
     DAY_NEXTEOM,    /* the last day of next month */

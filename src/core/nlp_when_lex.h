@@ -76,6 +76,17 @@ enum word_id {
     W_FUNC,
     W_YOU,
     W_WITH,
+    W_TO,
+    W_PAST,
+    W_TIMEWORD,
+    W_THING,
+    W_REPEAT,
+    W_BETWEEN,
+    W_ISH,
+    W_HOLIDAY, /* val = month * 100 + day */
+    W_NEW,
+    W_YEARPOSS,
+    W_EVE,
 };
 
 enum unit { U_MINUTE, U_HOUR, U_DAY, U_WEEK, U_MONTH, U_YEAR, U_FORTNIGHT, U_QUARTER };

@@ -142,7 +142,7 @@ static int64_t resolve_day(const struct dayref *r, int64_t today)
     case DAY_WDAY:
         return resolve_wday(r, today);
     case DAY_NEXTWEEK:
-        return today - wd + 7;
+        return today - wd + 7 * (r->n > 1 ? r->n : 1);
     case DAY_EOW:
         return today + (4 - wd + 7) % 7;
     case DAY_EOM:
@@ -157,6 +157,13 @@ static int64_t resolve_day(const struct dayref *r, int64_t today)
         if (r->month) {
             int64_t day = nlp_days_from_civil(y, r->month, 1);
             return day > today ? day : nlp_days_from_civil(y + 1, r->month, 1);
+        }
+        if (r->dom) { /* "the 5th of next month" */
+            int64_t first = add_months(nlp_days_from_civil(y, m, 1), r->n);
+            int fy, fm, fd;
+            nlp_civil_from_days(first, &fy, &fm, &fd);
+            int last = nlp_days_in_month(fy, fm);
+            return first + (r->dom > last ? last : r->dom) - 1;
         }
         return add_months(nlp_days_from_civil(y, m, 1), r->n);
     case DAY_YEARSTART:

@@ -33,10 +33,6 @@ async function tasksById(u) {
 /** The tool calls of an answer that changed something (not list_tasks / list_tags). */
 const writes = (answer) => answer.tool_calls.filter((c) => !/^list_/.test(c.tool));
 
-// Until the built-in brain (src/app/assistant_builtin.c) replaces its stub, the cases that need
-// it are reported as TODO rather than failing the tier.
-const BRAIN = { todo: 'waits on the built-in brain (issue 12, src/app/assistant_builtin.c)' };
-
 describe('assistant (built-in, over POST /chat)', () => {
     let srv;
     before(async () => {
@@ -45,7 +41,7 @@ describe('assistant (built-in, over POST /chat)', () => {
     });
     after(async () => { await srv?.stop(); });
 
-    it('adds_a_task_with_its_due_date_and_repeat_and_then_makes_it_high_priority', BRAIN, async () => {
+    it('adds_a_task_with_its_due_date_and_repeat_and_then_makes_it_high_priority', async () => {
         const u = await newUser(srv.api, { timezone: TZ });
         const a = await say(u, 'remind me to pay rent on the 1st of every month');
         const tasks = [...(await tasksById(u)).values()];
@@ -68,7 +64,7 @@ describe('assistant (built-in, over POST /chat)', () => {
         assert.equal(after1.get(t.id).due_at, t.due_at);
     });
 
-    it('adds_a_timed_task_for_tomorrow_in_the_users_zone', BRAIN, async () => {
+    it('adds_a_timed_task_for_tomorrow_in_the_users_zone', async () => {
         const u = await newUser(srv.api, { timezone: TZ });
         await say(u, 'call the dentist tomorrow at 5pm');
         const [t] = [...(await tasksById(u)).values()];
@@ -78,7 +74,7 @@ describe('assistant (built-in, over POST /chat)', () => {
         assert.equal(t.recurrence, null);
     });
 
-    it('asks_which_task_when_two_match_then_completes_the_second_one', BRAIN, async () => {
+    it('asks_which_task_when_two_match_then_completes_the_second_one', async () => {
         const u = await newUser(srv.api, { timezone: TZ });
         const one = await u.create({ title: 'Write the quarterly report' });
         const two = await u.create({ title: 'Send the report to Bob' });
@@ -99,7 +95,7 @@ describe('assistant (built-in, over POST /chat)', () => {
         assert.deepEqual(writes(a).map((c) => c.tool), ['complete_task']);
     });
 
-    it('asks_before_deleting_all_tasks_and_deletes_them_after_yes', BRAIN, async () => {
+    it('asks_before_deleting_all_tasks_and_deletes_them_after_yes', async () => {
         const u = await newUser(srv.api, { timezone: TZ });
         for (const title of ['Buy milk', 'Walk the dog', 'File taxes']) await u.create({ title });
         const q = await say(u, 'delete all my tasks');

@@ -304,3 +304,33 @@ Test(assistant_builtin, a_reminder_before_a_task_without_a_date_is_explained)
     const char *r = say("remind me 30 minutes before");
     cr_expect_str_eq(r, "Updated \"Call mom\", reminding you Mon 7 Dec at 14:30.");
 }
+
+Test(assistant_builtin, a_question_is_answered_by_due_day_or_by_words)
+{
+    say("add call the bank friday");
+    say("add call the plumber tomorrow");
+    const char *r = say("delete the call task");
+    cr_expect(strstr(r, "Which one") == r, "%s", r);
+    say("the one due friday");
+    cr_expect_eq(n_calls("delete_task"), 1);
+    cr_expect_str_eq(json_string_value(json_object_get(
+                         json_object_get(json_array_get(last.tool_calls, 0), "result"), "title")),
+                     "Call the bank");
+    say("add call mom");
+    say("add call dad");
+    say("complete the call task");
+    cr_expect(strstr(last.response, "Which one") == last.response, "%s", last.response);
+    cr_expect_str_eq(say("the one about dad"), "Completed \"Call dad\".");
+}
+
+Test(assistant_builtin, them_after_a_list_asks_before_deleting_several)
+{
+    add_task("u1", "Alpha");
+    add_task("u1", "Beta");
+    say("show my tasks");
+    const char *r = say("delete them");
+    cr_expect(strstr(r, "Delete all 2 tasks") == r, "%s", r);
+    cr_expect_eq(count_tasks("u1"), 2);
+    say("yes");
+    cr_expect_eq(count_tasks("u1"), 0);
+}

@@ -188,6 +188,12 @@ Test(nlp, complete_reopen_and_delete_name_their_target)
         {"complete everything due today",
          "{\"intent\":\"complete\",\"target\":{\"all\":true},\"filter\":{\"due\":\"today\"}}"},
         {"delete them", "{\"intent\":\"delete\",\"target\":{\"previous\":true}}"},
+        {"clear my list", "{\"intent\":\"delete\",\"target\":{\"all\":true},\"filter\":null}"},
+        {"delete all my grocery tasks",
+         "{\"intent\":\"delete\",\"target\":{\"all\":true},\"filter\":{\"q\":\"grocery\"}}"},
+        {"make all my work tasks high priority",
+         "{\"intent\":\"update\",\"priority\":\"high\",\"target\":{\"all\":true},\"filter\":{"
+         "\"q\":\"work\"}}"},
         {"remove that one", "{\"intent\":\"delete\",\"target\":{\"previous\":true}}"},
         {"delete task number 12", "{\"target\":{\"id\":12}}"},
     };
@@ -267,6 +273,9 @@ Test(nlp, confirmations_cancels_and_help)
         {"cancel", "{\"intent\":\"cancel\"}"},
         {"nope, keep them", "{\"intent\":\"cancel\"}"},
         {"forget it", "{\"intent\":\"cancel\"}"},
+        {"sure thing", "{\"intent\":\"confirm\"}"},
+        {"hold on", "{\"intent\":\"cancel\"}"},
+        {"no don't delete them", "{\"intent\":\"cancel\"}"},
         {"help", "{\"intent\":\"help\"}"},
         {"what can you do", "{\"intent\":\"help\"}"},
         {"What can you do?", "{\"intent\":\"help\"}"},
@@ -389,6 +398,9 @@ Test(nlp, unseen_phrasings_read_as_a_person_means_them)
          "\"report\"}}"},
         {"i didn't actually finish the laundry", "{\"intent\":\"reopen\"}"},
         {"thanks!", "{\"intent\":\"unknown\"}"},
+        {"is it going to rain tomorrow?", "{\"intent\":\"unknown\"}"},
+        {"what do I have tomorrow", "{\"intent\":\"list\",\"filter\":{\"due\":\"tomorrow\"}}"},
+        {"what's next", "{\"intent\":\"list\"}"},
         {"What can I ask you?", "{\"intent\":\"help\"}"},
     };
     CHECK(cases);
