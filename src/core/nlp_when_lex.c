@@ -254,6 +254,14 @@ static const struct lex_entry lexicon[] = {
     {"close", 5, W_CLOSE, 0, 0},
     {"business", 8, W_BUSINESS, 0, 0},
     {"to", 2, W_TO, 0, 0},
+    {"nxt", 3, W_NEXT, 0, 0},
+    {"following", 9, W_NEXT, 0, 0},
+    {"morn", 4, W_PART, PART_MORNING, 0},
+    {"2nite", 5, W_TONIGHT, 0, 0},
+    {"wknd", 4, W_WEEKEND, 0, 0},
+    {"wknds", 5, W_WEEKEND, 0, PL},
+    {"wkday", 5, W_WEEKDAY, 0, 0},
+    {"wkdays", 6, W_WEEKDAY, 0, PL},
     {"between", 7, W_BETWEEN, 0, 0},
     {"ish", 3, W_ISH, 0, 0},
     {"sharp", 5, W_ISH, 0, 0},
@@ -346,16 +354,42 @@ static const struct lex_entry *lookup(const char *w, size_t len)
     return found;
 }
 
+/* U+2019 (the apostrophe phones type) at text[i]. */
+static bool curly_apostrophe(const char *text, size_t len, size_t i)
+{
+    return i + 2 < len && (unsigned char)text[i] == 0xE2 && (unsigned char)text[i + 1] == 0x80 &&
+           (unsigned char)text[i + 2] == 0x99;
+}
+
+/* A digits-and-letters run that is a vocabulary word as it stands ("2nite"). */
+static bool lookup_exact_lower(const char *w, size_t len)
+{
+    char low[LEX_WORD_MAX];
+    if (len >= LEX_WORD_MAX)
+        return false;
+    for (size_t k = 0; k < len; k++)
+        low[k] = (w[k] >= 'A' && w[k] <= 'Z') ? (char)(w[k] - 'A' + 'a') : w[k];
+    enum { N = sizeof lexicon / sizeof lexicon[0] };
+    for (size_t k = 0; k < N; k++)
+        if (lexicon[k].len == len && memcmp(lexicon[k].word, low, len) == 0)
+            return true;
+    return false;
+}
+
 static void word_token(struct lex_tok *t, const char *text)
 {
     char w[LEX_WORD_MAX];
-    size_t len = (size_t)(t->end - t->start);
+    size_t end = (size_t)t->end, len = 0;
     t->id = W_UNKNOWN;
-    if (len >= LEX_WORD_MAX)
-        return;
-    for (size_t k = 0; k < len; k++) {
-        char c = text[t->start + (int)k];
-        w[k] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+    for (size_t k = (size_t)t->start; k < end; k++) {
+        if (len + 1 >= LEX_WORD_MAX)
+            return;
+        char c = text[k];
+        if (curly_apostrophe(text, end, k)) {
+            c = '\'';
+            k += 2;
+        }
+        w[len++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
     }
     const struct lex_entry *e = lookup(w, len);
     if (e) {
@@ -383,7 +417,15 @@ int lex_tokenize(const char *text, size_t len, struct lex_tok *toks, int max)
         t->start = (int)i;
         t->space_before = space;
         space = false;
-        if (is_digit(c)) {
+        size_t wend = i;
+        while (wend < len &&
+               (is_digit((unsigned char)text[wend]) || is_alpha((unsigned char)text[wend])))
+            wend++;
+        if (is_digit(c) && wend - i > 1 && is_alpha((unsigned char)text[wend - 1]) &&
+            lookup_exact_lower(text + i, wend - i)) {
+            t->kind = TOK_WORD; /* "2nite", "2moro" */
+            i = wend;
+        } else if (is_digit(c)) {
             long v = 0;
             while (i < len && is_digit((unsigned char)text[i])) {
                 if (v < 100000)
@@ -394,10 +436,16 @@ int lex_tokenize(const char *text, size_t len, struct lex_tok *toks, int max)
             t->val = (int)v;
             t->ndigits = (int)(i - (size_t)t->start);
         } else if (is_alpha(c)) {
-            while (i < len &&
-                   (is_alpha((unsigned char)text[i]) ||
-                    (text[i] == '\'' && i + 1 < len && is_alpha((unsigned char)text[i + 1]))))
-                i++;
+            while (i < len) {
+                if (is_alpha((unsigned char)text[i]) ||
+                    (text[i] == '\'' && i + 1 < len && is_alpha((unsigned char)text[i + 1])))
+                    i++;
+                else if (curly_apostrophe(text, len, i) && i + 3 < len &&
+                         is_alpha((unsigned char)text[i + 3]))
+                    i += 3; /* "I’ve", "o’clock" */
+                else
+                    break;
+            }
             t->kind = TOK_WORD;
         } else if (c >= 0x80) {
             while (i < len && (unsigned char)text[i] >= 0x80)
