@@ -77,7 +77,8 @@ describe('the chat panel', () => {
         await blur(page);
         await page.keyboard.press('c');
         await panel(page).waitFor({ state: 'detached' });
-        await blur(page);
+        await waitFor(async () => (await page.evaluate(() => document.activeElement?.textContent)) === 'Assistant',
+            { what: 'focus on the Assistant button once closed' });
         await page.keyboard.press('c');
         await waitForValue(() => focusedId(page), 'chat-message', 'focus in the message box again');
 
@@ -104,6 +105,12 @@ describe('the chat panel', () => {
         await panel(page).waitFor({ state: 'detached' });
         await waitFor(async () => (await page.evaluate(() => document.activeElement?.textContent)) === 'Assistant',
             { what: 'focus back on the Assistant button' });
+        // Enter on that button opens it again; Escape from any of its controls closes it
+        await page.keyboard.press('Enter');
+        await waitForValue(() => focusedId(page), 'chat-message', 'focus in the message box');
+        await page.keyboard.press('Shift+Tab'); // to the conversation's links, then the panel's buttons
+        await page.keyboard.press('Escape');
+        await panel(page).waitFor({ state: 'detached' });
         assertNoPageErrors(page);
     }));
 

@@ -135,12 +135,18 @@ function Tasks({ session }: { session: Session }) {
   const chatButton = useRef<HTMLButtonElement>(null);
   const chatOpen = useRef(false);
   chatOpen.current = chat.open;
+  const chatClosedByUser = useRef(false);
   const toggleChat = useCallback(() => {
     const open = !chatOpen.current;
     rememberPanelOpen(open);
+    chatClosedByUser.current = !open;
     setChat({ open, focus: open });
-    if (!open) setTimeout(() => chatButton.current?.focus(), 0); // back where it was opened from
   }, []);
+  useEffect(() => { // closed: focus back on the button that opens it
+    if (chat.open || !chatClosedByUser.current) return;
+    chatClosedByUser.current = false;
+    chatButton.current?.focus();
+  }, [chat.open]);
   const pendingDeletes = useRef(new Map<number, Task>());
   const [, setDeleteTick] = useState(0);
   const quickRef = useRef<HTMLInputElement>(null);

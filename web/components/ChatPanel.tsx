@@ -123,14 +123,13 @@ export default function ChatPanel({ userId, focusOnOpen, onClose, onChanged, onO
     if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
       void send();
-    } else if (e.key === 'Escape') {
-      e.preventDefault();
-      onClose();
     }
   }
 
   return (
-    <section id="chat-panel" className="chat-panel" aria-labelledby="chat-heading">
+    // Escape anywhere in the panel closes it (a dialog it opened handles its own first)
+    <section id="chat-panel" className="chat-panel" aria-labelledby="chat-heading"
+      onKeyDown={(e) => { if (e.key === 'Escape' && !e.defaultPrevented) { e.preventDefault(); onClose(); } }}>
       <div className="chat-head">
         <h2 id="chat-heading">Assistant</h2>
         <button type="button" className="btn btn-small" onClick={startOver}
