@@ -670,7 +670,7 @@ function Tasks({ session }: { session: Session }) {
             <dt><kbd>e</kbd></dt><dd>Edit the selected task</dd>
             <dt><kbd>Delete</kbd> / <kbd>Backspace</kbd></dt><dd>Delete the selected task</dd>
             <dt><kbd>z</kbd></dt><dd>Undo the last completion or delete</dd>
-            <dt><kbd>c</kbd></dt><dd>Open or close the assistant (<kbd>Esc</kbd> closes it from its message box)</dd>
+            <dt><kbd>c</kbd></dt><dd>Open or close the assistant (<kbd>Esc</kbd> inside it closes it too)</dd>
             <dt><kbd>Ctrl</kbd>+<kbd>Enter</kbd></dt><dd>Save in the editor</dd>
             <dt><kbd>Esc</kbd></dt><dd>Close a dialog</dd>
           </dl>
