@@ -99,8 +99,8 @@ static const struct lead {
     {"~move|push|~postpone|~reschedule|delay|bump|shift|defer|snooze|~extend|pull|put", M_MOVE},
     {"tag|label|~categorize|~categorise", M_TAG},
     {"untag|unlabel", M_UNTAG},
-    {"~prioritize|~prioritise|escalate|~upgrade|raise", M_PRIO_UP},
-    {"~deprioritize|~deprioritise|~downgrade|lower", M_PRIO_DOWN},
+    {"~prioritize|~prioritise|escalate|~upgrade|raise|~increase", M_PRIO_UP},
+    {"~deprioritize|~deprioritise|~downgrade|lower|~decrease|~reduce", M_PRIO_DOWN},
     {"~repeat|recur", M_REPEAT},
     {"note|describe|annotate|comment", M_NOTE},
 };
@@ -184,8 +184,8 @@ static bool is_help(const struct nlp_ctx *x, int p, int end)
         "commands|options|usage|instructions|examples|menu|tutorial|guide|manual",
         "?",
     };
-    if (nlp_tw(x, p, "help"))
-        return true;
+    if (nlp_tw(x, p, "help") || nlp_seq(x, p, "how do|can|should|would i|we|you") > p)
+        return true; /* "how do I delete a task?" */
     for (size_t k = 0; k < sizeof forms / sizeof forms[0]; k++)
         if (nlp_seq(x, p, forms[k]) == end)
             return true;
@@ -599,7 +599,7 @@ static void do_simple(struct nlp_ctx *x, int intent, int j, int end)
         again = false;
         for (int k = 0; k < n_tails; k++) {
             int a, e;
-            if ((a = nlp_find(x, j, end, tails[k], &e)) >= j && e == end && a > j) {
+            if ((a = nlp_find(x, j, end, tails[k], &e)) >= j && e == end) {
                 nlp_consume(x, a, end);
                 end = a, again = true;
             }
