@@ -500,77 +500,91 @@ static json_t *tasks_of(struct brain *b, json_t *ids)
     return out;
 }
 
+/* A task's id from its REST JSON. */
+static int64_t task_id_of(json_t *task)
+{
+    return json_integer_value(json_object_get(task, "id"));
+}
+
+/* "it", "them", or no target: the tasks the previous answer was about. */
+static void on_previous(struct brain *b, int op, json_t *patch)
+{
+    json_t *prev = previous_ids(b);
+    if (!prev || json_array_size(prev) == 0) {
+        buf_puts(&b->reply, "Which task do you mean? Say its number, like \"task 3\", or its "
+                            "words, like \"the groceries task\".");
+        return;
+    }
+    if (json_array_size(prev) == 1) {
+        act(b, op, json_integer_value(json_array_get(prev, 0)), patch);
+        return;
+    }
+    json_t *tasks = tasks_of(b, prev);
+    if (b->cmd.target == NLP_TARGET_PREVIOUS && json_array_size(tasks) > 1)
+        act_many(b, op, patch, tasks);
+    else if (json_array_size(tasks) > 1)
+        ask_which(b, op, patch, tasks);
+    else if (json_array_size(tasks) == 1)
+        act(b, op, task_id_of(json_array_get(tasks, 0)), patch);
+    else
+        buf_puts(&b->reply, "Those tasks are gone.");
+    json_decref(tasks);
+}
+
+/* "the groceries task": one match acts, several are asked about. */
+static void on_words(struct brain *b, int op, json_t *patch)
+{
+    const char *words = b->cmd.target_words;
+    json_t *found = search(b, op, words);
+    if (!found)
+        return;
+    json_t *tasks = on_day(b, found); /* "delete my 3pm meeting": that day's meeting */
+    json_t *one = json_array_size(tasks) > 1 ? exact_title(tasks, words) : NULL;
+    if (json_array_size(tasks) == 0)
+        buf_printf(&b->reply, "I couldn't find a task matching \"%s\".", words);
+    else if (json_array_size(tasks) == 1 || one)
+        act(b, op, task_id_of(one ? one : json_array_get(tasks, 0)), patch);
+    else
+        ask_which(b, op, patch, tasks);
+    json_decref(tasks);
+}
+
+/* "all completed tasks": asked about first (one task to change is just changed). */
+static void on_all(struct brain *b, int op, json_t *patch)
+{
+    json_t *tasks = list(b, filter_args(&b->cmd, 200));
+    if (!tasks)
+        return;
+    if (json_array_size(tasks) == 0)
+        buf_puts(&b->reply, "You have no tasks matching that, so nothing changed.");
+    else if (json_array_size(tasks) == 1 && op == OP_UPDATE)
+        act(b, op, task_id_of(json_array_get(tasks, 0)), patch);
+    else
+        ask_confirm(b, op, patch, tasks);
+}
+
 /* A message naming a task (or several) to complete, reopen, delete or update. */
 static void task_op(struct brain *b, int op)
 {
-    struct nlp_command *c = &b->cmd;
+    const struct nlp_command *c = &b->cmd;
+    assert(op >= OP_COMPLETE && op <= OP_UPDATE);
     json_t *patch = patch_from(c);
+    json_t *prev = previous_ids(b);
     if (op == OP_UPDATE && json_object_size(patch) == 0) {
         buf_puts(&b->reply, "What should I change? For example: \"make it high priority\", "
                             "\"move it to Friday\" or \"rename it to Buy eggs\".");
-        goto out;
-    }
-    json_t *prev = previous_ids(b);
-    switch (c->target) {
-    case NLP_TARGET_ID: {
-        int64_t id = c->target_id;
+    } else if (c->target == NLP_TARGET_ID) {
+        int64_t id = c->target_id; /* a position: in the last list, when there was one */
         if (c->target_ordinal && prev && id >= 1 && (size_t)id <= json_array_size(prev))
             id = json_integer_value(json_array_get(prev, (size_t)id - 1));
         act(b, op, id, patch);
-        break;
+    } else if (c->target == NLP_TARGET_WORDS) {
+        on_words(b, op, patch);
+    } else if (c->target == NLP_TARGET_ALL) {
+        on_all(b, op, patch);
+    } else {
+        on_previous(b, op, patch);
     }
-    case NLP_TARGET_NONE:
-    case NLP_TARGET_PREVIOUS:
-        if (!prev || json_array_size(prev) == 0) {
-            buf_puts(&b->reply, "Which task do you mean? Say its number, like \"task 3\", or "
-                                "its words, like \"the groceries task\".");
-        } else if (json_array_size(prev) == 1) {
-            act(b, op, json_integer_value(json_array_get(prev, 0)), patch);
-        } else {
-            json_t *tasks = tasks_of(b, prev);
-            if (c->target == NLP_TARGET_PREVIOUS && json_array_size(tasks) > 1)
-                act_many(b, op, patch, tasks);
-            else if (json_array_size(tasks) > 1)
-                ask_which(b, op, patch, tasks);
-            else if (json_array_size(tasks) == 1)
-                act(b, op, json_integer_value(json_object_get(json_array_get(tasks, 0), "id")),
-                    patch);
-            else
-                buf_puts(&b->reply, "Those tasks are gone.");
-            json_decref(tasks);
-        }
-        break;
-    case NLP_TARGET_WORDS: {
-        json_t *found = search(b, op, c->target_words);
-        if (!found)
-            break;
-        json_t *tasks = on_day(b, found); /* "delete my 3pm meeting": that day's meeting */
-        json_t *one = json_array_size(tasks) > 1 ? exact_title(tasks, c->target_words) : NULL;
-        if (json_array_size(tasks) == 0)
-            buf_printf(&b->reply, "I couldn't find a task matching \"%s\".", c->target_words);
-        else if (json_array_size(tasks) == 1 || one)
-            act(b, op,
-                json_integer_value(json_object_get(one ? one : json_array_get(tasks, 0), "id")),
-                patch);
-        else
-            ask_which(b, op, patch, tasks);
-        json_decref(tasks);
-        break;
-    }
-    case NLP_TARGET_ALL: {
-        json_t *tasks = list(b, filter_args(c, 200));
-        if (!tasks)
-            break;
-        if (json_array_size(tasks) == 0)
-            buf_puts(&b->reply, "You have no tasks matching that, so nothing changed.");
-        else if (json_array_size(tasks) == 1 && op == OP_UPDATE)
-            act(b, op, json_integer_value(json_object_get(json_array_get(tasks, 0), "id")), patch);
-        else
-            ask_confirm(b, op, patch, tasks);
-        break;
-    }
-    }
-out:
     json_decref(patch);
 }
 
