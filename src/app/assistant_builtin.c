@@ -772,14 +772,33 @@ static void day_bounds(struct brain *b, json_t *args)
         tz_day_start(b->tz, b->cmd.when.due_ms, 0, &from) != 0 ||
         tz_day_start(b->tz, b->cmd.when.due_ms, 1, &to) != 0)
         return;
-    time_format_rfc3339(from, ts);
-    json_object_set_new(args, "due_after", json_string(ts));
-    time_format_rfc3339(to, ts);
-    json_object_set_new(args, "due_before", json_string(ts));
+    if (b->cmd.due_bound <= 0) { /* that day, or before it ("due before friday") */
+        time_format_rfc3339(b->cmd.due_bound < 0 ? from : to, ts);
+        json_object_set_new(args, "due_before", json_string(ts));
+    }
+    if (b->cmd.due_bound >= 0) { /* that day, or after it */
+        time_format_rfc3339(b->cmd.due_bound > 0 ? to : from, ts);
+        json_object_set_new(args, "due_after", json_string(ts));
+    }
 }
 
 static void do_list(struct brain *b)
 {
+    if (b->cmd.target == NLP_TARGET_ID && !b->cmd.target_ordinal) { /* "show me task 5" */
+        struct todo_err err;
+        json_t *task;
+        if (task_json(b, b->cmd.target_id, &task, &err) != TODO_OK) {
+            buf_printf(&b->reply, "I can't find task %lld.", (long long)b->cmd.target_id);
+            return;
+        }
+        assistant_task_line(&b->reply, b->tz, task);
+        const char *desc = json_string_value(json_object_get(task, "description"));
+        if (desc && *desc)
+            buf_printf(&b->reply, "\n%s", desc);
+        name_task(b, b->cmd.target_id);
+        json_decref(task);
+        return;
+    }
     json_t *args = filter_args(&b->cmd, LIST_LIMIT);
     day_bounds(b, args);
     json_t *tasks = list(b, args);

@@ -414,6 +414,18 @@ int nlp_priority_word(const char *w)
     return -1;
 }
 
+int nlp_hyphen_priority(const char *w)
+{
+    const char *dash = strchr(w, '-');
+    char head[16];
+    size_t n = dash ? (size_t)(dash - w) : 0;
+    if (!dash || n == 0 || n >= sizeof head || strncmp(dash + 1, "prio", 4) != 0)
+        return -1;
+    memcpy(head, w, n);
+    head[n] = '\0';
+    return nlp_priority_word(head);
+}
+
 void nlp_add_tag(char tags[][NLP_TAG_MAX], int *n, const char *s, size_t len)
 {
     while (len > 0 && (s[0] == '#' || s[0] == ','))

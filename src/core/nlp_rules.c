@@ -323,13 +323,9 @@ static int priority_at(struct nlp_ctx *x, int i, int end, bool bare)
         nlp_consume(x, start, j + 1);
         return p;
     }
-    if (!strncmp(x->t[i].w, "high-prio", 9) || !strcmp(x->t[i].w, "asap")) {
+    if ((p = nlp_hyphen_priority(x->t[i].w)) >= 0 || !strcmp(x->t[i].w, "asap")) {
         nlp_consume(x, start, i + 1);
-        return PRIORITY_HIGH;
-    }
-    if (!strncmp(x->t[i].w, "low-prio", 8)) {
-        nlp_consume(x, start, i + 1);
-        return PRIORITY_LOW;
+        return p >= 0 ? p : PRIORITY_HIGH;
     }
     bool last = true;
     for (int k = i + 1; k < end; k++)
@@ -1094,8 +1090,19 @@ static void do_list(struct nlp_ctx *x, int j, int end, bool search)
     nlp_parse_filter(x, j, end);
     list_query(x, j, end, search);
     struct nlp_filter *f = &c->filter;
-    if (!f->due && !search)
+    for (int i = j; i < end; i++) /* "show me task 5" */
+        if (x->t[i].kind == TK_HASHNUM || (x->t[i].kind == TK_NUM && is_reference(x, i - 1, i + 1)))
+            nlp_parse_target(x, x->t[i].kind == TK_HASHNUM ? i : i - 1, i + 1);
+    if (!f->due && !search) {
         nlp_read_when(x, j, end); /* "what's due on Friday": that day (the "due" key) */
+        for (int i = j; i < end && c->when.has_due; i++) { /* "due before friday" */
+            bool in_date = x->used[x->t[i].s] || (i + 1 < end && x->used[x->t[i + 1].s]);
+            if (in_date && nlp_seq(x, i, "before|by|until|till") == i + 1)
+                c->due_bound = -1;
+            else if (in_date && nlp_seq(x, i, "after|since|from") == i + 1)
+                c->due_bound = 1;
+        }
+    }
     if (f->status && !strcmp(f->status, "all") &&
         (f->due || f->n_tags || f->priority_mask || f->q[0]))
         f->status = NULL; /* "all overdue tasks": the other filters say which */

@@ -226,6 +226,9 @@ static int filter_status(struct nlp_ctx *x, int i)
     struct nlp_filter *f = &x->c->filter;
     if ((j = nlp_seq(x, i, "not|un done|completed|complete|finished|yet")) > 0 ||
         (j = nlp_seq(x, i,
+                     "haven't|havent|didn't|didnt|not ?yet ?done|finished|completed|"
+                     "complete|do|finish|started")) > 0 ||
+        (j = nlp_seq(x, i,
                      "pending|open|incomplete|unfinished|remaining|outstanding|active|"
                      "uncompleted|undone|left|todo|unchecked|ongoing")) > 0 ||
         (j = nlp_seq(x, i, "to do")) > 0 || (j = nlp_seq(x, i, "to-do")) > 0) {
@@ -268,6 +271,8 @@ static int filter_due(struct nlp_ctx *x, int i)
         {"with ?a ?due date|dates|deadline|deadlines", "any"},
         {"scheduled|dated", "any"},
     };
+    if (nlp_seq(x, i - 1, "before|after|until|since|till|by") == i)
+        return -1; /* "due after tomorrow": a bound, read as a date */
     for (size_t k = 0; k < sizeof forms / sizeof forms[0]; k++)
         if ((j = nlp_seq(x, i, forms[k].pattern)) > i) {
             f->due = forms[k].due;
@@ -310,8 +315,8 @@ static int filter_priority(struct nlp_ctx *x, int i)
     f->priority_mask |= 1u << p;
     return j;
 hyphenated:
-    if (t->kind == TK_WORD && strstr(t->w, "high-prio") == t->w) {
-        f->priority_mask |= 1u << PRIORITY_HIGH;
+    if (t->kind == TK_WORD && (p = nlp_hyphen_priority(t->w)) >= 0) { /* "low-priority" */
+        f->priority_mask |= 1u << p;
         return i + 1;
     }
     return -1;

@@ -343,6 +343,24 @@ Test(assistant_builtin, a_list_for_a_day_shows_the_tasks_due_that_day)
     cr_expect(strstr(r, "Here is 1 task:") == r, "%s", r);
     cr_expect(strstr(r, "Call the bank") != NULL, "%s", r);
     cr_expect(strstr(r, "plumber") == NULL, "%s", r);
+    r = say("what's due before friday?");
+    cr_expect(strstr(r, "Here is 1 task:") == r, "%s", r);
+    cr_expect(strstr(r, "plumber") != NULL, "%s", r);
+    r = say("show me what's due after tomorrow");
+    cr_expect(strstr(r, "Call the bank") != NULL && !strstr(r, "plumber"), "%s", r);
+}
+
+Test(assistant_builtin, show_task_n_shows_that_task_of_the_user_only)
+{
+    int64_t id = add_task("u1", "Mine");
+    int64_t theirs = add_task("u2", "Theirs");
+    char msg[64], want[64];
+    snprintf(msg, sizeof msg, "show me task %lld", (long long)id);
+    snprintf(want, sizeof want, "#%lld Mine", (long long)id);
+    cr_expect_str_eq(say(msg), want);
+    snprintf(msg, sizeof msg, "show me task %lld", (long long)theirs);
+    snprintf(want, sizeof want, "I can't find task %lld.", (long long)theirs);
+    cr_expect_str_eq(say(msg), want);
 }
 
 Test(assistant_builtin, a_time_with_the_words_picks_that_days_task)

@@ -147,6 +147,11 @@ Test(nlp, list_filters_map_to_the_list_query)
         {"SHOW ME EVERYTHING", "{\"intent\":\"list\"}"},
         {"any tasks due tomorrow?", "{\"filter\":{\"due\":\"tomorrow\"}}"},
         {"look for 'tax return'", "{\"filter\":{\"q\":\"tax return\"}}"},
+        {"show tasks I haven't done", "{\"filter\":{\"status\":\"pending\"}}"},
+        {"show low-priority tasks", "{\"filter\":{\"priority\":[\"low\"]}}"},
+        {"show me task 5", "{\"intent\":\"list\",\"target\":{\"id\":5}}"},
+        {"Show me tasks due before friday",
+         "{\"intent\":\"list\",\"due\":\"2026-12-11T09:00:00-05:00\",\"filter\":null}"},
     };
     CHECK(cases);
 }
