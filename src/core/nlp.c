@@ -108,6 +108,14 @@ static void tok_classify(struct nlp_tok *t, const char *s)
     for (size_t k = 0; k < n; k++)
         digits = digits && isdigit((unsigned char)p[k]);
     t->kind = digits ? TK_NUM : TK_WORD;
+    bool quotes = n > 0;
+    for (size_t k = 0; k < n; k++)
+        quotes = quotes && (p[k] == '\'' || p[k] == '"');
+    if (quotes) { /* a stray '' */
+        t->kind = TK_PUNCT;
+        t->w[0] = '"', t->w[1] = '\0';
+        return;
+    }
     if (n > 1 && (p[0] == '#' || p[0] == '!')) {
         bool rest_digits = true;
         for (size_t k = 1; k < n; k++)
@@ -365,7 +373,7 @@ static bool dangling(const char *w)
 
 static bool trim_punct(const struct nlp_tok *t)
 {
-    return t->kind == TK_PUNCT && t->w[0] != '"' && t->w[0] != '(' && t->w[0] != ')';
+    return t->kind == TK_PUNCT && t->w[0] != '(' && t->w[0] != ')';
 }
 
 size_t nlp_span_text(const struct nlp_ctx *x, int from, int to, char *out, size_t outsz)

@@ -902,6 +902,8 @@ static void do_move(struct nlp_ctx *x, int j, int end)
 /* The end of a task reference at j ("task 4", "#4", "it", "the groceries task"). */
 static int reference_end(const struct nlp_ctx *x, int j, int end)
 {
+    if (j >= end)
+        return end;
     if (j < end && (x->t[j].kind == TK_HASHNUM || is_reference(x, j, j + 1)))
         return j + 1;
     if (is_reference(x, j, j + 2) || is_reference(x, j, j + 3))

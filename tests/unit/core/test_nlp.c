@@ -80,6 +80,9 @@ Test(nlp, add_phrasings_give_the_title_without_the_lead_in)
         {"add buy eggs with note: free range",
          "{\"intent\":\"add\",\"title\":\"Buy eggs\",\"description\":\"free range\"}"},
         {"add", "{\"intent\":\"add\",\"title\":null}"},
+        {"add \"\"", "{\"intent\":\"add\",\"title\":null}"},
+        {"add ''", "{\"intent\":\"add\",\"title\":null}"},
+        {"Add \xF0\x9F\x8E\x89 party", "{\"intent\":\"add\",\"title\":\"\xF0\x9F\x8E\x89 party\"}"},
     };
     CHECK(cases);
 }
