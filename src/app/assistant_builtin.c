@@ -409,6 +409,37 @@ static json_t *search(struct brain *b, int op, const char *words)
     return tasks;
 }
 
+/* True when the local dates of a and b (ms) are the same day in tz. */
+static bool same_local_day(const char *tz, int64_t a, int64_t b)
+{
+    int oa = 0, ob = 0;
+    tz_offset_at(tz, a / 1000, &oa);
+    tz_offset_at(tz, b / 1000, &ob);
+    int64_t da = (a / 1000 + oa) / 86400, db = (b / 1000 + ob) / 86400;
+    return da == db;
+}
+
+/* The tasks of found due on the message's day, when it names one and some are; else all of
+ * them. New reference. */
+static json_t *on_day(struct brain *b, json_t *found)
+{
+    if (!b->cmd.when.has_due || json_array_size(found) < 2)
+        return json_incref(found);
+    json_t *out = json_array(), *task;
+    size_t i;
+    json_array_foreach(found, i, task)
+    {
+        int64_t due;
+        const char *s = json_string_value(json_object_get(task, "due_at"));
+        if (s && time_parse_rfc3339(s, &due) == 0 && same_local_day(b->tz, due, b->cmd.when.due_ms))
+            json_array_append(out, task);
+    }
+    if (json_array_size(out) > 0)
+        return out;
+    json_decref(out);
+    return json_incref(found);
+}
+
 /* The list query of a message's filter (list_tasks arguments). New reference. */
 static json_t *filter_args(const struct nlp_command *c, int limit)
 {
@@ -469,76 +500,91 @@ static json_t *tasks_of(struct brain *b, json_t *ids)
     return out;
 }
 
+/* A task's id from its REST JSON. */
+static int64_t task_id_of(json_t *task)
+{
+    return json_integer_value(json_object_get(task, "id"));
+}
+
+/* "it", "them", or no target: the tasks the previous answer was about. */
+static void on_previous(struct brain *b, int op, json_t *patch)
+{
+    json_t *prev = previous_ids(b);
+    if (!prev || json_array_size(prev) == 0) {
+        buf_puts(&b->reply, "Which task do you mean? Say its number, like \"task 3\", or its "
+                            "words, like \"the groceries task\".");
+        return;
+    }
+    if (json_array_size(prev) == 1) {
+        act(b, op, json_integer_value(json_array_get(prev, 0)), patch);
+        return;
+    }
+    json_t *tasks = tasks_of(b, prev);
+    if (b->cmd.target == NLP_TARGET_PREVIOUS && json_array_size(tasks) > 1)
+        act_many(b, op, patch, tasks);
+    else if (json_array_size(tasks) > 1)
+        ask_which(b, op, patch, tasks);
+    else if (json_array_size(tasks) == 1)
+        act(b, op, task_id_of(json_array_get(tasks, 0)), patch);
+    else
+        buf_puts(&b->reply, "Those tasks are gone.");
+    json_decref(tasks);
+}
+
+/* "the groceries task": one match acts, several are asked about. */
+static void on_words(struct brain *b, int op, json_t *patch)
+{
+    const char *words = b->cmd.target_words;
+    json_t *found = search(b, op, words);
+    if (!found)
+        return;
+    json_t *tasks = on_day(b, found); /* "delete my 3pm meeting": that day's meeting */
+    json_t *one = json_array_size(tasks) > 1 ? exact_title(tasks, words) : NULL;
+    if (json_array_size(tasks) == 0)
+        buf_printf(&b->reply, "I couldn't find a task matching \"%s\".", words);
+    else if (json_array_size(tasks) == 1 || one)
+        act(b, op, task_id_of(one ? one : json_array_get(tasks, 0)), patch);
+    else
+        ask_which(b, op, patch, tasks);
+    json_decref(tasks);
+}
+
+/* "all completed tasks": asked about first (one task to change is just changed). */
+static void on_all(struct brain *b, int op, json_t *patch)
+{
+    json_t *tasks = list(b, filter_args(&b->cmd, 200));
+    if (!tasks)
+        return;
+    if (json_array_size(tasks) == 0)
+        buf_puts(&b->reply, "You have no tasks matching that, so nothing changed.");
+    else if (json_array_size(tasks) == 1 && op == OP_UPDATE)
+        act(b, op, task_id_of(json_array_get(tasks, 0)), patch);
+    else
+        ask_confirm(b, op, patch, tasks);
+}
+
 /* A message naming a task (or several) to complete, reopen, delete or update. */
 static void task_op(struct brain *b, int op)
 {
-    struct nlp_command *c = &b->cmd;
+    const struct nlp_command *c = &b->cmd;
+    assert(op >= OP_COMPLETE && op <= OP_UPDATE);
     json_t *patch = patch_from(c);
+    json_t *prev = previous_ids(b);
     if (op == OP_UPDATE && json_object_size(patch) == 0) {
         buf_puts(&b->reply, "What should I change? For example: \"make it high priority\", "
                             "\"move it to Friday\" or \"rename it to Buy eggs\".");
-        goto out;
-    }
-    json_t *prev = previous_ids(b);
-    switch (c->target) {
-    case NLP_TARGET_ID: {
-        int64_t id = c->target_id;
+    } else if (c->target == NLP_TARGET_ID) {
+        int64_t id = c->target_id; /* a position: in the last list, when there was one */
         if (c->target_ordinal && prev && id >= 1 && (size_t)id <= json_array_size(prev))
             id = json_integer_value(json_array_get(prev, (size_t)id - 1));
         act(b, op, id, patch);
-        break;
+    } else if (c->target == NLP_TARGET_WORDS) {
+        on_words(b, op, patch);
+    } else if (c->target == NLP_TARGET_ALL) {
+        on_all(b, op, patch);
+    } else {
+        on_previous(b, op, patch);
     }
-    case NLP_TARGET_NONE:
-    case NLP_TARGET_PREVIOUS:
-        if (!prev || json_array_size(prev) == 0) {
-            buf_puts(&b->reply, "Which task do you mean? Say its number, like \"task 3\", or "
-                                "its words, like \"the groceries task\".");
-        } else if (json_array_size(prev) == 1) {
-            act(b, op, json_integer_value(json_array_get(prev, 0)), patch);
-        } else {
-            json_t *tasks = tasks_of(b, prev);
-            if (c->target == NLP_TARGET_PREVIOUS && json_array_size(tasks) > 1)
-                act_many(b, op, patch, tasks);
-            else if (json_array_size(tasks) > 1)
-                ask_which(b, op, patch, tasks);
-            else if (json_array_size(tasks) == 1)
-                act(b, op, json_integer_value(json_object_get(json_array_get(tasks, 0), "id")),
-                    patch);
-            else
-                buf_puts(&b->reply, "Those tasks are gone.");
-            json_decref(tasks);
-        }
-        break;
-    case NLP_TARGET_WORDS: {
-        json_t *tasks = search(b, op, c->target_words);
-        json_t *one =
-            tasks && json_array_size(tasks) > 1 ? exact_title(tasks, c->target_words) : NULL;
-        if (!tasks)
-            break;
-        if (json_array_size(tasks) == 0)
-            buf_printf(&b->reply, "I couldn't find a task matching \"%s\".", c->target_words);
-        else if (json_array_size(tasks) == 1 || one)
-            act(b, op,
-                json_integer_value(json_object_get(one ? one : json_array_get(tasks, 0), "id")),
-                patch);
-        else
-            ask_which(b, op, patch, tasks);
-        break;
-    }
-    case NLP_TARGET_ALL: {
-        json_t *tasks = list(b, filter_args(c, 200));
-        if (!tasks)
-            break;
-        if (json_array_size(tasks) == 0)
-            buf_puts(&b->reply, "You have no tasks matching that, so nothing changed.");
-        else if (json_array_size(tasks) == 1 && op == OP_UPDATE)
-            act(b, op, json_integer_value(json_object_get(json_array_get(tasks, 0), "id")), patch);
-        else
-            ask_confirm(b, op, patch, tasks);
-        break;
-    }
-    }
-out:
     json_decref(patch);
 }
 
@@ -566,16 +612,6 @@ static int intent_op(int intent)
     default:
         return -1;
     }
-}
-
-/* True when the local dates of a and b (ms) are the same day in tz. */
-static bool same_local_day(const char *tz, int64_t a, int64_t b)
-{
-    int oa = 0, ob = 0;
-    tz_offset_at(tz, a / 1000, &oa);
-    tz_offset_at(tz, b / 1000, &ob);
-    int64_t da = (a / 1000 + oa) / 86400, db = (b / 1000 + ob) / 86400;
-    return da == db;
 }
 
 /* True when every word of words is in title (any case). */
@@ -727,14 +763,51 @@ static void do_add(struct brain *b)
     json_decref(args);
 }
 
+/* "what's due on Friday": the tasks due that local day. */
+static void day_bounds(struct brain *b, json_t *args)
+{
+    int64_t from, to;
+    char ts[TIME_RFC3339_MAX];
+    if (!b->cmd.when.has_due || b->cmd.filter.due ||
+        tz_day_start(b->tz, b->cmd.when.due_ms, 0, &from) != 0 ||
+        tz_day_start(b->tz, b->cmd.when.due_ms, 1, &to) != 0)
+        return;
+    if (b->cmd.due_bound <= 0) { /* that day, or before it ("due before friday") */
+        time_format_rfc3339(b->cmd.due_bound < 0 ? from : to, ts);
+        json_object_set_new(args, "due_before", json_string(ts));
+    }
+    if (b->cmd.due_bound >= 0) { /* that day, or after it */
+        time_format_rfc3339(b->cmd.due_bound > 0 ? to : from, ts);
+        json_object_set_new(args, "due_after", json_string(ts));
+    }
+}
+
 static void do_list(struct brain *b)
 {
-    json_t *tasks = list(b, filter_args(&b->cmd, LIST_LIMIT));
+    if (b->cmd.target == NLP_TARGET_ID && !b->cmd.target_ordinal) { /* "show me task 5" */
+        struct todo_err err;
+        json_t *task;
+        if (task_json(b, b->cmd.target_id, &task, &err) != TODO_OK) {
+            buf_printf(&b->reply, "I can't find task %lld.", (long long)b->cmd.target_id);
+            return;
+        }
+        assistant_task_line(&b->reply, b->tz, task);
+        const char *desc = json_string_value(json_object_get(task, "description"));
+        if (desc && *desc)
+            buf_printf(&b->reply, "\n%s", desc);
+        name_task(b, b->cmd.target_id);
+        json_decref(task);
+        return;
+    }
+    json_t *args = filter_args(&b->cmd, LIST_LIMIT);
+    day_bounds(b, args);
+    json_t *tasks = list(b, args);
     if (!tasks)
         return;
     size_t n = json_array_size(tasks), i;
     if (n == 0) {
-        buf_puts(&b->reply, b->cmd.has_filter ? "No tasks match that." : "You have no tasks.");
+        buf_puts(&b->reply, b->cmd.has_filter || b->cmd.when.has_due ? "No tasks match that."
+                                                                     : "You have no tasks.");
         return;
     }
     buf_printf(&b->reply, n == 1 ? "Here is 1 task:" : "Here are %zu%s tasks:", n,

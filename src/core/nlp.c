@@ -108,6 +108,14 @@ static void tok_classify(struct nlp_tok *t, const char *s)
     for (size_t k = 0; k < n; k++)
         digits = digits && isdigit((unsigned char)p[k]);
     t->kind = digits ? TK_NUM : TK_WORD;
+    bool quotes = n > 0;
+    for (size_t k = 0; k < n; k++)
+        quotes = quotes && (p[k] == '\'' || p[k] == '"');
+    if (quotes) { /* a stray '' */
+        t->kind = TK_PUNCT;
+        t->w[0] = '"', t->w[1] = '\0';
+        return;
+    }
     if (n > 1 && (p[0] == '#' || p[0] == '!')) {
         bool rest_digits = true;
         for (size_t k = 1; k < n; k++)
@@ -287,9 +295,13 @@ bool nlp_live(const struct nlp_ctx *x, int i)
 
 /* --- dates --- */
 
-/* Token i is a task number ("task 3", "#3", "number 3") or an ordinal's number. */
+/* Token i is a task number ("task 3", "#3", "number 3") or a position ("the 3rd one"). */
 static bool is_id_number(const struct nlp_ctx *x, int i)
 {
+    size_t n = strlen(x->t[i].w);
+    if (x->t[i].kind == TK_WORD && n >= 3 && isdigit((unsigned char)x->t[i].w[0]) &&
+        strchr("snrt", x->t[i].w[n - 2]) && nlp_seq(x, i + 1, "one|ones|task|item|todo") == i + 2)
+        return true;
     if (x->t[i].kind == TK_HASHNUM)
         return true;
     if (x->t[i].kind != TK_NUM)
@@ -351,8 +363,8 @@ void nlp_read_when(struct nlp_ctx *x, int from, int to)
 static bool dangling(const char *w)
 {
     static const char *const words[] = {
-        "on", "at", "by", "for",  "due",   "to",    "and",      "in",     "from",  "the",
-        "a",  "an", "of", "with", "every", "until", "starting", "before", "after", NULL};
+        "on", "at", "by",   "for",   "due",   "to",       "and",    "in",    "from", "the", "a",
+        "an", "of", "with", "every", "until", "starting", "before", "after", "is",   "are", NULL};
     for (int i = 0; words[i]; i++)
         if (strcmp(w, words[i]) == 0)
             return true;
@@ -361,7 +373,7 @@ static bool dangling(const char *w)
 
 static bool trim_punct(const struct nlp_tok *t)
 {
-    return t->kind == TK_PUNCT && t->w[0] != '"' && t->w[0] != '(' && t->w[0] != ')';
+    return t->kind == TK_PUNCT && t->w[0] != '(' && t->w[0] != ')';
 }
 
 size_t nlp_span_text(const struct nlp_ctx *x, int from, int to, char *out, size_t outsz)
@@ -408,6 +420,18 @@ int nlp_priority_word(const char *w)
         if (strcmp(w, words[i].w) == 0)
             return words[i].p;
     return -1;
+}
+
+int nlp_hyphen_priority(const char *w)
+{
+    const char *dash = strchr(w, '-');
+    char head[16];
+    size_t n = dash ? (size_t)(dash - w) : 0;
+    if (!dash || n == 0 || n >= sizeof head || strncmp(dash + 1, "prio", 4) != 0)
+        return -1;
+    memcpy(head, w, n);
+    head[n] = '\0';
+    return nlp_priority_word(head);
 }
 
 void nlp_add_tag(char tags[][NLP_TAG_MAX], int *n, const char *s, size_t len)

@@ -98,6 +98,7 @@ struct nlp_command {
     char target_words[NLP_FIELD_MAX];
     bool has_filter;
     struct nlp_filter filter;
+    int due_bound;  /* a list for a day (when.due_ms): 0 that day, -1 before it, 1 after it */
     unsigned clear; /* enum nlp_clear bits */
 };
 

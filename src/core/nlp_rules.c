@@ -47,6 +47,7 @@ static const struct lead {
     {"note to self ?:|-|,", M_ADD},
     {"set|create|add|make ?a|an|me ?new reminder|alarm to|that", M_ADD},
     {"make a|an|me ?new task|todo|to-do|note ?to|for|:", M_ADD},
+    {"i|we must|should|need|can't|cannot not|never ~forget|~remember ?to|about", M_ADD},
     {"i|we need|have|got|gotta to", M_ADD},
     {"i|we need|gotta|must|should", M_ADD},
     {"i've|ive|we've got to", M_ADD},
@@ -54,6 +55,7 @@ static const struct lead {
     {"gotta|must", M_ADD},
     {"don't|dont let me forget to", M_ADD},
     {"jot|write|note|put down", M_ADD},
+    {"set|add|create|put ?a|an|another reminder|alarm|reminders for|on|about", M_REMIND},
     {"~add|~create|put|insert|~schedule|adding|creating", M_ADD_GENERIC},
     {"new task|todo|to-do|item|reminder|entry", M_ADD},
     {"task|todo|to-do|reminder :|-", M_ADD},
@@ -86,19 +88,19 @@ static const struct lead {
      "finish|finished|complete|completed|do|done",
      M_REOPEN},
     {"~delete|~remove|drop|erase|trash|scrap|discard|kill|nuke|purge|wipe|~cancel|clear|"
-     "forget|ditch|bin|dump|del|rm|~eliminate|axe",
+     "forget|ditch|bin|dump|del|rm|~eliminate|axe|scratch",
      M_DELETE},
     {"~rename|retitle", M_RENAME},
     {"call it|this|that", M_RENAME},
     {"stop|quit ~repeating|recurring|recurrence", M_NOREPEAT},
     {"don't|dont|never|no ~repeat|recur|longer", M_NOREPEAT},
     {"do not ~repeat|recur", M_NOREPEAT},
-    {"~change|~update|edit|~modify|~adjust|~alter|set|make", M_CHANGE},
+    {"~change|~update|edit|~modify|~adjust|~alter|set|make|give|assign", M_CHANGE},
     {"~move|push|~postpone|~reschedule|delay|bump|shift|defer|snooze|~extend|pull|put", M_MOVE},
     {"tag|label|~categorize|~categorise", M_TAG},
     {"untag|unlabel", M_UNTAG},
-    {"~prioritize|~prioritise|escalate|~upgrade|raise", M_PRIO_UP},
-    {"~deprioritize|~deprioritise|~downgrade|lower", M_PRIO_DOWN},
+    {"~prioritize|~prioritise|escalate|~upgrade|raise|~increase", M_PRIO_UP},
+    {"~deprioritize|~deprioritise|~downgrade|lower|~decrease|~reduce", M_PRIO_DOWN},
     {"~repeat|recur", M_REPEAT},
     {"note|describe|annotate|comment", M_NOTE},
 };
@@ -182,8 +184,8 @@ static bool is_help(const struct nlp_ctx *x, int p, int end)
         "commands|options|usage|instructions|examples|menu|tutorial|guide|manual",
         "?",
     };
-    if (nlp_tw(x, p, "help"))
-        return true;
+    if (nlp_tw(x, p, "help") || nlp_seq(x, p, "how do|can|should|would i|we|you") > p)
+        return true; /* "how do I delete a task?" */
     for (size_t k = 0; k < sizeof forms / sizeof forms[0]; k++)
         if (nlp_seq(x, p, forms[k]) == end)
             return true;
@@ -208,7 +210,7 @@ static int skip_fillers(struct nlp_ctx *x, int p, int end, bool *wish)
         "try to|and",
         "please|pls|plz|kindly|hey|hi|hello|yo|ok|okay|so|well|um|uh|hmm|and|also|then|now|"
         "just|quickly|oh|actually|alright|right|great|cool|thanks|assistant|bot",
-        "no|nope|nah|wait|sorry ,",
+        "no|nope|nah|wait|sorry|oops|actually ?wait|actually|sorry",
         NULL};
     for (bool again = true; again && p < end;) {
         again = false;
@@ -321,13 +323,9 @@ static int priority_at(struct nlp_ctx *x, int i, int end, bool bare)
         nlp_consume(x, start, j + 1);
         return p;
     }
-    if (!strncmp(x->t[i].w, "high-prio", 9) || !strcmp(x->t[i].w, "asap")) {
+    if ((p = nlp_hyphen_priority(x->t[i].w)) >= 0 || !strcmp(x->t[i].w, "asap")) {
         nlp_consume(x, start, i + 1);
-        return PRIORITY_HIGH;
-    }
-    if (!strncmp(x->t[i].w, "low-prio", 8)) {
-        nlp_consume(x, start, i + 1);
-        return PRIORITY_LOW;
+        return p >= 0 ? p : PRIORITY_HIGH;
     }
     bool last = true;
     for (int k = i + 1; k < end; k++)
@@ -381,7 +379,8 @@ static void tag_phrase(struct nlp_ctx *x, int from, int to)
     struct nlp_command *c = x->c;
     int a, j = -1;
     if ((a = nlp_find(x, from, to, "tagged|labeled|labelled ?with|as", &j)) < 0 &&
-        (a = nlp_find(x, from, to, "with ?the|a tag|tags|label|labels", &j)) < 0)
+        (a = nlp_find(x, from, to, "with ?the|a tag|tags|label|labels", &j)) < 0 &&
+        (a = nlp_find(x, from, to, "tag|label it|this ?with|as", &j)) < 0)
         return;
     int k = j;
     while (k < to && nlp_live(x, k) && x->t[k].kind == TK_WORD) {
@@ -397,6 +396,21 @@ static void tag_phrase(struct nlp_ctx *x, int from, int to)
 
 /* --- add --- */
 
+/* Drops "to my list", "on my calendar" when only dates follow it. */
+static void add_list_tail(struct nlp_ctx *x, int j, int *end)
+{
+    int k, tail = nlp_find(x, j, *end,
+                           "to|on|in|onto|into ?my|the|our ?todo|to-do|task|shopping "
+                           "list|tasks|calendar|agenda|schedule|todos|to-dos|planner",
+                           &k);
+    if (tail <= j || nlp_tw(x, tail + 1, "shopping") || nlp_tw(x, tail + 2, "shopping"))
+        return;
+    for (int i = k; i < *end; i++)
+        if (nlp_live(x, i) && x->t[i].kind != TK_PUNCT)
+            return;
+    nlp_consume(x, tail, k);
+}
+
 static void do_add(struct nlp_ctx *x, int j, int end)
 {
     struct nlp_command *c = x->c;
@@ -408,11 +422,6 @@ static void do_add(struct nlp_ctx *x, int j, int end)
                      "one ?to|that|called|named|titled|:|-|saying|about|for")) > j &&
         (k > j + 1 || !nlp_tw(x, j, "for")))
         nlp_consume(x, j, k), j = k;
-    int tail =
-        nlp_find(x, j, end, "to|on|in|onto ?my|the ?todo|to-do|task|shopping list|tasks", &k);
-    if (tail > j && k == end && !nlp_tw(x, tail + 1, "shopping") &&
-        !nlp_tw(x, tail + 2, "shopping"))
-        nlp_consume(x, tail, end), end = tail;
     quick_fields(x, j, end, false);
     tag_phrase(x, j, end);
     int d = nlp_find(x, j, end,
@@ -425,6 +434,7 @@ static void do_add(struct nlp_ctx *x, int j, int end)
         end = d;
     }
     nlp_read_when(x, 0, end);
+    add_list_tail(x, j, &end);
     for (;;) { /* "remind me tomorrow at 9 to call the bank" */
         while (j < end && !nlp_live(x, j))
             j++;
@@ -467,6 +477,8 @@ static void do_update_on(struct nlp_ctx *x, int target_from, int target_to)
         x->c->target = NLP_TARGET_PREVIOUS;
 }
 
+static void add_words_as_tags(struct nlp_ctx *x, int from, int to, bool remove);
+
 /* "add a note to task 2: bring the receipts", "add tag home to it", "add a reminder 1 hour
  * before to task 3": an update of an existing task; else a new task. */
 static void do_add_generic(struct nlp_ctx *x, int j, int end)
@@ -485,6 +497,13 @@ static void do_add_generic(struct nlp_ctx *x, int j, int end)
             return;
         }
     }
+    int tags = nlp_seq(x, j, "?a|an|the|some tag|tags|label|labels");
+    if (tags > j && tags < end && nlp_find(x, tags, end, "to|on|onto|for", NULL) < 0) {
+        add_words_as_tags(x, tags, end, false); /* "add the tag errands": to the last task */
+        nlp_consume(x, j, tags);
+        do_update_on(x, end, end);
+        return;
+    }
     for (int i = end - 1; i > j; i--) {
         if (nlp_seq(x, i, "to|on|onto|for") != i + 1 || !is_reference(x, i + 1, end))
             continue;
@@ -502,6 +521,8 @@ static void do_add_generic(struct nlp_ctx *x, int j, int end)
         return;
     }
     do_add(x, j, end);
+    if (!c->has_title && (c->when.n_reminders || c->n_tags || c->priority >= 0))
+        do_update_on(x, end, end); /* "add a reminder an hour before": to the last task */
 }
 
 /* "remind me 30 minutes before", "remind me about task 3 at 8am": reminders on a task;
@@ -514,7 +535,15 @@ static void do_remind(struct nlp_ctx *x, int j, int end)
     bool words = false;
     for (int i = from; i < end; i++)
         words = words || (nlp_live(x, i) && x->t[i].kind != TK_PUNCT);
-    if (!words || is_reference(x, from, end)) {
+    bool relative = false; /* "1 hour before" needs a task with a date: an existing one */
+    for (int i = 0; i < x->c->when.n_reminders; i++)
+        relative = relative || x->c->when.reminders[i].relative;
+    if (!words || is_reference(x, from, end) || (relative && !x->c->when.has_due)) {
+        struct nlp_when *w = &x->c->when;
+        if (w->has_due && !w->n_reminders && !w->rrule[0]) { /* "remind me about it at 8" */
+            w->reminders[w->n_reminders++] = (struct nlp_reminder){.at_ms = w->due_ms};
+            w->has_due = false;
+        }
         nlp_consume(x, j, from);
         do_update_on(x, from, end);
         return;
@@ -539,6 +568,17 @@ static void target_or_all(struct nlp_ctx *x, int from, int to)
     nlp_parse_target(x, from, to);
 }
 
+/* A task id, a position or a pronoun somewhere in [from, to). */
+static bool names_task(const struct nlp_ctx *x, int from, int to)
+{
+    for (int i = from; i < to; i++)
+        if (x->t[i].kind == TK_HASHNUM || is_reference(x, i, i + 1) ||
+            (x->t[i].kind == TK_NUM && nlp_seq(x, i - 1, "task|item|number|no") == i) ||
+            nlp_seq(x, i, "first|second|third|last|1st|2nd|3rd|4th|5th one|task") == i + 2)
+            return true;
+    return false;
+}
+
 static void do_simple(struct nlp_ctx *x, int intent, int j, int end)
 {
     static const char *const tails[] = {
@@ -555,7 +595,7 @@ static void do_simple(struct nlp_ctx *x, int intent, int j, int end)
         again = false;
         for (int k = 0; k < n_tails; k++) {
             int a, e;
-            if ((a = nlp_find(x, j, end, tails[k], &e)) >= j && e == end && a > j) {
+            if ((a = nlp_find(x, j, end, tails[k], &e)) >= j && e == end) {
                 nlp_consume(x, a, end);
                 end = a, again = true;
             }
@@ -563,6 +603,8 @@ static void do_simple(struct nlp_ctx *x, int intent, int j, int end)
     }
     if (intent == NLP_DELETE && nlp_seq(x, j, "about") == j + 1)
         x->gone[j++] = 1;
+    if (!names_task(x, j, end) && nlp_find(x, j, end, "all|everything|every|each", NULL) < 0)
+        nlp_read_when(x, j, end); /* "delete my 3pm meeting": "meeting", due at 15:00 */
     target_or_all(x, j, end);
 }
 
@@ -860,6 +902,8 @@ static void do_move(struct nlp_ctx *x, int j, int end)
 /* The end of a task reference at j ("task 4", "#4", "it", "the groceries task"). */
 static int reference_end(const struct nlp_ctx *x, int j, int end)
 {
+    if (j >= end)
+        return end;
     if (j < end && (x->t[j].kind == TK_HASHNUM || is_reference(x, j, j + 1)))
         return j + 1;
     if (is_reference(x, j, j + 2) || is_reference(x, j, j + 3))
@@ -980,7 +1024,7 @@ static const char *const list_words[] = {
     "left",        "scheduled", "upcoming",   "priority", "urgent",   "important",  "tagged",
     "tag",         "list",      "agenda",     "plate",    "planned",  "incomplete", "unfinished",
     "outstanding", "items",     "everything", "anything", "complete", "schedule",   "reminders",
-    "recurring",   NULL};
+    "recurring",   "finish",    NULL};
 
 /* Time words make a list only beside "have"/"need"/"do" ("what do I have tomorrow", not
  * "is it going to rain tomorrow?"). */
@@ -1048,6 +1092,19 @@ static void do_list(struct nlp_ctx *x, int j, int end, bool search)
     nlp_parse_filter(x, j, end);
     list_query(x, j, end, search);
     struct nlp_filter *f = &c->filter;
+    for (int i = j; i < end; i++) /* "show me task 5" */
+        if (x->t[i].kind == TK_HASHNUM || (x->t[i].kind == TK_NUM && is_reference(x, i - 1, i + 1)))
+            nlp_parse_target(x, x->t[i].kind == TK_HASHNUM ? i : i - 1, i + 1);
+    if (!f->due && !search) {
+        nlp_read_when(x, j, end); /* "what's due on Friday": that day (the "due" key) */
+        for (int i = j; i < end && c->when.has_due; i++) { /* "due before friday" */
+            bool in_date = x->used[x->t[i].s] || (i + 1 < end && x->used[x->t[i + 1].s]);
+            if (in_date && nlp_seq(x, i, "before|by|until|till") == i + 1)
+                c->due_bound = -1;
+            else if (in_date && nlp_seq(x, i, "after|since|from") == i + 1)
+                c->due_bound = 1;
+        }
+    }
     if (f->status && !strcmp(f->status, "all") &&
         (f->due || f->n_tags || f->priority_mask || f->q[0]))
         f->status = NULL; /* "all overdue tasks": the other filters say which */
@@ -1074,8 +1131,11 @@ static bool do_statement(struct nlp_ctx *x, int p, int end)
         do_simple(x, NLP_COMPLETE, p, end - 1);
         return true;
     }
-    if ((k = nlp_find(x, p + 1, end, "is|are|was|has|have|should|'s", &e)) < 0)
+    if (nlp_seq(x, p, "it's|its|that's|thats|they're") == p + 1) {
+        k = p, e = p + 1; /* "it's due next week": "it" is the subject */
+    } else if ((k = nlp_find(x, p + 1, end, "is|are|was|has|have|should|'s", &e)) < 0) {
         return false;
+    }
     int v = nlp_seq(x, e, "?been|be|now|all|already|finally");
     v = v > e ? v : e;
     if (nlp_seq(x, v, "done|finished|completed|complete") == end) {
@@ -1089,20 +1149,51 @@ static bool do_statement(struct nlp_ctx *x, int p, int end)
         do_simple(x, NLP_REOPEN, p, k);
         return true;
     }
+    bool subject =
+        k == p || is_reference(x, p, k) || (nlp_seq(x, p, "the|my") == p + 1 && k > p + 1);
     int pr = priority_at(x, v, end, true);
-    if (pr >= 0 && is_reference(x, p, k)) {
+    if (pr >= 0 && subject) {
         x->c->priority = pr;
         nlp_consume(x, k, end);
         do_update_on(x, p, k);
         return true;
     }
-    if (is_reference(x, p, k) && nlp_seq(x, v, "due|repeat|recur|repeating|recurring") > v) {
+    if (subject && nlp_seq(x, v, "due|repeat|recur|repeating|recurring") > v) {
         nlp_read_when(x, 0, end);
         nlp_consume(x, k, end);
         do_update_on(x, p, k);
         return x->c->when.has_due || (x->c->intent = NLP_UNKNOWN, false);
     }
     return false;
+}
+
+/* "I've taken out the trash", "I paid the rent", "just called mom": a task done. */
+static bool past_tense(struct nlp_ctx *x, int p, int end)
+{
+    static const char *const irregular[] = {
+        "taken",   "took",  "done", "bought", "sent",  "paid",   "made",    "got",    "gotten",
+        "written", "wrote", "read", "eaten",  "ate",   "seen",   "saw",     "gone",   "went",
+        "given",   "gave",  "sold", "told",   "found", "built",  "brought", "caught", "fed",
+        "met",     "put",   "hung", "driven", "drove", "spoken", "spoke",   "swept",  "spent",
+        "left",    "run",   "ran",  "won",    "dealt", "sorted", "set",     NULL};
+    int v = nlp_seq(x, p, "i|we ?'ve|have|just|already|finally|also ?just|already|finally");
+    if (v == p)
+        v = -1;
+    if (v < 0)
+        v = nlp_seq(x, p, "i've|ive|we've|just|already|finally ?just|already|finally");
+    if (v < 0 && p > 0 && x->gone[p - 1] && nlp_tw(x, p - 1, "just"))
+        v = p; /* "just called mom" ("just" was taken as a polite word) */
+    if (v < p || v >= end - 1 || x->t[v].kind != TK_WORD)
+        return false;
+    const char *w = x->t[v].w;
+    size_t n = strlen(w);
+    bool past = in_set(w, irregular) ||
+                (n > 4 && !strcmp(w + n - 2, "ed") && strcmp(w, "need") && strcmp(w, "needed"));
+    if (!past)
+        return false;
+    nlp_consume(x, p, v + 1);
+    do_simple(x, NLP_COMPLETE, v + 1, end);
+    return x->c->target != NLP_TARGET_NONE || (memset(x->c, 0, sizeof *x->c), false);
 }
 
 /* --- the dispatcher --- */
@@ -1138,7 +1229,7 @@ static void redo_as_add(struct nlp_ctx *x, int p, int end)
 static void maybe_task_line(struct nlp_ctx *x, int mode, int p, int j, int end)
 {
     struct nlp_command *c = x->c;
-    if (c->target != NLP_TARGET_WORDS ||
+    if ((c->target != NLP_TARGET_WORDS && c->target != NLP_TARGET_NONE) ||
         in_set(x->t[p].w, (const char *const[]){"i", "i've", "ive", "we", "i'm", "im", "done",
                                                 "finished", "completed", "we've", NULL}))
         return;
@@ -1150,12 +1241,18 @@ static void maybe_task_line(struct nlp_ctx *x, int mode, int p, int j, int end)
         bool connector = false;
         for (int i = j; i < end; i++)
             connector = connector || (x->t[i].kind != TK_QUOTE && word_in_alts(x->t[i].w, to));
+        for (int i = j; i < end; i++)
+            connector = connector || word_in_alts(x->t[i].w, "repeat|repeats|recur|recurring|"
+                                                             "repeating|due|remind|reminder");
         if (!fields && !connector)
             redo_as_add(x, p, end);
         return;
     }
     if (c->intent != NLP_COMPLETE && c->intent != NLP_DELETE && c->intent != NLP_REOPEN)
         return;
+    if (c->intent == NLP_DELETE &&
+        in_set(x->t[p].w, (const char *const[]){"delete", "remove", "erase", "trash", NULL}))
+        return; /* "delete my 3pm meeting" names a task */
     struct nlp_when w = c->when;
     unsigned char gone[NLP_MAX_TOKENS];
     memcpy(gone, x->gone, sizeof gone);
@@ -1296,6 +1393,8 @@ static void fallback(struct nlp_ctx *x, int p, int end, bool wish)
     struct nlp_command *c = x->c;
     unsigned char gone[NLP_MAX_TOKENS];
     memcpy(gone, x->gone, sizeof gone);
+    if (!wish && selection(x, p, end))
+        return;
     if (!wish && has_list_word(x, p, end)) {
         if (x->t[p].kind == TK_WORD && strlen(x->t[p].w) >= 4 &&
             (nlp_one_typo(x->t[p].w, "show") || nlp_one_typo(x->t[p].w, "list")))
@@ -1307,8 +1406,6 @@ static void fallback(struct nlp_ctx *x, int p, int end, bool wish)
         memset(c, 0, sizeof *c);
         c->priority = -1;
     }
-    if (!wish && selection(x, p, end))
-        return;
     if (wish || task_line(x, p, end))
         do_add(x, p, end);
 }
@@ -1368,14 +1465,25 @@ void nlp_rules_run(struct nlp_ctx *x)
         c->intent = NLP_HELP;
         return;
     }
-    if (do_statement(x, p, end))
+    if (do_statement(x, p, end)) {
+        if (x->refused) {
+            memset(c, 0, sizeof *c);
+            c->priority = -1;
+        }
         return;
-    for (size_t k = 0; k < sizeof leads / sizeof leads[0]; k++) {
+    }
+    bool done = false;
+    for (size_t k = 0; k < sizeof leads / sizeof leads[0] && !done; k++) {
         int j = nlp_seq(x, p, leads[k].pattern);
         if (j > p && dispatch(x, leads[k].mode, p, j, end)) {
             maybe_task_line(x, leads[k].mode, p, j, end);
-            return;
+            done = true;
         }
     }
-    fallback(x, p, end, wish);
+    if (!done && !past_tense(x, p, end))
+        fallback(x, p, end, wish);
+    if (x->refused) { /* a part of what was asked would be a guess */
+        memset(c, 0, sizeof *c);
+        c->priority = -1;
+    }
 }

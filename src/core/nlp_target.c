@@ -92,8 +92,9 @@ static bool target_id(struct nlp_ctx *x, int from, int to)
 static const char *const pronouns[] = {"it",   "that", "this",     "them", "those", "these", "they",
                                        "both", "same", "previous", "last", "its",   "it's",  NULL};
 static const char *const pronoun_noise[] = {
-    "one",  "task", "tasks", "of",   "all",   "the",    "item",    "ones", "todo", "just",   "too",
-    "also", "now",  "as",    "well", "again", "please", "anymore", "more", "any",  "longer", NULL};
+    "one",    "task", "tasks", "of",      "all",  "the",   "item",   "ones",    "todo", "just",
+    "too",    "also", "now",   "as",      "well", "again", "please", "anymore", "more", "any",
+    "longer", "up",   "back",  "forward", "out",  "off",   "over",   "a",       "an",   NULL};
 
 /* "it", "that one", "all of them", "the last one": true when every live word is one. */
 static bool target_previous(const struct nlp_ctx *x, int from, int to)
@@ -167,7 +168,17 @@ void nlp_parse_target(struct nlp_ctx *x, int from, int to)
 {
     struct nlp_command *c = x->c;
     assert(from >= 0 && to <= x->n);
-    if (from >= to || target_id(x, from, to))
+    if (from >= to)
+        return;
+    for (int i = from; i < to; i++) /* several named at once: never act on a part of them */
+        if (nlp_seq(x, i, "but|except|excluding|besides|apart|other") == i + 1 ||
+            (nlp_seq(x, i, "and|,|&|plus") == i + 1 && i + 1 < to &&
+             (x->t[i + 1].kind == TK_HASHNUM || x->t[i + 1].kind == TK_NUM ||
+              nlp_seq(x, i + 1, "task|number|item") == i + 2))) {
+            x->refused = true;
+            return;
+        }
+    if (target_id(x, from, to))
         return;
     if (target_previous(x, from, to)) {
         c->target = NLP_TARGET_PREVIOUS;
@@ -215,13 +226,17 @@ static int filter_status(struct nlp_ctx *x, int i)
     struct nlp_filter *f = &x->c->filter;
     if ((j = nlp_seq(x, i, "not|un done|completed|complete|finished|yet")) > 0 ||
         (j = nlp_seq(x, i,
+                     "haven't|havent|didn't|didnt|not ?yet ?done|finished|completed|"
+                     "complete|do|finish|started")) > 0 ||
+        (j = nlp_seq(x, i,
                      "pending|open|incomplete|unfinished|remaining|outstanding|active|"
                      "uncompleted|undone|left|todo|unchecked|ongoing")) > 0 ||
         (j = nlp_seq(x, i, "to do")) > 0 || (j = nlp_seq(x, i, "to-do")) > 0) {
         set_status(f, "pending");
         return j;
     }
-    if ((j = nlp_seq(x, i, "completed|done|finished|complete|closed|checked|ticked")) > 0) {
+    if ((j = nlp_seq(x, i, "completed|done|finished|complete|closed|checked|ticked")) > 0 ||
+        (j = nlp_seq(x, i, "did i|we finish|complete|do|close")) > 0) {
         set_status(f, "completed");
         return j;
     }
@@ -256,6 +271,8 @@ static int filter_due(struct nlp_ctx *x, int i)
         {"with ?a ?due date|dates|deadline|deadlines", "any"},
         {"scheduled|dated", "any"},
     };
+    if (nlp_seq(x, i - 1, "before|after|until|since|till|by") == i)
+        return -1; /* "due after tomorrow": a bound, read as a date */
     for (size_t k = 0; k < sizeof forms / sizeof forms[0]; k++)
         if ((j = nlp_seq(x, i, forms[k].pattern)) > i) {
             f->due = forms[k].due;
@@ -298,8 +315,8 @@ static int filter_priority(struct nlp_ctx *x, int i)
     f->priority_mask |= 1u << p;
     return j;
 hyphenated:
-    if (t->kind == TK_WORD && strstr(t->w, "high-prio") == t->w) {
-        f->priority_mask |= 1u << PRIORITY_HIGH;
+    if (t->kind == TK_WORD && (p = nlp_hyphen_priority(t->w)) >= 0) { /* "low-priority" */
+        f->priority_mask |= 1u << p;
         return i + 1;
     }
     return -1;

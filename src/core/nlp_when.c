@@ -97,7 +97,8 @@ static int read_time(struct ctx *c, int i)
     return when_range_end(c, k);
 }
 
-/* Token k ends a phrase: the end, punctuation, "it", "and", or the start of another date. */
+/* Token k ends a phrase: the end, punctuation, "it", "and", or a lead word. (A day after
+ * "2 days before" is the day counted from: "2 days before friday".) */
 static bool phrase_ends(const struct ctx *c, int k)
 {
     if (k >= c->n || c->t[k].kind != TOK_WORD)
@@ -111,12 +112,7 @@ static bool phrase_ends(const struct ctx *c, int k)
     case W_AT:
     case W_BY:
     case W_DUE:
-    case W_WDAY:
-    case W_TODAY:
-    case W_TOMORROW:
     case W_TONIGHT:
-    case W_NEXT:
-    case W_THIS:
     case W_IN:
     case W_WITH:
         return true;
@@ -298,7 +294,9 @@ static int rule_of_month(struct ctx *c, int i)
                     (is_w(c, m + 1, W_THE) || is_w(c, m + 1, W_EVERY) || is_w(c, m + 1, W_A)) &&
                     is_w(c, m + 2, W_UNIT) && c->t[m + 2].val == U_MONTH;
     /* "every month on the last friday": the month was said before */
-    if (!of_month && !(a->freq == FREQ_MONTHLY && !day && !a->bydaymask))
+    bool day_word = day && m > k; /* "the last day": not "the 15th" alone */
+    if (!of_month &&
+        !(a->freq == FREQ_MONTHLY && (!day || day_word) && !a->bydaymask && !a->bymonthday))
         return -1;
     if (day ? (pos < -1 || pos == 0 || pos > 31) : (pos < -1 || pos == 0 || pos > 5))
         return -1;
@@ -387,6 +385,14 @@ static int rule_every(struct ctx *c, int i)
     if (is_w(c, j, W_WHEN) && is_w(c, j + 1, W_A) && is_w(c, j + 2, W_UNIT)) {
         /* "once a week" */
         return every_what(c, j + 2, 1);
+    }
+    int e = j + is_w(c, j, W_THE);
+    if (is_w(c, e, W_END) && is_w(c, e + 1, W_OF) && is_w(c, e + 2, W_EVERY) &&
+        is_w(c, e + 3, W_UNIT) && c->t[e + 3].val == U_MONTH) {
+        if (!set_freq(&c->acc, FREQ_MONTHLY, 1)) /* "at the end of every month" */
+            return -1;
+        c->acc.bymonthday = -1;
+        return e + 4;
     }
     if (!is_w(c, j, W_EVERY))
         return -1;
@@ -521,6 +527,25 @@ static int rule_count(struct ctx *c, int i)
     return -1;
 }
 
+/* "two weeks from friday", "3 days after Jan 5", "2 days before the 15th": a day counted from
+ * another; k is past the duration. */
+static int rule_anchored(struct ctx *c, int k, const struct dur *d)
+{
+    struct when_acc *a = &c->acc;
+    static const int unit_days[] = {0, 0, 1, 7, 0, 0, 14, 0};
+    int sign = is_w(c, k, W_BEFORE) ? -1 : 1;
+    if (!(is_w(c, k, W_FROM) || is_w(c, k, W_AFTER) || is_w(c, k, W_BEFORE)) ||
+        !unit_days[d->unit] || a->day.kind != DAY_NONE)
+        return -1;
+    struct dayref r;
+    int e = when_read_day(c, k + 1, &r);
+    if (e < 0)
+        return -1;
+    r.plus = sign * d->n * unit_days[d->unit];
+    a->day = r;
+    return e;
+}
+
 /* "in 2 hours", "in three days", "in a week", "2 weeks from now", "a week from today". */
 static int rule_in(struct ctx *c, int i)
 {
@@ -532,7 +557,6 @@ static int rule_in(struct ctx *c, int i)
         j++;
     if ((k = when_read_dur(c, j, &d)) < 0)
         return -1;
-    int base = 0;
     if (in && is_p(c, k, '\'') && is_w(c, k + 1, W_TIMEWORD))
         k += 2; /* "in two weeks' time" */
     else if (in && is_w(c, k, W_TIMEWORD))
@@ -540,15 +564,13 @@ static int rule_in(struct ctx *c, int i)
     if (!in) {
         if (is_w(c, k, W_FROM) && (is_w(c, k + 1, W_NOW) || is_w(c, k + 1, W_TODAY)))
             k += 2;
-        else if (is_w(c, k, W_FROM) && is_w(c, k + 1, W_TOMORROW))
-            k += 2, base = 1;
         else if (is_w(c, k, W_LATER))
             k += 1;
         else
-            return -1;
+            return rule_anchored(c, k, &d);
     }
     if (d.ms) {
-        if (a->elapsed || base)
+        if (a->elapsed)
             return -1;
         a->elapsed = true;
         a->elapsed_ms = d.ms;
@@ -560,10 +582,8 @@ static int rule_in(struct ctx *c, int i)
     static const int unit_months[] = {0, 0, 0, 0, 1, 12, 0, 3};
     if (unit_days[d.unit]) {
         a->day.kind = DAY_OFFSET;
-        a->day.n = d.n * unit_days[d.unit] + base;
+        a->day.n = d.n * unit_days[d.unit];
     } else {
-        if (base)
-            return -1;
         a->day.kind = DAY_MONTHS;
         a->day.n = d.n * unit_months[d.unit];
     }

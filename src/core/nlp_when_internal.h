@@ -37,6 +37,7 @@ struct dayref {
     int month, dom, year; /* DAY_MD (year 0: the next such date), DAY_DOM, DAY_MONTHSTART */
     int wmask;            /* DAY_WDAY: bit 0 = Monday .. bit 6 = Sunday */
     enum wday_mod wmod;
+    int plus; /* days added once resolved ("two weeks from friday") */
 };
 
 /* Parts of the day (docs/assistant-time.md): each has an hour; a bare clock hour said with

@@ -73,7 +73,7 @@ static const struct lex_entry lexicon[] = {
     {"sundays", 7, W_WDAY, 6, PL},
     {"sun", 3, W_WDAY, 6, AB},
     /* relative days */
-    {"today", 5, W_TODAY, 0, 0},
+    {"today", 5, W_TODAY, 0, FZ},
     {"tonight", 7, W_TONIGHT, 0, FZ},
     {"tonite", 6, W_TONIGHT, 0, 0},
     {"tomorrow", 8, W_TOMORROW, 0, FZ},
@@ -92,7 +92,7 @@ static const struct lex_entry lexicon[] = {
     {"min", 3, W_UNIT, U_MINUTE, 0},
     {"mins", 4, W_UNIT, U_MINUTE, PL},
     {"hour", 4, W_UNIT, U_HOUR, 0},
-    {"hours", 5, W_UNIT, U_HOUR, PL},
+    {"hours", 5, W_UNIT, U_HOUR, FZ | PL},
     {"hr", 2, W_UNIT, U_HOUR, 0},
     {"hrs", 3, W_UNIT, U_HOUR, PL},
     {"h", 1, W_UNIT, U_HOUR, AB},
@@ -140,7 +140,7 @@ static const struct lex_entry lexicon[] = {
     {"eom", 3, W_EOX, DAY_EOM, 0},
     {"eoy", 3, W_EOX, DAY_EOY, 0},
     /* repeats */
-    {"every", 5, W_EVERY, 0, 0},
+    {"every", 5, W_EVERY, 0, FZ},
     {"evry", 4, W_EVERY, 0, 0},
     {"evrey", 5, W_EVERY, 0, 0},
     {"everyday", 8, W_ADVERB, FREQ_DAILY, 0},
@@ -157,7 +157,7 @@ static const struct lex_entry lexicon[] = {
     {"fortnightly", 11, W_ADVERB, -FREQ_WEEKLY, FZ},
     {"quarterly", 9, W_ADVERB, -FREQ_MONTHLY, FZ},
     {"times", 5, W_TIMES, 0, 0},
-    {"until", 5, W_UNTIL, 0, 0},
+    {"until", 5, W_UNTIL, 0, FZ},
     {"till", 4, W_UNTIL, 0, 0},
     {"til", 3, W_UNTIL, 0, 0},
     {"through", 7, W_UNTIL, 0, 0},
@@ -254,6 +254,16 @@ static const struct lex_entry lexicon[] = {
     {"close", 5, W_CLOSE, 0, 0},
     {"business", 8, W_BUSINESS, 0, 0},
     {"to", 2, W_TO, 0, 0},
+    {"weekley", 7, W_ADVERB, FREQ_WEEKLY, 0},
+    {"monthy", 6, W_ADVERB, FREQ_MONTHLY, 0},
+    {"montly", 6, W_ADVERB, FREQ_MONTHLY, 0},
+    {"dialy", 5, W_ADVERB, FREQ_DAILY, 0},
+    {"yearley", 7, W_ADVERB, FREQ_YEARLY, 0},
+    {"nite", 4, W_PART, PART_NIGHT, 0},
+    {"evey", 4, W_EVERY, 0, 0},
+    {"eveyr", 5, W_EVERY, 0, 0},
+    {"b4", 2, W_BEFORE, 0, 0},
+    {"bfr", 3, W_BEFORE, 0, 0},
     {"nxt", 3, W_NEXT, 0, 0},
     {"following", 9, W_NEXT, 0, 0},
     {"morn", 4, W_PART, PART_MORNING, 0},
@@ -297,7 +307,8 @@ static const struct lex_entry lexicon[] = {
 };
 
 /* Real words one edit away from a vocabulary word: never read as it. */
-static const char *const not_typos[] = {"sundae", "mourning", "mondays", "evenings"};
+static const char *const not_typos[] = {"sundae",   "mourning", "mondays",
+                                        "evenings", "toddy",    "toady"};
 
 static bool is_alpha(unsigned char c)
 {
@@ -345,7 +356,7 @@ static const struct lex_entry *lookup(const char *w, size_t len)
     for (size_t k = 0; k < N; k++) {
         const struct lex_entry *e = &lexicon[k];
         size_t el = e->len;
-        if (!(e->flags & LEXF_FUZZY) || el < 6 || !within_one_edit(w, len, e->word, el))
+        if (!(e->flags & LEXF_FUZZY) || !within_one_edit(w, len, e->word, el))
             continue;
         if (found && (found->id != e->id || found->val != e->val))
             return NULL; /* two words are that close: not a typo we can read */
@@ -421,9 +432,11 @@ int lex_tokenize(const char *text, size_t len, struct lex_tok *toks, int max)
         while (wend < len &&
                (is_digit((unsigned char)text[wend]) || is_alpha((unsigned char)text[wend])))
             wend++;
-        if (is_digit(c) && wend - i > 1 && is_alpha((unsigned char)text[wend - 1]) &&
-            lookup_exact_lower(text + i, wend - i)) {
-            t->kind = TOK_WORD; /* "2nite", "2moro" */
+        bool mixed = false;
+        for (size_t k = i; k < wend; k++)
+            mixed |= is_digit((unsigned char)text[k]) != is_digit(c);
+        if (mixed && lookup_exact_lower(text + i, wend - i)) {
+            t->kind = TOK_WORD; /* "2nite", "2moro", "b4" */
             i = wend;
         } else if (is_digit(c)) {
             long v = 0;

@@ -108,6 +108,14 @@ int when_read_dur(const struct ctx *c, int i, struct dur *d)
         return j + 1;
     }
     bool a = is_w(c, j, W_A);
+    int q = j + a;
+    if (is_w(c, q, W_UNIT) && c->t[q].val == U_QUARTER &&
+        ((is_w(c, q + 1, W_OF) && is_w(c, q + 2, W_A) && is_w(c, q + 3, W_UNIT) &&
+          c->t[q + 3].val == U_HOUR) ||
+         (is_w(c, q + 1, W_UNIT) && c->t[q + 1].val == U_HOUR))) {
+        when_set_dur(d, U_MINUTE, 15); /* "a quarter of an hour", "quarter hour" */
+        return is_w(c, q + 1, W_OF) ? q + 4 : q + 2;
+    }
     if (a && is_w(c, j + 1, W_COUPLE))
         j++;
     if (is_w(c, j, W_COUPLE)) {
@@ -126,15 +134,34 @@ int when_read_dur(const struct ctx *c, int i, struct dur *d)
         if (j < 0)
             return -1;
     }
+    int half = 0;
+    if (is_w(c, j, W_AND) && is_w(c, j + 1, W_A) && is_w(c, j + 2, W_HALF) &&
+        is_w(c, j + 3, W_UNIT) && c->t[j + 3].val == U_HOUR) {
+        half = 30; /* "2 and a half hours" */
+        j += 3;
+    }
     if (!is_w(c, j, W_UNIT) || n <= 0 || n > 1000)
         return -1;
     if ((c->t[j].flags & LEXF_ABBR) && !attached(c, j))
         return -1; /* "2 h" is not "2h" */
     when_set_dur(d, (enum unit)c->t[j].val, n);
     j++;
+    if (half)
+        when_set_dur(d, U_MINUTE, n * 60 + half);
     if (d->unit == U_HOUR && is_w(c, j, W_AND) && is_w(c, j + 1, W_A) && is_w(c, j + 2, W_HALF)) {
         when_set_dur(d, U_MINUTE, n * 60 + 30);
         j += 3;
+    }
+    /* "1 hour 30 minutes", "an hour and 15 minutes", "1h30" */
+    int k = j + is_w(c, j, W_AND), mins;
+    if (d->unit == U_HOUR && (k = when_read_int(c, k, &mins, false)) > 0 && mins < 60 &&
+        is_w(c, k, W_UNIT) && c->t[k].val == U_MINUTE) {
+        when_set_dur(d, U_MINUTE, n * 60 + mins);
+        j = k + 1;
+    } else if (d->unit == U_HOUR && is_num(c, j) && attached(c, j) && c->t[j].ndigits == 2 &&
+               c->t[j].val < 60) {
+        when_set_dur(d, U_MINUTE, n * 60 + c->t[j].val);
+        j++;
     }
     return j;
 }

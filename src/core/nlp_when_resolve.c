@@ -125,8 +125,15 @@ static int64_t resolve_wday(const struct dayref *r, int64_t today)
     return best < 0 ? today : best;
 }
 
+static int64_t resolve_kind(const struct dayref *r, int64_t today);
+
 /* The local date a dayref names, said on today. */
 static int64_t resolve_day(const struct dayref *r, int64_t today)
+{
+    return resolve_kind(r, today) + r->plus;
+}
+
+static int64_t resolve_kind(const struct dayref *r, int64_t today)
 {
     int y, m, d, wd = weekday(today);
     nlp_civil_from_days(today, &y, &m, &d);
@@ -238,6 +245,12 @@ static bool day_matches(const struct when_acc *a, int64_t day)
  * "March 3": the day is the rule's BY part, not a separate date. */
 static void merge_day_into_rule(struct when_acc *a)
 {
+    /* "monthly at the end of the month": the last day of each month */
+    if (a->freq == FREQ_MONTHLY && a->day.kind == DAY_EOM && !a->bymonthday && !a->bydaymask) {
+        a->bymonthday = -1;
+        a->day.kind = DAY_NONE;
+        return;
+    }
     if (a->freq == FREQ_WEEKLY && a->day.kind == DAY_WDAY && !a->bydaymask) {
         a->bydaymask = a->day.wmask;
         a->day.kind = DAY_NONE;
@@ -349,7 +362,7 @@ static void set_due(struct nlp_when *out, const char *tz, int64_t utc_secs, bool
 }
 
 static void resolve_rule(struct when_acc *a, const char *tz, int64_t today, int now_tod,
-                         int64_t now_secs, struct nlp_when *out)
+                         struct nlp_when *out)
 {
     merge_day_into_rule(a);
     int tod = time_of_day(a);
@@ -358,7 +371,9 @@ static void resolve_rule(struct when_acc *a, const char *tz, int64_t today, int 
     build_rrule(a, today, out->rrule);
     out->from_completion = a->from_completion;
     if (a->freq == FREQ_HOURLY && tod < 0) {
-        set_due(out, tz, (now_secs / 3600 + 1) * 3600, false);
+        /* the next full hour of the local clock (zones at :30 and :45 included) */
+        int next = (now_tod / 3600 + 1) * 3600;
+        set_due(out, tz, to_utc(tz, today + next / DAY_SECS, next % DAY_SECS), false);
         return;
     }
     int64_t from = today;
@@ -429,7 +444,7 @@ void nlp_when_resolve(const struct when_acc *acc, int64_t now_ms, const char *tz
     if (a.elapsed)
         set_due(out, tz, now_secs + a.elapsed_ms / 1000, false);
     else if (a.freq != FREQ_NONE)
-        resolve_rule(&a, tz, today, now_tod, now_secs, out);
+        resolve_rule(&a, tz, today, now_tod, out);
     else
         resolve_once(&a, tz, today, now_tod, out);
     resolve_reminders(&a, tz, today, now_tod, out);

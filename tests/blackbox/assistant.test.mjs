@@ -1,7 +1,8 @@
 // assistant.test.mjs - the built-in assistant over the chat API (issue 12 §3; docs/assistant.md,
 // docs/assistant-evaluation.md), judged by the resulting task state read back over the REST
 // API, not by the wording of its answers: an add with a due date and a repeat, "make it high
-// priority" in the next turn, two tasks matching a word -> a question, then "the second one";
+// priority" in the next turn, "it" for the previous turn's task (done, reopened, deleted), two
+// tasks matching a word -> a question, then "the second one";
 // "delete all my tasks" -> a question and nothing deleted, then "yes" (deleted) or "no" (kept);
 // unknown input changes nothing; another user's task id is not found and stays untouched.
 // Users are in Asia/Kolkata (+05:30, no daylight saving) so expected instants are plain sums.
@@ -93,6 +94,22 @@ describe('assistant (built-in, over POST /chat)', () => {
         assert.equal(now.get(second.id).completed, true, JSON.stringify(a));
         assert.equal(now.get(firstNamed.id).completed, false);
         assert.deepEqual(writes(a).map((c) => c.tool), ['complete_task']);
+    });
+
+    it('names_the_task_of_the_previous_turn_by_it', async () => {
+        const u = await newUser(srv.api, { timezone: TZ });
+        const keep = await u.create({ title: 'Water the plants' });
+        const a = await say(u, 'add buy oat milk');
+        const added = [...(await tasksById(u)).values()].find((t) => t.id !== keep.id);
+        assert.equal(added?.title, 'Buy oat milk', JSON.stringify(a));
+        await say(u, 'mark it done', a.conversation_id);
+        assert.equal((await tasksById(u)).get(added.id).completed, true);
+        await say(u, 'reopen it', a.conversation_id);
+        assert.equal((await tasksById(u)).get(added.id).completed, false);
+        const d = await say(u, 'delete it', a.conversation_id);
+        const now = await tasksById(u);
+        assert.equal(now.has(added.id), false, JSON.stringify(d));
+        assert.equal(now.get(keep.id).completed, false, 'the other task untouched');
     });
 
     it('asks_before_deleting_all_tasks_and_deletes_them_after_yes', async () => {

@@ -334,3 +334,61 @@ Test(assistant_builtin, them_after_a_list_asks_before_deleting_several)
     say("yes");
     cr_expect_eq(count_tasks("u1"), 0);
 }
+
+Test(assistant_builtin, a_list_for_a_day_shows_the_tasks_due_that_day)
+{
+    say("add call the bank friday");
+    say("add call the plumber tomorrow");
+    const char *r = say("what's due on Friday?");
+    cr_expect(strstr(r, "Here is 1 task:") == r, "%s", r);
+    cr_expect(strstr(r, "Call the bank") != NULL, "%s", r);
+    cr_expect(strstr(r, "plumber") == NULL, "%s", r);
+    r = say("what's due before friday?");
+    cr_expect(strstr(r, "Here is 1 task:") == r, "%s", r);
+    cr_expect(strstr(r, "plumber") != NULL, "%s", r);
+    r = say("show me what's due after tomorrow");
+    cr_expect(strstr(r, "Call the bank") != NULL && !strstr(r, "plumber"), "%s", r);
+}
+
+Test(assistant_builtin, show_task_n_shows_that_task_of_the_user_only)
+{
+    int64_t id = add_task("u1", "Mine");
+    int64_t theirs = add_task("u2", "Theirs");
+    char msg[64], want[64];
+    snprintf(msg, sizeof msg, "show me task %lld", (long long)id);
+    snprintf(want, sizeof want, "#%lld Mine", (long long)id);
+    cr_expect_str_eq(say(msg), want);
+    snprintf(msg, sizeof msg, "show me task %lld", (long long)theirs);
+    snprintf(want, sizeof want, "I can't find task %lld.", (long long)theirs);
+    cr_expect_str_eq(say(msg), want);
+}
+
+Test(assistant_builtin, a_time_with_the_words_picks_that_days_task)
+{
+    say("add team meeting tomorrow at 3pm");
+    say("add team meeting friday at 3pm");
+    cr_expect_str_eq(say("delete my meeting on friday"), "Deleted \"Team meeting\".");
+    cr_expect_eq(count_tasks("u1"), 1);
+    json_t *args = json_pack("{s:s}", "status", "all"), *result = NULL;
+    struct todo_err err;
+    todo_err_clear(&err);
+    cr_assert_eq(app_tool_call(&app, "u1", "list_tasks", args, &result, &err), 0);
+    const char *due = json_string_value(
+        json_object_get(json_array_get(json_object_get(result, "tasks"), 0), "due_at"));
+    cr_expect_str_eq(due, "2026-12-07T15:00:00Z", "the other day's meeting stays");
+    json_decref(args);
+    json_decref(result);
+}
+
+Test(assistant_builtin, several_ids_at_once_are_not_half_done)
+{
+    int64_t a = add_task("u1", "One");
+    int64_t b = add_task("u1", "Two");
+    char msg[64];
+    snprintf(msg, sizeof msg, "delete task %lld and task %lld", (long long)a, (long long)b);
+    const char *r = say(msg);
+    cr_expect(strstr(r, "didn't understand") != NULL, "%s", r);
+    cr_expect_eq(count_tasks("u1"), 2);
+    say("delete all but the first");
+    cr_expect_eq(count_tasks("u1"), 2);
+}

@@ -267,6 +267,32 @@ GENERAL = [
     ("sync next week on friday", lambda n: at_date(next_wday(T(n), FR)), "", "sync"),
     ("nap in 1.5 hours", lambda n: ("elapsed", 90), "", "nap"),
     ("gym the following monday", lambda n: at_date(next_wday(T(n), MO)), "", "gym"),
+    ("tea in a quarter of an hour", lambda n: ("elapsed", 15), "", "tea"),
+    ("tea in 2 and a half hours", lambda n: ("elapsed", 150), "", "tea"),
+    ("tea in 1 hour 30 minutes", lambda n: ("elapsed", 90), "", "tea"),
+    ("tea in an hour and 15 minutes", lambda n: ("elapsed", 75), "", "tea"),
+    ("tea in 1h30", lambda n: ("elapsed", 90), "", "tea"),
+    ("call tmorrow", lambda n: at_date(T(n) + timedelta(1)), "", "call"),
+    ("call wendesday", lambda n: at_date(bare_wday(T(n), WE)), "", "call"),
+    ("call thrusday", lambda n: at_date(bare_wday(T(n), TH)), "", "call"),
+    ("call tuseday", lambda n: at_date(bare_wday(T(n), TU)), "", "call"),
+    ("party feburary 3", lambda n: at_date(md_next(T(n), 2, 3)), "", "party"),
+    ("party septmber 3", lambda n: at_date(md_next(T(n), 9, 3)), "", "party"),
+    ("tea in 5 minuets", lambda n: ("elapsed", 5), "", "tea"),
+    ("Call Tomorow At 5Pm", lambda n: at_time(T(n) + timedelta(1), 17), "", "Call"),
+    ("call at nite", lambda n: next_time(n, 20), "", "call"),
+    ("room b4 floor", lambda n: None, "", "room b4 floor"),
+    ("covid19 test tomorrow", lambda n: at_date(T(n) + timedelta(1)), "", "covid19 test"),
+    ("call todya", lambda n: at_date(T(n)), "", "call"),
+    ("tea in 2 housr", lambda n: ("elapsed", 120), "", "tea"),
+    ("buy toddy", lambda n: None, "", "buy toddy"),
+    ("dairy farm visit", lambda n: None, "", "dairy farm visit"),
+    ("early bird tickets", lambda n: None, "", "early bird tickets"),
+    ("book flights two weeks from friday", lambda n: at_date(bare_wday(T(n), FR) + timedelta(14)), "", "book flights"),
+    ("pack 2 days before friday", lambda n: at_date(bare_wday(T(n), FR) - timedelta(2)), "", "pack"),
+    ("call 3 days after Jan 5", lambda n: at_date(md_next(T(n), 1, 5) + timedelta(3)), "", "call"),
+    ("pay a week before the 15th", lambda n: at_date(dom_next(T(n), 15) - timedelta(7)), "", "pay"),
+    ("renew a week from tomorrow", lambda n: at_date(T(n) + timedelta(8)), "", "renew"),
     ("April budget", lambda n: None, "", "April budget"),
     ("the May invoice", lambda n: None, "", "the May invoice"),
     ("2025 budget", lambda n: None, "", "2025 budget"),
@@ -348,6 +374,15 @@ REPEATS = [
     ("gym every mon/wed/fri", lambda n: first_match(n, lambda d: d.weekday() in (MO, WE, FR)), "FREQ=WEEKLY;BYDAY=MO,WE,FR", "gym", False),
     ("bins alternate mondays", lambda n: first_match(n, lambda d: d.weekday() == MO), "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO", "bins", False),
     ("standup every week day", lambda n: first_match(n, lambda d: d.weekday() < 5), "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "standup", False),
+    ("rent monthly on the last day", lambda n: first_match(n, lambda d: (d + timedelta(1)).day == 1), "FREQ=MONTHLY;BYMONTHDAY=-1", "rent", False),
+    ("meds every 2 hours", lambda n: ("time", datetime.combine(T(n), time(n.hour)) + timedelta(hours=1)), "FREQ=HOURLY;INTERVAL=2", "meds", False),
+    ("standup weekley", lambda n: first_match(n, lambda d: True), "FREQ=WEEKLY", "standup", False),
+    ("vitamins dialy", lambda n: first_match(n, lambda d: True), "FREQ=DAILY", "vitamins", False),
+    ("floss evey day", lambda n: first_match(n, lambda d: True), "FREQ=DAILY", "floss", False),
+    ("review budget at the end of every month", lambda n: first_match(n, lambda d: (d + timedelta(1)).day == 1),
+     "FREQ=MONTHLY;BYMONTHDAY=-1", "review budget", False),
+    ("review monthly at the end of the month", lambda n: first_match(n, lambda d: (d + timedelta(1)).day == 1),
+     "FREQ=MONTHLY;BYMONTHDAY=-1", "review", False),
     ("pills every day 10 times", lambda n: first_match(n, lambda d: True), "FREQ=DAILY;COUNT=10", "pills", False),
     ("pills every day for 5 days", lambda n: first_match(n, lambda d: True), "FREQ=DAILY;COUNT=5", "pills", False),
     ("class every tuesday for 6 weeks", lambda n: first_match(n, lambda d: d.weekday() == TU),
@@ -360,6 +395,70 @@ REPEATS = [
      "FREQ=WEEKLY;INTERVAL=4", "haircut", True),
     ("mop every week after done", lambda n: first_match(n, lambda d: True), "FREQ=WEEKLY", "mop", True),
 ]
+
+
+# Compositions: a day phrase and a time phrase in either order around a title, so that the
+# reader is checked on combinations no single case lists.
+DAYS = [
+    ("tomorrow", lambda n: T(n) + timedelta(1)),
+    ("on friday", lambda n: bare_wday(T(n), FR)),
+    ("next tuesday", lambda n: next_wday(T(n), TU)),
+    ("this sunday", lambda n: this_wday(T(n), SU)),
+    ("on Jan 27", lambda n: md_next(T(n), 1, 27)),
+    ("on the 15th", lambda n: dom_next(T(n), 15)),
+    ("in 3 days", lambda n: T(n) + timedelta(3)),
+    ("the day after tomorrow", lambda n: T(n) + timedelta(2)),
+    ("next week", lambda n: next_wday(T(n), MO)),
+    ("on 2027-03-09", lambda n: date(2027, 3, 9)),
+]
+TIMES = [("at 5pm", 17, 0), ("at 9:30", 9, 30), ("at noon", 12, 0), ("at 6", 18, 0),
+         ("at 17:45", 17, 45), ("in the morning", 9, 0), ("in the evening", 20, 0),
+         ("at quarter past 8", 8, 15)]
+
+
+def compositions():
+    rows = []
+    for k, (dp, df) in enumerate(DAYS):
+        for m, (tp, h, mi) in enumerate(TIMES):
+            name = ["ny_sun", "berlin_sat", "kolkata_tue", "sydney_sat"][(k + m) % 4]
+            now, _ = now_of(name)
+            exp = at_time(df(now), h, mi)
+            rows.append(row("water the plants %s %s" % (dp, tp), name, exp, "", False, "water the plants"))
+            rows.append(row("%s %s water the plants" % (tp, dp), name, exp, "", False, "water the plants"))
+    return rows
+
+
+REPEAT_PARTS = [
+    ("every monday", lambda d: d.weekday() == MO, "FREQ=WEEKLY;BYDAY=MO"),
+    ("every weekday", lambda d: d.weekday() < 5, "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"),
+    ("every other week", lambda d: True, "FREQ=WEEKLY;INTERVAL=2"),
+    ("on the 1st of every month", lambda d: d.day == 1, "FREQ=MONTHLY;BYMONTHDAY=1"),
+    ("every year on March 3", lambda d: (d.month, d.day) == (3, 3), "FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=3"),
+    ("every tuesday and friday", lambda d: d.weekday() in (TU, FR), "FREQ=WEEKLY;BYDAY=TU,FR"),
+]
+REPEAT_TIMES = [("at 8am", 8, 0), ("at 6", 18, 0), ("in the evening", 20, 0)]
+
+
+def with_count(rule, n):
+    """COUNT in its canonical place: after FREQ and INTERVAL, before the BY parts."""
+    parts = rule.split(";")
+    at = 2 if len(parts) > 1 and parts[1].startswith("INTERVAL") else 1
+    return ";".join(parts[:at] + ["COUNT=%d" % n] + parts[at:])
+
+
+def repeat_compositions():
+    rows = []
+    for k, (rp, pred, rule) in enumerate(REPEAT_PARTS):
+        for m, (tp, h, mi) in enumerate(REPEAT_TIMES):
+            name = ["ny_fri_late", "london_thu", "utc_wed"][(k + m) % 3]
+            now, _ = now_of(name)
+            exp = first_match(now, pred, (h, mi))
+            rows.append(row("take out the bins %s %s" % (rp, tp), name, exp, rule, False, "take out the bins"))
+            rows.append(row("%s %s take out the bins" % (tp, rp), name, exp, rule, False, "take out the bins"))
+            rows.append(row("%s 5 times %s take out the bins" % (rp, tp), name, exp,
+                            with_count(rule, 5),
+                            False, "take out the bins"))
+    return rows
 
 
 def c_str(s):
@@ -399,6 +498,8 @@ def main():
             out.append(row(text, name, f(now), rrule, fc, rest))
     for line in SPECIAL():
         out.append(line)
+    out.extend(compositions())
+    out.extend(repeat_compositions())
     print("\n".join(out))
 
 
@@ -449,6 +550,8 @@ def SPECIAL():
     # timed series: first instant strictly after now
     add("ny_fri_late", "journal every day at 9pm", at_time(date(2026, 12, 12), 21), "FREQ=DAILY", "journal")
     add("ny_sun", "journal every day at 9pm", at_time(date(2026, 12, 6), 21), "FREQ=DAILY", "journal")
+    # Kolkata +05:30 offsets: the next full hour of the local clock
+    add("kolkata_tue", "meds every hour", at_time(date(2026, 12, 1), 10), "FREQ=HOURLY", "meds")
     # Kolkata +05:30 offsets
     add("kolkata_tue", "call at 6:45pm", at_time(date(2026, 12, 1), 18, 45), rest="call")
     return rows

@@ -80,6 +80,9 @@ Test(nlp, add_phrasings_give_the_title_without_the_lead_in)
         {"add buy eggs with note: free range",
          "{\"intent\":\"add\",\"title\":\"Buy eggs\",\"description\":\"free range\"}"},
         {"add", "{\"intent\":\"add\",\"title\":null}"},
+        {"add \"\"", "{\"intent\":\"add\",\"title\":null}"},
+        {"add ''", "{\"intent\":\"add\",\"title\":null}"},
+        {"Add \xF0\x9F\x8E\x89 party", "{\"intent\":\"add\",\"title\":\"\xF0\x9F\x8E\x89 party\"}"},
     };
     CHECK(cases);
 }
@@ -147,6 +150,11 @@ Test(nlp, list_filters_map_to_the_list_query)
         {"SHOW ME EVERYTHING", "{\"intent\":\"list\"}"},
         {"any tasks due tomorrow?", "{\"filter\":{\"due\":\"tomorrow\"}}"},
         {"look for 'tax return'", "{\"filter\":{\"q\":\"tax return\"}}"},
+        {"show tasks I haven't done", "{\"filter\":{\"status\":\"pending\"}}"},
+        {"show low-priority tasks", "{\"filter\":{\"priority\":[\"low\"]}}"},
+        {"show me task 5", "{\"intent\":\"list\",\"target\":{\"id\":5}}"},
+        {"Show me tasks due before friday",
+         "{\"intent\":\"list\",\"due\":\"2026-12-11T09:00:00-05:00\",\"filter\":null}"},
     };
     CHECK(cases);
 }
@@ -402,6 +410,59 @@ Test(nlp, unseen_phrasings_read_as_a_person_means_them)
         {"what do I have tomorrow", "{\"intent\":\"list\",\"filter\":{\"due\":\"tomorrow\"}}"},
         {"what's next", "{\"intent\":\"list\"}"},
         {"What can I ask you?", "{\"intent\":\"help\"}"},
+        {"i must not forget mom's birthday on march 3",
+         "{\"intent\":\"add\",\"title\":\"Mom's birthday\",\"due\":\"2027-03-03T09:00:00-05:00\"}"},
+        {"Please add a task: email the landlord about the leak, tag it home",
+         "{\"title\":\"Email the landlord about the leak\",\"tags\":[\"home\"]}"},
+        {"what's due on Friday?",
+         "{\"intent\":\"list\",\"due\":\"2026-12-11T09:00:00-05:00\",\"filter\":null}"},
+        {"set a reminder for the dentist 1 hour before",
+         "{\"intent\":\"update\",\"reminders\":[{\"before\":\"PT1H\"}],\"target\":{\"words\":"
+         "\"dentist\"}}"},
+        {"the report is high priority",
+         "{\"intent\":\"update\",\"priority\":\"high\",\"target\":{\"words\":\"report\"}}"},
+        {"make the standup repeat every weekday",
+         "{\"intent\":\"update\",\"rrule\":\"FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR\",\"target\":{"
+         "\"words\":\"standup\"}}"},
+        {"put dentist on my calendar for the 15th",
+         "{\"intent\":\"add\",\"title\":\"Dentist\",\"due\":\"2026-12-15T09:00:00-05:00\"}"},
+        {"the meeting is at 3pm", "{\"intent\":\"add\",\"title\":\"The meeting\"}"},
+        {"I've taken out the trash", "{\"intent\":\"complete\",\"target\":{\"words\":\"trash\"}}"},
+        {"I paid the rent", "{\"intent\":\"complete\",\"target\":{\"words\":\"rent\"}}"},
+        {"just called mom", "{\"intent\":\"complete\",\"target\":{\"words\":\"mom\"}}"},
+        {"I needed milk", "{\"intent\":\"add\"}"},
+        {"Delete my 3pm meeting",
+         "{\"intent\":\"delete\",\"target\":{\"words\":\"meeting\"},\"due\":\"2026-12-06T15:"
+         "00:00-05:00\"}"},
+        {"scratch that", "{\"intent\":\"delete\",\"target\":{\"previous\":true}}"},
+        {"no wait, make it tomorrow",
+         "{\"intent\":\"update\",\"target\":{\"previous\":true},\"due\":\"2026-12-07T09:00:00-"
+         "05:00\"}"},
+        {"move it up to today", "{\"intent\":\"update\",\"target\":{\"previous\":true}}"},
+        {"give it a due date of friday",
+         "{\"intent\":\"update\",\"target\":{\"previous\":true},\"due\":\"2026-12-11T09:00:00-"
+         "05:00\"}"},
+        {"give the dog a bath", "{\"intent\":\"add\",\"title\":\"Give the dog a bath\"}"},
+        {"it's due next week", "{\"intent\":\"update\",\"target\":{\"previous\":true}}"},
+        {"it's urgent",
+         "{\"intent\":\"update\",\"priority\":\"high\",\"target\":{\"previous\":true}}"},
+        {"add a reminder an hour before",
+         "{\"intent\":\"update\",\"reminders\":[{\"before\":\"PT1H\"}],\"target\":{"
+         "\"previous\":true}}"},
+        {"remind me about it tomorrow morning",
+         "{\"intent\":\"update\",\"due\":null,\"reminders\":[{\"at\":\"2026-12-07T09:00:00-05:"
+         "00\"}]}"},
+        {"add the tag errands",
+         "{\"intent\":\"update\",\"tags\":[\"errands\"],\"target\":{\"previous\":true}}"},
+        {"make it a one-off",
+         "{\"intent\":\"update\",\"clear\":[\"recurrence\"],\"target\":{\"previous\":true}}"},
+        {"delete all but the first", "{\"intent\":\"unknown\",\"target\":null}"},
+        {"delete task 3 and task 4", "{\"intent\":\"unknown\",\"target\":null}"},
+        {"complete tasks 1, 2 and 3", "{\"intent\":\"unknown\"}"},
+        {"delete everything except work", "{\"intent\":\"unknown\"}"},
+        {"complete the report tomorrow", "{\"intent\":\"add\",\"title\":\"Complete the report\"}"},
+        {"complete task 3 tomorrow",
+         "{\"intent\":\"complete\",\"target\":{\"id\":3},\"due\":null}"},
     };
     CHECK(cases);
 }
