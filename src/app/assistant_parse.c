@@ -10,8 +10,10 @@
 #include "store/store.h"
 
 #include <assert.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* The body's mode: false for "chat" (the default), true for "quick_add"; -1 with the error
  * set for anything else. */
@@ -69,22 +71,46 @@ static const char *parse_body_text(json_t *body, size_t *len, struct todo_err *e
     return s;
 }
 
-/* text read as the line of a new task: the parser's reading when it is an add, else the
- * reading of "add <text>" (what the chat would make of it as an add). */
+static bool is_add(json_t *o)
+{
+    const char *intent = json_string_value(json_object_get(o, "intent"));
+    return intent && strcmp(intent, "add") == 0;
+}
+
+/* Whether text starts with the word "add" (any case). */
+static bool starts_with_add(const char *text, size_t len)
+{
+    return len >= 3 && strncasecmp(text, "add", 3) == 0 && (len == 3 || text[3] == ' ');
+}
+
+/* o (an update, a list...) as an add of the fields it read: what names another task or a
+ * filter goes. */
+static json_t *as_add(json_t *o)
+{
+    static const char *const not_for_add[] = {"target", "filter", "clear", "remove_tags"};
+    json_object_set_new(o, "intent", json_string("add"));
+    for (size_t i = 0; i < sizeof not_for_add / sizeof not_for_add[0]; i++)
+        json_object_del(o, not_for_add[i]);
+    return o;
+}
+
+/* text read as the line of a new task (docs/decisions/0042-one-parser-for-ui-and-assistant.md):
+ * the parser's reading when it is an add; else the reading of "add <text>" when that is one;
+ * else that reading (or, for a line that starts with "add", the first) as an add of the
+ * fields it read ("#home !high": no title, tag home, priority high). */
 static json_t *parse_quick_add(const char *text, size_t len, int64_t now_ms, const char *tz)
 {
     json_t *o = nlp_parse_json(text, len, now_ms, tz);
-    const char *intent = json_string_value(json_object_get(o, "intent"));
-    if (intent && strcmp(intent, "add") == 0)
-        return o;
-    json_decref(o);
+    if (is_add(o) || starts_with_add(text, len))
+        return as_add(o);
     static const char lead[] = "add ";
     char *line = xmalloc(sizeof lead - 1 + len);
     memcpy(line, lead, sizeof lead - 1);
     memcpy(line + sizeof lead - 1, text, len);
-    o = nlp_parse_json(line, sizeof lead - 1 + len, now_ms, tz);
+    json_t *o2 = nlp_parse_json(line, sizeof lead - 1 + len, now_ms, tz);
     free(line);
-    return o;
+    json_decref(o);
+    return as_add(o2);
 }
 
 int app_assistant_parse(struct app *a, const char *user_id, json_t *body, json_t **out,

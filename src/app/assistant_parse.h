@@ -16,8 +16,9 @@
  * JSON form (core/nlp.h) of text, read at the current time in the user's zone, to *out (a
  * new reference). Mode "quick_add" reads the text as the line of a new task: a line the
  * parser does not read as an add is read as "add <text>" ("Delete old photos" is a task to
- * add, not a delete). Returns TODO_OK, 400 when body is not an object, 422 with a detail
- * on "text" or "mode", or a store error. Changes nothing. */
+ * add, not a delete), and the answer's intent is always "add" (without target or filter). Returns
+ * TODO_OK, 400 when body is not an object, 422 with a detail on "text" or "mode", or a store error.
+ * Changes nothing. */
 int app_assistant_parse(struct app *a, const char *user_id, json_t *body, json_t **out,
                         struct todo_err *err);
 

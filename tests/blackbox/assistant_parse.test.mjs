@@ -68,8 +68,16 @@ describe('the assistant parse route', () => {
         // only tags and a priority: a list filter in the chat, an add without a title here (the
         // UI then says a title is needed)
         assert.equal(assertParseShape(await parse(utc, { text: '#home !high' })).intent, 'list');
-        const bare = assertParseShape(await parse(utc, { text: '#home !high', mode: 'quick_add' }));
-        assert.deepEqual([bare.intent, bare.title, bare.tags, bare.priority], ['add', null, ['home'], 'high']);
+        for (const text of ['#home !high', 'add #home !high']) {
+            const bare = assertParseShape(await parse(utc, { text, mode: 'quick_add' }));
+            assert.deepEqual([bare.intent, bare.title, bare.tags, bare.priority], ['add', null, ['home'], 'high'], text);
+        }
+        // whatever the chat would read, quick add answers an add that names no other task
+        for (const text of ['make it high priority', 'delete all my tasks', 'show my tasks due today', 'yes']) {
+            const q = assertParseShape(await parse(utc, { text, mode: 'quick_add' }));
+            assert.equal(q.intent, 'add', text);
+            assert.ok(!('target' in q) && !('filter' in q) && !('clear' in q) && !('remove_tags' in q), `${text}: ${JSON.stringify(q)}`);
+        }
         for (const mode of ['quick', '', 7, null]) {
             assertError(await parse(utc, { text: 'Buy milk', mode }), 422, 'validation_failed', { field: 'mode' });
         }

@@ -96,6 +96,17 @@ Test(assistant_parse, quick_add_reads_a_command_line_as_a_task)
                  TODO_OK);
     cr_assert_str_eq(str(out, "title"), "Buy milk", "an add is read once");
     json_decref(out);
+    static const char *const others[] = {"make it high priority", "#home !high", "add #home !high",
+                                         "delete all my tasks", "yes"};
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
+        char body[128];
+        snprintf(body, sizeof body, "{\"text\": \"%s\", \"mode\": \"quick_add\"}", others[i]);
+        cr_assert_eq(parse(body, &out, &err), TODO_OK);
+        cr_assert_str_eq(str(out, "intent"), "add", "%s", others[i]);
+        cr_assert_null(json_object_get(out, "target"), "%s names no task", others[i]);
+        cr_assert_null(json_object_get(out, "filter"), "%s", others[i]);
+        json_decref(out);
+    }
 }
 
 Test(assistant_parse, refuses_bad_bodies_with_the_field_named)
