@@ -512,3 +512,27 @@ Test(nlp, a_quoted_title_keeps_its_date_words)
     cr_expect_str_eq(c.title, "Plan Monday meeting tomorrow");
     cr_expect_not(c.when.has_due);
 }
+
+Test(nlp, pronouns_say_one_or_several_and_times_say_whether_a_day_was_named)
+{
+    struct nlp_command c;
+    const char *m = "delete them";
+    cr_assert(nlp_parse(m, strlen(m), NOW_MS, "UTC", &c));
+    cr_expect(c.target_plural);
+    m = "delete it";
+    cr_assert(nlp_parse(m, strlen(m), NOW_MS, "UTC", &c));
+    cr_expect_not(c.target_plural);
+    m = "delete the last one";
+    cr_assert(nlp_parse(m, strlen(m), NOW_MS, "UTC", &c));
+    cr_expect(c.target_last);
+    m = "make it 7pm";
+    cr_assert(nlp_parse(m, strlen(m), NOW_MS, "UTC", &c));
+    cr_expect(c.due_time_only);
+    m = "move it to friday at 7pm";
+    cr_assert(nlp_parse(m, strlen(m), NOW_MS, "UTC", &c));
+    cr_expect_not(c.due_time_only);
+    m = "move it to tomorrow";
+    cr_assert(nlp_parse(m, strlen(m), NOW_MS, "UTC", &c));
+    cr_expect_not(c.due_time_only);
+    cr_expect(c.when.all_day);
+}
