@@ -221,6 +221,15 @@ static int rule_remind(struct ctx *c, int i)
     return end;
 }
 
+static bool set_freq(struct when_acc *a, enum freq f, int interval)
+{
+    if (a->freq != FREQ_NONE)
+        return false;
+    a->freq = f;
+    a->interval = interval;
+    return true;
+}
+
 /* "after I finish it", "after done", "from when I complete it", "3 days after completion". */
 static int rule_completion(struct ctx *c, int i)
 {
@@ -253,22 +262,31 @@ static int rule_completion(struct ctx *c, int i)
         static const enum freq unit_freq[] = {FREQ_NONE,    FREQ_HOURLY, FREQ_DAILY,  FREQ_WEEKLY,
                                               FREQ_MONTHLY, FREQ_YEARLY, FREQ_WEEKLY, FREQ_MONTHLY};
         static const int unit_mult[] = {1, 1, 1, 1, 1, 1, 2, 3};
-        if (unit_freq[d.unit] == FREQ_NONE)
+        /* a repeat already read keeps its own rule ("every Jun 3, 2 weeks after I finish it"
+         * would otherwise be a weekly rule on June 3 only) */
+        if (unit_freq[d.unit] == FREQ_NONE ||
+            !set_freq(a, unit_freq[d.unit], d.n * unit_mult[d.unit]))
             return -1;
-        a->freq = unit_freq[d.unit];
-        a->interval = d.n * unit_mult[d.unit];
     }
     a->from_completion = true;
     return j;
 }
 
-static bool set_freq(struct when_acc *a, enum freq f, int interval)
+/* Positions in canonical order: positive ascending, then negative (-1 before -2). */
+static bool position_before(int x, int y)
 {
-    if (a->freq != FREQ_NONE)
-        return false;
-    a->freq = f;
-    a->interval = interval;
-    return true;
+    if ((x < 0) != (y < 0))
+        return x > 0;
+    return x > 0 ? x < y : x > y;
+}
+
+/* An ordinal position: "1st", "15th", "first".."fifth", "last" (-1). */
+static int read_position(const struct ctx *c, int j, int *pos)
+{
+    int k = when_read_ordinal(c, j, pos, true);
+    if (k < 0 && is_w(c, j, W_ORDW))
+        *pos = -1, k = j + 1;
+    return k;
 }
 
 /* "the last friday of the month", "first monday of every month", "last weekday of the
@@ -276,12 +294,18 @@ static bool set_freq(struct when_acc *a, enum freq f, int interval)
 static int rule_of_month(struct ctx *c, int i)
 {
     struct when_acc *a = &c->acc;
-    int j = is_w(c, i, W_THE) ? i + 1 : i, pos, mask = 0;
-    int k = when_read_ordinal(c, j, &pos, true);
-    if (k < 0 && is_w(c, j, W_ORDW))
-        pos = -1, k = j + 1;
+    int j = is_w(c, i, W_THE) ? i + 1 : i, pos, mask = 0, more[NLP_WHEN_MORE], n_more = 0;
+    int k = read_position(c, j, &pos);
     if (k < 0)
         return -1;
+    /* "the 1st and 15th", "the 2nd and 4th tuesday", "first and last monday" */
+    while (n_more < NLP_WHEN_MORE && (is_w(c, k, W_AND) || is_p(c, k, ',') || is_p(c, k, '&'))) {
+        int e = read_position(c, k + 1 + is_w(c, k + 1, W_THE), &more[n_more]);
+        if (e < 0)
+            break;
+        n_more++;
+        k = e;
+    }
     bool plural, abbr, day = false;
     int m = when_read_wdays(c, k, &mask, &plural, &abbr);
     if (m < 0 && is_w(c, k, W_WEEKDAY))
@@ -295,21 +319,35 @@ static int rule_of_month(struct ctx *c, int i)
                     is_w(c, m + 2, W_UNIT) && c->t[m + 2].val == U_MONTH;
     /* "every month on the last friday": the month was said before */
     bool day_word = day && m > k; /* "the last day": not "the 15th" alone */
-    if (!of_month &&
-        !(a->freq == FREQ_MONTHLY && (!day || day_word) && !a->bydaymask && !a->bymonthday))
+    if (!of_month && !(a->freq == FREQ_MONTHLY && (!day || day_word || n_more) && !a->bydaymask &&
+                       !a->bymonthday))
         return -1;
-    if (day ? (pos < -1 || pos == 0 || pos > 31) : (pos < -1 || pos == 0 || pos > 5))
-        return -1;
+    for (int x = -1; x < n_more; x++) {
+        int v = x < 0 ? pos : more[x];
+        if (day ? (v < -1 || v == 0 || v > 31) : (v < -1 || v == 0 || v > 5))
+            return -1;
+    }
     if (a->freq != FREQ_NONE && a->freq != FREQ_MONTHLY)
         return -1;
     if (a->freq == FREQ_NONE)
         set_freq(a, FREQ_MONTHLY, 1);
+    /* canonical order: 1, 15, then -1 ("last") */
+    int vals[NLP_WHEN_MORE + 1] = {pos};
+    memcpy(vals + 1, more, sizeof more);
+    for (int x = 1; x <= n_more; x++)
+        for (int y = x; y > 0 && position_before(vals[y], vals[y - 1]); y--) {
+            int t = vals[y];
+            vals[y] = vals[y - 1];
+            vals[y - 1] = t;
+        }
     if (day) {
-        a->bymonthday = pos;
+        a->bymonthday = vals[0];
     } else {
         a->bydaymask = mask;
-        a->bysetpos = pos;
+        a->bysetpos = vals[0];
     }
+    memcpy(a->more, vals + 1, sizeof a->more);
+    a->n_more = n_more;
     return of_month ? m + 3 : m;
 }
 
@@ -534,7 +572,8 @@ static int rule_anchored(struct ctx *c, int k, const struct dur *d)
     struct when_acc *a = &c->acc;
     static const int unit_days[] = {0, 0, 1, 7, 0, 0, 14, 0};
     int sign = is_w(c, k, W_BEFORE) ? -1 : 1;
-    if (!(is_w(c, k, W_FROM) || is_w(c, k, W_AFTER) || is_w(c, k, W_BEFORE)) ||
+    bool on_week = is_w(c, k, W_ON) && d->unit >= U_WEEK; /* "a week on friday" (British) */
+    if (!(is_w(c, k, W_FROM) || is_w(c, k, W_AFTER) || is_w(c, k, W_BEFORE) || on_week) ||
         !unit_days[d->unit] || a->day.kind != DAY_NONE)
         return -1;
     struct dayref r;
@@ -555,6 +594,8 @@ static int rule_in(struct ctx *c, int i)
     bool in = is_w(c, j, W_IN);
     if (in)
         j++;
+    if (in && is_w(c, j, W_THE) && is_w(c, j + 1, W_NEXT))
+        j += 2; /* "in the next 2 days" */
     if ((k = when_read_dur(c, j, &d)) < 0)
         return -1;
     if (in && is_p(c, k, '\'') && is_w(c, k + 1, W_TIMEWORD))
@@ -624,18 +665,30 @@ static int try_rules(struct ctx *c, int i)
 }
 
 /* "for N weeks" counts occurrences: N when the unit is the repeat's ("every week for 6
- * weeks"); "every day for 2 weeks" = 14, "every mon and thu for 4 weeks" = 8. */
-static int count_of(const struct when_acc *a, int unit)
+ * weeks"); "every day for 2 weeks" = 14, "every mon and thu for 4 weeks" = 8. Any other
+ * pair ("every monday for 3 months") ends the series the day before N units from today. */
+static void count_of(struct when_acc *a, int unit)
 {
+    static const enum freq unit_freq[] = {FREQ_NONE,    FREQ_HOURLY, FREQ_DAILY, FREQ_WEEKLY,
+                                          FREQ_MONTHLY, FREQ_YEARLY, FREQ_NONE,  FREQ_NONE};
     int days = 0;
     for (int t = 0; t < 7; t++)
         days += (a->bydaymask >> t) & 1;
     int n = a->count;
-    if (unit == U_WEEK && a->freq == FREQ_DAILY)
+    if (unit < 0 || unit_freq[unit] == a->freq) {
+        if (unit == U_WEEK && days > 1 && a->interval <= 1)
+            n *= days;
+    } else if (unit == U_WEEK && a->freq == FREQ_DAILY) {
         n *= 7;
-    else if (unit == U_WEEK && a->freq == FREQ_WEEKLY && days > 1 && a->interval <= 1)
-        n *= days;
-    return n > 1000 ? 1000 : n;
+    } else if (unit >= U_DAY && unit <= U_YEAR && !a->has_until) {
+        memset(&a->until, 0, sizeof a->until);
+        a->until.kind = unit <= U_WEEK ? DAY_OFFSET : DAY_MONTHS;
+        a->until.n = n * (unit == U_WEEK ? 7 : unit == U_YEAR ? 12 : 1);
+        a->until.plus = -1;
+        a->has_until = true;
+        n = 0;
+    }
+    a->count = n > 1000 ? 1000 : n;
 }
 
 int nlp_when_read(const char *text, size_t len, int64_t now_ms, const char *tz,
@@ -672,7 +725,8 @@ int nlp_when_read(const char *text, size_t len, int64_t now_ms, const char *tz,
     } else {
         for (int p = 0; p < c.n_pending; p++)
             mark(&c, c.pending[p].from, c.pending[p].to);
-        a->count = count_of(a, c.count_unit);
+        if (a->count)
+            count_of(a, c.count_unit);
     }
     if (c.n_read == 0)
         return 0;

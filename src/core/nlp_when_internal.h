@@ -52,6 +52,8 @@ enum part_of_day {
     PART_EOD
 };
 
+#define NLP_WHEN_MORE 3 /* "the 1st, 10th, 20th and last day": up to 4 values */
+
 enum freq { FREQ_NONE, FREQ_HOURLY, FREQ_DAILY, FREQ_WEEKLY, FREQ_MONTHLY, FREQ_YEARLY };
 
 struct when_acc {
@@ -68,6 +70,8 @@ struct when_acc {
 
     enum freq freq;
     int interval, count, bymonth, bymonthday, bydaymask, bysetpos;
+    int more[NLP_WHEN_MORE]; /* further BYMONTHDAY (or, with weekdays, BYSETPOS) values */
+    int n_more;
     bool has_until;
     struct dayref until;
     bool until_month_only; /* "until June": the day before June 1 */

@@ -460,6 +460,13 @@ static int read_end_of(const struct ctx *c, int i, struct dayref *r)
     return j + 1;
 }
 
+/* "the 3rd", "3rd": a day of the month after a month was named. */
+static int read_ordinal_dom(const struct ctx *c, int j, int *dom)
+{
+    int k = when_read_ordinal(c, j + is_w(c, j, W_THE), dom, is_w(c, j, W_THE));
+    return k > 0 && *dom >= 1 && *dom <= 31 ? k : -1;
+}
+
 /* "this/next" + week, month, year, weekend or weekdays. */
 static int read_this_next(const struct ctx *c, int i, struct dayref *r)
 {
@@ -495,7 +502,12 @@ static int read_this_next(const struct ctx *c, int i, struct dayref *r)
         return -1;
     r->kind = kind;
     r->n = 1;
-    int e = j + 1 + is_w(c, j + 1, W_ON);
+    int e = j + 1 + is_w(c, j + 1, W_ON), dom;
+    int o = read_ordinal_dom(c, e, &dom);
+    if (kind == DAY_MONTHSTART && o > 0) {
+        r->dom = dom; /* "next month on the 3rd" */
+        return o;
+    }
     if (kind == DAY_NEXTWEEK && when_read_wdays(c, e, &mask, &plural, &abbr) > 0 && !plural) {
         r->kind = DAY_WDAY; /* "next week wednesday" */
         r->wmask = mask;

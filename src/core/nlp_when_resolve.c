@@ -213,6 +213,20 @@ static int time_of_day(const struct when_acc *a)
     return -1;
 }
 
+/* Whether v is first or one of a->more; a negative value counts from last + 1 (a day of the
+ * month) or stands for itself (a position from the end, last = 0). */
+static bool listed(const struct when_acc *a, int first, int v, int last, int n_more)
+{
+    for (int x = -1; x < n_more; x++) {
+        int want = x < 0 ? first : a->more[x];
+        if (want < 0 && last)
+            want = last + 1 + want;
+        if (want == v)
+            return true;
+    }
+    return false;
+}
+
 static bool day_matches(const struct when_acc *a, int64_t day)
 {
     int y, m, d, wd = weekday(day);
@@ -220,9 +234,7 @@ static bool day_matches(const struct when_acc *a, int64_t day)
     int last = nlp_days_in_month(y, m);
     if (a->bymonth && m != a->bymonth)
         return false;
-    if (a->bymonthday > 0 && d != a->bymonthday)
-        return false;
-    if (a->bymonthday < 0 && d != last + 1 + a->bymonthday)
+    if (a->bymonthday && !listed(a, a->bymonthday, d, last, a->bysetpos ? 0 : a->n_more))
         return false;
     if (!a->bydaymask)
         return true;
@@ -230,15 +242,14 @@ static bool day_matches(const struct when_acc *a, int64_t day)
         return false;
     if (!a->bysetpos)
         return true;
-    int pos = 0; /* this day's place among the month's matching days, from the end when < 0 */
-    if (a->bysetpos > 0) {
-        for (int k = 1; k <= d; k++)
-            pos += (a->bydaymask >> weekday(day - d + k)) & 1;
-        return pos == a->bysetpos;
-    }
+    /* this day's place among the month's matching days, from the start and from the end */
+    int from_start = 0, from_end = 0;
+    for (int k = 1; k <= d; k++)
+        from_start += (a->bydaymask >> weekday(day - d + k)) & 1;
     for (int k = last; k >= d; k--)
-        pos += (a->bydaymask >> weekday(day - d + k)) & 1;
-    return pos == -a->bysetpos;
+        from_end += (a->bydaymask >> weekday(day - d + k)) & 1;
+    return listed(a, a->bysetpos, from_start, 0, a->n_more) ||
+           listed(a, a->bysetpos, -from_end, 0, a->n_more);
 }
 
 /* A weekly rule with a day but no weekdays, a monthly one with "the 15th", a yearly one with
@@ -310,8 +321,11 @@ static void build_rrule(const struct when_acc *a, int64_t today, char out[NLP_RR
     }
     if (a->bymonth)
         append_int(out, &pos, ";BYMONTH=", a->bymonth);
-    if (a->bymonthday)
+    if (a->bymonthday) {
         append_int(out, &pos, ";BYMONTHDAY=", a->bymonthday);
+        for (int x = 0; x < a->n_more && !a->bysetpos; x++)
+            append_int(out, &pos, ",", a->more[x]);
+    }
     if (a->bydaymask) {
         const char *sep = ";BYDAY=";
         for (int t = 0; t < 7; t++)
@@ -321,8 +335,11 @@ static void build_rrule(const struct when_acc *a, int64_t today, char out[NLP_RR
                 sep = ",";
             }
     }
-    if (a->bysetpos)
+    if (a->bysetpos) {
         append_int(out, &pos, ";BYSETPOS=", a->bysetpos);
+        for (int x = 0; x < a->n_more; x++)
+            append_int(out, &pos, ",", a->more[x]);
+    }
 }
 
 static int64_t to_utc(const char *tz, int64_t day, int tod)

@@ -215,3 +215,28 @@ describe('chat across a restart', () => {
             ['remember this conversation', 'still there?']);
     });
 });
+
+describe('chat with a small pool', () => {
+    let srv;
+    after(async () => { await srv?.stop(); });
+
+    // One thread and one waiting place: a burst is answered 200 or 503 with Retry-After (the
+    // queue was full), never anything else, and a refused turn stored nothing.
+    it('answers_a_burst_200_or_503_with_retry_after_and_stores_only_the_answered_turns', async () => {
+        srv = await startServer({ env: { TODO_CHAT_WORKERS: '1', TODO_CHAT_QUEUE: '1' } });
+        const u = await newUser(srv.api);
+        const answers = await Promise.all(Array.from({ length: 48 }, (_, i) => chat(u, { message: `burst ${i}` })));
+        let ok = 0;
+        for (const r of answers) {
+            if (r.status === 503) {
+                assertError(r, 503, 'unavailable');
+                assert.equal(r.headers.get('retry-after'), '1');
+            } else {
+                assert.equal(r.status, 200, r.text);
+                ok++;
+            }
+        }
+        const list = await conversations(u, '?limit=200');
+        assert.equal(list.items.length, ok, 'one conversation per answered turn, none for a refused one');
+    });
+});

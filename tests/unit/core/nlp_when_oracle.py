@@ -19,6 +19,9 @@ NOWS = {
     "utc_wed": ("2026-06-17T12:00", "UTC"),                  # Wednesday noon
     "ny_dst_sat": ("2026-03-07T12:00", "America/New_York"),  # day before spring forward
     "ny_fall_sat": ("2026-10-31T12:00", "America/New_York"), # day before fall back
+    "sydney_oct": ("2026-10-03T12:00", "Australia/Sydney"),  # day before spring forward
+    "london_mar": ("2026-03-28T12:00", "Europe/London"),     # day before spring forward
+    "berlin_oct": ("2026-10-24T12:00", "Europe/Berlin"),     # day before fall back
 }
 
 
@@ -293,6 +296,9 @@ GENERAL = [
     ("call 3 days after Jan 5", lambda n: at_date(md_next(T(n), 1, 5) + timedelta(3)), "", "call"),
     ("pay a week before the 15th", lambda n: at_date(dom_next(T(n), 15) - timedelta(7)), "", "pay"),
     ("renew a week from tomorrow", lambda n: at_date(T(n) + timedelta(8)), "", "renew"),
+    ("review a week on friday", lambda n: at_date(bare_wday(T(n), FR) + timedelta(7)), "", "review"),
+    ("decide in the next 2 days", lambda n: at_date(T(n) + timedelta(2)), "", "decide"),
+    ("pay next month on the 3rd", lambda n: at_date(add_months(date(T(n).year, T(n).month, 1), 1) + timedelta(2)), "", "pay"),
     ("April budget", lambda n: None, "", "April budget"),
     ("the May invoice", lambda n: None, "", "the May invoice"),
     ("2025 budget", lambda n: None, "", "2025 budget"),
@@ -383,6 +389,19 @@ REPEATS = [
      "FREQ=MONTHLY;BYMONTHDAY=-1", "review budget", False),
     ("review monthly at the end of the month", lambda n: first_match(n, lambda d: (d + timedelta(1)).day == 1),
      "FREQ=MONTHLY;BYMONTHDAY=-1", "review", False),
+    ("yoga every monday for 3 months", lambda n: first_match(n, lambda d: d.weekday() == MO),
+     lambda n: "FREQ=WEEKLY;UNTIL=%s;BYDAY=MO" % (add_months(T(n), 3) - timedelta(1)).strftime("%Y%m%d"),
+     "yoga", False),
+    ("payday on the 1st and 15th of every month", lambda n: first_match(n, lambda d: d.day in (1, 15)),
+     "FREQ=MONTHLY;BYMONTHDAY=1,15", "payday", False),
+    ("payday every month on the 15th and 1st", lambda n: first_match(n, lambda d: d.day in (1, 15)),
+     "FREQ=MONTHLY;BYMONTHDAY=1,15", "payday", False),
+    ("book club the 2nd and 4th tuesday of the month",
+     lambda n: first_match(n, lambda d: d.weekday() == TU and (d.day - 1) // 7 in (1, 3)),
+     "FREQ=MONTHLY;BYDAY=TU;BYSETPOS=2,4", "book club", False),
+    ("market last and first friday of the month",
+     lambda n: first_match(n, lambda d: d.weekday() == FR and (d.day <= 7 or last_wday_of_month(d, (FR,)))),
+     "FREQ=MONTHLY;BYDAY=FR;BYSETPOS=1,-1", "market", False),
     ("pills every day 10 times", lambda n: first_match(n, lambda d: True), "FREQ=DAILY;COUNT=10", "pills", False),
     ("pills every day for 5 days", lambda n: first_match(n, lambda d: True), "FREQ=DAILY;COUNT=5", "pills", False),
     ("class every tuesday for 6 weeks", lambda n: first_match(n, lambda d: d.weekday() == TU),
@@ -495,7 +514,7 @@ def main():
     for text, f, rrule, rest, fc in REPEATS:
         for name in ["ny_sun", "berlin_sat", "london_thu", "utc_wed"]:
             now, _ = now_of(name)
-            out.append(row(text, name, f(now), rrule, fc, rest))
+            out.append(row(text, name, f(now), rrule(now) if callable(rrule) else rrule, fc, rest))
     for line in SPECIAL():
         out.append(line)
     out.extend(compositions())
@@ -527,6 +546,14 @@ def SPECIAL():
     # Sydney: DST ends 2026-04-05 03:00 -> 02:00
     add("sydney_sat", "call tomorrow at 2:30am", at_time(date(2026, 4, 5), 2, 30), rest="call")
     add("sydney_sat", "call tomorrow at 5pm", at_time(date(2026, 4, 5), 17), rest="call")
+    # the other zones' DST days: gap forward by the gap, fold to the first instance
+    add("sydney_oct", "call tomorrow at 2:30am", at_time(date(2026, 10, 4), 2, 30), rest="call")
+    add("sydney_oct", "call in 24 hours", ("elapsed", 24 * 60), rest="call")
+    add("london_mar", "call tomorrow at 1:30am", at_time(date(2026, 3, 29), 1, 30), rest="call")
+    add("london_mar", "call every day at 1:15am", at_time(date(2026, 3, 29), 1, 15), "FREQ=DAILY", "call")
+    add("berlin_oct", "call tomorrow at 2:30am", at_time(date(2026, 10, 25), 2, 30), rest="call")
+    add("berlin_oct", "call tomorrow", at_date(date(2026, 10, 25)), rest="call")
+    add("berlin_oct", "call in 24 hours", ("elapsed", 24 * 60), rest="call")
     # tonight after 20:00 (21:30): the next full hour
     add("ny_fri_late", "movie tonight", at_time(date(2026, 12, 11), 22), rest="movie")
     add("ny_sun", "movie tonight", at_time(date(2026, 12, 6), 20), rest="movie")

@@ -171,3 +171,16 @@ Test(nlp_when, reads_text_that_is_not_nul_terminated)
     cr_expect(w.has_due);
     cr_expect(w.all_day);
 }
+
+Test(nlp_when, a_completion_interval_never_overrides_a_repeat_already_read)
+{
+    /* found by fuzz/fuzz_nlp_when.c: the interval turned a yearly rule on June 3 into
+     * FREQ=WEEKLY;INTERVAL=2;BYMONTH=6;BYMONTHDAY=3, which never produces a date */
+    unsigned char used[256];
+    struct nlp_when w = read_at("2026-12-06T15:00:00Z", "Europe/Berlin",
+                                "gym every jun 3, 2 weeks after I finish it", used);
+    cr_expect_str_eq(w.rrule, "FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=3");
+    char out[512];
+    struct todo_err err = {0};
+    cr_expect_eq(rrule_normalize(w.rrule, out, sizeof out, &err), 0, "%s", w.rrule);
+}
