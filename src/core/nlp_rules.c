@@ -418,7 +418,8 @@ static void do_add(struct nlp_ctx *x, int j, int end)
     int k;
     quick_fields(x, j, end, false);
     if ((k = nlp_seq(x, j,
-                     "?a|an|the|one|another ?new task|todo|to-do|item|reminder|entry|"
+                     "?a|an|the|one|another ?new|recurring|repeating|regular|quick|separate "
+                     "task|todo|to-do|item|reminder|entry|"
                      "one ?to|that|called|named|titled|:|-|saying|about|for")) > j &&
         (k > j + 1 || !nlp_tw(x, j, "for")))
         nlp_consume(x, j, k), j = k;

@@ -76,6 +76,8 @@ Test(nlp, add_phrasings_give_the_title_without_the_lead_in)
         {"todo: fix the bike", "{\"intent\":\"add\",\"title\":\"Fix the bike\"}"},
         {"i want to learn the guitar", "{\"intent\":\"add\",\"title\":\"Learn the guitar\"}"},
         {"set a reminder to stretch", "{\"intent\":\"add\",\"title\":\"Stretch\"}"},
+        {"Create a recurring task to backup my laptop every first Sunday of the month",
+         "{\"intent\":\"add\",\"title\":\"Backup my laptop\"}"},
         {"schedule dentist appointment", "{\"intent\":\"add\",\"title\":\"Dentist appointment\"}"},
         {"add buy eggs with note: free range",
          "{\"intent\":\"add\",\"title\":\"Buy eggs\",\"description\":\"free range\"}"},
