@@ -594,7 +594,10 @@ static void on_words(struct brain *b, int op, json_t *patch)
     json_t *tasks = on_day(b, found); /* "delete my 3pm meeting": that day's meeting */
     json_t *one = json_array_size(tasks) > 1 ? exact_title(tasks, words) : NULL;
     if (json_array_size(tasks) == 0)
-        buf_printf(&b->reply, "I couldn't find a task matching \"%s\".", words);
+        buf_printf(&b->reply,
+                   "I couldn't find a task matching \"%s\", so nothing changed. To add it as a "
+                   "new task, say \"add %s\".",
+                   words, b->t->message);
     else if (json_array_size(tasks) == 1 || one)
         act(b, op, task_id_of(one ? one : json_array_get(tasks, 0)), patch);
     else

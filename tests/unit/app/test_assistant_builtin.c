@@ -256,7 +256,8 @@ Test(assistant_builtin, complete_by_id_and_by_words_say_the_title)
     cr_expect_str_eq(say("I finished the report"), "Completed \"Write the report\".");
     cr_expect_str_eq(say("reopen it"), "Reopened \"Write the report\".");
     cr_expect_str_eq(say("delete the shopping list task"),
-                     "I couldn't find a task matching \"shopping list\".");
+                     "I couldn't find a task matching \"shopping list\", so nothing changed. To "
+                     "add it as a new task, say \"add delete the shopping list task\".");
 }
 
 Test(assistant_builtin, lists_show_ids_and_the_next_turn_can_pick_by_position)

@@ -444,6 +444,11 @@ Test(nlp, unseen_phrasings_read_as_a_person_means_them)
         {"give it a due date of friday",
          "{\"intent\":\"update\",\"target\":{\"previous\":true},\"due\":\"2026-12-11T09:00:00-"
          "05:00\"}"},
+        {"do the dishes", "{\"intent\":\"add\",\"title\":\"Do the dishes\"}"},
+        {"do I have anything due today", "{\"intent\":\"list\"}"},
+        {"drop off the package at the post office",
+         "{\"intent\":\"add\",\"title\":\"Drop off the package at the post office\"}"},
+        {"clear out completed tasks", "{\"intent\":\"delete\",\"target\":{\"all\":true}}"},
         {"give the dog a bath", "{\"intent\":\"add\",\"title\":\"Give the dog a bath\"}"},
         {"it's due next week", "{\"intent\":\"update\",\"target\":{\"previous\":true}}"},
         {"it's urgent",
