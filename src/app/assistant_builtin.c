@@ -36,6 +36,7 @@ struct brain {
     struct buf reply;
     json_t *named; /* owned: ids this answer is about (context.tasks) */
     json_t *extra; /* owned: "choose" / "pending" for the next turn, or NULL */
+    json_t *list;  /* owned: ids of the last list shown (positions count in it), or NULL */
     int fatal;     /* a store error: the turn fails with it */
     struct todo_err *err;
 };
@@ -108,8 +109,13 @@ static json_t *patch_from(const struct nlp_command *c)
             json_object_set(p, same[i][1], v);
     }
     json_t *due = json_object_get(form, "due");
-    if (json_is_string(due))
+    if (json_is_string(due)) {
         json_object_set(p, "due_at", due);
+        if (c->due_time_only) /* "make it 7pm": the task keeps its day */
+            json_object_set_new(p, "keep_day", json_true());
+        else if (c->when.all_day) /* "move it to friday", "every sunday": and its time */
+            json_object_set_new(p, "keep_time", json_true());
+    }
     json_t *rule = json_object_get(form, "rrule");
     if (json_is_string(rule))
         json_object_set_new(p, "recurrence",
@@ -172,8 +178,45 @@ static json_t *merged_reminders(json_t *task, json_t *patch)
     return out;
 }
 
+/* The local wall time (seconds) of ms in tz. */
+static int64_t local_secs(const char *tz, int64_t ms)
+{
+    int off = 0;
+    int64_t secs = ms / 1000 - (ms % 1000 < 0);
+    if (tz_offset_at(tz, secs, &off) != 0)
+        off = 0;
+    return secs + off;
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+/* The new due of an update that names only a time ("make it 7pm": the task's day at 19:00)
+ * or only a day ("move it to friday": friday at the task's time). New reference or NULL. */
+static json_t *merged_due(const char *tz, json_t *task, json_t *patch)
+{
+    bool keep_day = json_is_true(json_object_get(patch, "keep_day"));
+    bool keep_time = json_is_true(json_object_get(patch, "keep_time"));
+    const char *old_s = json_string_value(json_object_get(task, "due_at"));
+    const char *new_s = json_string_value(json_object_get(patch, "due_at"));
+    int64_t old_due, new_due, utc;
+    if ((!keep_day && !keep_time) || !old_s || !new_s || time_parse_rfc3339(old_s, &old_due) ||
+        time_parse_rfc3339(new_s, &new_due))
+        return NULL;
+    int64_t day_of = local_secs(tz, keep_day ? old_due : new_due);
+    int64_t time_of = local_secs(tz, keep_day ? new_due : old_due);
+    int64_t wall = floor_div(day_of, 86400) * 86400 + (time_of - floor_div(time_of, 86400) * 86400);
+    if (tz_local_to_utc(tz, wall, &utc) != 0)
+        return NULL;
+    char ts[TIME_RFC3339_MAX];
+    time_format_rfc3339(utc * 1000, ts);
+    return json_string(ts);
+}
+
 /* update_task's arguments for task (its REST JSON) and patch. New reference. */
-static json_t *update_args(json_t *task, json_t *patch)
+static json_t *update_args(const char *tz, json_t *task, json_t *patch)
 {
     json_t *a = json_pack("{s:O}", "task_id", json_object_get(task, "id"));
     static const char *const same[] = {"title", "description", "priority", "due_at", "recurrence"};
@@ -191,6 +234,9 @@ static json_t *update_args(json_t *task, json_t *patch)
         json_object_set_new(a, "recurrence", json_null());
     if (clears(patch, "description"))
         json_object_set_new(a, "description", json_string(""));
+    json_t *due = merged_due(tz, task, patch);
+    if (due)
+        json_object_set_new(a, "due_at", due);
     return a;
 }
 
@@ -292,7 +338,7 @@ static int act(struct brain *b, int op, int64_t id, json_t *patch)
             json_decref(task);
             return TODO_ERR_VALIDATION;
         }
-        json_t *args = update_args(task, patch);
+        json_t *args = update_args(b->tz, task, patch);
         json_t *before = task;
         json_incref(args); /* run_tool steals one reference; the reply reads it after */
         rc = run_tool(b, "update_task", args, &result, &err);
@@ -343,6 +389,8 @@ static void ask_which(struct brain *b, int op, json_t *patch, json_t *tasks)
         name_task(b, json_integer_value(json_object_get(task, "id")));
     }
     buf_puts(&b->reply, "\nSay its number in this list (\"the first one\") or its task id.");
+    json_decref(b->list);
+    b->list = json_copy(b->named);
     json_decref(b->extra);
     b->extra = json_pack("{s:{s:s, s:O, s:o}}", "choose", "op", op_names[op], "patch", patch,
                          "candidates", cands);
@@ -515,12 +563,17 @@ static void on_previous(struct brain *b, int op, json_t *patch)
                             "words, like \"the groceries task\".");
         return;
     }
+    if (b->cmd.target_last && b->list && json_array_size(b->list) > 0) { /* "the last one" */
+        act(b, op, json_integer_value(json_array_get(b->list, json_array_size(b->list) - 1)),
+            patch);
+        return;
+    }
     if (json_array_size(prev) == 1) {
         act(b, op, json_integer_value(json_array_get(prev, 0)), patch);
         return;
     }
     json_t *tasks = tasks_of(b, prev);
-    if (b->cmd.target == NLP_TARGET_PREVIOUS && json_array_size(tasks) > 1)
+    if (b->cmd.target_plural && json_array_size(tasks) > 1) /* "them" */
         act_many(b, op, patch, tasks);
     else if (json_array_size(tasks) > 1)
         ask_which(b, op, patch, tasks);
@@ -541,7 +594,10 @@ static void on_words(struct brain *b, int op, json_t *patch)
     json_t *tasks = on_day(b, found); /* "delete my 3pm meeting": that day's meeting */
     json_t *one = json_array_size(tasks) > 1 ? exact_title(tasks, words) : NULL;
     if (json_array_size(tasks) == 0)
-        buf_printf(&b->reply, "I couldn't find a task matching \"%s\".", words);
+        buf_printf(&b->reply,
+                   "I couldn't find a task matching \"%s\", so nothing changed. To add it as a "
+                   "new task, say \"add %s\".",
+                   words, b->t->message);
     else if (json_array_size(tasks) == 1 || one)
         act(b, op, task_id_of(one ? one : json_array_get(tasks, 0)), patch);
     else
@@ -575,8 +631,9 @@ static void task_op(struct brain *b, int op)
                             "\"move it to Friday\" or \"rename it to Buy eggs\".");
     } else if (c->target == NLP_TARGET_ID) {
         int64_t id = c->target_id; /* a position: in the last list, when there was one */
-        if (c->target_ordinal && prev && id >= 1 && (size_t)id <= json_array_size(prev))
-            id = json_integer_value(json_array_get(prev, (size_t)id - 1));
+        json_t *pos = b->list ? b->list : prev;
+        if (c->target_ordinal && pos && id >= 1 && (size_t)id <= json_array_size(pos))
+            id = json_integer_value(json_array_get(pos, (size_t)id - 1));
         act(b, op, id, patch);
     } else if (c->target == NLP_TARGET_WORDS) {
         on_words(b, op, patch);
@@ -823,6 +880,8 @@ static void do_list(struct brain *b)
     }
     if (n > LIST_SHOWN)
         buf_printf(&b->reply, "\n...and %zu more.", n - LIST_SHOWN);
+    json_decref(b->list);
+    b->list = json_copy(b->named);
 }
 
 static void respond(struct brain *b)
@@ -871,20 +930,29 @@ int assistant_builtin_turn(struct assistant_turn *t, struct todo_err *err)
     t->response = NULL;
     t->context = NULL;
     b.prev = previous_context(t->history);
+    json_t *list = ctx_get(b.prev, "list");
+    b.list = json_is_array(list) ? json_incref(list) : NULL;
     nlp_parse(t->message, strlen(t->message), t->now_ms, tz, &b.cmd);
     respond(&b);
     if (b.fatal) {
         buf_release(&b.reply);
         json_decref(b.named);
         json_decref(b.extra);
+        json_decref(b.list);
         assistant_turn_release(t);
         return b.fatal;
     }
     if (b.reply.len == 0)
         buf_puts(&b.reply, assistant_unknown_text());
+    json_t *prev_tasks = previous_ids(&b);
+    if (json_array_size(b.named) == 0 && json_array_size(t->tool_calls) == 0 && prev_tasks &&
+        !b.extra) /* "help", a typo: "it" still means the task before */
+        json_array_extend(b.named, prev_tasks);
     t->response = buf_take(&b.reply);
     t->context = b.extra ? b.extra : json_object();
     json_object_set_new(t->context, "tasks", b.named); /* steals */
+    if (b.list)
+        json_object_set_new(t->context, "list", b.list); /* steals */
     return TODO_OK;
 }
 

@@ -452,6 +452,38 @@ void nlp_add_tag(char tags[][NLP_TAG_MAX], int *n, const char *s, size_t len)
     memcpy(tags[(*n)++], tag, len + 1);
 }
 
+/* True when a word the date reader used names a day ("tomorrow", "friday", "12/24", "in"),
+ * not only a time of day ("at 7pm", "noon"). */
+static bool dated_words(const struct nlp_ctx *x)
+{
+    static const char *const days[] = {
+        "today",     "tonight", "tomorrow", "tmrw",    "tmr",       "mon",    "monday",   "tue",
+        "tues",      "tuesday", "wed",      "weds",    "wednesday", "thu",    "thur",     "thurs",
+        "thursday",  "fri",     "friday",   "sat",     "saturday",  "sun",    "sunday",   "jan",
+        "january",   "feb",     "february", "mar",     "march",     "apr",    "april",    "may",
+        "jun",       "june",    "jul",      "july",    "aug",       "august", "sep",      "sept",
+        "september", "oct",     "october",  "nov",     "november",  "dec",    "december", "next",
+        "this",      "week",    "weeks",    "weekend", "month",     "months", "year",     "years",
+        "day",       "days",    "in",       "end",     "eom",       "eow",    "eoy",      "after",
+        "from",      NULL};
+    for (int i = 0; i < x->n; i++) {
+        const struct nlp_tok *t = &x->t[i];
+        if (!x->used[t->s] || t->kind == TK_PUNCT)
+            continue;
+        for (int k = 0; days[k]; k++)
+            if (!strcmp(t->w, days[k]))
+                return true;
+        size_t n = strlen(t->w);
+        if (strpbrk(t->w, "/-") || (n > 2 && isdigit((unsigned char)t->w[0]) &&
+                                    (!strcmp(t->w + n - 2, "st") || !strcmp(t->w + n - 2, "nd") ||
+                                     !strcmp(t->w + n - 2, "rd") || !strcmp(t->w + n - 2, "th"))))
+            return true;
+        if (strchr(t->w, '.') && !strchr(t->w, ':')) /* "24.12" */
+            return true;
+    }
+    return false;
+}
+
 /* --- the command and its JSON form --- */
 
 const char *nlp_intent_name(int intent)
@@ -482,6 +514,8 @@ bool nlp_parse(const char *text, size_t len, int64_t now_ms, const char *tz,
     x->c = out;
     nlp_tokenize(x);
     nlp_rules_run(x);
+    out->due_time_only =
+        out->when.has_due && !out->when.all_day && !out->when.rrule[0] && !dated_words(x);
     for (int i = 0; i < out->when.n_reminders; i++) {
         int off = 0;
         if (!out->when.reminders[i].relative &&

@@ -418,7 +418,8 @@ static void do_add(struct nlp_ctx *x, int j, int end)
     int k;
     quick_fields(x, j, end, false);
     if ((k = nlp_seq(x, j,
-                     "?a|an|the|one|another ?new task|todo|to-do|item|reminder|entry|"
+                     "?a|an|the|one|another ?new|recurring|repeating|regular|quick|separate "
+                     "task|todo|to-do|item|reminder|entry|"
                      "one ?to|that|called|named|titled|:|-|saying|about|for")) > j &&
         (k > j + 1 || !nlp_tw(x, j, "for")))
         nlp_consume(x, j, k), j = k;
@@ -601,7 +602,7 @@ static void do_simple(struct nlp_ctx *x, int intent, int j, int end)
             }
         }
     }
-    if (intent == NLP_DELETE && nlp_seq(x, j, "about") == j + 1)
+    if (intent == NLP_DELETE && nlp_seq(x, j, "about|out|up|away|off") == j + 1)
         x->gone[j++] = 1;
     if (!names_task(x, j, end) && nlp_find(x, j, end, "all|everything|every|each", NULL) < 0)
         nlp_read_when(x, j, end); /* "delete my 3pm meeting": "meeting", due at 15:00 */
@@ -1196,6 +1197,8 @@ static bool past_tense(struct nlp_ctx *x, int p, int end)
     return x->c->target != NLP_TARGET_NONE || (memset(x->c, 0, sizeof *x->c), false);
 }
 
+static bool task_line(struct nlp_ctx *x, int p, int end);
+
 /* --- the dispatcher --- */
 
 /* w is one of "a|b|c". */
@@ -1293,7 +1296,9 @@ static bool dispatch(struct nlp_ctx *x, int mode, int p, int j, int end)
     case M_QUESTION:
         if (has_list_word(x, p, end))
             do_list(x, j, end, false);
-        return true; /* else unknown: "what's the weather?" */
+        else if (task_line(x, p, end))
+            return false; /* "do the dishes": a task */
+        return true;      /* else unknown: "what's the weather?" */
     case M_MARK:
         do_mark(x, j, end);
         return true;
@@ -1314,6 +1319,9 @@ static bool dispatch(struct nlp_ctx *x, int mode, int p, int j, int end)
         do_simple(x, NLP_REOPEN, j, end);
         return true;
     case M_DELETE:
+        if (nlp_seq(x, p, "drop|clear|kill off|out|up|away") > p + 1 && !names_task(x, j, end) &&
+            !has_list_word(x, j, end))
+            return false; /* "drop off the package": a task */
         do_delete(x, j, end);
         return true;
     case M_RENAME:
@@ -1384,8 +1392,6 @@ static bool selection(struct nlp_ctx *x, int p, int end)
     return false;
 }
 
-static bool task_line(struct nlp_ctx *x, int p, int end);
-
 /* No lead: a list ("overdue tasks"), or a quick-add line ("buy milk tomorrow #shopping"),
  * or unknown. */
 static void fallback(struct nlp_ctx *x, int p, int end, bool wish)
@@ -1423,8 +1429,13 @@ static bool task_line(struct nlp_ctx *x, int p, int end)
     for (int i = p; i < x->n; i++)
         if (x->t[i].kind == TK_PUNCT && x->t[i].w[0] == '?')
             return false;
-    if (x->t[p].kind == TK_WORD && in_set(x->t[p].w, asks))
-        return false;
+    static const char *const aux[] = {"do",     "does", "can", "could", "would", "will",
+                                      "should", "did",  "is",  "are",   NULL};
+    static const char *const who[] = {"i",  "you", "we",    "they", "it",   "he", "she",
+                                      "my", "any", "there", "this", "that", "u",  NULL};
+    if (x->t[p].kind == TK_WORD && in_set(x->t[p].w, asks) &&
+        (!in_set(x->t[p].w, aux) || (p + 1 < end && in_set(x->t[p + 1].w, who))))
+        return false; /* "do I ..." asks; "do the dishes" is a task */
     int words = 0;
     bool quick = false;
     for (int i = p; i < end; i++) {

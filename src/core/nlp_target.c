@@ -97,9 +97,10 @@ static const char *const pronoun_noise[] = {
     "longer", "up",   "back",  "forward", "out",  "off",   "over",   "a",       "an",   NULL};
 
 /* "it", "that one", "all of them", "the last one": true when every live word is one. */
-static bool target_previous(const struct nlp_ctx *x, int from, int to)
+static bool target_previous(struct nlp_ctx *x, int from, int to)
 {
-    bool any = false;
+    static const char *const plural[] = {"them", "those", "these", "they", "both", "all", NULL};
+    bool any = false, many = false, last = false;
     for (int i = from; i < to; i++) {
         if (!nlp_live(x, i) || x->t[i].kind == TK_PUNCT)
             continue;
@@ -109,7 +110,11 @@ static bool target_previous(const struct nlp_ctx *x, int from, int to)
             any = true;
         else if (!in_set(x->t[i].w, pronoun_noise))
             return false;
+        many = many || in_set(x->t[i].w, plural);
+        last = last || !strcmp(x->t[i].w, "last");
     }
+    x->c->target_plural = any && many;
+    x->c->target_last = any && last && !many;
     return any;
 }
 
