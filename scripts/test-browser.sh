@@ -27,7 +27,7 @@ libjs=$(mktemp -d "${TMPDIR:-/tmp}/todo-weblib.XXXXXX")
 trap 'rm -rf "$libjs"' EXIT
 (cd web && npx --no-install tsc --outDir "$libjs" --module es2022 --target es2022 \
     --moduleResolution bundler --skipLibCheck --lib es2022,dom --noEmit false \
-    lib/time.ts lib/quickadd.ts lib/rrule.ts)
+    lib/time.ts lib/quickadd.ts lib/rrule.ts lib/chat.ts)
 # Node resolves ESM imports by file name: "./time" -> "./time.js"
 sed -i -E "s#from '\./([a-z]+)'#from './\1.js'#" "$libjs"/*.js
 echo '{"type":"module"}' > "$libjs/package.json"

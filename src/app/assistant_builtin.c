@@ -36,6 +36,7 @@ struct brain {
     struct buf reply;
     json_t *named; /* owned: ids this answer is about (context.tasks) */
     json_t *extra; /* owned: "choose" / "pending" for the next turn, or NULL */
+    json_t *list;  /* owned: ids of the last list shown (positions count in it), or NULL */
     int fatal;     /* a store error: the turn fails with it */
     struct todo_err *err;
 };
@@ -108,8 +109,13 @@ static json_t *patch_from(const struct nlp_command *c)
             json_object_set(p, same[i][1], v);
     }
     json_t *due = json_object_get(form, "due");
-    if (json_is_string(due))
+    if (json_is_string(due)) {
         json_object_set(p, "due_at", due);
+        if (c->due_time_only) /* "make it 7pm": the task keeps its day */
+            json_object_set_new(p, "keep_day", json_true());
+        else if (c->when.all_day) /* "move it to friday", "every sunday": and its time */
+            json_object_set_new(p, "keep_time", json_true());
+    }
     json_t *rule = json_object_get(form, "rrule");
     if (json_is_string(rule))
         json_object_set_new(p, "recurrence",
@@ -172,8 +178,45 @@ static json_t *merged_reminders(json_t *task, json_t *patch)
     return out;
 }
 
+/* The local wall time (seconds) of ms in tz. */
+static int64_t local_secs(const char *tz, int64_t ms)
+{
+    int off = 0;
+    int64_t secs = ms / 1000 - (ms % 1000 < 0);
+    if (tz_offset_at(tz, secs, &off) != 0)
+        off = 0;
+    return secs + off;
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+/* The new due of an update that names only a time ("make it 7pm": the task's day at 19:00)
+ * or only a day ("move it to friday": friday at the task's time). New reference or NULL. */
+static json_t *merged_due(const char *tz, json_t *task, json_t *patch)
+{
+    bool keep_day = json_is_true(json_object_get(patch, "keep_day"));
+    bool keep_time = json_is_true(json_object_get(patch, "keep_time"));
+    const char *old_s = json_string_value(json_object_get(task, "due_at"));
+    const char *new_s = json_string_value(json_object_get(patch, "due_at"));
+    int64_t old_due, new_due, utc;
+    if ((!keep_day && !keep_time) || !old_s || !new_s || time_parse_rfc3339(old_s, &old_due) ||
+        time_parse_rfc3339(new_s, &new_due))
+        return NULL;
+    int64_t day_of = local_secs(tz, keep_day ? old_due : new_due);
+    int64_t time_of = local_secs(tz, keep_day ? new_due : old_due);
+    int64_t wall = floor_div(day_of, 86400) * 86400 + (time_of - floor_div(time_of, 86400) * 86400);
+    if (tz_local_to_utc(tz, wall, &utc) != 0)
+        return NULL;
+    char ts[TIME_RFC3339_MAX];
+    time_format_rfc3339(utc * 1000, ts);
+    return json_string(ts);
+}
+
 /* update_task's arguments for task (its REST JSON) and patch. New reference. */
-static json_t *update_args(json_t *task, json_t *patch)
+static json_t *update_args(const char *tz, json_t *task, json_t *patch)
 {
     json_t *a = json_pack("{s:O}", "task_id", json_object_get(task, "id"));
     static const char *const same[] = {"title", "description", "priority", "due_at", "recurrence"};
@@ -191,6 +234,9 @@ static json_t *update_args(json_t *task, json_t *patch)
         json_object_set_new(a, "recurrence", json_null());
     if (clears(patch, "description"))
         json_object_set_new(a, "description", json_string(""));
+    json_t *due = merged_due(tz, task, patch);
+    if (due)
+        json_object_set_new(a, "due_at", due);
     return a;
 }
 
@@ -292,7 +338,7 @@ static int act(struct brain *b, int op, int64_t id, json_t *patch)
             json_decref(task);
             return TODO_ERR_VALIDATION;
         }
-        json_t *args = update_args(task, patch);
+        json_t *args = update_args(b->tz, task, patch);
         json_t *before = task;
         json_incref(args); /* run_tool steals one reference; the reply reads it after */
         rc = run_tool(b, "update_task", args, &result, &err);
@@ -343,6 +389,8 @@ static void ask_which(struct brain *b, int op, json_t *patch, json_t *tasks)
         name_task(b, json_integer_value(json_object_get(task, "id")));
     }
     buf_puts(&b->reply, "\nSay its number in this list (\"the first one\") or its task id.");
+    json_decref(b->list);
+    b->list = json_copy(b->named);
     json_decref(b->extra);
     b->extra = json_pack("{s:{s:s, s:O, s:o}}", "choose", "op", op_names[op], "patch", patch,
                          "candidates", cands);
@@ -500,77 +548,100 @@ static json_t *tasks_of(struct brain *b, json_t *ids)
     return out;
 }
 
+/* A task's id from its REST JSON. */
+static int64_t task_id_of(json_t *task)
+{
+    return json_integer_value(json_object_get(task, "id"));
+}
+
+/* "it", "them", or no target: the tasks the previous answer was about. */
+static void on_previous(struct brain *b, int op, json_t *patch)
+{
+    json_t *prev = previous_ids(b);
+    if (!prev || json_array_size(prev) == 0) {
+        buf_puts(&b->reply, "Which task do you mean? Say its number, like \"task 3\", or its "
+                            "words, like \"the groceries task\".");
+        return;
+    }
+    if (b->cmd.target_last && b->list && json_array_size(b->list) > 0) { /* "the last one" */
+        act(b, op, json_integer_value(json_array_get(b->list, json_array_size(b->list) - 1)),
+            patch);
+        return;
+    }
+    if (json_array_size(prev) == 1) {
+        act(b, op, json_integer_value(json_array_get(prev, 0)), patch);
+        return;
+    }
+    json_t *tasks = tasks_of(b, prev);
+    if (b->cmd.target_plural && json_array_size(tasks) > 1) /* "them" */
+        act_many(b, op, patch, tasks);
+    else if (json_array_size(tasks) > 1)
+        ask_which(b, op, patch, tasks);
+    else if (json_array_size(tasks) == 1)
+        act(b, op, task_id_of(json_array_get(tasks, 0)), patch);
+    else
+        buf_puts(&b->reply, "Those tasks are gone.");
+    json_decref(tasks);
+}
+
+/* "the groceries task": one match acts, several are asked about. */
+static void on_words(struct brain *b, int op, json_t *patch)
+{
+    const char *words = b->cmd.target_words;
+    json_t *found = search(b, op, words);
+    if (!found)
+        return;
+    json_t *tasks = on_day(b, found); /* "delete my 3pm meeting": that day's meeting */
+    json_t *one = json_array_size(tasks) > 1 ? exact_title(tasks, words) : NULL;
+    if (json_array_size(tasks) == 0)
+        buf_printf(&b->reply,
+                   "I couldn't find a task matching \"%s\", so nothing changed. To add it as a "
+                   "new task, say \"add %s\".",
+                   words, b->t->message);
+    else if (json_array_size(tasks) == 1 || one)
+        act(b, op, task_id_of(one ? one : json_array_get(tasks, 0)), patch);
+    else
+        ask_which(b, op, patch, tasks);
+    json_decref(tasks);
+}
+
+/* "all completed tasks": asked about first (one task to change is just changed). */
+static void on_all(struct brain *b, int op, json_t *patch)
+{
+    json_t *tasks = list(b, filter_args(&b->cmd, 200));
+    if (!tasks)
+        return;
+    if (json_array_size(tasks) == 0)
+        buf_puts(&b->reply, "You have no tasks matching that, so nothing changed.");
+    else if (json_array_size(tasks) == 1 && op == OP_UPDATE)
+        act(b, op, task_id_of(json_array_get(tasks, 0)), patch);
+    else
+        ask_confirm(b, op, patch, tasks);
+}
+
 /* A message naming a task (or several) to complete, reopen, delete or update. */
 static void task_op(struct brain *b, int op)
 {
-    struct nlp_command *c = &b->cmd;
+    const struct nlp_command *c = &b->cmd;
+    assert(op >= OP_COMPLETE && op <= OP_UPDATE);
     json_t *patch = patch_from(c);
+    json_t *prev = previous_ids(b);
     if (op == OP_UPDATE && json_object_size(patch) == 0) {
         buf_puts(&b->reply, "What should I change? For example: \"make it high priority\", "
                             "\"move it to Friday\" or \"rename it to Buy eggs\".");
-        goto out;
-    }
-    json_t *prev = previous_ids(b);
-    switch (c->target) {
-    case NLP_TARGET_ID: {
-        int64_t id = c->target_id;
-        if (c->target_ordinal && prev && id >= 1 && (size_t)id <= json_array_size(prev))
-            id = json_integer_value(json_array_get(prev, (size_t)id - 1));
+    } else if (c->target == NLP_TARGET_ID) {
+        int64_t id = c->target_id; /* a position: in the last list, when there was one */
+        json_t *pos = b->list ? b->list : prev;
+        if (c->target_ordinal && pos && id >= 1 && (size_t)id <= json_array_size(pos))
+            id = json_integer_value(json_array_get(pos, (size_t)id - 1));
         act(b, op, id, patch);
-        break;
+    } else if (c->target == NLP_TARGET_WORDS) {
+        on_words(b, op, patch);
+    } else if (c->target == NLP_TARGET_ALL) {
+        on_all(b, op, patch);
+    } else {
+        on_previous(b, op, patch);
     }
-    case NLP_TARGET_NONE:
-    case NLP_TARGET_PREVIOUS:
-        if (!prev || json_array_size(prev) == 0) {
-            buf_puts(&b->reply, "Which task do you mean? Say its number, like \"task 3\", or "
-                                "its words, like \"the groceries task\".");
-        } else if (json_array_size(prev) == 1) {
-            act(b, op, json_integer_value(json_array_get(prev, 0)), patch);
-        } else {
-            json_t *tasks = tasks_of(b, prev);
-            if (c->target == NLP_TARGET_PREVIOUS && json_array_size(tasks) > 1)
-                act_many(b, op, patch, tasks);
-            else if (json_array_size(tasks) > 1)
-                ask_which(b, op, patch, tasks);
-            else if (json_array_size(tasks) == 1)
-                act(b, op, json_integer_value(json_object_get(json_array_get(tasks, 0), "id")),
-                    patch);
-            else
-                buf_puts(&b->reply, "Those tasks are gone.");
-            json_decref(tasks);
-        }
-        break;
-    case NLP_TARGET_WORDS: {
-        json_t *found = search(b, op, c->target_words);
-        if (!found)
-            break;
-        json_t *tasks = on_day(b, found); /* "delete my 3pm meeting": that day's meeting */
-        json_t *one = json_array_size(tasks) > 1 ? exact_title(tasks, c->target_words) : NULL;
-        if (json_array_size(tasks) == 0)
-            buf_printf(&b->reply, "I couldn't find a task matching \"%s\".", c->target_words);
-        else if (json_array_size(tasks) == 1 || one)
-            act(b, op,
-                json_integer_value(json_object_get(one ? one : json_array_get(tasks, 0), "id")),
-                patch);
-        else
-            ask_which(b, op, patch, tasks);
-        json_decref(tasks);
-        break;
-    }
-    case NLP_TARGET_ALL: {
-        json_t *tasks = list(b, filter_args(c, 200));
-        if (!tasks)
-            break;
-        if (json_array_size(tasks) == 0)
-            buf_puts(&b->reply, "You have no tasks matching that, so nothing changed.");
-        else if (json_array_size(tasks) == 1 && op == OP_UPDATE)
-            act(b, op, json_integer_value(json_object_get(json_array_get(tasks, 0), "id")), patch);
-        else
-            ask_confirm(b, op, patch, tasks);
-        break;
-    }
-    }
-out:
     json_decref(patch);
 }
 
@@ -758,14 +829,33 @@ static void day_bounds(struct brain *b, json_t *args)
         tz_day_start(b->tz, b->cmd.when.due_ms, 0, &from) != 0 ||
         tz_day_start(b->tz, b->cmd.when.due_ms, 1, &to) != 0)
         return;
-    time_format_rfc3339(from, ts);
-    json_object_set_new(args, "due_after", json_string(ts));
-    time_format_rfc3339(to, ts);
-    json_object_set_new(args, "due_before", json_string(ts));
+    if (b->cmd.due_bound <= 0) { /* that day, or before it ("due before friday") */
+        time_format_rfc3339(b->cmd.due_bound < 0 ? from : to, ts);
+        json_object_set_new(args, "due_before", json_string(ts));
+    }
+    if (b->cmd.due_bound >= 0) { /* that day, or after it */
+        time_format_rfc3339(b->cmd.due_bound > 0 ? to : from, ts);
+        json_object_set_new(args, "due_after", json_string(ts));
+    }
 }
 
 static void do_list(struct brain *b)
 {
+    if (b->cmd.target == NLP_TARGET_ID && !b->cmd.target_ordinal) { /* "show me task 5" */
+        struct todo_err err;
+        json_t *task;
+        if (task_json(b, b->cmd.target_id, &task, &err) != TODO_OK) {
+            buf_printf(&b->reply, "I can't find task %lld.", (long long)b->cmd.target_id);
+            return;
+        }
+        assistant_task_line(&b->reply, b->tz, task);
+        const char *desc = json_string_value(json_object_get(task, "description"));
+        if (desc && *desc)
+            buf_printf(&b->reply, "\n%s", desc);
+        name_task(b, b->cmd.target_id);
+        json_decref(task);
+        return;
+    }
     json_t *args = filter_args(&b->cmd, LIST_LIMIT);
     day_bounds(b, args);
     json_t *tasks = list(b, args);
@@ -790,6 +880,8 @@ static void do_list(struct brain *b)
     }
     if (n > LIST_SHOWN)
         buf_printf(&b->reply, "\n...and %zu more.", n - LIST_SHOWN);
+    json_decref(b->list);
+    b->list = json_copy(b->named);
 }
 
 static void respond(struct brain *b)
@@ -838,20 +930,29 @@ int assistant_builtin_turn(struct assistant_turn *t, struct todo_err *err)
     t->response = NULL;
     t->context = NULL;
     b.prev = previous_context(t->history);
+    json_t *list = ctx_get(b.prev, "list");
+    b.list = json_is_array(list) ? json_incref(list) : NULL;
     nlp_parse(t->message, strlen(t->message), t->now_ms, tz, &b.cmd);
     respond(&b);
     if (b.fatal) {
         buf_release(&b.reply);
         json_decref(b.named);
         json_decref(b.extra);
+        json_decref(b.list);
         assistant_turn_release(t);
         return b.fatal;
     }
     if (b.reply.len == 0)
         buf_puts(&b.reply, assistant_unknown_text());
+    json_t *prev_tasks = previous_ids(&b);
+    if (json_array_size(b.named) == 0 && json_array_size(t->tool_calls) == 0 && prev_tasks &&
+        !b.extra) /* "help", a typo: "it" still means the task before */
+        json_array_extend(b.named, prev_tasks);
     t->response = buf_take(&b.reply);
     t->context = b.extra ? b.extra : json_object();
     json_object_set_new(t->context, "tasks", b.named); /* steals */
+    if (b.list)
+        json_object_set_new(t->context, "list", b.list); /* steals */
     return TODO_OK;
 }
 

@@ -108,6 +108,14 @@ static void tok_classify(struct nlp_tok *t, const char *s)
     for (size_t k = 0; k < n; k++)
         digits = digits && isdigit((unsigned char)p[k]);
     t->kind = digits ? TK_NUM : TK_WORD;
+    bool quotes = n > 0;
+    for (size_t k = 0; k < n; k++)
+        quotes = quotes && (p[k] == '\'' || p[k] == '"');
+    if (quotes) { /* a stray '' */
+        t->kind = TK_PUNCT;
+        t->w[0] = '"', t->w[1] = '\0';
+        return;
+    }
     if (n > 1 && (p[0] == '#' || p[0] == '!')) {
         bool rest_digits = true;
         for (size_t k = 1; k < n; k++)
@@ -365,7 +373,7 @@ static bool dangling(const char *w)
 
 static bool trim_punct(const struct nlp_tok *t)
 {
-    return t->kind == TK_PUNCT && t->w[0] != '"' && t->w[0] != '(' && t->w[0] != ')';
+    return t->kind == TK_PUNCT && t->w[0] != '(' && t->w[0] != ')';
 }
 
 size_t nlp_span_text(const struct nlp_ctx *x, int from, int to, char *out, size_t outsz)
@@ -414,6 +422,18 @@ int nlp_priority_word(const char *w)
     return -1;
 }
 
+int nlp_hyphen_priority(const char *w)
+{
+    const char *dash = strchr(w, '-');
+    char head[16];
+    size_t n = dash ? (size_t)(dash - w) : 0;
+    if (!dash || n == 0 || n >= sizeof head || strncmp(dash + 1, "prio", 4) != 0)
+        return -1;
+    memcpy(head, w, n);
+    head[n] = '\0';
+    return nlp_priority_word(head);
+}
+
 void nlp_add_tag(char tags[][NLP_TAG_MAX], int *n, const char *s, size_t len)
 {
     while (len > 0 && (s[0] == '#' || s[0] == ','))
@@ -430,6 +450,38 @@ void nlp_add_tag(char tags[][NLP_TAG_MAX], int *n, const char *s, size_t len)
         if (strcmp(tags[i], tag) == 0)
             return;
     memcpy(tags[(*n)++], tag, len + 1);
+}
+
+/* True when a word the date reader used names a day ("tomorrow", "friday", "12/24", "in"),
+ * not only a time of day ("at 7pm", "noon"). */
+static bool dated_words(const struct nlp_ctx *x)
+{
+    static const char *const days[] = {
+        "today",     "tonight", "tomorrow", "tmrw",    "tmr",       "mon",    "monday",   "tue",
+        "tues",      "tuesday", "wed",      "weds",    "wednesday", "thu",    "thur",     "thurs",
+        "thursday",  "fri",     "friday",   "sat",     "saturday",  "sun",    "sunday",   "jan",
+        "january",   "feb",     "february", "mar",     "march",     "apr",    "april",    "may",
+        "jun",       "june",    "jul",      "july",    "aug",       "august", "sep",      "sept",
+        "september", "oct",     "october",  "nov",     "november",  "dec",    "december", "next",
+        "this",      "week",    "weeks",    "weekend", "month",     "months", "year",     "years",
+        "day",       "days",    "in",       "end",     "eom",       "eow",    "eoy",      "after",
+        "from",      NULL};
+    for (int i = 0; i < x->n; i++) {
+        const struct nlp_tok *t = &x->t[i];
+        if (!x->used[t->s] || t->kind == TK_PUNCT)
+            continue;
+        for (int k = 0; days[k]; k++)
+            if (!strcmp(t->w, days[k]))
+                return true;
+        size_t n = strlen(t->w);
+        if (strpbrk(t->w, "/-") || (n > 2 && isdigit((unsigned char)t->w[0]) &&
+                                    (!strcmp(t->w + n - 2, "st") || !strcmp(t->w + n - 2, "nd") ||
+                                     !strcmp(t->w + n - 2, "rd") || !strcmp(t->w + n - 2, "th"))))
+            return true;
+        if (strchr(t->w, '.') && !strchr(t->w, ':')) /* "24.12" */
+            return true;
+    }
+    return false;
 }
 
 /* --- the command and its JSON form --- */
@@ -462,6 +514,8 @@ bool nlp_parse(const char *text, size_t len, int64_t now_ms, const char *tz,
     x->c = out;
     nlp_tokenize(x);
     nlp_rules_run(x);
+    out->due_time_only =
+        out->when.has_due && !out->when.all_day && !out->when.rrule[0] && !dated_words(x);
     for (int i = 0; i < out->when.n_reminders; i++) {
         int off = 0;
         if (!out->when.reminders[i].relative &&

@@ -95,10 +95,14 @@ struct nlp_command {
     int target;          /* enum nlp_target_kind */
     int64_t target_id;   /* NLP_TARGET_ID */
     bool target_ordinal; /* the id is a position ("the 2nd one", a bare "2"), not a task id */
+    bool target_plural;  /* previous: "them", "those", "both" (else one task: "it", "that") */
+    bool target_last;    /* previous: "the last one" (the last of the last list) */
     char target_words[NLP_FIELD_MAX];
     bool has_filter;
     struct nlp_filter filter;
-    unsigned clear; /* enum nlp_clear bits */
+    int due_bound;      /* a list for a day (when.due_ms): 0 that day, -1 before it, 1 after it */
+    bool due_time_only; /* the due came from a time of day alone ("at 7pm", "noon") */
+    unsigned clear;     /* enum nlp_clear bits */
 };
 
 /* Parses text like nlp_parse_json into *out (no allocation). Returns true when the message

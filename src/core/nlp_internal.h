@@ -64,7 +64,8 @@ void nlp_parse_target(struct nlp_ctx *x, int from, int to);
 /* Targets every task the filter words of [from, to) select ("all completed tasks"). */
 void nlp_target_all(struct nlp_ctx *x, int from, int to);
 bool nlp_parse_filter(struct nlp_ctx *x, int from, int to);
-int nlp_priority_word(const char *w); /* enum task_priority or -1 */
+int nlp_priority_word(const char *w);   /* enum task_priority or -1 */
+int nlp_hyphen_priority(const char *w); /* "low-priority", "high-prio": its priority or -1 */
 void nlp_add_tag(char tags[][NLP_TAG_MAX], int *n, const char *s, size_t len);
 
 /* nlp_rules.c */

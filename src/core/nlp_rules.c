@@ -99,8 +99,8 @@ static const struct lead {
     {"~move|push|~postpone|~reschedule|delay|bump|shift|defer|snooze|~extend|pull|put", M_MOVE},
     {"tag|label|~categorize|~categorise", M_TAG},
     {"untag|unlabel", M_UNTAG},
-    {"~prioritize|~prioritise|escalate|~upgrade|raise", M_PRIO_UP},
-    {"~deprioritize|~deprioritise|~downgrade|lower", M_PRIO_DOWN},
+    {"~prioritize|~prioritise|escalate|~upgrade|raise|~increase", M_PRIO_UP},
+    {"~deprioritize|~deprioritise|~downgrade|lower|~decrease|~reduce", M_PRIO_DOWN},
     {"~repeat|recur", M_REPEAT},
     {"note|describe|annotate|comment", M_NOTE},
 };
@@ -184,8 +184,8 @@ static bool is_help(const struct nlp_ctx *x, int p, int end)
         "commands|options|usage|instructions|examples|menu|tutorial|guide|manual",
         "?",
     };
-    if (nlp_tw(x, p, "help"))
-        return true;
+    if (nlp_tw(x, p, "help") || nlp_seq(x, p, "how do|can|should|would i|we|you") > p)
+        return true; /* "how do I delete a task?" */
     for (size_t k = 0; k < sizeof forms / sizeof forms[0]; k++)
         if (nlp_seq(x, p, forms[k]) == end)
             return true;
@@ -323,13 +323,9 @@ static int priority_at(struct nlp_ctx *x, int i, int end, bool bare)
         nlp_consume(x, start, j + 1);
         return p;
     }
-    if (!strncmp(x->t[i].w, "high-prio", 9) || !strcmp(x->t[i].w, "asap")) {
+    if ((p = nlp_hyphen_priority(x->t[i].w)) >= 0 || !strcmp(x->t[i].w, "asap")) {
         nlp_consume(x, start, i + 1);
-        return PRIORITY_HIGH;
-    }
-    if (!strncmp(x->t[i].w, "low-prio", 8)) {
-        nlp_consume(x, start, i + 1);
-        return PRIORITY_LOW;
+        return p >= 0 ? p : PRIORITY_HIGH;
     }
     bool last = true;
     for (int k = i + 1; k < end; k++)
@@ -422,7 +418,8 @@ static void do_add(struct nlp_ctx *x, int j, int end)
     int k;
     quick_fields(x, j, end, false);
     if ((k = nlp_seq(x, j,
-                     "?a|an|the|one|another ?new task|todo|to-do|item|reminder|entry|"
+                     "?a|an|the|one|another ?new|recurring|repeating|regular|quick|separate "
+                     "task|todo|to-do|item|reminder|entry|"
                      "one ?to|that|called|named|titled|:|-|saying|about|for")) > j &&
         (k > j + 1 || !nlp_tw(x, j, "for")))
         nlp_consume(x, j, k), j = k;
@@ -599,13 +596,13 @@ static void do_simple(struct nlp_ctx *x, int intent, int j, int end)
         again = false;
         for (int k = 0; k < n_tails; k++) {
             int a, e;
-            if ((a = nlp_find(x, j, end, tails[k], &e)) >= j && e == end && a > j) {
+            if ((a = nlp_find(x, j, end, tails[k], &e)) >= j && e == end) {
                 nlp_consume(x, a, end);
                 end = a, again = true;
             }
         }
     }
-    if (intent == NLP_DELETE && nlp_seq(x, j, "about") == j + 1)
+    if (intent == NLP_DELETE && nlp_seq(x, j, "about|out|up|away|off") == j + 1)
         x->gone[j++] = 1;
     if (!names_task(x, j, end) && nlp_find(x, j, end, "all|everything|every|each", NULL) < 0)
         nlp_read_when(x, j, end); /* "delete my 3pm meeting": "meeting", due at 15:00 */
@@ -906,6 +903,8 @@ static void do_move(struct nlp_ctx *x, int j, int end)
 /* The end of a task reference at j ("task 4", "#4", "it", "the groceries task"). */
 static int reference_end(const struct nlp_ctx *x, int j, int end)
 {
+    if (j >= end)
+        return end;
     if (j < end && (x->t[j].kind == TK_HASHNUM || is_reference(x, j, j + 1)))
         return j + 1;
     if (is_reference(x, j, j + 2) || is_reference(x, j, j + 3))
@@ -1094,8 +1093,19 @@ static void do_list(struct nlp_ctx *x, int j, int end, bool search)
     nlp_parse_filter(x, j, end);
     list_query(x, j, end, search);
     struct nlp_filter *f = &c->filter;
-    if (!f->due && !search)
+    for (int i = j; i < end; i++) /* "show me task 5" */
+        if (x->t[i].kind == TK_HASHNUM || (x->t[i].kind == TK_NUM && is_reference(x, i - 1, i + 1)))
+            nlp_parse_target(x, x->t[i].kind == TK_HASHNUM ? i : i - 1, i + 1);
+    if (!f->due && !search) {
         nlp_read_when(x, j, end); /* "what's due on Friday": that day (the "due" key) */
+        for (int i = j; i < end && c->when.has_due; i++) { /* "due before friday" */
+            bool in_date = x->used[x->t[i].s] || (i + 1 < end && x->used[x->t[i + 1].s]);
+            if (in_date && nlp_seq(x, i, "before|by|until|till") == i + 1)
+                c->due_bound = -1;
+            else if (in_date && nlp_seq(x, i, "after|since|from") == i + 1)
+                c->due_bound = 1;
+        }
+    }
     if (f->status && !strcmp(f->status, "all") &&
         (f->due || f->n_tags || f->priority_mask || f->q[0]))
         f->status = NULL; /* "all overdue tasks": the other filters say which */
@@ -1186,6 +1196,8 @@ static bool past_tense(struct nlp_ctx *x, int p, int end)
     do_simple(x, NLP_COMPLETE, v + 1, end);
     return x->c->target != NLP_TARGET_NONE || (memset(x->c, 0, sizeof *x->c), false);
 }
+
+static bool task_line(struct nlp_ctx *x, int p, int end);
 
 /* --- the dispatcher --- */
 
@@ -1284,7 +1296,9 @@ static bool dispatch(struct nlp_ctx *x, int mode, int p, int j, int end)
     case M_QUESTION:
         if (has_list_word(x, p, end))
             do_list(x, j, end, false);
-        return true; /* else unknown: "what's the weather?" */
+        else if (task_line(x, p, end))
+            return false; /* "do the dishes": a task */
+        return true;      /* else unknown: "what's the weather?" */
     case M_MARK:
         do_mark(x, j, end);
         return true;
@@ -1305,6 +1319,9 @@ static bool dispatch(struct nlp_ctx *x, int mode, int p, int j, int end)
         do_simple(x, NLP_REOPEN, j, end);
         return true;
     case M_DELETE:
+        if (nlp_seq(x, p, "drop|clear|kill off|out|up|away") > p + 1 && !names_task(x, j, end) &&
+            !has_list_word(x, j, end))
+            return false; /* "drop off the package": a task */
         do_delete(x, j, end);
         return true;
     case M_RENAME:
@@ -1375,8 +1392,6 @@ static bool selection(struct nlp_ctx *x, int p, int end)
     return false;
 }
 
-static bool task_line(struct nlp_ctx *x, int p, int end);
-
 /* No lead: a list ("overdue tasks"), or a quick-add line ("buy milk tomorrow #shopping"),
  * or unknown. */
 static void fallback(struct nlp_ctx *x, int p, int end, bool wish)
@@ -1414,8 +1429,13 @@ static bool task_line(struct nlp_ctx *x, int p, int end)
     for (int i = p; i < x->n; i++)
         if (x->t[i].kind == TK_PUNCT && x->t[i].w[0] == '?')
             return false;
-    if (x->t[p].kind == TK_WORD && in_set(x->t[p].w, asks))
-        return false;
+    static const char *const aux[] = {"do",     "does", "can", "could", "would", "will",
+                                      "should", "did",  "is",  "are",   NULL};
+    static const char *const who[] = {"i",  "you", "we",    "they", "it",   "he", "she",
+                                      "my", "any", "there", "this", "that", "u",  NULL};
+    if (x->t[p].kind == TK_WORD && in_set(x->t[p].w, asks) &&
+        (!in_set(x->t[p].w, aux) || (p + 1 < end && in_set(x->t[p + 1].w, who))))
+        return false; /* "do I ..." asks; "do the dishes" is a task */
     int words = 0;
     bool quick = false;
     for (int i = p; i < end; i++) {

@@ -97,9 +97,10 @@ static const char *const pronoun_noise[] = {
     "longer", "up",   "back",  "forward", "out",  "off",   "over",   "a",       "an",   NULL};
 
 /* "it", "that one", "all of them", "the last one": true when every live word is one. */
-static bool target_previous(const struct nlp_ctx *x, int from, int to)
+static bool target_previous(struct nlp_ctx *x, int from, int to)
 {
-    bool any = false;
+    static const char *const plural[] = {"them", "those", "these", "they", "both", "all", NULL};
+    bool any = false, many = false, last = false;
     for (int i = from; i < to; i++) {
         if (!nlp_live(x, i) || x->t[i].kind == TK_PUNCT)
             continue;
@@ -109,7 +110,11 @@ static bool target_previous(const struct nlp_ctx *x, int from, int to)
             any = true;
         else if (!in_set(x->t[i].w, pronoun_noise))
             return false;
+        many = many || in_set(x->t[i].w, plural);
+        last = last || !strcmp(x->t[i].w, "last");
     }
+    x->c->target_plural = any && many;
+    x->c->target_last = any && last && !many;
     return any;
 }
 
@@ -226,6 +231,9 @@ static int filter_status(struct nlp_ctx *x, int i)
     struct nlp_filter *f = &x->c->filter;
     if ((j = nlp_seq(x, i, "not|un done|completed|complete|finished|yet")) > 0 ||
         (j = nlp_seq(x, i,
+                     "haven't|havent|didn't|didnt|not ?yet ?done|finished|completed|"
+                     "complete|do|finish|started")) > 0 ||
+        (j = nlp_seq(x, i,
                      "pending|open|incomplete|unfinished|remaining|outstanding|active|"
                      "uncompleted|undone|left|todo|unchecked|ongoing")) > 0 ||
         (j = nlp_seq(x, i, "to do")) > 0 || (j = nlp_seq(x, i, "to-do")) > 0) {
@@ -268,6 +276,8 @@ static int filter_due(struct nlp_ctx *x, int i)
         {"with ?a ?due date|dates|deadline|deadlines", "any"},
         {"scheduled|dated", "any"},
     };
+    if (nlp_seq(x, i - 1, "before|after|until|since|till|by") == i)
+        return -1; /* "due after tomorrow": a bound, read as a date */
     for (size_t k = 0; k < sizeof forms / sizeof forms[0]; k++)
         if ((j = nlp_seq(x, i, forms[k].pattern)) > i) {
             f->due = forms[k].due;
@@ -310,8 +320,8 @@ static int filter_priority(struct nlp_ctx *x, int i)
     f->priority_mask |= 1u << p;
     return j;
 hyphenated:
-    if (t->kind == TK_WORD && strstr(t->w, "high-prio") == t->w) {
-        f->priority_mask |= 1u << PRIORITY_HIGH;
+    if (t->kind == TK_WORD && (p = nlp_hyphen_priority(t->w)) >= 0) { /* "low-priority" */
+        f->priority_mask |= 1u << p;
         return i + 1;
     }
     return -1;

@@ -1,7 +1,9 @@
-// lib.test.mjs - the web UI's pure libraries (web/lib/quickadd.ts, time.ts, rrule.ts): the
-// quick-add parser, wall-clock <-> instant in a zone (checked against a brute-force search,
-// and matching the server's rules for DST gaps and repeats), and the repeat-rule builder
-// (round trips of the presets, the rule in words). scripts/test-browser.sh compiles the
+// lib.test.mjs - the web UI's pure libraries (web/lib/time.ts, rrule.ts, quickadd.ts, chat.ts):
+// wall-clock <-> instant in a zone (checked against a brute-force search, and matching the
+// server's rules for DST gaps and repeats), the repeat-rule builder (round trips of the
+// presets, the rule in words), the task quick add creates from the server parser's reading
+// (the reading itself is the server's: tests/blackbox/assistant_parse.test.mjs, the assistant's dev
+// set), and the chat panel's tool calls in words. scripts/test-browser.sh compiles the
 // libraries with the project's TypeScript into TODO_WEB_LIB_JS and runs this file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,9 +13,10 @@ import { pathToFileURL } from 'node:url';
 const dir = process.env.TODO_WEB_LIB_JS;
 if (!dir) throw new Error('TODO_WEB_LIB_JS: the compiled web/lib (scripts/test-browser.sh sets it)');
 const load = (name) => import(pathToFileURL(path.join(dir, `${name}.js`)).href);
-const { parseQuickAdd } = await load('quickadd');
 const T = await load('time');
 const R = await load('rrule');
+const Q = await load('quickadd');
+const C = await load('chat');
 
 const check = (name, fn) => test(name, fn);
 const BER = 'Europe/Berlin';
@@ -28,118 +31,6 @@ const wallMs = (tz, y, mo, d, h, mi) => {
 };
 const isoOf = (ms) => new Date(ms).toISOString().replace('.000Z', 'Z');
 const local = (tz, y, mo, d, h, mi) => isoOf(wallMs(tz, y, mo, d, h, mi));
-const qa = (line, nowLocal, tz = BER) => parseQuickAdd(line, tz, wallMs(tz, ...nowLocal));
-const due = (line, nowLocal, want, title, tz = BER) => check(`quickadd "${line}" at ${nowLocal}`, () => {
-  const r = qa(line, nowLocal, tz);
-  assert.equal(r.due_at, want === null ? undefined : local(tz, ...want), JSON.stringify(r));
-  if (title !== undefined) assert.equal(r.title, title);
-});
-
-// ---------- quick add: existing behaviour ----------
-const WED = [2026, 6, 10, 10, 20]; // Wednesday 10 June 2026, 10:20 in Berlin
-check('Pay rent tomorrow at 9am #bills !high', () => {
-  const r = qa('Pay rent tomorrow at 9am #bills !high', WED);
-  assert.deepEqual(r, { title: 'Pay rent', tags: ['bills'], priority: 'high', due_at: local(BER, 2026, 6, 11, 9, 0), dueText: 'tomorrow at 9am' });
-});
-due('Plan Monday meeting notes', WED, null, 'Plan Monday meeting notes');
-due('Water plants on 2026-12-01 14:00', WED, [2026, 12, 1, 14, 0], 'Water plants');
-due('Report friday', WED, [2026, 6, 12, 9, 0], 'Report');
-due('Call at 5pm', WED, [2026, 6, 10, 17, 0], 'Call');
-due('Call at 5pm', [2026, 6, 10, 18, 0], [2026, 6, 11, 17, 0], 'Call');
-due('Call at 5pm', [2026, 6, 10, 17, 0], [2026, 6, 11, 17, 0], 'Call'); // exactly now: tomorrow
-due('tomorrow', WED, null, 'tomorrow'); // a line that is only a date stays the title
-due('5 dec', [2026, 12, 5, 21, 0], null, '5 dec');
-due('Read in 3 days 5', WED, null, 'Read in 3 days 5'); // "5" is not a time
-due('Read in 3 days at 5', WED, [2026, 6, 13, 5, 0], 'Read');
-due('Party on the 3rd of december', WED, [2026, 12, 3, 9, 0], 'Party');
-due('Party dec 3rd 18:30', WED, [2026, 12, 3, 18, 30], 'Party');
-due('Party 3 jun', WED, [2027, 6, 3, 9, 0], 'Party'); // a past date this year: next year
-due('Trip next week', WED, [2026, 6, 15, 9, 0], 'Trip');
-due('Trip in 2 weeks', WED, [2026, 6, 24, 9, 0], 'Trip');
-due('Pay 31 apr', WED, null, 'Pay 31 apr'); // not a date
-due('Café tomorrow 9am', WED, [2026, 6, 11, 9, 0], 'Café');
-due('İstanbul trip tomorrow', WED, [2026, 6, 11, 9, 0], 'İstanbul trip'); // lower-casing changes length
-due('Call mom today at 9am', [2026, 6, 10, 15, 20], [2026, 6, 10, 9, 0], 'Call mom'); // an explicit time is kept
-// spring-forward gap: 02:30 does not exist on 29 March 2026 in Berlin -> 03:30 CEST
-check('quickadd in a DST gap', () => assert.equal(qa('Meet tomorrow at 2:30', [2026, 3, 28, 12, 0]).due_at, '2026-03-29T01:30:00Z'));
-
-// ---------- finding 1: time then date, the longest phrase wins ----------
-due('Meet at 3pm tomorrow', WED, [2026, 6, 11, 15, 0], 'Meet');
-due('Meet at 15:30 friday', WED, [2026, 6, 12, 15, 30], 'Meet');
-due('Meet at 9am on 2026-12-01', WED, [2026, 12, 1, 9, 0], 'Meet');
-due('Meet at 3pm dec 5', WED, [2026, 12, 5, 15, 0], 'Meet');
-due('Meet tomorrow at 3pm', WED, [2026, 6, 11, 15, 0], 'Meet');
-check('dueText is the whole phrase', () => assert.equal(qa('Meet at 3pm tomorrow', WED).dueText, 'at 3pm tomorrow'));
-
-// ---------- finding 2: a day without a time whose 09:00 has passed: the next full hour ----------
-due('Call mom today', [2026, 6, 10, 15, 20], [2026, 6, 10, 16, 0], 'Call mom');
-due('Call mom today', [2026, 6, 10, 8, 59], [2026, 6, 10, 9, 0], 'Call mom');
-due('Call mom today', [2026, 6, 10, 9, 0], [2026, 6, 10, 10, 0], 'Call mom'); // 09:00 now would be overdue at once
-due('Call mom today', [2026, 6, 10, 23, 10], [2026, 6, 10, 23, 59], 'Call mom');
-due('Call mom today', [2026, 6, 10, 22, 59], [2026, 6, 10, 23, 0], 'Call mom');
-due('Buy gifts 5 dec', [2026, 12, 5, 21, 0], [2026, 12, 5, 22, 0], 'Buy gifts');
-due('Buy gifts 5 dec', [2026, 12, 5, 7, 0], [2026, 12, 5, 9, 0], 'Buy gifts');
-due('Buy gifts on 2026-12-05', [2026, 12, 5, 21, 0], [2026, 12, 5, 22, 0], 'Buy gifts');
-due('Party tonight', WED, [2026, 6, 10, 20, 0], 'Party');
-due('Party tonight', [2026, 6, 10, 20, 30], [2026, 6, 10, 21, 0], 'Party');
-due('Party tonight', [2026, 6, 10, 23, 30], [2026, 6, 10, 23, 59], 'Party');
-due('Report tomorrow', [2026, 6, 10, 23, 30], [2026, 6, 11, 9, 0], 'Report'); // not today: 09:00
-
-// ---------- finding 3: exact month and weekday spellings ----------
-due('Buy 12 marbles', WED, null, 'Buy 12 marbles');
-due('Hang 3 decorations', WED, null, 'Hang 3 decorations');
-due('Party frinesday', WED, null, 'Party frinesday');
-due('Read june 12 marbles', WED, null);
-due('Meet mondays', WED, null, 'Meet mondays');
-due('Order 2 decks', WED, null, 'Order 2 decks');
-due('Plan mayday', WED, null, 'Plan mayday');
-for (const [w, d] of [['mon', 15], ['monday', 15], ['tue', 16], ['tues', 16], ['tuesday', 16], ['wed', 17], ['weds', 17],
-  ['wednesday', 17], ['thu', 11], ['thur', 11], ['thurs', 11], ['thursday', 11], ['fri', 12], ['friday', 12],
-  ['sat', 13], ['saturday', 13], ['sun', 14], ['sunday', 14]]) {
-  // "sun", "sat" and "wed" are also words ("Enjoy the sun"): a day only after on/next/this
-  if (['sat', 'sun', 'wed'].includes(w)) {
-    due(`Gym ${w}`, WED, null, `Gym ${w}`);
-    due(`Gym on ${w}`, WED, [2026, 6, d, 9, 0], 'Gym');
-  } else {
-    due(`Gym ${w}`, WED, [2026, 6, d, 9, 0], 'Gym');
-  }
-}
-due('Enjoy the sun', WED, null, 'Enjoy the sun');
-const months = ['jan', 'january', 'feb', 'february', 'mar', 'march', 'apr', 'april', 'may', 'jun', 'june', 'jul', 'july',
-  'aug', 'august', 'sep', 'sept', 'september', 'oct', 'october', 'nov', 'november', 'dec', 'december'];
-const monthNo = { jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12 };
-for (const m of months) {
-  const mo = monthNo[m.slice(0, 3)];
-  const y = mo < 6 || (mo === 6) ? 2027 : 2026; // 1st of June has passed on 10 June
-  due(`Pay 1 ${m}`, WED, [y, mo, 1, 9, 0], 'Pay');
-  due(`Pay ${m.toUpperCase()} 1st`, WED, [y, mo, 1, 9, 0], 'Pay');
-}
-
-// ---------- finding 4: month clamp, "tonight at 7", "this <weekday>" ----------
-due('Pay in 1 month', [2026, 1, 31, 8, 0], [2026, 2, 28, 9, 0], 'Pay');
-due('Pay in 1 month', [2028, 1, 31, 8, 0], [2028, 2, 29, 9, 0], 'Pay');
-due('Pay in 13 months', [2026, 1, 31, 8, 0], [2027, 2, 28, 9, 0], 'Pay');
-due('Pay in 3 months', [2026, 3, 31, 8, 0], [2026, 6, 30, 9, 0], 'Pay');
-due('Pay in 1 month', [2026, 12, 31, 8, 0], [2027, 1, 31, 9, 0], 'Pay');
-due('Pay in 2 months', [2026, 6, 10, 8, 0], [2026, 8, 10, 9, 0], 'Pay');
-due('Party tonight at 7', WED, [2026, 6, 10, 19, 0], 'Party');
-due('Party tonight at 7:30', WED, [2026, 6, 10, 19, 30], 'Party');
-due('Party tonight at 11', WED, [2026, 6, 10, 23, 0], 'Party');
-due('Party tonight 8pm', WED, [2026, 6, 10, 20, 0], 'Party');
-due('Party tonight at 7am', WED, [2026, 6, 10, 7, 0], 'Party');
-due('Party tonight at 21:00', WED, [2026, 6, 10, 21, 0], 'Party');
-due('Party tomorrow at 7', WED, [2026, 6, 11, 7, 0], 'Party'); // only after "tonight"
-const MON = [2026, 6, 8, 6, 0]; // Monday 8 June 2026, 06:00
-due('Gym this monday', MON, [2026, 6, 8, 9, 0], 'Gym');
-due('Gym this monday', [2026, 6, 8, 10, 20], [2026, 6, 8, 11, 0], 'Gym'); // today, 09:00 passed
-due('Gym this monday at 18:00', MON, [2026, 6, 8, 18, 0], 'Gym');
-due('Gym monday', MON, [2026, 6, 15, 9, 0], 'Gym');
-due('Gym next monday', MON, [2026, 6, 15, 9, 0], 'Gym');
-due('Gym on monday', MON, [2026, 6, 15, 9, 0], 'Gym');
-due('Gym this tuesday', MON, [2026, 6, 9, 9, 0], 'Gym');
-due('Gym this sunday', MON, [2026, 6, 14, 9, 0], 'Gym');
-// another zone: New York, the day is taken in the user's zone
-due('Call mom today', [2026, 6, 10, 15, 20], [2026, 6, 10, 16, 0], 'Call mom', 'America/New_York');
 
 // ---------- finding 5: zonedToUtc ----------
 const z2u = (tz, y, mo, d, h, mi) => isoOf(T.zonedToUtc({ year: y, month: mo, day: d, hour: h, minute: mi, second: 0 }, tz));
@@ -347,4 +238,55 @@ check('skip notes', () => {
   assert.match(R.skipNote(R.parseRRule('FREQ=YEARLY'), '2028-02-29'), /leap years/);
   assert.equal(R.skipNote(R.parseRRule('FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=31'), DUE), null);
   assert.equal(R.skipNote(R.parseRRule('FREQ=DAILY'), DUE), null);
+});
+
+// ---------- quick add: the server parser's reading -> the task to create ----------
+const reading = (o) => ({ intent: 'add', title: 'Pay rent', due: null, all_day: false, rrule: null, from_completion: false, ...o });
+check('quick add sends every field the parser read', () => {
+  const q = Q.quickAddOf('x', reading({ due: '2026-12-01T09:00:00-05:00', all_day: true, rrule: 'FREQ=MONTHLY;BYMONTHDAY=1',
+    from_completion: true, priority: 'high', tags: ['bills'], reminders: [{ before: 'PT30M' }, { at: '2026-11-30T08:00:00-05:00' }],
+    description: 'by transfer' }));
+  assert.deepEqual(Q.taskInputOf(q), { title: 'Pay rent', description: 'by transfer', priority: 'high', tags: ['bills'],
+    due_at: '2026-12-01T09:00:00-05:00', recurrence: { rule: 'FREQ=MONTHLY;BYMONTHDAY=1', from: 'completion' },
+    reminders: [{ before: 'PT30M' }, { at: '2026-11-30T08:00:00-05:00' }] });
+});
+check('quick add of a plain title sends the title alone', () => {
+  assert.deepEqual(Q.taskInputOf(Q.quickAddOf('Plan Monday meeting notes', reading({ title: 'Plan Monday meeting notes' }))),
+    { title: 'Plan Monday meeting notes' });
+});
+check('a repeat counts from due unless the parser read "after I finish it"', () => {
+  assert.deepEqual(Q.taskInputOf(Q.quickAddOf('x', reading({ due: '2026-12-01T09:00:00Z', rrule: 'FREQ=DAILY' }))).recurrence,
+    { rule: 'FREQ=DAILY', from: 'due' });
+});
+check('a reading without a title has an empty title (Add stays off)', () => {
+  assert.equal(Q.quickAddOf('#home !high', reading({ title: null, tags: ['home'] })).title, '');
+  assert.equal(Q.quickAddOf('   ', reading({ title: '  ' })).title, '');
+});
+
+// ---------- the chat panel: tool calls as what changed ----------
+const call = (tool, result, args = {}) => ({ tool, arguments: args, result });
+check('each tool call in words, with the task to link to', () => {
+  assert.deepEqual(C.changeOf(call('add_task', { task_id: 12, status: 'created', title: 'Pay rent' })),
+    { text: 'Added', title: 'Pay rent', taskId: 12, detail: undefined });
+  assert.deepEqual(C.changeOf(call('complete_task', { task_id: 12, status: 'completed', title: 'Pay rent' })),
+    { text: 'Completed', title: 'Pay rent', taskId: 12, detail: undefined });
+  assert.deepEqual(C.changeOf(call('reopen_task', { task_id: 12, status: 'pending', title: 'Pay rent' })),
+    { text: 'Reopened', title: 'Pay rent', taskId: 12, detail: undefined });
+  assert.deepEqual(C.changeOf(call('delete_task', { task_id: 12, status: 'deleted', title: 'Pay rent' })),
+    { text: 'Deleted', title: 'Pay rent', taskId: undefined, detail: undefined }, 'a deleted task has no link');
+  assert.deepEqual(C.changeOf(call('update_task', { task_id: 3, status: 'updated', title: 'Buy milk' },
+    { task_id: 3, user_id: 'u', priority: 'high', due_at: null })),
+  { text: 'Updated', title: 'Buy milk', taskId: 3, detail: 'priority high, due date cleared' });
+  assert.deepEqual(C.changeOf(call('complete_task', { task_id: 12 })).title, '#12', 'no title: the id');
+  assert.deepEqual(C.changeOf(call('list_tasks', { tasks: [{}, {}], next_cursor: null })), { text: 'Listed', detail: '2 tasks' });
+  assert.deepEqual(C.changeOf(call('list_tags', { tags: [{}] })), { text: 'Listed', detail: '1 tag' });
+  assert.deepEqual(C.changeOf(call('complete_task', { error: { code: 'not_found', message: 'no such task' } })),
+    { text: 'Could not complete', detail: 'no such task' });
+});
+check('the list reloads only after a tool that changed tasks', () => {
+  assert.equal(C.changesTasks([]), false);
+  assert.equal(C.changesTasks(null), false);
+  assert.equal(C.changesTasks([call('list_tasks', { tasks: [] })]), false);
+  assert.equal(C.changesTasks([call('add_task', { error: { code: 'validation_failed' } })]), false);
+  assert.equal(C.changesTasks([call('list_tasks', { tasks: [] }), call('update_task', { task_id: 1 })]), true);
 });

@@ -5,6 +5,7 @@
 import { Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useRouter, useSearchParams } from 'next/navigation';
 import AppShell from '@/components/AppShell';
+import ChatPanel from '@/components/ChatPanel';
 import QuickAdd from '@/components/QuickAdd';
 import TaskRow from '@/components/TaskRow';
 import TaskEditor from '@/components/TaskEditor';
@@ -16,7 +17,8 @@ import { useLiveSync, type LiveChange } from '@/lib/live';
 import { onBeforeSessionEnd } from '@/lib/session';
 import { useRequiredSession } from '@/lib/useSession';
 import { dueLabel } from '@/lib/time';
-import type { QuickAdd as Parsed } from '@/lib/quickadd';
+import { taskInputOf, type QuickAdd as Parsed } from '@/lib/quickadd';
+import { panelWasOpen, rememberPanelOpen } from '@/lib/chat';
 import type { Session } from '@/lib/session';
 import type { TagCount, Task, TaskInput } from '@/lib/types';
 
@@ -127,6 +129,24 @@ function Tasks({ session }: { session: Session }) {
   const [confirmSeries, setConfirmSeries] = useState<{ task: Task; fromEditor: boolean } | null>(null);
   const [quickError, setQuickError] = useState('');
   const [showHelp, setShowHelp] = useState(false);
+  // the assistant's panel: open across reloads; focus goes to it only when opened now
+  const [chat, setChat] = useState<{ open: boolean; focus: boolean }>({ open: false, focus: false });
+  useEffect(() => { if (panelWasOpen()) setChat({ open: true, focus: false }); }, []);
+  const chatButton = useRef<HTMLButtonElement>(null);
+  const chatOpen = useRef(false);
+  chatOpen.current = chat.open;
+  const chatClosedByUser = useRef(false);
+  const toggleChat = useCallback(() => {
+    const open = !chatOpen.current;
+    rememberPanelOpen(open);
+    chatClosedByUser.current = !open;
+    setChat({ open, focus: open });
+  }, []);
+  useEffect(() => { // closed: focus back on the button that opens it
+    if (chat.open || !chatClosedByUser.current) return;
+    chatClosedByUser.current = false;
+    chatButton.current?.focus();
+  }, [chat.open]);
   const pendingDeletes = useRef(new Map<number, Task>());
   const [, setDeleteTick] = useState(0);
   const quickRef = useRef<HTMLInputElement>(null);
@@ -290,12 +310,8 @@ function Tasks({ session }: { session: Session }) {
   // --- actions ---
   async function addQuick(p: Parsed): Promise<boolean> {
     setQuickError('');
-    const body: TaskInput = { title: p.title };
-    if (p.tags.length) body.tags = p.tags;
-    if (p.priority) body.priority = p.priority;
-    if (p.due_at) body.due_at = p.due_at;
     try {
-      const t = await api.create(body);
+      const t = await api.create(taskInputOf(p));
       toasts.show({ message: `Added “${t.title}”` });
       reload();
       return true;
@@ -481,11 +497,12 @@ function Tasks({ session }: { session: Session }) {
         case 'Delete': case 'Backspace': if (cur) { e.preventDefault(); askDelete(cur); } break;
         case 'z': e.preventDefault(); toasts.actLatest(); break;
         case '?': e.preventDefault(); setShowHelp(true); break;
+        case 'c': e.preventDefault(); toggleChat(); break;
       }
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [toggle, askDelete, toasts]);
+  }, [toggle, askDelete, toasts, toggleChat]);
 
   // --- rendering ---
   const filtered = filters.q || filters.priority.length || filters.tags.length || filters.due || filters.status !== 'pending';
@@ -533,7 +550,11 @@ function Tasks({ session }: { session: Session }) {
   );
 
   return (
-    <AppShell session={session} search={searchBox} sidebar={sidebar}>
+    <AppShell session={session} search={searchBox} sidebar={sidebar} panel={chat.open ? (
+      <ChatPanel userId={session.user.id} focusOnOpen={chat.focus} onClose={toggleChat}
+        onChanged={() => { reload(); refreshSide(); }}
+        onOpenTask={(id) => { setSelectedId(id); setEditor({ taskId: id }); }} />
+    ) : undefined}>
       <h1>{filters.q ? `Search: ${filters.q}` : viewLabel}</h1>
       <QuickAdd ref={quickRef} tz={tz} onAdd={addQuick} error={quickError} />
       <div className="toolbar" role="group" aria-label="Filters">
@@ -567,6 +588,8 @@ function Tasks({ session }: { session: Session }) {
           {SORTS.map((s) => <option key={s.value} value={s.value}>{s.label}</option>)}
         </select>
         <button type="button" className="btn" onClick={() => setEditor({ taskId: null })}>New task…</button>
+        <button type="button" className="btn" ref={chatButton} onClick={toggleChat} aria-expanded={chat.open}
+          aria-controls={chat.open ? 'chat-panel' : undefined} title="The assistant (c)">Assistant</button>
       </div>
       <p className="hint" role="status" aria-live="polite" id="list-count">
         {total === null ? '' : `${total} task${total === 1 ? '' : 's'}`}
@@ -647,6 +670,7 @@ function Tasks({ session }: { session: Session }) {
             <dt><kbd>e</kbd></dt><dd>Edit the selected task</dd>
             <dt><kbd>Delete</kbd> / <kbd>Backspace</kbd></dt><dd>Delete the selected task</dd>
             <dt><kbd>z</kbd></dt><dd>Undo the last completion or delete</dd>
+            <dt><kbd>c</kbd></dt><dd>Open or close the assistant (<kbd>Esc</kbd> inside it closes it too)</dd>
             <dt><kbd>Ctrl</kbd>+<kbd>Enter</kbd></dt><dd>Save in the editor</dd>
             <dt><kbd>Esc</kbd></dt><dd>Close a dialog</dd>
           </dl>

@@ -5,7 +5,8 @@
 import { expire, getSession, type Session } from './session';
 import { fieldSentence, sentence } from './messages';
 import type {
-  AuthAnswer, FieldError, HistoryEntry, TagCount, Task, TaskInput, TaskPage, User,
+  AuthAnswer, ChatAnswer, ChatMessage, FieldError, HistoryEntry, ParseResult, TagCount, Task, TaskInput, TaskPage,
+  User,
 } from './types';
 
 export class ApiError extends Error {
@@ -157,6 +158,17 @@ export const api = {
   remove: (id: number, ifMatch?: number) => request<void>('DELETE', `${base()}/tasks/${id}`, { ifMatch }),
   history: (id: number) => request<{ items: HistoryEntry[] }>('GET', `${base()}/tasks/${id}/history`),
   tags: () => request<{ items: TagCount[] }>('GET', `${base()}/tags`),
+  /** The server's parser on a quick-add line (every line a task to add), in the account's
+   * zone; changes nothing. */
+  parseQuickAdd: (text: string, signal?: AbortSignal) =>
+    request<ParseResult>('POST', `${base()}/assistant/parse`, { body: { text, mode: 'quick_add' }, signal }),
+  /** One assistant turn; a new conversation when conversationId is null. */
+  chat: (message: string, conversationId: number | null) =>
+    request<ChatAnswer>('POST', `${base()}/chat`, {
+      body: conversationId === null ? { message } : { conversation_id: conversationId, message },
+    }),
+  messages: (conversationId: number) =>
+    request<{ items: ChatMessage[] }>('GET', `${base()}/conversations/${conversationId}/messages`),
   /** A DELETE that outlives the page (sent while it closes or the session ends); no answer. */
   removeOnExit: (s: Session, id: number) => {
     sendOnExit(`/api/${encodeURIComponent(s.user.id)}/tasks/${id}`, {

@@ -82,3 +82,46 @@ export interface FieldError {
   field: string;
   message: string;
 }
+
+/** POST /api/{user_id}/assistant/parse: the built-in parser's reading of one line
+ * (src/core/nlp.h). The first six keys are always there; the others only when given. */
+export interface ParseResult {
+  intent: string;
+  title: string | null;
+  due: string | null; // RFC 3339 with the zone's offset
+  all_day: boolean;
+  rrule: string | null;
+  from_completion: boolean;
+  description?: string;
+  priority?: Priority;
+  tags?: string[];
+  reminders?: { before?: string; at?: string }[];
+}
+
+/** One tool the assistant ran in a turn, and what it gave back. */
+export interface ToolCall {
+  tool: string;
+  arguments: Record<string, unknown> | null;
+  result: {
+    task_id?: number;
+    status?: string;
+    title?: string;
+    tasks?: unknown[];
+    tags?: unknown[];
+    error?: { code?: string; message?: string };
+  } | null;
+}
+
+export interface ChatAnswer {
+  conversation_id: number;
+  response: string;
+  tool_calls: ToolCall[];
+}
+
+export interface ChatMessage {
+  id: number;
+  role: 'user' | 'assistant';
+  content: string;
+  tool_calls: ToolCall[] | null;
+  created_at: string;
+}

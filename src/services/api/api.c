@@ -631,8 +631,9 @@ void api_routes_register(struct api_service *api)
     http_route_add(s, "PATCH", "/api/{user_id}/tasks/{id}/complete", h_task_complete, api);
     http_route_add(s, "GET", "/api/{user_id}/tasks/{id}/history", h_task_history, api);
     http_route_add(s, "GET", "/api/{user_id}/tags", h_tags, api);
-    api_notify_routes_register(api); /* settings and notifications (api_notify.c) */
-    api_chat_routes_register(api);   /* chat and its history (api_chat.c) */
-    api_mcp_routes_register(api);    /* MCP over Streamable HTTP (api_mcp.c) */
+    api_notify_routes_register(api);    /* settings and notifications (api_notify.c) */
+    api_chat_routes_register(api);      /* chat and its history (api_chat.c) */
+    api_assistant_routes_register(api); /* the parser for quick add (api_assistant.c) */
+    api_mcp_routes_register(api);       /* MCP over Streamable HTTP (api_mcp.c) */
     http_route_add(s, "GET", "/api/openapi.json", h_openapi, api);
 }

@@ -21,5 +21,7 @@ const char *api_query_get(void *ctx, const char *name);
 void api_notify_routes_register(struct api_service *api);
 /* The chat routes (api_chat.c). */
 void api_chat_routes_register(struct api_service *api);
+/* The assistant's parse route (api_assistant.c). */
+void api_assistant_routes_register(struct api_service *api);
 
 #endif

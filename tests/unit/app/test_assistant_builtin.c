@@ -256,7 +256,8 @@ Test(assistant_builtin, complete_by_id_and_by_words_say_the_title)
     cr_expect_str_eq(say("I finished the report"), "Completed \"Write the report\".");
     cr_expect_str_eq(say("reopen it"), "Reopened \"Write the report\".");
     cr_expect_str_eq(say("delete the shopping list task"),
-                     "I couldn't find a task matching \"shopping list\".");
+                     "I couldn't find a task matching \"shopping list\", so nothing changed. To "
+                     "add it as a new task, say \"add delete the shopping list task\".");
 }
 
 Test(assistant_builtin, lists_show_ids_and_the_next_turn_can_pick_by_position)
@@ -343,6 +344,24 @@ Test(assistant_builtin, a_list_for_a_day_shows_the_tasks_due_that_day)
     cr_expect(strstr(r, "Here is 1 task:") == r, "%s", r);
     cr_expect(strstr(r, "Call the bank") != NULL, "%s", r);
     cr_expect(strstr(r, "plumber") == NULL, "%s", r);
+    r = say("what's due before friday?");
+    cr_expect(strstr(r, "Here is 1 task:") == r, "%s", r);
+    cr_expect(strstr(r, "plumber") != NULL, "%s", r);
+    r = say("show me what's due after tomorrow");
+    cr_expect(strstr(r, "Call the bank") != NULL && !strstr(r, "plumber"), "%s", r);
+}
+
+Test(assistant_builtin, show_task_n_shows_that_task_of_the_user_only)
+{
+    int64_t id = add_task("u1", "Mine");
+    int64_t theirs = add_task("u2", "Theirs");
+    char msg[64], want[64];
+    snprintf(msg, sizeof msg, "show me task %lld", (long long)id);
+    snprintf(want, sizeof want, "#%lld Mine", (long long)id);
+    cr_expect_str_eq(say(msg), want);
+    snprintf(msg, sizeof msg, "show me task %lld", (long long)theirs);
+    snprintf(want, sizeof want, "I can't find task %lld.", (long long)theirs);
+    cr_expect_str_eq(say(msg), want);
 }
 
 Test(assistant_builtin, a_time_with_the_words_picks_that_days_task)
@@ -373,4 +392,38 @@ Test(assistant_builtin, several_ids_at_once_are_not_half_done)
     cr_expect_eq(count_tasks("u1"), 2);
     say("delete all but the first");
     cr_expect_eq(count_tasks("u1"), 2);
+}
+
+Test(assistant_builtin, a_time_alone_keeps_the_day_and_a_day_alone_keeps_the_time)
+{
+    say("add call mom tomorrow at 6pm");
+    cr_expect_str_eq(say("actually make it 7pm"), "Updated \"Call mom\", due Mon 7 Dec at 19:00.");
+    cr_expect_str_eq(say("move it to friday"), "Updated \"Call mom\", due Fri 11 Dec at 19:00.");
+    cr_expect_str_eq(say("move it to saturday at noon"),
+                     "Updated \"Call mom\", due Sat 12 Dec at 12:00.");
+}
+
+Test(assistant_builtin, it_after_a_list_of_several_asks_and_the_last_one_is_the_last_listed)
+{
+    add_task("u1", "Alpha");
+    add_task("u1", "Beta");
+    say("show my tasks");
+    const char *r = say("make it high priority");
+    cr_expect(strstr(r, "Which one") == r, "%s", r);
+    cr_expect_eq(n_calls("update_task"), 0);
+    say("show my tasks");
+    json_t *listed = json_object_get(last.context, "list");
+    int64_t lastid = json_integer_value(json_array_get(listed, json_array_size(listed) - 1));
+    say("complete the first one");
+    say("delete the last one");
+    struct task t = get("u1", lastid, TODO_ERR_NOT_FOUND);
+    task_release(&t);
+    cr_expect_eq(count_tasks("u1"), 1);
+}
+
+Test(assistant_builtin, it_survives_an_answer_that_changed_nothing)
+{
+    say("add call mom");
+    say("help");
+    cr_expect_str_eq(say("make it urgent"), "Task 1 is now high priority.");
 }

@@ -76,10 +76,15 @@ Test(nlp, add_phrasings_give_the_title_without_the_lead_in)
         {"todo: fix the bike", "{\"intent\":\"add\",\"title\":\"Fix the bike\"}"},
         {"i want to learn the guitar", "{\"intent\":\"add\",\"title\":\"Learn the guitar\"}"},
         {"set a reminder to stretch", "{\"intent\":\"add\",\"title\":\"Stretch\"}"},
+        {"Create a recurring task to backup my laptop every first Sunday of the month",
+         "{\"intent\":\"add\",\"title\":\"Backup my laptop\"}"},
         {"schedule dentist appointment", "{\"intent\":\"add\",\"title\":\"Dentist appointment\"}"},
         {"add buy eggs with note: free range",
          "{\"intent\":\"add\",\"title\":\"Buy eggs\",\"description\":\"free range\"}"},
         {"add", "{\"intent\":\"add\",\"title\":null}"},
+        {"add \"\"", "{\"intent\":\"add\",\"title\":null}"},
+        {"add ''", "{\"intent\":\"add\",\"title\":null}"},
+        {"Add \xF0\x9F\x8E\x89 party", "{\"intent\":\"add\",\"title\":\"\xF0\x9F\x8E\x89 party\"}"},
     };
     CHECK(cases);
 }
@@ -147,6 +152,11 @@ Test(nlp, list_filters_map_to_the_list_query)
         {"SHOW ME EVERYTHING", "{\"intent\":\"list\"}"},
         {"any tasks due tomorrow?", "{\"filter\":{\"due\":\"tomorrow\"}}"},
         {"look for 'tax return'", "{\"filter\":{\"q\":\"tax return\"}}"},
+        {"show tasks I haven't done", "{\"filter\":{\"status\":\"pending\"}}"},
+        {"show low-priority tasks", "{\"filter\":{\"priority\":[\"low\"]}}"},
+        {"show me task 5", "{\"intent\":\"list\",\"target\":{\"id\":5}}"},
+        {"Show me tasks due before friday",
+         "{\"intent\":\"list\",\"due\":\"2026-12-11T09:00:00-05:00\",\"filter\":null}"},
     };
     CHECK(cases);
 }
@@ -434,6 +444,11 @@ Test(nlp, unseen_phrasings_read_as_a_person_means_them)
         {"give it a due date of friday",
          "{\"intent\":\"update\",\"target\":{\"previous\":true},\"due\":\"2026-12-11T09:00:00-"
          "05:00\"}"},
+        {"do the dishes", "{\"intent\":\"add\",\"title\":\"Do the dishes\"}"},
+        {"do I have anything due today", "{\"intent\":\"list\"}"},
+        {"drop off the package at the post office",
+         "{\"intent\":\"add\",\"title\":\"Drop off the package at the post office\"}"},
+        {"clear out completed tasks", "{\"intent\":\"delete\",\"target\":{\"all\":true}}"},
         {"give the dog a bath", "{\"intent\":\"add\",\"title\":\"Give the dog a bath\"}"},
         {"it's due next week", "{\"intent\":\"update\",\"target\":{\"previous\":true}}"},
         {"it's urgent",
@@ -503,4 +518,28 @@ Test(nlp, a_quoted_title_keeps_its_date_words)
     cr_assert(nlp_parse(m, strlen(m), NOW_MS, "UTC", &c));
     cr_expect_str_eq(c.title, "Plan Monday meeting tomorrow");
     cr_expect_not(c.when.has_due);
+}
+
+Test(nlp, pronouns_say_one_or_several_and_times_say_whether_a_day_was_named)
+{
+    struct nlp_command c;
+    const char *m = "delete them";
+    cr_assert(nlp_parse(m, strlen(m), NOW_MS, "UTC", &c));
+    cr_expect(c.target_plural);
+    m = "delete it";
+    cr_assert(nlp_parse(m, strlen(m), NOW_MS, "UTC", &c));
+    cr_expect_not(c.target_plural);
+    m = "delete the last one";
+    cr_assert(nlp_parse(m, strlen(m), NOW_MS, "UTC", &c));
+    cr_expect(c.target_last);
+    m = "make it 7pm";
+    cr_assert(nlp_parse(m, strlen(m), NOW_MS, "UTC", &c));
+    cr_expect(c.due_time_only);
+    m = "move it to friday at 7pm";
+    cr_assert(nlp_parse(m, strlen(m), NOW_MS, "UTC", &c));
+    cr_expect_not(c.due_time_only);
+    m = "move it to tomorrow";
+    cr_assert(nlp_parse(m, strlen(m), NOW_MS, "UTC", &c));
+    cr_expect_not(c.due_time_only);
+    cr_expect(c.when.all_day);
 }
