@@ -839,6 +839,19 @@ static void day_bounds(struct brain *b, json_t *args)
     }
 }
 
+/* "what's due today / this week / on Friday" asks what is left to do: a due window without a
+ * status lists pending tasks only (docs/assistant.md, "Intents and phrasings"); "what did I finish
+ * today" names its status and keeps it. */
+static void pending_when_due(json_t *args)
+{
+    const char *due = json_string_value(json_object_get(args, "due"));
+    bool window = (due && (strcmp(due, "today") == 0 || strcmp(due, "tomorrow") == 0 ||
+                           strcmp(due, "week") == 0)) ||
+                  json_object_get(args, "due_before") || json_object_get(args, "due_after");
+    if (window && !json_object_get(args, "status"))
+        json_object_set_new(args, "status", json_string("pending"));
+}
+
 static void do_list(struct brain *b)
 {
     if (b->cmd.target == NLP_TARGET_ID && !b->cmd.target_ordinal) { /* "show me task 5" */
@@ -858,6 +871,7 @@ static void do_list(struct brain *b)
     }
     json_t *args = filter_args(&b->cmd, LIST_LIMIT);
     day_bounds(b, args);
+    pending_when_due(args);
     json_t *tasks = list(b, args);
     if (!tasks)
         return;

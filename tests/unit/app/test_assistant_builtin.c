@@ -427,3 +427,19 @@ Test(assistant_builtin, it_survives_an_answer_that_changed_nothing)
     say("help");
     cr_expect_str_eq(say("make it urgent"), "Task 1 is now high priority.");
 }
+
+/* What is due asks what is left to do: a done task due that day is not listed, unless the
+ * message asks for done ones. */
+Test(assistant_builtin, what_is_due_lists_what_is_left_to_do)
+{
+    say("add call the bank tomorrow");
+    say("add pay the plumber tomorrow");
+    say("complete the plumber task");
+    const char *r = say("what's due tomorrow?");
+    cr_expect(strstr(r, "Here is 1 task:") == r, "%s", r);
+    cr_expect(strstr(r, "Call the bank") != NULL && !strstr(r, "plumber"), "%s", r);
+    r = say("show me this week's tasks");
+    cr_expect(strstr(r, "Call the bank") != NULL && !strstr(r, "plumber"), "%s", r);
+    r = say("what have I completed?");
+    cr_expect(strstr(r, "plumber") != NULL, "%s", r);
+}
