@@ -1176,14 +1176,15 @@ static bool past_tense(struct nlp_ctx *x, int p, int end)
         "written", "wrote", "read", "eaten",  "ate",   "seen",   "saw",     "gone",   "went",
         "given",   "gave",  "sold", "told",   "found", "built",  "brought", "caught", "fed",
         "met",     "put",   "hung", "driven", "drove", "spoken", "spoke",   "swept",  "spent",
-        "left",    "run",   "ran",  "won",    "dealt", "sorted", "set",     NULL};
+        "left",    "run",   "ran",  "won",    "dealt", "sorted", "set",     "did",    NULL};
     int v = nlp_seq(x, p, "i|we ?'ve|have|just|already|finally|also ?just|already|finally");
     if (v == p)
         v = -1;
     if (v < 0)
         v = nlp_seq(x, p, "i've|ive|we've|just|already|finally ?just|already|finally");
-    if (v < 0 && p > 0 && x->gone[p - 1] && nlp_tw(x, p - 1, "just"))
-        v = p; /* "just called mom" ("just" was taken as a polite word) */
+    if (v < 0 && ((p > 0 && x->gone[p - 1] && nlp_tw(x, p - 1, "just")) ||
+                  (nlp_tw(x, p, "did") && nlp_seq(x, p + 1, "i|you|we|they|he|she|it") < 0)))
+        v = p; /* "just called mom" ("just" was a polite word), "did the laundry" */
     if (v < p || v >= end - 1 || x->t[v].kind != TK_WORD)
         return false;
     const char *w = x->t[v].w;
@@ -1405,8 +1406,11 @@ static void fallback(struct nlp_ctx *x, int p, int end, bool wish)
         if (x->t[p].kind == TK_WORD && strlen(x->t[p].w) >= 4 &&
             (nlp_one_typo(x->t[p].w, "show") || nlp_one_typo(x->t[p].w, "list")))
             x->gone[p] = 1; /* "shwo my tasks" */
+        bool asked = false; /* "did I finish the report?": a question about the list */
+        for (int i = p; i < x->n; i++)
+            asked = asked || (x->t[i].kind == TK_PUNCT && x->t[i].w[0] == '?');
         do_list(x, p, end, false);
-        if (!list_leftover(x, p, end))
+        if (asked || !list_leftover(x, p, end))
             return;
         memcpy(x->gone, gone, sizeof gone);
         memset(c, 0, sizeof *c);

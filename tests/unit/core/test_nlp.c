@@ -444,6 +444,8 @@ Test(nlp, unseen_phrasings_read_as_a_person_means_them)
         {"give it a due date of friday",
          "{\"intent\":\"update\",\"target\":{\"previous\":true},\"due\":\"2026-12-11T09:00:00-"
          "05:00\"}"},
+        {"did the laundry", "{\"intent\":\"complete\",\"target\":{\"words\":\"laundry\"}}"},
+        {"did I finish the report?", "{\"intent\":\"list\"}"},
         {"do the dishes", "{\"intent\":\"add\",\"title\":\"Do the dishes\"}"},
         {"do I have anything due today", "{\"intent\":\"list\"}"},
         {"drop off the package at the post office",
