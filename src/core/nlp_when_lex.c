@@ -307,6 +307,10 @@ static const struct lex_entry lexicon[] = {
     {"plz", 3, W_FUNC, 0, 0},
     {"if", 2, W_FUNC, 0, 0},
     {"again", 5, W_FUNC, 0, 0},
+    {"he", 2, W_FUNC, 0, 0},
+    {"she", 3, W_FUNC, 0, 0},
+    {"they", 4, W_FUNC, 0, 0},
+    {"w", 1, W_WITH, 0, 0}, /* "w/ Sam" */
     {"you", 3, W_YOU, 0, 0},
     {"we", 2, W_I, 0, 0},
     {"week's", 6, W_UNIT, U_WEEK, 0},
