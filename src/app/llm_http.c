@@ -11,6 +11,7 @@
 
 #include "base/buf.h"
 #include "base/log.h"
+#include "base/timeutil.h"
 
 #include <assert.h>
 #include <curl/curl.h>
@@ -174,14 +175,7 @@ static enum verdict attempt(const struct assistant_llm *llm, const char *body,
 /* Waits ms, or less when the llm is stopped; returns false when it was. */
 static bool wait_ms(struct assistant_llm *llm, int64_t ms)
 {
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += ms / 1000;
-    until.tv_nsec += (ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    struct timespec until = time_deadline_ms(CLOCK_MONOTONIC, ms);
     pthread_mutex_lock(&llm->mu);
     while (!atomic_load(&llm->stopping) &&
            pthread_cond_timedwait(&llm->cv, &llm->mu, &until) != ETIMEDOUT) {

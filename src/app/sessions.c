@@ -68,14 +68,7 @@ int app_sessions_refresh(struct app *a)
 /* Waits up to ms on the watcher's condition; false when asked to stop. */
 static bool wait_ms(struct app_sessions_watch *w, int64_t ms)
 {
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += ms / 1000;
-    until.tv_nsec += (ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    struct timespec until = time_deadline_ms(CLOCK_MONOTONIC, ms);
     pthread_mutex_lock(&w->lock);
     while (!w->stop && pthread_cond_timedwait(&w->wake, &w->lock, &until) == 0)
         ;

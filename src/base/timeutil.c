@@ -5,6 +5,7 @@
  * TZ environment, locale or any libc state: every function is pure and thread-safe. */
 #include "base/timeutil.h"
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -320,4 +321,18 @@ size_t duration_format_iso8601(int64_t ms, char *out, size_t outsz)
     memcpy(out, tmp, len);
     out[len] = '\0';
     return len;
+}
+
+struct timespec time_deadline_ms(clockid_t clock, int64_t ms)
+{
+    assert(ms >= 0);
+    struct timespec ts;
+    clock_gettime(clock, &ts);
+    ts.tv_sec += (time_t)(ms / 1000);
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
 }

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #define TIME_RFC3339_MAX 32
 
@@ -12,6 +13,10 @@
 int64_t time_now_ms(void);
 /* Monotonic clock in ns, for latency measurement. */
 uint64_t time_mono_ns(void);
+
+/* The instant ms milliseconds (>= 0) from now on clock (CLOCK_REALTIME or CLOCK_MONOTONIC: the
+ * clock of the condition variable it is for), as pthread_cond_timedwait wants it. */
+struct timespec time_deadline_ms(clockid_t clock, int64_t ms);
 
 /* Parses an RFC 3339 date-time ("2026-12-01T09:00:00+01:00", fractional seconds allowed,
  * 'T'/'t' and 'Z'/'z'), years 1970..9999, rejecting impossible dates (Feb 30, 25:00, a leap

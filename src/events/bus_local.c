@@ -231,14 +231,7 @@ static bool group_wait(struct local_group *g, int64_t backoff_ms)
     struct bus_local *lb = g->bus;
     pthread_mutex_lock(&lb->mu);
     if (backoff_ms > 0) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += (time_t)(backoff_ms / 1000);
-        ts.tv_nsec += (long)(backoff_ms % 1000) * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        struct timespec ts = time_deadline_ms(CLOCK_REALTIME, backoff_ms);
         while (!lb->stopping)
             if (pthread_cond_timedwait(&g->cv, &lb->mu, &ts) != 0)
                 break;

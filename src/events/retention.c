@@ -108,14 +108,7 @@ int64_t retention_run(retention_t *r, int64_t now_ms)
 /* Waits every_ms; false when stopping. */
 static bool wait_round(retention_t *r)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += (time_t)(r->cfg.every_ms / 1000);
-    ts.tv_nsec += (long)(r->cfg.every_ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
+    struct timespec ts = time_deadline_ms(CLOCK_REALTIME, r->cfg.every_ms);
     pthread_mutex_lock(&r->mu);
     while (!r->stopping)
         if (pthread_cond_timedwait(&r->cv, &r->mu, &ts) != 0)

@@ -1114,14 +1114,7 @@ void http_server_quiesce(http_server_t *s)
 /* Waits until no request is in flight or the deadline passes. Caller holds inflight_lock. */
 static void wait_inflight(http_server_t *s, unsigned ms)
 {
-    struct timespec deadline;
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += ms / 1000;
-    deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
+    struct timespec deadline = time_deadline_ms(CLOCK_REALTIME, ms);
     while (s->inflight > 0)
         if (pthread_cond_timedwait(&s->inflight_zero, &s->inflight_lock, &deadline) != 0)
             break;

@@ -199,3 +199,19 @@ Test(timeutil, clocks_move_forward)
     uint64_t a = time_mono_ns(), b = time_mono_ns();
     cr_assert_geq(b, a);
 }
+
+/* A deadline ms from now on the given clock, its nanoseconds carried into seconds. */
+Test(timeutil, deadline_ms_carries_nanoseconds)
+{
+    struct timespec before, after;
+    clock_gettime(CLOCK_MONOTONIC, &before);
+    struct timespec d = time_deadline_ms(CLOCK_MONOTONIC, 1999);
+    clock_gettime(CLOCK_MONOTONIC, &after);
+    cr_expect(d.tv_nsec >= 0 && d.tv_nsec < 1000000000L);
+    int64_t lo = (int64_t)before.tv_sec * 1000000000LL + before.tv_nsec + 1999000000LL;
+    int64_t hi = (int64_t)after.tv_sec * 1000000000LL + after.tv_nsec + 1999000000LL;
+    int64_t got = (int64_t)d.tv_sec * 1000000000LL + d.tv_nsec;
+    cr_expect(got >= lo && got <= hi);
+    struct timespec z = time_deadline_ms(CLOCK_REALTIME, 0);
+    cr_expect(z.tv_nsec >= 0 && z.tv_nsec < 1000000000L);
+}
