@@ -59,27 +59,6 @@ void chat_messages_free(struct chat_message *m, int n)
     free(m);
 }
 
-/* Runs sql ('?' placeholders). On success *r must be finished with drv->done. */
-static int run_sql(struct store_conn *c, const char *sql, const struct sqlb_value *p, int n,
-                   struct store_res *r)
-{
-    char *pg = NULL;
-    if (c->s->drv->dialect == SQLB_PG)
-        sql = pg = sqlb_pg_placeholders(sql);
-    int rc = c->s->drv->exec(c, -1, sql, p, n, r);
-    free(pg);
-    return rc;
-}
-
-/* Reads past the rows of r left after step and finishes r. */
-static int drain(const struct store_driver *drv, struct store_res *r, int step)
-{
-    while (step == 1)
-        step = drv->next(r);
-    drv->done(r);
-    return step < 0 ? -step : TODO_OK;
-}
-
 /* Runs an INSERT ... RETURNING id as one write (its own transaction or a savepoint of the
  * caller's); sets *id. */
 static int insert_returning(struct store_conn *c, const char *sql, const struct sqlb_value *p,
@@ -91,14 +70,14 @@ static int insert_returning(struct store_conn *c, const char *sql, const struct 
     int rc = store_op_begin(c, true, &op);
     if (rc != TODO_OK)
         return rc;
-    rc = run_sql(c, sql, p, n, &r);
+    rc = store_run_sql(c, sql, NULL, p, n, &r);
     if (rc == TODO_OK) {
         int step = drv->next(&r);
         if (step == 1)
             *id = drv->col_int(&r, 0);
         else if (step == 0)
             step = -store_conn_error(c, TODO_ERR_INTERNAL, "insert returned no row");
-        rc = drain(drv, &r, step);
+        rc = store_res_drain(drv, &r, step);
     }
     return store_op_end(c, &op, rc);
 }
@@ -142,16 +121,16 @@ int store_conversation_get(store_t *s, const char *user_id, int64_t id,
     const struct store_driver *drv = c->s->drv;
     struct sqlb_value p[] = {V_INT(id), V_TEXT(user_id)};
     struct store_res r;
-    int rc = run_sql(c,
-                     "SELECT " CONVERSATION_COLUMNS " FROM conversations "
-                     "WHERE id = ? AND user_id = ?",
-                     p, N_OF(p), &r);
+    int rc = store_run_sql(c,
+                           "SELECT " CONVERSATION_COLUMNS " FROM conversations "
+                           "WHERE id = ? AND user_id = ?",
+                           NULL, p, N_OF(p), &r);
     if (rc != TODO_OK)
         return rc;
     int step = drv->next(&r);
     if (step == 1)
         read_conversation(c, &r, out);
-    rc = drain(drv, &r, step);
+    rc = store_res_drain(drv, &r, step);
     if (rc == TODO_OK && step == 0)
         return store_conn_error(c, TODO_ERR_NOT_FOUND, "no such conversation");
     if (rc != TODO_OK && step == 1)
@@ -169,10 +148,10 @@ int store_conversation_touch(store_t *s, const char *user_id, int64_t id, int64_
     int rc = store_op_begin(c, true, &op);
     if (rc != TODO_OK)
         return rc;
-    rc = run_sql(c,
-                 "UPDATE conversations SET updated_at = CASE WHEN updated_at < ? THEN ? "
-                 "ELSE updated_at END WHERE id = ? AND user_id = ?",
-                 p, N_OF(p), &r);
+    rc = store_run_sql(c,
+                       "UPDATE conversations SET updated_at = CASE WHEN updated_at < ? THEN ? "
+                       "ELSE updated_at END WHERE id = ? AND user_id = ?",
+                       NULL, p, N_OF(p), &r);
     if (rc == TODO_OK) {
         int64_t changes = r.changes;
         c->s->drv->done(&r);
@@ -193,23 +172,24 @@ int store_conversation_list(store_t *s, const char *user_id, int64_t before_upda
                              V_INT(before_id), V_INT(limit + 1)};
     struct sqlb_value first[] = {V_TEXT(user_id), V_INT(limit + 1)};
     struct store_res r;
-    int rc = after_key ? run_sql(c,
-                                 "SELECT " CONVERSATION_COLUMNS " FROM conversations "
-                                 "WHERE user_id = ? AND (updated_at < ? OR "
-                                 "(updated_at = ? AND id < ?)) "
-                                 "ORDER BY updated_at DESC, id DESC LIMIT ?",
-                                 p, N_OF(p), &r)
-                       : run_sql(c,
-                                 "SELECT " CONVERSATION_COLUMNS " FROM conversations "
-                                 "WHERE user_id = ? ORDER BY updated_at DESC, id DESC LIMIT ?",
-                                 first, N_OF(first), &r);
+    int rc = after_key ? store_run_sql(c,
+                                       "SELECT " CONVERSATION_COLUMNS " FROM conversations "
+                                       "WHERE user_id = ? AND (updated_at < ? OR "
+                                       "(updated_at = ? AND id < ?)) "
+                                       "ORDER BY updated_at DESC, id DESC LIMIT ?",
+                                       NULL, p, N_OF(p), &r)
+                       : store_run_sql(c,
+                                       "SELECT " CONVERSATION_COLUMNS " FROM conversations "
+                                       "WHERE user_id = ? ORDER BY updated_at DESC, id DESC "
+                                       "LIMIT ?",
+                                       NULL, first, N_OF(first), &r);
     if (rc != TODO_OK)
         return rc;
     struct chat_conversation *items = xcalloc((size_t)limit + 1, sizeof *items);
     int count = 0, step;
     while ((step = drv->next(&r)) == 1 && count <= limit)
         read_conversation(c, &r, &items[count++]);
-    rc = drain(drv, &r, step);
+    rc = store_res_drain(drv, &r, step);
     if (rc != TODO_OK) {
         chat_conversations_free(items, count);
         return rc;
@@ -260,7 +240,7 @@ static int read_messages(struct store_conn *c, struct store_res *r, int cap,
     int count = 0, step;
     while ((step = drv->next(r)) == 1 && count < cap)
         read_message(c, r, &items[count++]);
-    int rc = drain(drv, r, step);
+    int rc = store_res_drain(drv, r, step);
     if (rc != TODO_OK) {
         chat_messages_free(items, count);
         return rc;
@@ -278,10 +258,10 @@ int store_message_list(store_t *s, const char *user_id, int64_t conversation_id,
     struct sqlb_value p[] = {V_INT(conversation_id), V_TEXT(user_id), V_INT(after_id),
                              V_INT(limit + 1)};
     struct store_res r;
-    int rc = run_sql(c,
-                     "SELECT " MESSAGE_COLUMNS " FROM messages WHERE conversation_id = ? "
-                     "AND user_id = ? AND id > ? ORDER BY id LIMIT ?",
-                     p, N_OF(p), &r);
+    int rc = store_run_sql(c,
+                           "SELECT " MESSAGE_COLUMNS " FROM messages WHERE conversation_id = ? "
+                           "AND user_id = ? AND id > ? ORDER BY id LIMIT ?",
+                           NULL, p, N_OF(p), &r);
     if (rc != TODO_OK)
         return rc;
     return read_messages(c, &r, limit + 1, out, n);
@@ -295,10 +275,10 @@ int store_message_recent(store_t *s, const char *user_id, int64_t conversation_i
     struct sqlb_value p[] = {V_INT(conversation_id), V_TEXT(user_id),
                              V_INT(before_id > 0 ? before_id : INT64_MAX), V_INT(limit)};
     struct store_res r;
-    int rc = run_sql(c,
-                     "SELECT " MESSAGE_COLUMNS " FROM messages WHERE conversation_id = ? "
-                     "AND user_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
-                     p, N_OF(p), &r);
+    int rc = store_run_sql(c,
+                           "SELECT " MESSAGE_COLUMNS " FROM messages WHERE conversation_id = ? "
+                           "AND user_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+                           NULL, p, N_OF(p), &r);
     if (rc != TODO_OK)
         return rc;
     rc = read_messages(c, &r, limit, out, n);

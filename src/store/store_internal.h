@@ -260,6 +260,13 @@ int store_run(struct store_conn *c, int stmt, const struct sqlb_value *p, int n,
  * there was a row (*out is set only then). */
 int store_run_int(struct store_conn *c, int stmt, const struct sqlb_value *p, int n, bool *found,
                   int64_t *out);
+/* Runs sql written with '?' placeholders (pg_sql, when not NULL, is the text used on
+ * PostgreSQL instead); not cached. On success *r must be finished with drv->done. */
+int store_run_sql(struct store_conn *c, const char *sql, const char *pg_sql,
+                  const struct sqlb_value *p, int n, struct store_res *r);
+/* Reads past the rows of r left after step (drv->next's last answer) and finishes r. Returns
+ * TODO_OK, or the error a step met. */
+int store_res_drain(const struct store_driver *drv, struct store_res *r, int step);
 /* Runs a built statement; on success *r must be finished with drv->done. */
 int store_run_dynamic(struct store_conn *c, struct sqlb *b, struct store_res *r);
 /* The IN list length used for n ids: the next power of two (pad by repeating the last id), so

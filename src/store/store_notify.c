@@ -22,41 +22,18 @@
 
 static const char *const state_names[] = {"pending", "delivered", "dead"};
 
-/* Runs sql ('?' placeholders; pg_sql overrides it on postgres when not NULL). On success *r
- * must be finished with drv->done. */
-static int run_sql(struct store_conn *c, const char *sql, const char *pg_sql,
-                   const struct sqlb_value *p, int n, struct store_res *r)
-{
-    char *pg = NULL;
-    if (c->s->drv->dialect == SQLB_PG)
-        sql = pg = sqlb_pg_placeholders(pg_sql ? pg_sql : sql);
-    int rc = c->s->drv->exec(c, -1, sql, p, n, r);
-    free(pg);
-    return rc;
-}
-
 /* A statement whose rows are not read; *changes (may be NULL) gets the rows it changed. */
 static int run_plain(struct store_conn *c, const char *sql, const struct sqlb_value *p, int n,
                      int64_t *changes)
 {
     struct store_res r;
-    int rc = run_sql(c, sql, NULL, p, n, &r);
+    int rc = store_run_sql(c, sql, NULL, p, n, &r);
     if (rc != TODO_OK)
         return rc;
     if (changes)
         *changes = r.changes;
     c->s->drv->done(&r);
     return TODO_OK;
-}
-
-/* Reads past the rows of r left after step (drv->next's last answer) and finishes r. Returns
- * TODO_OK, or the error a step met. */
-static int drain(const struct store_driver *drv, struct store_res *r, int step)
-{
-    while (step == 1)
-        step = drv->next(r);
-    drv->done(r);
-    return step < 0 ? -step : TODO_OK;
 }
 
 /* run_plain as one write: its own transaction, or a part of the caller's (store_op_begin). */
@@ -84,10 +61,10 @@ int store_notify_settings_get(store_t *s, const char *user_id, struct notify_set
     const struct store_driver *drv = c->s->drv;
     struct store_res r;
     struct sqlb_value p[] = {V_TEXT(user_id)};
-    int rc = run_sql(c,
-                     "SELECT in_app, webhook, ntfy, email, webhook_url, ntfy_url, email_to, "
-                     "webhook_secret FROM notify_settings WHERE user_id = ?",
-                     NULL, p, N_OF(p), &r);
+    int rc = store_run_sql(c,
+                           "SELECT in_app, webhook, ntfy, email, webhook_url, ntfy_url, email_to, "
+                           "webhook_secret FROM notify_settings WHERE user_id = ?",
+                           NULL, p, N_OF(p), &r);
     if (rc != TODO_OK)
         return rc;
     int step = drv->next(&r);
@@ -164,17 +141,17 @@ int store_notification_insert(store_t *s, const char *user_id, const char *deliv
     int rc = store_op_begin(c, true, &op);
     if (rc != TODO_OK)
         return rc;
-    rc = run_sql(c,
-                 "INSERT INTO notifications (user_id, delivery_id, task_id, title, body, "
-                 "remind_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                 "ON CONFLICT (delivery_id) DO NOTHING RETURNING id",
-                 NULL, p, N_OF(p), &r);
+    rc = store_run_sql(c,
+                       "INSERT INTO notifications (user_id, delivery_id, task_id, title, body, "
+                       "remind_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                       "ON CONFLICT (delivery_id) DO NOTHING RETURNING id",
+                       NULL, p, N_OF(p), &r);
     if (rc == TODO_OK) {
         int step = drv->next(&r);
         *inserted = step == 1;
         if (step == 1)
             n->id = drv->col_int(&r, 0);
-        rc = drain(drv, &r, step);
+        rc = store_res_drain(drv, &r, step);
     }
     return store_op_end(c, &op, rc);
 }
@@ -188,13 +165,13 @@ int store_notification_list(store_t *s, const char *user_id, bool unread_only, i
     struct sqlb_value p[] = {V_TEXT(user_id), V_INT(before_id > 0 ? before_id : INT64_MAX),
                              V_INT(limit + 1)};
     struct store_res r;
-    int rc = run_sql(c,
-                     unread_only ? "SELECT " NOTIFICATION_COLUMNS " FROM notifications WHERE "
-                                   "user_id = ? AND id < ? AND read_at IS NULL "
-                                   "ORDER BY id DESC LIMIT ?"
-                                 : "SELECT " NOTIFICATION_COLUMNS " FROM notifications WHERE "
-                                   "user_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
-                     NULL, p, N_OF(p), &r);
+    int rc = store_run_sql(c,
+                           unread_only ? "SELECT " NOTIFICATION_COLUMNS " FROM notifications WHERE "
+                                         "user_id = ? AND id < ? AND read_at IS NULL "
+                                         "ORDER BY id DESC LIMIT ?"
+                                       : "SELECT " NOTIFICATION_COLUMNS " FROM notifications WHERE "
+                                         "user_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+                           NULL, p, N_OF(p), &r);
     if (rc != TODO_OK)
         return rc;
     struct notification *items = xcalloc((size_t)limit + 1, sizeof *items);
@@ -225,17 +202,17 @@ int store_notification_read(store_t *s, const char *user_id, int64_t id, int64_t
     int rc = store_op_begin(c, true, &op);
     if (rc != TODO_OK)
         return rc;
-    rc = run_sql(c,
-                 "UPDATE notifications SET read_at = COALESCE(read_at, ?) "
-                 "WHERE user_id = ? AND id = ? RETURNING " NOTIFICATION_COLUMNS,
-                 NULL, p, N_OF(p), &r);
+    rc = store_run_sql(c,
+                       "UPDATE notifications SET read_at = COALESCE(read_at, ?) "
+                       "WHERE user_id = ? AND id = ? RETURNING " NOTIFICATION_COLUMNS,
+                       NULL, p, N_OF(p), &r);
     if (rc == TODO_OK) {
         int step = drv->next(&r);
         if (step == 1)
             read_notification(c, &r, out);
         else if (step == 0)
             rc = store_conn_error(c, TODO_ERR_NOT_FOUND, "no such notification");
-        int drc = drain(drv, &r, step);
+        int drc = store_res_drain(drv, &r, step);
         if (drc != TODO_OK)
             rc = drc;
     }
@@ -288,17 +265,17 @@ int store_delivery_claim(store_t *s, int64_t now_ms, int64_t lease_until, struct
     struct sqlb_value p[] = {V_INT(lease_until), V_INT(now_ms)};
     struct store_res r;
     *found = false;
-    int rc = run_sql(c,
-                     "UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ? "
-                     "WHERE id = (SELECT id FROM deliveries WHERE state = 'pending' AND "
-                     "next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 1) "
-                     "RETURNING id, user_id, channel, payload, attempts",
-                     "UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ? "
-                     "WHERE id = (SELECT id FROM deliveries WHERE state = 'pending' AND "
-                     "next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 1 "
-                     "FOR UPDATE SKIP LOCKED) "
-                     "RETURNING id, user_id, channel, payload, attempts",
-                     p, N_OF(p), &r);
+    int rc = store_run_sql(c,
+                           "UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ? "
+                           "WHERE id = (SELECT id FROM deliveries WHERE state = 'pending' AND "
+                           "next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 1) "
+                           "RETURNING id, user_id, channel, payload, attempts",
+                           "UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ? "
+                           "WHERE id = (SELECT id FROM deliveries WHERE state = 'pending' AND "
+                           "next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 1 "
+                           "FOR UPDATE SKIP LOCKED) "
+                           "RETURNING id, user_id, channel, payload, attempts",
+                           p, N_OF(p), &r);
     if (rc != TODO_OK)
         return rc;
     int step = drv->next(&r);
@@ -311,7 +288,7 @@ int store_delivery_claim(store_t *s, int64_t now_ms, int64_t lease_until, struct
         out->attempts = (int)drv->col_int(&r, 4);
         *found = true;
     }
-    rc = drain(drv, &r, step);
+    rc = store_res_drain(drv, &r, step);
     if (rc != TODO_OK && *found) {
         delivery_release(out);
         *found = false;
@@ -342,15 +319,15 @@ int store_delivery_next_due(store_t *s, int64_t *at, bool *found)
     WITH_CONN(s, c);
     const struct store_driver *drv = c->s->drv;
     struct store_res r;
-    int rc = run_sql(c, "SELECT min(next_attempt_at) FROM deliveries WHERE state = 'pending'", NULL,
-                     NULL, 0, &r);
+    int rc = store_run_sql(c, "SELECT min(next_attempt_at) FROM deliveries WHERE state = 'pending'",
+                           NULL, NULL, 0, &r);
     if (rc != TODO_OK)
         return rc;
     int step = drv->next(&r);
     *found = step == 1 && !drv->is_null(&r, 0);
     if (*found)
         *at = drv->col_int(&r, 0);
-    return drain(drv, &r, step);
+    return store_res_drain(drv, &r, step);
 }
 
 int store_delivery_prune_some(store_t *s, int64_t before_ms, int limit, int64_t *n)
@@ -371,11 +348,12 @@ int store_delivery_count(store_t *s, int state, int64_t *n)
     const struct store_driver *drv = c->s->drv;
     struct store_res r;
     struct sqlb_value p[] = {V_TEXT(state_names[state])};
-    int rc = run_sql(c, "SELECT count(*) FROM deliveries WHERE state = ?", NULL, p, N_OF(p), &r);
+    int rc =
+        store_run_sql(c, "SELECT count(*) FROM deliveries WHERE state = ?", NULL, p, N_OF(p), &r);
     if (rc != TODO_OK)
         return rc;
     int step = drv->next(&r);
     if (step == 1)
         *n = drv->col_int(&r, 0);
-    return drain(drv, &r, step);
+    return store_res_drain(drv, &r, step);
 }

@@ -1094,3 +1094,24 @@ int store_ops_tags_list(struct store_conn *c, const char *user_id, struct tag_co
     *n_out = n;
     return TODO_OK;
 }
+
+int store_run_sql(struct store_conn *c, const char *sql, const char *pg_sql,
+                  const struct sqlb_value *p, int n, struct store_res *r)
+{
+    assert(c && sql && r);
+    char *pg = NULL;
+    if (c->s->drv->dialect == SQLB_PG)
+        sql = pg = sqlb_pg_placeholders(pg_sql ? pg_sql : sql);
+    int rc = c->s->drv->exec(c, -1, sql, p, n, r);
+    free(pg);
+    return rc;
+}
+
+int store_res_drain(const struct store_driver *drv, struct store_res *r, int step)
+{
+    assert(drv && r);
+    while (step == 1)
+        step = drv->next(r);
+    drv->done(r);
+    return step < 0 ? -step : TODO_OK;
+}
