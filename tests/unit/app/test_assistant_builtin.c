@@ -13,29 +13,16 @@
 #include "app/tools.h"
 
 #include "../store/test_user.h"
+#include "app_fixture.h"
 
 #define NOW_MS 1796551200000LL /* Sunday 2026-12-06T10:00:00Z */
 
-static char dir[64];
-static store_t *store;
-static struct app app;
 static json_t *history;
 static struct assistant_turn last; /* the last turn's outputs */
-static const unsigned char secret[] = "0123456789abcdef0123456789abcdef";
 
 static void setup(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/todo-brain-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    char url[128];
-    snprintf(url, sizeof url, "sqlite:%s/t.db", dir);
-    struct todo_err err;
-    todo_err_clear(&err);
-    cr_assert_eq(store_open(url, &store, &err), 0, "%s", err.message);
-    int n;
-    cr_assert_eq(store_migrate(store, &n, &err), 0);
-    struct app_config cfg = {.jwt_secret = secret, .jwt_secret_len = 32, .token_ttl_ms = 3600000};
-    app_init(&app, store, &cfg);
+    app_fixture_open("brain");
     test_user_add(store, "u1", NULL);
     test_user_add(store, "u2", NULL);
     history = json_array();
@@ -46,11 +33,7 @@ static void teardown(void)
 {
     assistant_turn_release(&last);
     json_decref(history);
-    app_release(&app);
-    store_destroy(store);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    cr_assert_eq(system(cmd), 0);
+    app_fixture_close();
 }
 
 TestSuite(assistant_builtin, .init = setup, .fini = teardown);

@@ -18,11 +18,7 @@
 #include "base/buf.h"
 
 #include "../store/test_user.h"
-
-static char dir[64];
-static store_t *store;
-static struct app app;
-static const unsigned char secret[] = "0123456789abcdef0123456789abcdef";
+#include "app_fixture.h"
 
 /* ------------------------------------------------------------------- the model's server */
 
@@ -114,16 +110,9 @@ static void setup(void)
 {
     atomic_store(&n_requests, 0); /* the TSan runner keeps one process for every test */
     hang_released = false;
-    snprintf(dir, sizeof dir, "/tmp/todo-llm-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    char url[128];
-    snprintf(url, sizeof url, "sqlite:%s/t.db", dir);
-    struct todo_err err = {0};
-    cr_assert_eq(store_open(url, &store, &err), 0, "%s", err.message);
-    int n;
-    cr_assert_eq(store_migrate(store, &n, &err), 0);
-    struct app_config cfg = {.jwt_secret = secret, .jwt_secret_len = 32, .token_ttl_ms = 3600000};
-    app_init(&app, store, &cfg);
+    app_fixture_open("llm");
+    struct todo_err err;
+    todo_err_clear(&err);
     test_user_add(store, "u1", NULL);
     model = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0,
                              NULL, NULL, on_request, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_done,
@@ -145,11 +134,7 @@ static void teardown(void)
     pthread_mutex_unlock(&hang_mu);
     MHD_stop_daemon(model);
     assistant_llm_destroy(llm);
-    app_release(&app);
-    store_destroy(store);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    cr_assert_eq(system(cmd), 0);
+    app_fixture_close();
 }
 
 TestSuite(assistant_llm, .init = setup, .fini = teardown);

@@ -11,25 +11,11 @@
 #include "app/assistant_parse.h"
 
 #include "../store/test_user.h"
-
-static char dir[64];
-static store_t *store;
-static struct app app;
-static const unsigned char secret[] = "0123456789abcdef0123456789abcdef";
+#include "app_fixture.h"
 
 static void setup(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/todo-aparse-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    char url[128];
-    snprintf(url, sizeof url, "sqlite:%s/t.db", dir);
-    struct todo_err err;
-    todo_err_clear(&err);
-    cr_assert_eq(store_open(url, &store, &err), 0, "%s", err.message);
-    int n;
-    cr_assert_eq(store_migrate(store, &n, &err), 0);
-    struct app_config cfg = {.jwt_secret = secret, .jwt_secret_len = 32, .token_ttl_ms = 3600000};
-    app_init(&app, store, &cfg);
+    app_fixture_open("aparse");
     test_user_add(store, "u1", "a@example.com");
     struct user u;
     user_init(&u);
@@ -41,11 +27,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    app_release(&app);
-    store_destroy(store);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    cr_assert_eq(system(cmd), 0);
+    app_fixture_close();
 }
 
 TestSuite(assistant_parse, .init = setup, .fini = teardown);
