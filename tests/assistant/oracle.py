@@ -3,10 +3,11 @@
 
 Every expected `due` in tests/assistant/devset.jsonl is computed here, with Python's zoneinfo,
 from the conventions of docs/assistant-time.md - never copied from the parser's output. The
-cases live in cases.py next to this file; this module holds the date arithmetic they use.
+cases live in cases.py (the development set) and holdout.py (the held-out set) next to this
+file; this module holds the date arithmetic they use.
 
-  python3 tests/assistant/oracle.py           writes devset.jsonl from cases.py
-  python3 tests/assistant/oracle.py --check   fails if devset.jsonl differs from cases.py
+  python3 tests/assistant/oracle.py           writes devset.jsonl and holdout.jsonl
+  python3 tests/assistant/oracle.py --check   fails if either differs from its cases
 """
 import datetime as dt
 import json
@@ -227,9 +228,10 @@ def check_rrule(rule):
             assert days == sorted(days, key=DAY_ORDER.index), rule
 
 
-def build():
+def build(module):
+    """The cases of module (cases.py or holdout.py) as JSON lines, checked."""
     sys.path.insert(0, HERE)
-    import cases  # noqa: E402 (the cases use this module)
+    cases = __import__(module)
 
     lines = []
     seen = set()
@@ -245,18 +247,24 @@ def build():
     return "\n".join(lines) + "\n"
 
 
+SETS = [("cases", "devset.jsonl"), ("holdout", "holdout.jsonl")]
+
+
 def main():
-    text = build()
-    path = os.path.join(HERE, "devset.jsonl")
-    if "--check" in sys.argv:
-        with open(path, encoding="utf-8") as f:
-            if f.read() != text:
-                sys.exit("devset.jsonl differs from cases.py: run tests/assistant/oracle.py")
-        print("devset.jsonl matches the oracle (%d cases)" % text.count("\n"))
-        return
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
-    print("wrote %d cases" % text.count("\n"))
+    for module, name in SETS:
+        if not os.path.exists(os.path.join(HERE, module + ".py")):
+            continue
+        text = build(module)
+        path = os.path.join(HERE, name)
+        if "--check" in sys.argv:
+            with open(path, encoding="utf-8") as f:
+                if f.read() != text:
+                    sys.exit("%s differs from %s.py: run tests/assistant/oracle.py" % (name, module))
+            print("%s matches the oracle (%d cases)" % (name, text.count("\n")))
+            continue
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        print("wrote %s: %d cases" % (name, text.count("\n")))
 
 
 if __name__ == "__main__":
