@@ -13,6 +13,8 @@
 #include <string.h>
 
 #define TZ_NAME_MAX 64
+/* How far from a wall time tz_local_to_utc samples the offsets: beyond any zone's offset. */
+#define TZ_SAMPLE_SECS 86400
 
 pthread_mutex_t tz_libical_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -118,12 +120,15 @@ int tz_local_to_utc(const char *tz, int64_t wall_secs, int64_t *utc_secs)
         pthread_mutex_unlock(&tz_libical_lock);
         return -1;
     }
-    /* The offsets half a day before and after; with no change between them the answer is
-     * plain. Otherwise the earlier offset wins when it gives a real instant (the first of a
-     * fold, or a time before the change); then the later one; in a gap neither does, and the
-     * earlier offset moves the wall time forward by the gap. */
-    int before = zone_offset(zone, wall_secs - 43200);
-    int after = zone_offset(zone, wall_secs + 43200);
+    /* The offsets a day before and after; with no change between them the answer is plain.
+     * Otherwise the earlier offset wins when it gives a real instant (the first of a fold, or
+     * a time before the change); then the later one; in a gap neither does, and the earlier
+     * offset moves the wall time forward by the gap (docs/assistant-time.md, DST). The
+     * instant of a wall time lies between wall - 14 h and wall + 12 h (offsets run from
+     * -12:00 to +14:00), so the samples must be further out than that: half a day was not,
+     * and in zones at +12/+13 (Auckland) both fell after the change. */
+    int before = zone_offset(zone, wall_secs - TZ_SAMPLE_SECS);
+    int after = zone_offset(zone, wall_secs + TZ_SAMPLE_SECS);
     int64_t t = wall_secs - before;
     if (before != after && zone_offset(zone, t) != before &&
         zone_offset(zone, wall_secs - after) == after)

@@ -22,6 +22,15 @@ NOWS = {
     "sydney_oct": ("2026-10-03T12:00", "Australia/Sydney"),  # day before spring forward
     "london_mar": ("2026-03-28T12:00", "Europe/London"),     # day before spring forward
     "berlin_oct": ("2026-10-24T12:00", "Europe/Berlin"),     # day before fall back
+    # the southern hemisphere and odd shifts (docs/assistant-time.md, "DST")
+    "auckland_apr": ("2027-04-03T12:00", "Pacific/Auckland"),   # day before fall back
+    "auckland_sep": ("2027-09-25T12:00", "Pacific/Auckland"),   # day before spring forward
+    "sydney_apr27": ("2027-04-03T12:00", "Australia/Sydney"),   # day before fall back
+    "sydney_oct27": ("2027-10-02T12:00", "Australia/Sydney"),   # day before spring forward
+    "santiago_apr": ("2027-04-03T12:00", "America/Santiago"),   # fold 23:00-24:00 tonight
+    "santiago_sep": ("2027-09-04T12:00", "America/Santiago"),   # gap 00:00-01:00 tomorrow
+    "lordhowe_apr": ("2027-04-03T12:00", "Australia/Lord_Howe"),  # fold 01:30-02:00, 30 min
+    "lordhowe_oct": ("2027-10-02T12:00", "Australia/Lord_Howe"),  # gap 02:00-02:30, 30 min
 }
 
 
@@ -554,6 +563,28 @@ def SPECIAL():
     add("berlin_oct", "call tomorrow at 2:30am", at_time(date(2026, 10, 25), 2, 30), rest="call")
     add("berlin_oct", "call tomorrow", at_date(date(2026, 10, 25)), rest="call")
     add("berlin_oct", "call in 24 hours", ("elapsed", 24 * 60), rest="call")
+    # the southern hemisphere: Auckland (+12/+13), Sydney (+10/+11), Santiago (-04/-03, the
+    # change at midnight), Lord Howe (+10:30/+11, a 30-minute shift); gap forward, fold first
+    add("auckland_sep", "feed the lambs tomorrow at 2:30am", at_time(date(2027, 9, 26), 2, 30), rest="feed the lambs")
+    add("auckland_sep", "feed the lambs tomorrow at 3:30am", at_time(date(2027, 9, 26), 3, 30), rest="feed the lambs")
+    add("auckland_sep", "feed the lambs tomorrow at 1:30am", at_time(date(2027, 9, 26), 1, 30), rest="feed the lambs")
+    add("auckland_sep", "feed the lambs in 24 hours", ("elapsed", 24 * 60), rest="feed the lambs")
+    add("auckland_sep", "feed the lambs tomorrow", at_date(date(2027, 9, 26)), rest="feed the lambs")
+    add("auckland_apr", "check the generator tomorrow at 2:30am", at_time(date(2027, 4, 4), 2, 30), rest="check the generator")
+    add("auckland_apr", "check the generator tomorrow at 1:59am", at_time(date(2027, 4, 4), 1, 59), rest="check the generator")
+    add("auckland_apr", "check the generator tomorrow at 3am", at_time(date(2027, 4, 4), 3), rest="check the generator")
+    add("auckland_apr", "check the generator every day at 2:15am", at_time(date(2027, 4, 4), 2, 15), "FREQ=DAILY", "check the generator")
+    add("sydney_oct27", "call tomorrow at 2:30am", at_time(date(2027, 10, 3), 2, 30), rest="call")
+    add("sydney_apr27", "call tomorrow at 2:30am", at_time(date(2027, 4, 4), 2, 30), rest="call")
+    add("santiago_sep", "call tomorrow at 00:30", at_time(date(2027, 9, 5), 0, 30), rest="call")
+    add("santiago_sep", "call at midnight", at_time(date(2027, 9, 5), 0), rest="call")
+    add("santiago_sep", "call tomorrow at 1:30am", at_time(date(2027, 9, 5), 1, 30), rest="call")
+    add("santiago_apr", "call at 11:30pm", at_time(date(2027, 4, 3), 23, 30), rest="call")
+    add("santiago_apr", "call tomorrow", at_date(date(2027, 4, 4)), rest="call")
+    add("lordhowe_oct", "call tomorrow at 2:15am", at_time(date(2027, 10, 3), 2, 15), rest="call")
+    add("lordhowe_oct", "call tomorrow at 2:30am", at_time(date(2027, 10, 3), 2, 30), rest="call")
+    add("lordhowe_apr", "call tomorrow at 1:45am", at_time(date(2027, 4, 4), 1, 45), rest="call")
+    add("lordhowe_apr", "call tomorrow at 2am", at_time(date(2027, 4, 4), 2), rest="call")
     # tonight after 20:00 (21:30): the next full hour
     add("ny_fri_late", "movie tonight", at_time(date(2026, 12, 11), 22), rest="movie")
     add("ny_sun", "movie tonight", at_time(date(2026, 12, 6), 20), rest="movie")
