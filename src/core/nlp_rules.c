@@ -29,6 +29,7 @@ enum mode {
     M_PRIO_UP,
     M_PRIO_DOWN,
     M_NOREPEAT,
+    M_STOP_FROM, /* "stop task 4 from repeating" */
     M_REPEAT,
     M_NOTE,
     M_REMIND
@@ -95,6 +96,7 @@ static const struct lead {
     {"stop|quit ~repeating|recurring|recurrence", M_NOREPEAT},
     {"don't|dont|never|no ~repeat|recur|longer", M_NOREPEAT},
     {"do not ~repeat|recur", M_NOREPEAT},
+    {"stop|quit|prevent|keep", M_STOP_FROM},
     {"~change|~update|edit|~modify|~adjust|~alter|set|make|give|assign", M_CHANGE},
     {"~move|push|~postpone|~reschedule|delay|bump|shift|defer|snooze|~extend|pull|put", M_MOVE},
     {"tag|label|~categorize|~categorise", M_TAG},
@@ -509,6 +511,12 @@ static void do_add_generic(struct nlp_ctx *x, int j, int end)
         if (nlp_seq(x, i, "to|on|onto|for") != i + 1 || !is_reference(x, i + 1, end))
             continue;
         nlp_read_when(x, 0, i);
+        if (tags > j) { /* "add tag urgent to task 5": "tag" says what "urgent" is */
+            add_words_as_tags(x, tags, i, false);
+            nlp_consume(x, j, i + 1);
+            do_update_on(x, i + 1, end);
+            return;
+        }
         quick_fields(x, j, i, true);
         for (int m = j; m < i; m++)
             if (nlp_live(x, m) && x->t[m].kind == TK_WORD &&
@@ -809,7 +817,8 @@ static void do_change(struct nlp_ctx *x, int p, int j, int end)
     struct nlp_command *c = x->c;
     int at = -1, a, e;
     c->intent = NLP_UPDATE;
-    if ((a = nlp_find(x, j, end, "not|no|never ?longer ~repeat|recur|repeating|recurring|repeat",
+    if ((a = nlp_find(x, j, end,
+                      "not|no|never|stop|quit ?longer ~repeat|recur|repeating|recurring|repeat",
                       &e)) >= 0 ||
         (a = nlp_find(x, j, end, "one-off|one-time|non-recurring|nonrecurring", &e)) >= 0) {
         c->clear |= NLP_CLEAR_RECURRENCE;
@@ -818,6 +827,8 @@ static void do_change(struct nlp_ctx *x, int p, int j, int end)
     quick_fields(x, j, end, false);
     int field = field_at(x, j, end, &at);
     int k = nlp_find(x, at >= 0 ? at : j, end, "to|as|into|:|=", &e);
+    while (k >= 0 && k < end && x->gone[k]) /* "task 3's title to": from the field's end */
+        k++;
     int target_end = k >= 0 ? k : end;
     if (k >= 0 && (field == F_TITLE || field == F_DESC || field == F_TAGS)) {
         if (field == F_TITLE)
@@ -969,6 +980,20 @@ static void do_norepeat(struct nlp_ctx *x, int j, int end)
 {
     x->c->clear |= NLP_CLEAR_RECURRENCE;
     do_update_on(x, j, end);
+}
+
+/* "stop task 4 from repeating", "keep it from recurring": false when the message does not
+ * end so ("stop the car alarm" is a task). */
+static bool do_stop_from(struct nlp_ctx *x, int j, int end)
+{
+    int e, a = nlp_find(x, j + 1, end,
+                        "from ~repeating|recurring|repeat|recur ?again|anymore|ever|every", &e);
+    if (a < 0 || e != end)
+        return false;
+    nlp_consume(x, a, end);
+    x->c->intent = NLP_UPDATE;
+    do_norepeat(x, j, a);
+    return true;
 }
 
 static void do_repeat(struct nlp_ctx *x, int j, int end)
@@ -1123,31 +1148,72 @@ static bool list_leftover(const struct nlp_ctx *x, int from, int to)
 
 /* --- statements without a lead: "task 3 is done", "it's urgent", "#4 done" --- */
 
+/* Done or not done, said of [p, k); "that's done" names the task in its contraction: the
+ * previous one (docs/assistant.md, "Targets"). */
+static void statement_simple(struct nlp_ctx *x, int intent, int p, int k)
+{
+    do_simple(x, intent, p, k);
+    if (k == p && x->c->target == NLP_TARGET_NONE)
+        x->c->target = NLP_TARGET_PREVIOUS;
+}
+
+/* "task 4 shouldn't repeat", "it should no longer recur", "the gym task should stop
+ * repeating": the recurrence cleared. */
+static bool statement_norepeat(struct nlp_ctx *x, int p, int end)
+{
+    static const char *const forms[] = {
+        "shouldn't|shouldnt|doesn't|doesnt|won't|wont|mustn't|mustnt|needn't|don't|dont ?need "
+        "?to ~repeat|recur ?anymore|again|any",
+        "should|does|will|must|need|needs ?to not|never ~repeat|recur ?anymore|again|any",
+        "should|must|will|can|needs|need|has ?to no|never ?longer ~repeat|recur",
+        "should|must|will|can|needs|need|has ?to stop|quit ~repeating|recurring", NULL};
+    for (int f = 0; forms[f]; f++) {
+        int e, k = nlp_find(x, p + 1, end, forms[f], &e);
+        if (k > p && (e == end || nlp_seq(x, e, "more|longer") == end)) {
+            nlp_consume(x, k, end);
+            x->c->intent = NLP_UPDATE;
+            do_norepeat(x, p, k);
+            return true;
+        }
+    }
+    return false;
+}
+
 static bool do_statement(struct nlp_ctx *x, int p, int end)
 {
     int k, e;
+    if (statement_norepeat(x, p, end))
+        return true;
     if (end - p >= 2 && nlp_seq(x, end - 1, "done|finished|completed|complete") == end &&
         is_reference(x, p, end - 1)) {
         x->gone[end - 1] = 1;
         do_simple(x, NLP_COMPLETE, p, end - 1);
         return true;
     }
+    bool negated = false;
     if (nlp_seq(x, p, "it's|its|that's|thats|they're") == p + 1) {
         k = p, e = p + 1; /* "it's due next week": "it" is the subject */
+    } else if ((k = nlp_find(x, p + 1, end,
+                             "isn't|isnt|aren't|arent|wasn't|wasnt|hasn't|hasnt|haven't|havent",
+                             &e)) > p &&
+               (is_reference(x, p, k) || (nlp_seq(x, p, "the|my") == p + 1 && k > p + 1))) {
+        negated = true; /* "task 8 isn't done", "the report isn't finished yet" */
     } else if ((k = nlp_find(x, p + 1, end, "is|are|was|has|have|should|'s", &e)) < 0) {
         return false;
     }
-    int v = nlp_seq(x, e, "?been|be|now|all|already|finally");
+    int v = nlp_seq(x, e, "?been|be|now|all|already|finally|really|actually|quite");
     v = v > e ? v : e;
-    if (nlp_seq(x, v, "done|finished|completed|complete") == end) {
+    const char *done = "done|finished|completed|complete ?yet|now|already";
+    if (!negated && nlp_seq(x, v, done) == end) {
         nlp_consume(x, k, end);
-        do_simple(x, NLP_COMPLETE, p, k);
+        statement_simple(x, NLP_COMPLETE, p, k);
         return true;
     }
-    if (nlp_seq(x, v, "not|un|in done|finished|completed|complete") == end ||
-        nlp_seq(x, v, "incomplete|pending|open|undone|unfinished") == end) {
+    if ((negated && nlp_seq(x, v, done) == end) ||
+        nlp_seq(x, v, "not|un|in done|finished|completed|complete ?yet") == end ||
+        nlp_seq(x, v, "incomplete|pending|open|undone|unfinished ?yet") == end) {
         nlp_consume(x, k, end);
-        do_simple(x, NLP_REOPEN, p, k);
+        statement_simple(x, NLP_REOPEN, p, k);
         return true;
     }
     bool subject =
@@ -1349,6 +1415,8 @@ static bool dispatch(struct nlp_ctx *x, int mode, int p, int j, int end)
         x->c->intent = NLP_UPDATE;
         do_norepeat(x, j, end);
         return true;
+    case M_STOP_FROM:
+        return do_stop_from(x, j, end);
     case M_REPEAT:
         x->c->intent = NLP_UPDATE;
         do_repeat(x, j, end);
