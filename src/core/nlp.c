@@ -371,6 +371,31 @@ static bool dangling(const char *w)
     return false;
 }
 
+/* Token i is the particle of a phrasal verb ("weigh in", "check in", "log on", "sign in"):
+ * part of the title, not a preposition left dangling (docs/assistant.md, "Titles"). */
+static bool phrasal_particle(const struct nlp_ctx *x, int i, int from)
+{
+    static const char *const in_verbs[] = {
+        "weigh", "check", "log",  "sign", "clock", "hand", "turn",   "fill",  "plug", "move",
+        "drop",  "call",  "dial", "tune", "chip",  "cash", "phone",  "lock",  "kick", "break",
+        "give",  "pitch", "join", "hop",  "dig",   "tuck", "settle", "login", NULL};
+    static const char *const on_verbs[] = {"log",    "sign",  "check", "follow", "turn",
+                                           "try",    "catch", "carry", "hold",   "hang",
+                                           "switch", "pass",  "put",   NULL};
+    int v = i - 1;
+    while (v >= from && !nlp_live(x, v))
+        v--;
+    if (v < from || x->t[v].kind != TK_WORD)
+        return false;
+    const char *const *verbs = !strcmp(x->t[i].w, "in")   ? in_verbs
+                               : !strcmp(x->t[i].w, "on") ? on_verbs
+                                                          : NULL;
+    for (int k = 0; verbs && verbs[k]; k++)
+        if (!strcmp(x->t[v].w, verbs[k]))
+            return true;
+    return false;
+}
+
 static bool trim_punct(const struct nlp_tok *t)
 {
     return t->kind == TK_PUNCT && t->w[0] != '(' && t->w[0] != ')';
@@ -383,7 +408,8 @@ size_t nlp_span_text(const struct nlp_ctx *x, int from, int to, char *out, size_
     while (a < b && (!nlp_live(x, a) || trim_punct(&x->t[a])))
         a++;
     while (b > a && (!nlp_live(x, b - 1) || trim_punct(&x->t[b - 1]) ||
-                     (x->t[b - 1].kind == TK_WORD && dangling(x->t[b - 1].w))))
+                     (x->t[b - 1].kind == TK_WORD && dangling(x->t[b - 1].w) &&
+                      !phrasal_particle(x, b - 1, a))))
         b--;
     size_t n = 0;
     for (int i = a; i < b; i++) {

@@ -49,8 +49,12 @@ static const struct lead {
     {"set|create|add|make ?a|an|me ?new reminder|alarm to|that", M_ADD},
     {"make a|an|me ?new task|todo|to-do|note ?to|for|:", M_ADD},
     {"i|we must|should|need|can't|cannot not|never ~forget|~remember ?to|about", M_ADD},
-    {"i|we need|have|got|gotta to", M_ADD},
-    {"i|we need|gotta|must|should", M_ADD},
+    {"i|we ?really|definitely|seriously|actually|also|still|just|totally|probably "
+     "need|have|got|gotta to",
+     M_ADD},
+    {"i|we ?really|definitely|seriously|actually|also|still|just|totally|probably "
+     "need|gotta|must|should",
+     M_ADD},
     {"i've|ive|we've got to", M_ADD},
     {"need|have|got to", M_ADD},
     {"gotta|must", M_ADD},
@@ -413,6 +417,45 @@ static void add_list_tail(struct nlp_ctx *x, int j, int *end)
     nlp_consume(x, tail, k);
 }
 
+static int skip_fillers(struct nlp_ctx *x, int p, int end, bool *wish);
+
+/* The first live token at or after j; *dated is set when a date phrase came before it. */
+static int first_live(const struct nlp_ctx *x, int j, int end, bool *dated)
+{
+    for (; j < end && !nlp_live(x, j); j++)
+        *dated = *dated || (!x->gone[j] && x->used[x->t[j].s]);
+    return j;
+}
+
+/* A lead-in after a leading date phrase ("tomorrow remind me to buy bread", "the day after
+ * tomorrow I have to return the drill"): consumed as if it led the message; then an adverb
+ * a lead-in leaves ("I should really book ..."). Returns where the title starts. */
+static int lead_after_date(struct nlp_ctx *x, int j, int end)
+{
+    bool dated = false, wish = false;
+    int k = first_live(x, j, end, &dated);
+    if (dated) {
+        unsigned char gone[NLP_MAX_TOKENS];
+        memcpy(gone, x->gone, sizeof gone);
+        int f = skip_fillers(x, k, end, &wish), e = -1;
+        for (size_t l = 0; l < sizeof leads / sizeof leads[0] && e < 0 && !wish; l++)
+            if (leads[l].mode == M_ADD && (e = nlp_seq(x, f, leads[l].pattern)) <= f)
+                e = -1;
+        if (wish || (e > f && e < end)) {
+            nlp_consume(x, k, e > f ? e : f);
+            k = first_live(x, e > f ? e : f, end, &dated);
+        } else {
+            memcpy(x->gone, gone, sizeof gone);
+        }
+    }
+    if (k > 0 && k + 1 < end && x->gone[k - 1] &&
+        in_set(x->t[k].w,
+               (const char *const[]){"really", "definitely", "seriously", "actually", "probably",
+                                     "honestly", "totally", "absolutely", NULL}))
+        x->gone[k++] = 1;
+    return k;
+}
+
 static void do_add(struct nlp_ctx *x, int j, int end)
 {
     struct nlp_command *c = x->c;
@@ -438,6 +481,7 @@ static void do_add(struct nlp_ctx *x, int j, int end)
     }
     nlp_read_when(x, 0, end);
     add_list_tail(x, j, &end);
+    j = lead_after_date(x, j, end);
     for (;;) { /* "remind me tomorrow at 9 to call the bank" */
         while (j < end && !nlp_live(x, j))
             j++;

@@ -568,6 +568,60 @@ Test(nlp, stopping_a_task_from_repeating_clears_its_recurrence)
     CHECK(cases);
 }
 
+Test(nlp, a_lead_in_after_a_leading_date_is_no_part_of_the_title)
+{
+    static const struct nlp_case cases[] = {
+        {"the day after tomorrow I have to return the drill",
+         "{\"intent\":\"add\",\"title\":\"Return the drill\",\"due\":\"2026-12-08T09:00:00-05:"
+         "00\"}"},
+        {"Tomorrow remind me to buy bread",
+         "{\"intent\":\"add\",\"title\":\"Buy bread\",\"due\":\"2026-12-07T09:00:00-05:00\"}"},
+        {"tomorrow I need to call the plumber",
+         "{\"intent\":\"add\",\"title\":\"Call the plumber\"}"},
+        {"on friday remember to water the plants",
+         "{\"intent\":\"add\",\"title\":\"Water the plants\",\"due\":\"2026-12-11T09:00:00-05:"
+         "00\"}"},
+        {"tonight don't forget to lock the shed",
+         "{\"intent\":\"add\",\"title\":\"Lock the shed\"}"},
+        {"Monday at 9 I have to call the bank",
+         "{\"intent\":\"add\",\"title\":\"Call the bank\",\"due\":\"2026-12-07T09:00:00-05:00\"}"},
+        {"tomorrow, please remind me to pay rent", "{\"intent\":\"add\",\"title\":\"Pay rent\"}"},
+        {"tomorrow I want to clean the garage",
+         "{\"intent\":\"add\",\"title\":\"Clean the garage\"}"},
+        {"tomorrow then call mom", "{\"intent\":\"add\",\"title\":\"Then call mom\"}"},
+    };
+    CHECK(cases);
+}
+
+Test(nlp, an_adverb_in_a_lead_in_is_no_part_of_the_title)
+{
+    static const struct nlp_case cases[] = {
+        {"I should really book a dentist appointment next week",
+         "{\"intent\":\"add\",\"title\":\"Book a dentist appointment\",\"due\":\"2026-12-07T09:"
+         "00:00-05:00\"}"},
+        {"I really should call mom", "{\"intent\":\"add\",\"title\":\"Call mom\"}"},
+        {"next week I really need to renew my passport",
+         "{\"intent\":\"add\",\"title\":\"Renew my passport\"}"},
+        {"we definitely have to fix the fence", "{\"intent\":\"add\",\"title\":\"Fix the fence\"}"},
+        {"i must seriously clean the oven", "{\"intent\":\"add\",\"title\":\"Clean the oven\"}"},
+    };
+    CHECK(cases);
+}
+
+Test(nlp, the_particle_of_a_phrasal_verb_stays_in_the_title)
+{
+    static const struct nlp_case cases[] = {
+        {"weigh in every week for 4 weeks",
+         "{\"intent\":\"add\",\"title\":\"Weigh in\",\"rrule\":\"FREQ=WEEKLY;COUNT=4\"}"},
+        {"check in tomorrow at 3pm", "{\"intent\":\"add\",\"title\":\"Check in\"}"},
+        {"log in every day", "{\"intent\":\"add\",\"title\":\"Log in\"}"},
+        {"sign in at 9", "{\"intent\":\"add\",\"title\":\"Sign in\"}"},
+        {"hand in the essay on friday", "{\"intent\":\"add\",\"title\":\"Hand in the essay\"}"},
+        {"call mom at", "{\"intent\":\"add\",\"title\":\"Call mom\"}"},
+    };
+    CHECK(cases);
+}
+
 Test(nlp, the_json_form_always_has_its_six_keys)
 {
     const char *msgs[] = {"add buy milk", "show my tasks", "xyzzy", "delete task 3"};
