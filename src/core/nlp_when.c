@@ -75,7 +75,12 @@ static int read_time(struct ctx *c, int i)
         k += 1, this_part = true;
     bool day_before = is_w(c, j - 1, W_TODAY) || is_w(c, j - 1, W_TOMORROW) ||
                       is_w(c, j - 1, W_WDAY) || when_is_lead(c, j - 1) || is_num(c, j - 1);
-    if (k == j && when_noun_follows(c, k + 1) && !day_before)
+    /* "eod"/"cob" first in the message or a clause is the time, as "end of day" is ("eod send
+     * the contract"; docs/assistant-time.md, "Times"), like a weekday there. */
+    bool eod_first = is_w(c, k, W_PART) && c->t[k].val == PART_EOD &&
+                     (k == 0 || is_p(c, k - 1, ',') || is_p(c, k - 1, ';') || is_p(c, k - 1, ':') ||
+                      is_p(c, k - 1, '.') || is_p(c, k - 1, '-'));
+    if (k == j && when_noun_follows(c, k + 1) && !day_before && !eod_first)
         return -1; /* "the night shift", "morning routine" */
     if (is_w(c, k, W_PART) && !(c->t[k].flags & LEXF_PLURAL)) {
         if (c->t[k].val == PART_NOON) {

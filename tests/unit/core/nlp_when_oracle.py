@@ -291,6 +291,21 @@ GENERAL = [
     ("party feburary 3", lambda n: at_date(md_next(T(n), 2, 3)), "", "party"),
     ("party septmber 3", lambda n: at_date(md_next(T(n), 9, 3)), "", "party"),
     ("tea in 5 minuets", lambda n: ("elapsed", 5), "", "tea"),
+    # a weekday, month or "tomorrow" of 8+ letters two edits away, first letter right
+    ("book club wendsday", lambda n: at_date(bare_wday(T(n), WE)), "", "book club"),
+    ("call thrusdya", lambda n: at_date(bare_wday(T(n), TH)), "", "call"),
+    ("gym satruday", lambda n: at_date(bare_wday(T(n), SA)), "", "gym"),
+    ("party decmeber 3", lambda n: at_date(md_next(T(n), 12, 3)), "", "party"),
+    ("dentist tommorrw", lambda n: at_date(T(n) + timedelta(1)), "", "dentist"),
+    ("cut oranges into quarters", lambda n: None, "", "cut oranges into quarters"),
+    ("check the warning light", lambda n: None, "", "check the warning light"),
+    # "eod"/"cob" first in the message or a clause: the time, as "end of day" is
+    ("eod send the contract", lambda n: next_time(n, 17), "", "send the contract"),
+    ("EOD finish the slides", lambda n: next_time(n, 17), "", "finish the slides"),
+    ("cob: call the bank", lambda n: next_time(n, 17), "", ": call the bank"),
+    ("eod tomorrow send the contract", lambda n: at_time(T(n) + timedelta(1), 17), "", "send the contract"),
+    ("end of day send the contract", lambda n: next_time(n, 17), "", "send the contract"),
+    ("send the eod report", lambda n: None, "", "send the eod report"),
     ("Call Tomorow At 5Pm", lambda n: at_time(T(n) + timedelta(1), 17), "", "Call"),
     ("call at nite", lambda n: next_time(n, 20), "", "call"),
     ("room b4 floor", lambda n: None, "", "room b4 floor"),
@@ -543,6 +558,13 @@ def SPECIAL():
     add("berlin_sat", "pay 5/3", at_date(date(2027, 3, 5)), rest="pay")
     add("london_thu", "pay 5/3", at_date(date(2027, 3, 5)), rest="pay")
     add("ny_sun", "pay 5/3", at_date(date(2027, 5, 3)), rest="pay")
+    # a numeric date beats "by <hour>" / "at <hour>"
+    add("ny_sun", "file the 1099s by 2/15", at_date(date(2027, 2, 15)), rest="file the 1099s")
+    add("ny_sun", "file the 1099s by 12/24", at_date(date(2026, 12, 24)), rest="file the 1099s")
+    add("ny_sun", "submit at 3/4", at_date(date(2027, 3, 4)), rest="submit")
+    add("ny_sun", "pay rent by 1/1/2028", at_date(date(2028, 1, 1)), rest="pay rent")
+    add("berlin_sat", "file taxes by 15/2", at_date(date(2027, 2, 15)), rest="file taxes")
+    add("ny_sun", "send it by 3", next_time(now_of("ny_sun")[0], 15), rest="send it")
     # DST: spring forward (2026-03-08, New York): 02:30 does not exist
     add("ny_dst_sat", "feed cat tomorrow at 2:30am", at_time(date(2026, 3, 8), 2, 30), rest="feed cat")
     add("ny_dst_sat", "feed cat tomorrow at 9am", at_time(date(2026, 3, 8), 9), rest="feed cat")
