@@ -49,10 +49,12 @@ static const struct lead {
     {"set|create|add|make ?a|an|me ?new reminder|alarm to|that", M_ADD},
     {"make a|an|me ?new task|todo|to-do|note ?to|for|:", M_ADD},
     {"i|we must|should|need|can't|cannot not|never ~forget|~remember ?to|about", M_ADD},
-    {"i|we ?really|definitely|seriously|actually|also|still|just|totally|probably "
+    {"i|we ?really|definitely|seriously|actually|also|still|just|totally|probably|"
+     "absolutely|honestly|urgently|desperately "
      "need|have|got|gotta to",
      M_ADD},
-    {"i|we ?really|definitely|seriously|actually|also|still|just|totally|probably "
+    {"i|we ?really|definitely|seriously|actually|also|still|just|totally|probably|"
+     "absolutely|honestly|urgently|desperately "
      "need|gotta|must|should",
      M_ADD},
     {"i've|ive|we've got to", M_ADD},
@@ -83,6 +85,7 @@ static const struct lead {
     {"i'm|im|we're ?all|just done|finished ?with", M_COMPLETE},
     {"i am|we are ?all|just done|finished ?with", M_COMPLETE},
     {"done|finished|completed ?with|:", M_COMPLETE},
+    {"all done|finished with", M_COMPLETE},
     {"~complete|~finish|close|resolve|accomplish|wrap|achieve ?up|off", M_COMPLETE},
     {"~reopen|re-open|~uncomplete|un-complete|~unmark|~unfinish|undo|~restore|revive|"
      "resurrect|unarchive|undone|uncheck|untick",
@@ -101,6 +104,7 @@ static const struct lead {
     {"don't|dont|never|no ~repeat|recur|longer", M_NOREPEAT},
     {"do not ~repeat|recur", M_NOREPEAT},
     {"stop|quit|prevent|keep", M_STOP_FROM},
+    {"?no more|longer ~repeating|recurring|repeats|repeat ?for|on|of", M_NOREPEAT},
     {"~change|~update|edit|~modify|~adjust|~alter|set|make|give|assign", M_CHANGE},
     {"~move|push|~postpone|~reschedule|delay|bump|shift|defer|snooze|~extend|pull|put", M_MOVE},
     {"tag|label|~categorize|~categorise", M_TAG},
@@ -545,7 +549,14 @@ static void do_add_generic(struct nlp_ctx *x, int j, int end)
         }
     }
     int tags = nlp_seq(x, j, "?a|an|the|some tag|tags|label|labels");
-    if (tags > j && tags < end && nlp_find(x, tags, end, "to|on|onto|for", NULL) < 0) {
+    int on = tags > j ? nlp_find(x, tags + 1, end, "to|on|onto|for", NULL) : -1;
+    if (on > tags && on + 1 < end) { /* "add tag work to the report": tags of that task */
+        add_words_as_tags(x, tags, on, false);
+        nlp_consume(x, j, on + 1);
+        do_update_on(x, on + 1, end);
+        return;
+    }
+    if (tags > j && tags < end && on < 0) {
         add_words_as_tags(x, tags, end, false); /* "add the tag errands": to the last task */
         nlp_consume(x, j, tags);
         do_update_on(x, end, end);
@@ -555,12 +566,6 @@ static void do_add_generic(struct nlp_ctx *x, int j, int end)
         if (nlp_seq(x, i, "to|on|onto|for") != i + 1 || !is_reference(x, i + 1, end))
             continue;
         nlp_read_when(x, 0, i);
-        if (tags > j) { /* "add tag urgent to task 5": "tag" says what "urgent" is */
-            add_words_as_tags(x, tags, i, false);
-            nlp_consume(x, j, i + 1);
-            do_update_on(x, i + 1, end);
-            return;
-        }
         quick_fields(x, j, i, true);
         for (int m = j; m < i; m++)
             if (nlp_live(x, m) && x->t[m].kind == TK_WORD &&
@@ -1201,6 +1206,21 @@ static void statement_simple(struct nlp_ctx *x, int intent, int p, int k)
         x->c->target = NLP_TARGET_PREVIOUS;
 }
 
+/* "task 5's done", "the report's finished": the token after the subject's "'s" (its "is"),
+ * or -1. The subject names a task ("task 5", "#5", "the report"), so "what's done" is no
+ * statement. */
+static int contracted_is(const struct nlp_ctx *x, int p, int end)
+{
+    if (nlp_seq(x, p, "task|item|number|the|my") != p + 1 && x->t[p].kind != TK_HASHNUM)
+        return -1;
+    for (int i = p; i + 1 < end; i++) {
+        size_t n = strlen(x->t[i].w);
+        if (x->t[i].kind != TK_PUNCT && n > 2 && !strcmp(x->t[i].w + n - 2, "'s"))
+            return i + 1;
+    }
+    return -1;
+}
+
 /* "task 4 shouldn't repeat", "it should no longer recur", "the gym task should stop
  * repeating": the recurrence cleared. */
 static bool statement_norepeat(struct nlp_ctx *x, int p, int end)
@@ -1242,8 +1262,11 @@ static bool do_statement(struct nlp_ctx *x, int p, int end)
                              &e)) > p &&
                (is_reference(x, p, k) || (nlp_seq(x, p, "the|my") == p + 1 && k > p + 1))) {
         negated = true; /* "task 8 isn't done", "the report isn't finished yet" */
-    } else if ((k = nlp_find(x, p + 1, end, "is|are|was|has|have|should|'s", &e)) < 0) {
+    } else if ((k = nlp_find(x, p + 1, end, "is|are|was|has|have|should|'s", &e)) < 0 &&
+               (k = contracted_is(x, p, end)) < 0) {
         return false;
+    } else if (k > p && x->t[k - 1].kind != TK_PUNCT && strstr(x->t[k - 1].w, "'s")) {
+        e = k; /* "task 5's done": the subject ends with its "is" */
     }
     int v = nlp_seq(x, e, "?been|be|now|all|already|finally|really|actually|quite");
     v = v > e ? v : e;

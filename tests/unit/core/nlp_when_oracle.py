@@ -565,6 +565,8 @@ def SPECIAL():
     add("ny_sun", "pay rent by 1/1/2028", at_date(date(2028, 1, 1)), rest="pay rent")
     add("berlin_sat", "file taxes by 15/2", at_date(date(2027, 2, 15)), rest="file taxes")
     add("ny_sun", "send it by 3", next_time(now_of("ny_sun")[0], 15), rest="send it")
+    add("ny_sun", "pay rent by 1st", at_date(date(2027, 1, 1)), rest="pay rent")
+    add("berlin_sat", "pay rent by 3rd", at_date(date(2026, 11, 3)), rest="pay rent")
     # DST: spring forward (2026-03-08, New York): 02:30 does not exist
     add("ny_dst_sat", "feed cat tomorrow at 2:30am", at_time(date(2026, 3, 8), 2, 30), rest="feed cat")
     add("ny_dst_sat", "feed cat tomorrow at 9am", at_time(date(2026, 3, 8), 9), rest="feed cat")

@@ -496,6 +496,13 @@ Test(nlp, a_done_statement_names_its_task_even_in_a_contraction_or_negated)
         {"task 2 hasn't been done", "{\"intent\":\"reopen\",\"target\":{\"id\":2}}"},
         {"the laundry is done", "{\"intent\":\"complete\",\"target\":{\"words\":\"laundry\"}}"},
         {"show tasks I haven't done", "{\"intent\":\"list\",\"filter\":{\"status\":\"pending\"}}"},
+        {"task 5's done", "{\"intent\":\"complete\",\"target\":{\"id\":5}}"},
+        {"#5's done", "{\"intent\":\"complete\",\"target\":{\"id\":5}}"},
+        {"the report's finished", "{\"intent\":\"complete\",\"target\":{\"words\":\"report\"}}"},
+        {"the report's not done yet", "{\"intent\":\"reopen\",\"target\":{\"words\":\"report\"}}"},
+        {"show me what's done", "{\"intent\":\"list\",\"filter\":{\"status\":\"completed\"}}"},
+        {"all done with task 2", "{\"intent\":\"complete\",\"target\":{\"id\":2}}"},
+        {"all completed tasks", "{\"intent\":\"list\",\"filter\":{\"status\":\"completed\"}}"},
     };
     CHECK(cases);
 }
@@ -519,6 +526,9 @@ Test(nlp, a_possessive_task_number_names_the_task)
          "{\"intent\":\"update\",\"target\":{\"id\":7},\"due\":\"2026-12-07T09:00:00-05:00\"}"},
         {"change the report's priority to low",
          "{\"intent\":\"update\",\"target\":{\"words\":\"report\"},\"priority\":\"low\"}"},
+        {"change #3's due date to tomorrow",
+         "{\"intent\":\"update\",\"target\":{\"id\":3},\"due\":\"2026-12-07T09:00:00-05:00\","
+         "\"tags\":null}"},
     };
     CHECK(cases);
 }
@@ -539,6 +549,12 @@ Test(nlp, a_word_said_to_be_a_tag_is_a_tag_even_if_it_is_a_priority_word)
          "{\"intent\":\"update\",\"tags\":[\"urgent\"],\"target\":{\"id\":5},\"priority\":null}"},
         {"add urgent to task 5",
          "{\"intent\":\"update\",\"priority\":\"high\",\"target\":{\"id\":5}}"},
+        {"add tag work to the report",
+         "{\"intent\":\"update\",\"tags\":[\"work\"],\"target\":{\"words\":\"report\"}}"},
+        {"add the tag home",
+         "{\"intent\":\"update\",\"tags\":[\"home\"],\"target\":{\"previous\":true}}"},
+        {"add milk to my shopping list",
+         "{\"intent\":\"add\",\"title\":\"Milk to my shopping list\"}"},
     };
     CHECK(cases);
 }
@@ -563,6 +579,8 @@ Test(nlp, stopping_a_task_from_repeating_clears_its_recurrence)
         {"the gym task should stop repeating",
          "{\"intent\":\"update\",\"clear\":[\"recurrence\"],\"target\":{\"words\":\"gym\"}}"},
         {"stop the car alarm", "{\"intent\":\"add\",\"title\":\"Stop the car alarm\"}"},
+        {"no more repeating for task 3",
+         "{\"intent\":\"update\",\"clear\":[\"recurrence\"],\"target\":{\"id\":3}}"},
         {"keep the receipts", "{\"intent\":\"add\",\"title\":\"Keep the receipts\"}"},
     };
     CHECK(cases);
@@ -604,6 +622,7 @@ Test(nlp, an_adverb_in_a_lead_in_is_no_part_of_the_title)
          "{\"intent\":\"add\",\"title\":\"Renew my passport\"}"},
         {"we definitely have to fix the fence", "{\"intent\":\"add\",\"title\":\"Fix the fence\"}"},
         {"i must seriously clean the oven", "{\"intent\":\"add\",\"title\":\"Clean the oven\"}"},
+        {"I absolutely have to call the bank", "{\"intent\":\"add\",\"title\":\"Call the bank\"}"},
     };
     CHECK(cases);
 }
