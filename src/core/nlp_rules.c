@@ -438,6 +438,8 @@ static int lead_after_date(struct nlp_ctx *x, int j, int end)
 {
     bool dated = false, wish = false;
     int k = first_live(x, j, end, &dated);
+    if (dated && k + 1 < end && (nlp_tw(x, k, "-") || nlp_tw(x, k, "--")))
+        x->gone[k] = 1, k = first_live(x, k + 1, end, &dated); /* "tomorrow - remind me to" */
     if (dated) {
         unsigned char gone[NLP_MAX_TOKENS];
         memcpy(gone, x->gone, sizeof gone);
@@ -873,6 +875,13 @@ static void do_change(struct nlp_ctx *x, int p, int j, int end)
         c->clear |= NLP_CLEAR_RECURRENCE;
         nlp_consume(x, a, e);
     }
+    int tg = nlp_find(x, j + 1, end, "?the|a|an tag|tags|label|labels", &e);
+    if (tg > j && e < end && nlp_find(x, e, end, "to|as|into|:|=", NULL) < 0) {
+        add_words_as_tags(x, e, end, false); /* "give task 5 the tag urgent" */
+        nlp_consume(x, tg, e);
+        do_update_on(x, j, tg);
+        return;
+    }
     quick_fields(x, j, end, false);
     int field = field_at(x, j, end, &at);
     int k = nlp_find(x, at >= 0 ? at : j, end, "to|as|into|:|=", &e);
@@ -1037,6 +1046,8 @@ static bool do_stop_from(struct nlp_ctx *x, int j, int end)
 {
     int e, a = nlp_find(x, j + 1, end,
                         "from ~repeating|recurring|repeat|recur ?again|anymore|ever|every", &e);
+    if (a < 0) /* "stop task 4 repeating" */
+        a = nlp_find(x, j + 1, end, "~repeating|recurring ?again|anymore", &e);
     if (a < 0 || e != end)
         return false;
     nlp_consume(x, a, end);
@@ -1243,6 +1254,44 @@ static bool statement_norepeat(struct nlp_ctx *x, int p, int end)
     return false;
 }
 
+/* "task 6's title should be Pay rent", "the priority of task 2 is low", "its due date is
+ * friday": the field named in the subject [p, k) gets the value [v, end). */
+static bool statement_field(struct nlp_ctx *x, int p, int k, int v, int end)
+{
+    struct nlp_command *c = x->c;
+    bool owner = names_task(x, p, k) || nlp_seq(x, p, "its|it's|their") == p + 1;
+    for (int i = p; i < k && !owner; i++) /* "the report's title" */
+        owner = x->t[i].kind != TK_PUNCT && strlen(x->t[i].w) > 2 &&
+                !strcmp(x->t[i].w + strlen(x->t[i].w) - 2, "'s");
+    if (!owner || !(nlp_tw(x, k, "is") || nlp_tw(x, k, "should") || nlp_tw(x, k, "was") ||
+                    nlp_tw(x, k, "'s")))
+        return false;
+    int at = -1, field = field_at(x, p, k, &at);
+    switch (field) {
+    case F_TITLE:
+        set_title(x, v, end);
+        break;
+    case F_DESC:
+        set_text(x, v, end, c->description, sizeof c->description, &c->has_description);
+        break;
+    case F_PRIO:
+        c->priority = priority_at(x, v, end, true);
+        break;
+    case F_TAGS:
+        add_words_as_tags(x, v, end, false);
+        break;
+    case F_DUE:
+    case F_RRULE:
+        nlp_read_when(x, v, end);
+        break;
+    default:
+        return false;
+    }
+    nlp_consume(x, k, end);
+    do_update_on(x, p, k);
+    return true;
+}
+
 static bool do_statement(struct nlp_ctx *x, int p, int end)
 {
     int k, e;
@@ -1278,11 +1327,14 @@ static bool do_statement(struct nlp_ctx *x, int p, int end)
     }
     if ((negated && nlp_seq(x, v, done) == end) ||
         nlp_seq(x, v, "not|un|in done|finished|completed|complete ?yet") == end ||
+        nlp_seq(x, v, "no longer done|finished|completed|complete") == end ||
         nlp_seq(x, v, "incomplete|pending|open|undone|unfinished ?yet") == end) {
         nlp_consume(x, k, end);
         statement_simple(x, NLP_REOPEN, p, k);
         return true;
     }
+    if (!negated && k > p && v < end && statement_field(x, p, k, v, end))
+        return true;
     bool subject =
         k == p || is_reference(x, p, k) || (nlp_seq(x, p, "the|my") == p + 1 && k > p + 1);
     int pr = priority_at(x, v, end, true);

@@ -503,6 +503,7 @@ Test(nlp, a_done_statement_names_its_task_even_in_a_contraction_or_negated)
         {"show me what's done", "{\"intent\":\"list\",\"filter\":{\"status\":\"completed\"}}"},
         {"all done with task 2", "{\"intent\":\"complete\",\"target\":{\"id\":2}}"},
         {"all completed tasks", "{\"intent\":\"list\",\"filter\":{\"status\":\"completed\"}}"},
+        {"task 4 is no longer done", "{\"intent\":\"reopen\",\"target\":{\"id\":4}}"},
     };
     CHECK(cases);
 }
@@ -529,6 +530,17 @@ Test(nlp, a_possessive_task_number_names_the_task)
         {"change #3's due date to tomorrow",
          "{\"intent\":\"update\",\"target\":{\"id\":3},\"due\":\"2026-12-07T09:00:00-05:00\","
          "\"tags\":null}"},
+        {"task 6's title should be Pay rent",
+         "{\"intent\":\"update\",\"target\":{\"id\":6},\"title\":\"Pay rent\"}"},
+        {"the title of task 6 is now Pay rent",
+         "{\"intent\":\"update\",\"target\":{\"id\":6},\"title\":\"Pay rent\"}"},
+        {"the priority of task 2 is low",
+         "{\"intent\":\"update\",\"target\":{\"id\":2},\"priority\":\"low\"}"},
+        {"task 3's due date is next monday",
+         "{\"intent\":\"update\",\"target\":{\"id\":3},\"due\":\"2026-12-07T09:00:00-05:00\"}"},
+        {"its due date is friday", "{\"intent\":\"update\",\"target\":{\"previous\":true},\"due\":"
+                                   "\"2026-12-11T09:00:00-05:00\"}"},
+        {"what time is it?", "{\"intent\":\"unknown\"}"},
     };
     CHECK(cases);
 }
@@ -553,6 +565,10 @@ Test(nlp, a_word_said_to_be_a_tag_is_a_tag_even_if_it_is_a_priority_word)
          "{\"intent\":\"update\",\"tags\":[\"work\"],\"target\":{\"words\":\"report\"}}"},
         {"add the tag home",
          "{\"intent\":\"update\",\"tags\":[\"home\"],\"target\":{\"previous\":true}}"},
+        {"give task 5 the tag urgent",
+         "{\"intent\":\"update\",\"tags\":[\"urgent\"],\"target\":{\"id\":5},\"priority\":null}"},
+        {"give it the tags home and work",
+         "{\"intent\":\"update\",\"tags\":[\"home\",\"work\"],\"target\":{\"previous\":true}}"},
         {"add milk to my shopping list",
          "{\"intent\":\"add\",\"title\":\"Milk to my shopping list\"}"},
     };
@@ -581,6 +597,8 @@ Test(nlp, stopping_a_task_from_repeating_clears_its_recurrence)
         {"stop the car alarm", "{\"intent\":\"add\",\"title\":\"Stop the car alarm\"}"},
         {"no more repeating for task 3",
          "{\"intent\":\"update\",\"clear\":[\"recurrence\"],\"target\":{\"id\":3}}"},
+        {"stop task 4 repeating",
+         "{\"intent\":\"update\",\"clear\":[\"recurrence\"],\"target\":{\"id\":4}}"},
         {"keep the receipts", "{\"intent\":\"add\",\"title\":\"Keep the receipts\"}"},
     };
     CHECK(cases);
@@ -607,6 +625,7 @@ Test(nlp, a_lead_in_after_a_leading_date_is_no_part_of_the_title)
         {"tomorrow I want to clean the garage",
          "{\"intent\":\"add\",\"title\":\"Clean the garage\"}"},
         {"tomorrow then call mom", "{\"intent\":\"add\",\"title\":\"Then call mom\"}"},
+        {"tomorrow - remind me to buy bread", "{\"intent\":\"add\",\"title\":\"Buy bread\"}"},
     };
     CHECK(cases);
 }
