@@ -205,8 +205,12 @@ static bool is_help(const struct nlp_ctx *x, int p, int end)
 static int skip_fillers(struct nlp_ctx *x, int p, int end, bool *wish)
 {
     static const char *const wishes[] = {
-        "i want|wanna|need ?to", "i'd|id like to", "i would like to",
-        "wanna|lemme",           "let me",         NULL};
+        "i ?really|just|also|still|definitely|honestly|totally want|wanna|need ?to",
+        "i'd|id ?really|also like to",
+        "i would ?really|also like to",
+        "wanna|lemme",
+        "let me",
+        NULL};
     static const char *const forms[] = {
         "would|do you mind",
         "can|could|would|will|pls|please you|u ?please|just",

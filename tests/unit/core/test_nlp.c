@@ -642,6 +642,10 @@ Test(nlp, an_adverb_in_a_lead_in_is_no_part_of_the_title)
         {"we definitely have to fix the fence", "{\"intent\":\"add\",\"title\":\"Fix the fence\"}"},
         {"i must seriously clean the oven", "{\"intent\":\"add\",\"title\":\"Clean the oven\"}"},
         {"I absolutely have to call the bank", "{\"intent\":\"add\",\"title\":\"Call the bank\"}"},
+        {"next month I really want to learn the guitar",
+         "{\"intent\":\"add\",\"title\":\"Learn the "
+         "guitar\",\"due\":\"2027-01-01T09:00:00-05:00\"}"},
+        {"I'd really like to visit Rome", "{\"intent\":\"add\",\"title\":\"Visit Rome\"}"},
     };
     CHECK(cases);
 }
