@@ -403,7 +403,9 @@ static bool phrasal_particle(const struct nlp_ctx *x, int i, int from)
 
 static bool trim_punct(const struct nlp_tok *t)
 {
-    return t->kind == TK_PUNCT && t->w[0] != '(' && t->w[0] != ')';
+    return (t->kind == TK_PUNCT && t->w[0] != '(' && t->w[0] != ')') ||
+           (t->kind == TK_WORD && (!strcmp(t->w, "-") || !strcmp(t->w, "--") ||
+                                   !strcmp(t->w, "\xE2\x80\x93") || !strcmp(t->w, "\xE2\x80\x94")));
 }
 
 size_t nlp_span_text(const struct nlp_ctx *x, int from, int to, char *out, size_t outsz)

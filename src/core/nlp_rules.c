@@ -511,8 +511,8 @@ static bool is_reference(const struct nlp_ctx *x, int from, int to)
     static const char *const refs[] = {"it", "that", "this", "them", "those", "these", NULL};
     int live = 0, ref = 0;
     for (int i = from; i < to; i++) {
-        if (!nlp_live(x, i) || x->t[i].kind == TK_PUNCT)
-            continue;
+        if (!nlp_live(x, i) || x->t[i].kind == TK_PUNCT || !strcmp(x->t[i].w, "-"))
+            continue; /* "task 3 - done" */
         live++;
         if (x->t[i].kind == TK_HASHNUM || (x->t[i].kind == TK_WORD && in_set(x->t[i].w, refs)))
             ref++;
@@ -1323,7 +1323,7 @@ static bool do_statement(struct nlp_ctx *x, int p, int end)
     }
     int v = nlp_seq(x, e, "?been|be|now|all|already|finally|really|actually|quite");
     v = v > e ? v : e;
-    const char *done = "done|finished|completed|complete ?yet|now|already";
+    const char *done = "done|finished|completed|complete|sorted|handled ?yet|now|already";
     if (!negated && nlp_seq(x, v, done) == end) {
         nlp_consume(x, k, end);
         statement_simple(x, NLP_COMPLETE, p, k);

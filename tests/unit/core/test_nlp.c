@@ -504,6 +504,10 @@ Test(nlp, a_done_statement_names_its_task_even_in_a_contraction_or_negated)
         {"all done with task 2", "{\"intent\":\"complete\",\"target\":{\"id\":2}}"},
         {"all completed tasks", "{\"intent\":\"list\",\"filter\":{\"status\":\"completed\"}}"},
         {"task 4 is no longer done", "{\"intent\":\"reopen\",\"target\":{\"id\":4}}"},
+        {"task 3 - done", "{\"intent\":\"complete\",\"target\":{\"id\":3}}"},
+        {"it's sorted", "{\"intent\":\"complete\",\"target\":{\"previous\":true}}"},
+        {"the report is handled", "{\"intent\":\"complete\",\"target\":{\"words\":\"report\"}}"},
+        {"the list is sorted by date", "{\"intent\":\"list\"}"},
     };
     CHECK(cases);
 }
@@ -626,6 +630,8 @@ Test(nlp, a_lead_in_after_a_leading_date_is_no_part_of_the_title)
          "{\"intent\":\"add\",\"title\":\"Clean the garage\"}"},
         {"tomorrow then call mom", "{\"intent\":\"add\",\"title\":\"Then call mom\"}"},
         {"tomorrow - remind me to buy bread", "{\"intent\":\"add\",\"title\":\"Buy bread\"}"},
+        {"buy milk - tomorrow", "{\"intent\":\"add\",\"title\":\"Buy milk\"}"},
+        {"buy milk - 2 liters", "{\"intent\":\"add\",\"title\":\"Buy milk - 2 liters\"}"},
     };
     CHECK(cases);
 }
