@@ -63,6 +63,7 @@ static const struct lead {
     {"don't|dont let me forget to", M_ADD},
     {"jot|write|note|put down", M_ADD},
     {"set|add|create|put ?a|an|another reminder|alarm|reminders for|on|about", M_REMIND},
+    {"set|add|create|put ?a|an|another reminder|alarm|reminders", M_REMIND},
     {"~add|~create|put|insert|~schedule|adding|creating", M_ADD_GENERIC},
     {"new task|todo|to-do|item|reminder|entry", M_ADD},
     {"task|todo|to-do|reminder :|-", M_ADD},

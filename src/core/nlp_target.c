@@ -189,10 +189,12 @@ void nlp_parse_target(struct nlp_ctx *x, int from, int to)
     if (from >= to)
         return;
     for (int i = from; i < to; i++) /* several named at once: never act on a part of them */
-        if (nlp_seq(x, i, "but|except|excluding|besides|apart|other") == i + 1 ||
-            (nlp_seq(x, i, "and|,|&|plus") == i + 1 && i + 1 < to &&
-             (x->t[i + 1].kind == TK_HASHNUM || x->t[i + 1].kind == TK_NUM ||
-              nlp_seq(x, i + 1, "task|number|item") == i + 2))) {
+        if (!nlp_live(x, i))        /* a date's words ("every other friday") name no task */
+            continue;
+        else if (nlp_seq(x, i, "but|except|excluding|besides|apart|other") == i + 1 ||
+                 (nlp_seq(x, i, "and|,|&|plus") == i + 1 && i + 1 < to &&
+                  (x->t[i + 1].kind == TK_HASHNUM || x->t[i + 1].kind == TK_NUM ||
+                   nlp_seq(x, i + 1, "task|number|item") == i + 2))) {
             x->refused = true;
             return;
         }

@@ -573,6 +573,11 @@ Test(nlp, a_word_said_to_be_a_tag_is_a_tag_even_if_it_is_a_priority_word)
          "{\"intent\":\"update\",\"tags\":[\"urgent\"],\"target\":{\"id\":5},\"priority\":null}"},
         {"give it the tags home and work",
          "{\"intent\":\"update\",\"tags\":[\"home\",\"work\"],\"target\":{\"previous\":true}}"},
+        {"set a reminder 2 hours before for task 5",
+         "{\"intent\":\"update\",\"reminders\":[{\"before\":\"PT2H\"}],\"target\":{\"id\":5}}"},
+        {"set a reminder an hour before", "{\"intent\":\"update\",\"reminders\":[{\"before\":"
+                                          "\"PT1H\"}],\"target\":{\"previous\":true}}"},
+        {"set a reminder to stretch", "{\"intent\":\"add\",\"title\":\"Stretch\"}"},
         {"add milk to my shopping list",
          "{\"intent\":\"add\",\"title\":\"Milk to my shopping list\"}"},
     };
@@ -603,6 +608,11 @@ Test(nlp, stopping_a_task_from_repeating_clears_its_recurrence)
          "{\"intent\":\"update\",\"clear\":[\"recurrence\"],\"target\":{\"id\":3}}"},
         {"stop task 4 repeating",
          "{\"intent\":\"update\",\"clear\":[\"recurrence\"],\"target\":{\"id\":4}}"},
+        {"make task 7 repeat every other friday", "{\"intent\":\"update\",\"rrule\":\"FREQ=WEEKLY;"
+                                                  "INTERVAL=2;BYDAY=FR\",\"target\":{\"id\":7}}"},
+        {"make it repeat every other week", "{\"intent\":\"update\",\"rrule\":\"FREQ=WEEKLY;"
+                                            "INTERVAL=2\",\"target\":{\"previous\":true}}"},
+        {"delete everything except work", "{\"intent\":\"unknown\"}"},
         {"keep the receipts", "{\"intent\":\"add\",\"title\":\"Keep the receipts\"}"},
     };
     CHECK(cases);
