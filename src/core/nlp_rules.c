@@ -1595,9 +1595,10 @@ static void fallback(struct nlp_ctx *x, int p, int end, bool wish)
     if (!wish && selection(x, p, end))
         return;
     if (!wish && has_list_word(x, p, end)) {
-        if (x->t[p].kind == TK_WORD && strlen(x->t[p].w) >= 4 &&
+        size_t n = strlen(x->t[p].w);
+        if (x->t[p].kind == TK_WORD && (n >= 4 || (n == 3 && strchr("sl", x->t[p].w[0]))) &&
             (nlp_one_typo(x->t[p].w, "show") || nlp_one_typo(x->t[p].w, "list")))
-            x->gone[p] = 1; /* "shwo my tasks" */
+            x->gone[p] = 1; /* "shwo my tasks", "shw my tasks" */
         bool asked = false; /* "did I finish the report?": a question about the list */
         for (int i = p; i < x->n; i++)
             asked = asked || (x->t[i].kind == TK_PUNCT && x->t[i].w[0] == '?');

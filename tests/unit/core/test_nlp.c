@@ -307,6 +307,9 @@ Test(nlp, typos_in_verbs_are_read)
         {"DELETE TASK 1", "{\"intent\":\"delete\",\"target\":{\"id\":1}}"},
         {"CoMpLeTe TaSk 2", "{\"intent\":\"complete\",\"target\":{\"id\":2}}"},
         {"shwo my tasks", "{\"intent\":\"list\"}"},
+        {"shw my tasks", "{\"intent\":\"list\"}"},
+        {"lst my tasks", "{\"intent\":\"list\"}"},
+        {"sow the seeds", "{\"intent\":\"add\",\"title\":\"Sow the seeds\"}"},
     };
     CHECK(cases);
 }
