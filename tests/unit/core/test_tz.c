@@ -126,3 +126,21 @@ Test(tz, local_to_utc_moves_a_gap_forward_and_takes_a_fold_first_everywhere)
         cr_expect_eq(utc * 1000, at(cases[i].want), "%s %s", cases[i].tz, cases[i].wall);
     }
 }
+
+/* A day that starts in a gap starts when the gap ends (America/Santiago springs forward at
+ * 00:00: 2027-09-05 begins at 01:00 -03:00 and is 23 hours long), not an hour into the day
+ * before. */
+Test(tz, a_day_that_starts_in_a_gap_starts_when_the_gap_ends)
+{
+    int64_t d0, d1;
+    cr_assert_eq(tz_day_start("America/Santiago", at("2027-09-05T15:00:00Z"), 0, &d0), 0);
+    cr_assert_eq(tz_day_start("America/Santiago", at("2027-09-05T15:00:00Z"), 1, &d1), 0);
+    cr_expect_eq(d0, at("2027-09-05T01:00:00-03:00"));
+    cr_expect_eq(d1 - d0, 23 * 3600000LL);
+    /* the day before ends where it begins */
+    cr_assert_eq(tz_day_start("America/Santiago", at("2027-09-04T15:00:00Z"), 1, &d1), 0);
+    cr_expect_eq(d1, d0);
+    /* the fold at 23:00 -03:00 on 2027-04-03: the next day starts at the second midnight */
+    cr_assert_eq(tz_day_start("America/Santiago", at("2027-04-03T15:00:00Z"), 1, &d1), 0);
+    cr_expect_eq(d1, at("2027-04-04T00:00:00-04:00"));
+}
