@@ -246,6 +246,8 @@ static int rule_completion(struct ctx *c, int i)
         j = i;
     if (is_w(c, j, W_FROM) && is_w(c, j + 1, W_WHEN))
         j += 2;
+    else if (is_w(c, j, W_FROM) && is_w(c, j + 1, W_FINISH) && (interval || a->freq != FREQ_NONE))
+        j += 1; /* "every 10 days from completion" */
     else if (is_w(c, j, W_AFTER) || (is_w(c, j, W_WHEN) && !interval &&
                                      (is_w(c, j + 1, W_I) || is_w(c, j + 1, W_IM) ||
                                       is_w(c, j + 1, W_IT) || is_w(c, j + 1, W_FINISH))))
@@ -441,6 +443,8 @@ static int rule_every(struct ctx *c, int i)
         return -1;
     j++;
     int k;
+    if ((k = rule_of_month(c, j)) > 0)
+        return k; /* "every 2nd tuesday of the month": a position, not an interval */
     if (is_w(c, j, W_OTHER)) {
         interval = 2;
         j++;

@@ -437,6 +437,16 @@ REPEATS = [
     ("haircut every 4 weeks from when I complete it", lambda n: first_match(n, lambda d: True),
      "FREQ=WEEKLY;INTERVAL=4", "haircut", True),
     ("mop every week after done", lambda n: first_match(n, lambda d: True), "FREQ=WEEKLY", "mop", True),
+    # "every" before a position of the month is that position, not an interval
+    ("book club every 2nd tuesday of the month",
+     lambda n: first_match(n, lambda d: d.weekday() == TU and (d.day - 1) // 7 == 1),
+     "FREQ=MONTHLY;BYDAY=TU;BYSETPOS=2", "book club", False),
+    ("every third friday of the month pay the bill",
+     lambda n: first_match(n, lambda d: d.weekday() == FR and (d.day - 1) // 7 == 2),
+     "FREQ=MONTHLY;BYDAY=FR;BYSETPOS=3", "pay the bill", False),
+    ("water every 2nd week", lambda n: first_match(n, lambda d: True), "FREQ=WEEKLY;INTERVAL=2", "water", False),
+    ("mow the lawn every 10 days from completion", lambda n: first_match(n, lambda d: True),
+     "FREQ=DAILY;INTERVAL=10", "mow the lawn", True),
 ]
 
 
