@@ -5,7 +5,9 @@
  * after what it read, or -1; none changes anything but its out-parameters. */
 #include "core/nlp_when_grammar.h"
 
+#include <assert.h>
 #include <string.h>
+#include <strings.h>
 
 bool when_is_lead(const struct ctx *c, int i)
 {
@@ -596,6 +598,45 @@ static int read_date_after_wday(const struct ctx *c, int k, struct dayref *r)
     return e;
 }
 
+/* Token i starts a message or a clause ("Monday: call Bob", "milk. friday call bob"). */
+static bool clause_start(const struct ctx *c, int i)
+{
+    return i == 0 || is_p(c, i - 1, ',') || is_p(c, i - 1, ';') || is_p(c, i - 1, ':') ||
+           is_p(c, i - 1, '.') || is_p(c, i - 1, '!') || is_p(c, i - 1, '?');
+}
+
+/* A determiner before a short form makes it a noun ("enjoy the sun", "some sun"). */
+static bool determiner_before(const struct ctx *c, int i)
+{
+    static const char *const dets[] = {"some", "my", "your", "our", "his", "her", "their", "its"};
+    if (is_w(c, i - 1, W_THE) || is_w(c, i - 1, W_A))
+        return true;
+    if (i < 1 || c->t[i - 1].kind != TOK_WORD)
+        return false;
+    size_t len = (size_t)(c->t[i - 1].end - c->t[i - 1].start);
+    for (size_t d = 0; d < sizeof dets / sizeof dets[0]; d++)
+        if (strlen(dets[d]) == len && strncasecmp(c->text + c->t[i - 1].start, dets[d], len) == 0)
+            return true;
+    return false;
+}
+
+/* The weekdays at [j, k) belong to the title, not the due date (docs/assistant-time.md,
+ * "Weekdays"): a short form after a determiner ("enjoy the sun"), or a weekday without a
+ * date lead inside the message just before an ordinary word, the noun it qualifies ("Plan
+ * Monday meeting notes", "the Friday report"). "for" and "at" are no date leads here ("tickets
+ * for Friday show", "at Monday standup"); a message's or clause's first word stays a day. */
+static bool wday_in_title(const struct ctx *c, int j, int k, bool abbr)
+{
+    assert(j >= 0 && j < k && k <= c->n);
+    if (abbr && determiner_before(c, j))
+        return true;
+    bool lead = when_date_lead(c, j - 1) && !is_w(c, j - 1, W_FOR) && !is_w(c, j - 1, W_AT) &&
+                !is_p(c, j - 1, '@');
+    if (lead || is_w(c, j - 1, W_AFTER) || clause_start(c, j))
+        return false;
+    return when_noun_follows(c, k);
+}
+
 /* A day: today, tomorrow, weekdays, dates, "next week", "end of month", "this weekend". */
 int when_read_day(const struct ctx *c, int i, struct dayref *r)
 {
@@ -634,7 +675,8 @@ int when_read_day(const struct ctx *c, int i, struct dayref *r)
         return k + 1;
     }
     k = when_read_wdays(c, j, &mask, &plural, &abbr);
-    if (k > 0 && !plural && (!abbr || when_date_context(c, j, k, true))) {
+    if (k > 0 && !plural && !wday_in_title(c, j, k, abbr) &&
+        (!abbr || when_date_context(c, j, k, true))) {
         int e = read_date_after_wday(c, k, r);
         if (e > 0)
             return e;

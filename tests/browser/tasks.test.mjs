@@ -52,27 +52,25 @@ describe('tasks', () => {
         assertNoPageErrors(page);
     }));
 
-    // Quick add now reads lines with the server's parser (ADR 0042), which takes a weekday or
-    // "sun" inside a title for a due date ("Plan Monday meeting notes" -> "Meeting notes", due
-    // Monday). Kept as it was asserted, to pass once the parser leaves such titles whole.
-    test('a weekday inside the title is not a due phrase', { todo: 'the server parser reads these as dates (issue 12 parser)' },
-        () => withPage(async (page) => {
-            const user = await signedIn(app, page);
-            const quick = page.getByLabel('New task');
-            const preview = page.locator('#quick-add-preview');
-            for (const title of ['Plan Monday meeting notes', 'Enjoy the sun']) {
-                await quick.fill(title);
-                await page.locator('#quick-add-preview[aria-busy="false"]').waitFor();
-                assert.equal(await preview.locator('.chip').count(), 0, `no chips for "${title}"`);
-                await quick.press('Enter');
-                await row(page, title).waitFor();
-                const plain = await findTask(user, title);
-                assert.equal(plain.due_at, null);
-                assert.deepEqual(plain.tags, []);
-                assert.equal(plain.priority, 'none');
-            }
-            assertNoPageErrors(page);
-        }));
+    // Quick add reads lines with the server's parser (ADR 0042); a weekday before a noun inside
+    // the title, or "sun" after "the", is the title's, not a due date (docs/assistant-time.md).
+    test('a weekday inside the title is not a due phrase', () => withPage(async (page) => {
+        const user = await signedIn(app, page);
+        const quick = page.getByLabel('New task');
+        const preview = page.locator('#quick-add-preview');
+        for (const title of ['Plan Monday meeting notes', 'Enjoy the sun']) {
+            await quick.fill(title);
+            await page.locator('#quick-add-preview[aria-busy="false"]').waitFor();
+            assert.equal(await preview.locator('.chip').count(), 0, `no chips for "${title}"`);
+            await quick.press('Enter');
+            await row(page, title).waitFor();
+            const plain = await findTask(user, title);
+            assert.equal(plain.due_at, null);
+            assert.deepEqual(plain.tags, []);
+            assert.equal(plain.priority, 'none');
+        }
+        assertNoPageErrors(page);
+    }));
 
     test('search as you type finds by prefix and puts ?q= in the URL', () => withPage(async (page) => {
         const user = await signedIn(app, page);
