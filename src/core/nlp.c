@@ -380,6 +380,7 @@ static bool dangling(const char *w)
  * part of the title, not a preposition left dangling (docs/assistant.md, "Titles"). */
 static bool phrasal_particle(const struct nlp_ctx *x, int i, int from)
 {
+    assert(x && i >= from && i < x->n);
     static const char *const in_verbs[] = {
         "weigh", "check", "log",  "sign", "clock", "hand", "turn",   "fill",  "plug", "move",
         "drop",  "call",  "dial", "tune", "chip",  "cash", "phone",  "lock",  "kick", "break",

@@ -441,6 +441,7 @@ static int first_live(const struct nlp_ctx *x, int j, int end, bool *dated)
  * a lead-in leaves ("I should really book ..."). Returns where the title starts. */
 static int lead_after_date(struct nlp_ctx *x, int j, int end)
 {
+    assert(x && j >= 0 && end <= x->n);
     bool dated = false, wish = false;
     int k = first_live(x, j, end, &dated);
     if (dated && k + 1 < end && (nlp_tw(x, k, "-") || nlp_tw(x, k, "--")))
@@ -1049,6 +1050,7 @@ static void do_norepeat(struct nlp_ctx *x, int j, int end)
  * end so ("stop the car alarm" is a task). */
 static bool do_stop_from(struct nlp_ctx *x, int j, int end)
 {
+    assert(x && j >= 0 && end <= x->n);
     int e, a = nlp_find(x, j + 1, end,
                         "from ~repeating|recurring|repeat|recur ?again|anymore|ever|every", &e);
     if (a < 0) /* "stop task 4 repeating" */
@@ -1227,6 +1229,7 @@ static void statement_simple(struct nlp_ctx *x, int intent, int p, int k)
  * statement. */
 static int contracted_is(const struct nlp_ctx *x, int p, int end)
 {
+    assert(x && p >= 0 && end <= x->n);
     if (nlp_seq(x, p, "task|item|number|the|my") != p + 1 && x->t[p].kind != TK_HASHNUM)
         return -1;
     for (int i = p; i + 1 < end; i++) {
@@ -1241,6 +1244,7 @@ static int contracted_is(const struct nlp_ctx *x, int p, int end)
  * repeating": the recurrence cleared. */
 static bool statement_norepeat(struct nlp_ctx *x, int p, int end)
 {
+    assert(x && p >= 0 && end <= x->n);
     static const char *const forms[] = {
         "shouldn't|shouldnt|doesn't|doesnt|won't|wont|mustn't|mustnt|needn't|don't|dont ?need "
         "?to ~repeat|recur ?anymore|again|any",
@@ -1263,6 +1267,7 @@ static bool statement_norepeat(struct nlp_ctx *x, int p, int end)
  * friday": the field named in the subject [p, k) gets the value [v, end). */
 static bool statement_field(struct nlp_ctx *x, int p, int k, int v, int end)
 {
+    assert(x && p < k && k <= v && v < end && end <= x->n);
     struct nlp_command *c = x->c;
     bool owner = names_task(x, p, k) || nlp_seq(x, p, "its|it's|their") == p + 1;
     for (int i = p; i < k && !owner; i++) /* "the report's title" */

@@ -385,6 +385,7 @@ static const struct lex_entry *lookup_two_edits(const struct lex_entry *lexicon_
                                                 const char *w, size_t len)
 {
     const struct lex_entry *found = NULL;
+    assert(lexicon_ && w);
     if (len < 7)
         return NULL;
     for (size_t k = 0; k < n; k++) {
