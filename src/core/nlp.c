@@ -120,7 +120,7 @@ static void tok_classify(struct nlp_tok *t, const char *s)
         bool rest_digits = true;
         for (size_t k = 1; k < n; k++)
             rest_digits = rest_digits && isdigit((unsigned char)p[k]);
-        if (p[0] == '#' && !rest_digits && n >= 4 && strcmp(t->w + n - 2, "'s") == 0) {
+        if (p[0] == '#' && !rest_digits && n >= 4 && p[n - 2] == '\'' && p[n - 1] == 's') {
             rest_digits = true; /* "#3's due date": task 3 */
             for (size_t k = 1; k + 2 < n; k++)
                 rest_digits = rest_digits && isdigit((unsigned char)p[k]);

@@ -537,6 +537,10 @@ Test(nlp, a_possessive_task_number_names_the_task)
         {"change #3's due date to tomorrow",
          "{\"intent\":\"update\",\"target\":{\"id\":3},\"due\":\"2026-12-07T09:00:00-05:00\","
          "\"tags\":null}"},
+        /* a tag longer than a token's word buffer (found by fuzz_nlp) */
+        {"buy milk #abcdefghijklmnopqrstuvwxyzabcdefghij's",
+         "{\"intent\":\"add\",\"title\":\"Buy "
+         "milk\",\"tags\":[\"abcdefghijklmnopqrstuvwxyzabcdefghij's\"]}"},
         {"task 6's title should be Pay rent",
          "{\"intent\":\"update\",\"target\":{\"id\":6},\"title\":\"Pay rent\"}"},
         {"the title of task 6 is now Pay rent",
