@@ -869,6 +869,20 @@ static void change_value(struct nlp_ctx *x, int j, int k, int end)
     do_update_on(x, j, k - 1);
 }
 
+/* "give task 5 the tag urgent", "give it the tags home and work": the words after "tag" are
+ * tags (even a priority word), the words before name the task. */
+static bool change_tags_phrase(struct nlp_ctx *x, int j, int end)
+{
+    int e, tg = nlp_find(x, j + 1, end, "?the|a|an tag|tags|label|labels", &e);
+    if (tg <= j || e >= end || nlp_find(x, e, end, "to|as|into|:|=", NULL) >= 0)
+        return false;
+    x->c->intent = NLP_UPDATE;
+    add_words_as_tags(x, e, end, false);
+    nlp_consume(x, tg, e);
+    do_update_on(x, j, tg);
+    return true;
+}
+
 static void do_change(struct nlp_ctx *x, int p, int j, int end)
 {
     struct nlp_command *c = x->c;
@@ -881,13 +895,8 @@ static void do_change(struct nlp_ctx *x, int p, int j, int end)
         c->clear |= NLP_CLEAR_RECURRENCE;
         nlp_consume(x, a, e);
     }
-    int tg = nlp_find(x, j + 1, end, "?the|a|an tag|tags|label|labels", &e);
-    if (tg > j && e < end && nlp_find(x, e, end, "to|as|into|:|=", NULL) < 0) {
-        add_words_as_tags(x, e, end, false); /* "give task 5 the tag urgent" */
-        nlp_consume(x, tg, e);
-        do_update_on(x, j, tg);
+    if (change_tags_phrase(x, j, end))
         return;
-    }
     quick_fields(x, j, end, false);
     int field = field_at(x, j, end, &at);
     int k = nlp_find(x, at >= 0 ? at : j, end, "to|as|into|:|=", &e);
