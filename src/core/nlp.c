@@ -120,6 +120,11 @@ static void tok_classify(struct nlp_tok *t, const char *s)
         bool rest_digits = true;
         for (size_t k = 1; k < n; k++)
             rest_digits = rest_digits && isdigit((unsigned char)p[k]);
+        if (p[0] == '#' && !rest_digits && n >= 4 && p[n - 2] == '\'' && p[n - 1] == 's') {
+            rest_digits = true; /* "#3's due date": task 3 */
+            for (size_t k = 1; k + 2 < n; k++)
+                rest_digits = rest_digits && isdigit((unsigned char)p[k]);
+        }
         if (p[0] == '#')
             t->kind = rest_digits ? TK_HASHNUM : TK_TAG;
         else
@@ -371,9 +376,37 @@ static bool dangling(const char *w)
     return false;
 }
 
+/* Token i is the particle of a phrasal verb ("weigh in", "check in", "log on", "sign in"):
+ * part of the title, not a preposition left dangling (docs/assistant.md, "Titles"). */
+static bool phrasal_particle(const struct nlp_ctx *x, int i, int from)
+{
+    assert(x && i >= from && i < x->n);
+    static const char *const in_verbs[] = {
+        "weigh", "check", "log",  "sign", "clock", "hand", "turn",   "fill",  "plug", "move",
+        "drop",  "call",  "dial", "tune", "chip",  "cash", "phone",  "lock",  "kick", "break",
+        "give",  "pitch", "join", "hop",  "dig",   "tuck", "settle", "login", NULL};
+    static const char *const on_verbs[] = {"log",    "sign",  "check", "follow", "turn",
+                                           "try",    "catch", "carry", "hold",   "hang",
+                                           "switch", "pass",  "put",   NULL};
+    int v = i - 1;
+    while (v >= from && !nlp_live(x, v))
+        v--;
+    if (v < from || x->t[v].kind != TK_WORD)
+        return false;
+    const char *const *verbs = !strcmp(x->t[i].w, "in")   ? in_verbs
+                               : !strcmp(x->t[i].w, "on") ? on_verbs
+                                                          : NULL;
+    for (int k = 0; verbs && verbs[k]; k++)
+        if (!strcmp(x->t[v].w, verbs[k]))
+            return true;
+    return false;
+}
+
 static bool trim_punct(const struct nlp_tok *t)
 {
-    return t->kind == TK_PUNCT && t->w[0] != '(' && t->w[0] != ')';
+    return (t->kind == TK_PUNCT && t->w[0] != '(' && t->w[0] != ')') ||
+           (t->kind == TK_WORD && (!strcmp(t->w, "-") || !strcmp(t->w, "--") ||
+                                   !strcmp(t->w, "\xE2\x80\x93") || !strcmp(t->w, "\xE2\x80\x94")));
 }
 
 size_t nlp_span_text(const struct nlp_ctx *x, int from, int to, char *out, size_t outsz)
@@ -383,7 +416,8 @@ size_t nlp_span_text(const struct nlp_ctx *x, int from, int to, char *out, size_
     while (a < b && (!nlp_live(x, a) || trim_punct(&x->t[a])))
         a++;
     while (b > a && (!nlp_live(x, b - 1) || trim_punct(&x->t[b - 1]) ||
-                     (x->t[b - 1].kind == TK_WORD && dangling(x->t[b - 1].w))))
+                     (x->t[b - 1].kind == TK_WORD && dangling(x->t[b - 1].w) &&
+                      !phrasal_particle(x, b - 1, a))))
         b--;
     size_t n = 0;
     for (int i = a; i < b; i++) {

@@ -29,6 +29,7 @@ enum mode {
     M_PRIO_UP,
     M_PRIO_DOWN,
     M_NOREPEAT,
+    M_STOP_FROM, /* "stop task 4 from repeating" */
     M_REPEAT,
     M_NOTE,
     M_REMIND
@@ -48,14 +49,21 @@ static const struct lead {
     {"set|create|add|make ?a|an|me ?new reminder|alarm to|that", M_ADD},
     {"make a|an|me ?new task|todo|to-do|note ?to|for|:", M_ADD},
     {"i|we must|should|need|can't|cannot not|never ~forget|~remember ?to|about", M_ADD},
-    {"i|we need|have|got|gotta to", M_ADD},
-    {"i|we need|gotta|must|should", M_ADD},
+    {"i|we ?really|definitely|seriously|actually|also|still|just|totally|probably|"
+     "absolutely|honestly|urgently|desperately "
+     "need|have|got|gotta to",
+     M_ADD},
+    {"i|we ?really|definitely|seriously|actually|also|still|just|totally|probably|"
+     "absolutely|honestly|urgently|desperately "
+     "need|gotta|must|should",
+     M_ADD},
     {"i've|ive|we've got to", M_ADD},
     {"need|have|got to", M_ADD},
     {"gotta|must", M_ADD},
     {"don't|dont let me forget to", M_ADD},
     {"jot|write|note|put down", M_ADD},
     {"set|add|create|put ?a|an|another reminder|alarm|reminders for|on|about", M_REMIND},
+    {"set|add|create|put ?a|an|another reminder|alarm|reminders", M_REMIND},
     {"~add|~create|put|insert|~schedule|adding|creating", M_ADD_GENERIC},
     {"new task|todo|to-do|item|reminder|entry", M_ADD},
     {"task|todo|to-do|reminder :|-", M_ADD},
@@ -78,6 +86,7 @@ static const struct lead {
     {"i'm|im|we're ?all|just done|finished ?with", M_COMPLETE},
     {"i am|we are ?all|just done|finished ?with", M_COMPLETE},
     {"done|finished|completed ?with|:", M_COMPLETE},
+    {"all done|finished with", M_COMPLETE},
     {"~complete|~finish|close|resolve|accomplish|wrap|achieve ?up|off", M_COMPLETE},
     {"~reopen|re-open|~uncomplete|un-complete|~unmark|~unfinish|undo|~restore|revive|"
      "resurrect|unarchive|undone|uncheck|untick",
@@ -95,6 +104,8 @@ static const struct lead {
     {"stop|quit ~repeating|recurring|recurrence", M_NOREPEAT},
     {"don't|dont|never|no ~repeat|recur|longer", M_NOREPEAT},
     {"do not ~repeat|recur", M_NOREPEAT},
+    {"stop|quit|prevent|keep", M_STOP_FROM},
+    {"?no more|longer ~repeating|recurring|repeats|repeat ?for|on|of", M_NOREPEAT},
     {"~change|~update|edit|~modify|~adjust|~alter|set|make|give|assign", M_CHANGE},
     {"~move|push|~postpone|~reschedule|delay|bump|shift|defer|snooze|~extend|pull|put", M_MOVE},
     {"tag|label|~categorize|~categorise", M_TAG},
@@ -195,8 +206,12 @@ static bool is_help(const struct nlp_ctx *x, int p, int end)
 static int skip_fillers(struct nlp_ctx *x, int p, int end, bool *wish)
 {
     static const char *const wishes[] = {
-        "i want|wanna|need ?to", "i'd|id like to", "i would like to",
-        "wanna|lemme",           "let me",         NULL};
+        "i ?really|just|also|still|definitely|honestly|totally want|wanna|need ?to",
+        "i'd|id ?really|also like to",
+        "i would ?really|also like to",
+        "wanna|lemme",
+        "let me",
+        NULL};
     static const char *const forms[] = {
         "would|do you mind",
         "can|could|would|will|pls|please you|u ?please|just",
@@ -411,6 +426,48 @@ static void add_list_tail(struct nlp_ctx *x, int j, int *end)
     nlp_consume(x, tail, k);
 }
 
+static int skip_fillers(struct nlp_ctx *x, int p, int end, bool *wish);
+
+/* The first live token at or after j; *dated is set when a date phrase came before it. */
+static int first_live(const struct nlp_ctx *x, int j, int end, bool *dated)
+{
+    for (; j < end && !nlp_live(x, j); j++)
+        *dated = *dated || (!x->gone[j] && x->used[x->t[j].s]);
+    return j;
+}
+
+/* A lead-in after a leading date phrase ("tomorrow remind me to buy bread", "the day after
+ * tomorrow I have to return the drill"): consumed as if it led the message; then an adverb
+ * a lead-in leaves ("I should really book ..."). Returns where the title starts. */
+static int lead_after_date(struct nlp_ctx *x, int j, int end)
+{
+    assert(x && j >= 0 && end <= x->n);
+    bool dated = false, wish = false;
+    int k = first_live(x, j, end, &dated);
+    if (dated && k + 1 < end && (nlp_tw(x, k, "-") || nlp_tw(x, k, "--")))
+        x->gone[k] = 1, k = first_live(x, k + 1, end, &dated); /* "tomorrow - remind me to" */
+    if (dated) {
+        unsigned char gone[NLP_MAX_TOKENS];
+        memcpy(gone, x->gone, sizeof gone);
+        int f = skip_fillers(x, k, end, &wish), e = -1;
+        for (size_t l = 0; l < sizeof leads / sizeof leads[0] && e < 0 && !wish; l++)
+            if (leads[l].mode == M_ADD && (e = nlp_seq(x, f, leads[l].pattern)) <= f)
+                e = -1;
+        if (wish || (e > f && e < end)) {
+            nlp_consume(x, k, e > f ? e : f);
+            k = first_live(x, e > f ? e : f, end, &dated);
+        } else {
+            memcpy(x->gone, gone, sizeof gone);
+        }
+    }
+    if (k > 0 && k + 1 < end && x->gone[k - 1] &&
+        in_set(x->t[k].w,
+               (const char *const[]){"really", "definitely", "seriously", "actually", "probably",
+                                     "honestly", "totally", "absolutely", NULL}))
+        x->gone[k++] = 1;
+    return k;
+}
+
 static void do_add(struct nlp_ctx *x, int j, int end)
 {
     struct nlp_command *c = x->c;
@@ -436,6 +493,7 @@ static void do_add(struct nlp_ctx *x, int j, int end)
     }
     nlp_read_when(x, 0, end);
     add_list_tail(x, j, &end);
+    j = lead_after_date(x, j, end);
     for (;;) { /* "remind me tomorrow at 9 to call the bank" */
         while (j < end && !nlp_live(x, j))
             j++;
@@ -455,8 +513,8 @@ static bool is_reference(const struct nlp_ctx *x, int from, int to)
     static const char *const refs[] = {"it", "that", "this", "them", "those", "these", NULL};
     int live = 0, ref = 0;
     for (int i = from; i < to; i++) {
-        if (!nlp_live(x, i) || x->t[i].kind == TK_PUNCT)
-            continue;
+        if (!nlp_live(x, i) || x->t[i].kind == TK_PUNCT || !strcmp(x->t[i].w, "-"))
+            continue; /* "task 3 - done" */
         live++;
         if (x->t[i].kind == TK_HASHNUM || (x->t[i].kind == TK_WORD && in_set(x->t[i].w, refs)))
             ref++;
@@ -499,7 +557,14 @@ static void do_add_generic(struct nlp_ctx *x, int j, int end)
         }
     }
     int tags = nlp_seq(x, j, "?a|an|the|some tag|tags|label|labels");
-    if (tags > j && tags < end && nlp_find(x, tags, end, "to|on|onto|for", NULL) < 0) {
+    int on = tags > j ? nlp_find(x, tags + 1, end, "to|on|onto|for", NULL) : -1;
+    if (on > tags && on + 1 < end) { /* "add tag work to the report": tags of that task */
+        add_words_as_tags(x, tags, on, false);
+        nlp_consume(x, j, on + 1);
+        do_update_on(x, on + 1, end);
+        return;
+    }
+    if (tags > j && tags < end && on < 0) {
         add_words_as_tags(x, tags, end, false); /* "add the tag errands": to the last task */
         nlp_consume(x, j, tags);
         do_update_on(x, end, end);
@@ -804,20 +869,39 @@ static void change_value(struct nlp_ctx *x, int j, int k, int end)
     do_update_on(x, j, k - 1);
 }
 
+/* "give task 5 the tag urgent", "give it the tags home and work": the words after "tag" are
+ * tags (even a priority word), the words before name the task. */
+static bool change_tags_phrase(struct nlp_ctx *x, int j, int end)
+{
+    int e, tg = nlp_find(x, j + 1, end, "?the|a|an tag|tags|label|labels", &e);
+    if (tg <= j || e >= end || nlp_find(x, e, end, "to|as|into|:|=", NULL) >= 0)
+        return false;
+    x->c->intent = NLP_UPDATE;
+    add_words_as_tags(x, e, end, false);
+    nlp_consume(x, tg, e);
+    do_update_on(x, j, tg);
+    return true;
+}
+
 static void do_change(struct nlp_ctx *x, int p, int j, int end)
 {
     struct nlp_command *c = x->c;
     int at = -1, a, e;
     c->intent = NLP_UPDATE;
-    if ((a = nlp_find(x, j, end, "not|no|never ?longer ~repeat|recur|repeating|recurring|repeat",
+    if ((a = nlp_find(x, j, end,
+                      "not|no|never|stop|quit ?longer ~repeat|recur|repeating|recurring|repeat",
                       &e)) >= 0 ||
         (a = nlp_find(x, j, end, "one-off|one-time|non-recurring|nonrecurring", &e)) >= 0) {
         c->clear |= NLP_CLEAR_RECURRENCE;
         nlp_consume(x, a, e);
     }
+    if (change_tags_phrase(x, j, end))
+        return;
     quick_fields(x, j, end, false);
     int field = field_at(x, j, end, &at);
     int k = nlp_find(x, at >= 0 ? at : j, end, "to|as|into|:|=", &e);
+    while (k >= 0 && k < end && x->gone[k]) /* "task 3's title to": from the field's end */
+        k++;
     int target_end = k >= 0 ? k : end;
     if (k >= 0 && (field == F_TITLE || field == F_DESC || field == F_TAGS)) {
         if (field == F_TITLE)
@@ -969,6 +1053,23 @@ static void do_norepeat(struct nlp_ctx *x, int j, int end)
 {
     x->c->clear |= NLP_CLEAR_RECURRENCE;
     do_update_on(x, j, end);
+}
+
+/* "stop task 4 from repeating", "keep it from recurring": false when the message does not
+ * end so ("stop the car alarm" is a task). */
+static bool do_stop_from(struct nlp_ctx *x, int j, int end)
+{
+    assert(x && j >= 0 && end <= x->n);
+    int e, a = nlp_find(x, j + 1, end,
+                        "from ~repeating|recurring|repeat|recur ?again|anymore|ever|every", &e);
+    if (a < 0) /* "stop task 4 repeating" */
+        a = nlp_find(x, j + 1, end, "~repeating|recurring ?again|anymore", &e);
+    if (a < 0 || e != end)
+        return false;
+    nlp_consume(x, a, end);
+    x->c->intent = NLP_UPDATE;
+    do_norepeat(x, j, a);
+    return true;
 }
 
 static void do_repeat(struct nlp_ctx *x, int j, int end)
@@ -1123,33 +1224,136 @@ static bool list_leftover(const struct nlp_ctx *x, int from, int to)
 
 /* --- statements without a lead: "task 3 is done", "it's urgent", "#4 done" --- */
 
+/* Done or not done, said of [p, k); "that's done" names the task in its contraction: the
+ * previous one (docs/assistant.md, "Targets"). */
+static void statement_simple(struct nlp_ctx *x, int intent, int p, int k)
+{
+    do_simple(x, intent, p, k);
+    if (k == p && x->c->target == NLP_TARGET_NONE)
+        x->c->target = NLP_TARGET_PREVIOUS;
+}
+
+/* "task 5's done", "the report's finished": the token after the subject's "'s" (its "is"),
+ * or -1. The subject names a task ("task 5", "#5", "the report"), so "what's done" is no
+ * statement. */
+static int contracted_is(const struct nlp_ctx *x, int p, int end)
+{
+    assert(x && p >= 0 && end <= x->n);
+    if (nlp_seq(x, p, "task|item|number|the|my") != p + 1 && x->t[p].kind != TK_HASHNUM)
+        return -1;
+    for (int i = p; i + 1 < end; i++) {
+        size_t n = strlen(x->t[i].w);
+        if (x->t[i].kind != TK_PUNCT && n > 2 && !strcmp(x->t[i].w + n - 2, "'s"))
+            return i + 1;
+    }
+    return -1;
+}
+
+/* "task 4 shouldn't repeat", "it should no longer recur", "the gym task should stop
+ * repeating": the recurrence cleared. */
+static bool statement_norepeat(struct nlp_ctx *x, int p, int end)
+{
+    assert(x && p >= 0 && end <= x->n);
+    static const char *const forms[] = {
+        "shouldn't|shouldnt|doesn't|doesnt|won't|wont|mustn't|mustnt|needn't|don't|dont ?need "
+        "?to ~repeat|recur ?anymore|again|any",
+        "should|does|will|must|need|needs ?to not|never ~repeat|recur ?anymore|again|any",
+        "should|must|will|can|needs|need|has ?to no|never ?longer ~repeat|recur",
+        "should|must|will|can|needs|need|has ?to stop|quit ~repeating|recurring", NULL};
+    for (int f = 0; forms[f]; f++) {
+        int e, k = nlp_find(x, p + 1, end, forms[f], &e);
+        if (k > p && (e == end || nlp_seq(x, e, "more|longer") == end)) {
+            nlp_consume(x, k, end);
+            x->c->intent = NLP_UPDATE;
+            do_norepeat(x, p, k);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* "task 6's title should be Pay rent", "the priority of task 2 is low", "its due date is
+ * friday": the field named in the subject [p, k) gets the value [v, end). */
+static bool statement_field(struct nlp_ctx *x, int p, int k, int v, int end)
+{
+    assert(x && p < k && k <= v && v < end && end <= x->n);
+    struct nlp_command *c = x->c;
+    bool owner = names_task(x, p, k) || nlp_seq(x, p, "its|it's|their") == p + 1;
+    for (int i = p; i < k && !owner; i++) /* "the report's title" */
+        owner = x->t[i].kind != TK_PUNCT && strlen(x->t[i].w) > 2 &&
+                !strcmp(x->t[i].w + strlen(x->t[i].w) - 2, "'s");
+    if (!owner || !(nlp_tw(x, k, "is") || nlp_tw(x, k, "should") || nlp_tw(x, k, "was") ||
+                    nlp_tw(x, k, "'s")))
+        return false;
+    int at = -1, field = field_at(x, p, k, &at);
+    switch (field) {
+    case F_TITLE:
+        set_title(x, v, end);
+        break;
+    case F_DESC:
+        set_text(x, v, end, c->description, sizeof c->description, &c->has_description);
+        break;
+    case F_PRIO:
+        c->priority = priority_at(x, v, end, true);
+        break;
+    case F_TAGS:
+        add_words_as_tags(x, v, end, false);
+        break;
+    case F_DUE:
+    case F_RRULE:
+        nlp_read_when(x, v, end);
+        break;
+    default:
+        return false;
+    }
+    nlp_consume(x, k, end);
+    do_update_on(x, p, k);
+    return true;
+}
+
 static bool do_statement(struct nlp_ctx *x, int p, int end)
 {
     int k, e;
+    if (statement_norepeat(x, p, end))
+        return true;
     if (end - p >= 2 && nlp_seq(x, end - 1, "done|finished|completed|complete") == end &&
         is_reference(x, p, end - 1)) {
         x->gone[end - 1] = 1;
         do_simple(x, NLP_COMPLETE, p, end - 1);
         return true;
     }
+    bool negated = false;
     if (nlp_seq(x, p, "it's|its|that's|thats|they're") == p + 1) {
         k = p, e = p + 1; /* "it's due next week": "it" is the subject */
-    } else if ((k = nlp_find(x, p + 1, end, "is|are|was|has|have|should|'s", &e)) < 0) {
+    } else if ((k = nlp_find(x, p + 1, end,
+                             "isn't|isnt|aren't|arent|wasn't|wasnt|hasn't|hasnt|haven't|havent",
+                             &e)) > p &&
+               (is_reference(x, p, k) || (nlp_seq(x, p, "the|my") == p + 1 && k > p + 1))) {
+        negated = true; /* "task 8 isn't done", "the report isn't finished yet" */
+    } else if ((k = nlp_find(x, p + 1, end, "is|are|was|has|have|should|'s", &e)) < 0 &&
+               (k = contracted_is(x, p, end)) < 0) {
         return false;
+    } else if (k > p && x->t[k - 1].kind != TK_PUNCT && strstr(x->t[k - 1].w, "'s")) {
+        e = k; /* "task 5's done": the subject ends with its "is" */
     }
-    int v = nlp_seq(x, e, "?been|be|now|all|already|finally");
+    int v = nlp_seq(x, e, "?been|be|now|all|already|finally|really|actually|quite");
     v = v > e ? v : e;
-    if (nlp_seq(x, v, "done|finished|completed|complete") == end) {
+    const char *done = "done|finished|completed|complete|sorted|handled ?yet|now|already";
+    if (!negated && nlp_seq(x, v, done) == end) {
         nlp_consume(x, k, end);
-        do_simple(x, NLP_COMPLETE, p, k);
+        statement_simple(x, NLP_COMPLETE, p, k);
         return true;
     }
-    if (nlp_seq(x, v, "not|un|in done|finished|completed|complete") == end ||
-        nlp_seq(x, v, "incomplete|pending|open|undone|unfinished") == end) {
+    if ((negated && nlp_seq(x, v, done) == end) ||
+        nlp_seq(x, v, "not|un|in done|finished|completed|complete ?yet") == end ||
+        nlp_seq(x, v, "no longer done|finished|completed|complete") == end ||
+        nlp_seq(x, v, "incomplete|pending|open|undone|unfinished ?yet") == end) {
         nlp_consume(x, k, end);
-        do_simple(x, NLP_REOPEN, p, k);
+        statement_simple(x, NLP_REOPEN, p, k);
         return true;
     }
+    if (!negated && k > p && v < end && statement_field(x, p, k, v, end))
+        return true;
     bool subject =
         k == p || is_reference(x, p, k) || (nlp_seq(x, p, "the|my") == p + 1 && k > p + 1);
     int pr = priority_at(x, v, end, true);
@@ -1349,6 +1553,8 @@ static bool dispatch(struct nlp_ctx *x, int mode, int p, int j, int end)
         x->c->intent = NLP_UPDATE;
         do_norepeat(x, j, end);
         return true;
+    case M_STOP_FROM:
+        return do_stop_from(x, j, end);
     case M_REPEAT:
         x->c->intent = NLP_UPDATE;
         do_repeat(x, j, end);
@@ -1403,9 +1609,10 @@ static void fallback(struct nlp_ctx *x, int p, int end, bool wish)
     if (!wish && selection(x, p, end))
         return;
     if (!wish && has_list_word(x, p, end)) {
-        if (x->t[p].kind == TK_WORD && strlen(x->t[p].w) >= 4 &&
+        size_t n = strlen(x->t[p].w);
+        if (x->t[p].kind == TK_WORD && (n >= 4 || (n == 3 && strchr("sl", x->t[p].w[0]))) &&
             (nlp_one_typo(x->t[p].w, "show") || nlp_one_typo(x->t[p].w, "list")))
-            x->gone[p] = 1; /* "shwo my tasks" */
+            x->gone[p] = 1; /* "shwo my tasks", "shw my tasks" */
         bool asked = false; /* "did I finish the report?": a question about the list */
         for (int i = p; i < x->n; i++)
             asked = asked || (x->t[i].kind == TK_PUNCT && x->t[i].w[0] == '?');

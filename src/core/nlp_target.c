@@ -53,6 +53,18 @@ static int number_word(const char *w)
     return 0;
 }
 
+/* "3's" ("task 3's title"): a task number with its possessive. */
+static bool possessive_number(const struct nlp_tok *t)
+{
+    size_t n = strlen(t->w);
+    if (t->kind != TK_WORD || n < 3 || strcmp(t->w + n - 2, "'s") != 0)
+        return false;
+    for (size_t k = 0; k + 2 < n; k++)
+        if (t->w[k] < '0' || t->w[k] > '9')
+            return false;
+    return true;
+}
+
 /* "task 3", "#3", "number 3", "the 3rd one", "the second task": true when found. */
 static bool target_id(struct nlp_ctx *x, int from, int to)
 {
@@ -66,7 +78,8 @@ static bool target_id(struct nlp_ctx *x, int from, int to)
             return true;
         }
         int j = nlp_seq(x, i, "task|item|todo|number|no|id|# ?number|no|# ?.");
-        if (j > i && j < to && x->t[j].kind == TK_NUM && strlen(x->t[j].w) <= 12) {
+        if (j > i && j < to && (x->t[j].kind == TK_NUM || possessive_number(&x->t[j])) &&
+            strlen(x->t[j].w) <= 12) { /* "task 3", "task 3's title" */
             set_id(x, strtoll(x->t[j].w, NULL, 10), false);
             nlp_consume(x, i, j + 1);
             return true;
@@ -176,10 +189,12 @@ void nlp_parse_target(struct nlp_ctx *x, int from, int to)
     if (from >= to)
         return;
     for (int i = from; i < to; i++) /* several named at once: never act on a part of them */
-        if (nlp_seq(x, i, "but|except|excluding|besides|apart|other") == i + 1 ||
-            (nlp_seq(x, i, "and|,|&|plus") == i + 1 && i + 1 < to &&
-             (x->t[i + 1].kind == TK_HASHNUM || x->t[i + 1].kind == TK_NUM ||
-              nlp_seq(x, i + 1, "task|number|item") == i + 2))) {
+        if (!nlp_live(x, i))        /* a date's words ("every other friday") name no task */
+            continue;
+        else if (nlp_seq(x, i, "but|except|excluding|besides|apart|other") == i + 1 ||
+                 (nlp_seq(x, i, "and|,|&|plus") == i + 1 && i + 1 < to &&
+                  (x->t[i + 1].kind == TK_HASHNUM || x->t[i + 1].kind == TK_NUM ||
+                   nlp_seq(x, i + 1, "task|number|item") == i + 2))) {
             x->refused = true;
             return;
         }
@@ -212,7 +227,10 @@ void nlp_parse_target(struct nlp_ctx *x, int from, int to)
         nlp_consume(x, from, to);
         return;
     }
-    if (nlp_span_text(x, a, b, c->target_words, sizeof c->target_words) > 0)
+    size_t n = nlp_span_text(x, a, b, c->target_words, sizeof c->target_words);
+    if (n > 2 && (!strcmp(c->target_words + n - 2, "'s") || !strcmp(c->target_words + n - 2, "s'")))
+        c->target_words[n -= (c->target_words[n - 1] == 's' ? 2 : 1)] = '\0'; /* "the report's" */
+    if (n > 0)
         c->target = NLP_TARGET_WORDS;
     nlp_consume(x, from, to);
 }

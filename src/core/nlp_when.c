@@ -75,7 +75,12 @@ static int read_time(struct ctx *c, int i)
         k += 1, this_part = true;
     bool day_before = is_w(c, j - 1, W_TODAY) || is_w(c, j - 1, W_TOMORROW) ||
                       is_w(c, j - 1, W_WDAY) || when_is_lead(c, j - 1) || is_num(c, j - 1);
-    if (k == j && when_noun_follows(c, k + 1) && !day_before)
+    /* "eod"/"cob" first in the message or a clause is the time, as "end of day" is ("eod send
+     * the contract"; docs/assistant-time.md, "Times"), like a weekday there. */
+    bool eod_first = is_w(c, k, W_PART) && c->t[k].val == PART_EOD &&
+                     (k == 0 || is_p(c, k - 1, ',') || is_p(c, k - 1, ';') || is_p(c, k - 1, ':') ||
+                      is_p(c, k - 1, '.') || is_p(c, k - 1, '-'));
+    if (k == j && when_noun_follows(c, k + 1) && !day_before && !eod_first)
         return -1; /* "the night shift", "morning routine" */
     if (is_w(c, k, W_PART) && !(c->t[k].flags & LEXF_PLURAL)) {
         if (c->t[k].val == PART_NOON) {
@@ -241,6 +246,8 @@ static int rule_completion(struct ctx *c, int i)
         j = i;
     if (is_w(c, j, W_FROM) && is_w(c, j + 1, W_WHEN))
         j += 2;
+    else if (is_w(c, j, W_FROM) && is_w(c, j + 1, W_FINISH) && (interval || a->freq != FREQ_NONE))
+        j += 1; /* "every 10 days from completion" */
     else if (is_w(c, j, W_AFTER) || (is_w(c, j, W_WHEN) && !interval &&
                                      (is_w(c, j + 1, W_I) || is_w(c, j + 1, W_IM) ||
                                       is_w(c, j + 1, W_IT) || is_w(c, j + 1, W_FINISH))))
@@ -436,6 +443,8 @@ static int rule_every(struct ctx *c, int i)
         return -1;
     j++;
     int k;
+    if ((k = rule_of_month(c, j)) > 0)
+        return k; /* "every 2nd tuesday of the month": a position, not an interval */
     if (is_w(c, j, W_OTHER)) {
         interval = 2;
         j++;

@@ -1,7 +1,8 @@
 /* nlp_when_lex.c - the date reader's tokenizer and vocabulary: splits a message into words,
  * numbers and punctuation, and gives each word of the date vocabulary its meaning; a typo of
- * a long vocabulary word (one edit: a letter added, dropped, changed or two swapped) reads as
- * the word when only one word is that close (docs/assistant-time.md, "Typos"). */
+ * a long vocabulary word (one edit: a letter added, dropped, changed or two swapped; two for
+ * a weekday, month or "tomorrow" of 8 letters or more) reads as the word when only one word
+ * is that close (docs/assistant-time.md, "Typos"). */
 #include "core/nlp_when_lex.h"
 
 #include <assert.h>
@@ -351,6 +352,55 @@ static bool within_one_edit(const char *a, size_t la, const char *b, size_t lb)
     return memcmp(a + i, b + i + 1, lb - i - 1) == 0;
 }
 
+/* Optimal string alignment distance <= 2 (the "wendsday" kind: a swap and a letter
+ * dropped). */
+static bool within_two_edits(const char *a, size_t la, const char *b, size_t lb)
+{
+    enum { M = LEX_WORD_MAX + 1 };
+    unsigned char d[M][M];
+    if (la >= M || lb >= M || la > lb + 2 || lb > la + 2)
+        return false;
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = (unsigned char)i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = (unsigned char)j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            unsigned v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            v = d[i - 1][j] + 1u < v ? d[i - 1][j] + 1u : v;
+            v = d[i][j - 1] + 1u < v ? d[i][j - 1] + 1u : v;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1u < v)
+                v = d[i - 2][j - 2] + 1u;
+            d[i][j] = (unsigned char)v;
+        }
+    return d[la][lb] <= 2;
+}
+
+/* A name of 8 letters or more (a weekday, a month, "tomorrow") typed two edits away, with
+ * its first letter right ("wendsday", "thrusdya"): the names people misspell most; other
+ * words (and shorter ones) take one edit only, as real words lie two edits from them
+ * ("quarters", "warning"). */
+static const struct lex_entry *lookup_two_edits(const struct lex_entry *lexicon_, size_t n,
+                                                const char *w, size_t len)
+{
+    const struct lex_entry *found = NULL;
+    assert(lexicon_ && w);
+    if (len < 7)
+        return NULL;
+    for (size_t k = 0; k < n; k++) {
+        const struct lex_entry *e = &lexicon_[k];
+        bool name = e->id == W_WDAY || e->id == W_MONTHNAME || e->id == W_TOMORROW;
+        if (!(e->flags & LEXF_FUZZY) || !name || e->len < 8 || e->word[0] != w[0] ||
+            !within_two_edits(w, len, e->word, e->len))
+            continue;
+        if (found && (found->id != e->id || found->val != e->val))
+            return NULL;
+        found = e;
+    }
+    return found;
+}
+
 static const struct lex_entry *lookup(const char *w, size_t len)
 {
     enum { N = sizeof lexicon / sizeof lexicon[0] };
@@ -372,7 +422,7 @@ static const struct lex_entry *lookup(const char *w, size_t len)
             return NULL; /* two words are that close: not a typo we can read */
         found = e;
     }
-    return found;
+    return found ? found : lookup_two_edits(lexicon, N, w, len);
 }
 
 /* U+2019 (the apostrophe phones type) at text[i]. */

@@ -253,6 +253,9 @@ int when_read_clock(const struct ctx *c, int i, int *h, int *m, bool *bare)
                 is_w(c, i - 1, W_FROM) || is_w(c, i - 1, W_BETWEEN);
     int j = i + 1, hour = t->val, min = 0;
     bool colon = false, pm;
+    if ((is_p(c, j, '/') && attached(c, j) && is_num(c, j + 1) && attached(c, j + 1)) ||
+        (is_w(c, j, W_ORDSUF) && attached(c, j)))
+        return -1; /* "by 2/15", "by 1st": a date beats "by <hour>" (docs/assistant-time.md) */
     if (t->ndigits == 3 || t->ndigits == 4) {
         hour = t->val / 100;
         min = t->val % 100;

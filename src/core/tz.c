@@ -13,6 +13,8 @@
 #include <string.h>
 
 #define TZ_NAME_MAX 64
+/* How far from a wall time tz_local_to_utc samples the offsets: beyond any zone's offset. */
+#define TZ_SAMPLE_SECS 86400
 
 pthread_mutex_t tz_libical_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -59,6 +61,8 @@ bool tz_valid(const char *name)
     return ok;
 }
 
+static int64_t local_to_utc_locked(icaltimezone *zone, int64_t wall_secs);
+
 int tz_day_start(const char *tz, int64_t now_ms, int day_offset, int64_t *out_ms)
 {
     if (!tz)
@@ -76,8 +80,11 @@ int tz_day_start(const char *tz, int64_t now_ms, int day_offset, int64_t *out_ms
     local.minute = 0;
     local.second = 0;
     icaltime_adjust(&local, day_offset, 0, 0, 0);
-    local.zone = zone;
-    *out_ms = (int64_t)icaltime_as_timet_with_zone(local, zone) * 1000;
+    /* Midnight as a wall time, then to UTC by the DST rule of tz_local_to_utc: where the
+     * day starts in a gap (Santiago changes at 00:00) it starts when the gap ends. */
+    local.zone = icaltimezone_get_utc_timezone();
+    int64_t wall = (int64_t)icaltime_as_timet_with_zone(local, local.zone);
+    *out_ms = local_to_utc_locked(zone, wall) * 1000;
     rc = 0;
 out_unlock:
     pthread_mutex_unlock(&tz_libical_lock);
@@ -108,6 +115,25 @@ int tz_offset_at(const char *tz, int64_t utc_secs, int *offset_s)
     return rc;
 }
 
+/* The instant of a wall time (docs/assistant-time.md, DST). Call with tz_libical_lock held.
+ * The offsets a day before and after; with no change between them the answer is plain.
+ * Otherwise the earlier offset wins when it gives a real instant (the first of a fold, or a
+ * time before the change); then the later one; in a gap neither does, and the earlier
+ * offset moves the wall time forward by the gap. The instant of a wall time lies between
+ * wall - 14 h and wall + 12 h (offsets run from -12:00 to +14:00), so the samples must be
+ * further out than that: half a day was not, and in zones at +12/+13 (Auckland) both fell
+ * after the change. */
+static int64_t local_to_utc_locked(icaltimezone *zone, int64_t wall_secs)
+{
+    int before = zone_offset(zone, wall_secs - TZ_SAMPLE_SECS);
+    int after = zone_offset(zone, wall_secs + TZ_SAMPLE_SECS);
+    int64_t t = wall_secs - before;
+    if (before != after && zone_offset(zone, t) != before &&
+        zone_offset(zone, wall_secs - after) == after)
+        t = wall_secs - after;
+    return t;
+}
+
 int tz_local_to_utc(const char *tz, int64_t wall_secs, int64_t *utc_secs)
 {
     if (!tz)
@@ -118,17 +144,7 @@ int tz_local_to_utc(const char *tz, int64_t wall_secs, int64_t *utc_secs)
         pthread_mutex_unlock(&tz_libical_lock);
         return -1;
     }
-    /* The offsets half a day before and after; with no change between them the answer is
-     * plain. Otherwise the earlier offset wins when it gives a real instant (the first of a
-     * fold, or a time before the change); then the later one; in a gap neither does, and the
-     * earlier offset moves the wall time forward by the gap. */
-    int before = zone_offset(zone, wall_secs - 43200);
-    int after = zone_offset(zone, wall_secs + 43200);
-    int64_t t = wall_secs - before;
-    if (before != after && zone_offset(zone, t) != before &&
-        zone_offset(zone, wall_secs - after) == after)
-        t = wall_secs - after;
+    *utc_secs = local_to_utc_locked(zone, wall_secs);
     pthread_mutex_unlock(&tz_libical_lock);
-    *utc_secs = t;
     return 0;
 }

@@ -22,6 +22,15 @@ NOWS = {
     "sydney_oct": ("2026-10-03T12:00", "Australia/Sydney"),  # day before spring forward
     "london_mar": ("2026-03-28T12:00", "Europe/London"),     # day before spring forward
     "berlin_oct": ("2026-10-24T12:00", "Europe/Berlin"),     # day before fall back
+    # the southern hemisphere and odd shifts (docs/assistant-time.md, "DST")
+    "auckland_apr": ("2027-04-03T12:00", "Pacific/Auckland"),   # day before fall back
+    "auckland_sep": ("2027-09-25T12:00", "Pacific/Auckland"),   # day before spring forward
+    "sydney_apr27": ("2027-04-03T12:00", "Australia/Sydney"),   # day before fall back
+    "sydney_oct27": ("2027-10-02T12:00", "Australia/Sydney"),   # day before spring forward
+    "santiago_apr": ("2027-04-03T12:00", "America/Santiago"),   # fold 23:00-24:00 tonight
+    "santiago_sep": ("2027-09-04T12:00", "America/Santiago"),   # gap 00:00-01:00 tomorrow
+    "lordhowe_apr": ("2027-04-03T12:00", "Australia/Lord_Howe"),  # fold 01:30-02:00, 30 min
+    "lordhowe_oct": ("2027-10-02T12:00", "Australia/Lord_Howe"),  # gap 02:00-02:30, 30 min
 }
 
 
@@ -282,6 +291,21 @@ GENERAL = [
     ("party feburary 3", lambda n: at_date(md_next(T(n), 2, 3)), "", "party"),
     ("party septmber 3", lambda n: at_date(md_next(T(n), 9, 3)), "", "party"),
     ("tea in 5 minuets", lambda n: ("elapsed", 5), "", "tea"),
+    # a weekday, month or "tomorrow" of 8+ letters two edits away, first letter right
+    ("book club wendsday", lambda n: at_date(bare_wday(T(n), WE)), "", "book club"),
+    ("call thrusdya", lambda n: at_date(bare_wday(T(n), TH)), "", "call"),
+    ("gym satruday", lambda n: at_date(bare_wday(T(n), SA)), "", "gym"),
+    ("party decmeber 3", lambda n: at_date(md_next(T(n), 12, 3)), "", "party"),
+    ("dentist tommorrw", lambda n: at_date(T(n) + timedelta(1)), "", "dentist"),
+    ("cut oranges into quarters", lambda n: None, "", "cut oranges into quarters"),
+    ("check the warning light", lambda n: None, "", "check the warning light"),
+    # "eod"/"cob" first in the message or a clause: the time, as "end of day" is
+    ("eod send the contract", lambda n: next_time(n, 17), "", "send the contract"),
+    ("EOD finish the slides", lambda n: next_time(n, 17), "", "finish the slides"),
+    ("cob: call the bank", lambda n: next_time(n, 17), "", ": call the bank"),
+    ("eod tomorrow send the contract", lambda n: at_time(T(n) + timedelta(1), 17), "", "send the contract"),
+    ("end of day send the contract", lambda n: next_time(n, 17), "", "send the contract"),
+    ("send the eod report", lambda n: None, "", "send the eod report"),
     ("Call Tomorow At 5Pm", lambda n: at_time(T(n) + timedelta(1), 17), "", "Call"),
     ("call at nite", lambda n: next_time(n, 20), "", "call"),
     ("room b4 floor", lambda n: None, "", "room b4 floor"),
@@ -455,6 +479,16 @@ REPEATS = [
     ("haircut every 4 weeks from when I complete it", lambda n: first_match(n, lambda d: True),
      "FREQ=WEEKLY;INTERVAL=4", "haircut", True),
     ("mop every week after done", lambda n: first_match(n, lambda d: True), "FREQ=WEEKLY", "mop", True),
+    # "every" before a position of the month is that position, not an interval
+    ("book club every 2nd tuesday of the month",
+     lambda n: first_match(n, lambda d: d.weekday() == TU and (d.day - 1) // 7 == 1),
+     "FREQ=MONTHLY;BYDAY=TU;BYSETPOS=2", "book club", False),
+    ("every third friday of the month pay the bill",
+     lambda n: first_match(n, lambda d: d.weekday() == FR and (d.day - 1) // 7 == 2),
+     "FREQ=MONTHLY;BYDAY=FR;BYSETPOS=3", "pay the bill", False),
+    ("water every 2nd week", lambda n: first_match(n, lambda d: True), "FREQ=WEEKLY;INTERVAL=2", "water", False),
+    ("mow the lawn every 10 days from completion", lambda n: first_match(n, lambda d: True),
+     "FREQ=DAILY;INTERVAL=10", "mow the lawn", True),
     ("plan the Monday sync every monday", lambda n: first_match(n, lambda d: d.weekday() == MO),
      "FREQ=WEEKLY;BYDAY=MO", "plan the Monday sync", False),
     ("weekly Monday sync", lambda n: first_match(n, lambda d: True), "FREQ=WEEKLY", "Monday sync", False),
@@ -580,6 +614,15 @@ def SPECIAL():
     add("berlin_sat", "pay 5/3", at_date(date(2027, 3, 5)), rest="pay")
     add("london_thu", "pay 5/3", at_date(date(2027, 3, 5)), rest="pay")
     add("ny_sun", "pay 5/3", at_date(date(2027, 5, 3)), rest="pay")
+    # a numeric date beats "by <hour>" / "at <hour>"
+    add("ny_sun", "file the 1099s by 2/15", at_date(date(2027, 2, 15)), rest="file the 1099s")
+    add("ny_sun", "file the 1099s by 12/24", at_date(date(2026, 12, 24)), rest="file the 1099s")
+    add("ny_sun", "submit at 3/4", at_date(date(2027, 3, 4)), rest="submit")
+    add("ny_sun", "pay rent by 1/1/2028", at_date(date(2028, 1, 1)), rest="pay rent")
+    add("berlin_sat", "file taxes by 15/2", at_date(date(2027, 2, 15)), rest="file taxes")
+    add("ny_sun", "send it by 3", next_time(now_of("ny_sun")[0], 15), rest="send it")
+    add("ny_sun", "pay rent by 1st", at_date(date(2027, 1, 1)), rest="pay rent")
+    add("berlin_sat", "pay rent by 3rd", at_date(date(2026, 11, 3)), rest="pay rent")
     # DST: spring forward (2026-03-08, New York): 02:30 does not exist
     add("ny_dst_sat", "feed cat tomorrow at 2:30am", at_time(date(2026, 3, 8), 2, 30), rest="feed cat")
     add("ny_dst_sat", "feed cat tomorrow at 9am", at_time(date(2026, 3, 8), 9), rest="feed cat")
@@ -600,6 +643,28 @@ def SPECIAL():
     add("berlin_oct", "call tomorrow at 2:30am", at_time(date(2026, 10, 25), 2, 30), rest="call")
     add("berlin_oct", "call tomorrow", at_date(date(2026, 10, 25)), rest="call")
     add("berlin_oct", "call in 24 hours", ("elapsed", 24 * 60), rest="call")
+    # the southern hemisphere: Auckland (+12/+13), Sydney (+10/+11), Santiago (-04/-03, the
+    # change at midnight), Lord Howe (+10:30/+11, a 30-minute shift); gap forward, fold first
+    add("auckland_sep", "feed the lambs tomorrow at 2:30am", at_time(date(2027, 9, 26), 2, 30), rest="feed the lambs")
+    add("auckland_sep", "feed the lambs tomorrow at 3:30am", at_time(date(2027, 9, 26), 3, 30), rest="feed the lambs")
+    add("auckland_sep", "feed the lambs tomorrow at 1:30am", at_time(date(2027, 9, 26), 1, 30), rest="feed the lambs")
+    add("auckland_sep", "feed the lambs in 24 hours", ("elapsed", 24 * 60), rest="feed the lambs")
+    add("auckland_sep", "feed the lambs tomorrow", at_date(date(2027, 9, 26)), rest="feed the lambs")
+    add("auckland_apr", "check the generator tomorrow at 2:30am", at_time(date(2027, 4, 4), 2, 30), rest="check the generator")
+    add("auckland_apr", "check the generator tomorrow at 1:59am", at_time(date(2027, 4, 4), 1, 59), rest="check the generator")
+    add("auckland_apr", "check the generator tomorrow at 3am", at_time(date(2027, 4, 4), 3), rest="check the generator")
+    add("auckland_apr", "check the generator every day at 2:15am", at_time(date(2027, 4, 4), 2, 15), "FREQ=DAILY", "check the generator")
+    add("sydney_oct27", "call tomorrow at 2:30am", at_time(date(2027, 10, 3), 2, 30), rest="call")
+    add("sydney_apr27", "call tomorrow at 2:30am", at_time(date(2027, 4, 4), 2, 30), rest="call")
+    add("santiago_sep", "call tomorrow at 00:30", at_time(date(2027, 9, 5), 0, 30), rest="call")
+    add("santiago_sep", "call at midnight", at_time(date(2027, 9, 5), 0), rest="call")
+    add("santiago_sep", "call tomorrow at 1:30am", at_time(date(2027, 9, 5), 1, 30), rest="call")
+    add("santiago_apr", "call at 11:30pm", at_time(date(2027, 4, 3), 23, 30), rest="call")
+    add("santiago_apr", "call tomorrow", at_date(date(2027, 4, 4)), rest="call")
+    add("lordhowe_oct", "call tomorrow at 2:15am", at_time(date(2027, 10, 3), 2, 15), rest="call")
+    add("lordhowe_oct", "call tomorrow at 2:30am", at_time(date(2027, 10, 3), 2, 30), rest="call")
+    add("lordhowe_apr", "call tomorrow at 1:45am", at_time(date(2027, 4, 4), 1, 45), rest="call")
+    add("lordhowe_apr", "call tomorrow at 2am", at_time(date(2027, 4, 4), 2), rest="call")
     # tonight after 20:00 (21:30): the next full hour
     add("ny_fri_late", "movie tonight", at_time(date(2026, 12, 11), 22), rest="movie")
     add("ny_sun", "movie tonight", at_time(date(2026, 12, 6), 20), rest="movie")

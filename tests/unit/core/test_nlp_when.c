@@ -4,7 +4,8 @@
  * expected due with Python's zoneinfo from the conventions written again in Python, not
  * from this reader: the same phrases said at several "now"s (a Sunday, a Friday after 20:00,
  * a Saturday that is the last day of a month, Dec 31, +05:30, Sydney, UTC) and the DST days
- * of New York and Sydney. */
+ * of New York, Berlin, London and Sydney, and the southern hemisphere (Auckland, Sydney,
+ * Santiago, Lord Howe) both ways. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
