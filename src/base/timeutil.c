@@ -35,8 +35,7 @@ uint64_t time_mono_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-/* Days since 1970-01-01 of the civil date y-m-d. */
-static int64_t days_from_civil(int64_t y, int m, int d)
+int64_t time_days_from_civil(int64_t y, int m, int d)
 {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -137,7 +136,7 @@ int time_parse_rfc3339(const char *s, int64_t *out_ms)
     }
     if (*p != '\0')
         return -1;
-    int64_t days = days_from_civil(year, mon, day);
+    int64_t days = time_days_from_civil(year, mon, day);
     *out_ms = days * MS_PER_DAY + hour * MS_PER_HOUR + min * MS_PER_MIN + sec * MS_PER_SEC + ms -
               offset_ms;
     return 0;

@@ -14,6 +14,9 @@ int64_t time_now_ms(void);
 /* Monotonic clock in ns, for latency measurement. */
 uint64_t time_mono_ns(void);
 
+/* Days since 1970-01-01 of the proleptic Gregorian date y-m-d (negative before it). */
+int64_t time_days_from_civil(int64_t y, int m, int d);
+
 /* The instant ms milliseconds (>= 0) from now on clock (CLOCK_REALTIME or CLOCK_MONOTONIC: the
  * clock of the condition variable it is for), as pthread_cond_timedwait wants it. */
 struct timespec time_deadline_ms(clockid_t clock, int64_t ms);

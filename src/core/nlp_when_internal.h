@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/timeutil.h"
+
 #include "core/nlp_when.h"
 
 /* A day as the message names it, resolved against "today" only at the end. */
@@ -92,8 +94,6 @@ struct when_acc {
 void nlp_when_resolve(const struct when_acc *acc, int64_t now_ms, const char *tz,
                       struct nlp_when *out);
 
-/* Calendar helpers (proleptic Gregorian, days since 1970-01-01). */
-int64_t nlp_days_from_civil(int y, int m, int d);
 void nlp_civil_from_days(int64_t days, int *y, int *m, int *d);
 int nlp_days_in_month(int y, int m);
 

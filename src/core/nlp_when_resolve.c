@@ -20,16 +20,6 @@
     (366 * 8) /* Feb 29 on a given weekday recurs within 28 years; 8 suffice                       \
                  for any rule the grammar builds */
 
-int64_t nlp_days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 void nlp_civil_from_days(int64_t days, int *y, int *m, int *d)
 {
     days += 719468;
@@ -65,7 +55,7 @@ static int64_t add_months(int64_t day, int n)
     y = idx / 12;
     m = idx % 12 + 1;
     int last = nlp_days_in_month(y, m);
-    return nlp_days_from_civil(y, m, d > last ? last : d);
+    return time_days_from_civil(y, m, d > last ? last : d);
 }
 
 /* The next date on or after today with this month and day (year 0), or that exact date. */
@@ -75,12 +65,12 @@ static int64_t resolve_md(const struct dayref *r, int64_t today)
     nlp_civil_from_days(today, &ty, &tm, &td);
     if (r->year) {
         int last = nlp_days_in_month(r->year, r->month);
-        return nlp_days_from_civil(r->year, r->month, r->dom > last ? last : r->dom);
+        return time_days_from_civil(r->year, r->month, r->dom > last ? last : r->dom);
     }
     for (int y = ty; y < ty + 9; y++) {
         if (r->dom > nlp_days_in_month(y, r->month))
             continue; /* Feb 29 waits for a leap year */
-        int64_t day = nlp_days_from_civil(y, r->month, r->dom);
+        int64_t day = time_days_from_civil(y, r->month, r->dom);
         if (day >= today)
             return day;
     }
@@ -94,7 +84,7 @@ static int64_t resolve_dom(int dom, int64_t today)
     nlp_civil_from_days(today, &y, &m, &d);
     for (int k = 0; k < 24; k++) {
         if (dom <= nlp_days_in_month(y, m) && (k > 0 || dom >= d))
-            return nlp_days_from_civil(y, m, dom);
+            return time_days_from_civil(y, m, dom);
         if (++m > 12) {
             m = 1;
             y++;
@@ -153,34 +143,34 @@ static int64_t resolve_kind(const struct dayref *r, int64_t today)
     case DAY_EOW:
         return today + (4 - wd + 7) % 7;
     case DAY_EOM:
-        return nlp_days_from_civil(y, m, nlp_days_in_month(y, m));
+        return time_days_from_civil(y, m, nlp_days_in_month(y, m));
     case DAY_EOY:
-        return nlp_days_from_civil(y, 12, 31);
+        return time_days_from_civil(y, 12, 31);
     case DAY_WEEKEND:
         if (r->n == 0)
             return wd >= 5 ? today : today + (5 - wd);
         return today - wd + 5 + 7;
     case DAY_MONTHSTART:
         if (r->month) {
-            int64_t day = nlp_days_from_civil(y, r->month, 1);
-            return day > today ? day : nlp_days_from_civil(y + 1, r->month, 1);
+            int64_t day = time_days_from_civil(y, r->month, 1);
+            return day > today ? day : time_days_from_civil(y + 1, r->month, 1);
         }
         if (r->dom) { /* "the 5th of next month" */
-            int64_t first = add_months(nlp_days_from_civil(y, m, 1), r->n);
+            int64_t first = add_months(time_days_from_civil(y, m, 1), r->n);
             int fy, fm, fd;
             nlp_civil_from_days(first, &fy, &fm, &fd);
             int last = nlp_days_in_month(fy, fm);
             return first + (r->dom > last ? last : r->dom) - 1;
         }
-        return add_months(nlp_days_from_civil(y, m, 1), r->n);
+        return add_months(time_days_from_civil(y, m, 1), r->n);
     case DAY_YEARSTART:
-        return nlp_days_from_civil(y + 1, 1, 1);
+        return time_days_from_civil(y + 1, 1, 1);
     case DAY_NEXTEOW:
         return today - wd + 7 + 4;
     case DAY_NEXTEOM:
-        return add_months(nlp_days_from_civil(y, m, 1), 2) - 1;
+        return add_months(time_days_from_civil(y, m, 1), 2) - 1;
     case DAY_NEXTEOY:
-        return nlp_days_from_civil(y + 1, 12, 31);
+        return time_days_from_civil(y + 1, 12, 31);
     case DAY_NONE:
         break;
     }
