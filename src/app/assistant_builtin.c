@@ -928,7 +928,14 @@ static void respond(struct brain *b)
         buf_puts(&b->reply, "OK, nothing changed.");
         break;
     default:
-        buf_puts(&b->reply, assistant_unknown_text());
+        if (strlen(b->t->message) > NLP_TEXT_MAX) /* the parser reads no longer message */
+            buf_printf(&b->reply,
+                       "That message is too long for me to read (I read up to %d bytes, about "
+                       "%d words), and I changed nothing. Say it in fewer words, or add the "
+                       "details to the task's description afterwards.",
+                       NLP_TEXT_MAX, NLP_TEXT_MAX / 6);
+        else
+            buf_puts(&b->reply, assistant_unknown_text());
         break;
     }
 }

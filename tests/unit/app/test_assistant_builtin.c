@@ -10,6 +10,7 @@
 
 #include "app/app.h"
 #include "app/assistant.h"
+#include "core/nlp.h"
 #include "app/tools.h"
 
 #include "../store/test_user.h"
@@ -425,4 +426,16 @@ Test(assistant_builtin, what_is_due_lists_what_is_left_to_do)
     cr_expect(strstr(r, "Call the bank") != NULL && !strstr(r, "plumber"), "%s", r);
     r = say("what have I completed?");
     cr_expect(strstr(r, "plumber") != NULL, "%s", r);
+}
+
+/* A message longer than the parser reads is answered as such, and changes nothing. */
+Test(assistant_builtin, a_message_too_long_to_read_says_so_and_changes_nothing)
+{
+    char msg[NLP_TEXT_MAX + 64] = "add ";
+    while (strlen(msg) < NLP_TEXT_MAX + 10)
+        strcat(msg, "milk ");
+    const char *r = say(msg);
+    cr_expect(strstr(r, "too long") != NULL, "%s", r);
+    cr_expect_eq(count_tasks("u1"), 0);
+    cr_expect_eq(json_array_size(last.tool_calls), 0);
 }
