@@ -81,6 +81,8 @@ describe('the chat panel', () => {
             { what: 'focus on the Assistant button once closed' });
         await page.keyboard.press('c');
         await waitForValue(() => focusedId(page), 'chat-message', 'focus in the message box again');
+        // the panel opened anew reads the conversation again: wait for it before counting answers
+        await answers(page).first().locator('.chat-changes li', { hasText: 'Added “Buy milk”' }).waitFor();
 
         const second = await say(page, 'make it high priority');
         const updated = second.locator('.chat-changes li').filter({ hasText: 'Updated' });
