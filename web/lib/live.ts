@@ -6,11 +6,10 @@
 // the session over.
 // Each change another tab or device makes to this user's tasks arrives as
 // {type: "task.changed", op, task}. The socket reconnects with backoff (0.5 s doubling, at
-// most 5 s) when it drops, a server restart included; once the socket is ready (the first
-// time too: changes between the page's first reads and the socket's authentication were
-// pushed to nobody) the page reloads what it shows.
+// most 5 s) when it drops, a server restart included; after a reconnect the page reloads
+// what it shows, since changes made meanwhile were not pushed to it.
 // {type: "notification"} pushes refresh the notification bell at once (its refresh hook,
-// docs/decisions/0035-web-notifications.md), and so does every ready.
+// docs/decisions/0035-web-notifications.md), and so does a reconnect.
 import { useEffect, useRef } from 'react';
 import { refreshNotifications } from './notifications';
 import type { Task } from './types';
@@ -29,7 +28,7 @@ function wsUrl(): string {
   return `${protocol === 'https:' ? 'wss' : 'ws'}://${host}/ws`;
 }
 
-/** Calls onChange for every pushed change, and onResync each time the socket is ready (the first time too). */
+/** Calls onChange for every pushed change, and onResync after a reconnect. */
 export function useLiveSync(token: string, onChange: (c: LiveChange) => void, onResync: () => void) {
   const handlers = useRef({ onChange, onResync });
   handlers.current = { onChange, onResync };
@@ -37,6 +36,7 @@ export function useLiveSync(token: string, onChange: (c: LiveChange) => void, on
     if (typeof WebSocket === 'undefined') return;
     let ws: WebSocket | null = null;
     let stopped = false;
+    let wasReady = false;
     let retries = 0;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const open = () => {
@@ -46,10 +46,11 @@ export function useLiveSync(token: string, onChange: (c: LiveChange) => void, on
         let m: { type?: string } | null = null;
         try { m = JSON.parse(String(e.data)); } catch { return; }
         if (m?.type === 'ready') {
-          // Every ready, the first included: what changed between the page's first reads and
-          // this socket's authentication was pushed to nobody, so the page reads it again.
-          handlers.current.onResync();
-          refreshNotifications();
+          if (wasReady) {
+            handlers.current.onResync();
+            refreshNotifications();
+          }
+          wasReady = true;
           retries = 0;
         } else if (m?.type === 'task.changed') {
           handlers.current.onChange(m as LiveChange);
