@@ -298,6 +298,35 @@ bool nlp_live(const struct nlp_ctx *x, int i)
     return !x->used[x->t[i].s];
 }
 
+bool nlp_in_set(const char *w, const char *const *set)
+{
+    for (int i = 0; set[i]; i++)
+        if (strcmp(w, set[i]) == 0)
+            return true;
+    return false;
+}
+
+void nlp_join_query(const struct nlp_ctx *x, int from, int to, const char *const *noise,
+                    bool words_only, char *q, size_t cap)
+{
+    assert(x && noise && q && cap > 0);
+    size_t n = 0;
+    for (int i = from; i < to; i++) {
+        const struct nlp_tok *t = &x->t[i];
+        if (!nlp_live(x, i) || (words_only ? t->kind != TK_WORD : t->kind == TK_PUNCT) ||
+            nlp_in_set(t->w, noise))
+            continue;
+        size_t tl = (size_t)(t->e - t->s);
+        if (n + tl + 2 >= cap)
+            break;
+        if (n)
+            q[n++] = ' ';
+        memcpy(q + n, x->text + t->s, tl);
+        n += tl;
+    }
+    q[n] = '\0';
+}
+
 /* --- dates --- */
 
 /* Token i is a task number ("task 3", "#3", "number 3") or a position ("the 3rd one"). */

@@ -51,6 +51,13 @@ int nlp_find(const struct nlp_ctx *x, int from, int to, const char *pattern, int
 bool nlp_one_typo(const char *a, const char *b);
 void nlp_consume(struct nlp_ctx *x, int from, int to);
 bool nlp_live(const struct nlp_ctx *x, int i); /* not consumed, not inside a date phrase */
+/* Whether w is one of set's words (NULL-terminated). */
+bool nlp_in_set(const char *w, const char *const *set);
+/* Joins the live tokens of [from, to) that are not in noise - words only when words_only, else
+ * everything but punctuation - with single spaces into q (cap bytes, cut before the token that
+ * does not fit): the words a list or an "all" narrows by. */
+void nlp_join_query(const struct nlp_ctx *x, int from, int to, const char *const *noise,
+                    bool words_only, char *q, size_t cap);
 /* Reads dates, times, repeats and reminders (nlp_when_read) over tokens [from, to), with
  * quotes, tags, priorities and task numbers blanked; marks the tokens they cover. */
 void nlp_read_when(struct nlp_ctx *x, int from, int to);

@@ -118,14 +118,6 @@ static const struct lead {
 
 /* --- polite words, confirmations, help --- */
 
-static bool in_set(const char *w, const char *const *set)
-{
-    for (int i = 0; set[i]; i++)
-        if (strcmp(w, set[i]) == 0)
-            return true;
-    return false;
-}
-
 /* Every token of [from, to) is in words, and one is in core. */
 static bool only_words(const struct nlp_ctx *x, int from, int to, const char *const *core,
                        const char *const *words)
@@ -136,9 +128,9 @@ static bool only_words(const struct nlp_ctx *x, int from, int to, const char *co
             continue;
         if (x->t[i].kind != TK_WORD)
             return false;
-        if (in_set(x->t[i].w, core))
+        if (nlp_in_set(x->t[i].w, core))
             any = true;
-        else if (!in_set(x->t[i].w, words))
+        else if (!nlp_in_set(x->t[i].w, words))
             return false;
     }
     return any;
@@ -255,8 +247,8 @@ static int trim_tail(struct nlp_ctx *x, int end)
         if (t->kind == TK_PUNCT && t->w[0] != '"' && t->w[0] != ')') {
             x->gone[--end] = 1, again = true;
         } else if (t->kind == TK_WORD &&
-                   in_set(t->w, (const char *const[]){"please", "pls", "plz", "thanks", "thx", "ty",
-                                                      "thankyou", NULL})) {
+                   nlp_in_set(t->w, (const char *const[]){"please", "pls", "plz", "thanks", "thx",
+                                                          "ty", "thankyou", NULL})) {
             x->gone[--end] = 1, again = true;
         } else if (end >= 2 && nlp_seq(x, end - 2, "thank you") == end) {
             nlp_consume(x, end - 2, end), end -= 2, again = true;
@@ -461,9 +453,9 @@ static int lead_after_date(struct nlp_ctx *x, int j, int end)
         }
     }
     if (k > 0 && k + 1 < end && x->gone[k - 1] &&
-        in_set(x->t[k].w,
-               (const char *const[]){"really", "definitely", "seriously", "actually", "probably",
-                                     "honestly", "totally", "absolutely", NULL}))
+        nlp_in_set(x->t[k].w,
+                   (const char *const[]){"really", "definitely", "seriously", "actually",
+                                         "probably", "honestly", "totally", "absolutely", NULL}))
         x->gone[k++] = 1;
     return k;
 }
@@ -516,13 +508,13 @@ static bool is_reference(const struct nlp_ctx *x, int from, int to)
         if (!nlp_live(x, i) || x->t[i].kind == TK_PUNCT || !strcmp(x->t[i].w, "-"))
             continue; /* "task 3 - done" */
         live++;
-        if (x->t[i].kind == TK_HASHNUM || (x->t[i].kind == TK_WORD && in_set(x->t[i].w, refs)))
+        if (x->t[i].kind == TK_HASHNUM || (x->t[i].kind == TK_WORD && nlp_in_set(x->t[i].w, refs)))
             ref++;
         else if (x->t[i].kind == TK_NUM && nlp_seq(x, i - 1, "task|item|number|#") == i)
             ref++;
         else if (!(x->t[i].kind == TK_WORD &&
-                   in_set(x->t[i].w, (const char *const[]){"task", "item", "number", "one", "the",
-                                                           "#", NULL})))
+                   nlp_in_set(x->t[i].w, (const char *const[]){"task", "item", "number", "one",
+                                                               "the", "#", NULL})))
             return false;
     }
     return live > 0 && ref > 0;
@@ -577,9 +569,9 @@ static void do_add_generic(struct nlp_ctx *x, int j, int end)
         quick_fields(x, j, i, true);
         for (int m = j; m < i; m++)
             if (nlp_live(x, m) && x->t[m].kind == TK_WORD &&
-                !in_set(x->t[m].w,
-                        (const char *const[]){"a", "an", "the", "tag", "tags", "label", "labels",
-                                              "reminder", "reminders", "and", "priority", NULL}))
+                !nlp_in_set(x->t[m].w, (const char *const[]){"a", "an", "the", "tag", "tags",
+                                                             "label", "labels", "reminder",
+                                                             "reminders", "and", "priority", NULL}))
                 nlp_add_tag(c->tags, &c->n_tags, x->text + x->t[m].s,
                             (size_t)(x->t[m].e - x->t[m].s));
         nlp_consume(x, j, i + 1);
@@ -828,7 +820,7 @@ static void consume_update_noise(struct nlp_ctx *x, int from, int to)
     static const char *const noise[] = {"due",       "repeat", "repeats", "repeating", "recur",
                                         "recurring", "be",     "should",  "always",    NULL};
     for (int i = from; i < to; i++)
-        if (nlp_live(x, i) && x->t[i].kind == TK_WORD && in_set(x->t[i].w, noise))
+        if (nlp_live(x, i) && x->t[i].kind == TK_WORD && nlp_in_set(x->t[i].w, noise))
             x->gone[i] = 1;
 }
 
@@ -1139,10 +1131,11 @@ static bool has_list_word(const struct nlp_ctx *x, int from, int to)
 {
     bool time = false, have = false;
     for (int i = from; i < to; i++) {
-        if (x->t[i].kind == TK_TAG || (x->t[i].kind == TK_WORD && in_set(x->t[i].w, list_words)))
+        if (x->t[i].kind == TK_TAG ||
+            (x->t[i].kind == TK_WORD && nlp_in_set(x->t[i].w, list_words)))
             return true;
-        time = time || (x->t[i].kind == TK_WORD && in_set(x->t[i].w, time_words));
-        have = have || (x->t[i].kind == TK_WORD && in_set(x->t[i].w, have_words));
+        time = time || (x->t[i].kind == TK_WORD && nlp_in_set(x->t[i].w, time_words));
+        have = have || (x->t[i].kind == TK_WORD && nlp_in_set(x->t[i].w, have_words));
     }
     if (time && have)
         return true;
@@ -1171,20 +1164,7 @@ static void list_query(struct nlp_ctx *x, int from, int to, bool search)
             f->q[n] = '\0';
             return;
         }
-    size_t n = 0;
-    for (int i = from; i < to; i++) {
-        const struct nlp_tok *t = &x->t[i];
-        if (!nlp_live(x, i) || t->kind == TK_PUNCT || in_set(t->w, list_noise))
-            continue;
-        size_t tl = (size_t)(t->e - t->s);
-        if (n + tl + 2 >= sizeof f->q)
-            break;
-        if (n)
-            f->q[n++] = ' ';
-        memcpy(f->q + n, x->text + t->s, tl);
-        n += tl;
-    }
-    f->q[n] = '\0';
+    nlp_join_query(x, from, to, list_noise, false, f->q, sizeof f->q);
 }
 
 static void do_list(struct nlp_ctx *x, int j, int end, bool search)
@@ -1217,7 +1197,7 @@ static void do_list(struct nlp_ctx *x, int j, int end, bool search)
 static bool list_leftover(const struct nlp_ctx *x, int from, int to)
 {
     for (int i = from; i < to; i++)
-        if (nlp_live(x, i) && x->t[i].kind != TK_PUNCT && !in_set(x->t[i].w, list_noise))
+        if (nlp_live(x, i) && x->t[i].kind != TK_PUNCT && !nlp_in_set(x->t[i].w, list_noise))
             return true;
     return false;
 }
@@ -1393,7 +1373,7 @@ static bool past_tense(struct nlp_ctx *x, int p, int end)
         return false;
     const char *w = x->t[v].w;
     size_t n = strlen(w);
-    bool past = in_set(w, irregular) ||
+    bool past = nlp_in_set(w, irregular) ||
                 (n > 4 && !strcmp(w + n - 2, "ed") && strcmp(w, "need") && strcmp(w, "needed"));
     if (!past)
         return false;
@@ -1438,8 +1418,8 @@ static void maybe_task_line(struct nlp_ctx *x, int mode, int p, int j, int end)
 {
     struct nlp_command *c = x->c;
     if ((c->target != NLP_TARGET_WORDS && c->target != NLP_TARGET_NONE) ||
-        in_set(x->t[p].w, (const char *const[]){"i", "i've", "ive", "we", "i'm", "im", "done",
-                                                "finished", "completed", "we've", NULL}))
+        nlp_in_set(x->t[p].w, (const char *const[]){"i", "i've", "ive", "we", "i'm", "im", "done",
+                                                    "finished", "completed", "we've", NULL}))
         return;
     if (mode == M_CHANGE || mode == M_MOVE) {
         const char *to = mode == M_MOVE ? "to|until|till|til|for|on|by|back|forward|out|off|over"
@@ -1459,7 +1439,7 @@ static void maybe_task_line(struct nlp_ctx *x, int mode, int p, int j, int end)
     if (c->intent != NLP_COMPLETE && c->intent != NLP_DELETE && c->intent != NLP_REOPEN)
         return;
     if (c->intent == NLP_DELETE &&
-        in_set(x->t[p].w, (const char *const[]){"delete", "remove", "erase", "trash", NULL}))
+        nlp_in_set(x->t[p].w, (const char *const[]){"delete", "remove", "erase", "trash", NULL}))
         return; /* "delete my 3pm meeting" names a task */
     struct nlp_when w = c->when;
     unsigned char gone[NLP_MAX_TOKENS];
@@ -1644,8 +1624,8 @@ static bool task_line(struct nlp_ctx *x, int p, int end)
                                       "should", "did",  "is",  "are",   NULL};
     static const char *const who[] = {"i",  "you", "we",    "they", "it",   "he", "she",
                                       "my", "any", "there", "this", "that", "u",  NULL};
-    if (x->t[p].kind == TK_WORD && in_set(x->t[p].w, asks) &&
-        (!in_set(x->t[p].w, aux) || (p + 1 < end && in_set(x->t[p + 1].w, who))))
+    if (x->t[p].kind == TK_WORD && nlp_in_set(x->t[p].w, asks) &&
+        (!nlp_in_set(x->t[p].w, aux) || (p + 1 < end && nlp_in_set(x->t[p + 1].w, who))))
         return false; /* "do I ..." asks; "do the dishes" is a task */
     int words = 0;
     bool quick = false;

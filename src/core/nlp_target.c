@@ -26,14 +26,6 @@ static int ordinal_value(const char *w)
     return 0;
 }
 
-static bool in_set(const char *w, const char *const *set)
-{
-    for (int i = 0; set[i]; i++)
-        if (strcmp(w, set[i]) == 0)
-            return true;
-    return false;
-}
-
 static void set_id(struct nlp_ctx *x, int64_t id, bool ordinal)
 {
     x->c->target = NLP_TARGET_ID;
@@ -119,11 +111,11 @@ static bool target_previous(struct nlp_ctx *x, int from, int to)
             continue;
         if (x->t[i].kind != TK_WORD)
             return false;
-        if (in_set(x->t[i].w, pronouns))
+        if (nlp_in_set(x->t[i].w, pronouns))
             any = true;
-        else if (!in_set(x->t[i].w, pronoun_noise))
+        else if (!nlp_in_set(x->t[i].w, pronoun_noise))
             return false;
-        many = many || in_set(x->t[i].w, plural);
+        many = many || nlp_in_set(x->t[i].w, plural);
         last = last || !strcmp(x->t[i].w, "last");
     }
     x->c->target_plural = any && many;
@@ -154,20 +146,7 @@ static const char *const all_noise[] = {
 static void all_query(struct nlp_ctx *x, int from, int to)
 {
     struct nlp_filter *f = &x->c->filter;
-    size_t n = 0;
-    for (int i = from; i < to; i++) {
-        const struct nlp_tok *t = &x->t[i];
-        if (!nlp_live(x, i) || t->kind != TK_WORD || in_set(t->w, all_noise))
-            continue;
-        size_t tl = (size_t)(t->e - t->s);
-        if (n + tl + 2 >= sizeof f->q)
-            break;
-        if (n)
-            f->q[n++] = ' ';
-        memcpy(f->q + n, x->text + t->s, tl);
-        n += tl;
-    }
-    f->q[n] = '\0';
+    nlp_join_query(x, from, to, all_noise, true, f->q, sizeof f->q);
 }
 
 void nlp_target_all(struct nlp_ctx *x, int from, int to)
@@ -215,10 +194,10 @@ void nlp_parse_target(struct nlp_ctx *x, int from, int to)
         }
     int a = from, b = to;
     while (a < b && (!nlp_live(x, a) || x->t[a].kind == TK_PUNCT ||
-                     (x->t[a].kind == TK_WORD && in_set(x->t[a].w, lead_noise))))
+                     (x->t[a].kind == TK_WORD && nlp_in_set(x->t[a].w, lead_noise))))
         a++;
     while (b > a && (!nlp_live(x, b - 1) || x->t[b - 1].kind == TK_PUNCT ||
-                     (x->t[b - 1].kind == TK_WORD && in_set(x->t[b - 1].w, tail_noise))))
+                     (x->t[b - 1].kind == TK_WORD && nlp_in_set(x->t[b - 1].w, tail_noise))))
         b--;
     if (a == b)
         return;
@@ -350,7 +329,7 @@ static bool filter_word(const struct nlp_ctx *x, int i)
     static const char *const words[] = {
         "due",     "today",   "tomorrow", "high",   "low",   "medium", "priority", "completed",
         "pending", "overdue", "by",       "sorted", "tasks", "that",   "which",    NULL};
-    return i >= x->n || x->t[i].kind != TK_WORD || in_set(x->t[i].w, words);
+    return i >= x->n || x->t[i].kind != TK_WORD || nlp_in_set(x->t[i].w, words);
 }
 
 static int filter_tags(struct nlp_ctx *x, int i, int to)
