@@ -4,7 +4,8 @@
 
 up_t0=0
 
-up_log() { k8s_log "[$((SECONDS - up_t0))s] $*"; }
+# up_log MSG: MSG with the seconds since the first daemon started
+up_log() { k8s_log "[$(awk -v a="$up_t0" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.1f", b - a}')s] $*"; }
 
 # render TEMPLATE OUT: the template with @RUN@, @CGROUP_ROOT@, @RUNC@, @CNI_BIN@ filled in
 render() {
@@ -182,7 +183,7 @@ on_up_exit() {
 cmd_up() {
     up_preflight
     up_prepare
-    up_t0=$SECONDS
+    up_t0=$EPOCHREALTIME
     trap on_up_exit EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
