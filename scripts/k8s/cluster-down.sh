@@ -144,5 +144,18 @@ cmd_down() {
     rm -f $shim_socks $(container_log_links)
     host_release
     [[ -d $k8s_run ]] && clean_run_dir
+    down_verify
     k8s_log "cluster $k8s_name is down"
+}
+
+# down_verify: fails naming whatever of the cluster is still there
+down_verify() {
+    local left=() f
+    for f in /proc/[0-9]*/cmdline; do
+        [[ $(tr '\0' ' ' 2>/dev/null <"$f") == *"$k8s_run/"* ]] && left+=("process ${f//[^0-9]/}")
+    done
+    grep -qF " $k8s_run/" /proc/self/mountinfo && left+=("mounts under $k8s_run")
+    [[ -e $k8s_netns ]] && left+=("$k8s_netns")
+    compgen -G "/sys/fs/cgroup/*/${k8s_cgroup_root#/}" >/dev/null && left+=("cgroup $k8s_cgroup_root")
+    ((${#left[@]} == 0)) || k8s_die "down left: ${left[*]}"
 }

@@ -46,6 +46,7 @@ start() {
     shift
     setsid nsenter --net="$k8s_netns" "$@" >"$k8s_run/logs/$name.log" 2>&1 </dev/null &
     echo "$name $!" >>"$k8s_run/pids"
+    disown $!
 }
 
 # await NAME DEADLINE_S WHAT CMD...: polls CMD; fails when daemon NAME dies or time runs out
