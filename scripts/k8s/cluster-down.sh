@@ -50,6 +50,14 @@ daemon_pids() {
     return 0
 }
 
+# running PID: the process exists and is not a zombie waiting for its parent
+running() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }
+    [[ ${stat%% *} != Z ]]
+}
+
 # kill_wait SIGNAL GRACE_S PID...: signals each PID; true once all are gone within GRACE_S
 kill_wait() {
     local sig=$1 deadline=$((SECONDS + $2)) pid alive
@@ -58,7 +66,7 @@ kill_wait() {
     kill "-$sig" "$@" 2>/dev/null || true
     while ((SECONDS < deadline)); do
         alive=0
-        for pid in "$@"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+        for pid in "$@"; do running "$pid" && alive=1; done
         ((alive == 0)) && return 0
         sleep 0.2
     done
