@@ -56,10 +56,15 @@ test_up() {
     echo "$out" | sed 's/^/    /'
     check "up succeeds" test "$rc" -eq 0
     ((rc == 0)) || { echo "cannot go on without a cluster"; exit 1; }
+    # first, before anything gives kube-proxy time: up returns only once DNS really answers
+    check "cluster DNS answers from the namespace as soon as up returns" bash -c \
+        "'$k8s_repo/scripts/k8s/in-ns' busybox nslookup kubernetes.default.svc.cluster.local \
+        10.96.0.10 | grep -qx 'Address: 10.96.0.1'"
     check "node Ready" bash -c "'$kctl' get node '$k8s_node' | grep -qw Ready"
     check "default ServiceAccount exists" "$kctl" -n default get serviceaccount default
     timings="node Ready $(up_time "node $k8s_node Ready" "$out")s,"
-    timings+=" CoreDNS Available $(up_time "CoreDNS Available" "$out")s"
+    timings+=" CoreDNS Available $(up_time "CoreDNS Available" "$out")s,"
+    timings+=" DNS answering $(up_time "cluster DNS answering at 10.96.0.10" "$out")s"
 }
 
 test_workload() {
