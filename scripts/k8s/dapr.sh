@@ -52,8 +52,20 @@ helm() { "$here/helm" "$@"; }
 # ------------------------------------------------------------------------------ image
 cp_tools=(operator sentry injector placement)
 
+# The control plane, daprd and the chart must be one Dapr version: both modules pin it.
+check_versions() {
+    local m v
+    for m in dapr-cp daprd; do
+        v=$(awk '{ for (i = 1; i < NF; i++) if ($i == "github.com/dapr/dapr" && $(i + 1) ~ /^v/) {
+            print $(i + 1); exit } }' "$repo/tools/$m/go.mod")
+        [[ $v == "v$DAPR_VERSION" ]] ||
+            die "tools/$m/go.mod requires github.com/dapr/dapr ${v:-(none)}, dapr.sh installs v$DAPR_VERSION"
+    done
+}
+
 cmd_image() {
     local ctx key t daprd
+    check_versions
     nice -n 10 "$here/gobuild.sh" "${cp_tools[@]}"
     nice -n 10 "$repo/scripts/daprd.sh" build
     daprd=$("$repo/scripts/daprd.sh" path)
