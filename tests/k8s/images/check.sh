@@ -11,6 +11,7 @@
 #             password works, one with a wrong password is refused; it runs as uid 999
 #   kafka     a broker starts and answers a metadata request (kcat); `topics` creates a topic
 #             with its partitions; a message round-trips; a topic is not made by producing
+#   always    no Containerfile or entry point names an architecture (comments aside)
 # Prints one line per check and "images check: N passed, M failed"; exits non-zero on a failure.
 # Environment: TODO_K8S_CACHE, CHECK_TIMEOUT (seconds to wait for a server, default 90).
 set -euo pipefail
@@ -222,7 +223,7 @@ check_kafka() {
         echo 'k1:hello' | kcat -P -b "$b" -t check-events -K: -X acks=all 2>/dev/null
         check "kafka: a message round-trips" grep -qx 'k1:hello' \
             <<<"$(kcat -C -b "$b" -t check-events -e -o beginning -q -f '%k:%s\n' -m 1 2>/dev/null)"
-        echo 'x' | kcat -P -b "$b" -t check-not-made -m 5 2>/dev/null || true
+        echo 'x' | kcat -P -b "$b" -t check-not-made -X message.timeout.ms=2000 2>/dev/null || true
         check "kafka: producing does not create a topic" \
             bash -c "! kcat -b '$b' -L -m 5 2>/dev/null | grep -qF 'topic \"check-not-made\"'"
         check "kafka: its files belong to uid 10002" [ "$(stat -c %u "$data/data/meta.properties")" = 10002 ]
@@ -243,6 +244,12 @@ while (($#)); do
     esac
 done
 ((${#names[@]})) || names=(todo postgres kafka)
+
+# The Containerfiles build for any architecture (amd64 here, arm64 for OKE's Ampere shapes):
+# none names one.
+arch=$(cd "$repo" && grep -nE 'amd64|x86_64|aarch64|arm64|x86-64' deploy/Containerfile \
+    deploy/images/*.Containerfile deploy/images/*.sh | grep -vE '^[^:]+:[0-9]+:#' || true)
+check "Containerfiles name no architecture${arch:+ ($arch)}" [ -z "$arch" ]
 for n in "${names[@]}"; do
     case $n in
         todo) check_todo "localhost/todo:$tag" ;;
