@@ -206,7 +206,8 @@ build_todo() {
     # bookworm's Node.js is older than Next.js needs); a no-op when its sources are unchanged.
     "$repo/scripts/build-web.sh"
     key=$({
-        tree_hash src CMakeLists.txt docs/openapi.json deploy/Containerfile .containerignore
+        tree_hash src CMakeLists.txt docs/openapi.json deploy/Containerfile .containerignore \
+            scripts/build-web.sh scripts/csp-hashes.mjs
         cat "$repo/web/out/.source-hash"
     } | digest)
     build_on_base "localhost/todo:$tag" "$key" "$repo" "$repo/deploy/Containerfile"

@@ -95,6 +95,13 @@ wait_for() {
 
 config() { bah inspect --type image --format "$2" "$1"; }
 
+# check_no_setid NAME CTR: no set-user-id or set-group-id file (su, passwd, mount...)
+check_no_setid() {
+    local suid
+    suid=$(bah run --user 0:0 "$2" -- find / -xdev -type f -perm /6000 2>/dev/null | tr '\n' ' ') || true
+    check "$1: no set-user-id or set-group-id file${suid:+ ($suid)}" [ -z "$suid" ]
+}
+
 # ----------------------------------------------------------------------------------- todo
 check_todo() {
     local ref=$1 c out port
@@ -133,6 +140,7 @@ check_todo() {
             '! command -v cc && ! command -v gcc && ! command -v ld && ! command -v make' >/dev/null 2>&1
     }
     check "todo: no cc, gcc, ld nor make on the PATH" no_tools
+    check_no_setid todo "$c"
 
     port=$(free_port)
     start "$tmp/todo.log" --env "TODO_LISTEN=127.0.0.1:$port" "$c" -- /usr/local/bin/todo serve
@@ -153,6 +161,7 @@ check_postgres() {
     check "postgres: user is 999:999" [ "$(config "$ref" '{{.OCIv1.Config.User}}')" = 999:999 ]
     new_ctr "$ref"
     c=$ctr
+    check_no_setid postgres "$c"
     data=$tmp/pgdata
     mkdir -p "$data"
     chown 999:999 "$data"
@@ -201,6 +210,7 @@ check_kafka() {
     check "kafka: user is 10002:10002" [ "$(config "$ref" '{{.OCIv1.Config.User}}')" = 10002:10002 ]
     new_ctr "$ref"
     c=$ctr
+    check_no_setid kafka "$c"
     data=$tmp/kafka
     mkdir -p "$data"
     chown 10002:10002 "$data"
