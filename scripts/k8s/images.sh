@@ -181,21 +181,35 @@ keep() {
 }
 
 # Puts back the kept build of REF with KEY, if there is one and the current archive is another
-# (into buildah's storage too: the checks run what the storage holds).
+# (into buildah's storage too: the checks run what the storage holds). A build of the same
+# sources under another tag (localhost/todo:dev for localhost/todo:v2) is the same image:
+# tagged and saved, not rebuilt.
 restore_kept() {
-    local ref=$1 key=$2 out kept
+    local ref=$1 key=$2 out kept other
     out=$(archive_of "$ref")
-    kept=$(kept_of "$ref" "$key")
-    [[ -f $kept ]] || return 0
     [[ -f $out && -f $out.key && $(<"$out.key") == "$key" ]] && return 0
+    kept=$(kept_of "$ref" "$key")
+    if [[ ! -f $kept ]]; then
+        other=$(ls -1t "$imgdir/kept/$(basename "$(archive_of "${ref%:*}:")" .tar)"*"-$key.tar" \
+            2>/dev/null | head -n 1 || true)
+        [[ -n $other ]] || return 0
+    fi
     exec 6>"$out.lock"
     flock 6
-    ln -f "$kept" "$out.tmp" 2>/dev/null || cp "$kept" "$out.tmp"
+    if [[ -f $kept ]]; then
+        ln -f "$kept" "$out.tmp" 2>/dev/null || cp "$kept" "$out.tmp"
+        bah pull --quiet "docker-archive:$out.tmp" >/dev/null || die "restoring $ref from $kept failed"
+        touch "$kept"
+    else
+        local id
+        id=$(bah pull --quiet "docker-archive:$other") || die "loading $other failed"
+        bah tag "$id" "$ref" || die "tagging $ref failed"
+        rm -f "$out.tmp"
+        bah push --quiet "$ref" "docker-archive:$out.tmp:$ref" >/dev/null || die "saving $ref failed"
+    fi
     mv -f "$out.tmp" "$out"
     echo "$key" >"$out.key"
-    bah pull --quiet "docker-archive:$out" >/dev/null || die "restoring $ref from $kept failed"
     exec 6>&-
-    touch "$kept"
 }
 
 image_id() { bah images --quiet --no-trunc "$1" 2>/dev/null | head -n 1 || true; }
