@@ -131,7 +131,7 @@ check_todo() {
 
     local pkgs dev
     pkgs=$(bah run "$c" -- dpkg-query -W -f '${Package} ${db:Status-Abbrev}\n' 2>/dev/null |
-        awk '$2 == "ii" { print $1 }' | sed 's/:.*//')
+        awk '$2 == "ii" { print $1 }' | sed 's/:.*//') || true
     check "todo: dpkg lists the runtime packages ($(wc -l <<<"$pkgs") installed)" grep -qx 'libmicrohttpd12' <<<"$pkgs"
     dev=$(grep -E -- '-dev$|^(gcc|gcc-[0-9]+|cpp|cpp-[0-9]+|g\+\+|clang|binutils|make|cmake|ninja-build|build-essential|pkg-config|libc6-dev|linux-libc-dev)$' <<<"$pkgs" || true)
     check "todo: no compiler and no -dev package${dev:+ (found: $(echo $dev))}" [ -z "$dev" ]
@@ -183,7 +183,7 @@ check_postgres() {
             "set jit = on; set jit_above_cost = 0; select sum(x) from generate_series(1, 1000) x")" = 500500 ]
         check "postgres: data files owned by uid 999" [ "$(stat -c %u "$data/pgdata/PG_VERSION")" = 999 ]
         check "postgres: the password is not in the log" bash -c "! grep -qF -- '$pw' '$tmp/postgres.log'"
-        pg "$pw" 'create table kept (n int); insert into kept values (42)' >/dev/null
+        pg "$pw" 'create table kept (n int); insert into kept values (42)' >/dev/null || true
         stop_last
         # a restart on the same data: no initialisation, no password needed, the data kept
         start "$tmp/postgres2.log" --volume "$data:/var/lib/postgresql/data" \
