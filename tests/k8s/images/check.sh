@@ -95,6 +95,31 @@ wait_for() {
 
 config() { bah inspect --type image --format "$2" "$1"; }
 
+# serve LOG READY START: runs START LOG (it picks free ports and calls start), then polls READY
+# until it succeeds (0), the deadline passes (1) or the server ends. Ports are picked before
+# they are bound, so another program may take one meanwhile: a server that ended with
+# "Address already in use" is started again on new ports (three attempts).
+serve() {
+    local log=$1 ready=$2 starter=$3 attempt deadline g
+    for attempt in 1 2 3; do
+        "$starter" "$log"
+        g=${pgids[-1]}
+        deadline=$((SECONDS + timeout))
+        until "$ready" >/dev/null 2>&1; do
+            if ! kill -0 -- "-$g" 2>/dev/null; then
+                # ended: the caller's stop_last pops it, unless it is started again
+                grep -q 'Address already in use' "$log" || return 1
+                unset 'pgids[-1]'
+                continue 2
+            fi
+            ((SECONDS < deadline)) || return 1
+            sleep 0.2
+        done
+        return 0
+    done
+    return 1
+}
+
 # check_no_setid NAME CTR: no set-user-id or set-group-id file (su, passwd, mount...)
 check_no_setid() {
     local suid
@@ -142,9 +167,12 @@ check_todo() {
     check "todo: no cc, gcc, ld nor make on the PATH" no_tools
     check_no_setid todo "$c"
 
-    port=$(free_port)
-    start "$tmp/todo.log" --env "TODO_LISTEN=127.0.0.1:$port" "$c" -- /usr/local/bin/todo serve
-    if wait_for curl -fsS "http://127.0.0.1:$port/readyz"; then
+    start_todo() {
+        port=$(free_port)
+        start "$1" --env "TODO_LISTEN=127.0.0.1:$port" "$c" -- /usr/local/bin/todo serve
+    }
+    todo_ready() { curl -fsS "http://127.0.0.1:$port/readyz"; }
+    if serve "$tmp/todo.log" todo_ready start_todo; then
         ok "todo: \`todo serve\` is ready on 127.0.0.1:$port"
         check "todo: /healthz answers" curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz"
         check "todo: / serves the web UI" grep -qi '<html' <<<"$(curl -fsS "http://127.0.0.1:$port/" 2>/dev/null)"
@@ -166,13 +194,16 @@ check_postgres() {
     mkdir -p "$data"
     chown 999:999 "$data"
     chmod 0700 "$data"
-    port=$(free_port)
     pw=$(head -c 12 /dev/urandom | base64 | tr -d '/+=')
-    start "$tmp/postgres.log" --volume "$data:/var/lib/postgresql/data" \
-        --env POSTGRES_PASSWORD="$pw" --env POSTGRES_USER=todo --env POSTGRES_DB=tododb \
-        "$c" -- /usr/local/bin/postgres-entrypoint postgres -c listen_addresses=127.0.0.1 -c port="$port"
+    start_pg() {
+        port=$(free_port)
+        start "$1" --volume "$data:/var/lib/postgresql/data" \
+            --env POSTGRES_PASSWORD="$pw" --env POSTGRES_USER=todo --env POSTGRES_DB=tododb \
+            "$c" -- /usr/local/bin/postgres-entrypoint postgres -c listen_addresses=127.0.0.1 -c port="$port"
+    }
     pg() { PGPASSWORD=$1 PGCONNECT_TIMEOUT=5 psql -h 127.0.0.1 -p "$port" -U todo -d tododb -XAtqc "$2"; }
-    if wait_for pg "$pw" 'select 1'; then
+    pg_ready() { pg "$pw" 'select 1'; }
+    if serve "$tmp/postgres.log" pg_ready start_pg; then
         ok "postgres: initialised, a login with the password works (port $port)"
         check "postgres: the database belongs to the user" [ "$(pg "$pw" \
             "select pg_get_userbyid(datdba) from pg_database where datname = 'tododb'")" = todo ]
@@ -186,9 +217,12 @@ check_postgres() {
         pg "$pw" 'create table kept (n int); insert into kept values (42)' >/dev/null || true
         stop_last
         # a restart on the same data: no initialisation, no password needed, the data kept
-        start "$tmp/postgres2.log" --volume "$data:/var/lib/postgresql/data" \
-            "$c" -- /usr/local/bin/postgres-entrypoint postgres -c listen_addresses=127.0.0.1 -c port="$port"
-        if wait_for pg "$pw" 'select 1'; then
+        restart_pg() {
+            port=$(free_port)
+            start "$1" --volume "$data:/var/lib/postgresql/data" \
+                "$c" -- /usr/local/bin/postgres-entrypoint postgres -c listen_addresses=127.0.0.1 -c port="$port"
+        }
+        if serve "$tmp/postgres2.log" pg_ready restart_pg; then
             check "postgres: a restart keeps the data" [ "$(pg "$pw" 'select n from kept')" = 42 ]
             # left running for check_stack
             pg_url="postgresql://todo:$pw@127.0.0.1:$port/tododb"
@@ -214,15 +248,17 @@ check_kafka() {
     data=$tmp/kafka
     mkdir -p "$data"
     chown 10002:10002 "$data"
-    port=$(free_port)
-    cport=$(free_port "$port")
-    b=127.0.0.1:$port
-    start "$tmp/kafka.log" --volume "$data:/var/lib/kafka" \
-        --env KAFKA_PORT="$port" --env KAFKA_CONTROLLER_PORT="$cport" \
-        --env KAFKA_ADVERTISED_HOST=127.0.0.1 --env KAFKA_HEAP_OPTS='-Xmx384m -Xms128m' \
-        "$c" -- /usr/local/bin/kafka-entrypoint broker
+    start_kafka() {
+        port=$(free_port)
+        cport=$(free_port "$port")
+        b=127.0.0.1:$port
+        start "$1" --volume "$data:/var/lib/kafka" \
+            --env KAFKA_PORT="$port" --env KAFKA_CONTROLLER_PORT="$cport" \
+            --env KAFKA_ADVERTISED_HOST=127.0.0.1 --env KAFKA_HEAP_OPTS='-Xmx384m -Xms128m' \
+            "$c" -- /usr/local/bin/kafka-entrypoint broker
+    }
     broker_up() { kcat -b "$b" -L -m 3 2>/dev/null | grep -q '^ *1 brokers:'; }
-    if wait_for broker_up; then
+    if serve "$tmp/kafka.log" broker_up start_kafka; then
         ok "kafka: the broker answers a metadata request on $b"
         new_ctr "$ref"
         c2=$ctr
@@ -266,11 +302,14 @@ check_stack() {
         cat "$tmp/stack-topics.log" >&2
         return 0
     fi
-    port=$(free_port)
-    start "$tmp/stack.log" --env "TODO_LISTEN=127.0.0.1:$port" --env "TODO_DATABASE_URL=$pg_url" \
-        --env TODO_BUS=kafka --env "TODO_KAFKA_BROKERS=$kafka_brokers" \
-        "$todo_ctr" -- /usr/local/bin/todo serve
-    if ! wait_for curl -fsS "http://127.0.0.1:$port/readyz"; then
+    start_stack() {
+        port=$(free_port)
+        start "$1" --env "TODO_LISTEN=127.0.0.1:$port" --env "TODO_DATABASE_URL=$pg_url" \
+            --env TODO_BUS=kafka --env "TODO_KAFKA_BROKERS=$kafka_brokers" \
+            "$todo_ctr" -- /usr/local/bin/todo serve
+    }
+    stack_ready() { curl -fsS "http://127.0.0.1:$port/readyz"; }
+    if ! serve "$tmp/stack.log" stack_ready start_stack; then
         fail "stack: \`todo serve\` on PostgreSQL and Kafka not ready within ${timeout}s"
         tail -n 20 "$tmp/stack.log" >&2
         stop_last
