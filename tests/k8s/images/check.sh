@@ -6,7 +6,9 @@
 # Usage: tests/k8s/images/check.sh [--tag T] [todo|postgres|kafka...]   (default: all three)
 #   todo      the image's configuration (non-root user 10001, entry point, TODO_* env, port
 #             8080); `todo version` runs as that user; no compiler and no -dev package in the
-#             image; `todo serve` starts and serves /healthz, /readyz and the web UI
+#             image; `todo serve` starts and serves /healthz, /readyz and the web UI; it also
+#             serves and signs up on the image's root mounted read-only, with empty tmpfs at
+#             /tmp and /var/lib/todo (the chart's emptyDirs)
 #   postgres  the first start initialises a database from POSTGRES_*; a login with the
 #             password works, one with a wrong password is refused; it runs as uid 999
 #   kafka     a broker starts and answers a metadata request (kcat); `topics` creates a topic
@@ -181,6 +183,48 @@ check_todo() {
         tail -n 20 "$tmp/todo.log" >&2
     fi
     stop_last
+    check_todo_readonly "$ref"
+}
+
+# `todo serve` as the chart runs it: the image's root file system read-only, empty tmpfs at
+# /tmp and at TODO_DATA_DIR (the chart's emptyDirs), uid 10001, the image's environment. In a
+# mount namespace of its own over the container's root (buildah mount), entered with chroot.
+check_todo_readonly() {
+    local c root out token
+    new_ctr "$1"   # a fresh one: the runs above wrote into the other's /var/lib/todo
+    c=$ctr
+    root=$(bah mount "$c") || { fail "todo: buildah mount"; return 0; }
+    start_ro() {
+        port=$(free_port)
+        setsid env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin R="$root" \
+            TODO_LISTEN="127.0.0.1:$port" TODO_DATA_DIR=/var/lib/todo \
+            TODO_WEB_DIR=/usr/share/todo/web \
+            unshare --mount --propagation private bash -euc '
+                mount --bind "$R" "$R"
+                mount -o remount,bind,ro "$R"
+                mount --rbind /dev "$R/dev"
+                mount -t proc proc "$R/proc"
+                mount -t tmpfs -o size=16m,mode=1777 tmpfs "$R/tmp"
+                mount -t tmpfs -o size=64m,mode=0700,uid=10001,gid=10001 tmpfs "$R/var/lib/todo"
+                cd "$R/var/lib/todo"
+                exec chroot --userspec=10001:10001 "$R" /usr/local/bin/todo serve' \
+            </dev/null >"$1" 2>&1 &
+        pgids+=("$!")
+    }
+    ro_ready() { curl -fsS "http://127.0.0.1:$port/readyz"; }
+    if serve "$tmp/todo-ro.log" ro_ready start_ro; then
+        out=$(curl -fsS -H 'Content-Type: application/json' \
+            -d '{"email":"readonly-check@example.com","password":"readonly-check-pw"}' \
+            "http://127.0.0.1:$port/api/auth/signup" 2>&1) || true
+        token=$(sed -n 's/.*"token":"\([^"]*\)".*/\1/p' <<<"$out")
+        check "todo: serves and signs up on a read-only root (emptyDirs at /tmp and /var/lib/todo)" \
+            [ -n "$token" ]
+    else
+        fail "todo: \`todo serve\` on a read-only root not ready within ${timeout}s"
+        tail -n 20 "$tmp/todo-ro.log" >&2
+    fi
+    stop_last
+    bah umount "$c" >/dev/null 2>&1 || true
 }
 
 # ------------------------------------------------------------------------------- postgres
