@@ -244,12 +244,16 @@ build_kafka() {
     } | digest)
     # A context of its own: the entry point and the jars (hard links where the file system
     # allows, so no copy of the ~100 MB of jars on every build).
-    ctx=$cache/ctx/kafka
-    rm -rf "$ctx"
+    mkdir -p "$cache/ctx"
+    ctx=$(mktemp -d "$cache/ctx/kafka.XXXXXX")
     mkdir -p "$ctx/libs"
     cp "$repo/deploy/images/kafka-entrypoint.sh" "$ctx/"
     cp -l "$libs"/*.jar "$ctx/libs/" 2>/dev/null || cp "$libs"/*.jar "$ctx/libs/"
+    # shellcheck disable=SC2064
+    trap "rm -rf '$ctx'" EXIT
     build_on_base "$KAFKA_REF" "$key" "$ctx" "$repo/deploy/images/kafka.Containerfile"
+    rm -rf "$ctx"
+    trap - EXIT
 }
 
 names_all=(base todo postgres kafka)
