@@ -111,6 +111,10 @@ static int set_k8s_option(struct todo_config *cfg, const char *name, const char 
         if (parse_long(value, 1, 256, &v))
             return todo_err_set(err, TODO_ERR_BAD_REQUEST, "web workers must be 1..256");
         cfg->web_workers = (unsigned)v;
+    } else if (strcmp(name, "web-trust-forwarded") == 0) {
+        if (strcmp(value, "1") != 0 && strcmp(value, "0") != 0)
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "web-trust-forwarded must be 1 or 0");
+        cfg->web_trust_forwarded = strcmp(value, "1") == 0;
     } else if (strcmp(name, "web-queue") == 0) {
         if (parse_long(value, 1, 100000, &v))
             return todo_err_set(err, TODO_ERR_BAD_REQUEST, "web queue must be 1..100000");
@@ -294,6 +298,7 @@ static const struct {
     {"TODO_WEB_TIMEOUT_MS", "web-timeout-ms"},
     {"TODO_WEB_WORKERS", "web-workers"},
     {"TODO_WEB_QUEUE", "web-queue"},
+    {"TODO_WEB_TRUST_FORWARDED", "web-trust-forwarded"},
 };
 
 int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err *err)
@@ -475,7 +480,7 @@ static void print_usage(FILE *out, const char *command)
             "       [--llm-max-steps N] [--llm-retries N] [--llm-stream 0|1]\n"
             "       [--mcp-allowed-origins ORIGIN,...] [--dapr-secrets NAME]\n"
             "       [--web-api-app-id ID] [--web-app-id ID] [--web-timeout-ms MS]\n"
-            "       [--web-workers N] [--web-queue N]\n"
+            "       [--web-workers N] [--web-queue N] [--web-trust-forwarded 0|1]\n"
             "Each flag has a TODO_* environment variable; see README.md.\n",
             command);
 }

@@ -152,6 +152,8 @@ describe('todo web: the front door, through two real daprd', () => {
         assert.equal((await attempt('127.0.0.2')).status, 429, 'the limit per address (3) is reached');
         assert.equal((await attempt('127.0.0.2', { 'x-todo-client-addr': '10.9.9.9' })).status, 429,
             'a client cannot name its own address');
+        assert.equal((await attempt('127.0.0.2', { 'x-forwarded-for': '10.9.9.9' })).status, 429,
+            'nor through X-Forwarded-For, unless TODO_WEB_TRUST_FORWARDED says a proxy writes it');
         assert.equal((await attempt('127.0.0.3')).status, 401, 'another address is not limited');
     });
 

@@ -207,6 +207,21 @@ static void add_header(struct forward_job *j, const char *name, const char *valu
     j->n_headers++;
 }
 
+/* The browser's address: the peer's, or behind a proxy that appends it to X-Forwarded-For
+ * (an Ingress; TODO_WEB_TRUST_FORWARDED=1) that entry (src/services/web/web_proxy.c). */
+static const char *client_addr(const struct web_service *w, struct http_request *req)
+{
+    const char *xff = http_req_header(req, "X-Forwarded-For");
+    char addr[64];
+    if (!w->cfg->web_trust_forwarded || !xff ||
+        http_req_header_count(req, "X-Forwarded-For") != 1 ||
+        !web_proxy_forwarded_client(xff, addr, sizeof addr))
+        return http_req_remote(req);
+    char *copy = http_req_alloc(req, strlen(addr) + 1);
+    memcpy(copy, addr, strlen(addr) + 1);
+    return copy;
+}
+
 /* The call to make for req, or NULL having answered it (a path or header refused). */
 static struct forward_job *job_create(struct web_service *w, struct http_request *req)
 {
@@ -237,7 +252,7 @@ static struct forward_job *job_create(struct web_service *w, struct http_request
     }
     add_header(j, "X-Request-Id", http_req_id(req)); /* one id in both access logs */
     add_header(j, "traceparent", http_req_traceparent(req));
-    add_header(j, DAPR_CLIENT_ADDR_HEADER, http_req_remote(req));
+    add_header(j, DAPR_CLIENT_ADDR_HEADER, client_addr(w, req));
     if (w->token_header)
         j->headers[j->n_headers++] = xstrdup(w->token_header);
     size_t len = 0;

@@ -2,6 +2,7 @@
  * not named here is not forwarded, a path that could be read two ways is refused. */
 #include "services/web/web_proxy.h"
 
+#include <arpa/inet.h>
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>
@@ -112,4 +113,24 @@ bool web_proxy_invoke_url(char *out, size_t size, unsigned port, const char *app
     int n = snprintf(out, size, "http://127.0.0.1:%u/v1.0/invoke/%s/method%s%s%s", port, app_id,
                      raw_path, raw_query[0] ? "?" : "", raw_query);
     return n > 0 && (size_t)n < size;
+}
+
+bool web_proxy_forwarded_client(const char *xff, char *out, size_t size)
+{
+    assert(xff && out && size);
+    const char *last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    while (*last == ' ' || *last == '\t')
+        last++;
+    size_t n = strcspn(last, " \t");
+    char addr[INET6_ADDRSTRLEN];
+    unsigned char bin[sizeof(struct in6_addr)];
+    if (n == 0 || n >= sizeof addr || n >= size || last[n + strspn(last + n, " \t")] != '\0')
+        return false;
+    memcpy(addr, last, n);
+    addr[n] = '\0';
+    if (inet_pton(AF_INET, addr, bin) != 1 && inet_pton(AF_INET6, addr, bin) != 1)
+        return false;
+    memcpy(out, addr, n + 1);
+    return true;
 }

@@ -26,6 +26,10 @@ bool web_proxy_request_header(const char *name);
  * X-Request-Id (the front door sends its own, which it also gave the api), nor hop-by-hop
  * headers, nor the sidecar's own. */
 bool web_proxy_response_header(const char *name);
+/* The last entry of an X-Forwarded-For value (what the proxy in front of the front door
+ * appended: the one entry a client cannot forge), copied to out when it is an IPv4 or IPv6
+ * address; false otherwise (then the peer's address is used). */
+bool web_proxy_forwarded_client(const char *xff, char *out, size_t size);
 /* Writes "http://127.0.0.1:<port>/v1.0/invoke/<app_id>/method<raw_path>[?<raw_query>]" into
  * out; false when it does not fit. */
 bool web_proxy_invoke_url(char *out, size_t size, unsigned port, const char *app_id,

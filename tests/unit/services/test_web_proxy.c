@@ -89,3 +89,18 @@ Test(web_proxy, the_invoke_url_names_the_app_and_keeps_path_and_query_as_sent)
     cr_assert_str_eq(url, "http://127.0.0.1:3500/v1.0/invoke/todo-api/method/mcp");
     cr_assert_not(web_proxy_invoke_url(url, 40, 3500, "todo-api", "/api/u1/tasks", ""));
 }
+
+Test(web_proxy, behind_a_proxy_the_client_is_the_last_forwarded_entry_when_it_is_an_address)
+{
+    char out[64];
+    cr_assert(web_proxy_forwarded_client("203.0.113.7", out, sizeof out));
+    cr_assert_str_eq(out, "203.0.113.7");
+    cr_assert(web_proxy_forwarded_client("10.0.0.1, 198.51.100.2", out, sizeof out));
+    cr_assert_str_eq(out, "198.51.100.2", "what the client wrote first is not trusted");
+    cr_assert(web_proxy_forwarded_client("1.2.3.4,2001:db8::1 ", out, sizeof out));
+    cr_assert_str_eq(out, "2001:db8::1");
+    const char *bad[] = {"",           "unknown",           "1.2.3.4, ", "1.2.3.4, evil host",
+                         "1.2.3.4:80", "1.2.3.4, 999.1.1.1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        cr_assert_not(web_proxy_forwarded_client(bad[i], out, sizeof out), "%s", bad[i]);
+}
