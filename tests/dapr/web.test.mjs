@@ -170,6 +170,26 @@ describe('todo web: the front door, through two real daprd', () => {
         }
     });
 
+    it('on_sigterm_stops_accepting_and_finishes_the_calls_in_flight', async () => {
+        api.child.proc.kill('SIGSTOP'); // the call below waits on the api
+        let pending;
+        try {
+            pending = front.get('/api/auth/me');
+            await waitFor(async () => (await web.metric('todo_web_forwarding')) === 1, { what: 'a call in flight' });
+            web.child.proc.kill('SIGTERM');
+            await waitFor(async () => {
+                try { await fetch(`${web.url}/healthz`, { signal: AbortSignal.timeout(500) }); return false; } catch { return true; }
+            }, { what: 'the front door to stop accepting' });
+        } finally {
+            api.child.proc.kill('SIGCONT');
+        }
+        const answer = await pending;
+        assert.equal(answer.status, 401, `the call in flight got the api's answer: ${answer.text}`);
+        const stop = await web.child.terminate();
+        assert.equal(stop.code, 0, web.tail());
+        await web.start(); // for the tests below
+    });
+
     it('answers_504_when_the_api_is_too_slow_and_502_when_it_is_down', async () => {
         api.child.proc.kill('SIGSTOP'); // accepts connections, answers nothing
         try {

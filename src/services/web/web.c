@@ -343,6 +343,14 @@ static void h_metrics(struct http_request *req, void *ctx)
     for (int o = 0; o < OUTCOMES; o++)
         buf_printf(&b, "todo_web_forwarded_total{outcome=\"%s\"} %llu\n", outcome_names[o],
                    (unsigned long long)atomic_load(&w->outcomes[o]));
+    pthread_mutex_lock(&w->mu);
+    int in_flight = w->in_flight;
+    pthread_mutex_unlock(&w->mu);
+    buf_printf(&b,
+               "# HELP todo_web_forwarding Calls queued or in flight to the api now.\n"
+               "# TYPE todo_web_forwarding gauge\n"
+               "todo_web_forwarding %d\n",
+               in_flight);
     size_t len = b.len;
     http_respond_take(req, 200, "text/plain; version=0.0.4; charset=utf-8", buf_take(&b), len);
 }
