@@ -126,8 +126,13 @@ describe('todo web: the front door, through two real daprd', () => {
         assert.equal(done.json.completed, true);
         const gone = await front.del(`${u.tasks}/${created.id}`, { token: u.token });
         assert.equal(gone.status, 204, gone.text);
-        // the api served them on its callback listener (through its sidecar), not its public one
-        assert.equal(await api.metricSum('todo_http_requests_total', { route: '/api/auth/signup' }), undefined);
+        // they went through the front door's sidecar's invoke API and were answered by the api
+        // (through its sidecar), which counts them in its own /metrics like any API request
+        const daprText = await webSidecar.daprMetrics();
+        assert.match(daprText, new RegExp(`^dapr_http_server_request_count\\{[^}]*method="POST",path="/v1.0/invoke/${API_ID}/method/api/auth/signup",status="201"\\} 1$`, 'm'),
+            daprText.split('\n').filter((l) => l.includes('/v1.0/invoke/')).join('\n'));
+        assert.equal(await api.metricSum('todo_http_requests_total', { route: '/api/auth/signup', status: '201' }), 1);
+        assert.equal(await api.metricSum('todo_http_requests_total', { route: '/api/auth/login', status: '200' }), 1);
         assert.ok((await web.metricSum('todo_web_forwarded_total', { outcome: 'answered' })) >= 9);
         // the same id in both access logs: the front door's answer names the api's request
         const id = list.headers.get('x-request-id');
