@@ -163,6 +163,26 @@ describe('todo web: the front door, through two real daprd', () => {
         }
     });
 
+    it('serves_mcp_to_a_page_on_its_own_site_and_refuses_other_sites', async () => {
+        const u = await newUser(front);
+        const mcp = (message, { session, origin } = {}) => front.post('/mcp', { token: u.token, json: message, headers: {
+            accept: 'application/json, text/event-stream', ...(session ? { 'mcp-session-id': session } : {}),
+            ...(origin ? { origin } : {}) } });
+        const own = new URL(web.url).origin; // the page's origin is the front door's
+        const init = await mcp({ jsonrpc: '2.0', id: 1, method: 'initialize',
+            params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'front', version: '1' } } },
+        { origin: own });
+        assert.equal(init.status, 200, init.text);
+        const session = init.headers.get('mcp-session-id');
+        assert.ok(session, 'Mcp-Session-Id passes back');
+        const ping = { jsonrpc: '2.0', id: 2, method: 'ping' };
+        assert.equal((await mcp(ping, { session, origin: own })).status, 200);
+        assert.equal((await mcp(ping, { session })).status, 200, 'no Origin: not a browser');
+        const evil = await mcp(ping, { session, origin: 'https://evil.example' });
+        assert.equal(evil.status, 403, evil.text);
+        assert.equal(evil.json.error.code, 'forbidden');
+    });
+
     it('gives_the_api_the_browsers_address_for_its_sign_in_limits', async () => {
         const u = await signup(front);
         const attempt = (from, headers = {}) => requestFrom(from, web.url, 'POST', '/api/auth/login', {
