@@ -17,6 +17,8 @@ if [[ "${1:-}" == "--test" ]]; then
     pkgs+=(kcat maven openjdk-17-jdk-headless)
     # the browser tier (scripts/test-browser.sh): Debian's Chromium, driven by playwright-core
     pkgs+=(chromium fonts-dejavu-core)
+    # the Helm chart's checks (scripts/test-helm.sh): PyYAML
+    pkgs+=(python3-yaml)
 fi
 
 missing=()
