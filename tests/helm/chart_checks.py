@@ -131,11 +131,22 @@ def check_probes(docs):
 
 
 # ------------------------------------------------------------------------------ per role
+# The front door has no callback listener: its sidecar calls out only (docs/operations.md,
+# "The web front door"), so it gets no app port, protocol, token or app health check.
+NO_APP_CHANNEL = {"web": ("dapr.io/app-port", "dapr.io/app-protocol", "dapr.io/app-token-secret")}
+
+
 def check_dapr_annotations(docs):
     out = []
     for doc in of_kind(docs, "Deployment"):
         ann = pod_annotations(doc)
+        exempt = NO_APP_CHANNEL.get(component(doc), ())
+        for key in exempt:
+            if key in ann:
+                out.append(f"{name_of(doc)}: {key} set, but the role has no callback listener")
         for key, want in DAPR_ANNOTATIONS.items():
+            if key in exempt:
+                continue
             if ann.get(key) != want:
                 out.append(f"{name_of(doc)}: {key} is {ann.get(key)!r}, not {want!r}")
         for key in DAPR_PRESENT:
@@ -162,16 +173,20 @@ def check_role_env(docs):
         where = name_of(doc)
         if c.get("args") != [role]:
             out.append(f"{where}: runs {c.get('args')!r}, not [{role!r}]")
-        for key, want in (("TODO_BUS", "dapr"), ("TODO_LISTEN", "0.0.0.0:8080"),
-                          ("TODO_DAPR_APP_LISTEN", "127.0.0.1:8081")):
+        wanted = [("TODO_LISTEN", "0.0.0.0:8080")]
+        if role not in NO_APP_CHANNEL:
+            wanted += [("TODO_BUS", "dapr"), ("TODO_DAPR_APP_LISTEN", "127.0.0.1:8081")]
+        for key, want in wanted:
             if (env.get(key) or {}).get("value") != want:
                 out.append(f"{where}: {key} is not {want}")
         inst = ((env.get("TODO_INSTANCE_ID") or {}).get("valueFrom") or {}).get("fieldRef") or {}
         if inst.get("fieldPath") != "metadata.name":
             out.append(f"{where}: TODO_INSTANCE_ID is not the pod's name")
         token = ((env.get("APP_API_TOKEN") or {}).get("valueFrom") or {}).get("secretKeyRef")
-        if not token or token.get("name") != SECRET:
-            out.append(f"{where}: APP_API_TOKEN does not come from {SECRET}")
+        if role not in NO_APP_CHANNEL and (not token or token.get("name") != SECRET
+                                           or token.get("key") != "token"):
+            out.append(f"{where}: APP_API_TOKEN does not come from {SECRET}/token (the key "
+                       "Dapr's injector gives the sidecar)")
         for key in ("TODO_DATABASE_URL", "TODO_JWT_SECRET", "TODO_SMTP_PASSWORD"):
             if key in env:
                 out.append(f"{where}: {key} is set (secrets come through the Dapr secret store)")

@@ -24,15 +24,10 @@ CLOUD = {"values-aks.yaml", "values-gke.yaml", "values-oke.yaml"}
 # much at the HPA's maximum, leaving the rest to the Dapr control plane, ingress-nginx,
 # cert-manager, kube-system and the kubelet's reservations.
 OKE_BUDGET_CPU_M, OKE_BUDGET_MEM_MIB = 2500, 12 * 1024
-# Variables of issue 13's app part (TODO_DAPR_SECRETS, the front door's) that its branch
-# documents in docs/operations.md; until that branch is merged they are accepted here, and
-# once they are documented test_pending_names_are_not_documented_yet asks to empty the list.
-PENDING_DOCS = {"TODO_DAPR_SECRETS", "TODO_WEB_API_APP_ID"}
 
 
 def operations_md():
-    return (REPO / "docs" / "operations.md").read_text() + "".join(
-        f"\n`{n}`" for n in PENDING_DOCS)
+    return (REPO / "docs" / "operations.md").read_text()
 
 _rendered = {}
 
@@ -89,11 +84,6 @@ class EveryValuesFile(unittest.TestCase):
                 docs = render(f)
                 self.assertEqual(all_checks(docs, f), [])
                 self.assertEqual(set(cc.role_deployments(docs)), set(cc.ROLES))
-
-    def test_pending_names_are_not_documented_yet(self):
-        documented = (REPO / "docs" / "operations.md").read_text()
-        self.assertEqual([n for n in PENDING_DOCS if f"`{n}`" in documented], [],
-                         "documented now: remove them from PENDING_DOCS")
 
     def test_front_door_off_routes_everything_but_ws_to_the_api(self):
         docs = render("values-local.yaml", "roles.web.enabled=false")
@@ -217,6 +207,8 @@ class ChecksFailWhenBroken(unittest.TestCase):
         ann["dapr.io/app-id"] = "recurring"
         self.broken(r"todo-recurring: dapr.io/app-token-secret")
         self.broken(r"todo-recurring: app id 'recurring'")
+        self.role("web")["spec"]["template"]["metadata"]["annotations"]["dapr.io/app-port"] = "8081"
+        self.broken(r"todo-web: dapr.io/app-port set, but the role has no callback listener")
 
     def test_network_policy_per_role(self):
         self.docs = [d for d in self.docs if not (
