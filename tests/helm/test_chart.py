@@ -119,6 +119,18 @@ class EveryValuesFile(unittest.TestCase):
                 self.assertEqual(meta["disableTls"]["value"], "false")
                 self.assertIn("secretKeyRef", meta["saslPassword"])
 
+    def test_external_secrets_fill_the_secret_in_the_cloud(self):
+        docs = render("values-gke.yaml", "secrets.externalSecret.enabled=true",
+                      "secrets.externalSecret.secretStoreRef.name=gcp",
+                      "secrets.externalSecret.remoteKeys.database-url=todo-db",
+                      "secrets.externalSecret.remoteKeys.jwt-secret=todo-jwt")
+        es = cc.of_kind(docs, "ExternalSecret")
+        self.assertEqual(len(es), 1)
+        self.assertEqual(es[0]["spec"]["target"]["name"], cc.SECRET)
+        self.assertEqual({d["secretKey"] for d in es[0]["spec"]["data"]},
+                         {"database-url", "jwt-secret"})
+        self.assertEqual(all_checks(docs, "values-gke.yaml"), [])
+
     def test_local_values_fit_the_test_cluster(self):
         docs = render("values-local.yaml")
         for d in docs:
