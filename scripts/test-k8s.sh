@@ -105,7 +105,7 @@ served_only() {
                 else { const k = `${av[1]} ${kind[1]}`; skipped[k] = (skipped[k] || 0) + 1; }
             }
             for (const [k, n] of Object.entries(skipped)) console.error(`skipped (not served by this cluster): ${k} x${n}`);
-            process.stdout.write(out.map((d) => "---" + d).join("\n"));
+            process.stdout.write(out.map((d) => "---" + d).join("\n") + "\n");
         });' "$1"
 }
 
