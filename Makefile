@@ -134,5 +134,14 @@ fuzz: test-deps
 fuzz-smoke: test-deps
 	FUZZ_SECONDS=5 scripts/fuzz.sh
 
+# The single-node Kubernetes test cluster, by hand (docs/deploy/test-cluster.md): not part of
+# make test. TODO_K8S_NAME picks the cluster (default todo-k8s).
+.PHONY: cluster-up cluster-down
+cluster-up:
+	scripts/k8s/cluster.sh up
+
+cluster-down:
+	scripts/k8s/cluster.sh down
+
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) build-fuzz web/out web/.next

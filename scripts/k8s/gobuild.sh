@@ -25,6 +25,7 @@ die() { log "$*"; exit 1; }
 
 # module_of TOOL -> "<module dir> <package> <ldflags>"
 k8s_version=v1.34.4
+dapr_version=1.16.5 dapr_commit=f167add0ab641afa210d61771820d0d178bc41ae
 module_of() {
     local v=k8s.io/component-base/version cv=k8s.io/client-go/pkg/version
     local k8s_ld="-X $v.gitVersion=$k8s_version -X $v.gitMajor=1 -X $v.gitMinor=34 \
@@ -37,7 +38,12 @@ module_of() {
         coredns) echo "coredns . " ;;
         helm) echo "helm helm.sh/helm/v3/cmd/helm -X helm.sh/helm/v3/internal/version.version=v3.21.4" ;;
         operator | sentry | injector | placement)
-            echo "dapr-cp github.com/dapr/dapr/cmd/$1 -X github.com/dapr/dapr/pkg/buildinfo.version=1.16.5" ;;
+            # As upstream's Makefile (v1.16.5 is commit f167add0 of github.com/dapr/dapr, the
+            # Origin.Hash of the module's .info): /v1.0/metadata and every log line say 1.16.5.
+            local b=github.com/dapr/dapr/pkg/buildinfo
+            echo "dapr-cp github.com/dapr/dapr/cmd/$1 -X $b.version=$dapr_version \
+-X $b.gitversion=v$dapr_version -X $b.gitcommit=$dapr_commit \
+-X github.com/dapr/kit/logger.DaprVersion=$dapr_version" ;;
         *) die "unknown tool: $1" ;;
     esac
 }

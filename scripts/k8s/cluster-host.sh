@@ -1,0 +1,85 @@
+# cluster-host.sh - part of cluster.sh (sourced): what a cluster changes on the host outside its
+# network namespace, and how it is undone. kubelet sets host sysctls (vm.overcommit_memory,
+# kernel.panic, kernel.panic_on_oops) and creates a few fixed host directories whatever it is
+# told; several clusters may run at once, so the host's original state is recorded by the first
+# cluster in /run/todo-k8s and restored by the last one to go down (flock-guarded). A cluster
+# counts as live while its network namespace exists.
+
+host_lock() {
+    mkdir -p "$host_state/clusters"
+    exec 7>"$host_state/lock"
+    flock 7
+}
+
+host_unlock() { exec 7>&-; }
+
+# host_live_clusters: names of registered clusters whose network namespace still exists
+host_live_clusters() {
+    local f
+    for f in "$host_state"/clusters/*; do
+        [[ -e $f ]] || continue
+        if [[ -e /run/netns/${f##*/} ]]; then echo "${f##*/}"; else rm -f "$f"; fi
+    done
+}
+
+# host_acquire: registers this cluster and creates its namespace (under the lock, so a concurrent
+# host_release never sees it registered without a namespace); the first live cluster records
+# the host's state
+host_acquire() {
+    local s d
+    host_lock
+    if [[ -z $(host_live_clusters) ]]; then
+        : >"$host_state/sysctls"
+        for s in "${host_sysctls[@]}"; do echo "$s=$(sysctl -n "$s")" >>"$host_state/sysctls"; done
+        : >"$host_state/created-dirs"
+        for d in "${host_dirs[@]}"; do [[ -e $d ]] || echo "$d" >>"$host_state/created-dirs"; done
+    fi
+    echo "$k8s_run" >"$host_state/clusters/$k8s_name"
+    netns_create
+    host_unlock
+}
+
+# host_release: unregisters this cluster; the last one restores sysctls and removes directories
+host_release() {
+    [[ -d $host_state ]] || return 0
+    host_lock
+    rm -f "$host_state/clusters/$k8s_name"
+    if [[ -z $(host_live_clusters) ]]; then
+        host_restore
+        rm -rf "$host_state"
+    fi
+    host_unlock
+}
+
+host_restore() {
+    local line d
+    if [[ -f $host_state/sysctls ]]; then
+        while read -r line; do
+            [[ -n $line ]] && sysctl -qw "$line" || k8s_log "could not restore sysctl $line"
+        done <"$host_state/sysctls"
+    fi
+    [[ -f $host_state/created-dirs ]] || return 0
+    sort -r "$host_state/created-dirs" | while read -r d; do
+        [[ -n $d && -e $d ]] || continue
+        if [[ $d == /run/netns ]]; then
+            # ip netns mounts /run/netns on itself; leave it if anybody else has a namespace there
+            [[ -z $(ls -A /run/netns) ]] || continue
+            umount /run/netns 2>/dev/null || true
+        fi
+        rm -rf --one-file-system "$d"
+    done
+}
+
+# netns_create: the namespace, its bridge todobr0 (node IP 10.244.0.1/24) and the service route
+netns_create() {
+    ip netns add "$k8s_name"
+    ip -n "$k8s_name" link set lo up
+    ip -n "$k8s_name" link add todobr0 type bridge
+    ip -n "$k8s_name" addr add "$k8s_ip/24" dev todobr0
+    ip -n "$k8s_name" link set todobr0 up
+    # locally sent ClusterIP traffic needs a route before kube-proxy's OUTPUT DNAT sees it
+    ip -n "$k8s_name" route add 10.96.0.0/16 dev todobr0
+    # both are per network namespace on this kernel; the host's stay as they are
+    k8s_in sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1 \
+        net.bridge.bridge-nf-call-ip6tables=1
+}

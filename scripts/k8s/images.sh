@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# images.sh - builds the container images of the test cluster's own parts with buildah, from
+# Debian's packages and this repository, without any image registry (docs/deploy/images.md,
+# docs/decisions/0045-one-image-debian-bases.md).
+#
+# Usage:
+#   scripts/k8s/images.sh [--tag T] [NAME...]   builds each NAME (default: all, in this order)
+#       base      localhost/debian:bookworm      Debian bookworm (mmdebstrap, minbase variant)
+#       todo      localhost/todo:T (T=dev)       deploy/Containerfile on that base
+#       postgres  localhost/todo-postgres:15     deploy/images/postgres.Containerfile
+#       kafka     localhost/todo-kafka:3.9.2     deploy/images/kafka.Containerfile
+#     Each image is skipped when the hash of what it is made from is unchanged, so a rerun with
+#     nothing changed prints nothing and takes seconds. The archives (docker-archive) are in
+#     $TODO_K8S_CACHE/images (scripts/k8s/image.sh archive REF prints one's path).
+#   scripts/k8s/images.sh check [--tag T] [NAME...]   checks the built images without a
+#     cluster (tests/k8s/images/check.sh): todo runs `todo version` as its non-root user and
+#     holds no compiler nor -dev package; postgres initialises, accepts a password login and
+#     refuses a wrong one; kafka starts a broker that answers a metadata request.
+#   scripts/k8s/images.sh refs [--tag T]          prints the image references, one a line
+#
+# Environment: TODO_K8S_CACHE (default ~/.cache/todo-k8s), TODO_CACHE (the Kafka jars:
+# scripts/kafka.sh fetch).
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+cache=${TODO_K8S_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/todo-k8s}
+imgdir=$cache/images
+image_sh=$repo/scripts/k8s/image.sh
+
+BASE_REF=localhost/debian:bookworm
+POSTGRES_REF=localhost/todo-postgres:15
+KAFKA_VERSION=3.9.2
+KAFKA_REF=localhost/todo-kafka:$KAFKA_VERSION
+# What the base holds beyond minbase: certificates for TLS clients (libcurl, Kafka's SASL/TLS).
+BASE_INCLUDE=ca-certificates
+# Left out of every image built on the base (kept in dpkg's config inside it): documentation,
+# manual pages and translations. Copyright files stay.
+BASE_DPKG_OPTS=(
+    'path-exclude=/usr/share/doc/*' 'path-include=/usr/share/doc/*/copyright'
+    'path-exclude=/usr/share/man/*' 'path-exclude=/usr/share/info/*'
+    'path-exclude=/usr/share/locale/*' 'path-include=/usr/share/locale/locale.alias'
+)
+
+log() { echo "images.sh: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+bah() {
+    buildah --storage-driver vfs --root "$cache/buildah/root" --runroot "$cache/buildah/run" "$@"
+}
+
+# localhost/todo:dev -> .../localhost_todo_dev.tar (the same naming as image.sh)
+archive_of() { echo "$imgdir/$(echo "$1" | tr '/:' '__').tar"; }
+
+# sha256 of stdin
+digest() { sha256sum | cut -c1-64; }
+
+# The content hash of the tracked files (and untracked, not ignored ones) under PATHS, as
+# they are in the working tree.
+tree_hash() {
+    (cd "$repo" && git ls-files -z --cached --others --exclude-standard -- "$@" |
+        LC_ALL=C sort -z | xargs -0 -r sha256sum | digest)
+}
+
+# The apt sources the base is made from: the machine's own (they reach Debian's packages).
+host_sources() {
+    if [[ -f /etc/apt/sources.list.d/debian.sources ]]; then
+        echo /etc/apt/sources.list.d/debian.sources
+    elif [[ -s /etc/apt/sources.list ]]; then
+        echo /etc/apt/sources.list
+    else
+        die "no apt sources found (/etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list)"
+    fi
+}
+
+base_key() {
+    {
+        echo "mmdebstrap minbase merged-usr bookworm $(dpkg --print-architecture) $BASE_INCLUDE"
+        printf '%s\n' "${BASE_DPKG_OPTS[@]}"
+        cat "$(host_sources)"
+    } | digest
+}
+
+# The base's archive exists and was made with the current key.
+base_current() {
+    local out; out=$(archive_of "$BASE_REF")
+    [[ -f $out && -f $out.key && $(<"$out.key") == "$(base_key)" ]]
+}
+
+build_base() {
+    local out key start=$SECONDS
+    out=$(archive_of "$BASE_REF")
+    key=$(base_key)
+    mkdir -p "$imgdir"
+    exec 7>"$out.lock"
+    flock 7
+    if [[ -f $out && -f $out.key && $(<"$out.key") == "$key" ]]; then
+        ensure_base_in_storage
+        exec 7>&-
+        return 0
+    fi
+    command -v mmdebstrap >/dev/null || die "mmdebstrap not found (scripts/bootstrap.sh installs it)"
+    log "building $BASE_REF (mmdebstrap)"
+    local tmp rootfs dopts=() o
+    tmp=$(mktemp -d "$imgdir/base.XXXXXX")
+    rootfs=$tmp/rootfs.tar
+    for o in "${BASE_DPKG_OPTS[@]}"; do dopts+=("--dpkgopt=$o"); done
+    # merged-usr hook: /usr merged by mmdebstrap itself, not by the usrmerge package (which
+    # would pull perl into every image)
+    if ! mmdebstrap --quiet --variant=minbase --include="$BASE_INCLUDE" "${dopts[@]}" \
+            --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
+            --aptopt='APT::Install-Recommends "false"' \
+            bookworm "$rootfs" "$(host_sources)" >"$tmp/mmdebstrap.log" 2>&1; then
+        cat "$tmp/mmdebstrap.log" >&2
+        rm -rf "$tmp"
+        die "mmdebstrap failed"
+    fi
+    "$image_sh" load "$BASE_REF" "$rootfs" || { rm -rf "$tmp"; die "importing the base failed"; }
+    rm -f "$out"
+    bah push --quiet "$BASE_REF" "docker-archive:$out.tmp:$BASE_REF" >/dev/null ||
+        { rm -rf "$tmp"; die "saving $BASE_REF failed"; }
+    mv -f "$out.tmp" "$out"
+    echo "$key" >"$out.key"
+    rm -rf "$tmp"
+    exec 7>&-
+    log "built $BASE_REF ($(du -h "$out" | cut -f1)) in $((SECONDS - start))s"
+}
+
+# The images built FROM the base find it in buildah's storage: put it back from its archive
+# when the storage lost it (a `buildah rmi`, a fresh storage).
+ensure_base_in_storage() {
+    bah inspect --type image "$BASE_REF" >/dev/null 2>&1 && return 0
+    log "restoring $BASE_REF from its archive"
+    bah pull --quiet "docker-archive:$(archive_of "$BASE_REF")" >/dev/null ||
+        die "restoring $BASE_REF failed"
+    bah inspect --type image "$BASE_REF" >/dev/null 2>&1 ||
+        die "$BASE_REF is not in buildah's storage after restoring it"
+}
+
+# builds REF from CONTAINERFILE (relative to the repo) with KEY, on the base.
+build_on_base() {
+    local ref=$1 key=$2 ctx=$3 file=$4
+    shift 4
+    build_base
+    key=$(printf '%s %s\n' "$key" "$(<"$(archive_of "$BASE_REF").key")" | digest)
+    "$image_sh" build "$ref" "$key" "$ctx" "$file" --network host \
+        --build-arg "BASE=$BASE_REF" "$@"
+}
+
+build_todo() {
+    local tag=$1 key
+    # The web UI is built on the host (docs/decisions/0045-one-image-debian-bases.md: Debian
+    # bookworm's Node.js is older than Next.js needs); a no-op when its sources are unchanged.
+    "$repo/scripts/build-web.sh"
+    key=$({
+        tree_hash src CMakeLists.txt docs/openapi.json deploy/Containerfile .containerignore
+        cat "$repo/web/out/.source-hash"
+    } | digest)
+    build_on_base "localhost/todo:$tag" "$key" "$repo" "$repo/deploy/Containerfile"
+}
+
+build_postgres() {
+    local key; key=$(tree_hash deploy/images/postgres.Containerfile deploy/images/postgres-entrypoint.sh)
+    build_on_base "$POSTGRES_REF" "$key" "$repo/deploy/images" \
+        "$repo/deploy/images/postgres.Containerfile"
+}
+
+build_kafka() {
+    local key libs ctx
+    TODO_CACHE=${TODO_CACHE:-$repo/.cache} "$repo/scripts/kafka.sh" fetch
+    libs=${TODO_CACHE:-$repo/.cache}/kafka-$KAFKA_VERSION/libs
+    [[ -f $libs/.complete ]] || die "the Kafka jars are not in $libs"
+    key=$({
+        tree_hash deploy/images/kafka.Containerfile deploy/images/kafka-entrypoint.sh
+        (cd "$libs" && ls -1 *.jar | LC_ALL=C sort)
+    } | digest)
+    # A context of its own: the entry point and the jars (hard links where the file system
+    # allows, so no copy of the ~100 MB of jars on every build).
+    ctx=$cache/ctx/kafka
+    rm -rf "$ctx"
+    mkdir -p "$ctx/libs"
+    cp "$repo/deploy/images/kafka-entrypoint.sh" "$ctx/"
+    cp -l "$libs"/*.jar "$ctx/libs/" 2>/dev/null || cp "$libs"/*.jar "$ctx/libs/"
+    build_on_base "$KAFKA_REF" "$key" "$ctx" "$repo/deploy/images/kafka.Containerfile"
+}
+
+names_all=(base todo postgres kafka)
+tag=dev
+sub=build
+if [[ ${1:-} == check || ${1:-} == refs ]]; then sub=$1; shift; fi
+names=()
+while (($#)); do
+    case $1 in
+        --tag) [[ $# -ge 2 ]] || die "--tag needs a value"; tag=$2; shift 2 ;;
+        --tag=*) tag=${1#--tag=}; shift ;;
+        base | todo | postgres | kafka) names+=("$1"); shift ;;
+        -h | --help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) die "unknown argument: $1 (names: ${names_all[*]})" ;;
+    esac
+done
+[[ $tag =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] || die "not a valid image tag: $tag"
+((${#names[@]})) || names=("${names_all[@]}")
+
+case $sub in
+    refs)
+        printf '%s\n' "$BASE_REF" "localhost/todo:$tag" "$POSTGRES_REF" "$KAFKA_REF" ;;
+    check)
+        exec "$repo/tests/k8s/images/check.sh" --tag "$tag" "${names[@]}" ;;
+    build)
+        for n in "${names[@]}"; do
+            case $n in
+                base) build_base ;;
+                todo) build_todo "$tag" ;;
+                postgres) build_postgres ;;
+                kafka) build_kafka ;;
+            esac
+        done ;;
+esac

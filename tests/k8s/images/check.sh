@@ -1,0 +1,241 @@
+#!/usr/bin/env bash
+# check.sh - checks the images scripts/k8s/images.sh builds, without a cluster: each runs
+# from buildah's storage as a container on the host's network, on loopback ports picked free
+# (docs/deploy/images.md). The cluster tier runs it before bringing its cluster up.
+#
+# Usage: tests/k8s/images/check.sh [--tag T] [todo|postgres|kafka...]   (default: all three)
+#   todo      the image's configuration (non-root user 10001, entry point, TODO_* env, port
+#             8080); `todo version` runs as that user; no compiler and no -dev package in the
+#             image; `todo serve` starts and serves /healthz, /readyz and the web UI
+#   postgres  the first start initialises a database from POSTGRES_*; a login with the
+#             password works, one with a wrong password is refused; it runs as uid 999
+#   kafka     a broker starts and answers a metadata request (kcat); `topics` creates a topic
+#             with its partitions; a message round-trips; a topic is not made by producing
+# Prints one line per check and "images check: N passed, M failed"; exits non-zero on a failure.
+# Environment: TODO_K8S_CACHE, CHECK_TIMEOUT (seconds to wait for a server, default 90).
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/../../.." && pwd)
+cache=${TODO_K8S_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/todo-k8s}
+timeout=${CHECK_TIMEOUT:-90}
+
+die() { echo "check.sh: $*" >&2; exit 1; }
+# port_in_use, free_port
+source "$repo/scripts/lib/ports.sh"
+
+bah() {
+    buildah --storage-driver vfs --root "$cache/buildah/root" --runroot "$cache/buildah/run" "$@"
+}
+
+passed=0 failed=0
+ok() { echo "ok   $*"; passed=$((passed + 1)); }
+fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+# check NAME COMMAND...: runs COMMAND, records ok/FAIL
+check() {
+    local name=$1
+    shift
+    if "$@"; then ok "$name"; else fail "$name"; fi
+}
+
+# ------------------------------------------------------------------- containers, cleanup
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/todo-images-check.XXXXXX")
+ctrs=() pgids=()
+cleanup() {
+    local g c deadline
+    for g in "${pgids[@]}"; do kill -TERM -- "-$g" 2>/dev/null || true; done
+    deadline=$((SECONDS + 30))
+    for g in "${pgids[@]}"; do
+        while kill -0 -- "-$g" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+        kill -KILL -- "-$g" 2>/dev/null || true
+    done
+    for c in "${ctrs[@]}"; do bah rm "$c" >/dev/null 2>&1 || true; done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# new_ctr REF: a working container of REF, named in $ctr (not printed: cleanup must see it
+# in ctrs, which a $(...) subshell would not update)
+new_ctr() {
+    ctr=$(bah from --pull-never --quiet "$1") || die "no image $1 (scripts/k8s/images.sh builds it)"
+    ctrs+=("$ctr")
+}
+
+# start NAME LOG CTR [buildah run args] -- CMD...: runs CMD in CTR in the background, in a
+# process group of its own (stopped by cleanup)
+start() {
+    local log=$1
+    shift
+    setsid buildah --storage-driver vfs --root "$cache/buildah/root" \
+        --runroot "$cache/buildah/run" run --network host "$@" </dev/null >"$log" 2>&1 &
+    pgids+=("$!")
+}
+
+# stop the background container started last, and wait until it ended
+stop_last() {
+    local g=${pgids[-1]} deadline=$((SECONDS + 30))
+    kill -TERM -- "-$g" 2>/dev/null || true
+    while kill -0 -- "-$g" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+    kill -KILL -- "-$g" 2>/dev/null || true
+    unset 'pgids[-1]'
+}
+
+# poll until COMMAND succeeds or the deadline passes
+wait_for() {
+    local deadline=$((SECONDS + timeout))
+    until "$@" >/dev/null 2>&1; do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.2
+    done
+}
+
+config() { bah inspect --type image --format "$2" "$1"; }
+
+# ----------------------------------------------------------------------------------- todo
+check_todo() {
+    local ref=$1 c out port
+    new_ctr "$ref"
+    c=$ctr
+    check "todo: user is 10001:10001" [ "$(config "$ref" '{{.OCIv1.Config.User}}')" = 10001:10001 ]
+    check "todo: entry point /usr/local/bin/todo, command serve" [ "$(config "$ref" \
+        '{{range .OCIv1.Config.Entrypoint}}[{{.}}]{{end}} {{range .OCIv1.Config.Cmd}}[{{.}}]{{end}}')" = \
+        '[/usr/local/bin/todo] [serve]' ]
+    local env; env=$(config "$ref" '{{range .OCIv1.Config.Env}}{{println .}}{{end}}')
+    local kv
+    for kv in TODO_LISTEN=0.0.0.0:8080 TODO_DATA_DIR=/var/lib/todo TODO_WEB_DIR=/usr/share/todo/web; do
+        check "todo: $kv" grep -qx "$kv" <<<"$env"
+    done
+    check "todo: exposes 8080/tcp" grep -qx '8080/tcp' \
+        <<<"$(config "$ref" '{{range $p, $v := .OCIv1.Config.ExposedPorts}}{{println $p}}{{end}}')"
+    check "todo: OCI labels (title, version)" [ "$(config "$ref" \
+        '{{index .OCIv1.Config.Labels "org.opencontainers.image.title"}} {{index .OCIv1.Config.Labels "org.opencontainers.image.version"}}')" \
+        = "todo 0.1.0" ]
+    check "todo: working directory /var/lib/todo" [ "$(config "$ref" '{{.OCIv1.Config.WorkingDir}}')" = /var/lib/todo ]
+
+    out=$(bah run "$c" -- /usr/local/bin/todo version 2>&1) || true
+    check "todo: \`todo version\` runs ($out)" grep -qE '[0-9]+\.[0-9]+\.[0-9]+' <<<"$out"
+    out=$(bah run "$c" -- /usr/bin/id -u 2>&1) || true
+    check "todo: runs as uid 10001 (id -u: $out)" [ "$out" = 10001 ]
+
+    local pkgs dev
+    pkgs=$(bah run "$c" -- dpkg-query -W -f '${Package} ${db:Status-Abbrev}\n' 2>/dev/null |
+        awk '$2 == "ii" { print $1 }' | sed 's/:.*//')
+    check "todo: dpkg lists the runtime packages ($(wc -l <<<"$pkgs") installed)" grep -qx 'libmicrohttpd12' <<<"$pkgs"
+    dev=$(grep -E -- '-dev$|^(gcc|gcc-[0-9]+|cpp|cpp-[0-9]+|g\+\+|clang|binutils|make|cmake|ninja-build|build-essential|pkg-config|libc6-dev|linux-libc-dev)$' <<<"$pkgs" || true)
+    check "todo: no compiler and no -dev package${dev:+ (found: $(echo $dev))}" [ -z "$dev" ]
+    no_tools() {
+        bah run "$c" -- /bin/sh -c \
+            '! command -v cc && ! command -v gcc && ! command -v ld && ! command -v make' >/dev/null 2>&1
+    }
+    check "todo: no cc, gcc, ld nor make on the PATH" no_tools
+
+    port=$(free_port)
+    start "$tmp/todo.log" --env "TODO_LISTEN=127.0.0.1:$port" "$c" -- /usr/local/bin/todo serve
+    if wait_for curl -fsS "http://127.0.0.1:$port/readyz"; then
+        ok "todo: \`todo serve\` is ready on 127.0.0.1:$port"
+        check "todo: /healthz answers" curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz"
+        check "todo: / serves the web UI" grep -qi '<html' <<<"$(curl -fsS "http://127.0.0.1:$port/" 2>/dev/null)"
+    else
+        fail "todo: \`todo serve\` did not become ready within ${timeout}s"
+        tail -n 20 "$tmp/todo.log" >&2
+    fi
+    stop_last
+}
+
+# ------------------------------------------------------------------------------- postgres
+check_postgres() {
+    local ref=localhost/todo-postgres:15 c port pw data
+    check "postgres: user is 999:999" [ "$(config "$ref" '{{.OCIv1.Config.User}}')" = 999:999 ]
+    new_ctr "$ref"
+    c=$ctr
+    data=$tmp/pgdata
+    mkdir -p "$data"
+    chown 999:999 "$data"
+    chmod 0700 "$data"
+    port=$(free_port)
+    pw=$(head -c 12 /dev/urandom | base64 | tr -d '/+=')
+    start "$tmp/postgres.log" --volume "$data:/var/lib/postgresql/data" \
+        --env POSTGRES_PASSWORD="$pw" --env POSTGRES_USER=todo --env POSTGRES_DB=tododb \
+        "$c" -- /usr/local/bin/postgres-entrypoint postgres -c listen_addresses=127.0.0.1 -c port="$port"
+    pg() { PGPASSWORD=$1 PGCONNECT_TIMEOUT=5 psql -h 127.0.0.1 -p "$port" -U todo -d tododb -XAtqc "$2"; }
+    if wait_for pg "$pw" 'select 1'; then
+        ok "postgres: initialised, a login with the password works (port $port)"
+        check "postgres: the database belongs to the user" [ "$(pg "$pw" \
+            "select pg_get_userbyid(datdba) from pg_database where datname = 'tododb'")" = todo ]
+        local refused
+        refused=$(pg "wrong-$pw" 'select 1' 2>&1) && refused="accepted: $refused"
+        check "postgres: a wrong password is refused" grep -q 'password authentication failed' <<<"$refused"
+        check "postgres: data files owned by uid 999" [ "$(stat -c %u "$data/pgdata/PG_VERSION")" = 999 ]
+        check "postgres: the password is not in the log" bash -c "! grep -qF -- '$pw' '$tmp/postgres.log'"
+    else
+        fail "postgres: not ready within ${timeout}s"
+        tail -n 20 "$tmp/postgres.log" >&2
+    fi
+    stop_last
+}
+
+# ---------------------------------------------------------------------------------- kafka
+check_kafka() {
+    local ref=localhost/todo-kafka:3.9.2 c c2 port cport data b meta
+    command -v kcat >/dev/null || die "kcat not found (scripts/bootstrap.sh --test)"
+    check "kafka: user is 10002:10002" [ "$(config "$ref" '{{.OCIv1.Config.User}}')" = 10002:10002 ]
+    new_ctr "$ref"
+    c=$ctr
+    data=$tmp/kafka
+    mkdir -p "$data"
+    chown 10002:10002 "$data"
+    port=$(free_port)
+    cport=$(free_port "$port")
+    b=127.0.0.1:$port
+    start "$tmp/kafka.log" --volume "$data:/var/lib/kafka" \
+        --env KAFKA_PORT="$port" --env KAFKA_CONTROLLER_PORT="$cport" \
+        --env KAFKA_ADVERTISED_HOST=127.0.0.1 --env KAFKA_HEAP_OPTS='-Xmx384m -Xms128m' \
+        "$c" -- /usr/local/bin/kafka-entrypoint broker
+    broker_up() { kcat -b "$b" -L -m 3 2>/dev/null | grep -q '^ *1 brokers:'; }
+    if wait_for broker_up; then
+        ok "kafka: the broker answers a metadata request on $b"
+        new_ctr "$ref"
+        c2=$ctr
+        if bah run --network host "$c2" -- /usr/local/bin/kafka-entrypoint topics "$b" \
+                check-events:3 check-events.dlq:1 >"$tmp/topics.log" 2>&1; then
+            meta=$(kcat -b "$b" -L -m 5 2>/dev/null || true)
+            check "kafka: topics created (check-events with 3 partitions)" \
+                grep -qF 'topic "check-events" with 3 partitions' <<<"$meta"
+        else
+            fail "kafka: \`kafka-entrypoint topics\` failed"
+            cat "$tmp/topics.log" >&2
+        fi
+        echo 'k1:hello' | kcat -P -b "$b" -t check-events -K: -X acks=all 2>/dev/null
+        check "kafka: a message round-trips" grep -qx 'k1:hello' \
+            <<<"$(kcat -C -b "$b" -t check-events -e -o beginning -q -f '%k:%s\n' -m 1 2>/dev/null)"
+        echo 'x' | kcat -P -b "$b" -t check-not-made -m 5 2>/dev/null || true
+        check "kafka: producing does not create a topic" \
+            bash -c "! kcat -b '$b' -L -m 5 2>/dev/null | grep -qF 'topic \"check-not-made\"'"
+        check "kafka: its files belong to uid 10002" [ "$(stat -c %u "$data/data/meta.properties")" = 10002 ]
+    else
+        fail "kafka: the broker did not answer within ${timeout}s"
+        tail -n 30 "$tmp/kafka.log" >&2
+    fi
+    stop_last
+}
+
+tag=dev names=()
+while (($#)); do
+    case $1 in
+        --tag) tag=$2; shift 2 ;;
+        todo | postgres | kafka) names+=("$1"); shift ;;
+        base) shift ;;   # the base is checked through the images built on it
+        *) die "unknown argument: $1" ;;
+    esac
+done
+((${#names[@]})) || names=(todo postgres kafka)
+for n in "${names[@]}"; do
+    case $n in
+        todo) check_todo "localhost/todo:$tag" ;;
+        postgres) check_postgres ;;
+        kafka) check_kafka ;;
+    esac
+done
+echo "images check: $passed passed, $failed failed"
+((failed == 0))
