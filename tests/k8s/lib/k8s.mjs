@@ -68,6 +68,12 @@ export async function deploymentOf(appId) {
     return d;
 }
 
+/** The Dapr app ids of the release's Deployments (todo-api, todo-audit, ...), sorted. */
+export async function appIds() {
+    const list = await kubectlJson(['-n', NS, 'get', 'deployments']);
+    return list.items.map((d) => d.spec.template.metadata.annotations?.['dapr.io/app-id']).filter(Boolean).sort();
+}
+
 /** Waits until every Deployment of the release has all its replicas updated and Ready. */
 export async function deploymentsSettled({ deadlineMs = 240000 } = {}) {
     return waitFor(async () => {
