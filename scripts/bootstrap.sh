@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # bootstrap.sh - installs what building, running and testing Todo need, from Debian's
-# packages. A fast no-op when everything is there. Usage: scripts/bootstrap.sh [--test]
+# packages. A fast no-op when everything is there. Usage: scripts/bootstrap.sh [--test|--k8s]
 # (--test adds what the test tiers need: PostgreSQL server, Criterion, clang-format, wrk,
-# kcat and Java/Maven for the Kafka test broker).
+# kcat and Java/Maven for the Kafka test broker, and the --k8s set; --k8s adds only what the
+# Kubernetes test cluster needs, docs/deploy/test-cluster.md; Go itself comes from go.dev).
 set -euo pipefail
 
 pkgs=(build-essential cmake ninja-build pkg-config
@@ -17,6 +18,11 @@ if [[ "${1:-}" == "--test" ]]; then
     pkgs+=(kcat maven openjdk-17-jdk-headless)
     # the browser tier (scripts/test-browser.sh): Debian's Chromium, driven by playwright-core
     pkgs+=(chromium fonts-dejavu-core)
+fi
+if [[ "${1:-}" == "--test" || "${1:-}" == "--k8s" ]]; then
+    # the Kubernetes test cluster (scripts/k8s/cluster.sh): runtime, etcd, CNI, image building
+    pkgs+=(containerd runc buildah mmdebstrap etcd-server etcd-client containernetworking-plugins
+           iptables conntrack busybox-static openssl iproute2 util-linux curl)
 fi
 
 missing=()

@@ -50,6 +50,14 @@ daemon_pids() {
     return 0
 }
 
+# running PID: the process exists and is not a zombie waiting for its parent
+running() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }
+    [[ ${stat%% *} != Z ]]
+}
+
 # kill_wait SIGNAL GRACE_S PID...: signals each PID; true once all are gone within GRACE_S
 kill_wait() {
     local sig=$1 deadline=$((SECONDS + $2)) pid alive
@@ -58,7 +66,7 @@ kill_wait() {
     kill "-$sig" "$@" 2>/dev/null || true
     while ((SECONDS < deadline)); do
         alive=0
-        for pid in "$@"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+        for pid in "$@"; do running "$pid" && alive=1; done
         ((alive == 0)) && return 0
         sleep 0.2
     done
@@ -144,5 +152,18 @@ cmd_down() {
     rm -f $shim_socks $(container_log_links)
     host_release
     [[ -d $k8s_run ]] && clean_run_dir
+    down_verify
     k8s_log "cluster $k8s_name is down"
+}
+
+# down_verify: fails naming whatever of the cluster is still there
+down_verify() {
+    local left=() f
+    for f in /proc/[0-9]*/cmdline; do
+        [[ $(tr '\0' ' ' 2>/dev/null <"$f") == *"$k8s_run/"* ]] && left+=("process ${f//[^0-9]/}")
+    done
+    grep -qF " $k8s_run/" /proc/self/mountinfo && left+=("mounts under $k8s_run")
+    [[ -e $k8s_netns ]] && left+=("$k8s_netns")
+    compgen -G "/sys/fs/cgroup/*/${k8s_cgroup_root#/}" >/dev/null && left+=("cgroup $k8s_cgroup_root")
+    ((${#left[@]} == 0)) || k8s_die "down left: ${left[*]}"
 }

@@ -4,7 +4,8 @@
 
 up_t0=0
 
-up_log() { k8s_log "[$((SECONDS - up_t0))s] $*"; }
+# up_log MSG: MSG with the seconds since the first daemon started
+up_log() { k8s_log "[$(awk -v a="$up_t0" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.1f", b - a}')s] $*"; }
 
 # render TEMPLATE OUT: the template with @RUN@, @CGROUP_ROOT@, @RUNC@, @CNI_BIN@ filled in
 render() {
@@ -14,7 +15,7 @@ render() {
 
 up_preflight() {
     local t
-    for t in ip nsenter containerd runc etcd iptables openssl buildah ctr curl gcc go flock; do
+    for t in ip nsenter containerd runc etcd iptables openssl buildah ctr curl gcc go flock busybox; do
         command -v "$t" >/dev/null || k8s_die "$t is required (scripts/bootstrap.sh --k8s)"
     done
     cni_bin=/usr/lib/cni
@@ -45,6 +46,7 @@ start() {
     shift
     setsid nsenter --net="$k8s_netns" "$@" >"$k8s_run/logs/$name.log" 2>&1 </dev/null &
     echo "$name $!" >>"$k8s_run/pids"
+    disown $!
 }
 
 # await NAME DEADLINE_S WHAT CMD...: polls CMD; fails when daemon NAME dies or time runs out
@@ -134,6 +136,11 @@ cgroup_create() {
 kubectl_in() { KUBECONFIG=$k8s_kubeconfig k8s_in "$(k8s_bin kubectl)" "$@"; }
 etcd_healthy() { k8s_in curl -sf "http://$k8s_ip:2379/health"; }
 api_ready() { k8s_in curl -sfk "$k8s_api/readyz"; }
+# dns_answers: CoreDNS answers through its ClusterIP (kube-proxy has its endpoints)
+dns_answers() {
+    k8s_in timeout 3 busybox nslookup kubernetes.default.svc.cluster.local 10.96.0.10 |
+        grep -qx 'Address: 10.96.0.1'
+}
 node_ready() {
     [[ $(kubectl_in get node "$k8s_node" \
         -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}') == True ]]
@@ -164,6 +171,7 @@ up_dns() {
         kubectl_in -n default get serviceaccount default
     await kubelet 120 "CoreDNS Available" kubectl_in -n kube-system wait \
         --for=condition=Available deployment/coredns --timeout=2s
+    await kube-proxy 60 "cluster DNS answering at 10.96.0.10" dns_answers
 }
 
 # on_up_exit: a failed `up` tears down what it started unless TODO_K8S_KEEP_ON_FAIL=1
@@ -182,7 +190,7 @@ on_up_exit() {
 cmd_up() {
     up_preflight
     up_prepare
-    up_t0=$SECONDS
+    up_t0=$EPOCHREALTIME
     trap on_up_exit EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM

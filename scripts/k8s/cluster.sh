@@ -7,9 +7,10 @@
 #
 # Usage: scripts/k8s/cluster.sh up        builds what is missing (Go tools, pause and CoreDNS
 #                                         images), starts the cluster and returns once the node
-#                                         is Ready, CoreDNS Available and the default
-#                                         ServiceAccount exists; on failure prints the failing
-#                                         daemon's log tail, tears down and exits non-zero
+#                                         is Ready, CoreDNS Available and answering at
+#                                         10.96.0.10, and the default ServiceAccount exists; on
+#                                         failure prints the failing daemon's log tail, tears
+#                                         down and exits non-zero
 #        scripts/k8s/cluster.sh down      stops and removes everything `up` made (also after a
 #                                         crashed or half-started up); idempotent
 #        scripts/k8s/cluster.sh status    daemons and node; exit 0 when up and healthy

@@ -77,9 +77,10 @@ make_all() {
 
 k8s_check_name
 command -v openssl >/dev/null || k8s_die "openssl is required"
-[[ -f $pki/.complete ]] && exit 0
+# made for this cluster name already (the node's certs carry it)
+[[ -f $pki/.complete && $(<"$pki/.complete") == "$k8s_name" ]] && exit 0
 rm -rf "$pki"
 mkdir -p "$pki"
 chmod 700 "$pki"
 make_all
-touch "$pki/.complete"
+echo "$k8s_name" >"$pki/.complete"
