@@ -16,7 +16,9 @@
 #     cluster (tests/k8s/images/check.sh): todo runs `todo version` as its non-root user and
 #     holds no compiler nor -dev package; postgres initialises, accepts a password login and
 #     refuses a wrong one; kafka starts a broker that answers a metadata request.
-#   scripts/k8s/images.sh refs [--tag T]          prints the image references, one a line
+#   scripts/k8s/images.sh refs [--tag T] [NAME...]   prints the references, one a line
+#   scripts/k8s/images.sh import SOCKET [--tag T] [NAME...]   imports the archives of the
+#     built images (default todo postgres kafka: what pods run) into the containerd at SOCKET
 #
 # Environment: TODO_K8S_CACHE (default ~/.cache/todo-k8s), TODO_CACHE (the Kafka jars:
 # scripts/kafka.sh fetch).
@@ -114,7 +116,9 @@ build_base() {
         rm -rf "$tmp"
         die "mmdebstrap failed"
     fi
+    local before; before=$(image_id "$BASE_REF")
     "$image_sh" load "$BASE_REF" "$rootfs" || { rm -rf "$tmp"; die "importing the base failed"; }
+    [[ -z $before ]] || bah rmi "$before" >/dev/null 2>&1 || true
     rm -f "$out"
     bah push --quiet "$BASE_REF" "docker-archive:$out.tmp:$BASE_REF" >/dev/null ||
         { rm -rf "$tmp"; die "saving $BASE_REF failed"; }
@@ -142,9 +146,19 @@ build_on_base() {
     shift 4
     build_base
     key=$(printf '%s %s\n' "$key" "$(<"$(archive_of "$BASE_REF").key")" | digest)
+    local before after
+    before=$(image_id "$ref")
     "$image_sh" build "$ref" "$key" "$ctx" "$file" --network host \
         --build-arg "BASE=$BASE_REF" "$@"
+    after=$(image_id "$ref")
+    # vfs keeps a whole copy per image: drop the one this build replaced (kept if a container
+    # still uses it)
+    if [[ -n $before && $before != "$after" ]]; then
+        bah rmi "$before" >/dev/null 2>&1 || true
+    fi
 }
+
+image_id() { bah images --quiet --no-trunc "$1" 2>/dev/null | head -n 1 || true; }
 
 build_todo() {
     local tag=$1 key
@@ -185,8 +199,11 @@ build_kafka() {
 
 names_all=(base todo postgres kafka)
 tag=dev
-sub=build
-if [[ ${1:-} == check || ${1:-} == refs ]]; then sub=$1; shift; fi
+sub=build sock=
+case ${1:-} in
+    check | refs) sub=$1; shift ;;
+    import) sub=import; sock=${2:-}; [[ -n $sock ]] || die "usage: images.sh import SOCKET [NAME...]"; shift 2 ;;
+esac
 names=()
 while (($#)); do
     case $1 in
@@ -198,11 +215,27 @@ while (($#)); do
     esac
 done
 [[ $tag =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] || die "not a valid image tag: $tag"
-((${#names[@]})) || names=("${names_all[@]}")
+if ((${#names[@]} == 0)); then
+    names=("${names_all[@]}")
+    [[ $sub == import ]] && names=(todo postgres kafka)
+fi
+
+ref_of() {
+    case $1 in
+        base) echo "$BASE_REF" ;;
+        todo) echo "localhost/todo:$tag" ;;
+        postgres) echo "$POSTGRES_REF" ;;
+        kafka) echo "$KAFKA_REF" ;;
+    esac
+}
 
 case $sub in
     refs)
-        printf '%s\n' "$BASE_REF" "localhost/todo:$tag" "$POSTGRES_REF" "$KAFKA_REF" ;;
+        for n in "${names[@]}"; do ref_of "$n"; done ;;
+    import)
+        refs=()
+        for n in "${names[@]}"; do refs+=("$(ref_of "$n")"); done
+        "$image_sh" import "$sock" "${refs[@]}" ;;
     check)
         exec "$repo/tests/k8s/images/check.sh" --tag "$tag" "${names[@]}" ;;
     build)

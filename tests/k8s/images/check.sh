@@ -166,8 +166,21 @@ check_postgres() {
         local refused
         refused=$(pg "wrong-$pw" 'select 1' 2>&1) && refused="accepted: $refused"
         check "postgres: a wrong password is refused" grep -q 'password authentication failed' <<<"$refused"
+        check "postgres: a query costly enough for JIT runs (JIT left out of the image)" [ "$(pg "$pw" \
+            "set jit = on; set jit_above_cost = 0; select sum(x) from generate_series(1, 1000) x")" = 500500 ]
         check "postgres: data files owned by uid 999" [ "$(stat -c %u "$data/pgdata/PG_VERSION")" = 999 ]
         check "postgres: the password is not in the log" bash -c "! grep -qF -- '$pw' '$tmp/postgres.log'"
+        pg "$pw" 'create table kept (n int); insert into kept values (42)' >/dev/null
+        stop_last
+        # a restart on the same data: no initialisation, no password needed, the data kept
+        start "$tmp/postgres2.log" --volume "$data:/var/lib/postgresql/data" \
+            "$c" -- /usr/local/bin/postgres-entrypoint postgres -c listen_addresses=127.0.0.1 -c port="$port"
+        if wait_for pg "$pw" 'select 1'; then
+            check "postgres: a restart keeps the data" [ "$(pg "$pw" 'select n from kept')" = 42 ]
+        else
+            fail "postgres: no restart on the same data within ${timeout}s"
+            tail -n 20 "$tmp/postgres2.log" >&2
+        fi
     else
         fail "postgres: not ready within ${timeout}s"
         tail -n 20 "$tmp/postgres.log" >&2
