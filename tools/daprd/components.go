@@ -10,6 +10,7 @@ package main
 // `GOFLAGS=-mod=mod go mod tidy` in this directory, and commit go.mod and go.sum.
 
 import (
+	nrkubernetes "github.com/dapr/components-contrib/nameresolution/kubernetes"
 	"github.com/dapr/components-contrib/nameresolution/mdns"
 	nrsqlite "github.com/dapr/components-contrib/nameresolution/sqlite"
 	"github.com/dapr/components-contrib/pubsub/kafka"
@@ -58,4 +59,7 @@ func init() {
 	// available, e.g. in CI containers. Select it in a Configuration:
 	// spec.nameResolution: {component: sqlite, configuration: {connectionString: FILE}}.
 	nrLoader.DefaultRegistry.RegisterComponent(nrsqlite.NewResolver, "sqlite")
+	// nameresolution.kubernetes: the Kubernetes-mode default (an app id resolves to its
+	// <app id>-dapr Service in the cluster's DNS), see docs/deploy/dapr.md.
+	nrLoader.DefaultRegistry.RegisterComponent(nrkubernetes.NewResolver, "kubernetes")
 }

@@ -1,22 +1,34 @@
-// Command daprd is the Dapr sidecar that Todo's tests run beside the app: the
-// runtime of github.com/dapr/dapr (at the version pinned in go.mod) with only
-// the components that components.go registers.
+// Command daprd is the Dapr sidecar that Todo's tests run beside the app, and
+// the sidecar the Dapr injector adds to Todo's pods on Kubernetes: the runtime
+// of github.com/dapr/dapr (at the version pinned in go.mod) with only the
+// components that components.go registers.
 //
 // Why this program exists: upstream's daprd main lives in the package
 // github.com/dapr/dapr/cmd/daprd/app, which imports cmd/daprd/components.
 // That package cannot be taken selectively: built without a tag it panics in
 // init, and its tags (allcomponents, stablecomponents) link every component
-// with its cloud SDKs. So we drive dapr's runtime packages ourselves.
+// with its cloud SDKs. So we drive dapr's runtime packages ourselves, the way
+// cmd/daprd/app does.
 //
-// Scope: self-hosted (standalone) mode, as the tests use it. It accepts
-// daprd's usual flags (parsed by dapr's own options package) and serves the
-// HTTP and gRPC APIs, the app channel, components from --resources-path,
-// configuration files, metrics and the scheduler connection of the Jobs API.
-// Kubernetes mode, mTLS with Sentry, actors/placement and Unix sockets are
-// left out; asking for them is an error rather than silently ignored.
+// Two modes, chosen by --mode:
+//   - standalone (self-hosted, the default), as the tests use it: the HTTP and
+//     gRPC APIs, the app channel, components from --resources-path,
+//     configuration files, metrics and the scheduler connection of the Jobs
+//     API. mTLS with Sentry, the operator, actors/placement and Unix sockets
+//     are left out there; asking for them is an error rather than silently
+//     ignored.
+//   - kubernetes, as the injector starts it in a pod: every flag and
+//     environment variable the Dapr 1.16 injector gives a sidecar is honoured
+//     as upstream does. The workload certificate comes from Sentry
+//     (--sentry-address, trust anchors from DAPR_TRUST_ANCHORS, or from the
+//     file named by DAPR_TRUST_ANCHORS_FILE), daprd-to-daprd calls use mTLS
+//     when --enable-mtls is set, and components, subscriptions, resiliency and
+//     the Configuration come from the operator (--control-plane-address).
+//
 // It runs until SIGINT or SIGTERM and exits 0 after a clean stop.
 //
-// See docs/decisions/0011-daprd-built-from-go-proxy.md.
+// See docs/decisions/0011-daprd-built-from-go-proxy.md and
+// docs/decisions/0046-dapr-on-kubernetes.md.
 package main
 
 import (
@@ -34,6 +46,7 @@ import (
 	"github.com/dapr/dapr/pkg/runtime"
 	"github.com/dapr/dapr/pkg/runtime/registry"
 	"github.com/dapr/dapr/pkg/security"
+	secconsts "github.com/dapr/dapr/pkg/security/consts"
 	"github.com/dapr/kit/concurrency"
 	"github.com/dapr/kit/logger"
 	"github.com/dapr/kit/signals"
@@ -51,6 +64,16 @@ func main() {
 		fmt.Println(buildinfo.Version())
 		return
 	}
+	if opts.BuildInfo {
+		fmt.Printf("Version: %s\nGit Commit: %s\nGit Version: %s\n",
+			buildinfo.Version(), buildinfo.Commit(), buildinfo.GitVersion())
+		return
+	}
+	if opts.WaitCommand {
+		// Polls the sidecar's /v1.0/healthz/outbound on --dapr-http-port, as upstream.
+		runtime.WaitUntilDaprOutboundReady(opts.DaprHTTPPort)
+		return
+	}
 	if err := checkSupported(opts); err != nil {
 		log.Fatal(err)
 	}
@@ -61,7 +84,8 @@ func main() {
 	if err := logger.ApplyOptionsToLoggers(&opts.Logger); err != nil {
 		log.Fatal(err)
 	}
-	log.Infof("Starting Todo's daprd (dapr %s, components: see tools/daprd/components.go)", buildinfo.Version())
+	log.Infof("Starting Todo's daprd (dapr %s, mode %s, components: see tools/daprd/components.go)",
+		buildinfo.Version(), opts.Mode)
 
 	// Cancelled on the first SIGINT/SIGTERM; a second one exits at once.
 	ctx := signals.Context()
@@ -71,12 +95,17 @@ func main() {
 	log.Info("daprd stopped cleanly")
 }
 
-// checkSupported rejects flags asking for what this build leaves out.
+// checkSupported rejects flags asking for what this build leaves out. In
+// Kubernetes mode nothing is left out: the injector's flags all pass through.
 func checkSupported(opts *options.Options) error {
-	var unsupported []string
-	if opts.Mode != string(modes.StandaloneMode) {
-		unsupported = append(unsupported, "--mode "+opts.Mode)
+	switch modes.DaprMode(opts.Mode) {
+	case modes.KubernetesMode:
+		return nil
+	case modes.StandaloneMode:
+	default:
+		return fmt.Errorf("unknown --mode %q (standalone or kubernetes)", opts.Mode)
 	}
+	var unsupported []string
 	for _, f := range []struct {
 		flag string
 		set  bool
@@ -88,8 +117,6 @@ func checkSupported(opts *options.Options) error {
 		{"--reminders-service", opts.RemindersService != ""},
 		{"--unix-domain-socket", opts.UnixDomainSocket != ""},
 		{"--app-ssl (use --app-protocol https or grpcs)", opts.AppSSL},
-		{"--build-info", opts.BuildInfo},
-		{"--wait", opts.WaitCommand},
 	} {
 		if f.set {
 			unsupported = append(unsupported, f.flag)
@@ -98,9 +125,41 @@ func checkSupported(opts *options.Options) error {
 	if len(unsupported) == 0 {
 		return nil
 	}
-	return errors.New("not supported by this daprd (self-hosted mode only, see tools/daprd/main.go): " +
+	return errors.New("not supported by this daprd in standalone mode (see tools/daprd/main.go): " +
 		strings.Join(unsupported, ", "))
 }
+
+// securityOptions maps the flags onto the security provider's options, as
+// upstream's cmd/daprd/app does. In standalone mode (mTLS refused by
+// checkSupported) the provider requests no certificate; it only reports
+// ready and hands out a handler whose servers and dialers use plain TCP. In
+// Kubernetes mode it always requests the workload's certificate from Sentry,
+// authenticating with the pod's service-account token, and the control
+// plane is always reached over mTLS.
+func securityOptions(opts *options.Options, health healthz.Healthz) (security.Options, error) {
+	sopts := security.Options{
+		SentryAddress:           opts.SentryAddress,
+		ControlPlaneTrustDomain: opts.ControlPlaneTrustDomain,
+		ControlPlaneNamespace:   opts.ControlPlaneNamespace,
+		TrustAnchors:            opts.TrustAnchors, // DAPR_TRUST_ANCHORS (options.New)
+		AppID:                   opts.AppID,
+		MTLSEnabled:             opts.EnableMTLS,
+		Mode:                    modes.DaprMode(opts.Mode),
+		Healthz:                 health,
+		JwtAudiences:            opts.SentryRequestJwtAudiences,
+	}
+	if file := os.Getenv(trustAnchorsFileEnv); file != "" {
+		if len(sopts.TrustAnchors) > 0 {
+			return sopts, fmt.Errorf("set only one of %s and %s", secconsts.TrustAnchorsEnvVar, trustAnchorsFileEnv)
+		}
+		sopts.TrustAnchorsFile = &file // re-read when the file changes
+	}
+	return sopts, nil
+}
+
+// trustAnchorsFileEnv names a PEM file of trust anchors, the alternative to
+// DAPR_TRUST_ANCHORS that Dapr's control-plane services read.
+const trustAnchorsFileEnv = "DAPR_TRUST_ANCHORS_FILE"
 
 // run builds the security provider and the runtime and runs both until ctx
 // is cancelled. Readiness of the parts (security, runtime, metrics) is
@@ -108,15 +167,11 @@ func checkSupported(opts *options.Options) error {
 func run(ctx context.Context, opts *options.Options) error {
 	health := healthz.New()
 
-	// Without mTLS the provider requests no certificate; it only reports
-	// ready and hands out a handler whose servers and dialers use plain TCP.
-	secProvider, err := security.New(ctx, security.Options{
-		AppID:                   opts.AppID,
-		Mode:                    modes.StandaloneMode,
-		ControlPlaneTrustDomain: opts.ControlPlaneTrustDomain,
-		ControlPlaneNamespace:   opts.ControlPlaneNamespace,
-		Healthz:                 health,
-	})
+	sopts, err := securityOptions(opts, health)
+	if err != nil {
+		return err
+	}
+	secProvider, err := security.New(ctx, sopts)
 	if err != nil {
 		return fmt.Errorf("security provider: %w", err)
 	}
@@ -181,6 +236,20 @@ func runtimeConfig(opts *options.Options, sec security.Handler, health healthz.H
 		// Jobs API: only active when a scheduler address is given.
 		SchedulerAddress: opts.SchedulerAddress,
 		SchedulerStreams: opts.SchedulerJobStreams,
+
+		// Kubernetes mode (checkSupported refuses these in standalone mode):
+		// the operator serves components, subscriptions, resiliency and the
+		// Configuration; Sentry issues the certificate for mTLS; actors use
+		// placement when the injector names it; Secret objects are a secret
+		// store named "kubernetes" unless disabled.
+		ControlPlaneAddress:          opts.ControlPlaneAddress,
+		SentryAddress:                opts.SentryAddress,
+		EnableMTLS:                   opts.EnableMTLS,
+		ActorsService:                opts.ActorsService,
+		RemindersService:             opts.RemindersService,
+		UnixDomainSocket:             opts.UnixDomainSocket,
+		AppSSL:                       opts.AppSSL,
+		DisableBuiltinK8sSecretStore: opts.DisableBuiltinK8sSecretStore,
 
 		// Shutdown on SIGTERM.
 		DaprGracefulShutdownSeconds: opts.DaprGracefulShutdownSeconds,
