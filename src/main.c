@@ -5,6 +5,7 @@
 #include "services/parse_cli.h"
 #include "services/mcp_stdio.h"
 #include "services/serve.h"
+#include "services/web/web.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -20,6 +21,8 @@ static void usage(void)
                     "  recurring the recurring consumer (creates the next occurrence)\n"
                     "  notify    the notify consumer and its delivery pool (reminders)\n"
                     "  realtime  the WebSocket role (GET /ws: live task changes)\n"
+                    "  web       the web front door: the UI, and /api and /mcp forwarded to the\n"
+                    "            api through the Dapr sidecars (service invocation)\n"
                     "  mcp       MCP over stdio for the user of TODO_TOKEN (docs/mcp.md)\n"
                     "  migrate   apply database migrations and exit\n"
                     "  routes    print the HTTP routes\n"
@@ -31,8 +34,8 @@ static void usage(void)
 /* The commands whose flags config_help lists. */
 static bool takes_flags(const char *cmd)
 {
-    static const char *const with_flags[] = {"serve",  "api",      "audit",   "recurring",
-                                             "notify", "realtime", "migrate", "mcp"};
+    static const char *const with_flags[] = {"serve",    "api",     "audit", "recurring", "notify",
+                                             "realtime", "migrate", "mcp",   "web"};
     for (size_t i = 0; i < sizeof with_flags / sizeof with_flags[0]; i++)
         if (strcmp(cmd, with_flags[i]) == 0)
             return true;
@@ -58,6 +61,8 @@ int main(int argc, char **argv)
         return serve_main(cmd, argc - 1, argv + 1);
     if (strcmp(cmd, "mcp") == 0)
         return mcp_stdio_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "web") == 0)
+        return web_main(argc - 1, argv + 1);
     if (strcmp(cmd, "migrate") == 0)
         return migrate_main(argc - 1, argv + 1);
     if (strcmp(cmd, "parse") == 0)

@@ -69,6 +69,8 @@ struct http_server {
     const char *route_names[METRICS_ROUTE_FALLBACK];
     const char *route_methods[METRICS_ROUTE_FALLBACK];
     struct route fallback; /* fn NULL when none; pattern is its label */
+    http_guard_fn guard;   /* runs before every route; NULL when none */
+    void *guard_ctx;
     struct http_metrics metrics;
     pthread_mutex_t inflight_lock;
     pthread_cond_t inflight_zero;
@@ -89,7 +91,8 @@ struct http_request {
     bool started; /* request_start ran (MHD called on_request) */
     const char *method;
     char *path;
-    char *raw_path; /* as sent (percent-encoded), without the query; NULL when unknown */
+    char *raw_path;  /* as sent (percent-encoded), without the query; NULL when unknown */
+    char *raw_query; /* as sent, after '?' (no fragment); NULL when none */
     const struct route *route;
     int route_idx;
     int n_params;
@@ -290,7 +293,8 @@ static const struct route *route_find(http_server_t *s, struct http_request *req
                 buf_puts(&allow, ", HEAD");
         }
     }
-    if (!found && !allow.len && s->fallback.fn && !http_path_reserved(req->path)) {
+    if (!found && !allow.len && s->fallback.fn &&
+        (s->cfg.fallback_everywhere || !http_path_reserved(req->path))) {
         req->route_idx = METRICS_ROUTE_FALLBACK;
         found = &s->fallback;
     } else if (!found && allow.len) {
@@ -319,6 +323,24 @@ const char *http_req_path(const struct http_request *r)
 const char *http_req_raw_path(const struct http_request *r)
 {
     return r->raw_path ? r->raw_path : r->path;
+}
+
+const char *http_req_raw_query(const struct http_request *r)
+{
+    return r->raw_query ? r->raw_query : "";
+}
+
+void http_req_set_remote(struct http_request *r, const char *addr)
+{
+    assert(addr);
+    snprintf(r->remote, sizeof r->remote, "%s", addr);
+}
+
+void http_server_set_guard(http_server_t *s, http_guard_fn fn, void *ctx)
+{
+    assert(s && !s->guard);
+    s->guard = fn;
+    s->guard_ctx = ctx;
 }
 
 const char *http_req_route(const struct http_request *r)
@@ -542,6 +564,8 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     if (uri && uri[0] == '/') {
         size_t n = strcspn(uri, "?#");
         r->raw_path = arena_strndup(&r->arena, uri, n);
+        if (uri[n] == '?')
+            r->raw_query = arena_strndup(&r->arena, uri + n + 1, strcspn(uri + n + 1, "#"));
     }
     return r;
 }
@@ -755,6 +779,8 @@ static void dispatch(struct http_request *r)
         r->close_after = true; /* the client may still be sending the rest */
         return;
     }
+    if (s->guard && !s->guard(r, s->guard_ctx))
+        return; /* answered by the guard */
     const struct route *route = route_find(s, r);
     if (!route)
         return;

@@ -26,6 +26,9 @@ struct http_server_config {
     unsigned threads;   /* 0 = number of CPUs */
     size_t max_body;    /* bytes; larger bodies get 413 */
     bool access_log;    /* one JSON line per request */
+    /* The fallback gets the reserved paths (/api, /dapr, /job) too: for a server that serves
+     * no API itself and forwards it (todo web, src/services/web/web.c). */
+    bool fallback_everywhere;
 };
 
 /* Creates a server and binds its socket (so a bad address fails here). */
@@ -45,6 +48,10 @@ void http_server_set_fallback(http_server_t *s, const char *label, http_handler_
  * below. A miss there is always the JSON 404, never the fallback (no web page for an API
  * typo, nor for a sidecar callback sent to the public listener). */
 bool http_path_reserved(const char *path);
+/* Runs before routing, on every request: returns true to go on, or false having set the
+ * answer (the sidecar's token check on the callback listener). Before start; once. */
+typedef bool (*http_guard_fn)(struct http_request *req, void *ctx);
+void http_server_set_guard(http_server_t *s, http_guard_fn fn, void *ctx);
 /* Calls fn(method, pattern, arg) for every route, in the order added. */
 void http_routes_each(http_server_t *s, void (*fn)(const char *, const char *, void *), void *arg);
 int http_server_start(http_server_t *s, struct todo_err *err);
@@ -66,6 +73,8 @@ const char *http_req_path(const struct http_request *r); /* percent-decoded by M
 /* The path as the client sent it (still percent-encoded, no query), or http_req_path when
  * the request target was not origin-form. */
 const char *http_req_raw_path(const struct http_request *r);
+/* The query as the client sent it (still percent-encoded, after '?'), or "". */
+const char *http_req_raw_query(const struct http_request *r);
 const char *http_req_route(const struct http_request *r); /* the matched pattern */
 const char *http_req_id(const struct http_request *r);
 /* This request's W3C traceparent: a child span of the caller's, or a new trace. */
@@ -79,6 +88,9 @@ const char *http_req_header(struct http_request *r, const char *name);
 /* How many header lines named name (case-insensitive) the request has. */
 unsigned http_req_header_count(struct http_request *r, const char *name);
 const char *http_req_remote(const struct http_request *r); /* client address text */
+/* Replaces the client address (rate limits, the access log) with addr (copied, cut to 63
+ * bytes): a guard that trusts who forwarded the request says whom it came from. */
+void http_req_set_remote(struct http_request *r, const char *addr);
 /* The raw body (NUL-terminated copy) and its length; "" when none. */
 const char *http_req_body(const struct http_request *r, size_t *len);
 /* Parses the body as JSON. Returns a new reference (caller decrefs) or NULL with err set:

@@ -91,6 +91,40 @@ static int check_llm(const struct todo_config *cfg, struct todo_err *err)
     return TODO_OK;
 }
 
+/* The settings of running on Kubernetes: secrets from Dapr and the web front door
+ * (docs/decisions/0049-kubernetes-app-side.md). */
+static int set_k8s_option(struct todo_config *cfg, const char *name, const char *value,
+                          struct todo_err *err)
+{
+    long v;
+    if (strcmp(name, "dapr-secrets") == 0)
+        return set_text(cfg->dapr_secrets, sizeof cfg->dapr_secrets, name, value, err);
+    if (strcmp(name, "web-api-app-id") == 0)
+        return set_text(cfg->web_api_app_id, sizeof cfg->web_api_app_id, name, value, err);
+    if (strcmp(name, "web-app-id") == 0)
+        return set_text(cfg->web_app_id, sizeof cfg->web_app_id, name, value, err);
+    if (strcmp(name, "web-timeout-ms") == 0) {
+        if (parse_long(value, 100, 600000, &v))
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "web timeout must be 100..600000 ms");
+        cfg->web_timeout_ms = (int)v;
+    } else if (strcmp(name, "web-workers") == 0) {
+        if (parse_long(value, 1, 256, &v))
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "web workers must be 1..256");
+        cfg->web_workers = (unsigned)v;
+    } else if (strcmp(name, "web-trust-forwarded") == 0) {
+        if (strcmp(value, "1") != 0 && strcmp(value, "0") != 0)
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "web-trust-forwarded must be 1 or 0");
+        cfg->web_trust_forwarded = strcmp(value, "1") == 0;
+    } else if (strcmp(name, "web-queue") == 0) {
+        if (parse_long(value, 1, 100000, &v))
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "web queue must be 1..100000");
+        cfg->web_queue = (unsigned)v;
+    } else {
+        return todo_err_set(err, TODO_ERR_BAD_REQUEST, "unknown option --%s", name);
+    }
+    return TODO_OK;
+}
+
 static int set_option(struct todo_config *cfg, const char *name, const char *value,
                       struct todo_err *err)
 {
@@ -99,6 +133,7 @@ static int set_option(struct todo_config *cfg, const char *name, const char *val
         snprintf(cfg->listen, sizeof cfg->listen, "%s", value);
     } else if (strcmp(name, "database") == 0) {
         snprintf(cfg->database_url, sizeof cfg->database_url, "%s", value);
+        cfg->database_url_given = true;
     } else if (strcmp(name, "data-dir") == 0) {
         snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", value);
     } else if (strcmp(name, "threads") == 0) {
@@ -200,6 +235,8 @@ static int set_option(struct todo_config *cfg, const char *name, const char *val
         snprintf(cfg->web_dir, sizeof cfg->web_dir, "%s", value);
     } else if (strncmp(name, "llm-", 4) == 0 || strcmp(name, "dapr-secret-store") == 0) {
         return set_llm_option(cfg, name, value, err);
+    } else if (strncmp(name, "web-", 4) == 0 || strcmp(name, "dapr-secrets") == 0) {
+        return set_k8s_option(cfg, name, value, err);
     } else if (strcmp(name, "mcp-allowed-origins") == 0) { /* docs/mcp.md, "Origins" */
         if (strlen(value) >= sizeof cfg->mcp_allowed_origins)
             return todo_err_set(err, TODO_ERR_BAD_REQUEST, "mcp allowed origins too long");
@@ -255,6 +292,13 @@ static const struct {
     {"TODO_LLM_RETRIES", "llm-retries"},
     {"TODO_LLM_STREAM", "llm-stream"},
     {"TODO_MCP_ALLOWED_ORIGINS", "mcp-allowed-origins"},
+    {"TODO_DAPR_SECRETS", "dapr-secrets"},
+    {"TODO_WEB_API_APP_ID", "web-api-app-id"},
+    {"TODO_WEB_APP_ID", "web-app-id"},
+    {"TODO_WEB_TIMEOUT_MS", "web-timeout-ms"},
+    {"TODO_WEB_WORKERS", "web-workers"},
+    {"TODO_WEB_QUEUE", "web-queue"},
+    {"TODO_WEB_TRUST_FORWARDED", "web-trust-forwarded"},
 };
 
 int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err *err)
@@ -289,6 +333,11 @@ int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err 
     cfg->llm_timeout_ms = 60000;
     cfg->llm_max_steps = 8;
     cfg->llm_retries = 2;
+    snprintf(cfg->web_api_app_id, sizeof cfg->web_api_app_id, "todo-api");
+    snprintf(cfg->web_app_id, sizeof cfg->web_app_id, "todo-web");
+    cfg->web_timeout_ms = 30000;
+    cfg->web_workers = 16;
+    cfg->web_queue = 1024;
     for (size_t i = 0; i < sizeof env_map / sizeof env_map[0]; i++) {
         const char *v = getenv(env_map[i].env);
         if (v && (*v || env_map[i].empty_means) && set_option(cfg, env_map[i].option, v, err)) {
@@ -324,6 +373,9 @@ int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err 
                             "the dapr scheduler needs the Dapr sidecar: use --bus dapr");
     if (check_llm(cfg, err))
         return err->rc;
+    if (cfg->dapr_secrets[0] && strcmp(cfg->bus, "dapr") != 0)
+        return todo_err_set(err, TODO_ERR_BAD_REQUEST,
+                            "TODO_DAPR_SECRETS reads the Dapr secret store: use --bus dapr");
     if (!cfg->chat_state[0])
         snprintf(cfg->chat_state, sizeof cfg->chat_state, "%s",
                  strcmp(cfg->bus, "dapr") == 0 ? "dapr" : "db");
@@ -426,7 +478,9 @@ static void print_usage(FILE *out, const char *command)
             "       [--llm-base-url URL --llm-model NAME] [--llm-api-key-file FILE]\n"
             "       [--llm-api-key-secret NAME] [--dapr-secret-store NAME] [--llm-timeout-ms MS]\n"
             "       [--llm-max-steps N] [--llm-retries N] [--llm-stream 0|1]\n"
-            "       [--mcp-allowed-origins ORIGIN,...]\n"
+            "       [--mcp-allowed-origins ORIGIN,...] [--dapr-secrets NAME]\n"
+            "       [--web-api-app-id ID] [--web-app-id ID] [--web-timeout-ms MS]\n"
+            "       [--web-workers N] [--web-queue N] [--web-trust-forwarded 0|1]\n"
             "Each flag has a TODO_* environment variable; see README.md.\n",
             command);
 }

@@ -56,6 +56,19 @@ struct todo_config {
                                        /mcp accepts besides its own (docs/mcp.md); "*": any */
     unsigned char jwt_secret[128];
     size_t jwt_secret_len;
+    /* Kubernetes (docs/decisions/0049-kubernetes-app-side.md) */
+    bool database_url_given;  /* TODO_DATABASE_URL or --database was set (not the default) */
+    char dapr_secrets[128];   /* TODO_DAPR_SECRETS, --dapr-secrets: the secret holding
+                                 database-url, jwt-secret, smtp-password, llm-api-key */
+    char llm_api_key[4096];   /* the LLM key when it came from TODO_DAPR_SECRETS; wiped */
+    char web_api_app_id[64];  /* TODO_WEB_API_APP_ID: todo web's upstream; "todo-api" */
+    char web_app_id[64];      /* TODO_WEB_APP_ID: the front door's app id, whose client address
+                                 the api takes from X-Todo-Client-Addr; "todo-web" */
+    int web_timeout_ms;       /* TODO_WEB_TIMEOUT_MS: one forwarded call; 30000 */
+    unsigned web_workers;     /* TODO_WEB_WORKERS: threads forwarding calls; 16 */
+    unsigned web_queue;       /* TODO_WEB_QUEUE: calls waiting for them at most; 1024 */
+    bool web_trust_forwarded; /* TODO_WEB_TRUST_FORWARDED: the browser's address is the last
+                                 X-Forwarded-For entry (behind an Ingress); false */
 };
 
 /* Fills cfg from the environment, then from argv (argv[0] is the command). Unknown flags

@@ -18,6 +18,7 @@
 #include "base/xalloc.h"
 #include "events/bus_dapr.h"
 
+#include <arpa/inet.h>
 #include <assert.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -193,6 +194,29 @@ static void h_job(struct http_request *req, void *ctx)
     }
 }
 
+/* Every call but /healthz must come from the sidecar (its token). A call the front door made
+ * through service invocation (dapr-caller-app-id is d->trusted_caller, set by the calling
+ * sidecar) carries the browser's address in DAPR_CLIENT_ADDR_HEADER: it becomes the
+ * request's client address, for the sign-in and sign-up limits. Trusted only when a token
+ * is required, since without one anyone reaching the listener could claim any address
+ * (docs/decisions/0049-kubernetes-app-side.md). */
+static bool guard(struct http_request *req, void *ctx)
+{
+    struct dapr_service *d = ctx;
+    if (strcmp(http_req_path(req), "/healthz") == 0)
+        return true;
+    if (!from_sidecar(d, req))
+        return false;
+    const char *caller = http_req_header(req, "dapr-caller-app-id");
+    const char *client = http_req_header(req, DAPR_CLIENT_ADDR_HEADER);
+    unsigned char addr[sizeof(struct in6_addr)];
+    if (d->auth.required && d->trusted_caller && caller && client &&
+        strcmp(caller, d->trusted_caller) == 0 &&
+        (inet_pton(AF_INET, client, addr) == 1 || inet_pton(AF_INET6, client, addr) == 1))
+        http_req_set_remote(req, client);
+    return true;
+}
+
 /* For the sidecar's app health checks (--enable-app-health-check, path /healthz): the
  * process is alive. Says nothing else, so it needs no token. */
 static void h_healthz(struct http_request *req, void *ctx)
@@ -215,6 +239,7 @@ int dapr_routes_register(struct dapr_service *d, const struct http_server_config
     pthread_rwlock_init(&d->lock, NULL);
     d->pool = workpool_create(DAPR_POOL_THREADS, DAPR_POOL_QUEUE);
     d->registered = true;
+    http_server_set_guard(d->server, guard, d);
     http_route_add(d->server, "GET", "/dapr/subscribe", h_subscribe, d);
     http_route_add(d->server, "POST", "/dapr/events/{topic}", h_event, d);
     http_route_add(d->server, "GET", "/healthz", h_healthz, d);

@@ -18,8 +18,14 @@
 
 /* What the handlers need; owned by the caller. Set bus and auth (dapr_auth_init);
  * dapr_routes_register sets the rest. */
+/* The browser's address, as the web front door (todo web) sends it through service
+ * invocation (docs/decisions/0049-kubernetes-app-side.md). */
+#define DAPR_CLIENT_ADDR_HEADER "X-Todo-Client-Addr"
+
 struct dapr_service {
-    bus_t *bus;            /* a Dapr bus (events/bus_dapr.h) */
+    bus_t *bus; /* a Dapr bus (events/bus_dapr.h) */
+    /* the app id whose calls may name the client's address (TODO_WEB_APP_ID); NULL: none */
+    const char *trusted_caller;
     struct app *app;       /* for the Jobs API's callbacks (POST /job/{name}); NULL: none */
     struct dapr_auth auth; /* the sidecar's token; read-only while the listener runs */
     http_server_t *server; /* the callback listener, owned; NULL until registered */
@@ -31,7 +37,9 @@ struct dapr_service {
 
 /* Creates the callback listener from cfg (bound here, so a bad or taken address fails
  * here), adds the routes (and GET /healthz, for the sidecar's app health checks) and starts
- * d->pool. The listener serves once dapr_routes_start is called. */
+ * d->pool. Every call but /healthz needs the sidecar's token, also to routes the caller adds
+ * to d->server (the api's own, for service invocation). The listener serves once
+ * dapr_routes_start is called. */
 int dapr_routes_register(struct dapr_service *d, const struct http_server_config *cfg,
                          struct todo_err *err);
 int dapr_routes_start(struct dapr_service *d, struct todo_err *err);

@@ -1,29 +1,24 @@
 /* llm_setup.c - turns TODO_LLM_* into a struct assistant_llm (docs/assistant-llm.md,
  * "Configuration"). The key is read once at start, from a file (its trailing newline
- * trimmed) or from the Dapr secrets API (GET /v1.0/secrets/<store>/<name> on the sidecar,
- * retried for a few seconds while the sidecar starts), kept only inside the brain, and
+ * trimmed), from the Dapr secrets API (GET /v1.0/secrets/<store>/<name> on the sidecar,
+ * once it is ready: services/dapr_secrets.c) or from TODO_DAPR_SECRETS' llm-api-key (read
+ * by the same code), kept only inside the brain, and
  * wiped from every buffer it passed through. No log line or error names its value. */
 #include "services/llm_setup.h"
 
 #include "app/assistant_llm.h"
-#include "base/buf.h"
 #include "base/log.h"
-#include "base/timeutil.h"
+#include "services/dapr_secrets.h"
 
 #include <assert.h>
 #include <stdbool.h>
-#include <curl/curl.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#define LLM_KEY_MAX           4096
-#define SECRET_DEADLINE_MS    10000
-#define SECRET_TIMEOUT_MS     2000
-#define SECRET_RETRY_PAUSE_MS 200
+#define LLM_KEY_MAX 4096
 
 static void trim_newlines(char *s, size_t *n)
 {
@@ -61,97 +56,25 @@ static int key_from_file(const char *path, char key[LLM_KEY_MAX], struct todo_er
     return TODO_OK;
 }
 
-static size_t on_secret(char *data, size_t size, size_t n, void *arg)
+/* The key named cfg->llm_api_key_secret, from the secret of that name (its key of the same
+ * name), read through the sidecar by services/dapr_secrets.c once the sidecar is ready. */
+static int key_from_secret(const struct todo_config *cfg, char key[LLM_KEY_MAX],
+                           struct todo_err *err)
 {
-    struct buf *b = arg;
-    if (b->len + size * n > 64 * 1024)
-        return 0;
-    buf_append(b, data, size * n);
-    return size * n;
-}
-
-/* One GET of the secret; 0 with the body in b and the status in *status, or -1 when the
- * sidecar did not answer. */
-static int secret_get(const char *url, struct buf *b, long *status)
-{
-    CURL *h = curl_easy_init();
-    if (!h)
-        abort(); /* only fails when out of memory */
-    struct curl_slist *headers = NULL;
-    struct buf token;
-    buf_init(&token);
-    const char *api_token = getenv("DAPR_API_TOKEN"); /* the sidecar's own API token */
-    if (api_token && *api_token) {
-        buf_printf(&token, "dapr-api-token: %s", api_token);
-        headers = curl_slist_append(headers, token.data);
-    }
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)SECRET_TIMEOUT_MS);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_secret);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, b);
-    CURLcode cc = curl_easy_perform(h);
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
-    curl_slist_free_all(headers);
-    if (token.data)
-        sodium_memzero(token.data, token.len);
-    buf_release(&token);
-    curl_easy_cleanup(h);
-    return cc == CURLE_OK ? 0 : -1;
-}
-
-/* The value of name in the secrets API's answer {name: value}. */
-static int secret_value(const char *body, const char *name, char key[LLM_KEY_MAX],
-                        struct todo_err *err)
-{
-    json_error_t jerr;
-    json_t *root = json_loads(body, 0, &jerr);
-    const char *v = json_string_value(json_object_get(root, name));
-    int rc = TODO_OK;
+    int rc = dapr_sidecar_wait(cfg->dapr_http_port, DAPR_SIDECAR_WAIT_MS, err);
+    json_t *bag = NULL;
+    if (rc || (rc = dapr_secret_bag_read(cfg->dapr_http_port, cfg->dapr_secret_store,
+                                         cfg->llm_api_key_secret, &bag, err)))
+        return rc;
+    const char *v = json_string_value(json_object_get(bag, cfg->llm_api_key_secret));
     if (!v || strlen(v) >= LLM_KEY_MAX || !key_ok(v))
         rc = todo_err_set(err, TODO_ERR_BAD_REQUEST,
                           "the Dapr secret %s has no usable value under its own name (visible "
                           "ASCII characters)",
-                          name);
+                          cfg->llm_api_key_secret);
     else
         snprintf(key, LLM_KEY_MAX, "%s", v);
-    json_decref(root); /* jansson does not wipe its strings; the answer lived only here */
-    return rc;
-}
-
-static int key_from_secret(const struct todo_config *cfg, char key[LLM_KEY_MAX],
-                           struct todo_err *err)
-{
-    char url[512];
-    snprintf(url, sizeof url, "http://127.0.0.1:%u/v1.0/secrets/%s/%s", cfg->dapr_http_port,
-             cfg->dapr_secret_store, cfg->llm_api_key_secret);
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    uint64_t until = time_mono_ns() + (uint64_t)SECRET_DEADLINE_MS * 1000000u;
-    struct buf b;
-    buf_init(&b);
-    long status = 0;
-    int rc;
-    while ((rc = secret_get(url, &b, &status)) != 0 || status >= 500) {
-        if (time_mono_ns() > until)
-            break;
-        buf_reset(&b);
-        struct timespec pause = {0, SECRET_RETRY_PAUSE_MS * 1000000L};
-        nanosleep(&pause, NULL); /* the sidecar is still starting */
-    }
-    if (rc)
-        rc = todo_err_set(err, TODO_ERR_UNAVAILABLE,
-                          "the Dapr sidecar did not answer for the secret %s of store %s",
-                          cfg->llm_api_key_secret, cfg->dapr_secret_store);
-    else if (status != 200)
-        rc = todo_err_set(err, TODO_ERR_NOT_FOUND,
-                          "the Dapr secret %s of store %s could not be read (HTTP %ld)",
-                          cfg->llm_api_key_secret, cfg->dapr_secret_store, status);
-    else
-        rc = secret_value(b.data ? b.data : "", cfg->llm_api_key_secret, key, err);
-    if (b.data)
-        sodium_memzero(b.data, b.cap);
-    buf_release(&b);
+    dapr_secret_bag_free(bag);
     return rc;
 }
 
@@ -167,6 +90,10 @@ int llm_setup_open(const struct todo_config *cfg, struct assistant_llm **out, st
         rc = key_from_file(cfg->llm_api_key_file, key, err);
     else if (cfg->llm_api_key_secret[0])
         rc = key_from_secret(cfg, key, err);
+    else if (cfg->llm_api_key[0] && !key_ok(cfg->llm_api_key)) /* from TODO_DAPR_SECRETS */
+        rc = todo_err_set(err, TODO_ERR_BAD_REQUEST, "the LLM key must be visible ASCII");
+    else if (cfg->llm_api_key[0])
+        snprintf(key, sizeof key, "%s", cfg->llm_api_key);
     if (rc)
         goto out_wipe;
     struct assistant_llm_config lc = {

@@ -28,11 +28,13 @@
 #include "services/realtime/realtime.h"
 #include "services/recurring/recurring.h"
 #include "services/config.h"
+#include "services/dapr_secrets.h"
 #include "services/llm_setup.h"
 #include "services/dapr_routes.h" /* dapr bus */
 #include "services/ops.h"
 
 #include <signal.h>
+#include <unistd.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,7 +122,7 @@ static bus_t *open_bus(const struct todo_config *cfg, const char *command, store
 /* The web UI, for the roles that serve the API: the export in cfg->web_dir read into
  * memory; when the directory does not exist, a page saying so (with a warning); nothing
  * when web_dir is "". Returns -1, having logged why, when the directory cannot be loaded. */
-static int open_web(const struct todo_config *cfg, static_files_t **out)
+int serve_open_web(const struct todo_config *cfg, static_files_t **out)
 {
     *out = NULL;
     if (!cfg->web_dir[0]) {
@@ -179,12 +181,19 @@ static int open_dapr_auth(const struct todo_config *cfg, struct dapr_auth *auth)
 
 /* The sidecar's callbacks on their own listener (cfg->dapr_app_listen), never the public
  * one. Returns -1, having logged why. */
-static int open_dapr_listener(const struct todo_config *cfg, struct dapr_service *dapr)
+static int open_dapr_listener(const struct todo_config *cfg, bool serves_api,
+                              struct dapr_service *dapr)
 {
     struct todo_err err;
     todo_err_clear(&err);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     struct http_server_config dcfg = {
         .listen = cfg->dapr_app_listen,
+        /* the api's routes too (service invocation): as many workers as the public listener */
+        .threads = !serves_api    ? 0
+                   : cfg->threads ? cfg->threads
+                   : cpus > 2     ? (unsigned)cpus
+                                  : 2,
         .max_body = cfg->max_body,
         .access_log = cfg->access_log,
     };
@@ -342,7 +351,15 @@ int serve_main(const char *command, int argc, char **argv)
         log_msg(LOG_ERROR, "libsodium failed to initialise");
         return 1;
     }
-    if ((parts & (PART_API | PART_REALTIME)) && config_load_jwt_secret(&cfg, &err)) {
+    /* TODO_DAPR_SECRETS: the settings it holds, before anything uses them (docs/decisions/0049) */
+    unsigned needs = DAPR_SECRETS_NEED_DATABASE |
+                     ((parts & (PART_API | PART_REALTIME)) ? DAPR_SECRETS_NEED_JWT : 0);
+    if (dapr_secrets_apply(&cfg, &ncfg, needs, &err)) {
+        log_msg(LOG_ERROR, "%s", err.message);
+        return err.rc == TODO_ERR_CONFLICT ? 2 : 1;
+    }
+    if ((parts & (PART_API | PART_REALTIME)) && !cfg.jwt_secret_len &&
+        config_load_jwt_secret(&cfg, &err)) {
         log_msg(LOG_ERROR, "%s", err.message);
         return 1;
     }
@@ -361,7 +378,7 @@ int serve_main(const char *command, int argc, char **argv)
     if (open_store(&cfg, &store))
         return 1;
     static_files_t *web = NULL; /* outlives the server: bodies are sent from it uncopied */
-    if ((parts & PART_API) && open_web(&cfg, &web))
+    if ((parts & PART_API) && serve_open_web(&cfg, &web))
         goto out_destroy_store;
     bus_t *bus = open_bus(&cfg, command, store);
     if (!bus)
@@ -387,7 +404,10 @@ int serve_main(const char *command, int argc, char **argv)
     consumer_t *audit = NULL, *recurring = NULL, *notify = NULL;
     notify_service_t *notifier = NULL;
     struct realtime_service realtime = {0};
-    if ((parts & PART_API) && llm_setup_open(&cfg, &app.llm, &err)) { /* LLM mode, or NULL */
+    /* LLM mode, or NULL */
+    int llm_rc = (parts & PART_API) ? llm_setup_open(&cfg, &app.llm, &err) : TODO_OK;
+    sodium_memzero(cfg.llm_api_key, sizeof cfg.llm_api_key); /* the brain has its copy */
+    if (llm_rc) {
         log_msg(LOG_ERROR, "%s", err.message);
         goto out_release;
     }
@@ -445,6 +465,7 @@ int serve_main(const char *command, int argc, char **argv)
     };
     /* two hashing threads: argon2id takes 64 MiB each, and both CPUs of a small machine */
     struct api_service api = {.app = &app, .store = store};
+    struct api_service api_invoked; /* the same routes on the callback listener (dapr bus) */
     if (http_server_create(&hcfg, &ops.server, &err)) {
         log_msg(LOG_ERROR, "%s", err.message);
         goto out_stop_relay;
@@ -465,8 +486,15 @@ int serve_main(const char *command, int argc, char **argv)
         realtime_routes_register(&realtime, ops.server);
     if (web)
         http_server_set_fallback(ops.server, "static", static_files_handle, web);
-    if (bus_is_dapr(bus) && open_dapr_listener(&cfg, &dapr)) /* dapr bus */
+    dapr.trusted_caller = cfg.web_app_id; /* whose calls name the client's address */
+    if (bus_is_dapr(bus) && open_dapr_listener(&cfg, parts & PART_API, &dapr)) /* dapr bus */
         goto out_destroy_server;
+    if (dapr.registered && (parts & PART_API)) {
+        /* the front door's calls arrive here through the sidecars (docs/decisions/0049) */
+        api_invoked = api;
+        api_invoked.server = dapr.server;
+        api_routes_register(&api_invoked);
+    }
     if (http_server_start(ops.server, &err) ||
         (dapr.registered && dapr_routes_start(&dapr, &err))) {
         log_msg(LOG_ERROR, "%s", err.message);

@@ -3,6 +3,13 @@
 #ifndef TODO_SERVICES_SERVE_H
 #define TODO_SERVICES_SERVE_H
 
+#include "http/static_files.h"
+#include "services/config.h"
+
+/* The web UI of cfg->web_dir read into memory (*out), a page saying it is not built when the
+ * directory is missing, NULL when web_dir is "". -1, having logged why, when it cannot be
+ * loaded. The api role and the web front door (todo web) serve it. */
+int serve_open_web(const struct todo_config *cfg, static_files_t **out);
 /* Runs until SIGTERM or SIGINT; returns the process exit code. */
 int serve_main(const char *command, int argc, char **argv);
 /* `todo migrate`: applies migrations and exits. */

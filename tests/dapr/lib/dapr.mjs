@@ -144,8 +144,35 @@ async function distinctFreePorts(n, avoid = []) {
 export class Sidecar {
     /** appToken: the APP_API_TOKEN daprd sends its app (none when null). */
     /** state: {name, connectionString} adds a state.postgresql component (none when null). */
-    constructor({ appId, appPort, group, pubsub, appToken = null, inboundRetries = 10, state = null }) {
-        Object.assign(this, { appId, appPort, group, pubsub, appToken, inboundRetries, state });
+    /** appPort null: no app channel (todo web, which only calls out). */
+    /** configuration: a Configuration's spec (YAML text, indented 2) passed as --config. */
+    /** invokeTargets: {appId: retryPolicyName} for service invocation (policy "invoke"). */
+    /** env: more variables for daprd (DAPR_HOST_IP, DAPR_API_TOKEN). */
+    constructor({ appId, appPort, group, pubsub, appToken = null, inboundRetries = 10, state = null,
+        configuration = null, invokeTargets = {}, env = {} }) {
+        Object.assign(this, { appId, appPort, group, pubsub, appToken, inboundRetries, state, configuration,
+            invokeTargets, env });
+    }
+
+    /** The resiliency targets of service invocation (empty when none). */
+    invokeResiliency() {
+        const apps = Object.keys(this.invokeTargets);
+        if (!apps.length) return { policy: '', targets: '' };
+        return {
+            // our api answers 503 only when it did nothing (busy): safe to retry; connection
+            // errors are always retried; any other status is the api's answer, not retried
+            policy: `
+      invoke:
+        policy: constant
+        duration: 200ms
+        maxRetries: 3
+        matching:
+          httpStatusCodes: "503"`,
+            targets: `
+    apps:${apps.map((a) => `
+      ${a}:
+        retry: invoke`).join('')}`,
+        };
     }
 
     writeStateStore() {
@@ -185,6 +212,7 @@ spec:
   - name: initialOffset
     value: "oldest"
 `);
+        const invoke = this.invokeResiliency();
         writeFileSync(path.join(this.dir, 'resources', 'resiliency.yaml'), `apiVersion: dapr.io/v1alpha1
 kind: Resiliency
 metadata:
@@ -195,13 +223,22 @@ spec:
       pubsubInbound:
         policy: exponential
         maxInterval: 5s
-        maxRetries: ${this.inboundRetries}
-  targets:
+        maxRetries: ${this.inboundRetries}${invoke.policy}
+  targets:${invoke.targets}
     components:
       ${this.pubsub}:
         inbound:
           retry: pubsubInbound
 `);
+        if (this.configuration) {
+            writeFileSync(path.join(this.dir, 'config.yaml'), `apiVersion: dapr.io/v1alpha1
+kind: Configuration
+metadata:
+  name: todo-dapr
+spec:
+${this.configuration}
+`);
+        }
         if (this.state) this.writeStateStore();
     }
 
@@ -213,13 +250,14 @@ spec:
             const [http, grpc, igrpc, metrics] = await distinctFreePorts(4, [this.appPort]);
             Object.assign(this, { httpPort: http, grpcPort: grpc, url: `http://127.0.0.1:${http}` });
             const args = ['--app-id', this.appId, '--mode', 'standalone',
-                '--app-port', String(this.appPort), '--app-protocol', 'http',
+                ...(this.appPort === null ? [] : ['--app-port', String(this.appPort), '--app-protocol', 'http']),
+                ...(this.configuration ? ['--config', path.join(this.dir, 'config.yaml')] : []),
                 '--dapr-http-port', String(http), '--dapr-grpc-port', String(grpc),
                 '--dapr-internal-grpc-port', String(igrpc), '--metrics-port', String(metrics),
                 '--dapr-listen-addresses', '127.0.0.1', '--dapr-internal-grpc-listen-address', '127.0.0.1',
                 '--metrics-listen-address', '127.0.0.1',
                 '--resources-path', path.join(this.dir, 'resources'), '--log-level', process.env.DAPRD_LOG_LEVEL || 'info'];
-            const env = { HOME: path.join(this.dir, 'home') };
+            const env = { HOME: path.join(this.dir, 'home'), ...this.env };
             if (this.appToken !== null) env.APP_API_TOKEN = this.appToken;
             this.child = new Child(`daprd ${this.appId}`, DAPRD_BIN, args, { env: childEnv(env) });
             try {
@@ -294,10 +332,14 @@ export class TodoApp {
     }
 
     async start() {
-        const args = [this.role, '--listen', `127.0.0.1:${this.port}`, '--database', this.databaseUrl,
-            '--data-dir', this.dataDir, '--bus', 'dapr', '--dapr-app-listen', `127.0.0.1:${this.callbackPort}`];
+        // databaseUrl or secret null: not given (TODO_DAPR_SECRETS gives them)
+        // callbackPort null: no callback listener (todo web)
+        const args = [this.role, '--listen', `127.0.0.1:${this.port}`,
+            ...(this.databaseUrl === null ? [] : ['--database', this.databaseUrl]),
+            '--data-dir', this.dataDir, '--bus', 'dapr',
+            ...(this.callbackPort === null ? [] : ['--dapr-app-listen', `127.0.0.1:${this.callbackPort}`])];
         const env = {
-            TODO_JWT_SECRET: this.secret,
+            ...(this.secret === null ? {} : { TODO_JWT_SECRET: this.secret }),
             TODO_ACCESS_LOG: '0',
             DAPR_HTTP_PORT: String(this.sidecar.httpPort),
             TODO_DAPR_PUBSUB: this.sidecar.pubsub,
@@ -306,7 +348,7 @@ export class TodoApp {
         if (this.appToken !== null) env.APP_API_TOKEN = this.appToken;
         this.child = new Child(`todo ${this.role}`, TODO_BIN, args, { env: childEnv(env) });
         const deadline = Date.now() + APP_START_DEADLINE_MS;
-        for (const url of [this.url, this.callbackUrl]) {
+        for (const url of this.callbackPort === null ? [this.url] : [this.url, this.callbackUrl]) {
             for (;;) {
                 if (!this.child.alive()) {
                     throw new Error(`todo ${this.role} exited before answering /healthz (${JSON.stringify(this.child.exit)}):\n${this.child.tail()}`);

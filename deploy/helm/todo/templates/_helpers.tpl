@@ -148,36 +148,3 @@ seccompProfile:
     {{- end }}
 {{- end -}}
 {{- end -}}
-
-{{/* One container of the topics Job: (dict "root" $ "i" N "topic" "name:partitions" "image" I) */}}
-{{- define "todo.kafka.topicContainer" -}}
-{{- $k := .root.Values.kafka.internal -}}
-{{- $parts := splitList ":" .topic -}}
-- name: topic-{{ .i }}
-  image: {{ .image | quote }}
-  imagePullPolicy: {{ $k.image.pullPolicy }}
-  command:
-    - java
-    - -cp
-    - {{ $k.classpath | quote }}
-    - org.apache.kafka.tools.TopicCommand
-    - --bootstrap-server
-    - {{ include "todo.kafka.brokers" .root | quote }}
-    - --create
-    - --if-not-exists
-    - --topic
-    - {{ index $parts 0 | quote }}
-    - --partitions
-    - {{ index $parts 1 | quote }}
-    - --replication-factor
-    - {{ .root.Values.kafka.replicationFactor | quote }}
-  env:
-    - {name: JAVA_TOOL_OPTIONS, value: "-Xmx128m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"}
-  resources:
-    requests: {cpu: 50m, memory: 128Mi}
-    limits: {cpu: "1", memory: 384Mi}
-  securityContext:
-    {{- include "todo.containerSecurityContext" .root | nindent 4 }}
-  volumeMounts:
-    - {name: tmp, mountPath: /tmp}
-{{- end -}}
