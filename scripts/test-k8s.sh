@@ -136,12 +136,11 @@ dry_run_all() {
 inside() {
     : "${KUBECONFIG:?with-cluster.sh exports KUBECONFIG}" "${TODO_K8S_SOCK:?with-cluster.sh exports TODO_K8S_SOCK}"
     phase "cluster up"
-    scripts/k8s/image.sh import "$TODO_K8S_SOCK" localhost/todo:dev localhost/todo-postgres:15 \
-        localhost/todo-kafka:3.9.2 localhost/dapr:1.16.5
+    scripts/k8s/images.sh import "$TODO_K8S_SOCK" # todo, postgres, kafka; dapr.sh install imports its own
     # the rollout test upgrades to a new tag: the same image under another name
     ctr -a "$TODO_K8S_SOCK" -n k8s.io images tag --force localhost/todo:dev localhost/todo:dev2 >/dev/null
     phase "images imported"
-    scripts/k8s/dapr.sh install
+    scripts/k8s/dapr.sh install >/dev/null
     phase "dapr installed"
     dry_run_all
     phase "dry runs"
