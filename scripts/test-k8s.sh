@@ -134,6 +134,8 @@ dry_run_all() {
 }
 
 inside() {
+    # the outer script's "tear-down" line starts when this ends, however it ends
+    [[ -z ${TODO_K8S_MARK:-} ]] || trap 'now >"$TODO_K8S_MARK"' EXIT
     : "${KUBECONFIG:?with-cluster.sh exports KUBECONFIG}" "${TODO_K8S_SOCK:?with-cluster.sh exports TODO_K8S_SOCK}"
     phase "cluster up"
     scripts/k8s/images.sh import "$TODO_K8S_SOCK" # todo, postgres, kafka; dapr.sh install imports its own
@@ -156,7 +158,6 @@ inside() {
         log "helm install failed (exit $rc)"
     fi
     [[ $rc -eq 0 ]] || diagnose
-    [[ -z ${TODO_K8S_MARK:-} ]] || now >"$TODO_K8S_MARK"
     return "$rc"
 }
 
