@@ -31,7 +31,7 @@ host_clean() {
     fi
     check "cluster unregistered" test ! -e "/run/todo-k8s/clusters/$k8s_name"
     check "run dir keeps only pki and logs" \
-        test "$(find "$k8s_run" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort | xargs)" == "logs pki"
+        test "$(find "$k8s_run" -mindepth 1 -maxdepth 1 -name '[!.]*' -printf '%f\n' | sort | xargs)" == "logs pki"
 }
 
 test_failed_up() {
