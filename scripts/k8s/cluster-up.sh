@@ -44,7 +44,7 @@ up_prepare() {
 start() {
     local name=$1
     shift
-    setsid nsenter --net="$k8s_netns" "$@" >"$k8s_run/logs/$name.log" 2>&1 </dev/null &
+    setsid nsenter --net="$k8s_netns" "$@" >"$k8s_run/logs/$name.log" 2>&1 </dev/null 6>&- &
     echo "$name $!" >>"$k8s_run/pids"
     disown $!
 }
