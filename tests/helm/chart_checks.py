@@ -89,8 +89,12 @@ def check_security(docs):
             if seccomp != "RuntimeDefault":
                 out.append(f"{where}: seccompProfile is not RuntimeDefault")
         if component(doc) in ROLES or component(doc) == "migrate":
-            if pod.get("runAsUser") != 10001:
+            app = pod_spec(doc)["containers"][0].get("securityContext") or {}
+            if app.get("runAsUser") != 10001:
                 out.append(f"{name_of(doc)}: the app does not run as uid 10001")
+            if pod.get("runAsUser") is not None:
+                out.append(f"{name_of(doc)}: a pod-wide uid (the injected sidecar must keep "
+                           "its own, 65532)")
     return out
 
 

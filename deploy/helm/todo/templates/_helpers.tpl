@@ -58,14 +58,21 @@ pre-install,pre-upgrade
 {{- end -}}
 {{- end -}}
 
-{{/* The pod security context every role and the migration Job run with. */}}
+{{/* The pod security context every role and the migration Job run with. The uid is the
+     app container's (todo.appSecurityContext), not the pod's: the injected sidecar must keep
+     its image's (daprd refuses any uid but 65532 in Kubernetes mode). */}}
 {{- define "todo.podSecurityContext" -}}
 runAsNonRoot: true
-runAsUser: {{ .Values.pod.runAsUser }}
-runAsGroup: {{ .Values.pod.runAsGroup }}
 fsGroup: {{ .Values.pod.runAsGroup }}
 seccompProfile:
   type: RuntimeDefault
+{{- end -}}
+
+{{/* The app container's: the image's user, and todo.containerSecurityContext. */}}
+{{- define "todo.appSecurityContext" -}}
+runAsUser: {{ .Values.pod.runAsUser }}
+runAsGroup: {{ .Values.pod.runAsGroup }}
+{{ include "todo.containerSecurityContext" . }}
 {{- end -}}
 
 {{- define "todo.containerSecurityContext" -}}
