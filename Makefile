@@ -6,7 +6,7 @@ JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 
 .PHONY: all deps test-deps build build-asan web run test unit blackbox blackbox-sqlite \
-        blackbox-postgres blackbox-asan unit-tsan test-helm test-events test-dapr test-browser test-mcp format format-check bench bench-1m bench-smoke fuzz fuzz-smoke clean
+        blackbox-postgres blackbox-asan unit-tsan test-helm test-events test-dapr test-k8s test-browser test-mcp format format-check bench bench-1m bench-smoke fuzz fuzz-smoke clean
 
 all: build
 
@@ -84,6 +84,12 @@ test-events: build
 # pubsub.kafka component uses a throw-away broker; PostgreSQL as above (tests/dapr/README.md).
 test-dapr: build
 	scripts/test-dapr.sh
+
+# The cluster tier: a single-node Kubernetes in its own network namespace, the Dapr control
+# plane and the chart with the local values, then the end-to-end tests (tests/k8s/, ADR 0050);
+# always torn down. The image builds the binary itself (deploy/Containerfile).
+test-k8s:
+	scripts/test-k8s.sh
 
 # The web UI's flows in Debian's Chromium, driven by playwright-core (tests/browser/README.md);
 # screenshots land in tests/browser/artifacts/.

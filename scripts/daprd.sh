@@ -61,14 +61,18 @@ cmd_build() {
     flock 9
     if is_current "$hash"; then exec 9>&-; return 0; fi
 
-    local pkg=github.com/dapr/dapr/pkg/buildinfo start=$SECONDS tmp=$bindir/daprd.tmp.$$
+    local pkg=github.com/dapr/dapr/pkg/buildinfo start=$SECONDS tmp=$bindir/daprd.tmp.$$ commit
     log "building daprd $DAPR_VERSION (cold builds take several minutes)"
+    # The release tag's commit, as the module proxy recorded it (for --build-info, as upstream).
+    commit=$(cd "$moddir" && GOTOOLCHAIN=${GOTOOLCHAIN:-local} go mod download -json \
+        "github.com/dapr/dapr@$DAPR_VERSION" 2>/dev/null |
+        sed -n 's/^[[:space:]]*"Hash": "\([0-9a-f]*\)",\{0,1\}$/\1/p' | head -n1) || commit=
     (
         cd "$moddir"
         # Go 1.21+ would otherwise try to download a toolchain if go.mod asked for a newer one.
         GOTOOLCHAIN=${GOTOOLCHAIN:-local} CGO_ENABLED=0 go build -mod=readonly -trimpath \
             -ldflags="-s -w -X $pkg.version=${DAPR_VERSION#v} -X $pkg.gitversion=$DAPR_VERSION \
--X github.com/dapr/kit/logger.DaprVersion=${DAPR_VERSION#v}" \
+-X $pkg.gitcommit=$commit -X github.com/dapr/kit/logger.DaprVersion=${DAPR_VERSION#v}" \
             -o "$tmp" .
     ) || { rm -f "$tmp"; die "go build failed"; }
     mv -f "$tmp" "$bin"

@@ -47,6 +47,8 @@ srcs_for() {
     fuzz_llm) echo "$base src/app/llm_parse.c" ;;
     # the MCP dispatcher and the tools' argument checks, over stand-in use cases (no store)
     fuzz_mcp) echo "$base src/app/mcp.c src/app/tools.c src/app/tools_schema.c" ;;
+    # the web front door's path, header and X-Forwarded-For rules: pure functions
+    fuzz_web_proxy) echo "$base src/services/web/web_proxy.c" ;;
     *) echo "$base $core" ;;
     esac
 }

@@ -56,5 +56,6 @@ sockdir=
 for d in /var/run/postgresql /tmp; do
     if [ -d "$d" ] && [ -w "$d" ]; then sockdir=$d; break; fi
 done
-exec postgres -D "$PGDATA" -c listen_addresses='*' -c port=5432 \
+# jit=off: the image leaves the JIT compiler out (postgres.Containerfile)
+exec postgres -D "$PGDATA" -c listen_addresses='*' -c port=5432 -c jit=off \
     -c unix_socket_directories="$sockdir" "$@"

@@ -15,7 +15,7 @@ render() {
 
 up_preflight() {
     local t
-    for t in ip nsenter containerd runc etcd iptables openssl buildah ctr curl gcc go flock; do
+    for t in ip nsenter containerd runc etcd iptables openssl buildah ctr curl gcc go flock busybox; do
         command -v "$t" >/dev/null || k8s_die "$t is required (scripts/bootstrap.sh --k8s)"
     done
     cni_bin=/usr/lib/cni
@@ -44,7 +44,7 @@ up_prepare() {
 start() {
     local name=$1
     shift
-    setsid nsenter --net="$k8s_netns" "$@" >"$k8s_run/logs/$name.log" 2>&1 </dev/null &
+    setsid nsenter --net="$k8s_netns" "$@" >"$k8s_run/logs/$name.log" 2>&1 </dev/null 6>&- &
     echo "$name $!" >>"$k8s_run/pids"
     disown $!
 }
@@ -136,6 +136,11 @@ cgroup_create() {
 kubectl_in() { KUBECONFIG=$k8s_kubeconfig k8s_in "$(k8s_bin kubectl)" "$@"; }
 etcd_healthy() { k8s_in curl -sf "http://$k8s_ip:2379/health"; }
 api_ready() { k8s_in curl -sfk "$k8s_api/readyz"; }
+# dns_answers: CoreDNS answers through its ClusterIP (kube-proxy has its endpoints)
+dns_answers() {
+    k8s_in timeout 3 busybox nslookup kubernetes.default.svc.cluster.local 10.96.0.10 |
+        grep -qx 'Address: 10.96.0.1'
+}
 node_ready() {
     [[ $(kubectl_in get node "$k8s_node" \
         -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}') == True ]]
@@ -166,6 +171,7 @@ up_dns() {
         kubectl_in -n default get serviceaccount default
     await kubelet 120 "CoreDNS Available" kubectl_in -n kube-system wait \
         --for=condition=Available deployment/coredns --timeout=2s
+    await kube-proxy 60 "cluster DNS answering at 10.96.0.10" dns_answers
 }
 
 # on_up_exit: a failed `up` tears down what it started unless TODO_K8S_KEEP_ON_FAIL=1

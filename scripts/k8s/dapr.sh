@@ -52,8 +52,20 @@ helm() { "$here/helm" "$@"; }
 # ------------------------------------------------------------------------------ image
 cp_tools=(operator sentry injector placement)
 
+# The control plane, daprd and the chart must be one Dapr version: both modules pin it.
+check_versions() {
+    local m v
+    for m in dapr-cp daprd; do
+        v=$(awk '{ for (i = 1; i < NF; i++) if ($i == "github.com/dapr/dapr" && $(i + 1) ~ /^v/) {
+            print $(i + 1); exit } }' "$repo/tools/$m/go.mod")
+        [[ $v == "v$DAPR_VERSION" ]] ||
+            die "tools/$m/go.mod requires github.com/dapr/dapr ${v:-(none)}, dapr.sh installs v$DAPR_VERSION"
+    done
+}
+
 cmd_image() {
     local ctx key t daprd
+    check_versions
     nice -n 10 "$here/gobuild.sh" "${cp_tools[@]}"
     nice -n 10 "$repo/scripts/daprd.sh" build
     daprd=$("$repo/scripts/daprd.sh" path)
@@ -162,8 +174,9 @@ selftest_image() {
     ctx=$TMP
     command -v busybox >/dev/null || die "busybox (Debian's busybox-static) is required"
     cp "$(command -v busybox)" "$ctx/busybox"
-    file -L "$ctx/busybox" 2>/dev/null | grep -q 'statically linked' ||
+    if command -v file >/dev/null && [[ $(file -L "$ctx/busybox") != *'statically linked'* ]]; then
         die "busybox must be statically linked (Debian's busybox-static)"
+    fi
     mkdir -p "$ctx/www"
     echo "hello from selftest-server" >"$ctx/www/hello.txt"
     key=$(cd "$ctx" && cat busybox www/hello.txt "$here/dapr-selftest.Containerfile" | sha256sum |
@@ -282,6 +295,22 @@ sidecar_get() {
     printf '%s\n' "$out"
 }
 
+# metric_value IP NAME: the sum of the Prometheus counter NAME (all label sets) served on
+# IP:9090 (global.prometheus.port, and the sidecars' metrics port).
+metric_value() {
+    local out
+    out=$("$here/in-ns" curl -sS -m 30 --fail "http://$1:9090/metrics") || return 1
+    awk -v n="$2" '$1 == n || index($1, n "{") == 1 { s += $2; f = 1 }
+        END { if (!f) exit 1; printf "%d\n", s }' <<<"$out"
+}
+
+# sentry_signed: how many certificates Sentry has signed (its metrics, global.prometheus.port).
+sentry_signed() {
+    local ip
+    ip=$(kubectl -n "$NAMESPACE" get pods -l app=dapr-sentry -o jsonpath='{.items[0].status.podIP}')
+    metric_value "$ip" dapr_sentry_cert_sign_success_total
+}
+
 pod_of() {
     kubectl -n "$SELFTEST_NS" get pods -l "app=$1" --field-selector=status.phase=Running \
         -o jsonpath='{.items[0].metadata.name}'
@@ -289,9 +318,10 @@ pod_of() {
 
 cmd_check() {
     need_cluster
-    local start=$SECONDS client server body
+    local start=$SECONDS client server body signed signed_before
     selftest_image
     kubectl delete namespace "$SELFTEST_NS" --ignore-not-found --wait=true >/dev/null
+    signed_before=$(sentry_signed) || die "no metrics from sentry"
     selftest_manifest | kubectl apply -f - >/dev/null
     for d in selftest-server selftest-client; do
         kubectl -n "$SELFTEST_NS" rollout status "deployment/$d" --timeout="${timeout}s" >/dev/null ||
@@ -320,7 +350,13 @@ cmd_check() {
     done
     logs=$(kubectl -n "$NAMESPACE" logs deployment/dapr-sentry)
     [[ $logs == *'ver=1.16.5'* ]] || die "sentry does not log version 1.16.5"
-    log "both sidecars hold a certificate issued by Sentry"
+    # The same in Sentry's metrics (what a monitoring system sees): it signed at least one more
+    # certificate per sidecar since the test's pods were created. (daprd's own
+    # dapr_runtime_mtls_init_total stays unset: daprd counts it before its metrics start.)
+    signed=$(sentry_signed) || die "no metrics from sentry"
+    ((signed - signed_before >= 2)) ||
+        die "sentry signed $((signed - signed_before)) certificates for the test's 2 sidecars"
+    log "both sidecars hold a certificate issued by Sentry ($((signed - signed_before)) signed)"
 
     # 3. Version and components as the sidecar reports them.
     body=$(sidecar_get "$client" /v1.0/metadata) || { check_diagnose; die "metadata failed"; }

@@ -16,7 +16,9 @@
 #     cluster (tests/k8s/images/check.sh): todo runs `todo version` as its non-root user and
 #     holds no compiler nor -dev package; postgres initialises, accepts a password login and
 #     refuses a wrong one; kafka starts a broker that answers a metadata request.
-#   scripts/k8s/images.sh refs [--tag T]          prints the image references, one a line
+#   scripts/k8s/images.sh refs [--tag T] [NAME...]   prints the references, one a line
+#   scripts/k8s/images.sh import SOCKET [--tag T] [NAME...]   imports the archives of the
+#     built images (default todo postgres kafka: what pods run) into the containerd at SOCKET
 #
 # Environment: TODO_K8S_CACHE (default ~/.cache/todo-k8s), TODO_CACHE (the Kafka jars:
 # scripts/kafka.sh fetch).
@@ -114,7 +116,9 @@ build_base() {
         rm -rf "$tmp"
         die "mmdebstrap failed"
     fi
+    local before; before=$(image_id "$BASE_REF")
     "$image_sh" load "$BASE_REF" "$rootfs" || { rm -rf "$tmp"; die "importing the base failed"; }
+    [[ -z $before ]] || bah rmi "$before" >/dev/null 2>&1 || true
     rm -f "$out"
     bah push --quiet "$BASE_REF" "docker-archive:$out.tmp:$BASE_REF" >/dev/null ||
         { rm -rf "$tmp"; die "saving $BASE_REF failed"; }
@@ -142,9 +146,73 @@ build_on_base() {
     shift 4
     build_base
     key=$(printf '%s %s\n' "$key" "$(<"$(archive_of "$BASE_REF").key")" | digest)
+    local before after
+    before=$(image_id "$ref")
+    restore_kept "$ref" "$key"
     "$image_sh" build "$ref" "$key" "$ctx" "$file" --network host \
         --build-arg "BASE=$BASE_REF" "$@"
+    keep "$ref" "$key"
+    after=$(image_id "$ref")
+    # vfs keeps a whole copy per image: drop the one this build replaced (kept if a container
+    # still uses it)
+    if [[ -n $before && $before != "$after" ]]; then
+        bah rmi "$before" >/dev/null 2>&1 || true
+    fi
 }
+
+# The last few builds of each image stay in $imgdir/kept, by key: clones of the repository on
+# one machine share the cache, and one building its tree after another's must not undo it
+# (each switch back would be a rebuild).
+kept_of() { echo "$imgdir/kept/$(basename "$(archive_of "$1")" .tar)-$2.tar"; }
+
+keep() {
+    local ref=$1 key=$2 out kept
+    out=$(archive_of "$ref")
+    kept=$(kept_of "$ref" "$key")
+    [[ -f $kept || ! -f $out || $(<"$out.key") != "$key" ]] && return 0
+    mkdir -p "${kept%/*}"
+    ln -f "$out" "$kept.tmp" 2>/dev/null || cp "$out" "$kept.tmp"
+    mv -f "$kept.tmp" "$kept"
+    # the three newest of this image
+    local prefix=${kept%-*}-
+    ls -1t "$prefix"*.tar 2>/dev/null | while read -r f; do
+        [[ ${f#"$prefix"} =~ ^[0-9a-f]{64}\.tar$ ]] && echo "$f"
+    done | tail -n +4 | xargs -r rm -f
+}
+
+# Puts back the kept build of REF with KEY, if there is one and the current archive is another
+# (into buildah's storage too: the checks run what the storage holds). A build of the same
+# sources under another tag (localhost/todo:dev for localhost/todo:v2) is the same image:
+# tagged and saved, not rebuilt.
+restore_kept() {
+    local ref=$1 key=$2 out kept other
+    out=$(archive_of "$ref")
+    [[ -f $out && -f $out.key && $(<"$out.key") == "$key" ]] && return 0
+    kept=$(kept_of "$ref" "$key")
+    if [[ ! -f $kept ]]; then
+        other=$(ls -1t "$imgdir/kept/$(basename "$(archive_of "${ref%:*}:")" .tar)"*"-$key.tar" \
+            2>/dev/null | head -n 1 || true)
+        [[ -n $other ]] || return 0
+    fi
+    exec 6>"$out.lock"
+    flock 6
+    if [[ -f $kept ]]; then
+        ln -f "$kept" "$out.tmp" 2>/dev/null || cp "$kept" "$out.tmp"
+        bah pull --quiet "docker-archive:$out.tmp" >/dev/null || die "restoring $ref from $kept failed"
+        touch "$kept"
+    else
+        local id
+        id=$(bah pull --quiet "docker-archive:$other") || die "loading $other failed"
+        bah tag "$id" "$ref" || die "tagging $ref failed"
+        rm -f "$out.tmp"
+        bah push --quiet "$ref" "docker-archive:$out.tmp:$ref" >/dev/null || die "saving $ref failed"
+    fi
+    mv -f "$out.tmp" "$out"
+    echo "$key" >"$out.key"
+    exec 6>&-
+}
+
+image_id() { bah images --quiet --no-trunc "$1" 2>/dev/null | head -n 1 || true; }
 
 build_todo() {
     local tag=$1 key
@@ -152,7 +220,8 @@ build_todo() {
     # bookworm's Node.js is older than Next.js needs); a no-op when its sources are unchanged.
     "$repo/scripts/build-web.sh"
     key=$({
-        tree_hash src CMakeLists.txt docs/openapi.json deploy/Containerfile .containerignore
+        tree_hash src CMakeLists.txt docs/openapi.json deploy/Containerfile .containerignore \
+            scripts/build-web.sh scripts/csp-hashes.mjs
         cat "$repo/web/out/.source-hash"
     } | digest)
     build_on_base "localhost/todo:$tag" "$key" "$repo" "$repo/deploy/Containerfile"
@@ -185,8 +254,11 @@ build_kafka() {
 
 names_all=(base todo postgres kafka)
 tag=dev
-sub=build
-if [[ ${1:-} == check || ${1:-} == refs ]]; then sub=$1; shift; fi
+sub=build sock=
+case ${1:-} in
+    check | refs) sub=$1; shift ;;
+    import) sub=import; sock=${2:-}; [[ -n $sock ]] || die "usage: images.sh import SOCKET [NAME...]"; shift 2 ;;
+esac
 names=()
 while (($#)); do
     case $1 in
@@ -198,11 +270,27 @@ while (($#)); do
     esac
 done
 [[ $tag =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] || die "not a valid image tag: $tag"
-((${#names[@]})) || names=("${names_all[@]}")
+if ((${#names[@]} == 0)); then
+    names=("${names_all[@]}")
+    [[ $sub == import ]] && names=(todo postgres kafka)
+fi
+
+ref_of() {
+    case $1 in
+        base) echo "$BASE_REF" ;;
+        todo) echo "localhost/todo:$tag" ;;
+        postgres) echo "$POSTGRES_REF" ;;
+        kafka) echo "$KAFKA_REF" ;;
+    esac
+}
 
 case $sub in
     refs)
-        printf '%s\n' "$BASE_REF" "localhost/todo:$tag" "$POSTGRES_REF" "$KAFKA_REF" ;;
+        for n in "${names[@]}"; do ref_of "$n"; done ;;
+    import)
+        refs=()
+        for n in "${names[@]}"; do refs+=("$(ref_of "$n")"); done
+        "$image_sh" import "$sock" "${refs[@]}" ;;
     check)
         exec "$repo/tests/k8s/images/check.sh" --tag "$tag" "${names[@]}" ;;
     build)

@@ -21,12 +21,25 @@ teardown() {
     trap - EXIT INT TERM
     "$cluster" down || k8s_log "tear-down of $k8s_name reported a problem"
 }
+
+# on_signal RC: stops CMD (if it runs yet) and exits with RC, which tears the cluster down
+on_signal() {
+    [[ -n ${child:-} ]] && kill -TERM "$child" 2>/dev/null
+    exit "$1"
+}
+
+child=
 trap 'rc=$?; teardown; exit $rc' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap 'on_signal 130' INT
+trap 'on_signal 143' TERM
 
 "$cluster" up
 eval "$("$cluster" env)"
+# CMD runs in the background so a signal is handled at once, not when CMD ends; it keeps
+# this script's stdin
+"$@" <&0 &
+child=$!
 rc=0
-"$@" || rc=$?
+wait "$child" || rc=$?
+child=
 exit "$rc"

@@ -71,6 +71,9 @@ struct http_server {
     struct route fallback; /* fn NULL when none; pattern is its label */
     http_guard_fn guard;   /* runs before every route; NULL when none */
     void *guard_ctx;
+    /* http_server_count_into: requests of route i count in count_into's slot count_as[i] */
+    http_server_t *count_into;
+    int count_as[METRICS_ROUTE_FALLBACK];
     struct http_metrics metrics;
     pthread_mutex_t inflight_lock;
     pthread_cond_t inflight_zero;
@@ -334,6 +337,19 @@ void http_req_set_remote(struct http_request *r, const char *addr)
 {
     assert(addr);
     snprintf(r->remote, sizeof r->remote, "%s", addr);
+}
+
+void http_server_count_into(http_server_t *s, http_server_t *main)
+{
+    assert(s && main && s != main && !s->count_into);
+    s->count_into = main;
+    for (int i = 0; i < s->n_routes; i++) {
+        s->count_as[i] = -1;
+        for (int j = 0; j < main->n_routes && s->count_as[i] < 0; j++)
+            if (strcmp(s->routes[i].method, main->routes[j].method) == 0 &&
+                strcmp(s->routes[i].pattern, main->routes[j].pattern) == 0)
+                s->count_as[i] = j;
+    }
 }
 
 void http_server_set_guard(http_server_t *s, http_guard_fn fn, void *ctx)
@@ -1019,8 +1035,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     pthread_mutex_unlock(&r->lock);
     /* an abandoned request's own fields belong to its finisher: read none of its response */
     int status = abandoned ? 503 : r->queued ? r->status : 499; /* 499: the client went away */
-    http_metrics_observe(&r->server->metrics, r->route_idx, http_metrics_method_index(r->method),
-                         status, duration);
+    http_server_t *s = r->server;
+    bool alias = s->count_into && r->route_idx < s->n_routes && s->count_as[r->route_idx] >= 0;
+    http_metrics_observe(alias ? &s->count_into->metrics : &s->metrics,
+                         alias ? s->count_as[r->route_idx] : r->route_idx,
+                         http_metrics_method_index(r->method), status, duration);
     if (r->server->cfg.access_log)
         access_log(r, status, duration);
     request_destroy(r);

@@ -52,6 +52,11 @@ bool http_path_reserved(const char *path);
  * answer (the sidecar's token check on the callback listener). Before start; once. */
 typedef bool (*http_guard_fn)(struct http_request *req, void *ctx);
 void http_server_set_guard(http_server_t *s, http_guard_fn fn, void *ctx);
+/* Requests to a route of s that main also has (same method and pattern) are counted in
+ * main's metrics from now on, so /metrics shows one API whichever listener served it (the
+ * api's routes on the Dapr callback listener). Call once both have their routes, before
+ * start; main must outlive s's requests. */
+void http_server_count_into(http_server_t *s, http_server_t *main);
 /* Calls fn(method, pattern, arg) for every route, in the order added. */
 void http_routes_each(http_server_t *s, void (*fn)(const char *, const char *, void *), void *arg);
 int http_server_start(http_server_t *s, struct todo_err *err);

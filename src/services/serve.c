@@ -494,6 +494,7 @@ int serve_main(const char *command, int argc, char **argv)
         api_invoked = api;
         api_invoked.server = dapr.server;
         api_routes_register(&api_invoked);
+        http_server_count_into(dapr.server, ops.server); /* one API in /metrics */
     }
     if (http_server_start(ops.server, &err) ||
         (dapr.registered && dapr_routes_start(&dapr, &err))) {
@@ -524,6 +525,7 @@ int serve_main(const char *command, int argc, char **argv)
     api.chat_pool = NULL;
     code = 0;
 out_destroy_server:
+    dapr_routes_stop(&dapr, 0); /* no callback request counts into ops.server any more */
     realtime_stop(&realtime);
     workpool_destroy(api.slow);
     api_mcp_destroy(api.mcp);

@@ -110,9 +110,30 @@ describe('todo web: the front door, through two real daprd', () => {
         assert.equal(list.status, 200, list.text);
         assert.deepEqual(list.json.items.map((t) => t.id), [created.id]);
         assert.match(list.headers.get('content-type'), /^application\/json/);
-        // the api served them on its callback listener (through its sidecar), not its public one
-        assert.equal(await api.metricSum('todo_http_requests_total', { route: '/api/auth/signup' }), undefined);
-        assert.ok((await web.metricSum('todo_web_forwarded_total', { outcome: 'answered' })) >= 4);
+        // PATCH with If-Match, complete and DELETE go through as well, the ETag comes back
+        const got = await front.get(`${u.tasks}/${created.id}`, { token: u.token });
+        assert.equal(got.status, 200, got.text);
+        const etag = got.headers.get('etag');
+        assert.ok(etag, 'the ETag passes through');
+        const stale = await front.patch(`${u.tasks}/${created.id}`,
+            { token: u.token, json: { title: 'Renamed' }, headers: { 'if-match': '"999"' } });
+        assert.equal(stale.status, 412, stale.text);
+        const renamed = await front.patch(`${u.tasks}/${created.id}`,
+            { token: u.token, json: { title: 'Renamed' }, headers: { 'if-match': etag } });
+        assert.equal(renamed.status, 200, renamed.text);
+        const done = await front.patch(`${u.tasks}/${created.id}/complete`, { token: u.token });
+        assert.equal(done.status, 200, done.text);
+        assert.equal(done.json.completed, true);
+        const gone = await front.del(`${u.tasks}/${created.id}`, { token: u.token });
+        assert.equal(gone.status, 204, gone.text);
+        // they went through the front door's sidecar's invoke API and were answered by the api
+        // (through its sidecar), which counts them in its own /metrics like any API request
+        const daprText = await webSidecar.daprMetrics();
+        assert.match(daprText, new RegExp(`^dapr_http_server_request_count\\{[^}]*method="POST",path="/v1.0/invoke/${API_ID}/method/api/auth/signup",status="201"\\} 1$`, 'm'),
+            daprText.split('\n').filter((l) => l.includes('/v1.0/invoke/')).join('\n'));
+        assert.equal(await api.metricSum('todo_http_requests_total', { route: '/api/auth/signup', status: '201' }), 1);
+        assert.equal(await api.metricSum('todo_http_requests_total', { route: '/api/auth/login', status: '200' }), 1);
+        assert.ok((await web.metricSum('todo_web_forwarded_total', { outcome: 'answered' })) >= 9);
         // the same id in both access logs: the front door's answer names the api's request
         const id = list.headers.get('x-request-id');
         await waitFor(() => api.tail(200000).includes(`"request_id":"${id}"`), { what: `request ${id} in the api's log` });

@@ -23,10 +23,18 @@ static bool visible_ascii(const char *s)
     return true;
 }
 
-/* "%2e", "%2f", "%5c" in any case: a dot, slash or backslash in disguise. */
+static bool is_hex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* "%2e", "%2f", "%5c" in any case: a dot, slash or backslash in disguise; also "%00" and a
+ * '%' without two hex digits, which servers read differently. */
 static bool encoded_separator(const char *s)
 {
     for (const char *p = strchr(s, '%'); p; p = strchr(p + 1, '%')) {
+        if (!is_hex(p[1]) || !is_hex(p[2]) || (p[1] == '0' && p[2] == '0'))
+            return true;
         if (p[1] == '2' && (p[2] == 'e' || p[2] == 'E' || p[2] == 'f' || p[2] == 'F'))
             return true;
         if (p[1] == '5' && (p[2] == 'c' || p[2] == 'C'))

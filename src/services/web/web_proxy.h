@@ -11,9 +11,10 @@
 /* True for the paths the front door forwards: /api, /api/..., /mcp (raw, as sent). */
 bool web_proxy_forwards(const char *raw_path);
 /* True when raw_path (percent-encoded, as sent) and raw_query may go into the sidecar's
- * invoke URL unchanged: visible ASCII, no "." or ".." segment, no encoded dot, slash or
- * backslash, no backslash. Anything else could climb out of /v1.0/invoke/<id>/method/ to
- * another sidecar API (its secrets) once a server normalises the path. */
+ * invoke URL unchanged: visible ASCII, no "." or ".." segment, no encoded dot, slash,
+ * backslash or NUL, no malformed '%' escape, no backslash, no empty segment. Anything else could
+ * climb out of /v1.0/invoke/<id>/method/ to another sidecar API (its secrets) once a server
+ * normalises the path. */
 bool web_proxy_path_ok(const char *raw_path, const char *raw_query);
 /* True for the request headers forwarded to the api (Authorization, Content-Type, Accept,
  * Mcp-Session-Id, MCP-Protocol-Version, Origin, Last-Event-ID, If-Match, ...);

@@ -248,7 +248,7 @@ ${this.configuration}
         const deadline = Date.now() + DAPRD_START_DEADLINE_MS;
         for (let attempt = 1; ; attempt++) {
             const [http, grpc, igrpc, metrics] = await distinctFreePorts(4, [this.appPort]);
-            Object.assign(this, { httpPort: http, grpcPort: grpc, url: `http://127.0.0.1:${http}` });
+            Object.assign(this, { httpPort: http, grpcPort: grpc, metricsPort: metrics, url: `http://127.0.0.1:${http}` });
             const args = ['--app-id', this.appId, '--mode', 'standalone',
                 ...(this.appPort === null ? [] : ['--app-port', String(this.appPort), '--app-protocol', 'http']),
                 ...(this.configuration ? ['--config', path.join(this.dir, 'config.yaml')] : []),
@@ -287,6 +287,13 @@ ${this.configuration}
             }
             await sleep(100);
         }
+    }
+
+    /** daprd's own Prometheus text (its --metrics-port). */
+    async daprMetrics() {
+        const r = await fetch(`http://127.0.0.1:${this.metricsPort}/metrics`, { signal: AbortSignal.timeout(5000) });
+        assert.equal(r.status, 200, `${this.child.name} /metrics`);
+        return r.text();
     }
 
     /** GET /v1.0/metadata of the sidecar. */

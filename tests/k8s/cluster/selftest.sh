@@ -8,7 +8,9 @@
 #      reachable from the cluster's network namespace; kubectl exec and logs work;
 #   4. after a simulated crash (kubelet, containerd and kube-apiserver SIGKILLed, containers and
 #      shims left running) `down` removes everything: no process, mount, netns or cgroup of the
-#      cluster, host sysctls and directories as before, no KUBE-* iptables rule on the host.
+#      cluster, host sysctls and directories as before, no KUBE-* iptables rule on the host;
+#   5. with-cluster.sh returns its command's status, and on SIGTERM stops the command and tears
+#      the cluster down at once.
 # Prints one line per check and the timings; exits non-zero if any check failed.
 #
 # Usage: tests/k8s/cluster/selftest.sh     (or scripts/k8s/cluster.sh selftest); needs root.
@@ -75,6 +77,7 @@ test_failed_up
 test_up
 test_workload
 test_crash_down
+test_with_cluster
 echo "timings: $timings"
 ((n_failed == 0)) || { echo "$n_failed check(s) failed"; exit 1; }
 echo "all checks passed"

@@ -11,6 +11,9 @@
 #             password works, one with a wrong password is refused; it runs as uid 999
 #   kafka     a broker starts and answers a metadata request (kcat); `topics` creates a topic
 #             with its partitions; a message round-trips; a topic is not made by producing
+#   (all three) `todo migrate` on the PostgreSQL image; `todo serve` with the Kafka bus on both
+#             publishes a created task's event to task-events
+#   always    no Containerfile or entry point names an architecture (comments aside)
 # Prints one line per check and "images check: N passed, M failed"; exits non-zero on a failure.
 # Environment: TODO_K8S_CACHE, CHECK_TIMEOUT (seconds to wait for a server, default 90).
 set -euo pipefail
@@ -92,11 +95,19 @@ wait_for() {
 
 config() { bah inspect --type image --format "$2" "$1"; }
 
+# check_no_setid NAME CTR: no set-user-id or set-group-id file (su, passwd, mount...)
+check_no_setid() {
+    local suid
+    suid=$(bah run --user 0:0 "$2" -- find / -xdev -type f -perm /6000 2>/dev/null | tr '\n' ' ') || true
+    check "$1: no set-user-id or set-group-id file${suid:+ ($suid)}" [ -z "$suid" ]
+}
+
 # ----------------------------------------------------------------------------------- todo
 check_todo() {
     local ref=$1 c out port
     new_ctr "$ref"
     c=$ctr
+    todo_ctr=$c
     check "todo: user is 10001:10001" [ "$(config "$ref" '{{.OCIv1.Config.User}}')" = 10001:10001 ]
     check "todo: entry point /usr/local/bin/todo, command serve" [ "$(config "$ref" \
         '{{range .OCIv1.Config.Entrypoint}}[{{.}}]{{end}} {{range .OCIv1.Config.Cmd}}[{{.}}]{{end}}')" = \
@@ -129,6 +140,7 @@ check_todo() {
             '! command -v cc && ! command -v gcc && ! command -v ld && ! command -v make' >/dev/null 2>&1
     }
     check "todo: no cc, gcc, ld nor make on the PATH" no_tools
+    check_no_setid todo "$c"
 
     port=$(free_port)
     start "$tmp/todo.log" --env "TODO_LISTEN=127.0.0.1:$port" "$c" -- /usr/local/bin/todo serve
@@ -149,6 +161,7 @@ check_postgres() {
     check "postgres: user is 999:999" [ "$(config "$ref" '{{.OCIv1.Config.User}}')" = 999:999 ]
     new_ctr "$ref"
     c=$ctr
+    check_no_setid postgres "$c"
     data=$tmp/pgdata
     mkdir -p "$data"
     chown 999:999 "$data"
@@ -166,8 +179,23 @@ check_postgres() {
         local refused
         refused=$(pg "wrong-$pw" 'select 1' 2>&1) && refused="accepted: $refused"
         check "postgres: a wrong password is refused" grep -q 'password authentication failed' <<<"$refused"
+        check "postgres: a query costly enough for JIT runs (JIT left out of the image)" [ "$(pg "$pw" \
+            "set jit = on; set jit_above_cost = 0; select sum(x) from generate_series(1, 1000) x")" = 500500 ]
         check "postgres: data files owned by uid 999" [ "$(stat -c %u "$data/pgdata/PG_VERSION")" = 999 ]
         check "postgres: the password is not in the log" bash -c "! grep -qF -- '$pw' '$tmp/postgres.log'"
+        pg "$pw" 'create table kept (n int); insert into kept values (42)' >/dev/null
+        stop_last
+        # a restart on the same data: no initialisation, no password needed, the data kept
+        start "$tmp/postgres2.log" --volume "$data:/var/lib/postgresql/data" \
+            "$c" -- /usr/local/bin/postgres-entrypoint postgres -c listen_addresses=127.0.0.1 -c port="$port"
+        if wait_for pg "$pw" 'select 1'; then
+            check "postgres: a restart keeps the data" [ "$(pg "$pw" 'select n from kept')" = 42 ]
+            # left running for check_stack
+            pg_url="postgresql://todo:$pw@127.0.0.1:$port/tododb"
+            return 0
+        fi
+        fail "postgres: no restart on the same data within ${timeout}s"
+        tail -n 20 "$tmp/postgres2.log" >&2
     else
         fail "postgres: not ready within ${timeout}s"
         tail -n 20 "$tmp/postgres.log" >&2
@@ -182,6 +210,7 @@ check_kafka() {
     check "kafka: user is 10002:10002" [ "$(config "$ref" '{{.OCIv1.Config.User}}')" = 10002:10002 ]
     new_ctr "$ref"
     c=$ctr
+    check_no_setid kafka "$c"
     data=$tmp/kafka
     mkdir -p "$data"
     chown 10002:10002 "$data"
@@ -197,6 +226,7 @@ check_kafka() {
         ok "kafka: the broker answers a metadata request on $b"
         new_ctr "$ref"
         c2=$ctr
+        kafka_ctr=$c2
         if bah run --network host "$c2" -- /usr/local/bin/kafka-entrypoint topics "$b" \
                 check-events:3 check-events.dlq:1 >"$tmp/topics.log" 2>&1; then
             meta=$(kcat -b "$b" -L -m 5 2>/dev/null || true)
@@ -209,14 +239,62 @@ check_kafka() {
         echo 'k1:hello' | kcat -P -b "$b" -t check-events -K: -X acks=all 2>/dev/null
         check "kafka: a message round-trips" grep -qx 'k1:hello' \
             <<<"$(kcat -C -b "$b" -t check-events -e -o beginning -q -f '%k:%s\n' -m 1 2>/dev/null)"
-        echo 'x' | kcat -P -b "$b" -t check-not-made -m 5 2>/dev/null || true
+        echo 'x' | kcat -P -b "$b" -t check-not-made -X message.timeout.ms=2000 2>/dev/null || true
         check "kafka: producing does not create a topic" \
             bash -c "! kcat -b '$b' -L -m 5 2>/dev/null | grep -qF 'topic \"check-not-made\"'"
         check "kafka: its files belong to uid 10002" [ "$(stat -c %u "$data/data/meta.properties")" = 10002 ]
-    else
-        fail "kafka: the broker did not answer within ${timeout}s"
-        tail -n 30 "$tmp/kafka.log" >&2
+        kafka_brokers=$b   # left running for check_stack
+        return 0
     fi
+    fail "kafka: the broker did not answer within ${timeout}s"
+    tail -n 30 "$tmp/kafka.log" >&2
+    stop_last
+}
+
+# ---------------------------------------------------------------------- the three together
+# todo on the PostgreSQL and Kafka images: `todo migrate` (libpq), then `todo serve` with the
+# Kafka bus (librdkafka) publishes a created task's event to task-events.
+check_stack() {
+    local port out token uid
+    out=$(bah run --network host --env "TODO_DATABASE_URL=$pg_url" "$todo_ctr" -- \
+        /usr/local/bin/todo migrate 2>&1) &&
+        ok "stack: \`todo migrate\` on the PostgreSQL image" ||
+        { fail "stack: \`todo migrate\` on the PostgreSQL image"; echo "$out" >&2; return 0; }
+    if ! bah run --network host "$kafka_ctr" -- /usr/local/bin/kafka-entrypoint topics \
+            "$kafka_brokers" task-events:3 >"$tmp/stack-topics.log" 2>&1; then
+        fail "stack: creating task-events"
+        cat "$tmp/stack-topics.log" >&2
+        return 0
+    fi
+    port=$(free_port)
+    start "$tmp/stack.log" --env "TODO_LISTEN=127.0.0.1:$port" --env "TODO_DATABASE_URL=$pg_url" \
+        --env TODO_BUS=kafka --env "TODO_KAFKA_BROKERS=$kafka_brokers" \
+        "$todo_ctr" -- /usr/local/bin/todo serve
+    if ! wait_for curl -fsS "http://127.0.0.1:$port/readyz"; then
+        fail "stack: \`todo serve\` on PostgreSQL and Kafka not ready within ${timeout}s"
+        tail -n 20 "$tmp/stack.log" >&2
+        stop_last
+        return 0
+    fi
+    ok "stack: \`todo serve\` ready on PostgreSQL and Kafka"
+    out=$(curl -fsS -H 'Content-Type: application/json' \
+        -d '{"email":"images-check@example.com","password":"images-check-pw"}' \
+        "http://127.0.0.1:$port/api/auth/signup" 2>&1) || true
+    token=$(sed -n 's/.*"token":"\([^"]*\)".*/\1/p' <<<"$out")
+    uid=$(sed -n 's/.*"user":{[^}]*"id":"\{0,1\}\([^",}]*\).*/\1/p' <<<"$out")
+    if [[ -z $token || -z $uid ]]; then
+        fail "stack: sign-up ($out)"
+        stop_last
+        return 0
+    fi
+    out=$(curl -fsS -H 'Content-Type: application/json' -H "Authorization: Bearer $token" \
+        -d '{"title":"made in the images check"}' "http://127.0.0.1:$port/api/$uid/tasks" 2>&1) &&
+        ok "stack: a task created" || fail "stack: creating a task ($out)"
+    event() {
+        kcat -C -b "$kafka_brokers" -t task-events -e -o beginning -q 2>/dev/null |
+            grep -q 'made in the images check'
+    }
+    check "stack: its event is on task-events" wait_for event
     stop_last
 }
 
@@ -230,6 +308,12 @@ while (($#)); do
     esac
 done
 ((${#names[@]})) || names=(todo postgres kafka)
+
+# The Containerfiles build for any architecture (amd64 here, arm64 for OKE's Ampere shapes):
+# none names one.
+arch=$(cd "$repo" && grep -nE 'amd64|x86_64|aarch64|arm64|x86-64' deploy/Containerfile \
+    deploy/images/*.Containerfile deploy/images/*.sh | grep -vE '^[^:]+:[0-9]+:#' || true)
+check "Containerfiles name no architecture${arch:+ ($arch)}" [ -z "$arch" ]
 for n in "${names[@]}"; do
     case $n in
         todo) check_todo "localhost/todo:$tag" ;;
@@ -237,5 +321,8 @@ for n in "${names[@]}"; do
         kafka) check_kafka ;;
     esac
 done
+if [[ -n ${todo_ctr:-} && -n ${pg_url:-} && -n ${kafka_brokers:-} ]]; then
+    check_stack
+fi
 echo "images check: $passed passed, $failed failed"
 ((failed == 0))

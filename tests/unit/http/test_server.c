@@ -369,3 +369,113 @@ Test(server, a_suspended_request_whose_client_left_leaves_the_others_answerable)
     close(stays);
     stop(s);
 }
+
+/* --- the pieces the Dapr callback listener and the web front door use (ADR 0049) --- */
+
+static bool guard_token(struct http_request *r, void *ctx)
+{
+    (void)ctx;
+    const char *t = http_req_header(r, "X-Token");
+    if (!t || strcmp(t, "yes") != 0) {
+        http_respond_errorf(r, TODO_ERR_UNAUTHORIZED, "no");
+        return false;
+    }
+    const char *addr = http_req_header(r, "X-Addr");
+    if (addr)
+        http_req_set_remote(r, addr);
+    return true;
+}
+
+static void h_whoami(struct http_request *r, void *ctx)
+{
+    (void)ctx;
+    struct buf b;
+    buf_init(&b);
+    buf_printf(&b, "remote=%s query=%s raw=%s", http_req_remote(r), http_req_raw_query(r),
+               http_req_raw_path(r));
+    size_t len = b.len;
+    http_respond_take(r, 200, "text/plain", buf_take(&b), len);
+}
+
+static char *get(http_server_t *s, const char *target, const char *headers)
+{
+    char req[512];
+    snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n%s\r\n", target,
+             headers);
+    return raw_roundtrip(http_server_port(s), req, strlen(req));
+}
+
+Test(server, a_guard_answers_before_any_route_and_may_name_the_client)
+{
+    struct http_server_config cfg = {.listen = "127.0.0.1:0", .threads = 1, .max_body = 1024};
+    struct todo_err err = {0};
+    http_server_t *s;
+    cr_assert_eq(http_server_create(&cfg, &s, &err), 0);
+    http_route_add(s, "GET", "/who", h_whoami, NULL);
+    http_server_set_guard(s, guard_token, NULL);
+    cr_assert_eq(http_server_start(s, &err), 0);
+    char *r = get(s, "/who", "");
+    cr_assert(strncmp(r, "HTTP/1.1 401", 12) == 0, "%s", r);
+    free(r);
+    r = get(s, "/nowhere", ""); /* even where no route is */
+    cr_assert(strncmp(r, "HTTP/1.1 401", 12) == 0, "%s", r);
+    free(r);
+    r = get(s, "/who?a=%2F&b", "X-Token: yes\r\nX-Addr: 203.0.113.9\r\n");
+    cr_assert(strncmp(r, "HTTP/1.1 200", 12) == 0, "%s", r);
+    cr_assert_not_null(strstr(r, "remote=203.0.113.9 query=a=%2F&b raw=/who"), "%s", r);
+    free(r);
+    r = get(s, "/who", "X-Token: yes\r\n");
+    cr_assert_not_null(strstr(r, "remote=127.0.0.1 query= raw=/who"), "%s", r);
+    free(r);
+    stop(s);
+}
+
+Test(server, the_fallback_gets_the_reserved_paths_only_when_asked)
+{
+    for (int everywhere = 0; everywhere < 2; everywhere++) {
+        struct http_server_config cfg = {.listen = "127.0.0.1:0",
+                                         .threads = 1,
+                                         .max_body = 1024,
+                                         .fallback_everywhere = everywhere};
+        struct todo_err err = {0};
+        http_server_t *s;
+        cr_assert_eq(http_server_create(&cfg, &s, &err), 0);
+        http_server_set_fallback(s, "front", h_whoami, NULL);
+        cr_assert_eq(http_server_start(s, &err), 0);
+        char *r = get(s, "/api/x?y=1", "");
+        cr_assert(strncmp(r, everywhere ? "HTTP/1.1 200" : "HTTP/1.1 404", 12) == 0, "%s", r);
+        free(r);
+        stop(s);
+    }
+}
+
+Test(server, routes_counted_into_another_server_show_in_its_metrics)
+{
+    struct http_server_config cfg = {.listen = "127.0.0.1:0", .threads = 1, .max_body = 1024};
+    struct todo_err err = {0};
+    http_server_t *main_s, *side;
+    cr_assert_eq(http_server_create(&cfg, &main_s, &err), 0);
+    cr_assert_eq(http_server_create(&cfg, &side, &err), 0);
+    http_route_add(main_s, "GET", "/who", h_whoami, NULL);
+    http_route_add(side, "GET", "/only-here", h_whoami, NULL);
+    http_route_add(side, "GET", "/who", h_whoami, NULL);
+    http_server_count_into(side, main_s);
+    cr_assert_eq(http_server_start(side, &err), 0);
+    free(get(side, "/who", ""));
+    free(get(side, "/only-here", ""));
+    http_server_stop(side, 1000); /* its requests are all counted once it stopped */
+    struct buf m, own;
+    buf_init(&m);
+    buf_init(&own);
+    http_server_metrics(main_s, &m);
+    http_server_metrics(side, &own);
+    cr_assert_not_null(
+        strstr(m.data, "todo_http_requests_total{route=\"/who\",method=\"GET\",status=\"200\"} 1"),
+        "%s", m.data);
+    cr_assert_null(strstr(own.data, "route=\"/who\",method=\"GET\",status=\"200\"} 1"));
+    cr_assert_not_null(strstr(own.data, "route=\"/only-here\",method=\"GET\",status=\"200\"} 1"));
+    buf_release(&m);
+    buf_release(&own);
+    http_server_destroy(side);
+    http_server_destroy(main_s);
+}

@@ -27,7 +27,9 @@ Test(web_proxy, paths_that_could_climb_out_of_the_invoke_api_are_refused)
                          "/api/x%2F..",   "/api/x%5c..",
                          "/api/x\\..\\y", "/api//x",
                          "/api/a b",      "/api/\x01",
-                         "api/x",         "/api/\xc3\xa9"};
+                         "api/x",         "/api/\xc3\xa9",
+                         "/api/x%00y",    "/api/x%",
+                         "/api/x%2",      "/api/x%zz"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         cr_assert_not(web_proxy_path_ok(bad[i], ""), "%s", bad[i]);
     cr_assert_not(web_proxy_path_ok("/api/x", "a=b c"));
