@@ -157,6 +157,14 @@ def check_dapr_annotations(docs):
             if not ann.get(key):
                 out.append(f"{name_of(doc)}: no {key}")
         role = component(doc)
+        if role not in NO_APP_CHANNEL and (
+                ann.get("dapr.io/enable-app-health-check") != "true"
+                or int(ann.get("dapr.io/app-health-probe-interval", "5")) > 1
+                or int(ann.get("dapr.io/app-health-threshold", "3")) > 2):
+            # a sidecar slow to see its app leave keeps taking invocations it cannot serve
+            # during a rolling update (docs/decisions/0047-helm-chart.md)
+            out.append(f"{name_of(doc)}: the sidecar does not probe its app every second "
+                       "with a threshold of at most 2")
         if role not in ROLES:
             out.append(f"{name_of(doc)}: a Deployment that is no role ({role!r})")
         elif ann.get("dapr.io/app-id") != ROLES[role]:
@@ -365,6 +373,12 @@ def check_dapr_resources(docs):
         targets = res[0]["spec"]["targets"]
         if "todo-api" in ids and "todo-api" not in (targets.get("apps") or {}):
             out.append("Resiliency: no policy for invoking the api")
+        elif "todo-api" in ids:
+            retry = pol["retries"].get(targets["apps"]["todo-api"].get("retry"), {})
+            codes = (retry.get("matching") or {}).get("httpStatusCodes", "")
+            if not codes or any(c.strip() not in ("502", "503", "504") for c in codes.split(",")):
+                out.append("Resiliency: invoking the api retries answers other than 502-504 "
+                           f"({codes or 'every 5xx'}): a 500 after a write would be repeated")
         if "pubsub" in comps and "pubsub" not in (targets.get("components") or {}):
             out.append("Resiliency: no policy for pubsub")
     return out
