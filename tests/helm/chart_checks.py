@@ -289,6 +289,56 @@ def check_network_policies(docs):
     return out
 
 
+def _ports(rule):
+    return {p.get("port") for p in rule.get("ports") or []}
+
+
+def _peers(rule, key):
+    return rule.get(key) or []
+
+
+def check_role_network_paths(docs):
+    """What each role's NetworkPolicy lets through: DNS and the Dapr control plane for every
+    sidecar; PostgreSQL and Kafka for every role but the front door; the front door only to
+    the api's sidecar (50002), which accepts it."""
+    out = []
+    nps = {}
+    for n in of_kind(docs, "NetworkPolicy"):
+        comp = ((n["spec"].get("podSelector") or {}).get("matchLabels") or {}).get(
+            "app.kubernetes.io/component")
+        nps[comp] = n
+    roles = role_deployments(docs)
+    for role in roles:
+        n = nps.get(role)
+        if n is None:
+            continue
+        egress = n["spec"].get("egress") or []
+        where = f"NetworkPolicy/{n['metadata']['name']}"
+        if not any(53 in _ports(r) for r in egress):
+            out.append(f"{where}: no DNS")
+        if not any(any((p.get("namespaceSelector") or {}).get("matchLabels", {}).get(
+                "kubernetes.io/metadata.name") for p in _peers(r, "to")) and not r.get("ports")
+                for r in egress):
+            out.append(f"{where}: no way to the Dapr control plane")
+        has_pg = any(5432 in _ports(r) for r in egress)
+        has_kafka = any(9092 in _ports(r) for r in egress)
+        if role == "web":
+            if has_pg or has_kafka:
+                out.append(f"{where}: the front door may reach PostgreSQL or Kafka")
+            if "api" in roles and not any(50002 in _ports(r) for r in egress):
+                out.append(f"{where}: the front door cannot reach the api's sidecar")
+        else:
+            if not has_pg:
+                out.append(f"{where}: no way to PostgreSQL")
+            if not has_kafka:
+                out.append(f"{where}: no way to Kafka")
+    if "web" in roles and "api" in nps:
+        ingress = nps["api"]["spec"].get("ingress") or []
+        if not any(50002 in _ports(r) for r in ingress):
+            out.append("NetworkPolicy for the api: the front door's sidecar may not reach it")
+    return out
+
+
 def check_migration_job(docs, enabled=True):
     out = []
     jobs = [j for j in of_kind(docs, "Job") if component(j) == "migrate"]

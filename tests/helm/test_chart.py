@@ -61,6 +61,7 @@ def all_checks(docs, values_file):
     out += cc.check_service_accounts(docs)
     out += cc.check_disruption_and_scaling(docs, hpa)
     out += cc.check_network_policies(docs)
+    out += cc.check_role_network_paths(docs)
     out += cc.check_migration_job(docs, migrations)
     out += cc.check_dapr_resources(docs)
     out += cc.check_secret_store_rbac(docs)
@@ -229,6 +230,21 @@ class ChecksFailWhenBroken(unittest.TestCase):
         self.docs = [d for d in self.docs if not (
             d["kind"] == "NetworkPolicy" and d["metadata"]["name"] == "todo-default-deny")]
         self.broken(r"no default-deny")
+
+    def test_network_paths(self):
+        np = next(n for n in cc.of_kind(self.docs, "NetworkPolicy")
+                  if n["metadata"]["name"] == "todo-recurring")
+        np["spec"]["egress"] = [r for r in np["spec"]["egress"] if 5432 not in cc._ports(r)]
+        self.broken(r"todo-recurring: no way to PostgreSQL")
+        web = next(n for n in cc.of_kind(self.docs, "NetworkPolicy")
+                   if n["metadata"]["name"] == "todo-web")
+        web["spec"]["egress"].append({"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}],
+                                      "ports": [{"port": 5432, "protocol": "TCP"}]})
+        self.broken(r"todo-web: the front door may reach PostgreSQL or Kafka")
+        api = next(n for n in cc.of_kind(self.docs, "NetworkPolicy")
+                   if n["metadata"]["name"] == "todo-api")
+        api["spec"]["ingress"] = []
+        self.broken(r"the front door's sidecar may not reach it")
 
     def test_migration_job_is_a_hook(self):
         job = next(d for d in self.docs if d["kind"] == "Job" and cc.component(d) == "migrate")
