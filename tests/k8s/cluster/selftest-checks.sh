@@ -91,7 +91,9 @@ test_workload() {
 
 # test_crash_down: kubelet, containerd and kube-apiserver die hard; down must still clean up
 test_crash_down() {
-    local name pid start
+    local name pid start client
+    "$k8s_repo/scripts/k8s/in-ns" sleep "601.$$" &
+    client=$!
     while read -r name pid; do
         [[ $name == kubelet || $name == containerd || $name == kube-apiserver ]] &&
             kill -KILL "$pid"
@@ -100,6 +102,9 @@ test_crash_down() {
     check "down after a crash succeeds" "$cluster" down
     timings+=", tear-down $(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.1f", b - a}')s"
     host_clean
+    check "down stopped a client left running in the namespace" bash -c "! pgrep -f '[s]leep 601[.]$$'"
+    kill "$client" 2>/dev/null || true # in-ns execs its command: $client is the sleep
+    wait "$client" 2>/dev/null || true
     check "down again is a no-op" "$cluster" down
 }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # selftest.sh - proves the test cluster's bring-up and tear-down (docs/deploy/test-cluster.md):
+#   0. the bookkeeping of host state shared by clusters (host-state.sh, no cluster needed);
 #   1. a failing `up` (etcd replaced by one that exits) names the step, shows the daemon's log
 #      tail, exits non-zero and leaves nothing behind;
 #   2. `up` gives a Ready node, CoreDNS Available and the default ServiceAccount;
@@ -70,6 +71,7 @@ build_probe() {
 [[ ! -e $k8s_netns ]] || k8s_die "cluster '$k8s_name' is already up; pick another TODO_K8S_NAME"
 command -v busybox >/dev/null || k8s_die "busybox is required (busybox-static)"
 trap '"$cluster" down >/dev/null 2>&1 || true' EXIT
+"$here/host-state.sh" || n_failed=$((n_failed + 1))
 baseline=$(host_snapshot)
 others_at_start=$(other_clusters | xargs)
 build_probe
