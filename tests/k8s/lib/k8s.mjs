@@ -74,10 +74,16 @@ export async function appIds() {
     return list.items.map((d) => d.spec.template.metadata.annotations?.['dapr.io/app-id']).filter(Boolean).sort();
 }
 
-/** Waits until every Deployment of the release has all its replicas updated and Ready. */
+/**
+ * Waits until every Deployment of the release has all its replicas updated and Ready, and no
+ * pod of the namespace is still terminating (a Deployment's status stops counting a pod as
+ * soon as it is being deleted, while its containers may still serve for their grace period).
+ */
 export async function deploymentsSettled({ deadlineMs = 240000 } = {}) {
     return waitFor(async () => {
         const list = await kubectlJson(['-n', NS, 'get', 'deployments']);
+        const pods = await kubectlJson(['-n', NS, 'get', 'pods']);
+        if (pods.items.some((p) => p.metadata.deletionTimestamp)) return false;
         return list.items.every((d) => {
             const want = d.spec.replicas ?? 1;
             const s = d.status || {};
