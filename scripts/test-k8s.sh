@@ -11,12 +11,15 @@
 #
 # Usage: scripts/test-k8s.sh [extra node --test arguments...]
 # Environment: TODO_K8S_NAME (default todo-k8s-test, the cluster's name and network
-# namespace), TODO_K8S_CACHE (the machine-wide cache of programs and images).
+# namespace), TODO_K8S_CACHE (the machine-wide cache of programs and images), TODO_K8S_TAG (the
+# tag of localhost/todo built from this tree and installed, default dev; the rollout test
+# upgrades to the same image tagged "<tag>2").
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 export TODO_K8S_NAME=${TODO_K8S_NAME:-todo-k8s-test}
+tag=${TODO_K8S_TAG:-dev}
 chart=deploy/helm/todo
 release=todo
 ns=todo
@@ -46,7 +49,7 @@ outside() {
     nice -n 10 scripts/k8s/gobuild.sh kube-apiserver kube-controller-manager kube-scheduler kubelet \
         kube-proxy kubectl helm coredns operator sentry injector placement
     phase tools
-    scripts/k8s/images.sh
+    scripts/k8s/images.sh --tag "$tag"
     scripts/k8s/dapr.sh image
     phase images
     # the rest runs with the cluster up (with-cluster.sh exports KUBECONFIG, TODO_K8S_SOCK and
@@ -138,9 +141,10 @@ inside() {
     [[ -z ${TODO_K8S_MARK:-} ]] || trap 'now >"$TODO_K8S_MARK"' EXIT
     : "${KUBECONFIG:?with-cluster.sh exports KUBECONFIG}" "${TODO_K8S_SOCK:?with-cluster.sh exports TODO_K8S_SOCK}"
     phase "cluster up"
-    scripts/k8s/images.sh import "$TODO_K8S_SOCK" # todo, postgres, kafka; dapr.sh install imports its own
+    # todo, postgres, kafka (dapr.sh install imports its own)
+    scripts/k8s/images.sh import "$TODO_K8S_SOCK" --tag "$tag"
     # the rollout test upgrades to a new tag: the same image under another name
-    ctr -a "$TODO_K8S_SOCK" -n k8s.io images tag --force localhost/todo:dev localhost/todo:dev2 >/dev/null
+    ctr -a "$TODO_K8S_SOCK" -n k8s.io images tag --force "localhost/todo:$tag" "localhost/todo:${tag}2" >/dev/null
     phase "images imported"
     scripts/k8s/dapr.sh install >/dev/null
     phase "dapr installed"
@@ -148,10 +152,10 @@ inside() {
     phase "dry runs"
     local rc=0
     H install "$release" "$chart" -n "$ns" --create-namespace -f "$chart/values-local.yaml" \
-        --wait --timeout 6m >/dev/null || rc=$?
+        --set "image.tag=$tag" --wait --timeout 6m >/dev/null || rc=$?
     phase "helm install"
     if [[ $rc -eq 0 ]]; then
-        scripts/k8s/in-ns node --test --test-concurrency=1 --test-timeout=600000 "$@" \
+        TODO_K8S_NEW_TAG=${tag}2 scripts/k8s/in-ns node --test --test-concurrency=1 --test-timeout=600000 "$@" \
             tests/k8s/*.test.mjs || rc=$?
         phase tests
     else

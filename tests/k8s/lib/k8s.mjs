@@ -74,10 +74,16 @@ export async function appIds() {
     return list.items.map((d) => d.spec.template.metadata.annotations?.['dapr.io/app-id']).filter(Boolean).sort();
 }
 
-/** Waits until every Deployment of the release has all its replicas updated and Ready. */
+/**
+ * Waits until every Deployment of the release has all its replicas updated and Ready, and no
+ * pod of the namespace is still terminating (a Deployment's status stops counting a pod as
+ * soon as it is being deleted, while its containers may still serve for their grace period).
+ */
 export async function deploymentsSettled({ deadlineMs = 240000 } = {}) {
     return waitFor(async () => {
         const list = await kubectlJson(['-n', NS, 'get', 'deployments']);
+        const pods = await kubectlJson(['-n', NS, 'get', 'pods']);
+        if (pods.items.some((p) => p.metadata.deletionTimestamp)) return false;
         return list.items.every((d) => {
             const want = d.spec.replicas ?? 1;
             const s = d.status || {};
@@ -152,14 +158,16 @@ export async function kafkaPod() {
  * Every message of topic, read from the beginning by the broker's own console consumer
  * inside its pod: [{key, value, json}] (json: the parsed value, or undefined).
  */
-export async function readTopic(topic, { timeoutMs = 8000 } = {}) {
+export async function readTopic(topic, { timeoutMs = 4000 } = {}) {
     const { name, container } = await kafkaPod();
-    // the broker image puts Kafka's scripts on PATH or under /opt/kafka (deploy/images/kafka)
-    const script = 'c=$(command -v kafka-console-consumer.sh || ls /opt/kafka/bin/kafka-console-consumer.sh); ' +
-        '"$c" --bootstrap-server localhost:9092 --topic "$1" --from-beginning --timeout-ms "$2" ' +
-        // it ends the read when no message came for the timeout, then exits non-zero: what it
-        // printed is the topic
-        '--property print.key=true --property key.separator="|KEY|" 2>/dev/null; true';
+    // the broker image has no Kafka shell scripts: its tools are java with the broker's
+    // classpath (deploy/images/kafka-entrypoint.sh); heap kept small beside the broker
+    const script = 'java -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 ' +
+        '-Dlog4j.configuration=file:/opt/kafka/config/tools-log4j.properties -cp "/opt/kafka/libs/*" ' +
+        'org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server localhost:9092 ' +
+        '--topic "$1" --from-beginning --timeout-ms "$2" ' +
+        '--property print.key=true --property key.separator="|KEY|"';
+    // it ends the read when no message came for the timeout ("Processed a total of N messages")
     const out = await kubectl(['-n', NS, 'exec', name, '-c', container, '--', 'sh', '-c', script, 'sh', topic, String(timeoutMs)],
         { timeoutMs: timeoutMs + 60000 });
     return out.split('\n').filter((l) => l.includes('|KEY|')).map((l) => {
