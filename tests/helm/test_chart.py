@@ -207,6 +207,12 @@ class ChecksFailWhenBroken(unittest.TestCase):
         del cc.pod_spec(job)["containers"][0]["securityContext"]
         self.broken(r"todo-migrate container migrate: readOnlyRootFilesystem")
 
+    def test_uid_on_the_app_container_not_the_pod(self):
+        # a pod-wide uid reaches the injected daprd, which then refuses to start (it must run
+        # as its image's 65532): the first install on the test cluster failed so
+        cc.pod_spec(self.role("api"))["securityContext"]["runAsUser"] = 10001
+        self.broken(r"todo-api: a pod-wide uid")
+
     def test_probes_and_resources(self):
         c = cc.pod_spec(self.role("notify"))["containers"][0]
         del c["readinessProbe"]
