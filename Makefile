@@ -6,7 +6,7 @@ JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 
 .PHONY: all deps test-deps build build-asan web run test unit blackbox blackbox-sqlite \
-        blackbox-postgres blackbox-asan unit-tsan test-events test-dapr test-browser test-mcp format format-check bench bench-1m bench-smoke fuzz fuzz-smoke clean
+        blackbox-postgres blackbox-asan unit-tsan test-helm test-events test-dapr test-k8s test-browser test-mcp format format-check bench bench-1m bench-smoke fuzz fuzz-smoke clean
 
 all: build
 
@@ -42,7 +42,7 @@ run: build web
 # real Kafka broker), the Dapr tier (the same through a daprd sidecar each) and the browser
 # tier (the web UI in headless Chromium against a real `todo serve`), then the MCP tier (the
 # official SDK client over /mcp and `todo mcp`).
-test: test-deps format-check unit unit-tsan fuzz-smoke blackbox bench-smoke test-events test-dapr test-browser test-mcp
+test: test-deps format-check unit unit-tsan fuzz-smoke blackbox bench-smoke test-helm test-events test-dapr test-browser test-mcp
 
 unit: build-asan
 	scripts/with-postgres.sh scripts/with-kafka.sh scripts/with-dapr.sh 0 scripts/run-unit.sh $(ASAN_BUILD) -j $(JOBS)
@@ -70,6 +70,11 @@ blackbox-sqlite: build
 blackbox-postgres: build
 	scripts/test-blackbox.sh postgres
 
+# The Helm chart: helm lint and helm template with every values file, and the checks of the
+# rendered manifests (tests/helm/test_chart.py); no cluster needed.
+test-helm:
+	scripts/test-helm.sh
+
 # `todo api` and `todo audit` as separate processes over a throw-away Kafka broker and
 # PostgreSQL; kcat reads the topics back (tests/events/README.md).
 test-events: build
@@ -79,6 +84,12 @@ test-events: build
 # pubsub.kafka component uses a throw-away broker; PostgreSQL as above (tests/dapr/README.md).
 test-dapr: build
 	scripts/test-dapr.sh
+
+# The cluster tier: a single-node Kubernetes in its own network namespace, the Dapr control
+# plane and the chart with the local values, then the end-to-end tests (tests/k8s/, ADR 0050);
+# always torn down. The image builds the binary itself (deploy/Containerfile).
+test-k8s:
+	scripts/test-k8s.sh
 
 # The web UI's flows in Debian's Chromium, driven by playwright-core (tests/browser/README.md);
 # screenshots land in tests/browser/artifacts/.

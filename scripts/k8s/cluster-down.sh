@@ -81,6 +81,17 @@ stop_daemons() {
     kill_wait TERM 5 $pids || kill_wait KILL 10 $pids || k8s_log "still running: $(daemon_pids "$@" | xargs)"
 }
 
+# netns_pids INODE: processes in the network namespace with that inode (daemons, shims, and
+# clients started by in-ns)
+netns_pids() {
+    local f
+    [[ -n $1 ]] || return 0
+    for f in /proc/[0-9]*/ns/net; do
+        [[ $(readlink "$f" 2>/dev/null) == "net:[$1]" ]] && echo "${f//[^0-9]/}"
+    done
+    return 0
+}
+
 # stop_processes: first what restarts containers, then the containers, then the rest
 stop_processes() {
     stop_daemons kubelet kube-proxy kube-scheduler kube-controller-manager
@@ -89,6 +100,9 @@ stop_processes() {
     # shellcheck disable=SC2046
     kill_wait KILL 10 $(shim_pids) || k8s_log "some shims did not exit"
     stop_daemons containerd kube-apiserver etcd
+    # whatever else still runs in the namespace (an in-ns client, a daemon whose PID was lost)
+    # shellcheck disable=SC2046
+    kill_wait TERM 5 $(netns_pids "$ns_ino") || kill_wait KILL 10 $(netns_pids "$ns_ino") || true
 }
 
 # unmount_all NETNS...: every mount under the run dir and of the given pod namespaces, deepest
@@ -138,7 +152,8 @@ clean_run_dir() {
 }
 
 cmd_down() {
-    local pod_ns shim_socks
+    local pod_ns shim_socks ns_ino
+    ns_ino=$(stat -L -c %i "$k8s_netns" 2>/dev/null || true)
     pod_ns=$(pod_netns | xargs)
     shim_socks=$(shim_sockets | xargs)
     stop_processes
@@ -158,10 +173,8 @@ cmd_down() {
 
 # down_verify: fails naming whatever of the cluster is still there
 down_verify() {
-    local left=() f
-    for f in /proc/[0-9]*/cmdline; do
-        [[ $(tr '\0' ' ' 2>/dev/null <"$f") == *"$k8s_run/"* ]] && left+=("process ${f//[^0-9]/}")
-    done
+    local left=() pid
+    for pid in $(netns_pids "$ns_ino"); do left+=("process $pid"); done
     grep -qF " $k8s_run/" /proc/self/mountinfo && left+=("mounts under $k8s_run")
     [[ -e $k8s_netns ]] && left+=("$k8s_netns")
     compgen -G "/sys/fs/cgroup/*/${k8s_cgroup_root#/}" >/dev/null && left+=("cgroup $k8s_cgroup_root")

@@ -44,7 +44,7 @@ up_prepare() {
 start() {
     local name=$1
     shift
-    setsid nsenter --net="$k8s_netns" "$@" >"$k8s_run/logs/$name.log" 2>&1 </dev/null &
+    setsid nsenter --net="$k8s_netns" "$@" >"$k8s_run/logs/$name.log" 2>&1 </dev/null 6>&- &
     echo "$name $!" >>"$k8s_run/pids"
     disown $!
 }
@@ -62,10 +62,18 @@ await() {
     up_log "$what"
 }
 
+# up_fail WHAT DAEMON: names the failed step, shows DAEMON's log tail and, if the API server
+# answers, the pods and the latest events; exits (the EXIT trap tears down)
 up_fail() {
     k8s_log "up failed: $1"
     k8s_log "last lines of $k8s_run/logs/$2.log:"
     tail -n 25 "$k8s_run/logs/$2.log" >&2 || true
+    if api_ready >/dev/null 2>&1; then
+        k8s_log "pods and latest events:"
+        kubectl_in get pods -A -o wide --request-timeout=5s >&2 || true
+        kubectl_in get events -A --sort-by=.lastTimestamp --request-timeout=5s 2>&1 |
+            tail -n 15 >&2 || true
+    fi
     exit 1
 }
 

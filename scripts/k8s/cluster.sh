@@ -27,6 +27,7 @@ set -euo pipefail
 k8s_cache=${TODO_K8S_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/todo-k8s}
 cluster_dir=$k8s_repo/deploy/cluster
 host_state=/run/todo-k8s
+cluster_locked=
 k8s_tools=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl coredns)
 host_sysctls=(vm.overcommit_memory kernel.panic kernel.panic_on_oops)
 # host directories kubelet or containerd create whatever their configuration says
@@ -60,13 +61,23 @@ cmd_status() {
     return "$rc"
 }
 
+# cluster_lock WAIT_S: one up or down of this cluster at a time (held until exit; a failing up
+# runs down under the same lock)
+cluster_lock() {
+    [[ -n ${cluster_locked:-} ]] && return 0
+    mkdir -p "$k8s_run"
+    exec 6>"$k8s_run/.lock"
+    flock -w "$1" 6 || k8s_die "another up or down of cluster '$k8s_name' is running"
+    cluster_locked=1
+}
+
 need_root() { [[ $(id -u) == 0 ]] || k8s_die "must run as root (network namespace, mounts)"; }
 
 [[ $# -eq 1 ]] || k8s_die "usage: cluster.sh up|down|status|env|images|selftest"
 k8s_check_name
 case $1 in
-    up) need_root && cmd_up ;;
-    down) need_root && cmd_down ;;
+    up) need_root && cluster_lock 0 && cmd_up ;;
+    down) need_root && cluster_lock 300 && cmd_down ;;
     status) cmd_status ;;
     env) cmd_env ;;
     images) cmd_images ;;

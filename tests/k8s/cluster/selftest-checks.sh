@@ -31,7 +31,7 @@ host_clean() {
     fi
     check "cluster unregistered" test ! -e "/run/todo-k8s/clusters/$k8s_name"
     check "run dir keeps only pki and logs" \
-        test "$(find "$k8s_run" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort | xargs)" == "logs pki"
+        test "$(find "$k8s_run" -mindepth 1 -maxdepth 1 -name '[!.]*' -printf '%f\n' | sort | xargs)" == "logs pki"
 }
 
 test_failed_up() {
@@ -62,6 +62,8 @@ test_up() {
         10.96.0.10 | grep -qx 'Address: 10.96.0.1'"
     check "node Ready" bash -c "'$kctl' get node '$k8s_node' | grep -qw Ready"
     check "default ServiceAccount exists" "$kctl" -n default get serviceaccount default
+    check "a second up of the same cluster fails" bash -c "! '$cluster' up 2>/dev/null"
+    check "and leaves the first one running" "$cluster" status
     timings="node Ready $(up_time "node $k8s_node Ready" "$out")s,"
     timings+=" CoreDNS Available $(up_time "CoreDNS Available" "$out")s,"
     timings+=" DNS answering $(up_time "cluster DNS answering at 10.96.0.10" "$out")s"
@@ -89,7 +91,9 @@ test_workload() {
 
 # test_crash_down: kubelet, containerd and kube-apiserver die hard; down must still clean up
 test_crash_down() {
-    local name pid start
+    local name pid start client
+    "$k8s_repo/scripts/k8s/in-ns" sleep "601.$$" &
+    client=$!
     while read -r name pid; do
         [[ $name == kubelet || $name == containerd || $name == kube-apiserver ]] &&
             kill -KILL "$pid"
@@ -98,5 +102,27 @@ test_crash_down() {
     check "down after a crash succeeds" "$cluster" down
     timings+=", tear-down $(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.1f", b - a}')s"
     host_clean
+    check "down stopped a client left running in the namespace" bash -c "! pgrep -f '[s]leep 601[.]$$'"
+    kill "$client" 2>/dev/null || true # in-ns execs its command: $client is the sleep
+    wait "$client" 2>/dev/null || true
     check "down again is a no-op" "$cluster" down
+}
+
+# test_with_cluster: CMD's exit status comes back; SIGTERM mid-run stops CMD and tears down
+test_with_cluster() {
+    local wc=$k8s_repo/scripts/k8s/with-cluster.sh log pid rc=0
+    "$wc" bash -c '"$0" get node "$1" >/dev/null && exit 7' "$kctl" "$k8s_node" 2>/dev/null || rc=$?
+    check "with-cluster.sh returns CMD's status" test "$rc" -eq 7
+    check "with-cluster.sh tore down after CMD" test ! -e "$k8s_netns"
+    log=$(mktemp)
+    "$wc" sleep "600.$$" 2>"$log" &
+    pid=$!
+    k8s_wait 180 "with-cluster.sh's cluster" grep -q 'is up' "$log" || true
+    rc=0
+    kill -TERM "$pid"
+    wait "$pid" || rc=$?
+    rm -f "$log"
+    check "with-cluster.sh exits 143 on SIGTERM" test "$rc" -eq 143
+    check "with-cluster.sh tore down on SIGTERM" test ! -e "$k8s_netns"
+    check "with-cluster.sh stopped CMD" bash -c "! pgrep -f '[s]leep 600[.]$$'"
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # selftest.sh - proves the test cluster's bring-up and tear-down (docs/deploy/test-cluster.md):
+#   0. the bookkeeping of host state shared by clusters (host-state.sh, no cluster needed);
 #   1. a failing `up` (etcd replaced by one that exits) names the step, shows the daemon's log
 #      tail, exits non-zero and leaves nothing behind;
 #   2. `up` gives a Ready node, CoreDNS Available and the default ServiceAccount;
@@ -8,7 +9,9 @@
 #      reachable from the cluster's network namespace; kubectl exec and logs work;
 #   4. after a simulated crash (kubelet, containerd and kube-apiserver SIGKILLed, containers and
 #      shims left running) `down` removes everything: no process, mount, netns or cgroup of the
-#      cluster, host sysctls and directories as before, no KUBE-* iptables rule on the host.
+#      cluster, host sysctls and directories as before, no KUBE-* iptables rule on the host;
+#   5. with-cluster.sh returns its command's status, and on SIGTERM stops the command and tears
+#      the cluster down at once.
 # Prints one line per check and the timings; exits non-zero if any check failed.
 #
 # Usage: tests/k8s/cluster/selftest.sh     (or scripts/k8s/cluster.sh selftest); needs root.
@@ -68,6 +71,7 @@ build_probe() {
 [[ ! -e $k8s_netns ]] || k8s_die "cluster '$k8s_name' is already up; pick another TODO_K8S_NAME"
 command -v busybox >/dev/null || k8s_die "busybox is required (busybox-static)"
 trap '"$cluster" down >/dev/null 2>&1 || true' EXIT
+"$here/host-state.sh" || n_failed=$((n_failed + 1))
 baseline=$(host_snapshot)
 others_at_start=$(other_clusters | xargs)
 build_probe
@@ -75,6 +79,7 @@ test_failed_up
 test_up
 test_workload
 test_crash_down
+test_with_cluster
 echo "timings: $timings"
 ((n_failed == 0)) || { echo "$n_failed check(s) failed"; exit 1; }
 echo "all checks passed"
