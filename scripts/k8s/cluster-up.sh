@@ -127,16 +127,16 @@ start_node() {
         --nodeport-addresses="$k8s_ip/32"
 }
 
-# cgroup_create: this cluster's cgroup root in every v1 hierarchy (kubelet's cgroupRoot must
-# exist); cpuset needs its cpus and mems before anything can join
+# cgroup_create: this cluster's cgroup root in every hierarchy (kubelet's cgroupRoot must
+# exist); a v1 cpuset needs its cpus and mems before anything can join
 cgroup_create() {
-    local h
-    for h in /sys/fs/cgroup/*/; do
-        [[ -d $h ]] || continue
-        mkdir -p "$h${k8s_cgroup_root#/}"
-        if [[ -f ${h}cpuset.cpus ]]; then
-            cat "${h}cpuset.cpus" >"$h${k8s_cgroup_root#/}/cpuset.cpus"
-            cat "${h}cpuset.mems" >"$h${k8s_cgroup_root#/}/cpuset.mems"
+    local d parent
+    for d in $(cgroup_dirs); do
+        mkdir -p "$d"
+        parent=${d%/*}
+        if [[ -f $parent/cpuset.cpus && -f $d/cpuset.cpus ]]; then
+            cat "$parent/cpuset.cpus" >"$d/cpuset.cpus"
+            cat "$parent/cpuset.mems" >"$d/cpuset.mems"
         fi
     done
 }
