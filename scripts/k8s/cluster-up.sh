@@ -70,8 +70,8 @@ up_fail() {
     tail -n 25 "$k8s_run/logs/$2.log" >&2 || true
     if api_ready >/dev/null 2>&1; then
         k8s_log "pods and latest events:"
-        kubectl_in get pods -A -o wide --request-timeout=5s >&2 || true
-        kubectl_in get events -A --sort-by=.lastTimestamp --request-timeout=5s 2>&1 |
+        kubectl_in get pods -A -o wide >&2 || true
+        kubectl_in get events -A --sort-by=.lastTimestamp 2>&1 |
             tail -n 15 >&2 || true
     fi
     exit 1
@@ -141,9 +141,10 @@ cgroup_create() {
     done
 }
 
-kubectl_in() { KUBECONFIG=$k8s_kubeconfig k8s_in "$(k8s_bin kubectl)" "$@"; }
-etcd_healthy() { k8s_in curl -sf "http://$k8s_ip:2379/health"; }
-api_ready() { k8s_in curl -sfk "$k8s_api/readyz"; }
+# each probe has its own timeout, so a hung call cannot outlive a step's deadline
+kubectl_in() { KUBECONFIG=$k8s_kubeconfig k8s_in "$(k8s_bin kubectl)" --request-timeout=10s "$@"; }
+etcd_healthy() { k8s_in curl -sf --max-time 3 "http://$k8s_ip:2379/health"; }
+api_ready() { k8s_in curl -sfk --max-time 3 "$k8s_api/readyz"; }
 # dns_answers: CoreDNS answers through its ClusterIP (kube-proxy has its endpoints)
 dns_answers() {
     k8s_in timeout 3 busybox nslookup kubernetes.default.svc.cluster.local 10.96.0.10 |
