@@ -77,7 +77,8 @@ stop_daemons() {
     local pids
     pids=$(daemon_pids "$@")
     # shellcheck disable=SC2086
-    kill_wait TERM 5 $pids || kill_wait KILL 10 $pids || k8s_log "still running: $(daemon_pids "$@" | xargs)"
+    kill_wait TERM 5 $pids || kill_wait KILL 10 $pids ||
+        k8s_log "still running: $(daemon_pids "$@" | xargs)"
 }
 
 # netns_pids INODE: processes in the network namespace with that inode (daemons, shims, and
@@ -159,7 +160,9 @@ cmd_down() {
     # shellcheck disable=SC2086
     unmount_all $pod_ns
     for n in $pod_ns; do rm -f "/run/netns/$n"; done
-    if [[ -e $k8s_netns ]]; then ip netns del "$k8s_name" || k8s_log "could not delete $k8s_netns"; fi
+    if [[ -e $k8s_netns ]]; then
+        ip netns del "$k8s_name" || k8s_log "could not delete $k8s_netns"
+    fi
     cgroup_remove
     # shellcheck disable=SC2046
     rm -f $shim_socks $(container_log_links)

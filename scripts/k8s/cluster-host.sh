@@ -40,7 +40,9 @@ host_live_clusters() {
 host_record() {
     local s d
     if [[ ! -f $host_state/sysctls ]]; then
-        for s in "${host_sysctls[@]}"; do echo "$s=$(sysctl -n "$s")"; done >"$host_state/sysctls.tmp"
+        for s in "${host_sysctls[@]}"; do
+            echo "$s=$(sysctl -n "$s")"
+        done >"$host_state/sysctls.tmp"
         mv "$host_state/sysctls.tmp" "$host_state/sysctls"
     fi
     if [[ ! -f $host_state/created-dirs ]]; then

@@ -5,7 +5,9 @@
 up_t0=0
 
 # up_log MSG: MSG with the seconds since the first daemon started
-up_log() { k8s_log "[$(awk -v a="$up_t0" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.1f", b - a}')s] $*"; }
+up_log() {
+    k8s_log "[$(awk -v a="$up_t0" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.1f", b - a}')s] $*"
+}
 
 # render TEMPLATE OUT: the template with @RUN@, @CGROUP_ROOT@, @RUNC@, @CNI_BIN@ filled in
 render() {
@@ -15,13 +17,16 @@ render() {
 
 up_preflight() {
     local t
-    for t in ip nsenter containerd runc etcd iptables openssl buildah ctr curl gcc go flock busybox; do
+    for t in ip nsenter containerd runc etcd iptables openssl buildah ctr curl gcc go flock \
+        busybox; do
         command -v "$t" >/dev/null || k8s_die "$t is required (scripts/bootstrap.sh --k8s)"
     done
     cni_bin=/usr/lib/cni
-    [[ -x $cni_bin/bridge ]] || k8s_die "CNI plugins missing in $cni_bin (containernetworking-plugins)"
+    [[ -x $cni_bin/bridge ]] ||
+        k8s_die "CNI plugins missing in $cni_bin (containernetworking-plugins)"
     # unix socket paths are limited to 108 bytes; kubelet's deepest is ~40 below the run dir
-    ((${#k8s_run} <= 60)) || k8s_die "run dir path too long for unix sockets: $k8s_run (set TODO_K8S_RUN)"
+    ((${#k8s_run} <= 60)) ||
+        k8s_die "run dir path too long for unix sockets: $k8s_run (set TODO_K8S_RUN)"
     if [[ -e $k8s_netns || -s $k8s_run/pids ]]; then
         k8s_die "cluster '$k8s_name' is already up or half torn down: run 'cluster.sh down' first"
     fi
@@ -55,7 +60,7 @@ await() {
     shift 3
     pid=$(awk -v n="$name" '$1 == n {print $2}' "$k8s_run/pids")
     until "$@" >/dev/null 2>&1; do
-        if ! kill -0 "$pid" 2>/dev/null; then up_fail "$name exited while waiting for $what" "$name"; fi
+        kill -0 "$pid" 2>/dev/null || up_fail "$name exited while waiting for $what" "$name"
         ((SECONDS < deadline)) || up_fail "timed out after $2s waiting for $what" "$name"
         sleep 0.2
     done
@@ -80,7 +85,8 @@ up_fail() {
 start_etcd() {
     start etcd etcd --name "$k8s_name" --data-dir "$k8s_run/etcd" \
         --listen-client-urls "http://$k8s_ip:2379" --advertise-client-urls "http://$k8s_ip:2379" \
-        --listen-peer-urls "http://$k8s_ip:2380" --initial-advertise-peer-urls "http://$k8s_ip:2380" \
+        --listen-peer-urls "http://$k8s_ip:2380" \
+        --initial-advertise-peer-urls "http://$k8s_ip:2380" \
         --initial-cluster "$k8s_name=http://$k8s_ip:2380" --quota-backend-bytes=2147483648
 }
 
@@ -188,7 +194,8 @@ on_up_exit() {
     local rc=$?
     ((rc == 0)) && return 0
     if [[ ${TODO_K8S_KEEP_ON_FAIL:-0} == 1 ]]; then
-        k8s_log "leaving the failed cluster up (TODO_K8S_KEEP_ON_FAIL=1); 'cluster.sh down' removes it"
+        k8s_log "leaving the failed cluster up (TODO_K8S_KEEP_ON_FAIL=1);" \
+            "'cluster.sh down' removes it"
     else
         k8s_log "tearing the failed cluster down"
         cmd_down || true
