@@ -40,7 +40,9 @@ host_live_clusters() {
 host_record() {
     local s d
     if [[ ! -f $host_state/sysctls ]]; then
-        for s in "${host_sysctls[@]}"; do echo "$s=$(sysctl -n "$s")"; done >"$host_state/sysctls.tmp"
+        for s in "${host_sysctls[@]}"; do
+            echo "$s=$(sysctl -n "$s")"
+        done >"$host_state/sysctls.tmp"
         mv "$host_state/sysctls.tmp" "$host_state/sysctls"
     fi
     if [[ ! -f $host_state/created-dirs ]]; then
@@ -88,6 +90,15 @@ host_restore() {
         fi
         rm -rf --one-file-system "$d"
     done
+}
+
+# cgroup_dirs: this cluster's cgroup (kubelet's cgroupRoot) in every mounted hierarchy: one
+# per v1 controller plus the unified one on a hybrid host like this one, the single one on a
+# cgroup v2 host
+cgroup_dirs() {
+    awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { fs = $(i + 1); break } }
+         fs == "cgroup" || fs == "cgroup2" { print $5 }' /proc/self/mountinfo |
+        sort -u | sed "s|\$|$k8s_cgroup_root|"
 }
 
 # netns_create: the namespace, its bridge todobr0 (node IP 10.244.0.1/24) and the service route
