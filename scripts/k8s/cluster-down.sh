@@ -20,10 +20,9 @@ shim_sockets() {
 
 # cgroup_pids: every process in this cluster's cgroup tree (the containers)
 cgroup_pids() {
-    local h
-    for h in /sys/fs/cgroup/*/; do
-        [[ -d $h${k8s_cgroup_root#/} ]] || continue
-        find "$h${k8s_cgroup_root#/}" -name cgroup.procs -exec cat {} + 2>/dev/null
+    local d
+    for d in $(cgroup_dirs); do
+        if [[ -d $d ]]; then find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null || true; fi
     done | sort -u
 }
 
@@ -78,7 +77,19 @@ stop_daemons() {
     local pids
     pids=$(daemon_pids "$@")
     # shellcheck disable=SC2086
-    kill_wait TERM 5 $pids || kill_wait KILL 10 $pids || k8s_log "still running: $(daemon_pids "$@" | xargs)"
+    kill_wait TERM 5 $pids || kill_wait KILL 10 $pids ||
+        k8s_log "still running: $(daemon_pids "$@" | xargs)"
+}
+
+# netns_pids INODE: processes in the network namespace with that inode (daemons, shims, and
+# clients started by in-ns)
+netns_pids() {
+    local f
+    [[ -n $1 ]] || return 0
+    for f in /proc/[0-9]*/ns/net; do
+        [[ $(readlink "$f" 2>/dev/null) == "net:[$1]" ]] && echo "${f//[^0-9]/}"
+    done
+    return 0
 }
 
 # stop_processes: first what restarts containers, then the containers, then the rest
@@ -89,6 +100,9 @@ stop_processes() {
     # shellcheck disable=SC2046
     kill_wait KILL 10 $(shim_pids) || k8s_log "some shims did not exit"
     stop_daemons containerd kube-apiserver etcd
+    # whatever else still runs in the namespace (an in-ns client, a daemon whose PID was lost)
+    # shellcheck disable=SC2046
+    kill_wait TERM 5 $(netns_pids "$ns_ino") || kill_wait KILL 10 $(netns_pids "$ns_ino") || true
 }
 
 # unmount_all NETNS...: every mount under the run dir and of the given pod namespaces, deepest
@@ -106,19 +120,19 @@ unmount_all() {
 # cgroup_remove: this cluster's cgroup tree in every hierarchy, leaves first; polls while the
 # last killed processes are reaped
 cgroup_remove() {
-    local deadline=$((SECONDS + 10)) h left
+    local deadline=$((SECONDS + 10)) d left
     while :; do
-        left=0
-        for h in /sys/fs/cgroup/*/; do
-            [[ -d $h${k8s_cgroup_root#/} ]] || continue
-            find "$h${k8s_cgroup_root#/}" -depth -type d -exec rmdir {} + 2>/dev/null || true
-            [[ -d $h${k8s_cgroup_root#/} ]] && left=1
+        left=()
+        for d in $(cgroup_dirs); do
+            [[ -d $d ]] || continue
+            find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true
+            [[ -d $d ]] && left+=("$d")
         done
-        ((left == 0)) && return 0
+        ((${#left[@]} == 0)) && return 0
         ((SECONDS < deadline)) || break
         sleep 0.2
     done
-    k8s_log "cgroup $k8s_cgroup_root is left in: $(ls -d /sys/fs/cgroup/*/"${k8s_cgroup_root#/}" | xargs)"
+    k8s_log "cgroups left: ${left[*]}"
 }
 
 # container_log_links: kubelet's /var/log/containers links into this cluster's pod logs
@@ -138,15 +152,17 @@ clean_run_dir() {
 }
 
 cmd_down() {
-    local pod_ns shim_socks
+    local pod_ns shim_socks ns_ino n
+    ns_ino=$(stat -L -c %i "$k8s_netns" 2>/dev/null || true)
     pod_ns=$(pod_netns | xargs)
     shim_socks=$(shim_sockets | xargs)
     stop_processes
     # shellcheck disable=SC2086
     unmount_all $pod_ns
-    # shellcheck disable=SC2086
-    (cd /run/netns 2>/dev/null && rm -f $pod_ns)
-    if [[ -e $k8s_netns ]]; then ip netns del "$k8s_name" || k8s_log "could not delete $k8s_netns"; fi
+    for n in $pod_ns; do rm -f "/run/netns/$n"; done
+    if [[ -e $k8s_netns ]]; then
+        ip netns del "$k8s_name" || k8s_log "could not delete $k8s_netns"
+    fi
     cgroup_remove
     # shellcheck disable=SC2046
     rm -f $shim_socks $(container_log_links)
@@ -158,12 +174,10 @@ cmd_down() {
 
 # down_verify: fails naming whatever of the cluster is still there
 down_verify() {
-    local left=() f
-    for f in /proc/[0-9]*/cmdline; do
-        [[ $(tr '\0' ' ' 2>/dev/null <"$f") == *"$k8s_run/"* ]] && left+=("process ${f//[^0-9]/}")
-    done
+    local left=() pid d
+    for pid in $(netns_pids "$ns_ino"); do left+=("process $pid"); done
     grep -qF " $k8s_run/" /proc/self/mountinfo && left+=("mounts under $k8s_run")
     [[ -e $k8s_netns ]] && left+=("$k8s_netns")
-    compgen -G "/sys/fs/cgroup/*/${k8s_cgroup_root#/}" >/dev/null && left+=("cgroup $k8s_cgroup_root")
+    for d in $(cgroup_dirs); do if [[ -d $d ]]; then left+=("cgroup $d"); fi; done
     ((${#left[@]} == 0)) || k8s_die "down left: ${left[*]}"
 }

@@ -5,7 +5,9 @@
 up_t0=0
 
 # up_log MSG: MSG with the seconds since the first daemon started
-up_log() { k8s_log "[$(awk -v a="$up_t0" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.1f", b - a}')s] $*"; }
+up_log() {
+    k8s_log "[$(awk -v a="$up_t0" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.1f", b - a}')s] $*"
+}
 
 # render TEMPLATE OUT: the template with @RUN@, @CGROUP_ROOT@, @RUNC@, @CNI_BIN@ filled in
 render() {
@@ -15,13 +17,16 @@ render() {
 
 up_preflight() {
     local t
-    for t in ip nsenter containerd runc etcd iptables openssl buildah ctr curl gcc go flock busybox; do
+    for t in ip nsenter containerd runc etcd iptables openssl buildah ctr curl gcc go flock \
+        busybox; do
         command -v "$t" >/dev/null || k8s_die "$t is required (scripts/bootstrap.sh --k8s)"
     done
     cni_bin=/usr/lib/cni
-    [[ -x $cni_bin/bridge ]] || k8s_die "CNI plugins missing in $cni_bin (containernetworking-plugins)"
+    [[ -x $cni_bin/bridge ]] ||
+        k8s_die "CNI plugins missing in $cni_bin (containernetworking-plugins)"
     # unix socket paths are limited to 108 bytes; kubelet's deepest is ~40 below the run dir
-    ((${#k8s_run} <= 60)) || k8s_die "run dir path too long for unix sockets: $k8s_run (set TODO_K8S_RUN)"
+    ((${#k8s_run} <= 60)) ||
+        k8s_die "run dir path too long for unix sockets: $k8s_run (set TODO_K8S_RUN)"
     if [[ -e $k8s_netns || -s $k8s_run/pids ]]; then
         k8s_die "cluster '$k8s_name' is already up or half torn down: run 'cluster.sh down' first"
     fi
@@ -55,24 +60,33 @@ await() {
     shift 3
     pid=$(awk -v n="$name" '$1 == n {print $2}' "$k8s_run/pids")
     until "$@" >/dev/null 2>&1; do
-        if ! kill -0 "$pid" 2>/dev/null; then up_fail "$name exited while waiting for $what" "$name"; fi
+        kill -0 "$pid" 2>/dev/null || up_fail "$name exited while waiting for $what" "$name"
         ((SECONDS < deadline)) || up_fail "timed out after $2s waiting for $what" "$name"
         sleep 0.2
     done
     up_log "$what"
 }
 
+# up_fail WHAT DAEMON: names the failed step, shows DAEMON's log tail and, if the API server
+# answers, the pods and the latest events; exits (the EXIT trap tears down)
 up_fail() {
     k8s_log "up failed: $1"
     k8s_log "last lines of $k8s_run/logs/$2.log:"
     tail -n 25 "$k8s_run/logs/$2.log" >&2 || true
+    if api_ready >/dev/null 2>&1; then
+        k8s_log "pods and latest events:"
+        kubectl_in get pods -A -o wide >&2 || true
+        kubectl_in get events -A --sort-by=.lastTimestamp 2>&1 |
+            tail -n 15 >&2 || true
+    fi
     exit 1
 }
 
 start_etcd() {
     start etcd etcd --name "$k8s_name" --data-dir "$k8s_run/etcd" \
         --listen-client-urls "http://$k8s_ip:2379" --advertise-client-urls "http://$k8s_ip:2379" \
-        --listen-peer-urls "http://$k8s_ip:2380" --initial-advertise-peer-urls "http://$k8s_ip:2380" \
+        --listen-peer-urls "http://$k8s_ip:2380" \
+        --initial-advertise-peer-urls "http://$k8s_ip:2380" \
         --initial-cluster "$k8s_name=http://$k8s_ip:2380" --quota-backend-bytes=2147483648
 }
 
@@ -119,23 +133,24 @@ start_node() {
         --nodeport-addresses="$k8s_ip/32"
 }
 
-# cgroup_create: this cluster's cgroup root in every v1 hierarchy (kubelet's cgroupRoot must
-# exist); cpuset needs its cpus and mems before anything can join
+# cgroup_create: this cluster's cgroup root in every hierarchy (kubelet's cgroupRoot must
+# exist); a v1 cpuset needs its cpus and mems before anything can join
 cgroup_create() {
-    local h
-    for h in /sys/fs/cgroup/*/; do
-        [[ -d $h ]] || continue
-        mkdir -p "$h${k8s_cgroup_root#/}"
-        if [[ -f ${h}cpuset.cpus ]]; then
-            cat "${h}cpuset.cpus" >"$h${k8s_cgroup_root#/}/cpuset.cpus"
-            cat "${h}cpuset.mems" >"$h${k8s_cgroup_root#/}/cpuset.mems"
+    local d parent
+    for d in $(cgroup_dirs); do
+        mkdir -p "$d"
+        parent=${d%/*}
+        if [[ -f $parent/cpuset.cpus && -f $d/cpuset.cpus ]]; then
+            cat "$parent/cpuset.cpus" >"$d/cpuset.cpus"
+            cat "$parent/cpuset.mems" >"$d/cpuset.mems"
         fi
     done
 }
 
-kubectl_in() { KUBECONFIG=$k8s_kubeconfig k8s_in "$(k8s_bin kubectl)" "$@"; }
-etcd_healthy() { k8s_in curl -sf "http://$k8s_ip:2379/health"; }
-api_ready() { k8s_in curl -sfk "$k8s_api/readyz"; }
+# each probe has its own timeout, so a hung call cannot outlive a step's deadline
+kubectl_in() { KUBECONFIG=$k8s_kubeconfig k8s_in "$(k8s_bin kubectl)" --request-timeout=10s "$@"; }
+etcd_healthy() { k8s_in curl -sf --max-time 3 "http://$k8s_ip:2379/health"; }
+api_ready() { k8s_in curl -sfk --max-time 3 "$k8s_api/readyz"; }
 # dns_answers: CoreDNS answers through its ClusterIP (kube-proxy has its endpoints)
 dns_answers() {
     k8s_in timeout 3 busybox nslookup kubernetes.default.svc.cluster.local 10.96.0.10 |
@@ -179,7 +194,8 @@ on_up_exit() {
     local rc=$?
     ((rc == 0)) && return 0
     if [[ ${TODO_K8S_KEEP_ON_FAIL:-0} == 1 ]]; then
-        k8s_log "leaving the failed cluster up (TODO_K8S_KEEP_ON_FAIL=1); 'cluster.sh down' removes it"
+        k8s_log "leaving the failed cluster up (TODO_K8S_KEEP_ON_FAIL=1);" \
+            "'cluster.sh down' removes it"
     else
         k8s_log "tearing the failed cluster down"
         cmd_down || true

@@ -37,6 +37,13 @@ k8s_in() {
     nsenter --net="$k8s_netns" "$@"
 }
 
+# k8s_exec_in CMD...: replaces this shell by CMD in the cluster's network namespace (so a signal
+# to the caller's PID reaches CMD)
+k8s_exec_in() {
+    [[ -e $k8s_netns ]] || k8s_die "cluster '$k8s_name' is not up (no $k8s_netns)"
+    exec nsenter --net="$k8s_netns" "$@"
+}
+
 # k8s_client_env: environment for clients (kubectl, helm, tests) of this cluster
 k8s_client_env() {
     export KUBECONFIG=$k8s_kubeconfig TODO_K8S_SOCK=$k8s_sock TODO_K8S_NETNS=$k8s_netns

@@ -12,7 +12,9 @@ set -euo pipefail
 pki=$k8s_run/pki
 days=3650
 
-new_key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$pki/$1.key" 2>/dev/null; }
+new_key() {
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$pki/$1.key" 2>/dev/null
+}
 
 make_ca() {
     new_key ca

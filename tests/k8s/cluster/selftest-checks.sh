@@ -20,7 +20,8 @@ host_clean() {
     check "network namespace removed" test ! -e "$k8s_netns"
     for n in $pod_ns; do check "pod namespace $n removed" test ! -e "/run/netns/$n"; done
     check "cgroup $k8s_cgroup_root removed" \
-        bash -c "! ls -d /sys/fs/cgroup/*/'${k8s_cgroup_root#/}' 2>/dev/null | grep -q ."
+        bash -c "! ls -d /sys/fs/cgroup/'${k8s_cgroup_root#/}' /sys/fs/cgroup/*/'${k8s_cgroup_root#/}' \
+        2>/dev/null | grep -q ."
     local others="$others_at_start $(other_clusters | xargs)"
     if [[ -n ${others// /} ]]; then
         echo "note: other clusters were up ($others): shared host sysctls and directories not compared"
@@ -32,6 +33,14 @@ host_clean() {
     check "cluster unregistered" test ! -e "/run/todo-k8s/clusters/$k8s_name"
     check "run dir keeps only pki and logs" \
         test "$(find "$k8s_run" -mindepth 1 -maxdepth 1 -name '[!.]*' -printf '%f\n' | sort | xargs)" == "logs pki"
+}
+
+# test_down_not_up: down of a cluster that is not up succeeds, also with no /run/netns at all
+# (as after the last cluster's down; a private mount namespace hides /run for this one check)
+test_down_not_up() {
+    check "down of a cluster that is not up succeeds" "$cluster" down
+    check "and so it does with no /run/netns" unshare --mount --propagation private \
+        bash -c 'mount -t tmpfs none /run && "$0" down' "$cluster"
 }
 
 test_failed_up() {
@@ -91,7 +100,9 @@ test_workload() {
 
 # test_crash_down: kubelet, containerd and kube-apiserver die hard; down must still clean up
 test_crash_down() {
-    local name pid start
+    local name pid start client
+    "$k8s_repo/scripts/k8s/in-ns" sleep "601.$$" &
+    client=$!
     while read -r name pid; do
         [[ $name == kubelet || $name == containerd || $name == kube-apiserver ]] &&
             kill -KILL "$pid"
@@ -100,6 +111,9 @@ test_crash_down() {
     check "down after a crash succeeds" "$cluster" down
     timings+=", tear-down $(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.1f", b - a}')s"
     host_clean
+    check "down stopped a client left running in the namespace" bash -c "! pgrep -f '[s]leep 601[.]$$'"
+    kill "$client" 2>/dev/null || true # in-ns execs its command: $client is the sleep
+    wait "$client" 2>/dev/null || true
     check "down again is a no-op" "$cluster" down
 }
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # selftest.sh - proves the test cluster's bring-up and tear-down (docs/deploy/test-cluster.md):
-#   1. a failing `up` (etcd replaced by one that exits) names the step, shows the daemon's log
+#   0. the bookkeeping of host state shared by clusters (host-state.sh, no cluster needed);
+#   1. `down` of a cluster that is not up succeeds (with or without /run/netns);
+#      a failing `up` (etcd replaced by one that exits) names the step, shows the daemon's log
 #      tail, exits non-zero and leaves nothing behind;
 #   2. `up` gives a Ready node, CoreDNS Available and the default ServiceAccount;
 #   3. a pod (busybox httpd, an image built here from Debian's busybox-static) resolves a Service
@@ -70,9 +72,11 @@ build_probe() {
 [[ ! -e $k8s_netns ]] || k8s_die "cluster '$k8s_name' is already up; pick another TODO_K8S_NAME"
 command -v busybox >/dev/null || k8s_die "busybox is required (busybox-static)"
 trap '"$cluster" down >/dev/null 2>&1 || true' EXIT
+"$here/host-state.sh" || n_failed=$((n_failed + 1))
 baseline=$(host_snapshot)
 others_at_start=$(other_clusters | xargs)
 build_probe
+test_down_not_up
 test_failed_up
 test_up
 test_workload
