@@ -13,9 +13,10 @@
 #     nothing changed prints nothing and takes seconds. The archives (docker-archive) are in
 #     $TODO_K8S_CACHE/images (scripts/k8s/image.sh archive REF prints one's path).
 #   scripts/k8s/images.sh check [--tag T] [NAME...]   checks the built images without a
-#     cluster (tests/k8s/images/check.sh): todo runs `todo version` as its non-root user and
-#     holds no compiler nor -dev package; postgres initialises, accepts a password login and
-#     refuses a wrong one; kafka starts a broker that answers a metadata request.
+#     cluster (tests/k8s/images/check.sh, which says what each check is): each image runs as
+#     its non-root user, todo holds no compiler nor -dev package and serves on a read-only
+#     root, postgres takes a password login, kafka answers a metadata request, and todo runs
+#     on the other two (migrate; an event on task-events). Needs root.
 #   scripts/k8s/images.sh refs [--tag T] [NAME...]   prints the references, one a line
 #   scripts/k8s/images.sh import SOCKET [--tag T] [NAME...]   imports the archives of the
 #     built images (default todo postgres kafka: what pods run) into the containerd at SOCKET
@@ -243,13 +244,17 @@ build_kafka() {
         (cd "$libs" && ls -1 *.jar | LC_ALL=C sort)
     } | digest)
     # A context of its own: the entry point and the jars (hard links where the file system
-    # allows, so no copy of the ~100 MB of jars on every build).
-    ctx=$cache/ctx/kafka
-    rm -rf "$ctx"
+    # allows, so no copy of the 47 MB of jars on every build).
+    mkdir -p "$cache/ctx"
+    ctx=$(mktemp -d "$cache/ctx/kafka.XXXXXX")
     mkdir -p "$ctx/libs"
     cp "$repo/deploy/images/kafka-entrypoint.sh" "$ctx/"
     cp -l "$libs"/*.jar "$ctx/libs/" 2>/dev/null || cp "$libs"/*.jar "$ctx/libs/"
+    # shellcheck disable=SC2064
+    trap "rm -rf '$ctx'" EXIT
     build_on_base "$KAFKA_REF" "$key" "$ctx" "$repo/deploy/images/kafka.Containerfile"
+    rm -rf "$ctx"
+    trap - EXIT
 }
 
 names_all=(base todo postgres kafka)
@@ -265,7 +270,7 @@ while (($#)); do
         --tag) [[ $# -ge 2 ]] || die "--tag needs a value"; tag=$2; shift 2 ;;
         --tag=*) tag=${1#--tag=}; shift ;;
         base | todo | postgres | kafka) names+=("$1"); shift ;;
-        -h | --help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument: $1 (names: ${names_all[*]})" ;;
     esac
 done

@@ -6,7 +6,9 @@
 # Usage: tests/k8s/images/check.sh [--tag T] [todo|postgres|kafka...]   (default: all three)
 #   todo      the image's configuration (non-root user 10001, entry point, TODO_* env, port
 #             8080); `todo version` runs as that user; no compiler and no -dev package in the
-#             image; `todo serve` starts and serves /healthz, /readyz and the web UI
+#             image; `todo serve` starts and serves /healthz, /readyz and the web UI; it also
+#             serves and signs up on the image's root mounted read-only, with empty tmpfs at
+#             /tmp and /var/lib/todo (the chart's emptyDirs)
 #   postgres  the first start initialises a database from POSTGRES_*; a login with the
 #             password works, one with a wrong password is refused; it runs as uid 999
 #   kafka     a broker starts and answers a metadata request (kcat); `topics` creates a topic
@@ -95,6 +97,31 @@ wait_for() {
 
 config() { bah inspect --type image --format "$2" "$1"; }
 
+# serve LOG READY START: runs START LOG (it picks free ports and calls start), then polls READY
+# until it succeeds (0), the deadline passes (1) or the server ends. Ports are picked before
+# they are bound, so another program may take one meanwhile: a server that ended with
+# "Address already in use" is started again on new ports (three attempts).
+serve() {
+    local log=$1 ready=$2 starter=$3 attempt deadline g
+    for attempt in 1 2 3; do
+        "$starter" "$log"
+        g=${pgids[-1]}
+        deadline=$((SECONDS + timeout))
+        until "$ready" >/dev/null 2>&1; do
+            if ! kill -0 -- "-$g" 2>/dev/null; then
+                # ended: the caller's stop_last pops it, unless it is started again
+                grep -q 'Address already in use' "$log" || return 1
+                unset 'pgids[-1]'
+                continue 2
+            fi
+            ((SECONDS < deadline)) || return 1
+            sleep 0.2
+        done
+        return 0
+    done
+    return 1
+}
+
 # check_no_setid NAME CTR: no set-user-id or set-group-id file (su, passwd, mount...)
 check_no_setid() {
     local suid
@@ -131,7 +158,7 @@ check_todo() {
 
     local pkgs dev
     pkgs=$(bah run "$c" -- dpkg-query -W -f '${Package} ${db:Status-Abbrev}\n' 2>/dev/null |
-        awk '$2 == "ii" { print $1 }' | sed 's/:.*//')
+        awk '$2 == "ii" { print $1 }' | sed 's/:.*//') || true
     check "todo: dpkg lists the runtime packages ($(wc -l <<<"$pkgs") installed)" grep -qx 'libmicrohttpd12' <<<"$pkgs"
     dev=$(grep -E -- '-dev$|^(gcc|gcc-[0-9]+|cpp|cpp-[0-9]+|g\+\+|clang|binutils|make|cmake|ninja-build|build-essential|pkg-config|libc6-dev|linux-libc-dev)$' <<<"$pkgs" || true)
     check "todo: no compiler and no -dev package${dev:+ (found: $(echo $dev))}" [ -z "$dev" ]
@@ -142,9 +169,12 @@ check_todo() {
     check "todo: no cc, gcc, ld nor make on the PATH" no_tools
     check_no_setid todo "$c"
 
-    port=$(free_port)
-    start "$tmp/todo.log" --env "TODO_LISTEN=127.0.0.1:$port" "$c" -- /usr/local/bin/todo serve
-    if wait_for curl -fsS "http://127.0.0.1:$port/readyz"; then
+    start_todo() {
+        port=$(free_port)
+        start "$1" --env "TODO_LISTEN=127.0.0.1:$port" "$c" -- /usr/local/bin/todo serve
+    }
+    todo_ready() { curl -fsS "http://127.0.0.1:$port/readyz"; }
+    if serve "$tmp/todo.log" todo_ready start_todo; then
         ok "todo: \`todo serve\` is ready on 127.0.0.1:$port"
         check "todo: /healthz answers" curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz"
         check "todo: / serves the web UI" grep -qi '<html' <<<"$(curl -fsS "http://127.0.0.1:$port/" 2>/dev/null)"
@@ -153,6 +183,48 @@ check_todo() {
         tail -n 20 "$tmp/todo.log" >&2
     fi
     stop_last
+    check_todo_readonly "$ref"
+}
+
+# `todo serve` as the chart runs it: the image's root file system read-only, empty tmpfs at
+# /tmp and at TODO_DATA_DIR (the chart's emptyDirs), uid 10001, the image's environment. In a
+# mount namespace of its own over the container's root (buildah mount), entered with chroot.
+check_todo_readonly() {
+    local c root out token
+    new_ctr "$1"   # a fresh one: the runs above wrote into the other's /var/lib/todo
+    c=$ctr
+    root=$(bah mount "$c") || { fail "todo: buildah mount"; return 0; }
+    start_ro() {
+        port=$(free_port)
+        setsid env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin R="$root" \
+            TODO_LISTEN="127.0.0.1:$port" TODO_DATA_DIR=/var/lib/todo \
+            TODO_WEB_DIR=/usr/share/todo/web \
+            unshare --mount --propagation private bash -euc '
+                mount --bind "$R" "$R"
+                mount -o remount,bind,ro "$R"
+                mount --rbind /dev "$R/dev"
+                mount -t proc proc "$R/proc"
+                mount -t tmpfs -o size=16m,mode=1777 tmpfs "$R/tmp"
+                mount -t tmpfs -o size=64m,mode=0700,uid=10001,gid=10001 tmpfs "$R/var/lib/todo"
+                cd "$R/var/lib/todo"
+                exec chroot --userspec=10001:10001 "$R" /usr/local/bin/todo serve' \
+            </dev/null >"$1" 2>&1 &
+        pgids+=("$!")
+    }
+    ro_ready() { curl -fsS "http://127.0.0.1:$port/readyz"; }
+    if serve "$tmp/todo-ro.log" ro_ready start_ro; then
+        out=$(curl -fsS -H 'Content-Type: application/json' \
+            -d '{"email":"readonly-check@example.com","password":"readonly-check-pw"}' \
+            "http://127.0.0.1:$port/api/auth/signup" 2>&1) || true
+        token=$(sed -n 's/.*"token":"\([^"]*\)".*/\1/p' <<<"$out")
+        check "todo: serves and signs up on a read-only root (emptyDirs at /tmp and /var/lib/todo)" \
+            [ -n "$token" ]
+    else
+        fail "todo: \`todo serve\` on a read-only root not ready within ${timeout}s"
+        tail -n 20 "$tmp/todo-ro.log" >&2
+    fi
+    stop_last
+    bah umount "$c" >/dev/null 2>&1 || true
 }
 
 # ------------------------------------------------------------------------------- postgres
@@ -166,13 +238,16 @@ check_postgres() {
     mkdir -p "$data"
     chown 999:999 "$data"
     chmod 0700 "$data"
-    port=$(free_port)
     pw=$(head -c 12 /dev/urandom | base64 | tr -d '/+=')
-    start "$tmp/postgres.log" --volume "$data:/var/lib/postgresql/data" \
-        --env POSTGRES_PASSWORD="$pw" --env POSTGRES_USER=todo --env POSTGRES_DB=tododb \
-        "$c" -- /usr/local/bin/postgres-entrypoint postgres -c listen_addresses=127.0.0.1 -c port="$port"
+    start_pg() {
+        port=$(free_port)
+        start "$1" --volume "$data:/var/lib/postgresql/data" \
+            --env POSTGRES_PASSWORD="$pw" --env POSTGRES_USER=todo --env POSTGRES_DB=tododb \
+            "$c" -- /usr/local/bin/postgres-entrypoint postgres -c listen_addresses=127.0.0.1 -c port="$port"
+    }
     pg() { PGPASSWORD=$1 PGCONNECT_TIMEOUT=5 psql -h 127.0.0.1 -p "$port" -U todo -d tododb -XAtqc "$2"; }
-    if wait_for pg "$pw" 'select 1'; then
+    pg_ready() { pg "$pw" 'select 1'; }
+    if serve "$tmp/postgres.log" pg_ready start_pg; then
         ok "postgres: initialised, a login with the password works (port $port)"
         check "postgres: the database belongs to the user" [ "$(pg "$pw" \
             "select pg_get_userbyid(datdba) from pg_database where datname = 'tododb'")" = todo ]
@@ -183,12 +258,15 @@ check_postgres() {
             "set jit = on; set jit_above_cost = 0; select sum(x) from generate_series(1, 1000) x")" = 500500 ]
         check "postgres: data files owned by uid 999" [ "$(stat -c %u "$data/pgdata/PG_VERSION")" = 999 ]
         check "postgres: the password is not in the log" bash -c "! grep -qF -- '$pw' '$tmp/postgres.log'"
-        pg "$pw" 'create table kept (n int); insert into kept values (42)' >/dev/null
+        pg "$pw" 'create table kept (n int); insert into kept values (42)' >/dev/null || true
         stop_last
         # a restart on the same data: no initialisation, no password needed, the data kept
-        start "$tmp/postgres2.log" --volume "$data:/var/lib/postgresql/data" \
-            "$c" -- /usr/local/bin/postgres-entrypoint postgres -c listen_addresses=127.0.0.1 -c port="$port"
-        if wait_for pg "$pw" 'select 1'; then
+        restart_pg() {
+            port=$(free_port)
+            start "$1" --volume "$data:/var/lib/postgresql/data" \
+                "$c" -- /usr/local/bin/postgres-entrypoint postgres -c listen_addresses=127.0.0.1 -c port="$port"
+        }
+        if serve "$tmp/postgres2.log" pg_ready restart_pg; then
             check "postgres: a restart keeps the data" [ "$(pg "$pw" 'select n from kept')" = 42 ]
             # left running for check_stack
             pg_url="postgresql://todo:$pw@127.0.0.1:$port/tododb"
@@ -214,15 +292,17 @@ check_kafka() {
     data=$tmp/kafka
     mkdir -p "$data"
     chown 10002:10002 "$data"
-    port=$(free_port)
-    cport=$(free_port "$port")
-    b=127.0.0.1:$port
-    start "$tmp/kafka.log" --volume "$data:/var/lib/kafka" \
-        --env KAFKA_PORT="$port" --env KAFKA_CONTROLLER_PORT="$cport" \
-        --env KAFKA_ADVERTISED_HOST=127.0.0.1 --env KAFKA_HEAP_OPTS='-Xmx384m -Xms128m' \
-        "$c" -- /usr/local/bin/kafka-entrypoint broker
+    start_kafka() {
+        port=$(free_port)
+        cport=$(free_port "$port")
+        b=127.0.0.1:$port
+        start "$1" --volume "$data:/var/lib/kafka" \
+            --env KAFKA_PORT="$port" --env KAFKA_CONTROLLER_PORT="$cport" \
+            --env KAFKA_ADVERTISED_HOST=127.0.0.1 --env KAFKA_HEAP_OPTS='-Xmx384m -Xms128m' \
+            "$c" -- /usr/local/bin/kafka-entrypoint broker
+    }
     broker_up() { kcat -b "$b" -L -m 3 2>/dev/null | grep -q '^ *1 brokers:'; }
-    if wait_for broker_up; then
+    if serve "$tmp/kafka.log" broker_up start_kafka; then
         ok "kafka: the broker answers a metadata request on $b"
         new_ctr "$ref"
         c2=$ctr
@@ -266,11 +346,14 @@ check_stack() {
         cat "$tmp/stack-topics.log" >&2
         return 0
     fi
-    port=$(free_port)
-    start "$tmp/stack.log" --env "TODO_LISTEN=127.0.0.1:$port" --env "TODO_DATABASE_URL=$pg_url" \
-        --env TODO_BUS=kafka --env "TODO_KAFKA_BROKERS=$kafka_brokers" \
-        "$todo_ctr" -- /usr/local/bin/todo serve
-    if ! wait_for curl -fsS "http://127.0.0.1:$port/readyz"; then
+    start_stack() {
+        port=$(free_port)
+        start "$1" --env "TODO_LISTEN=127.0.0.1:$port" --env "TODO_DATABASE_URL=$pg_url" \
+            --env TODO_BUS=kafka --env "TODO_KAFKA_BROKERS=$kafka_brokers" \
+            "$todo_ctr" -- /usr/local/bin/todo serve
+    }
+    stack_ready() { curl -fsS "http://127.0.0.1:$port/readyz"; }
+    if ! serve "$tmp/stack.log" stack_ready start_stack; then
         fail "stack: \`todo serve\` on PostgreSQL and Kafka not ready within ${timeout}s"
         tail -n 20 "$tmp/stack.log" >&2
         stop_last
