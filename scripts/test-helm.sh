@@ -11,7 +11,7 @@
 #      to fail on a manifest that breaks its requirement.
 # No cluster is needed: the server-side dry run against a real API server is make test-k8s's.
 # Needs python3 with PyYAML (Debian's python3-yaml; scripts/bootstrap.sh --test). HELM
-# overrides the helm binary. Extra arguments go to unittest (e.g. -k oke).
+# overrides the helm binary. Extra arguments go to unittest (e.g. -k strimzi).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

@@ -163,6 +163,26 @@ describe('todo web: the front door, through two real daprd', () => {
         }
     });
 
+    it('serves_mcp_to_a_page_on_its_own_site_and_refuses_other_sites', async () => {
+        const u = await newUser(front);
+        const mcp = (message, { session, origin } = {}) => front.post('/mcp', { token: u.token, json: message, headers: {
+            accept: 'application/json, text/event-stream', ...(session ? { 'mcp-session-id': session } : {}),
+            ...(origin ? { origin } : {}) } });
+        const own = new URL(web.url).origin; // the page's origin is the front door's
+        const init = await mcp({ jsonrpc: '2.0', id: 1, method: 'initialize',
+            params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'front', version: '1' } } },
+        { origin: own });
+        assert.equal(init.status, 200, init.text);
+        const session = init.headers.get('mcp-session-id');
+        assert.ok(session, 'Mcp-Session-Id passes back');
+        const ping = { jsonrpc: '2.0', id: 2, method: 'ping' };
+        assert.equal((await mcp(ping, { session, origin: own })).status, 200);
+        assert.equal((await mcp(ping, { session })).status, 200, 'no Origin: not a browser');
+        const evil = await mcp(ping, { session, origin: 'https://evil.example' });
+        assert.equal(evil.status, 403, evil.text);
+        assert.equal(evil.json.error.code, 'forbidden');
+    });
+
     it('gives_the_api_the_browsers_address_for_its_sign_in_limits', async () => {
         const u = await signup(front);
         const attempt = (from, headers = {}) => requestFrom(from, web.url, 'POST', '/api/auth/login', {
@@ -188,6 +208,51 @@ describe('todo web: the front door, through two real daprd', () => {
         for (const p of ['/api/../v1.0/secrets/store/x', '/api/%2e%2e/v1.0/metadata', '/api/x/..%2f..%2fv1.0/metadata']) {
             const bad = await requestFrom('127.0.0.1', web.url, 'GET', p);
             assert.equal(bad.status, 400, `${p}: ${bad.text}`);
+        }
+    });
+
+    it('forwards_only_the_listed_headers_both_ways_through_real_sidecars', async () => {
+        // an app that records what arrives, beside a third daprd; a second front door calls it
+        const seen = [];
+        const echo = http.createServer((req, res) => {
+            if (req.url.startsWith('/api/')) seen.push({ url: req.url, ...req.headers }); // not daprd's own calls
+            res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': req.headers['x-request-id'] || 'none',
+                etag: '"7"', 'cache-control': 'no-store', 'set-cookie': 'session=stolen', 'x-internal': 'do-not-pass' });
+            res.end(JSON.stringify({ ok: true }));
+        });
+        await new Promise((r) => echo.listen(0, '127.0.0.1', r));
+        const [echoWebPort] = await ports(1);
+        const echoSidecar = await new Sidecar({ appId: 'todo-echo-front', appPort: echo.address().port,
+            group: 'echo-front', pubsub: PUBSUB, configuration: webSidecar.configuration,
+            env: { DAPR_HOST_IP: '127.0.0.1' } }).start();
+        const echoWeb = await new TodoApp('web', { port: echoWebPort, callbackPort: null, databaseUrl: null, secret: null,
+            dataDir: path.join(dir, 'web2'), sidecar: webSidecar,
+            extraEnv: { TODO_WEB_API_APP_ID: 'todo-echo-front', TODO_WEB_DIR: '', DAPR_API_TOKEN: daprApiToken } }).start();
+        try {
+            const r = await new Api(echoWeb.url).get('/api/echo?x=1&y=%2F', { headers: {
+                authorization: 'Bearer t0k3n', 'if-match': '"3"', accept: 'application/json', origin: 'http://o.example',
+                'mcp-session-id': 's1', cookie: 'c=d', 'x-custom': 'z', 'proxy-authorization': 'p',
+                'x-todo-client-addr': '6.6.6.6', 'x-forwarded-for': '7.7.7.7', 'dapr-api-token': 'forged' } });
+            assert.equal(r.status, 200, r.text);
+            assert.equal(seen.length, 1);
+            const h = seen[0];
+            assert.equal(h.url, '/api/echo?x=1&y=%2F', 'path and query as sent');
+            for (const [k, v] of Object.entries({ authorization: 'Bearer t0k3n', 'if-match': '"3"', accept: 'application/json',
+                origin: 'http://o.example', 'mcp-session-id': 's1', 'x-todo-client-addr': '127.0.0.1' })) {
+                assert.equal(h[k], v, `${k} at the app: ${JSON.stringify(h)}`);
+            }
+            for (const k of ['cookie', 'x-custom', 'proxy-authorization']) assert.equal(h[k], undefined, `${k} reached the app`);
+            assert.ok(!JSON.stringify(h).includes('7.7.7.7'), 'a client\'s X-Forwarded-For is not passed on');
+            assert.ok(!JSON.stringify(h).includes(daprApiToken), 'the front door\'s Dapr API token stays with its sidecar');
+            assert.equal(r.headers.get('etag'), '"7"');
+            assert.equal(r.headers.get('cache-control'), 'no-store');
+            assert.equal(r.headers.get('set-cookie'), null);
+            assert.equal(r.headers.get('x-internal'), null);
+            assert.equal(r.headers.get('x-request-id'), h['x-request-id'], 'one request id on both sides');
+        } finally {
+            await echoWeb.child.terminate();
+            await echoSidecar.child.terminate();
+            await new Promise((r) => echo.close(r));
         }
     });
 

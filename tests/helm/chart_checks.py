@@ -157,6 +157,14 @@ def check_dapr_annotations(docs):
             if not ann.get(key):
                 out.append(f"{name_of(doc)}: no {key}")
         role = component(doc)
+        if role not in NO_APP_CHANNEL and (
+                ann.get("dapr.io/enable-app-health-check") != "true"
+                or int(ann.get("dapr.io/app-health-probe-interval", "5")) > 1
+                or int(ann.get("dapr.io/app-health-threshold", "3")) > 2):
+            # a sidecar slow to see its app leave keeps taking invocations it cannot serve
+            # during a rolling update (docs/decisions/0047-helm-chart.md)
+            out.append(f"{name_of(doc)}: the sidecar does not probe its app every second "
+                       "with a threshold of at most 2")
         if role not in ROLES:
             out.append(f"{name_of(doc)}: a Deployment that is no role ({role!r})")
         elif ann.get("dapr.io/app-id") != ROLES[role]:
@@ -281,6 +289,56 @@ def check_network_policies(docs):
     return out
 
 
+def _ports(rule):
+    return {p.get("port") for p in rule.get("ports") or []}
+
+
+def _peers(rule, key):
+    return rule.get(key) or []
+
+
+def check_role_network_paths(docs):
+    """What each role's NetworkPolicy lets through: DNS and the Dapr control plane for every
+    sidecar; PostgreSQL and Kafka for every role but the front door; the front door only to
+    the api's sidecar (50002), which accepts it."""
+    out = []
+    nps = {}
+    for n in of_kind(docs, "NetworkPolicy"):
+        comp = ((n["spec"].get("podSelector") or {}).get("matchLabels") or {}).get(
+            "app.kubernetes.io/component")
+        nps[comp] = n
+    roles = role_deployments(docs)
+    for role in roles:
+        n = nps.get(role)
+        if n is None:
+            continue
+        egress = n["spec"].get("egress") or []
+        where = f"NetworkPolicy/{n['metadata']['name']}"
+        if not any(53 in _ports(r) for r in egress):
+            out.append(f"{where}: no DNS")
+        if not any(any((p.get("namespaceSelector") or {}).get("matchLabels", {}).get(
+                "kubernetes.io/metadata.name") for p in _peers(r, "to")) and not r.get("ports")
+                for r in egress):
+            out.append(f"{where}: no way to the Dapr control plane")
+        has_pg = any(5432 in _ports(r) for r in egress)
+        has_kafka = any(9092 in _ports(r) for r in egress)
+        if role == "web":
+            if has_pg or has_kafka:
+                out.append(f"{where}: the front door may reach PostgreSQL or Kafka")
+            if "api" in roles and not any(50002 in _ports(r) for r in egress):
+                out.append(f"{where}: the front door cannot reach the api's sidecar")
+        else:
+            if not has_pg:
+                out.append(f"{where}: no way to PostgreSQL")
+            if not has_kafka:
+                out.append(f"{where}: no way to Kafka")
+    if "web" in roles and "api" in nps:
+        ingress = nps["api"]["spec"].get("ingress") or []
+        if not any(50002 in _ports(r) for r in ingress):
+            out.append("NetworkPolicy for the api: the front door's sidecar may not reach it")
+    return out
+
+
 def check_migration_job(docs, enabled=True):
     out = []
     jobs = [j for j in of_kind(docs, "Job") if component(j) == "migrate"]
@@ -365,6 +423,12 @@ def check_dapr_resources(docs):
         targets = res[0]["spec"]["targets"]
         if "todo-api" in ids and "todo-api" not in (targets.get("apps") or {}):
             out.append("Resiliency: no policy for invoking the api")
+        elif "todo-api" in ids:
+            retry = pol["retries"].get(targets["apps"]["todo-api"].get("retry"), {})
+            codes = (retry.get("matching") or {}).get("httpStatusCodes", "")
+            if not codes or any(c.strip() not in ("502", "503", "504") for c in codes.split(",")):
+                out.append("Resiliency: invoking the api retries answers other than 502-504 "
+                           f"({codes or 'every 5xx'}): a 500 after a write would be repeated")
         if "pubsub" in comps and "pubsub" not in (targets.get("components") or {}):
             out.append("Resiliency: no policy for pubsub")
     return out

@@ -61,6 +61,7 @@ def all_checks(docs, values_file):
     out += cc.check_service_accounts(docs)
     out += cc.check_disruption_and_scaling(docs, hpa)
     out += cc.check_network_policies(docs)
+    out += cc.check_role_network_paths(docs)
     out += cc.check_migration_job(docs, migrations)
     out += cc.check_dapr_resources(docs)
     out += cc.check_secret_store_rbac(docs)
@@ -118,6 +119,18 @@ class EveryValuesFile(unittest.TestCase):
                 self.assertEqual(meta["authType"]["value"], "password")
                 self.assertEqual(meta["disableTls"]["value"], "false")
                 self.assertIn("secretKeyRef", meta["saslPassword"])
+
+    def test_external_secrets_fill_the_secret_in_the_cloud(self):
+        docs = render("values-gke.yaml", "secrets.externalSecret.enabled=true",
+                      "secrets.externalSecret.secretStoreRef.name=gcp",
+                      "secrets.externalSecret.remoteKeys.database-url=todo-db",
+                      "secrets.externalSecret.remoteKeys.jwt-secret=todo-jwt")
+        es = cc.of_kind(docs, "ExternalSecret")
+        self.assertEqual(len(es), 1)
+        self.assertEqual(es[0]["spec"]["target"]["name"], cc.SECRET)
+        self.assertEqual({d["secretKey"] for d in es[0]["spec"]["data"]},
+                         {"database-url", "jwt-secret"})
+        self.assertEqual(all_checks(docs, "values-gke.yaml"), [])
 
     def test_local_values_fit_the_test_cluster(self):
         docs = render("values-local.yaml")
@@ -194,6 +207,12 @@ class ChecksFailWhenBroken(unittest.TestCase):
         del cc.pod_spec(job)["containers"][0]["securityContext"]
         self.broken(r"todo-migrate container migrate: readOnlyRootFilesystem")
 
+    def test_uid_on_the_app_container_not_the_pod(self):
+        # a pod-wide uid reaches the injected daprd, which then refuses to start (it must run
+        # as its image's 65532): the first install on the test cluster failed so
+        cc.pod_spec(self.role("api"))["securityContext"]["runAsUser"] = 10001
+        self.broken(r"todo-api: a pod-wide uid")
+
     def test_probes_and_resources(self):
         c = cc.pod_spec(self.role("notify"))["containers"][0]
         del c["readinessProbe"]
@@ -217,6 +236,21 @@ class ChecksFailWhenBroken(unittest.TestCase):
         self.docs = [d for d in self.docs if not (
             d["kind"] == "NetworkPolicy" and d["metadata"]["name"] == "todo-default-deny")]
         self.broken(r"no default-deny")
+
+    def test_network_paths(self):
+        np = next(n for n in cc.of_kind(self.docs, "NetworkPolicy")
+                  if n["metadata"]["name"] == "todo-recurring")
+        np["spec"]["egress"] = [r for r in np["spec"]["egress"] if 5432 not in cc._ports(r)]
+        self.broken(r"todo-recurring: no way to PostgreSQL")
+        web = next(n for n in cc.of_kind(self.docs, "NetworkPolicy")
+                   if n["metadata"]["name"] == "todo-web")
+        web["spec"]["egress"].append({"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}],
+                                      "ports": [{"port": 5432, "protocol": "TCP"}]})
+        self.broken(r"todo-web: the front door may reach PostgreSQL or Kafka")
+        api = next(n for n in cc.of_kind(self.docs, "NetworkPolicy")
+                   if n["metadata"]["name"] == "todo-api")
+        api["spec"]["ingress"] = []
+        self.broken(r"the front door's sidecar may not reach it")
 
     def test_migration_job_is_a_hook(self):
         job = next(d for d in self.docs if d["kind"] == "Job" and cc.component(d) == "migrate")
@@ -254,6 +288,17 @@ class ChecksFailWhenBroken(unittest.TestCase):
         self.broken(r"statestore: visible to more than the api")
         comp["scopes"] = []
         self.broken(r"statestore: not scoped")
+
+    def test_sidecar_sees_its_app_leave_quickly(self):
+        ann = self.role("audit")["spec"]["template"]["metadata"]["annotations"]
+        del ann["dapr.io/app-health-probe-interval"]
+        self.broken(r"todo-audit: the sidecar does not probe its app every second")
+
+    def test_invocation_never_retries_a_500(self):
+        res = cc.of_kind(self.docs, "Resiliency")[0]
+        for retry in res["spec"]["policies"]["retries"].values():
+            retry.pop("matching", None)
+        self.broken(r"invoking the api retries answers other than 502-504 \(every 5xx\)")
 
     def test_subscriptions_one_way(self):
         self.docs.append({"apiVersion": "dapr.io/v2alpha1", "kind": "Subscription",

@@ -248,6 +248,9 @@ static struct forward_job *job_create(struct web_service *w, struct http_request
                                 *name, WEB_HEADER_VALUE_MAX);
             return NULL;
         }
+        if (strcasecmp(*name, "Origin") == 0 &&
+            web_proxy_same_origin(v, http_req_header(req, "Host")))
+            continue; /* our own site: nothing for the api to judge (/mcp's Origin check) */
         add_header(j, *name, v);
     }
     add_header(j, "X-Request-Id", http_req_id(req)); /* one id in both access logs */

@@ -142,3 +142,10 @@ bool web_proxy_forwarded_client(const char *xff, char *out, size_t size)
     memcpy(out, addr, n + 1);
     return true;
 }
+
+bool web_proxy_same_origin(const char *origin, const char *host)
+{
+    assert(origin);
+    const char *authority = strstr(origin, "://");
+    return host && *host && authority && strcasecmp(authority + 3, host) == 0;
+}

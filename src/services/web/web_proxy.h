@@ -27,6 +27,11 @@ bool web_proxy_request_header(const char *name);
  * X-Request-Id (the front door sends its own, which it also gave the api), nor hop-by-hop
  * headers, nor the sidecar's own. */
 bool web_proxy_response_header(const char *name);
+/* True when origin (an Origin header) names host (the request's Host) as its authority:
+ * the browser is on the front door's own site. Such an Origin is not forwarded, since the
+ * api would compare it with its own Host, the sidecar's; any other Origin is, and the api
+ * judges it (TODO_MCP_ALLOWED_ORIGINS). host NULL: false. */
+bool web_proxy_same_origin(const char *origin, const char *host);
 /* The last entry of an X-Forwarded-For value (what the proxy in front of the front door
  * appended: the one entry a client cannot forge), copied to out when it is an IPv4 or IPv6
  * address; false otherwise (then the peer's address is used). */

@@ -106,3 +106,15 @@ Test(web_proxy, behind_a_proxy_the_client_is_the_last_forwarded_entry_when_it_is
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         cr_assert_not(web_proxy_forwarded_client(bad[i], out, sizeof out), "%s", bad[i]);
 }
+
+Test(web_proxy, an_origin_is_our_own_only_when_its_authority_is_the_host)
+{
+    cr_assert(web_proxy_same_origin("https://todo.example", "todo.example"));
+    cr_assert(web_proxy_same_origin("http://127.0.0.1:8080", "127.0.0.1:8080"));
+    cr_assert(web_proxy_same_origin("https://TODO.example", "todo.example"));
+    cr_assert_not(web_proxy_same_origin("https://todo.example.evil", "todo.example"));
+    cr_assert_not(web_proxy_same_origin("https://evil.example", "todo.example"));
+    cr_assert_not(web_proxy_same_origin("null", "todo.example"));
+    cr_assert_not(web_proxy_same_origin("https://todo.example", NULL));
+    cr_assert_not(web_proxy_same_origin("https://todo.example", ""));
+}
