@@ -18,8 +18,9 @@ if [[ "${1:-}" == "--test" ]]; then
     pkgs+=(kcat maven openjdk-17-jdk-headless)
     # the browser tier (scripts/test-browser.sh): Debian's Chromium, driven by playwright-core
     pkgs+=(chromium fonts-dejavu-core)
-    # the Helm chart's checks (scripts/test-helm.sh): PyYAML
-    pkgs+=(python3-yaml)
+    # the Helm chart's checks (scripts/test-helm.sh): PyYAML; the workflows' checks
+    # (scripts/test-workflows.sh): shellcheck, which actionlint runs on every `run:` script
+    pkgs+=(python3-yaml shellcheck)
 fi
 if [[ "${1:-}" == "--test" || "${1:-}" == "--k8s" ]]; then
     # the Kubernetes test cluster (scripts/k8s/cluster.sh): runtime, etcd, CNI, image building
