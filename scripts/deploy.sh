@@ -15,8 +15,8 @@
 #   IMAGE_REPOSITORY, TAG   e.g. ghcr.io/owner/todo and the commit's SHA (lower-cased here:
 #               registries refuse capitals)
 #   URL         the deployed address the smoke test checks (https://todo.example.com)
-# Environment: HELM (helm), TODO_RELEASE (todo), TODO_NAMESPACE (todo), HELM_TIMEOUT (10m),
-# TODO_HELM_VALUES (YAML text: the environment's own values, e.g. ingress.host, kafka.brokers,
+# Environment: HELM (helm), DEPLOY_RELEASE (todo), DEPLOY_NAMESPACE (todo), HELM_TIMEOUT (10m),
+# DEPLOY_HELM_VALUES (YAML text: the environment's own values, e.g. ingress.host, kafka.brokers,
 # image.pullSecrets; written to a private file and given after the cloud's file), SMOKE_TIMEOUT.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,13 +29,13 @@ chart=deploy/helm/todo
 values=$chart/values-$cloud.yaml
 [[ -f $values ]] || { say "no values file $values"; exit 2; }
 [[ -n $tag && -n $repository && -n $url ]] || { say "empty argument"; exit 2; }
-helm=${HELM:-helm} release=${TODO_RELEASE:-todo} ns=${TODO_NAMESPACE:-todo}
+helm=${HELM:-helm} release=${DEPLOY_RELEASE:-todo} ns=${DEPLOY_NAMESPACE:-todo}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/todo-deploy.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 args=(-f "$values")
-if [[ -n ${TODO_HELM_VALUES:-} ]]; then
-    (umask 077 && printf '%s\n' "$TODO_HELM_VALUES" >"$tmp/environment.yaml")
+if [[ -n ${DEPLOY_HELM_VALUES:-} ]]; then
+    (umask 077 && printf '%s\n' "$DEPLOY_HELM_VALUES" >"$tmp/environment.yaml")
     args+=(-f "$tmp/environment.yaml")
 fi
 
