@@ -137,6 +137,9 @@ class ReleaseWorkflow(unittest.TestCase):
             (lambda d: d["jobs"]["aks"].update(environment="production"), "environment aks"),
             (lambda d: d["jobs"]["oke"].pop("if"), "DEPLOY_OKE"),
             (lambda d: d["jobs"]["aks"].update(needs=[]), "wait for the image"),
+            (lambda d: d["jobs"]["gke"].pop("concurrency"), "gke: two rollouts"),
+            (lambda d: d["jobs"]["oke"]["concurrency"].update({"cancel-in-progress": True}),
+             "oke: two rollouts"),
             (lambda d: step_with(d, runs("scripts/deploy.sh gke")).update(
                 run='scripts/deploy.sh aks "$REPOSITORY" "$GITHUB_SHA" "$URL"\n'),
              "scripts/deploy.sh gke"),

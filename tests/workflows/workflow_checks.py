@@ -202,8 +202,8 @@ def check_release_reuses(doc):
 
 
 def check_release_deploys(doc):
-    """One deploy job per cloud: its GitHub environment, skipped unless switched on, after the
-    image, OIDC where the cloud has it (AKS, GKE), a kubeconfig secret for OKE, and
+    """One deploy job per cloud: its GitHub environment, skipped unless switched on, one rollout
+    at a time, after the image, OIDC where the cloud has it (AKS, GKE), a kubeconfig secret for OKE, and
     scripts/deploy.sh with the cloud's values file of the chart."""
     problems = []
     jobs = doc.get("jobs", {})
@@ -218,6 +218,9 @@ def check_release_deploys(doc):
             problems.append(f"{cloud}: not in the GitHub environment {cloud}")
         if f"vars.DEPLOY_{cloud.upper()} == 'true'" not in str(job.get("if", "")):
             problems.append(f"{cloud}: not skipped when DEPLOY_{cloud.upper()} is not 'true'")
+        conc = job.get("concurrency") or {}
+        if f"deploy-{cloud}" not in str(conc) or conc.get("cancel-in-progress") is not False:
+            problems.append(f"{cloud}: two rollouts to one cluster may overlap (concurrency)")
         if "image" not in job.get("needs", []):
             problems.append(f"{cloud}: does not wait for the image")
         runs = [line for s in job.get("steps", []) for line in run_lines(s)]
