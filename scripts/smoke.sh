@@ -2,8 +2,9 @@
 # smoke.sh - the smoke test after a deploy (scripts/deploy.sh, the release workflow;
 # docs/deploy/ci-cd.md): against a running Todo at URL, checks /healthz and /readyz, signs up a
 # throw-away user, creates a task, finds it in the list, deletes it, checks it is gone, and
-# signs out. Waits for /healthz and /readyz to answer (the Ingress and DNS may lag a rollout)
-# up to SMOKE_TIMEOUT seconds (120), polling; every other request is made once.
+# signs out (the token then refused). Waits for /healthz and /readyz to answer (the Ingress and
+# DNS may lag a rollout) up to SMOKE_TIMEOUT seconds (120), polling, and for the sign-out to
+# reach every api replica (15 s); every other request is made once.
 #
 # Usage: scripts/smoke.sh URL        e.g. https://todo.example.com or http://127.0.0.1:8080
 # Exit status 0 when every check passed, 1 at the first that failed (named on stderr).
@@ -47,7 +48,7 @@ json() { node -e 'const b = JSON.parse(require("fs").readFileSync(process.argv[1
 # 1. health, polled until it answers (a rollout's Ingress and DNS may lag)
 for path in /healthz /readyz; do
     deadline=$((SECONDS + timeout))
-    until [[ $(req GET "$path") == 200 ]]; do
+    until [[ $(req GET "$path" 2>/dev/null) == 200 ]]; do
         ((SECONDS < deadline)) || die "GET $path did not answer 200 within ${timeout}s"
         sleep 2
     done
@@ -71,5 +72,12 @@ json "b.items.some((t) => String(t.id) === \"$task\" && t.title === \"$title\") 
 expect 204 DELETE "/api/$user/tasks/$task"
 expect 404 GET "/api/$user/tasks/$task"
 expect 204 POST /api/auth/logout
-expect 401 GET "/api/$user/tasks"
+# The replica that signed out refuses the token at once, the others within about a second
+# (docs/decisions/0016-token-revocation.md): polled for up to 15 s.
+deadline=$((SECONDS + 15))
+until [[ $(req GET "/api/$user/tasks") == 401 ]]; do
+    ((SECONDS < deadline)) || die "GET /api/$user/tasks: the signed-out token still works after 15 s"
+    sleep 0.5
+done
+say "GET /api/$user/tasks after the sign-out: 401"
 say "passed against $base"
