@@ -6,6 +6,7 @@ scripts/deploy.sh and the chart. Each check is shown to fail on a workflow that 
 Run by scripts/test-workflows.sh (make test-workflows)."""
 
 import copy
+import re
 import unittest
 
 import workflow_checks as wc
@@ -53,6 +54,12 @@ class CiWorkflow(unittest.TestCase):
         broken = copy.deepcopy(CI)
         del broken["on"]["pull_request"]
         self.assertIn("ci.yml does not run on pull_request", wc.check_ci_runs_make_test(broken))
+
+    def test_make_test_runs_the_bench_smoke_and_these_checks(self):
+        self.assertEqual(wc.check_make_test_covers(), [])
+        text = (wc.REPO / "Makefile").read_text()
+        broken = re.sub(r"^(test:.*) bench-smoke", r"\1", text, count=1, flags=re.M)
+        self.assertIn("make test does not run bench-smoke", wc.check_make_test_covers(broken))
 
     def test_caches(self):
         self.assertEqual(wc.check_ci_caches(CI), [])

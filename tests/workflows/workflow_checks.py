@@ -101,6 +101,16 @@ def check_ci_runs_make_test(doc):
     return problems
 
 
+def check_make_test_covers(makefile_text=None):
+    """`make test` (what ci.yml runs) includes the benchmark smoke test and these checks, so CI
+    runs them without a step of its own."""
+    text = (REPO / "Makefile").read_text() if makefile_text is None else makefile_text
+    m = re.search(r"^test:([^\n]*)", text, re.M)
+    prereqs = m.group(1).split() if m else []
+    return [f"make test does not run {t}" for t in ("bench-smoke", "test-workflows")
+            if t not in prereqs]
+
+
 def cache_steps(doc):
     return [s for _, s in steps(doc) if str(s.get("uses", "")).startswith("actions/cache@")]
 
