@@ -38,11 +38,13 @@ run: build web
 
 # Every test tier: format, unit tests under ASan+UBSan, the thread tests under TSan, a short run of every fuzz target,
 # black-box API tests against SQLite and against a throw-away PostgreSQL (with the Release
-# build, then the ASan+UBSan build), the benchmark guard (ratios to /healthz), then the event tier (api and audit processes over a
+# build, then the ASan+UBSan build), the benchmark guard (ratios to /healthz), the chart's lint
+# and checks, the workflows' checks (actionlint; docs/deploy/ci-cd.md), then the event tier (api and audit processes over a
 # real Kafka broker), the Dapr tier (the same through a daprd sidecar each) and the browser
 # tier (the web UI in headless Chromium against a real `todo serve`), then the MCP tier (the
-# official SDK client over /mcp and `todo mcp`).
-test: test-deps format-check unit unit-tsan fuzz-smoke blackbox bench-smoke test-helm test-workflows test-events test-dapr test-browser test-mcp
+# official SDK client over /mcp and `todo mcp`), and last the cluster tier (the image and the
+# chart on a real single-node Kubernetes with Dapr, in a network namespace; docs/deploy/test-cluster.md).
+test: test-deps format-check unit unit-tsan fuzz-smoke blackbox bench-smoke test-helm test-workflows test-events test-dapr test-browser test-mcp test-k8s
 
 unit: build-asan
 	scripts/with-postgres.sh scripts/with-kafka.sh scripts/with-dapr.sh 0 scripts/run-unit.sh $(ASAN_BUILD) -j $(JOBS)
