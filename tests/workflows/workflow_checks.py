@@ -107,7 +107,7 @@ def check_make_test_covers(makefile_text=None):
     text = (REPO / "Makefile").read_text() if makefile_text is None else makefile_text
     m = re.search(r"^test:([^\n]*)", text, re.M)
     prereqs = m.group(1).split() if m else []
-    return [f"make test does not run {t}" for t in ("bench-smoke", "test-workflows")
+    return [f"make test does not run {t}" for t in ("bench-smoke", "test-workflows", "test-k8s")
             if t not in prereqs]
 
 
@@ -125,7 +125,8 @@ def check_ci_caches(doc):
         paths |= {p.strip() for p in str(w.get("path", "")).splitlines() if p.strip()}
         if "hashFiles(" not in str(w.get("key", "")):
             problems.append(f"cache {w.get('path')!r}: its key hashes no file")
-    for want in ("~/.cache/go-build", "~/go/pkg/mod", "~/.npm", "~/.m2/repository", ".cache"):
+    for want in ("~/.cache/go-build", "~/go/pkg/mod", "~/.npm", "~/.m2/repository", ".cache",
+                 "~/.cache/todo-k8s/bin", "~/.cache/todo-k8s/images"):
         if want not in paths:
             problems.append(f"no cache of {want}")
     return problems
@@ -141,7 +142,7 @@ def check_ci_artifacts(doc):
         if "failure()" not in str(s.get("if", "")):
             problems.append(f"artefact {s.get('name')!r} is not kept on failure only")
     paths = " ".join(str(s.get("with", {}).get("path", "")) for s in ups)
-    for want in ("ci-logs/", "tests/browser/artifacts/"):
+    for want in ("ci-logs/", "tests/browser/artifacts/", ".k8s/*/logs/"):
         if want not in paths:
             problems.append(f"the artefacts leave out {want}")
     return problems
