@@ -9,8 +9,7 @@
 #
 # TOOL is one of: kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy
 # kubectl (module tools/k8s), coredns (tools/coredns), helm (tools/helm), operator sentry
-# injector placement (tools/dapr-cp), actionlint (tools/actionlint: the workflows' linter,
-# scripts/test-workflows.sh). A binary is current when the hash of its module's go.mod,
+# injector placement (tools/dapr-cp). A binary is current when the hash of its module's go.mod,
 # go.sum and *.go matches the one recorded beside it.
 #
 # Environment: TODO_K8S_CACHE (default ~/.cache/todo-k8s); Go's own GOMODCACHE and GOCACHE as
@@ -37,8 +36,6 @@ module_of() {
         kube-apiserver | kube-controller-manager | kube-scheduler | kubelet | kube-proxy | kubectl)
             echo "k8s k8s.io/kubernetes/cmd/$1 $k8s_ld" ;;
         coredns) echo "coredns . " ;;
-        actionlint) echo "actionlint github.com/rhysd/actionlint/cmd/actionlint \
--X github.com/rhysd/actionlint.version=v1.7.12" ;;
         helm) echo "helm helm.sh/helm/v3/cmd/helm -X helm.sh/helm/v3/internal/version.version=v3.21.4" ;;
         operator | sentry | injector | placement)
             # As upstream's Makefile (v1.16.5 is commit f167add0 of github.com/dapr/dapr, the
@@ -47,6 +44,9 @@ module_of() {
             echo "dapr-cp github.com/dapr/dapr/cmd/$1 -X $b.version=$dapr_version \
 -X $b.gitversion=v$dapr_version -X $b.gitcommit=$dapr_commit \
 -X github.com/dapr/kit/logger.DaprVersion=$dapr_version" ;;
+        # the workflows' linter (tools/actionlint, scripts/test-workflows.sh)
+        actionlint) echo "actionlint github.com/rhysd/actionlint/cmd/actionlint \
+-X github.com/rhysd/actionlint.version=v1.7.12" ;;
         *) die "unknown tool: $1" ;;
     esac
 }
