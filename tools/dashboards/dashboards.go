@@ -38,6 +38,9 @@ func q(expr, legend string) []target { return []target{{expr, legend}} }
 // use the same).
 const api = `route!~"static|/healthz|/metrics"`
 
+// app selects the app's own process series: daprd and the exporters serve the same names.
+const app = `job="todo"`
+
 func dashboards() []dash {
 	return []dash{overview(), events(), remindersNotifications(), assistant(), dapr(), kafkaPostgres()}
 }
@@ -84,8 +87,31 @@ func overview() dash {
 				{kind: "ts", title: "Store: writes per group commit", unit: "none",
 					description: "Task writes per group-commit transaction (ADR 0022); rising under load is the committer keeping up.",
 					targets:     q(`sum by (component) (rate(todo_write_items_total[$__rate_interval])) / sum by (component) (rate(todo_write_batches_total[$__rate_interval]))`, "{{component}}")},
+				{kind: "ts", title: "Writes waiting for a group commit", unit: "none",
+					targets: q(`sum by (pod) (todo_write_queued)`, "{{pod}}")},
 				{kind: "ts", title: "Open WebSockets", unit: "none",
 					targets: q(`sum by (pod) (todo_ws_connections)`, "{{pod}}")},
+			}},
+			{"Database", []pnl{
+				{kind: "ts", title: "Database connections by state", unit: "none",
+					targets: q(`sum by (component, state) (todo_db_connections)`, "{{component}} {{state}}")},
+				{kind: "ts", title: "Transaction time p99", unit: "s",
+					targets: q(`histogram_quantile(0.99, sum by (component, le) (rate(todo_db_transaction_duration_seconds_bucket[$__rate_interval])))`, "{{component}}")},
+				{kind: "ts", title: "Transactions by outcome", unit: "ops",
+					targets: q(`sum by (outcome) (rate(todo_db_transactions_total[$__rate_interval]))`, "{{outcome}}")},
+				{kind: "ts", title: "Time waiting for the write lock", unit: "percentunit",
+					description: "Seconds per second threads spent waiting for the database's write lock.",
+					targets:     q(`sum by (component) (rate(todo_db_wait_seconds_total[$__rate_interval]))`, "{{component}}")},
+			}},
+			{"Processes", []pnl{
+				{kind: "ts", title: "Resident memory", unit: "bytes",
+					targets: q(`sum by (pod) (process_resident_memory_bytes{`+app+`})`, "{{pod}}")},
+				{kind: "ts", title: "CPU", unit: "percentunit",
+					targets: q(`sum by (pod) (rate(process_cpu_seconds_total{`+app+`}[$__rate_interval]))`, "{{pod}}")},
+				{kind: "ts", title: "File descriptors used", unit: "percentunit",
+					targets: q(`max by (pod) (process_open_fds{`+app+`} / process_max_fds{`+app+`})`, "{{pod}}")},
+				{kind: "ts", title: "Threads", unit: "none",
+					targets: q(`sum by (pod) (process_threads{`+app+`})`, "{{pod}}")},
 			}},
 		},
 	}
