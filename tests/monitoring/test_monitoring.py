@@ -53,7 +53,7 @@ class TestMonitoring(Broken):
     def test_rules_valid(self):
         self.assertEqual(mc.promtool_check_rules(RULES), [])
         self.edit(os.path.join(self.rules, "events.yaml"),
-                  "max by (namespace, consumer) (todo_consumer_lag_seconds) > 60",
+                  "max by (namespace, consumer, topic) (todo_consumer_lag_seconds) > 60",
                   "max by (namespace, consumer) (todo_consumer_lag_seconds > 60")
         self.assertNotEqual(mc.promtool_check_rules(self.rules), [])
 
@@ -135,7 +135,7 @@ class TestMonitoring(Broken):
         with open(QUERIES) as fh:
             qs = {q["source"]: q["expr"] for q in json.load(fh)}
         self.assertEqual(qs["alert:TodoConsumerLagHigh"],
-                         "max by (namespace, consumer) (todo_consumer_lag_seconds)")
+                         "max by (namespace, consumer, topic) (todo_consumer_lag_seconds)")
         self.assertEqual(qs["alert:TodoApiErrorBudgetBurnFast"],
                          "todo:api_errors:ratio_rate1h and todo:api_errors:ratio_rate5m")
         for source, expr in qs.items():
@@ -152,7 +152,7 @@ class TestMonitoring(Broken):
                           "(run make dashboards)"])
         # a rule changed without regenerating: queries.json is stale
         self.edit(os.path.join(self.rules, "events.yaml"),
-                  "max by (namespace, consumer) (todo_consumer_lag_seconds)",
+                  "max by (namespace, consumer, topic) (todo_consumer_lag_seconds)",
                   "max by (consumer) (todo_consumer_lag_seconds)")
         shutil.rmtree(out)
         generate(self.rules, out)

@@ -138,7 +138,7 @@ func events() dash {
 					targets: q(`sum by (consumer, topic) (rate(todo_events_consumed_total[$__rate_interval]))`, "{{consumer}} ← {{topic}}")},
 				{kind: "ts", title: "Consumer lag", unit: "s",
 					description: "Handling time minus event time of the last event each consumer handled.",
-					targets:     q(`max by (consumer) (todo_consumer_lag_seconds)`, "{{consumer}}")},
+					targets:     q(`max by (consumer, topic) (todo_consumer_lag_seconds)`, "{{consumer}} ← {{topic}}")},
 				{kind: "ts", title: "Failed and retried", unit: "ops",
 					targets: []target{
 						{`sum by (consumer) (rate(todo_events_failed_total[$__rate_interval]))`, "failed {{consumer}}"},
