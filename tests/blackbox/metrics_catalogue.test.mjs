@@ -11,7 +11,7 @@ import path from 'node:path';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { startServer, newUser } from './lib/server.mjs';
 import { startLlmStandin } from './lib/llm_standin.mjs';
-import { readCatalogue, catalogueFor, parsePrometheus, familyOf } from './lib/metrics_catalogue.mjs';
+import { readCatalogue, catalogueFor, parsePrometheus, familyOf, CONDITIONS } from './lib/metrics_catalogue.mjs';
 
 describe('metrics catalogue', () => {
     let standin, srv, dir, scrape;
@@ -42,13 +42,14 @@ describe('metrics catalogue', () => {
         for (const r of rows) {
             assert.ok(['counter', 'gauge', 'histogram'].includes(r.type), `${r.name}: type ${r.type}`);
             assert.ok(r.roles === 'all' || r.roles.length > 0, `${r.name}: roles`);
+            assert.ok(r.condition === undefined || CONDITIONS.includes(r.condition), `${r.name}: condition ${r.condition}`);
             if (r.type === 'counter') assert.match(r.name, /_total$/, `${r.name}: a counter ends in _total`);
         }
     });
 
     it('serve_serves_every_catalogued_metric_with_its_type', () => {
         const missing = [];
-        for (const r of catalogueFor('serve')) {
+        for (const r of catalogueFor('serve', CONDITIONS)) { // LLM mode on, db scheduler, local bus
             const t = scrape.types.get(r.name);
             if (t === undefined) missing.push(r.name);
             else assert.equal(t, r.type, `# TYPE ${r.name}`);

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 
 const OPERATIONS_MD = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'docs', 'operations.md');
 
-/** [{name, type, labels: [..], roles: 'all' | [..]}] from the "## Metrics" table. */
+/** [{name, type, labels: [..], roles: 'all' | [..], condition: 'LLM mode' | ... | undefined}]
+ *  from the "## Metrics" table (a condition is the roles cell's text in brackets). */
 export function readCatalogue(file = OPERATIONS_MD) {
     const md = readFileSync(file, 'utf8');
     const start = md.indexOf('\n## Metrics\n');
@@ -19,16 +20,21 @@ export function readCatalogue(file = OPERATIONS_MD) {
         if (!m) continue;
         const ticks = (cell) => [...cell.matchAll(/`([^`]+)`/g)].map((x) => x[1]);
         const roles = m[4].trim() === 'all' ? 'all' : ticks(m[4]);
-        rows.push({ name: m[1], type: m[2].trim().split(/\s+/)[0], labels: ticks(m[3]), roles });
+        const condition = /\(([^)]*)\)/.exec(m[4])?.[1];
+        rows.push({ name: m[1], type: m[2].trim().split(/\s+/)[0], labels: ticks(m[3]), roles, condition });
     }
     if (rows.length === 0) throw new Error(`${file}: the metrics table is empty`);
     return rows;
 }
 
-/** The catalogue's rows a role must serve. */
-export function catalogueFor(role, rows = readCatalogue()) {
-    return rows.filter((r) => r.roles === 'all' || r.roles.includes(role));
+/** The catalogue's rows a role must serve, given the conditions that hold for it. */
+export function catalogueFor(role, conditions = [], rows = readCatalogue()) {
+    return rows.filter((r) => (r.roles === 'all' || r.roles.includes(role))
+        && (r.condition === undefined || conditions.includes(r.condition)));
 }
+
+/** Every condition the catalogue names. */
+export const CONDITIONS = ['LLM mode', 'a scheduler', 'in-process bus'];
 
 /** Prometheus text format 0.0.4: {types: Map(family -> type), samples: [{name, labels, value}]}.
  *  Throws on a line that is not valid. */
