@@ -131,7 +131,8 @@ func events() dash {
 				{kind: "ts", title: "Published by topic", unit: "ops",
 					targets: q(`sum by (topic) (rate(todo_events_published_total[$__rate_interval]))`, "{{topic}}")},
 				{kind: "ts", title: "Publish failures by topic", unit: "ops",
-					targets: q(`sum by (topic) (rate(todo_events_publish_failed_total[$__rate_interval]))`, "{{topic}}")},
+					description: "The failure counter appears with a topic's first failure; until then the panel shows 0 from the published counter.",
+					targets:     q(`sum by (topic) (rate(todo_events_publish_failed_total[$__rate_interval])) or sum by (topic) (rate(todo_events_published_total[$__rate_interval])) * 0`, "{{topic}}")},
 			}},
 			{"Consumers", []pnl{
 				{kind: "ts", title: "Consumed by consumer and topic", unit: "ops",
