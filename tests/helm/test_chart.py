@@ -371,6 +371,26 @@ class Monitoring(unittest.TestCase):
         files = sorted(p.name for p in (REPO / "deploy" / "monitoring" / "dashboards").glob("*.json"))
         self.assertEqual(sorted(k for m in maps for k in m["data"]), files)
 
+    def test_postgres_exporter(self):
+        on = ("postgresql.internal.enabled=true", "monitoring.enabled=true",
+              "monitoring.postgresExporter.enabled=true",
+              "networkPolicy.metricsNamespaces={monitoring}")
+        docs = render("values-local.yaml", *on)
+        sts = next(d for d in cc.of_kind(docs, "StatefulSet") if cc.component(d) == "postgresql")
+        exp = next(c for c in sts["spec"]["template"]["spec"]["containers"]
+                   if c["name"] == "postgres-exporter")
+        self.assertEqual(exp["ports"], [{"name": "metrics", "containerPort": 9187,
+                                         "protocol": "TCP"}])
+        self.assertEqual(all_checks(docs, "values-local.yaml"), [])
+        np = next(n for n in cc.of_kind(docs, "NetworkPolicy")
+                  if n["metadata"]["name"] == "todo-postgresql")
+        self.assertIn([{"port": 9187, "protocol": "TCP"}],
+                      [r["ports"] for r in np["spec"]["ingress"]])
+        off = render("values-local.yaml", "postgresql.internal.enabled=true")
+        sts = next(d for d in cc.of_kind(off, "StatefulSet") if cc.component(d) == "postgresql")
+        self.assertEqual([c["name"] for c in sts["spec"]["template"]["spec"]["containers"]],
+                         ["postgresql"])
+
     def test_pods_part_of_todo(self):
         for d in cc.role_deployments(render("values-local.yaml")).values():
             labels = d["spec"]["template"]["metadata"]["labels"]
