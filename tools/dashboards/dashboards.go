@@ -273,9 +273,10 @@ func kafkaPostgres() dash {
 				{kind: "ts", title: "Messages in by topic", unit: "ops", requires: "kafka-exporter",
 					targets: q(`sum by (topic) (rate(kafka_server_brokertopicmetrics_messagesin_total{topic!=""}[$__rate_interval]))`, "{{topic}}")},
 				{kind: "ts", title: "Bytes in and out", unit: "Bps", requires: "kafka-exporter",
+					description: "The broker's totals (the series without a topic label; the per-topic ones would count twice).",
 					targets: []target{
-						{`sum(rate(kafka_server_brokertopicmetrics_bytesin_total[$__rate_interval]))`, "in"},
-						{`sum(rate(kafka_server_brokertopicmetrics_bytesout_total[$__rate_interval]))`, "out"},
+						{`sum(rate(kafka_server_brokertopicmetrics_bytesin_total{topic=""}[$__rate_interval]))`, "in"},
+						{`sum(rate(kafka_server_brokertopicmetrics_bytesout_total{topic=""}[$__rate_interval]))`, "out"},
 					}},
 				{kind: "stat", title: "Under-replicated partitions", unit: "none", requires: "kafka-exporter",
 					targets: q(`sum(kafka_server_replicamanager_underreplicatedpartitions)`, "partitions")},
