@@ -36,7 +36,7 @@ func q(expr, legend string) []target { return []target{{expr, legend}} }
 // api is the route filter of the API's own requests: the web UI's files, the probes and the
 // scrapes are not the users' API traffic (the SLO rules in deploy/monitoring/rules/slo.yaml
 // use the same).
-const api = `route!~"static|/healthz|/metrics"`
+const api = `route!~"static|/healthz|/readyz|/metrics"`
 
 // app selects the app's own process series: daprd and the exporters serve the same names.
 const app = `job="todo"`
