@@ -62,6 +62,11 @@ void bus_stop(bus_t *b)
         b->ops->stop(b);
 }
 
+int bus_consumer_lag(bus_t *b, const char *group, const char *topic, int64_t *out)
+{
+    return b->ops->consumer_lag ? b->ops->consumer_lag(b, group, topic, out) : -1;
+}
+
 bool bus_healthy(bus_t *b)
 {
     return b->ops->healthy ? b->ops->healthy(b) : true;

@@ -60,6 +60,12 @@ int bus_subscribe_batch(bus_t *b, const char *group, bool broadcast, const char 
 int bus_start(bus_t *b, struct todo_err *err);
 /* Stops consuming; in-flight handlers finish, and no handler runs after it returns. */
 void bus_stop(bus_t *b);
+/* Messages on topic that group has not consumed yet, summed over the partitions this process
+ * is assigned and knows a position of (kafka: each one's high watermark minus the group's
+ * position, as the consumer's thread last saw them, about once a second). Returns 0 and sets
+ * *out, or -1 when unknown (the local and dapr buses, a group or topic not consumed here, no
+ * position yet). Thread-safe. */
+int bus_consumer_lag(bus_t *b, const char *group, const char *topic, int64_t *out);
 /* True when the broker (or sidecar) is reachable, for /readyz. */
 bool bus_healthy(bus_t *b);
 const char *bus_name(const bus_t *b);

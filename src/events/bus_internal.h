@@ -18,6 +18,8 @@ struct bus_ops {
     int (*start)(bus_t *b, struct todo_err *err);
     void (*stop)(bus_t *b);
     bool (*healthy)(bus_t *b);
+    /* Optional: bus_consumer_lag (unknown without it). */
+    int (*consumer_lag)(bus_t *b, const char *group, const char *topic, int64_t *out);
     void (*destroy)(bus_t *b);
 };
 

@@ -40,13 +40,26 @@
 #define KAFKA_RETRY_MAX_MS      5000
 #define KAFKA_ID_HEADER         "ce_id"
 #define KAFKA_BATCH_MAX         64 /* messages handed to a batch handler at a time */
+#define KAFKA_POS_MAX           64 /* partitions whose position a subscription keeps */
+
+/* Where a group is in one partition: the offset of the next message it will handle. */
+struct kafka_pos {
+    int topic; /* index in kafka_sub.topics */
+    int32_t partition;
+    int64_t next;
+};
 
 struct kafka_sub {
     struct kafka_sub *next;
     struct bus_kafka *kb;
+    char *group;    /* as subscribed */
     char *group_id; /* the effective group.id (broadcast: group-instance) */
     int n_topics;
     char **topics;
+    int64_t *lag;      /* per topic: messages not consumed yet, -1 unknown (atomic) */
+    int64_t lag_at_ms; /* when the thread last read them (mono_ms) */
+    struct kafka_pos pos[KAFKA_POS_MAX]; /* the consumer thread's own; n_pos used */
+    int n_pos;
     bus_handler_fn fn;  /* one message at a time, or */
     bus_batch_fn batch; /* what one poll has fetched, up to KAFKA_BATCH_MAX */
     void *ctx;
@@ -378,10 +391,14 @@ static int add_sub(bus_t *b, const char *group, bool broadcast, const char *cons
     } else {
         s->group_id = xstrdup(group);
     }
+    s->group = xstrdup(group);
     s->n_topics = n_topics;
     s->topics = xcalloc((size_t)n_topics, sizeof *s->topics);
-    for (int i = 0; i < n_topics; i++)
+    s->lag = xcalloc((size_t)n_topics, sizeof *s->lag);
+    for (int i = 0; i < n_topics; i++) {
         s->topics[i] = xstrdup(topics[i]);
+        s->lag[i] = -1;
+    }
     s->fn = fn;
     s->batch = batch;
     s->ctx = ctx;
@@ -461,8 +478,28 @@ static char *dup_bytes(const void *p, size_t len)
  * handler returned (after its transaction committed) are ever stored, so a crash redelivers
  * at most the last interval's messages, which idempotent consumers absorb. Waiting for a
  * synchronous commit after every message capped a group at ~1,600 events/s. */
+/* Notes that m's partition will next hand over the message at offset next (for the lag). */
+static void note_position(struct kafka_sub *s, const rd_kafka_message_t *m, int64_t next)
+{
+    const char *topic = rd_kafka_topic_name(m->rkt);
+    int t = 0;
+    while (t < s->n_topics && strcmp(s->topics[t], topic) != 0)
+        t++;
+    if (t == s->n_topics)
+        return;
+    for (int i = 0; i < s->n_pos; i++)
+        if (s->pos[i].topic == t && s->pos[i].partition == m->partition) {
+            s->pos[i].next = next;
+            return;
+        }
+    if (s->n_pos < KAFKA_POS_MAX)
+        s->pos[s->n_pos++] =
+            (struct kafka_pos){.topic = t, .partition = m->partition, .next = next};
+}
+
 static void commit_message(struct kafka_sub *s, const rd_kafka_message_t *m)
 {
+    note_position(s, m, m->offset + 1);
     rd_kafka_topic_partition_list_t *offsets = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(offsets, rd_kafka_topic_name(m->rkt), m->partition)->offset =
         m->offset + 1;
@@ -480,6 +517,7 @@ static void commit_message(struct kafka_sub *s, const rd_kafka_message_t *m)
  * meanwhile, its new owner starts from the committed offset, which is before m. */
 static void seek_back(struct kafka_sub *s, const rd_kafka_message_t *m)
 {
+    note_position(s, m, m->offset);
     rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(list, rd_kafka_topic_name(m->rkt), m->partition)->offset =
         m->offset;
@@ -604,6 +642,59 @@ static int poll_batch(struct kafka_sub *s, rd_kafka_message_t **ms)
     return n;
 }
 
+/* The lag of topic t: over its partitions assigned here that this process has handled a
+ * message of, the high watermark (librdkafka's, cached from its fetches: no broker round trip)
+ * minus the offset of the next message to handle. -1 when there is no such partition. */
+static int64_t topic_lag(struct kafka_sub *s, const rd_kafka_topic_partition_list_t *parts, int t)
+{
+    int64_t sum = -1;
+    for (int i = 0; i < parts->cnt; i++) {
+        const rd_kafka_topic_partition_t *p = &parts->elems[i];
+        int64_t lo = 0, hi = -1;
+        if (strcmp(p->topic, s->topics[t]) != 0 ||
+            rd_kafka_get_watermark_offsets(s->rk, p->topic, p->partition, &lo, &hi) !=
+                RD_KAFKA_RESP_ERR_NO_ERROR ||
+            hi < 0)
+            continue;
+        for (int k = 0; k < s->n_pos; k++)
+            if (s->pos[k].topic == t && s->pos[k].partition == p->partition)
+                sum = (sum < 0 ? 0 : sum) + (hi > s->pos[k].next ? hi - s->pos[k].next : 0);
+    }
+    return sum;
+}
+
+/* Refreshes s->lag, at most once a second; on the consumer's thread (it owns s->rk). */
+static void note_lag(struct kafka_sub *s)
+{
+    int64_t now = mono_ms();
+    if (now - s->lag_at_ms < 1000)
+        return;
+    s->lag_at_ms = now;
+    rd_kafka_topic_partition_list_t *parts = NULL;
+    if (rd_kafka_assignment(s->rk, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return;
+    for (int t = 0; t < s->n_topics; t++)
+        __atomic_store_n(&s->lag[t], topic_lag(s, parts, t), __ATOMIC_RELAXED);
+    rd_kafka_topic_partition_list_destroy(parts);
+}
+
+static int kafka_consumer_lag(bus_t *b, const char *group, const char *topic, int64_t *out)
+{
+    struct bus_kafka *kb = (struct bus_kafka *)b;
+    for (struct kafka_sub *s = kb->subs; s; s = s->next) {
+        if (strcmp(s->group, group) != 0)
+            continue;
+        for (int t = 0; t < s->n_topics; t++) {
+            int64_t v = __atomic_load_n(&s->lag[t], __ATOMIC_RELAXED);
+            if (strcmp(s->topics[t], topic) == 0 && v >= 0) {
+                *out = v;
+                return 0;
+            }
+        }
+    }
+    return -1;
+}
+
 static void *consumer_thread(void *arg)
 {
     struct kafka_sub *s = arg;
@@ -613,6 +704,7 @@ static void *consumer_thread(void *arg)
     while (!atomic_load(&kb->stopping)) {
         rd_kafka_message_t *ms[KAFKA_BATCH_MAX];
         int verdicts[KAFKA_BATCH_MAX];
+        note_lag(s);
         int n = poll_batch(s, ms);
         if (n == 0)
             continue;
@@ -725,6 +817,8 @@ static void kafka_destroy(bus_t *b)
         for (int i = 0; i < s->n_topics; i++)
             free(s->topics[i]);
         free(s->topics);
+        free(s->lag);
+        free(s->group);
         free(s->group_id);
         free(s);
         s = next;
@@ -745,6 +839,7 @@ static const struct bus_ops kafka_ops = {
     .start = kafka_start,
     .stop = kafka_stop,
     .healthy = kafka_healthy,
+    .consumer_lag = kafka_consumer_lag,
     .destroy = kafka_destroy,
 };
 

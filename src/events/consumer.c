@@ -475,6 +475,32 @@ static void lag_metrics(const consumer_t *c, struct buf *out)
     }
 }
 
+/* todo_consumer_lag_messages{consumer,topic}: what the broker holds that the group has not
+ * consumed yet, where the bus knows it (kafka); left out where it does not. */
+static void lag_messages_metrics(consumer_t *const *cs, int n, struct buf *out)
+{
+    bool header = false;
+    for (int j = 0; j < n; j++) {
+        const consumer_t *c = cs[j];
+        for (int i = 0; i < c->n_handlers; i++) {
+            const char *topic = c->handlers[i].topic;
+            bool seen = false;
+            for (int k = 0; k < i && !seen; k++)
+                seen = strcmp(c->handlers[k].topic, topic) == 0;
+            int64_t lag;
+            if (seen || bus_consumer_lag(c->bus, c->name, topic, &lag) != 0)
+                continue;
+            if (!header)
+                buf_puts(out, "# HELP todo_consumer_lag_messages Messages on the topic the "
+                              "consumer group has not consumed yet (its partitions here).\n"
+                              "# TYPE todo_consumer_lag_messages gauge\n");
+            header = true;
+            buf_printf(out, "todo_consumer_lag_messages{consumer=\"%s\",topic=\"%s\"} %lld\n",
+                       c->name, topic, (long long)lag);
+        }
+    }
+}
+
 void consumer_metrics(consumer_t *const *cs, int n, struct buf *out)
 {
     static const struct {
@@ -520,6 +546,7 @@ void consumer_metrics(consumer_t *const *cs, int n, struct buf *out)
                   "# TYPE todo_consumer_lag_seconds gauge\n");
     for (int j = 0; j < n; j++)
         lag_metrics(cs[j], out);
+    lag_messages_metrics(cs, n, out);
     backlog_metrics(cs, n, out);
 }
 

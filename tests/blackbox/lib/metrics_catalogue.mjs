@@ -34,7 +34,7 @@ export function catalogueFor(role, conditions = [], rows = readCatalogue()) {
 }
 
 /** Every condition the catalogue names. */
-export const CONDITIONS = ['LLM mode', 'a scheduler', 'in-process bus'];
+export const CONDITIONS = ['LLM mode', 'a scheduler', 'in-process bus', 'Kafka bus'];
 
 /** Prometheus text format 0.0.4: {types: Map(family -> type), samples: [{name, labels, value}]}.
  *  Throws on a line that is not valid. */

@@ -3,6 +3,7 @@
  * passes. Every test creates topics of its own (unique names), so runs do not see each
  * other's messages. Waits are polls with deadlines, never fixed sleeps. */
 #include <criterion/criterion.h>
+#include <stdatomic.h>
 
 #include <arpa/inet.h>
 #include <librdkafka/rdkafka.h>
@@ -582,4 +583,52 @@ Test(bus_kafka, concurrent_publishers_each_get_their_own_acknowledgements)
     cr_assert_eq(s.n, 400);
     cr_assert_eq(s.out_of_order, 0);
     pthread_mutex_destroy(&s.mu);
+}
+
+/* Held back (RETRY) while hold_back is set, taken (ACK) after. */
+static atomic_bool hold_back;
+
+static int hold_or_take(void *ctx, const struct bus_message *m)
+{
+    (void)ctx, (void)m;
+    return atomic_load(&hold_back) ? BUS_RETRY : BUS_ACK;
+}
+
+/* Polls bus_consumer_lag until it is want (WAIT_MS at most); returns the last value read. */
+static int64_t wait_lag(bus_t *b, const char *group, const char *topic, int64_t want)
+{
+    int64_t lag = -1, until = now_ms() + WAIT_MS;
+    while (now_ms() < until) {
+        if (bus_consumer_lag(b, group, topic, &lag) != 0)
+            lag = -1;
+        if (lag == want)
+            break;
+        nap();
+    }
+    return lag;
+}
+
+Test(bus_kafka, consumer_lag_counts_what_the_group_has_not_consumed_and_falls_to_zero)
+{
+    NEED_BROKER();
+    char topic[128], group[128];
+    unique(topic, sizeof topic, "lag");
+    unique(group, sizeof group, "group");
+    create_topic(topic, 1);
+    bus_t *b = make_bus(test_brokers(), NULL, 10000);
+    publish_keyed(b, topic, 10, 1, 10);
+    atomic_store(&hold_back, true);
+    struct todo_err err = {0};
+    const char *topics[] = {topic};
+    cr_assert_eq(bus_subscribe(b, group, false, topics, 1, hold_or_take, NULL, &err), TODO_OK);
+    int64_t lag;
+    cr_assert_eq(bus_consumer_lag(b, group, topic, &lag), -1, "unknown before it consumes");
+    start(b);
+    lag = wait_lag(b, group, topic, 10);
+    cr_assert_eq(lag, 10, "all ten wait while the first is retried: %lld", (long long)lag);
+    cr_assert_eq(bus_consumer_lag(b, "another-group", topic, &lag), -1);
+    cr_assert_eq(bus_consumer_lag(b, group, "another-topic", &lag), -1);
+    atomic_store(&hold_back, false);
+    cr_assert_eq(wait_lag(b, group, topic, 0), 0, "none left once they are taken");
+    bus_destroy(b);
 }
