@@ -1,9 +1,12 @@
 # ports.sh - loopback port helpers shared by the test scripts (source it; needs `die`).
 
-# True when 127.0.0.1:PORT is taken: something listens on it, or a connection uses it as its
-# local port (a listener cannot bind a port an outgoing connection holds).
+# True when 127.0.0.1:PORT is taken: something listens on it, or a live connection uses it as
+# its local port (a listener cannot bind a port an outgoing connection holds). Closing states
+# (TIME-WAIT, FIN-WAIT...) do not count: a stopped server's own sockets linger in them, and a
+# server restarted on its port binds it regardless (SO_REUSEADDR).
 port_in_use() {
-    ss -Htan "sport = :$1" 2>/dev/null | grep -q . && return 0
+    ss -Htan state listening state established state syn-sent state syn-recv state close-wait \
+        "sport = :$1" 2>/dev/null | grep -q . && return 0
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
