@@ -20,6 +20,8 @@ if [[ "${1:-}" == "--test" ]]; then
     pkgs+=(chromium fonts-dejavu-core)
     # the Helm chart's checks (scripts/test-helm.sh): PyYAML
     pkgs+=(python3-yaml)
+    # the monitoring checks (scripts/test-monitoring.sh): promtool
+    pkgs+=(prometheus)
 fi
 if [[ "${1:-}" == "--test" || "${1:-}" == "--k8s" ]]; then
     # the Kubernetes test cluster (scripts/k8s/cluster.sh): runtime, etcd, CNI, image building
