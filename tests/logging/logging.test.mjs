@@ -5,8 +5,9 @@
 // Time_Format. Checked: every sample line of deploy/logging/samples/containers.log parses to
 // the fields of samples/expected.json; real lines printed by the binary (`todo migrate` on a
 // scratch SQLite database) parse too; the pipeline's inputs, filters and outputs refer to
-// parsers that exist, Loki labels only low-cardinality keys, and the Helm values hold the
-// very same sections as the plain configuration files.
+// parsers that exist, Loki labels only low-cardinality keys, the GKE filters map every level
+// to a Cloud Logging severity, and the Helm values hold the very same sections as the plain
+// configuration files.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
@@ -134,6 +135,25 @@ describe('the Fluent Bit pipeline of deploy/logging', () => {
                 if (/passw|token|secret/i.test(k)) assert.match(v, /^\$\{\w+\}$/, `${k} comes from the environment`);
             }
         }
+    });
+
+    it('maps_every_level_to_a_cloud_logging_severity_and_msg_and_trace_for_gke', () => {
+        const gke = sections(read('gke/cloud-logging.conf'));
+        const severity = {};
+        for (const s of gke.filter((x) => x.name === 'FILTER' && get(x, 'Condition'))) {
+            const [, key, value] = get(s, 'Condition').split(/\s+/);
+            assert.equal(key, 'level');
+            severity[value] = get(s, 'Set').split(/\s+/)[1];
+        }
+        assert.deepEqual(severity, { debug: 'DEBUG', info: 'INFO', warn: 'WARNING', error: 'ERROR' },
+            'the four levels of docs/operations.md, in Cloud Logging names');
+        const rules = gke.find((x) => x.name === 'FILTER' && get(x, 'Rename'));
+        assert.equal(get(rules, 'Rename'), 'msg message');
+        assert.equal(get(rules, 'Copy'), 'trace_id logging.googleapis.com/trace');
+        const out = gke.find((x) => x.name === 'OUTPUT');
+        assert.equal(get(out, 'Name'), 'stackdriver');
+        assert.equal(get(out, 'severity_key'), 'severity');
+        assert.equal(get(out, 'autoformat_stackdriver_trace'), 'On');
     });
 
     it('gives_the_helm_chart_the_same_sections_as_the_files', () => {
