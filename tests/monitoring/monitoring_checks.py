@@ -108,13 +108,14 @@ def alerts_tested(rules_dir, tests_dir):
 
 
 def catalogue(operations_md):
-    """Metric names of docs/operations.md's "## Metrics" tables (histograms with their
+    """Metric names of the tables of docs/operations.md's sections "## Metrics" (the app's
+    catalogue) and "## Metrics of daprd, the exporters and Prometheus" (histograms with their
     _bucket, _sum and _count series)."""
     with open(operations_md) as fh:
         text = fh.read()
-    m = re.search(r"^## Metrics\n(.*?)(?=^## )", text, re.M | re.S)
+    sections = re.findall(r"^## Metrics\b[^\n]*\n(.*?)(?=^## |\Z)", text, re.M | re.S)
     names = set()
-    for line in (m.group(1) if m else "").splitlines():
+    for line in "\n".join(sections).splitlines():
         if not line.startswith("| `"):
             continue
         cells = [c.strip() for c in line.strip().strip("|").split("|")]

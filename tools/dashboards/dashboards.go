@@ -36,7 +36,7 @@ func q(expr, legend string) []target { return []target{{expr, legend}} }
 // api is the route filter of the API's own requests: the web UI's files, the probes and the
 // scrapes are not the users' API traffic (the SLO rules in deploy/monitoring/rules/slo.yaml
 // use the same).
-const api = `route!~"static|/healthz|/metrics"`
+const api = `route!~"static|/healthz|/readyz|/metrics"`
 
 // app selects the app's own process series: daprd and the exporters serve the same names.
 const app = `job="todo"`
@@ -273,9 +273,10 @@ func kafkaPostgres() dash {
 				{kind: "ts", title: "Messages in by topic", unit: "ops", requires: "kafka-exporter",
 					targets: q(`sum by (topic) (rate(kafka_server_brokertopicmetrics_messagesin_total{topic!=""}[$__rate_interval]))`, "{{topic}}")},
 				{kind: "ts", title: "Bytes in and out", unit: "Bps", requires: "kafka-exporter",
+					description: "The broker's totals (the series without a topic label; the per-topic ones would count twice).",
 					targets: []target{
-						{`sum(rate(kafka_server_brokertopicmetrics_bytesin_total[$__rate_interval]))`, "in"},
-						{`sum(rate(kafka_server_brokertopicmetrics_bytesout_total[$__rate_interval]))`, "out"},
+						{`sum(rate(kafka_server_brokertopicmetrics_bytesin_total{topic=""}[$__rate_interval]))`, "in"},
+						{`sum(rate(kafka_server_brokertopicmetrics_bytesout_total{topic=""}[$__rate_interval]))`, "out"},
 					}},
 				{kind: "stat", title: "Under-replicated partitions", unit: "none", requires: "kafka-exporter",
 					targets: q(`sum(kafka_server_replicamanager_underreplicatedpartitions)`, "partitions")},
