@@ -140,11 +140,17 @@ dry_run_all() {
 
 # The scrape configuration the cluster's Prometheus loads: the one the project ships
 # (deploy/monitoring/scrape/prometheus.yaml), every interval set to 2 s, so rates have data
-# seconds after the pods start (ADR 0054).
+# seconds after the pods start, and a job for the kube-state-metrics beside it (what
+# kube-prometheus-stack adds; ADR 0054). scrape_configs must be the file's last key.
 scrape_config() {
     local f=deploy/monitoring/scrape/prometheus.yaml
     [[ -f $f ]] || die "$f is missing"
+    [[ $(grep -E '^[a-z_]+:' "$f" | tail -n 1) == scrape_configs:* ]] ||
+        die "$f: scrape_configs is not the last key (the tier appends a job to it)"
     sed -E 's/^([[:space:]]*(scrape_interval|evaluation_interval|scrape_timeout):[[:space:]]*)[^[:space:]#]+/\12s/' "$f"
+    printf '%s\n' '' '  # added by scripts/test-k8s.sh: kube-state-metrics, in the Prometheus pod' \
+        '  - job_name: kube-state-metrics' '    honor_labels: true' \
+        "    static_configs: [{targets: ['localhost:8081']}]"
 }
 
 # Prometheus in the namespace monitoring (tests/k8s/prometheus/prometheus.yaml), Ready, with

@@ -10,8 +10,8 @@
 #       postgres  localhost/todo-postgres:15     deploy/images/postgres.Containerfile
 #       kafka     localhost/todo-kafka:3.9.2     deploy/images/kafka.Containerfile
 #       prometheus localhost/prometheus:2.42     deploy/images/prometheus.Containerfile (the
-#                 cluster tier's own Prometheus, tests/k8s/prometheus/; its binary by
-#                 scripts/k8s/gobuild.sh prometheus)
+#                 cluster tier's own Prometheus and kube-state-metrics,
+#                 tests/k8s/prometheus/; binaries by scripts/k8s/gobuild.sh)
 #     Each image is skipped when the hash of what it is made from is unchanged, so a rerun with
 #     nothing changed prints nothing and takes seconds. The archives (docker-archive) are in
 #     $TODO_K8S_CACHE/images (scripts/k8s/image.sh archive REF prints one's path).
@@ -263,21 +263,24 @@ build_kafka() {
 }
 
 # Prometheus: upstream's v2.42.0 built by scripts/k8s/gobuild.sh (Debian's package has no
-# Kubernetes discovery; docs/decisions/0054-cluster-prometheus.md); the key is the Containerfile
-# and the binary's own hash. A context of its own holding only the binary.
+# Kubernetes discovery; docs/decisions/0054-cluster-prometheus.md), and kube-state-metrics
+# beside it; the key is the Containerfile and the binaries' hashes. A context of its own
+# holding only the binaries.
 build_prometheus() {
-    local key bin ctx
-    nice -n 10 "$repo/scripts/k8s/gobuild.sh" prometheus
-    bin=$("$repo/scripts/k8s/gobuild.sh" path prometheus)
-    key=$({
-        tree_hash deploy/images/prometheus.Containerfile
-        sha256sum <"$bin"
-    } | digest)
+    local key bin ctx b
+    nice -n 10 "$repo/scripts/k8s/gobuild.sh" prometheus kube-state-metrics
     mkdir -p "$cache/ctx"
     ctx=$(mktemp -d "$cache/ctx/prometheus.XXXXXX")
-    cp -l "$bin" "$ctx/prometheus" 2>/dev/null || cp "$bin" "$ctx/prometheus"
     # shellcheck disable=SC2064
     trap "rm -rf '$ctx'" EXIT
+    for b in prometheus kube-state-metrics; do
+        bin=$("$repo/scripts/k8s/gobuild.sh" path "$b")
+        cp -l "$bin" "$ctx/$b" 2>/dev/null || cp "$bin" "$ctx/$b"
+    done
+    key=$({
+        tree_hash deploy/images/prometheus.Containerfile
+        (cd "$ctx" && sha256sum prometheus kube-state-metrics)
+    } | digest)
     build_on_base "$PROMETHEUS_REF" "$key" "$ctx" "$repo/deploy/images/prometheus.Containerfile"
     rm -rf "$ctx"
     trap - EXIT

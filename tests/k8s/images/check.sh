@@ -13,8 +13,8 @@
 #             password works, one with a wrong password is refused; it runs as uid 999
 #   kafka     a broker starts and answers a metadata request (kcat); `topics` creates a topic
 #             with its partitions; a message round-trips; a topic is not made by producing
-#   prometheus  runs as uid 999 (no set-id file), version 2.42; it starts, scrapes itself and
-#             answers a query through its HTTP API
+#   prometheus  runs as uid 999 (no set-id file), version 2.42 (and kube-state-metrics v2.20);
+#             it starts, scrapes itself and answers a query through its HTTP API
 #   (all three) `todo migrate` on the PostgreSQL image; `todo serve` with the Kafka bus on both
 #             publishes a created task's event to task-events
 #   always    no Containerfile or entry point names an architecture (comments aside)
@@ -392,6 +392,8 @@ check_prometheus() {
     c=$ctr
     check_no_setid prometheus "$c"
     check "prometheus: version 2.42" grep -q 'version 2\.42\.' <<<"$(bah run "$c" -- prometheus --version 2>&1)"
+    check "prometheus: kube-state-metrics v2.20 beside it" \
+        grep -q 'version v2\.20\.' <<<"$(bah run "$c" -- kube-state-metrics version 2>&1)"
     mkdir -p "$tmp/prom"
     start_prom() {
         port=$(free_port)
