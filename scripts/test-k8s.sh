@@ -147,7 +147,8 @@ scrape_config() {
     [[ -f $f ]] || die "$f is missing"
     [[ $(grep -E '^[a-z_]+:' "$f" | tail -n 1) == scrape_configs:* ]] ||
         die "$f: scrape_configs is not the last key (the tier appends a job to it)"
-    sed -E 's/^([[:space:]]*(scrape_interval|evaluation_interval|scrape_timeout):[[:space:]]*)[^[:space:]#]+/\12s/' "$f"
+    local keys='scrape_interval|evaluation_interval|scrape_timeout'
+    sed -E "s/^([[:space:]]*($keys):[[:space:]]*)[^[:space:]#]+/\\12s/" "$f"
     printf '%s\n' '' '  # added by scripts/test-k8s.sh: kube-state-metrics, in the Prometheus pod' \
         '  - job_name: kube-state-metrics' '    honor_labels: true' \
         "    static_configs: [{targets: ['localhost:8081']}]"
@@ -160,7 +161,8 @@ deploy_prometheus() {
     cfg=$(mktemp)
     scrape_config >"$cfg"
     [[ -d deploy/monitoring/rules ]] && rules=(--from-file=deploy/monitoring/rules/)
-    log "Prometheus: deploy/monitoring/scrape/prometheus.yaml (intervals 2 s), deploy/monitoring/rules/"
+    log "Prometheus: deploy/monitoring/scrape/prometheus.yaml (intervals 2 s)," \
+        "deploy/monitoring/rules/"
     K apply -f tests/k8s/prometheus/prometheus.yaml >/dev/null
     K -n monitoring create configmap prometheus-config --from-file=prometheus.yml="$cfg" \
         --dry-run=client -o yaml | K apply -f - >/dev/null

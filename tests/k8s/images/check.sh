@@ -112,7 +112,7 @@ serve() {
         until "$ready" >/dev/null 2>&1; do
             if ! kill -0 -- "-$g" 2>/dev/null; then
                 # ended: the caller's stop_last pops it, unless it is started again
-                grep -q 'Address already in use' "$log" || return 1
+                grep -qi 'Address already in use' "$log" || return 1
                 unset 'pgids[-1]'
                 continue 2
             fi
@@ -391,14 +391,16 @@ check_prometheus() {
     new_ctr "$ref"
     c=$ctr
     check_no_setid prometheus "$c"
-    check "prometheus: version 2.42" grep -q 'version 2\.42\.' <<<"$(bah run "$c" -- prometheus --version 2>&1)"
+    check "prometheus: version 2.42" \
+        grep -q 'version 2\.42\.' <<<"$(bah run "$c" -- prometheus --version 2>&1)"
     check "prometheus: kube-state-metrics v2.20 beside it" \
         grep -q 'version v2\.20\.' <<<"$(bah run "$c" -- kube-state-metrics version 2>&1)"
     mkdir -p "$tmp/prom"
     start_prom() {
         port=$(free_port)
         printf '%s\n' 'global: {scrape_interval: 1s, evaluation_interval: 1s}' 'scrape_configs:' \
-            '  - job_name: self' "    static_configs: [{targets: ['127.0.0.1:$port']}]" >"$tmp/prom/prometheus.yml"
+            '  - job_name: self' "    static_configs: [{targets: ['127.0.0.1:$port']}]" \
+            >"$tmp/prom/prometheus.yml"
         start "$1" --volume "$tmp/prom:/etc/todo-check:ro" "$c" -- /usr/bin/prometheus \
             --config.file=/etc/todo-check/prometheus.yml --storage.tsdb.path=/prometheus \
             --web.listen-address="127.0.0.1:$port"
@@ -407,10 +409,11 @@ check_prometheus() {
     if serve "$tmp/prometheus.log" prom_ready start_prom; then
         ok "prometheus: ready (port $port)"
         self_up() {
-            curl -fsS "http://127.0.0.1:$port/api/v1/query" --data-urlencode 'query=up{job="self"} == 1' |
+            curl -fsS "http://127.0.0.1:$port/api/v1/query" \
+                --data-urlencode 'query=up{job="self"} == 1' |
                 grep -q '"result":\[{'
         }
-        check "prometheus: it scrapes itself (up{job=\"self\"} == 1 through the HTTP API)" wait_for self_up
+        check "prometheus: it scrapes itself (up{job=\"self\"} == 1, HTTP API)" wait_for self_up
         check "prometheus: runs as uid 999" grep -qx 999 <<<"$(bah run "$c" -- id -u)"
     else
         fail "prometheus: not ready within ${timeout}s"
