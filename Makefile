@@ -6,7 +6,7 @@ JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 
 .PHONY: all deps test-deps build build-asan web run test unit blackbox blackbox-sqlite \
-        blackbox-postgres blackbox-asan unit-tsan test-helm test-workflows test-monitoring dashboards test-events test-dapr test-k8s test-browser test-mcp format format-check bench bench-1m bench-smoke fuzz fuzz-smoke clean
+        blackbox-postgres blackbox-asan unit-tsan test-helm test-workflows test-monitoring dashboards test-logging test-events test-dapr test-k8s test-browser test-mcp format format-check bench bench-1m bench-smoke fuzz fuzz-smoke clean
 
 all: build
 
@@ -45,7 +45,7 @@ run: build web
 # tier (the web UI in headless Chromium against a real `todo serve`), then the MCP tier (the
 # official SDK client over /mcp and `todo mcp`), and last the cluster tier (the image and the
 # chart on a real single-node Kubernetes with Dapr, in a network namespace; docs/deploy/test-cluster.md).
-test: test-deps format-check unit unit-tsan fuzz-smoke blackbox bench-smoke test-helm test-workflows test-monitoring test-events test-dapr test-browser test-mcp test-k8s
+test: test-deps format-check unit unit-tsan fuzz-smoke blackbox bench-smoke test-helm test-workflows test-monitoring test-logging test-events test-dapr test-browser test-mcp test-k8s
 
 unit: build-asan
 	scripts/with-postgres.sh scripts/with-kafka.sh scripts/with-dapr.sh 0 scripts/run-unit.sh $(ASAN_BUILD) -j $(JOBS)
@@ -94,6 +94,10 @@ test-monitoring:
 
 dashboards:
 	cd tools/dashboards && go run -mod=readonly . -rules ../../deploy/monitoring/rules -out ../../deploy/monitoring
+
+# deploy/logging's Fluent Bit parsers run on sample and real log lines (tests/logging/)
+test-logging: build
+	node --test tests/logging/
 
 # `todo api` and `todo audit` as separate processes over a throw-away Kafka broker and
 # PostgreSQL; kcat reads the topics back (tests/events/README.md).

@@ -5,7 +5,9 @@
 # (scripts/k8s/with-cluster.sh, which always tears it down, also on failure or interrupt), and
 # inside it: imports the images, installs the Dapr control plane, checks every values file's
 # manifests with the real API server (server-side dry run), installs the chart with the local
-# values and runs the end-to-end tests (node:test, inside the cluster's network namespace).
+# values, deploys the tier's own Prometheus (tests/k8s/prometheus/, ADR 0054) and runs the
+# end-to-end tests and then the monitoring and logs checks (node:test, inside the cluster's
+# network namespace).
 # A timing line per phase; on failure the failing pods are described and their logs printed
 # before the tear-down (docs/deploy/test-cluster.md).
 #
@@ -47,7 +49,7 @@ outside() {
         command -v "$c" >/dev/null || die "$c is required (scripts/bootstrap.sh)"
     done
     nice -n 10 scripts/k8s/gobuild.sh kube-apiserver kube-controller-manager kube-scheduler kubelet \
-        kube-proxy kubectl helm coredns operator sentry injector placement
+        kube-proxy kubectl helm coredns operator sentry injector placement prometheus
     phase tools
     scripts/k8s/images.sh --tag "$tag"
     scripts/k8s/dapr.sh image
@@ -75,7 +77,7 @@ diagnose() {
     K get pods -A -o wide || true
     K get events -A --sort-by=.lastTimestamp 2>/dev/null | tail -n 40 || true
     local n p
-    for n in "$ns" dapr-system; do
+    for n in "$ns" dapr-system monitoring; do
         K -n "$n" get pods -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.status.containerStatuses[*].ready}{" "}{.status.containerStatuses[*].restartCount}{"\n"}{end}' 2>/dev/null |
             awk '/false/ || $0 ~ / [1-9][0-9]*( |$)/ || NF < 2 {print $1}' |
             while read -r p; do
@@ -136,6 +138,41 @@ dry_run_all() {
     done
 }
 
+# The scrape configuration the cluster's Prometheus loads: the one the project ships
+# (deploy/monitoring/scrape/prometheus.yaml), every interval set to 2 s, so rates have data
+# seconds after the pods start, and a job for the kube-state-metrics beside it (what
+# kube-prometheus-stack adds; ADR 0054). scrape_configs must be the file's last key.
+scrape_config() {
+    local f=deploy/monitoring/scrape/prometheus.yaml
+    [[ -f $f ]] || die "$f is missing"
+    [[ $(grep -E '^[a-z_]+:' "$f" | tail -n 1) == scrape_configs:* ]] ||
+        die "$f: scrape_configs is not the last key (the tier appends a job to it)"
+    local keys='scrape_interval|evaluation_interval|scrape_timeout'
+    sed -E "s/^([[:space:]]*($keys):[[:space:]]*)[^[:space:]#]+/\\12s/" "$f"
+    printf '%s\n' '' '  # added by scripts/test-k8s.sh: kube-state-metrics, in the Prometheus pod' \
+        '  - job_name: kube-state-metrics' '    honor_labels: true' \
+        "    static_configs: [{targets: ['localhost:8081']}]"
+}
+
+# Prometheus in the namespace monitoring (tests/k8s/prometheus/prometheus.yaml), Ready, with
+# the rules of deploy/monitoring/rules/ (the recording rules some panels query).
+deploy_prometheus() {
+    local cfg rules=()
+    cfg=$(mktemp)
+    scrape_config >"$cfg"
+    [[ -d deploy/monitoring/rules ]] && rules=(--from-file=deploy/monitoring/rules/)
+    log "Prometheus: deploy/monitoring/scrape/prometheus.yaml (intervals 2 s)," \
+        "deploy/monitoring/rules/"
+    K apply -f tests/k8s/prometheus/prometheus.yaml >/dev/null
+    K -n monitoring create configmap prometheus-config --from-file=prometheus.yml="$cfg" \
+        --dry-run=client -o yaml | K apply -f - >/dev/null
+    K -n monitoring create configmap prometheus-rules "${rules[@]}" \
+        --dry-run=client -o yaml | K apply -f - >/dev/null
+    rm -f "$cfg"
+    K -n monitoring rollout status deployment/prometheus --timeout=120s >/dev/null ||
+        { log "Prometheus did not become Ready"; return 1; }
+}
+
 inside() {
     # the outer script's "tear-down" line starts when this ends, however it ends
     [[ -z ${TODO_K8S_MARK:-} ]] || trap 'now >"$TODO_K8S_MARK"' EXIT
@@ -154,6 +191,10 @@ inside() {
     H install "$release" "$chart" -n "$ns" --create-namespace -f "$chart/values-local.yaml" \
         --set "image.tag=$tag" --wait --timeout 6m >/dev/null || rc=$?
     phase "helm install"
+    if [[ $rc -eq 0 ]]; then
+        deploy_prometheus || rc=$?
+        phase prometheus
+    fi
     if [[ $rc -eq 0 ]]; then
         TODO_K8S_NEW_TAG=${tag}2 scripts/k8s/in-ns node --test --test-concurrency=1 --test-timeout=600000 "$@" \
             tests/k8s/*.test.mjs || rc=$?

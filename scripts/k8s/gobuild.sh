@@ -9,8 +9,11 @@
 #
 # TOOL is one of: kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy
 # kubectl (module tools/k8s), coredns (tools/coredns), helm (tools/helm), operator sentry
-# injector placement (tools/dapr-cp). A binary is current when the hash of its module's go.mod,
-# go.sum and *.go matches the one recorded beside it.
+# injector placement (tools/dapr-cp), prometheus (tools/prometheus: upstream's v2.42.0, for the
+# cluster tier's Prometheus image; Debian's is built without Kubernetes discovery),
+# kube-state-metrics (tools/kube-state-metrics, beside that Prometheus). A binary is
+# current when the hash of its module's go.mod, go.sum and *.go matches the one recorded beside
+# it.
 #
 # Environment: TODO_K8S_CACHE (default ~/.cache/todo-k8s); Go's own GOMODCACHE and GOCACHE as
 # for any build (a cold Kubernetes build takes ~11 minutes on 2 cores, a warm one seconds).
@@ -37,6 +40,14 @@ module_of() {
             echo "k8s k8s.io/kubernetes/cmd/$1 $k8s_ld" ;;
         coredns) echo "coredns . " ;;
         helm) echo "helm helm.sh/helm/v3/cmd/helm -X helm.sh/helm/v3/internal/version.version=v3.21.4" ;;
+        prometheus)
+            local p=github.com/prometheus/common/version
+            echo "prometheus github.com/prometheus/prometheus/cmd/prometheus -X $p.Version=2.42.0 \
+-X $p.Branch=v2.42.0 -X $p.BuildUser=todo -X $p.BuildDate=20230131-17:04:46" ;;
+        kube-state-metrics)
+            echo "kube-state-metrics k8s.io/kube-state-metrics/v2 \
+-X github.com/prometheus/common/version.Version=v2.20.0 \
+-X github.com/prometheus/common/version.BuildUser=todo" ;;
         operator | sentry | injector | placement)
             # As upstream's Makefile (v1.16.5 is commit f167add0 of github.com/dapr/dapr, the
             # Origin.Hash of the module's .info): /v1.0/metadata and every log line say 1.16.5.

@@ -9,6 +9,9 @@
 #       todo      localhost/todo:T (T=dev)       deploy/Containerfile on that base
 #       postgres  localhost/todo-postgres:15     deploy/images/postgres.Containerfile
 #       kafka     localhost/todo-kafka:3.9.2     deploy/images/kafka.Containerfile
+#       prometheus localhost/prometheus:2.42     deploy/images/prometheus.Containerfile (the
+#                 cluster tier's own Prometheus and kube-state-metrics,
+#                 tests/k8s/prometheus/; binaries by scripts/k8s/gobuild.sh)
 #     Each image is skipped when the hash of what it is made from is unchanged, so a rerun with
 #     nothing changed prints nothing and takes seconds. The archives (docker-archive) are in
 #     $TODO_K8S_CACHE/images (scripts/k8s/image.sh archive REF prints one's path).
@@ -19,7 +22,8 @@
 #     on the other two (migrate; an event on task-events). Needs root.
 #   scripts/k8s/images.sh refs [--tag T] [NAME...]   prints the references, one a line
 #   scripts/k8s/images.sh import SOCKET [--tag T] [NAME...]   imports the archives of the
-#     built images (default todo postgres kafka: what pods run) into the containerd at SOCKET
+#     built images (default todo postgres kafka prometheus: what pods run) into the containerd
+#     at SOCKET
 #
 # Environment: TODO_K8S_CACHE (default ~/.cache/todo-k8s), TODO_CACHE (the Kafka jars:
 # scripts/kafka.sh fetch).
@@ -34,6 +38,7 @@ BASE_REF=localhost/debian:bookworm
 POSTGRES_REF=localhost/todo-postgres:15
 KAFKA_VERSION=3.9.2
 KAFKA_REF=localhost/todo-kafka:$KAFKA_VERSION
+PROMETHEUS_REF=localhost/prometheus:2.42
 # What the base holds beyond minbase: certificates for TLS clients (libcurl, Kafka's SASL/TLS).
 BASE_INCLUDE=ca-certificates
 # Left out of every image built on the base (kept in dpkg's config inside it): documentation,
@@ -257,7 +262,31 @@ build_kafka() {
     trap - EXIT
 }
 
-names_all=(base todo postgres kafka)
+# Prometheus: upstream's v2.42.0 built by scripts/k8s/gobuild.sh (Debian's package has no
+# Kubernetes discovery; docs/decisions/0054-cluster-prometheus.md), and kube-state-metrics
+# beside it; the key is the Containerfile and the binaries' hashes. A context of its own
+# holding only the binaries.
+build_prometheus() {
+    local key bin ctx b
+    nice -n 10 "$repo/scripts/k8s/gobuild.sh" prometheus kube-state-metrics
+    mkdir -p "$cache/ctx"
+    ctx=$(mktemp -d "$cache/ctx/prometheus.XXXXXX")
+    # shellcheck disable=SC2064
+    trap "rm -rf '$ctx'" EXIT
+    for b in prometheus kube-state-metrics; do
+        bin=$("$repo/scripts/k8s/gobuild.sh" path "$b")
+        cp -l "$bin" "$ctx/$b" 2>/dev/null || cp "$bin" "$ctx/$b"
+    done
+    key=$({
+        tree_hash deploy/images/prometheus.Containerfile
+        (cd "$ctx" && sha256sum prometheus kube-state-metrics)
+    } | digest)
+    build_on_base "$PROMETHEUS_REF" "$key" "$ctx" "$repo/deploy/images/prometheus.Containerfile"
+    rm -rf "$ctx"
+    trap - EXIT
+}
+
+names_all=(base todo postgres kafka prometheus)
 tag=dev
 sub=build sock=
 case ${1:-} in
@@ -269,15 +298,15 @@ while (($#)); do
     case $1 in
         --tag) [[ $# -ge 2 ]] || die "--tag needs a value"; tag=$2; shift 2 ;;
         --tag=*) tag=${1#--tag=}; shift ;;
-        base | todo | postgres | kafka) names+=("$1"); shift ;;
-        -h | --help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        base | todo | postgres | kafka | prometheus) names+=("$1"); shift ;;
+        -h | --help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument: $1 (names: ${names_all[*]})" ;;
     esac
 done
 [[ $tag =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] || die "not a valid image tag: $tag"
 if ((${#names[@]} == 0)); then
     names=("${names_all[@]}")
-    [[ $sub == import ]] && names=(todo postgres kafka)
+    [[ $sub == import ]] && names=(todo postgres kafka prometheus)
 fi
 
 ref_of() {
@@ -286,6 +315,7 @@ ref_of() {
         todo) echo "localhost/todo:$tag" ;;
         postgres) echo "$POSTGRES_REF" ;;
         kafka) echo "$KAFKA_REF" ;;
+        prometheus) echo "$PROMETHEUS_REF" ;;
     esac
 }
 
@@ -305,6 +335,7 @@ case $sub in
                 todo) build_todo "$tag" ;;
                 postgres) build_postgres ;;
                 kafka) build_kafka ;;
+                prometheus) build_prometheus ;;
             esac
         done ;;
 esac

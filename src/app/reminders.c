@@ -13,6 +13,8 @@
 #include "base/buf.h"
 #include "base/log.h"
 #include "base/timeutil.h"
+#include "base/trace.h"
+#include "base/xalloc.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -114,8 +116,34 @@ struct fire_batch {
     struct app *a;
     int64_t now;
     struct reminder_due *due; /* claimed and written, once committed */
+    char (*trace_ids)[33];    /* due[i]'s firing's trace id */
     int n;
 };
+
+/* A firing is a unit of work of its own, hours after the write that scheduled it: it starts
+ * a new trace (it must not inherit the committer thread's last request's), which its event
+ * carries to notify; this line joins that trace to the task (docs/decisions/0055). */
+static void begin_firing_trace(char trace_id[33])
+{
+    app_trace_set(NULL);
+    traceparent_trace_id(app_trace_current(), trace_id);
+}
+
+static void log_fired(const struct reminder_due *d, int64_t now, const char *trace_id)
+{
+    if (!log_enabled(LOG_INFO))
+        return;
+    struct buf f;
+    buf_init(&f);
+    buf_printf(&f,
+               "\"reminder_id\":%lld,\"task_id\":%lld,\"event_id\":\"reminder-%lld-%lld\","
+               "\"late\":%s,\"trace_id\":",
+               (long long)d->id, (long long)d->task_id, (long long)d->id, (long long)d->remind_at,
+               sched_is_late(d->remind_at, now) ? "true" : "false");
+    buf_json_str(&f, trace_id);
+    log_write(LOG_INFO, "reminder fired", f.data);
+    buf_release(&f);
+}
 
 static int fire_work(store_t *s, void *arg)
 {
@@ -127,9 +155,11 @@ static int fire_work(store_t *s, void *arg)
     struct reminder_due *due = NULL;
     int n = 0;
     int rc = store_reminders_claim_due(s, b->now, FIRE_BATCH, &due, &n);
-    for (int i = 0; rc == TODO_OK && i < n; i++)
+    for (int i = 0; rc == TODO_OK && i < n; i++) {
+        begin_firing_trace(b->trace_ids[i]);
         rc =
             app_events_reminder_due(b->a, &due[i], sched_is_late(due[i].remind_at, b->now), b->now);
+    }
     if (rc != TODO_OK) {
         reminders_due_free(due, n);
         return rc;
@@ -147,14 +177,17 @@ int app_reminders_fire_due(void *arg, int64_t now_ms, int64_t *next_at)
     store_thread_background(); /* the scheduler's thread
                                   (docs/decisions/0028-write-path-and-memory.md) */
     int rc;
-    struct fire_batch b = {.a = a};
+    struct fire_batch b = {.a = a, .trace_ids = xcalloc(FIRE_BATCH, sizeof *b.trace_ids)};
     do {
         rc = store_write(a->store, fire_work, &b);
-        for (int i = 0; rc == TODO_OK && i < b.n; i++)
+        for (int i = 0; rc == TODO_OK && i < b.n; i++) {
             sched_observe_fired(sched_of(a), b.now - b.due[i].remind_at);
+            log_fired(&b.due[i], b.now, b.trace_ids[i]);
+        }
         reminders_due_free(b.due, b.n);
         b.due = NULL;
     } while (rc == TODO_OK && b.n == FIRE_BATCH);
+    free(b.trace_ids);
     if (rc == TODO_OK)
         rc = store_reminders_next(a->store, next_at);
     return rc;
@@ -164,17 +197,22 @@ struct fire_one {
     struct app *a;
     int64_t id, remind_at, now;
     bool fired, requeued;
+    struct reminder_due due; /* the claimed reminder, for the log line */
+    char trace_id[33];
 };
 
 static int fire_one_work(store_t *s, void *arg)
 {
     struct fire_one *f = arg;
-    struct reminder_due d = {0};
+    reminder_due_release(&f->due);
+    memset(&f->due, 0, sizeof f->due);
     f->fired = false;
-    int rc = store_reminder_claim(s, f->id, f->remind_at, f->now, &d, &f->fired);
-    if (rc == TODO_OK && f->fired)
-        rc = app_events_reminder_due(f->a, &d, sched_is_late(d.remind_at, f->now), f->now);
-    reminder_due_release(&d);
+    int rc = store_reminder_claim(s, f->id, f->remind_at, f->now, &f->due, &f->fired);
+    if (rc == TODO_OK && f->fired) {
+        begin_firing_trace(f->trace_id);
+        rc =
+            app_events_reminder_due(f->a, &f->due, sched_is_late(f->due.remind_at, f->now), f->now);
+    }
     if (rc != TODO_OK || f->fired || f->a->sched_mode != APP_SCHED_DAPR)
         return rc;
     /* a stale job (its reminder moved, and the job for the new time went missing): the row
@@ -195,8 +233,11 @@ int app_reminder_fire(struct app *a, int64_t id, int64_t remind_at, int64_t now_
     assert(a && fired);
     struct fire_one f = {.a = a, .id = id, .remind_at = remind_at, .now = now_ms};
     int rc = store_write(a->store, fire_one_work, &f);
-    if (rc == TODO_OK && f.fired)
+    if (rc == TODO_OK && f.fired) {
         sched_observe_fired(sched_of(a), now_ms - remind_at);
+        log_fired(&f.due, now_ms, f.trace_id);
+    }
+    reminder_due_release(&f.due);
     if (rc == TODO_OK && f.requeued)
         sched_notify(sched_of(a), now_ms);
     *fired = rc == TODO_OK && f.fired;

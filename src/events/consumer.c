@@ -128,8 +128,12 @@ static int apply_once(consumer_t *c, struct handler_reg *h, const struct cloudev
     return TODO_OK;
 }
 
+/* One line about message m: its consumer, topic, event id, type and subject (the task id of
+ * task and reminder events) when ce parsed (NULL: not a CloudEvent), and trace id, which
+ * joins it to the request that caused it (docs/deploy/logging.md). Ids only: no data. */
 static void log_event(enum log_level level, const char *msg, const consumer_t *c,
-                      const struct bus_message *m, const char *trace_id, const char *error)
+                      const struct bus_message *m, const struct cloudevent *ce,
+                      const char *trace_id, const char *error)
 {
     if (!log_enabled(level))
         return;
@@ -141,6 +145,12 @@ static void log_event(enum log_level level, const char *msg, const consumer_t *c
     buf_json_str(&f, m->topic);
     buf_puts(&f, ",\"event_id\":");
     buf_json_str(&f, m->id ? m->id : "");
+    if (ce) {
+        buf_puts(&f, ",\"type\":");
+        buf_json_str(&f, ce->type);
+        buf_puts(&f, ",\"subject\":");
+        buf_json_str(&f, ce->subject);
+    }
     buf_puts(&f, ",\"trace_id\":");
     buf_json_str(&f, trace_id);
     if (error) {
@@ -191,7 +201,7 @@ static int dead_letter(consumer_t *c, const struct bus_message *m, int attempts,
  * Returns the verdict. */
 static int reject_unparsable(consumer_t *c, const struct bus_message *m, const char *why)
 {
-    log_event(LOG_ERROR, "event is not a valid CloudEvent; dead-lettered", c, m, "", why);
+    log_event(LOG_ERROR, "event is not a valid CloudEvent; dead-lettered", c, m, NULL, "", why);
     json_t *as_json = json_loadb(m->payload, m->len, JSON_DECODE_ANY, NULL);
     bool is_json = as_json != NULL;
     json_decref(as_json);
@@ -231,7 +241,8 @@ static void note_handled(consumer_t *c, struct item *it, bool duplicate)
     add(duplicate ? &it->h->duplicates : &it->h->consumed);
     __atomic_store_n(&it->h->last_event_time, it->ce.time, __ATOMIC_RELAXED);
     __atomic_store_n(&it->h->last_handled_at, time_now_ms(), __ATOMIC_RELAXED);
-    log_event(LOG_DEBUG, duplicate ? "duplicate event ignored" : "event handled", c, it->m,
+    /* info: the line an operator greps for by trace id (docs/decisions/0055) */
+    log_event(LOG_INFO, duplicate ? "duplicate event ignored" : "event handled", c, it->m, &it->ce,
               it->trace_id, NULL);
 }
 
@@ -304,7 +315,7 @@ static void apply_batch(consumer_t *c, struct item *items, int n, int *verdicts)
             it->state = IT_FAILED; /* undone to its savepoint; the rest goes on */
             it->first_rc = arc;
             add(&it->h->failed);
-            log_event(LOG_WARN, "event failed in a batch; retrying it alone", c, it->m,
+            log_event(LOG_WARN, "event failed in a batch; retrying it alone", c, it->m, &it->ce,
                       it->trace_id, it->err.message);
             rc = TODO_OK;
         }
@@ -361,7 +372,7 @@ static int handle_alone(consumer_t *c, struct item *it)
         /* a malformed event stays malformed: dead-letter it without retrying */
         bool permanent = rc == TODO_ERR_BAD_REQUEST || rc == TODO_ERR_VALIDATION;
         if (attempt >= c->cfg.max_attempts || permanent) {
-            log_event(LOG_ERROR, "event failed every attempt; dead-lettered", c, it->m,
+            log_event(LOG_ERROR, "event failed every attempt; dead-lettered", c, it->m, &it->ce,
                       it->trace_id, err.message);
             if (dead_letter(c, it->m, attempt, err.message, true))
                 return BUS_RETRY; /* the dead-letter topic is unreachable: keep it */
@@ -369,7 +380,7 @@ static int handle_alone(consumer_t *c, struct item *it)
             return BUS_DROP;
         }
         add(&h->retried);
-        log_event(LOG_WARN, "event failed; retrying", c, it->m, it->trace_id, err.message);
+        log_event(LOG_WARN, "event failed; retrying", c, it->m, &it->ce, it->trace_id, err.message);
         sleep_ms(backoff);
         backoff = backoff * 2 > c->cfg.backoff_max_ms ? c->cfg.backoff_max_ms : backoff * 2;
         todo_err_clear(&err);

@@ -6,8 +6,10 @@
  * process (a new Kafka group starts from the earliest offset) are history, not pushed.
  * docs/decisions/0033-websocket-realtime.md. */
 #include "services/realtime/realtime.h"
+#include "base/buf.h"
 #include "base/log.h"
 #include "base/timeutil.h"
+#include "base/trace.h"
 #include "core/event.h"
 
 #include <assert.h>
@@ -48,6 +50,28 @@ void realtime_routes_register(struct realtime_service *rt, http_server_t *server
     http_route_add(server, "GET", "/ws", ws_handle_upgrade, rt->hub);
 }
 
+/* One info line per event handed to the hub: ids and the trace id, which joins it to the
+ * request that caused it (docs/decisions/0055). */
+static void log_pushed(const struct cloudevent *ce)
+{
+    if (!log_enabled(LOG_INFO))
+        return;
+    char trace_id[33];
+    traceparent_trace_id(ce->traceparent, trace_id);
+    struct buf f;
+    buf_init(&f);
+    buf_puts(&f, "\"event_id\":");
+    buf_json_str(&f, ce->id);
+    buf_puts(&f, ",\"type\":");
+    buf_json_str(&f, ce->type);
+    buf_puts(&f, ",\"subject\":");
+    buf_json_str(&f, ce->subject);
+    buf_puts(&f, ",\"trace_id\":");
+    buf_json_str(&f, trace_id);
+    log_write(LOG_INFO, "event handed to the hub", f.data);
+    buf_release(&f);
+}
+
 static int on_update(void *ctx, const struct bus_message *m)
 {
     struct realtime_service *rt = ctx;
@@ -66,9 +90,10 @@ static int on_update(void *ctx, const struct bus_message *m)
     struct buf msg;
     buf_init(&msg);
     int rc = app_realtime_message(&ce, user, &msg);
-    if (rc == TODO_OK)
+    if (rc == TODO_OK) {
         ws_hub_send_user(rt->hub, user, msg.data, msg.len);
-    else if (rc != TODO_ERR_NOT_FOUND)
+        log_pushed(&ce);
+    } else if (rc != TODO_ERR_NOT_FOUND)
         log_msg(LOG_WARN, "realtime: event %s (%s) has no pushable data", ce.id, ce.type);
     buf_release(&msg);
     cloudevent_release(&ce);

@@ -3,7 +3,7 @@
 # from buildah's storage as a container on the host's network, on loopback ports picked free
 # (docs/deploy/images.md). The cluster tier runs it before bringing its cluster up.
 #
-# Usage: tests/k8s/images/check.sh [--tag T] [todo|postgres|kafka...]   (default: all three)
+# Usage: tests/k8s/images/check.sh [--tag T] [todo|postgres|kafka|prometheus...]   (default: all)
 #   todo      the image's configuration (non-root user 10001, entry point, TODO_* env, port
 #             8080); `todo version` runs as that user; no compiler and no -dev package in the
 #             image; `todo serve` starts and serves /healthz, /readyz and the web UI; it also
@@ -13,6 +13,8 @@
 #             password works, one with a wrong password is refused; it runs as uid 999
 #   kafka     a broker starts and answers a metadata request (kcat); `topics` creates a topic
 #             with its partitions; a message round-trips; a topic is not made by producing
+#   prometheus  runs as uid 999 (no set-id file), version 2.42 (and kube-state-metrics v2.20);
+#             it starts, scrapes itself and answers a query through its HTTP API
 #   (all three) `todo migrate` on the PostgreSQL image; `todo serve` with the Kafka bus on both
 #             publishes a created task's event to task-events
 #   always    no Containerfile or entry point names an architecture (comments aside)
@@ -110,7 +112,7 @@ serve() {
         until "$ready" >/dev/null 2>&1; do
             if ! kill -0 -- "-$g" 2>/dev/null; then
                 # ended: the caller's stop_last pops it, unless it is started again
-                grep -q 'Address already in use' "$log" || return 1
+                grep -qi 'Address already in use' "$log" || return 1
                 unset 'pgids[-1]'
                 continue 2
             fi
@@ -381,16 +383,55 @@ check_stack() {
     stop_last
 }
 
+# Prometheus as the cluster tier runs it (tests/k8s/prometheus/): as its non-root user, on the
+# image's own data directory; it scrapes itself, and a query through the HTTP API sees it up.
+check_prometheus() {
+    local ref=localhost/prometheus:2.42 c port
+    check "prometheus: user is 999:999" [ "$(config "$ref" '{{.OCIv1.Config.User}}')" = 999:999 ]
+    new_ctr "$ref"
+    c=$ctr
+    check_no_setid prometheus "$c"
+    check "prometheus: version 2.42" \
+        grep -q 'version 2\.42\.' <<<"$(bah run "$c" -- prometheus --version 2>&1)"
+    check "prometheus: kube-state-metrics v2.20 beside it" \
+        grep -q 'version v2\.20\.' <<<"$(bah run "$c" -- kube-state-metrics version 2>&1)"
+    mkdir -p "$tmp/prom"
+    start_prom() {
+        port=$(free_port)
+        printf '%s\n' 'global: {scrape_interval: 1s, evaluation_interval: 1s}' 'scrape_configs:' \
+            '  - job_name: self' "    static_configs: [{targets: ['127.0.0.1:$port']}]" \
+            >"$tmp/prom/prometheus.yml"
+        start "$1" --volume "$tmp/prom:/etc/todo-check:ro" "$c" -- /usr/bin/prometheus \
+            --config.file=/etc/todo-check/prometheus.yml --storage.tsdb.path=/prometheus \
+            --web.listen-address="127.0.0.1:$port"
+    }
+    prom_ready() { curl -fsS "http://127.0.0.1:$port/-/ready"; }
+    if serve "$tmp/prometheus.log" prom_ready start_prom; then
+        ok "prometheus: ready (port $port)"
+        self_up() {
+            curl -fsS "http://127.0.0.1:$port/api/v1/query" \
+                --data-urlencode 'query=up{job="self"} == 1' |
+                grep -q '"result":\[{'
+        }
+        check "prometheus: it scrapes itself (up{job=\"self\"} == 1, HTTP API)" wait_for self_up
+        check "prometheus: runs as uid 999" grep -qx 999 <<<"$(bah run "$c" -- id -u)"
+    else
+        fail "prometheus: not ready within ${timeout}s"
+        tail -n 20 "$tmp/prometheus.log" >&2
+    fi
+    stop_last
+}
+
 tag=dev names=()
 while (($#)); do
     case $1 in
         --tag) tag=$2; shift 2 ;;
-        todo | postgres | kafka) names+=("$1"); shift ;;
+        todo | postgres | kafka | prometheus) names+=("$1"); shift ;;
         base) shift ;;   # the base is checked through the images built on it
         *) die "unknown argument: $1" ;;
     esac
 done
-((${#names[@]})) || names=(todo postgres kafka)
+((${#names[@]})) || names=(todo postgres kafka prometheus)
 
 # The Containerfiles build for any architecture (amd64 here, arm64 for OKE's Ampere shapes):
 # none names one.
@@ -402,6 +443,7 @@ for n in "${names[@]}"; do
         todo) check_todo "localhost/todo:$tag" ;;
         postgres) check_postgres ;;
         kafka) check_kafka ;;
+        prometheus) check_prometheus ;;
     esac
 done
 if [[ -n ${todo_ctr:-} && -n ${pg_url:-} && -n ${kafka_brokers:-} ]]; then
