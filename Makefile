@@ -6,7 +6,7 @@ JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 
 .PHONY: all deps test-deps build build-asan web run test unit blackbox blackbox-sqlite \
-        blackbox-postgres blackbox-asan unit-tsan test-helm test-logging test-events test-dapr test-k8s test-browser test-mcp format format-check bench bench-1m bench-smoke fuzz fuzz-smoke clean
+        blackbox-postgres blackbox-asan unit-tsan test-helm test-logging test-workflows test-monitoring dashboards test-events test-dapr test-k8s test-browser test-mcp format format-check bench bench-1m bench-smoke fuzz fuzz-smoke clean
 
 all: build
 
@@ -38,11 +38,15 @@ run: build web
 
 # Every test tier: format, unit tests under ASan+UBSan, the thread tests under TSan, a short run of every fuzz target,
 # black-box API tests against SQLite and against a throw-away PostgreSQL (with the Release
-# build, then the ASan+UBSan build), the benchmark guard (ratios to /healthz), then the event tier (api and audit processes over a
+# build, then the ASan+UBSan build), the benchmark guard (ratios to /healthz), the chart's lint
+# and checks, the log shipping parsers (deploy/logging; docs/deploy/logging.md), the
+# workflows' checks (actionlint; docs/deploy/ci-cd.md), the monitoring checks
+# (promtool, dashboards; docs/deploy/monitoring.md), then the event tier (api and audit processes over a
 # real Kafka broker), the Dapr tier (the same through a daprd sidecar each) and the browser
 # tier (the web UI in headless Chromium against a real `todo serve`), then the MCP tier (the
-# official SDK client over /mcp and `todo mcp`).
-test: test-deps format-check unit unit-tsan fuzz-smoke blackbox bench-smoke test-helm test-logging test-events test-dapr test-browser test-mcp
+# official SDK client over /mcp and `todo mcp`), and last the cluster tier (the image and the
+# chart on a real single-node Kubernetes with Dapr, in a network namespace; docs/deploy/test-cluster.md).
+test: test-deps format-check unit unit-tsan fuzz-smoke blackbox bench-smoke test-helm test-logging test-workflows test-monitoring test-events test-dapr test-browser test-mcp test-k8s
 
 unit: build-asan
 	scripts/with-postgres.sh scripts/with-kafka.sh scripts/with-dapr.sh 0 scripts/run-unit.sh $(ASAN_BUILD) -j $(JOBS)
@@ -78,6 +82,23 @@ test-helm:
 # deploy/logging's Fluent Bit parsers run on sample and real log lines (tests/logging/)
 test-logging: build
 	node --test tests/logging/
+
+# The GitHub Actions workflows: actionlint (tools/actionlint) with shellcheck on every workflow,
+# the checks that they call Makefile targets and scripts rather than copy them, and
+# scripts/smoke.sh (the release's post-deploy check) against a real `todo serve`
+# (docs/deploy/ci-cd.md).
+test-workflows: build
+	scripts/test-workflows.sh
+
+# Monitoring (deploy/monitoring, docs/deploy/monitoring.md): promtool check and test rules,
+# runbooks, dashboards regenerated identically, metric names in the catalogue, the scrape
+# config; each check shown to fail when broken (tests/monitoring). `make dashboards` rewrites
+# the generated dashboards and queries.json after a change to tools/dashboards or the rules.
+test-monitoring:
+	scripts/test-monitoring.sh
+
+dashboards:
+	cd tools/dashboards && go run -mod=readonly . -rules ../../deploy/monitoring/rules -out ../../deploy/monitoring
 
 # `todo api` and `todo audit` as separate processes over a throw-away Kafka broker and
 # PostgreSQL; kcat reads the topics back (tests/events/README.md).

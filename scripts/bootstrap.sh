@@ -16,10 +16,15 @@ if [[ "${1:-}" == "--test" ]]; then
     # the Kafka test broker (scripts/kafka.sh): kcat, and Java + Maven to fetch
     # and run the broker (the JDK, not only the JRE: its topic step compiles on the fly)
     pkgs+=(kcat maven openjdk-17-jdk-headless)
+    # the workflows' checks (scripts/test-workflows.sh): shellcheck, which actionlint runs on
+    # every `run:` script
+    pkgs+=(shellcheck)
     # the browser tier (scripts/test-browser.sh): Debian's Chromium, driven by playwright-core
     pkgs+=(chromium fonts-dejavu-core)
     # the Helm chart's checks (scripts/test-helm.sh): PyYAML
     pkgs+=(python3-yaml)
+    # the monitoring checks (scripts/test-monitoring.sh): promtool
+    pkgs+=(prometheus)
 fi
 if [[ "${1:-}" == "--test" || "${1:-}" == "--k8s" ]]; then
     # the Kubernetes test cluster (scripts/k8s/cluster.sh): runtime, etcd, CNI, image building

@@ -130,29 +130,46 @@ spec:
           retry: pubsubInbound
 EOF
 
-http=$(free_port "$app_port")
-grpc=$(free_port "$app_port" "$http")
-igrpc=$(free_port "$app_port" "$http" "$grpc")
-metrics=$(free_port "$app_port" "$http" "$grpc" "$igrpc")
 app_args=()
 ((app_port > 0)) && app_args=(--app-port "$app_port" --app-protocol http)
 
-log "starting daprd (app $app_id, app port $app_port, http $http, consumer group $group)"
-# HOME in the temp dir: standalone daprd would read ~/.dapr/{components,config.yaml}.
-HOME=$dir/home "$daprd" --app-id "$app_id" --mode standalone "${app_args[@]}" \
-    --dapr-http-port "$http" --dapr-grpc-port "$grpc" --dapr-internal-grpc-port "$igrpc" \
-    --metrics-port "$metrics" --dapr-listen-addresses 127.0.0.1 \
-    --dapr-internal-grpc-listen-address 127.0.0.1 --metrics-listen-address 127.0.0.1 \
-    --resources-path "$dir/resources" --log-level "${DAPRD_LOG_LEVEL:-info}" \
-    >"$dir/daprd.log" 2>&1 &
-pid=$!
+# start_daprd: picks four free ports and starts daprd on them; waits until it is ready.
+# Returns 1 when daprd exited because a port was taken between the pick and its bind (the
+# caller tries again with new ports), exits the script on any other failure.
+start_daprd() {
+    http=$(free_port "$app_port")
+    grpc=$(free_port "$app_port" "$http")
+    igrpc=$(free_port "$app_port" "$http" "$grpc")
+    metrics=$(free_port "$app_port" "$http" "$grpc" "$igrpc")
+    log "starting daprd (app $app_id, app port $app_port, http $http, consumer group $group)"
+    # HOME in the temp dir: standalone daprd would read ~/.dapr/{components,config.yaml}.
+    HOME=$dir/home "$daprd" --app-id "$app_id" --mode standalone "${app_args[@]}" \
+        --dapr-http-port "$http" --dapr-grpc-port "$grpc" --dapr-internal-grpc-port "$igrpc" \
+        --metrics-port "$metrics" --dapr-listen-addresses 127.0.0.1 \
+        --dapr-internal-grpc-listen-address 127.0.0.1 --metrics-listen-address 127.0.0.1 \
+        --resources-path "$dir/resources" --log-level "${DAPRD_LOG_LEVEL:-info}" \
+        >"$dir/daprd.log" 2>&1 &
+    pid=$!
+    local deadline=$((SECONDS + start_timeout))
+    until curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$http/v1.0/healthz/outbound" \
+        2>/dev/null; do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            wait "$pid" 2>/dev/null || true
+            pid=""
+            grep -qE 'could not listen on any endpoint|address already in use' "$dir/daprd.log" &&
+                return 1
+            log "daprd exited before becoming ready"
+            exit 1
+        fi
+        ((SECONDS < deadline)) || { log "daprd not ready within ${start_timeout}s"; exit 1; }
+        sleep 0.2
+    done
+}
 
-deadline=$((SECONDS + start_timeout))
-until curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$http/v1.0/healthz/outbound" \
-    2>/dev/null; do
-    kill -0 "$pid" 2>/dev/null || { log "daprd exited before becoming ready"; exit 1; }
-    ((SECONDS < deadline)) || { log "daprd not ready within ${start_timeout}s"; exit 1; }
-    sleep 0.2
+attempt=1
+until start_daprd; do
+    ((attempt++ < 3)) || { log "daprd lost its ports three times"; exit 1; }
+    log "a port daprd was given was taken before it bound it; trying new ports"
 done
 log "daprd ready (http $http)"
 

@@ -44,6 +44,9 @@ module_of() {
             echo "dapr-cp github.com/dapr/dapr/cmd/$1 -X $b.version=$dapr_version \
 -X $b.gitversion=v$dapr_version -X $b.gitcommit=$dapr_commit \
 -X github.com/dapr/kit/logger.DaprVersion=$dapr_version" ;;
+        # the workflows' linter (tools/actionlint, scripts/test-workflows.sh)
+        actionlint) echo "actionlint github.com/rhysd/actionlint/cmd/actionlint \
+-X github.com/rhysd/actionlint.version=v1.7.12" ;;
         *) die "unknown tool: $1" ;;
     esac
 }

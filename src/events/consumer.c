@@ -34,6 +34,8 @@ struct handler_reg {
     consumer_handler_fn fn;
     void *ctx;
     uint64_t consumed, failed, retried, dead, duplicates;
+    int64_t last_event_time; /* of the last event this handler applied (metrics) */
+    int64_t last_handled_at;
 };
 
 struct consumer {
@@ -43,8 +45,6 @@ struct consumer {
     struct consumer_config cfg;
     int n_handlers;
     struct handler_reg handlers[MAX_HANDLERS];
-    int64_t last_event_time;
-    int64_t last_handled_at;
     uint64_t batches; /* transactions that committed a batch of events */
 };
 
@@ -239,8 +239,8 @@ struct item {
 static void note_handled(consumer_t *c, struct item *it, bool duplicate)
 {
     add(duplicate ? &it->h->duplicates : &it->h->consumed);
-    __atomic_store_n(&c->last_event_time, it->ce.time, __ATOMIC_RELAXED);
-    __atomic_store_n(&c->last_handled_at, time_now_ms(), __ATOMIC_RELAXED);
+    __atomic_store_n(&it->h->last_event_time, it->ce.time, __ATOMIC_RELAXED);
+    __atomic_store_n(&it->h->last_handled_at, time_now_ms(), __ATOMIC_RELAXED);
     /* info: the line an operator greps for by trace id (docs/decisions/0055) */
     log_event(LOG_INFO, duplicate ? "duplicate event ignored" : "event handled", c, it->m, &it->ce,
               it->trace_id, NULL);
@@ -461,6 +461,31 @@ static void backlog_metrics(consumer_t *const *cs, int n, struct buf *out)
     }
 }
 
+/* todo_consumer_lag_seconds{consumer,topic}: of the topic's handlers (one per event type),
+ * the one that handled an event last gives the lag. */
+static void lag_metrics(const consumer_t *c, struct buf *out)
+{
+    for (int i = 0; i < c->n_handlers; i++) {
+        const char *topic = c->handlers[i].topic;
+        bool seen = false;
+        for (int k = 0; k < i && !seen; k++)
+            seen = strcmp(c->handlers[k].topic, topic) == 0;
+        if (seen)
+            continue;
+        int64_t last = 0, at = 0;
+        for (int k = i; k < c->n_handlers; k++) {
+            const struct handler_reg *h = &c->handlers[k];
+            int64_t h_at = __atomic_load_n(&h->last_handled_at, __ATOMIC_RELAXED);
+            if (strcmp(h->topic, topic) != 0 || h_at <= at)
+                continue;
+            at = h_at;
+            last = __atomic_load_n(&h->last_event_time, __ATOMIC_RELAXED);
+        }
+        buf_printf(out, "todo_consumer_lag_seconds{consumer=\"%s\",topic=\"%s\"} %.3f\n", c->name,
+                   topic, last && at > last ? (double)(at - last) / 1000.0 : 0.0);
+    }
+}
+
 void consumer_metrics(consumer_t *const *cs, int n, struct buf *out)
 {
     static const struct {
@@ -502,15 +527,10 @@ void consumer_metrics(consumer_t *const *cs, int n, struct buf *out)
         buf_printf(out, "todo_consumer_batches_total{consumer=\"%s\"} %llu\n", cs[j]->name,
                    (unsigned long long)load(&cs[j]->batches));
     buf_puts(out, "# HELP todo_consumer_lag_seconds Time from an event's creation to its "
-                  "handling, for the last event handled.\n"
+                  "handling, for the last event of the topic handled.\n"
                   "# TYPE todo_consumer_lag_seconds gauge\n");
-    for (int j = 0; j < n; j++) {
-        const consumer_t *c = cs[j];
-        int64_t last = __atomic_load_n(&c->last_event_time, __ATOMIC_RELAXED);
-        int64_t at = __atomic_load_n(&c->last_handled_at, __ATOMIC_RELAXED);
-        buf_printf(out, "todo_consumer_lag_seconds{consumer=\"%s\"} %.3f\n", c->name,
-                   last && at > last ? (double)(at - last) / 1000.0 : 0.0);
-    }
+    for (int j = 0; j < n; j++)
+        lag_metrics(cs[j], out);
     backlog_metrics(cs, n, out);
 }
 

@@ -1,13 +1,12 @@
 /* metrics.c - Prometheus counters and histograms for HTTP requests, plus the process
- * metrics every service exposes (resident memory, open fds, uptime). Writers only do
- * relaxed atomic adds; the scrape reads whatever is there. */
+ * metrics every service exposes (base/procstat.c: memory, fds, threads, CPU, start time).
+ * Writers only do relaxed atomic adds; the scrape reads whatever is there. */
 #include "http/metrics.h"
+#include "base/procstat.h"
 #include "base/timeutil.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 static const char *const method_names[METRICS_N_METHODS] = {"GET",    "POST", "PUT",     "PATCH",
                                                             "DELETE", "HEAD", "OPTIONS", "OTHER"};
@@ -50,31 +49,6 @@ void http_metrics_observe(struct http_metrics *m, int route_idx, int method_idx,
     __atomic_fetch_add(&m->buckets[route_idx][b], 1, __ATOMIC_RELAXED);
     __atomic_fetch_add(&m->sum_ns[route_idx], duration_ns, __ATOMIC_RELAXED);
     __atomic_fetch_add(&m->count[route_idx], 1, __ATOMIC_RELAXED);
-}
-
-static long count_open_fds(void)
-{
-    DIR *d = opendir("/proc/self/fd");
-    if (!d)
-        return -1;
-    long n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)))
-        if (e->d_name[0] != '.')
-            n++;
-    closedir(d);
-    return n - 1; /* the directory stream's own fd */
-}
-
-static long resident_bytes(void)
-{
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (!f)
-        return -1;
-    long size = 0, resident = 0;
-    int ok = fscanf(f, "%ld %ld", &size, &resident) == 2;
-    fclose(f);
-    return ok ? resident * sysconf(_SC_PAGESIZE) : -1;
 }
 
 static uint64_t load(const uint64_t *p)
@@ -154,20 +128,5 @@ void http_metrics_render(const struct http_metrics *m, const char *const *route_
                    "todo_http_request_duration_seconds_count{route=\"%s\",method=\"%s\"} %llu\n",
                    name, method, (unsigned long long)cumulative);
     }
-    int64_t now = time_now_ms();
-    buf_printf(out,
-               "# HELP process_resident_memory_bytes Resident memory size in bytes.\n"
-               "# TYPE process_resident_memory_bytes gauge\n"
-               "process_resident_memory_bytes %ld\n"
-               "# HELP process_open_fds Number of open file descriptors.\n"
-               "# TYPE process_open_fds gauge\n"
-               "process_open_fds %ld\n"
-               "# HELP process_start_time_seconds Start time since the Unix epoch.\n"
-               "# TYPE process_start_time_seconds gauge\n"
-               "process_start_time_seconds %.3f\n"
-               "# HELP process_uptime_seconds Seconds since the process started.\n"
-               "# TYPE process_uptime_seconds gauge\n"
-               "process_uptime_seconds %.3f\n",
-               resident_bytes(), count_open_fds(), (double)m->start_ms / 1000.0,
-               (double)(now - m->start_ms) / 1000.0);
+    procstat_render(out);
 }

@@ -53,8 +53,13 @@ static void h_metrics(struct http_request *req, void *ctx)
                "todo_write_batches_total %llu\n"
                "# HELP todo_write_items_total Writes committed in those transactions.\n"
                "# TYPE todo_write_items_total counter\n"
-               "todo_write_items_total %llu\n",
-               (unsigned long long)ws.batches, (unsigned long long)ws.items);
+               "todo_write_items_total %llu\n"
+               "# HELP todo_write_queued Writes waiting for a group-commit transaction now.\n"
+               "# TYPE todo_write_queued gauge\n"
+               "todo_write_queued %llu\n",
+               (unsigned long long)ws.batches, (unsigned long long)ws.items,
+               (unsigned long long)ws.queued);
+    store_metrics(ops->store, &b);
     if (ops->relay)
         outbox_relay_metrics(ops->relay, &b);
     consumer_metrics(ops->consumers, ops->n_consumers, &b);

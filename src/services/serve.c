@@ -33,6 +33,8 @@
 #include "services/dapr_routes.h" /* dapr bus */
 #include "services/ops.h"
 
+#include <assert.h>
+#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 #include <sodium.h>
@@ -122,6 +124,16 @@ static bus_t *open_bus(const struct todo_config *cfg, const char *command, store
 /* The web UI, for the roles that serve the API: the export in cfg->web_dir read into
  * memory; when the directory does not exist, a page saying so (with a warning); nothing
  * when web_dir is "". Returns -1, having logged why, when the directory cannot be loaded. */
+void serve_block_stop_signals(sigset_t *sigs)
+{
+    assert(sigs);
+    sigemptyset(sigs);
+    sigaddset(sigs, SIGTERM);
+    sigaddset(sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
 int serve_open_web(const struct todo_config *cfg, static_files_t **out)
 {
     *out = NULL;
@@ -367,11 +379,7 @@ int serve_main(const char *command, int argc, char **argv)
     if (strcmp(cfg.bus, "dapr") == 0 && open_dapr_auth(&cfg, &dapr.auth))
         return 2;
     sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL); /* before any thread starts */
-    signal(SIGPIPE, SIG_IGN);
+    serve_block_stop_signals(&sigs); /* before any thread starts */
 
     int code = 1;
     store_t *store;

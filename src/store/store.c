@@ -26,8 +26,10 @@ int store_conn_error(struct store_conn *c, int rc, const char *fmt, ...)
 
 static void conn_free(struct store_conn *c)
 {
-    if (c->db)
+    if (c->db) {
+        store_stats_conn_closed(c);
         c->s->drv->close(c);
+    }
     free(c);
 }
 
@@ -84,6 +86,7 @@ struct store_conn *store_conn_get(store_t *s, int *rc)
             return NULL;
         }
         c->last_error[0] = '\0';
+        store_stats_conn_opened(s);
     }
     return c;
 }

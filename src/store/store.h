@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "core/notify.h"
 #include "core/query.h"
 #include "core/task.h"
@@ -85,6 +86,10 @@ struct store_write_stats {
     uint64_t queued;  /* calls waiting for a batch now */
 };
 void store_write_stats(store_t *s, struct store_write_stats *out);
+/* Appends Prometheus text: todo_db_connections{backend,state="in_use|idle"},
+ * todo_db_waits_total, todo_db_wait_seconds_total, todo_db_transactions_total{backend,outcome}
+ * and the todo_db_transaction_duration_seconds{backend} histogram. Thread-safe. */
+void store_metrics(store_t *s, struct buf *out);
 
 /* --- users --- */
 /* Inserts u (all fields set by the caller). TODO_ERR_CONFLICT when the email is taken. */

@@ -67,6 +67,7 @@ struct store_conn {
     /* This session holds the relay lock (store_relay_lock); the driver clears it whenever
      * the session ends (close, reset), since the server then drops the lock. */
     bool relay_locked;
+    uint64_t tx_started_ns; /* time_mono_ns when its transaction began; 0: none (metrics) */
     char last_error[STORE_ERR_MAX];
     struct stmt_cache cache; /* dynamic statements; the driver fills and empties it */
     /* sqlite: the plans the probe chose for recent full-text lists (store_ops.c words_plan) */
@@ -76,6 +77,31 @@ struct store_conn {
         uint64_t until_ns; /* time_mono_ns */
     } words_plans[WORDS_PLAN_MEMOS];
 };
+
+/* The store's pool and transaction figures for /metrics (store_stats.c): relaxed atomic adds
+ * by the connection's own thread, read at scrape time. */
+#define STORE_TX_BUCKETS 15
+
+struct store_stats {
+    int64_t conns_open; /* connections opened and not closed */
+    int64_t tx_open;    /* of them, inside a transaction now */
+    uint64_t waits;     /* times a thread waited for the write lock (sqlite) */
+    uint64_t wait_ns;   /* the time they waited */
+    uint64_t tx_buckets[STORE_TX_BUCKETS];
+    uint64_t tx_sum_ns;
+    uint64_t tx_commits, tx_rollbacks;
+};
+
+/* A connection was opened / is being closed (ends its transaction's timing if one is open). */
+void store_stats_conn_opened(store_t *s);
+void store_stats_conn_closed(struct store_conn *c);
+/* c's transaction began (a no-op when one is already timed) / ended: committed or undone. */
+void store_stats_tx_begin(struct store_conn *c);
+void store_stats_tx_end(struct store_conn *c, bool committed);
+/* A thread starts waiting for the write lock (counted at once, so a wait shows while it
+ * lasts) / waited wait_ns for it. */
+void store_stats_wait_begin(store_t *s);
+void store_stats_wait_end(store_t *s, uint64_t wait_ns);
 
 struct store {
     const struct store_driver *drv;
@@ -89,6 +115,7 @@ struct store {
     pthread_mutex_t write_mu;
     void *drv_state; /* the driver's per-store state (sqlite: its WAL checkpointer), or NULL */
     struct store_writer *writer; /* group commit's queue (store_write.c) */
+    struct store_stats stats;    /* store_stats.c */
 };
 
 /* Group commit's queue of a store (store_write.c): set up by store_open, freed by

@@ -271,8 +271,10 @@ int store_op_begin(struct store_conn *c, bool write, struct store_op *op)
         return rc;
     }
     int rc = store_run(c, write ? ST_BEGIN_WRITE : ST_BEGIN_READ, NULL, 0, NULL);
-    if (rc == TODO_OK)
+    if (rc == TODO_OK) {
         op->own = true;
+        store_stats_tx_begin(c);
+    }
     return rc;
 }
 
@@ -292,6 +294,7 @@ int store_op_end(struct store_conn *c, struct store_op *op, int rc)
         } else {
             store_run(c, ST_ROLLBACK, NULL, 0, NULL);
         }
+        store_stats_tx_end(c, rc == TODO_OK);
     } else if (op->savepoint) {
         if (rc == TODO_OK) {
             rc = store_run(c, ST_RELEASE, NULL, 0, NULL);
@@ -372,8 +375,10 @@ int store_ops_begin(struct store_conn *c)
     if (c->in_tx)
         return store_conn_error(c, TODO_ERR_INTERNAL, "transaction already open");
     int rc = store_run(c, ST_BEGIN_WRITE, NULL, 0, NULL);
-    if (rc == TODO_OK)
+    if (rc == TODO_OK) {
         c->in_tx = true;
+        store_stats_tx_begin(c);
+    }
     return rc;
 }
 
@@ -389,6 +394,7 @@ int store_ops_commit(struct store_conn *c)
         memcpy(c->last_error, saved, sizeof saved);
     }
     c->in_tx = false;
+    store_stats_tx_end(c, rc == TODO_OK);
     return rc;
 }
 
@@ -398,6 +404,7 @@ void store_ops_rollback(struct store_conn *c)
         return;
     store_run(c, ST_ROLLBACK, NULL, 0, NULL);
     c->in_tx = false;
+    store_stats_tx_end(c, false);
 }
 
 /* --- users --- */

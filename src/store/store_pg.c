@@ -146,6 +146,7 @@ static int pg_ensure(struct store_conn *c)
     if (c->in_tx) {
         /* The transaction died with the old connection; the caller must start over. */
         c->in_tx = false;
+        store_stats_tx_end(c, false);
         return store_conn_error(c, TODO_ERR_UNAVAILABLE,
                                 "postgres: connection lost during a transaction");
     }

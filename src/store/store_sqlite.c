@@ -213,10 +213,16 @@ static void sq_evict(void *arg, struct stmt_cache_entry *e)
 static int sq_write_lock(struct store_conn *c)
 {
     struct sq_conn *sc = c->db;
-    struct timespec deadline;
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += SQ_BUSY_TIMEOUT_MS / 1000;
-    int err = pthread_mutex_timedlock(&c->s->write_mu, &deadline);
+    int err = pthread_mutex_trylock(&c->s->write_mu);
+    if (err == EBUSY) {
+        uint64_t t0 = time_mono_ns();
+        store_stats_wait_begin(c->s);
+        struct timespec deadline;
+        clock_gettime(CLOCK_REALTIME, &deadline);
+        deadline.tv_sec += SQ_BUSY_TIMEOUT_MS / 1000;
+        err = pthread_mutex_timedlock(&c->s->write_mu, &deadline);
+        store_stats_wait_end(c->s, time_mono_ns() - t0);
+    }
     if (err == ETIMEDOUT)
         return store_conn_error(c, TODO_ERR_BUSY, "sqlite: timed out waiting for the write lock");
     if (err != 0)

@@ -16,6 +16,7 @@ import {
     Sidecar, TodoApp, Api, waitFor,
 } from './lib/dapr.mjs';
 import { freePort, PASSWORD, signup } from '../blackbox/lib/server.mjs';
+import { readCatalogue, catalogueFor, parsePrometheus, familyOf } from '../blackbox/lib/metrics_catalogue.mjs';
 
 const PUBSUB = 'todo-pubsub';
 const API_ID = 'todo-api-front';
@@ -140,6 +141,23 @@ describe('todo web: the front door, through two real daprd', () => {
         // the callback listener takes none of it without the sidecar's app token
         const direct = await api.callbacks.get('/api/auth/me', { token: u.token });
         assert.equal(direct.status, 401, direct.text);
+    });
+
+    // docs/operations.md "Metrics" (ADR 0052): the front door serves what the catalogue marks for
+    // `web` (process metrics, build info, its forwarding), the api over Dapr what it marks for
+    // `api`, each with its # TYPE and labels, and neither serves a name the table lacks
+    it('web_and_api_serve_their_catalogued_metrics_and_nothing_else', async () => {
+        const rows = new Map(readCatalogue().map((r) => [r.name, r]));
+        for (const [app, role] of [[web, 'web'], [api, 'api']]) {
+            const { types, samples } = parsePrometheus(await app.metrics());
+            const missing = catalogueFor(role, ['a scheduler']).filter((r) => types.get(r.name) !== r.type).map((r) => r.name);
+            assert.deepEqual(missing, [], `${role}: catalogued for it but not served with that type`);
+            assert.deepEqual([...types.keys()].filter((n) => !rows.has(n)), [], `${role}: served but not catalogued`);
+            for (const s of samples) {
+                const labels = Object.keys(s.labels).filter((l) => l !== 'le').sort();
+                assert.deepEqual(labels, [...rows.get(familyOf(s.name, types)).labels].sort(), `${role}: ${s.name} labels`);
+            }
+        }
     });
 
     it('passes_4xx_answers_through_unchanged', async () => {

@@ -326,5 +326,76 @@ class ChecksFailWhenBroken(unittest.TestCase):
         self.assertLess(cpu, cc.release_requests(docs)[0])
 
 
+class Monitoring(unittest.TestCase):
+    """monitoring.enabled (docs/deploy/monitoring.md): the PrometheusRule holds exactly the
+    rule files of deploy/monitoring/rules, the ServiceMonitor scrapes every enabled role's
+    metrics Service on both ports, the dashboards become ConfigMaps; off: none of them."""
+
+    ON = ("monitoring.enabled=true", "monitoring.runbookBaseUrl=https://example.org/todo/")
+
+    def test_off_by_default(self):
+        for values_file in VALUES:
+            kinds = {d["kind"] for d in render(values_file)}
+            self.assertFalse(kinds & {"ServiceMonitor", "PrometheusRule"}, values_file)
+
+    def test_rules_are_the_rule_files(self):
+        docs = render("values-local.yaml", *self.ON)
+        rule = cc.of_kind(docs, "PrometheusRule")[0]
+        want = []
+        for f in sorted((REPO / "deploy" / "monitoring" / "rules").glob("*.yaml")):
+            want += yaml.safe_load(f.read_text())["groups"]
+        for g in want:
+            for r in g["rules"]:
+                if "annotations" in r:
+                    r["annotations"]["runbook_url"] = ("https://example.org/todo/"
+                                                       + r["annotations"]["runbook_url"])
+        self.assertEqual(rule["spec"]["groups"], want)
+
+    def test_service_monitor_selects_every_role(self):
+        docs = render("values-local.yaml", *self.ON)
+        sm = cc.of_kind(docs, "ServiceMonitor")[0]
+        services = {d["metadata"]["labels"]["app.kubernetes.io/component"]: d
+                    for d in cc.of_kind(docs, "Service")
+                    if d["metadata"]["name"].endswith("-metrics")}
+        expr = sm["spec"]["selector"]["matchExpressions"][0]
+        self.assertEqual(sorted(expr["values"]), sorted(services))
+        ports = {p["name"] for s in services.values() for p in s["spec"]["ports"]}
+        self.assertEqual({e["port"] for e in sm["spec"]["endpoints"]}, ports)
+        jobs = {e["port"]: e["relabelings"][0]["replacement"] for e in sm["spec"]["endpoints"]}
+        self.assertEqual(jobs, {"metrics": "todo", "dapr-metrics": "todo-dapr"})
+
+    def test_dashboards_as_config_maps(self):
+        docs = render("values-local.yaml", *self.ON)
+        maps = [d for d in cc.of_kind(docs, "ConfigMap")
+                if d["metadata"]["labels"].get("grafana_dashboard") == "1"]
+        files = sorted(p.name for p in (REPO / "deploy" / "monitoring" / "dashboards").glob("*.json"))
+        self.assertEqual(sorted(k for m in maps for k in m["data"]), files)
+
+    def test_postgres_exporter(self):
+        on = ("postgresql.internal.enabled=true", "monitoring.enabled=true",
+              "monitoring.postgresExporter.enabled=true",
+              "networkPolicy.metricsNamespaces={monitoring}")
+        docs = render("values-local.yaml", *on)
+        sts = next(d for d in cc.of_kind(docs, "StatefulSet") if cc.component(d) == "postgresql")
+        exp = next(c for c in sts["spec"]["template"]["spec"]["containers"]
+                   if c["name"] == "postgres-exporter")
+        self.assertEqual(exp["ports"], [{"name": "metrics", "containerPort": 9187,
+                                         "protocol": "TCP"}])
+        self.assertEqual(all_checks(docs, "values-local.yaml"), [])
+        np = next(n for n in cc.of_kind(docs, "NetworkPolicy")
+                  if n["metadata"]["name"] == "todo-postgresql")
+        self.assertIn([{"port": 9187, "protocol": "TCP"}],
+                      [r["ports"] for r in np["spec"]["ingress"]])
+        off = render("values-local.yaml", "postgresql.internal.enabled=true")
+        sts = next(d for d in cc.of_kind(off, "StatefulSet") if cc.component(d) == "postgresql")
+        self.assertEqual([c["name"] for c in sts["spec"]["template"]["spec"]["containers"]],
+                         ["postgresql"])
+
+    def test_pods_part_of_todo(self):
+        for d in cc.role_deployments(render("values-local.yaml")).values():
+            labels = d["spec"]["template"]["metadata"]["labels"]
+            self.assertEqual(labels.get("app.kubernetes.io/part-of"), "todo", cc.name_of(d))
+
+
 if __name__ == "__main__":
     unittest.main()

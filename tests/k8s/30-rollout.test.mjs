@@ -1,9 +1,12 @@
 // 30-rollout.test.mjs - `helm upgrade` to a new image tag while clients keep writing (issue 13
 // §3): the same image under the tag `dev2` (scripts/test-k8s.sh tags it in the node's
 // containerd), so every role's Deployment rolls. Each write must be acknowledged (2xx) or
-// cleanly refused — connection refused or 503, which the client retries, since then nothing
-// was done; any other answer (a 5xx, a connection broken after the request was sent) is a
-// failed request. Afterwards every acknowledged write exists and every pod runs the new tag.
+// cleanly refused: connection refused or 503 are retried, since then nothing was done. Any
+// other answer fails the test: a 4xx, a 5xx, a connection broken after the request was sent.
+// The front door's 502/504 ("the api could not be reached") is one of those: a client cannot
+// tell whether the create was done (no idempotency key) so cannot retry it; each title is
+// unique, and the failure message says how many of them were done all the same. Afterwards
+// every acknowledged write exists and every pod runs the new tag.
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -36,13 +39,15 @@ describe('helm upgrade to a new image tag rolls without failed requests', () => 
         const acked = [];
         const refused = {};
         const failed = [];
+        const gateway = []; // {title, why}: 502/504 answers, checked afterwards
         let stop = false;
         let n = 0;
         const writer = async () => {
             while (!stop) {
                 const i = n++;
                 for (let backoff = 50; ; backoff = Math.min(backoff * 2, 1000)) {
-                    const r = await request(base, 'POST', `${user.base}/tasks`, { token: user.token, json: { title: `rollout ${i}` } });
+                    const title = `rollout ${i}`;
+                    const r = await request(base, 'POST', `${user.base}/tasks`, { token: user.token, json: { title } });
                     if (r.status === 201) { acked.push(r.json.id); break; }
                     const why = r.error || String(r.status);
                     if (r.error === 'ECONNREFUSED' || r.status === 503) {
@@ -50,7 +55,8 @@ describe('helm upgrade to a new image tag rolls without failed requests', () => 
                         await sleepMs(backoff);
                         continue;
                     }
-                    failed.push(`write ${i}: ${why} ${r.text ?? ''}`.slice(0, 300));
+                    if (r.status === 502 || r.status === 504) gateway.push({ title, why: `${why} ${r.text}`.slice(0, 200) });
+                    else failed.push(`write ${i}: ${why} ${r.text ?? ''}`.slice(0, 300));
                     break;
                 }
             }
@@ -71,9 +77,16 @@ describe('helm upgrade to a new image tag rolls without failed requests', () => 
         stop = true;
         await Promise.all(writers);
         console.log(`rollout: ${Math.round((Date.now() - started) / 1000)}s, ${acked.length} writes acknowledged ` +
-            `(${during} by its end), cleanly refused and retried: ${JSON.stringify(refused)}, failed: ${failed.length}`);
+            `(${during} by its end), cleanly refused and retried: ${JSON.stringify(refused)}, ` +
+            `502/504 of the front door (not retried): ${gateway.length}, failed: ${failed.length}`);
         if (upgradeError) throw upgradeError;
         assert.deepEqual(failed, [], 'no write failed during the rollout');
+        if (gateway.length) {
+            const titles = new Set((await user.listAll()).map((t) => t.title));
+            const done = gateway.filter((g) => titles.has(g.title)).length;
+            assert.fail(`${gateway.length} writes during the rollout were answered 502/504 by the front door ` +
+                `(${done} of them done all the same), e.g. ${gateway[0].why}`);
+        }
 
         const after = await kubectlJson(['-n', NS, 'get', 'pods']);
         const todoPods = after.items.filter((p) => !p.metadata.deletionTimestamp && p.status.phase === 'Running' &&

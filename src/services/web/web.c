@@ -445,11 +445,7 @@ int web_main(int argc, char **argv)
         return 1;
     }
     sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL); /* before any thread starts */
-    signal(SIGPIPE, SIG_IGN);
+    serve_block_stop_signals(&sigs); /* before any thread starts */
     struct web_service w;
     web_init(&w, &cfg);
     int code = 1;

@@ -499,3 +499,36 @@ Test(consumer, a_redelivered_batch_is_a_no_op)
     buf_release(&m);
     consumer_destroy(c);
 }
+
+/* The value after "<prefix>" in text, or -1 when the sample is missing. */
+static double metric_value(const char *text, const char *prefix)
+{
+    const char *p = strstr(text, prefix);
+    return p ? strtod(p + strlen(prefix), NULL) : -1;
+}
+
+Test(consumer, lag_is_reported_per_consumer_and_topic)
+{
+    consumer_t *c = consumer_create("audit", store, bus, NULL);
+    consumer_on(c, "task-events", NULL, counts, NULL);
+    consumer_on(c, "reminders", NULL, counts, NULL);
+    struct todo_err err;
+    todo_err_clear(&err);
+    cr_assert_eq(consumer_subscribe(c, &err), 0);
+    start_bus();
+    cr_assert_eq(publish(event), 0); /* created 2026-11-27T10:00:00Z: handled well after */
+    cr_assert_eq(wait_for(&calls, 1), 1);
+    bus_stop(bus); /* the handler's batch is settled (and noted) once its thread is joined */
+    struct buf m;
+    buf_init(&m);
+    consumer_metrics(&c, 1, &m);
+    buf_putc(&m, '\0');
+    double tasks = metric_value(
+        m.data, "todo_consumer_lag_seconds{consumer=\"audit\",topic=\"task-events\"} ");
+    double reminders =
+        metric_value(m.data, "todo_consumer_lag_seconds{consumer=\"audit\",topic=\"reminders\"} ");
+    cr_assert_gt(tasks, 3600.0, "the event's age when handled: %s", m.data);
+    cr_assert_eq(reminders, 0.0, "nothing handled on that topic yet: %s", m.data);
+    buf_release(&m);
+    consumer_destroy(c);
+}

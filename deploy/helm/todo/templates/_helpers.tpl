@@ -6,6 +6,7 @@
 
 {{- define "todo.labels" -}}
 app.kubernetes.io/name: todo
+app.kubernetes.io/part-of: todo
 app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}

@@ -1,0 +1,65 @@
+// metrics.test.mjs - every role's /metrics over Kafka against the catalogue in
+// docs/operations.md ("Metrics"; docs/decisions/0052-metrics-catalogue.md): `todo api`,
+// `audit`, `recurring`, `notify` and `realtime` each serve every metric marked for that role
+// (LLM mode off, the db scheduler on) with its # TYPE and labels, and nothing the table
+// lacks; the audit consumer reports its lag for its topic and counts what it applied.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startCluster, Role, newUser, historyAtLeast, waitFor } from './lib/cluster.mjs';
+import { freePort } from '../blackbox/lib/server.mjs';
+import { readCatalogue, catalogueFor, parsePrometheus, familyOf } from '../blackbox/lib/metrics_catalogue.mjs';
+
+describe('the metrics of every role over Kafka', () => {
+    let cl;
+    const extra = [];
+    before(async () => {
+        cl = await startCluster({ recurring: true });
+        for (const role of ['notify', 'realtime']) {
+            const r = new Role(role, { databaseUrl: cl.databaseUrl, secret: cl.secret, dataDir: cl.dataDir,
+                port: await freePort() });
+            await r.start();
+            extra.push(r);
+        }
+        const u = await newUser(cl.client);
+        const t = await u.create({ title: 'counted by every role' });
+        await historyAtLeast(cl.client, u, t.id, 1); // the audit consumer handled its event
+    });
+    after(async () => {
+        for (const r of extra) await r.stop().catch(() => {});
+        await cl?.stop();
+    });
+
+    const scrape = async (role) => {
+        const r = await fetch(`${role.url}/metrics`);
+        assert.equal(r.status, 200, `${role.role} /metrics`);
+        return parsePrometheus(await r.text());
+    };
+    const rows = new Map(readCatalogue().map((r) => [r.name, r]));
+
+    it('each_role_serves_its_catalogued_metrics_and_nothing_else', async () => {
+        for (const role of [cl.api, cl.audit, cl.recurring, ...extra]) {
+            const { types, samples } = await scrape(role);
+            const missing = catalogueFor(role.role, ['a scheduler']).filter((r) => types.get(r.name) !== r.type).map((r) => r.name);
+            assert.deepEqual(missing, [], `${role.role}: catalogued for it but not served with that type`);
+            const unknown = [...types.keys()].filter((n) => !rows.has(n));
+            assert.deepEqual(unknown, [], `${role.role}: served but not in the catalogue`);
+            for (const s of samples) {
+                const row = rows.get(familyOf(s.name, types));
+                const labels = Object.keys(s.labels).filter((l) => l !== 'le').sort();
+                assert.deepEqual(labels, [...row.labels].sort(), `${role.role}: ${s.name} labels as catalogued`);
+            }
+        }
+    });
+
+    it('the_audit_consumers_lag_is_per_topic', async () => {
+        await waitFor(async () => {
+            const { samples } = await scrape(cl.audit);
+            return samples.some((s) => s.name === 'todo_consumer_lag_seconds' && s.labels.consumer === 'audit'
+                && s.labels.topic === 'task-events');
+        }, { deadlineMs: 10000, what: 'todo_consumer_lag_seconds{consumer="audit",topic="task-events"}' });
+        const { samples } = await scrape(cl.audit);
+        const consumed = samples.filter((s) => s.name === 'todo_events_consumed_total' && s.labels.consumer === 'audit')
+            .reduce((a, s) => a + s.value, 0);
+        assert.ok(consumed >= 1, 'the audit consumer counted the event it applied');
+    });
+});
