@@ -39,7 +39,8 @@ run: build web
 # Every test tier: format, unit tests under ASan+UBSan, the thread tests under TSan, a short run of every fuzz target,
 # black-box API tests against SQLite and against a throw-away PostgreSQL (with the Release
 # build, then the ASan+UBSan build), the benchmark guard (ratios to /healthz), the chart's lint
-# and checks, the workflows' checks (actionlint; docs/deploy/ci-cd.md), the monitoring checks
+# and checks, the log shipping parsers (deploy/logging; docs/deploy/logging.md), the
+# workflows' checks (actionlint; docs/deploy/ci-cd.md), the monitoring checks
 # (promtool, dashboards; docs/deploy/monitoring.md), then the event tier (api and audit processes over a
 # real Kafka broker), the Dapr tier (the same through a daprd sidecar each) and the browser
 # tier (the web UI in headless Chromium against a real `todo serve`), then the MCP tier (the

@@ -152,6 +152,12 @@ describe('Dapr bus: API → daprd → Kafka → daprd → audit', () => {
         assert.equal(created.type, 'todo.task.created');
         assert.equal(created.subject, String(a.id));
         assert.equal(created.traceparent.split('-')[1], trace.traceId, 'the caller\'s trace survives the sidecar');
+        // and audit's log line about that event carries it (docs/decisions/0055-logs-and-trace-ids.md)
+        const line = audit.app.child.logs.split('\n').map((l) => l.replace(/^\[[^\]]+\] /, ''))
+            .map((l) => { try { return JSON.parse(l); } catch { return null; } }).find((o) => o?.event_id === created.id);
+        assert.ok(line, `audit logs the event it handled:\n${audit.tail(3000)}`);
+        assert.deepEqual([line.level, line.msg, line.type, line.subject, line.trace_id],
+            ['info', 'event handled', 'todo.task.created', String(a.id), trace.traceId]);
 
         // the counters agree
         const published = await api.app.metric(`todo_events_published_total{topic="${TOPIC}"}`);
