@@ -25,15 +25,15 @@ srcs_for() {
     # layer comes along; the target never starts a server
     fuzz_static_files)
         echo "$base src/base/arena.c src/base/log.c src/base/trace.c src/base/uuid.c" \
-             "src/http/server.c src/http/metrics.c src/http/linger.c src/http/static_files.c" ;;
+             "src/http/server.c src/http/metrics.c src/base/procstat.c src/http/linger.c src/http/static_files.c" ;;
     # fuzz_http includes src/http/server.c itself (to reach the router's static functions)
     fuzz_http)
         echo "$base src/base/arena.c src/base/log.c src/base/trace.c src/base/uuid.c" \
-             "src/http/metrics.c src/http/linger.c" ;;
+             "src/http/metrics.c src/base/procstat.c src/http/linger.c" ;;
     # the WebSocket helpers and receive path (libwslay, GnuTLS's SHA-1): no socket
     fuzz_ws)
         echo "$base src/base/arena.c src/base/log.c src/base/trace.c src/base/uuid.c" \
-             "src/http/server.c src/http/metrics.c src/http/linger.c" ;;
+             "src/http/server.c src/http/metrics.c src/base/procstat.c src/http/linger.c" ;;
     # the token verifier alone (libjwt, libsodium): no store, no HTTP
     fuzz_token) echo "$base src/app/token.c" ;;
     # the reminder event's data (src/core/notify.c; libcurl only for its URL API)
