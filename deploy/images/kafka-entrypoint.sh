@@ -109,12 +109,14 @@ broker() {
         case $KAFKA_JMX_EXPORTER_PORT in
             *[!0-9]*) die "KAFKA_JMX_EXPORTER_PORT is not a port: $KAFKA_JMX_EXPORTER_PORT" ;;
         esac
-        jmx=${KAFKA_JMX_EXPORTER_HOME:-/opt/jmx-exporter}
-        agent="-javaagent:$jmx/jmx_prometheus_javaagent.jar=$KAFKA_JMX_EXPORTER_PORT:$jmx/kafka-jmx.yaml"
+        jmx=/opt/jmx-exporter
+        agent="-javaagent:$jmx/jmx_prometheus_javaagent.jar"
+        agent="$agent=$KAFKA_JMX_EXPORTER_PORT:$jmx/kafka-jmx.yaml"
         log "metrics for Prometheus on :$KAFKA_JMX_EXPORTER_PORT/metrics (JMX exporter agent)"
     fi
     # shellcheck disable=SC2086
-    exec java ${KAFKA_HEAP_OPTS:--Xmx512m -Xms256m} -XX:+UseG1GC -XX:MaxGCPauseMillis=20 $jvm_opts $agent \
+    exec java ${KAFKA_HEAP_OPTS:--Xmx512m -Xms256m} -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+        $jvm_opts $agent \
         -Dlog4j.configuration="file:$home/config/log4j.properties" \
         -cp "$home/libs/*" kafka.Kafka "$data/server.properties"
 }
