@@ -4,6 +4,10 @@
 #   scripts/kafka.sh fetch        resolve the pinned broker and its runtime jars with Maven
 #                                 into ${TODO_CACHE:-<repo>/.cache}/kafka-<version>/libs
 #                                 (a fast no-op when cached)
+#   scripts/kafka.sh fetch-jmx-agent   the same for the Prometheus JMX exporter's Java agent
+#                                 (io.prometheus.jmx:jmx_prometheus_javaagent, the broker's
+#                                 metrics in the cluster tier) into .../jmx-exporter-<version>/;
+#                                 prints the jar's path
 #   scripts/kafka.sh start DIR    format and start a broker whose state, config and logs live
 #                                 in DIR; waits until it answers, then prints
 #                                 KAFKA_BROKERS=127.0.0.1:PORT (also written to DIR/env). A DIR
@@ -28,6 +32,7 @@ SCALA_VERSION=2.13
 SLF4J_VERSION=1.7.36          # the slf4j line Kafka 3.9 itself builds against
 RELOAD4J_VERSION=1.2.25       # the log4j 1 (reload4j) Kafka 3.9's distribution ships
 DEP_PLUGIN_VERSION=3.6.1
+JMX_AGENT_VERSION=1.0.1       # deploy/monitoring/exporters/kafka-jmx.yaml's rules are for it
 
 # The project's topics: name:partitions. Each also gets a single-partition "<name>.dlq".
 TOPICS=(task-events:3 reminders:3 task-updates:3)
@@ -143,6 +148,37 @@ EOF
     echo "$KAFKA_VERSION" >"$libs/.complete"
     log "fetched $(ls "$libs"/*.jar | wc -l) jars ($(du -sh "$libs" | cut -f1)) in $(( ($(now_ms) - t0) ))ms"
     exec 9>&-
+}
+
+# The JMX exporter agent: one jar with no dependencies, resolved by Maven like the broker's
+# (checksums checked), kept in the cache; a no-op when there. Prints its path.
+cmd_fetch_jmx_agent() {
+    local dir=$cache_root/jmx-exporter-$JMX_AGENT_VERSION
+    local jar=$dir/jmx_prometheus_javaagent-$JMX_AGENT_VERSION.jar
+    if [[ ! -f $dir/.complete ]]; then
+        need java mvn
+        mkdir -p "$dir"
+        exec 9>"$dir/.fetch.lock"
+        flock 9
+        if [[ ! -f $dir/.complete ]]; then
+            local mvn_args=(-B -q)
+            [[ -n ${KAFKA_M2_REPO:-} ]] && mvn_args+=("-Dmaven.repo.local=$KAFKA_M2_REPO")
+            rm -rf "$dir/tmp"
+            if ! (cd "$dir" && mvn "${mvn_args[@]}" \
+                    "org.apache.maven.plugins:maven-dependency-plugin:$DEP_PLUGIN_VERSION:copy" \
+                    -Dartifact="io.prometheus.jmx:jmx_prometheus_javaagent:$JMX_AGENT_VERSION" \
+                    -DoutputDirectory="$dir/tmp" >"$dir/fetch.log" 2>&1) ||
+                    [[ ! -s $dir/tmp/${jar##*/} ]]; then
+                cat "$dir/fetch.log" >&2
+                die "Maven could not resolve the JMX exporter agent $JMX_AGENT_VERSION"
+            fi
+            mv -f "$dir/tmp/${jar##*/}" "$jar"
+            rm -rf "$dir/tmp"
+            echo "$JMX_AGENT_VERSION" >"$dir/.complete"
+        fi
+        exec 9>&-
+    fi
+    echo "$jar"
 }
 
 # ------------------------------------------------------------------------------- helpers
@@ -514,9 +550,10 @@ cmd_selftest() {
 
 case "${1:-}" in
     fetch)    cmd_fetch ;;
+    fetch-jmx-agent) cmd_fetch_jmx_agent ;;
     start)    cmd_start "${2:-}" ;;
     topics)   cmd_topics "${2:-}" ;;
     stop)     cmd_stop "${2:-}" ;;
     selftest) cmd_selftest ;;
-    *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    *) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

@@ -5,9 +5,9 @@
 # (scripts/k8s/with-cluster.sh, which always tears it down, also on failure or interrupt), and
 # inside it: imports the images, installs the Dapr control plane, checks every values file's
 # manifests with the real API server (server-side dry run), installs the chart with the local
-# values, deploys the tier's own Prometheus (tests/k8s/prometheus/, ADR 0054) and runs the
-# end-to-end tests and then the monitoring and logs checks (node:test, inside the cluster's
-# network namespace).
+# values (its exporters on, the api's LLM mode on a stand-in, ADR 0056), deploys the tier's own
+# Prometheus (tests/k8s/prometheus/, ADR 0054) and runs the end-to-end tests and then the
+# monitoring and logs checks (node:test, inside the cluster's network namespace).
 # A timing line per phase; on failure the failing pods are described and their logs printed
 # before the tear-down (docs/deploy/test-cluster.md).
 #
@@ -173,9 +173,43 @@ deploy_prometheus() {
         { log "Prometheus did not become Ready"; return 1; }
 }
 
+# The LLM stand-in (tests/k8s/lib/llm-standin-server.mjs: a test double for a paid
+# OpenAI-compatible service) inside the cluster's network namespace on the node's address,
+# which the pods reach; the api's LLM mode points at it (llm_url), so the assistant's LLM
+# panels get data (docs/decisions/0056-exporters-in-the-cluster-tier.md). Stopped by PID
+# when the tier ends (and, like any process in the namespace, by the tear-down).
+llm_host=10.244.0.1
+llm_port=18181
+llm_url=http://$llm_host:$llm_port/v1
+llm_pid=
+start_llm_standin() {
+    local out
+    out=$(mktemp)
+    scripts/k8s/in-ns node tests/k8s/lib/llm-standin-server.mjs "$llm_host" "$llm_port" \
+        >"$out" 2>&1 &
+    llm_pid=$!
+    local deadline=$((SECONDS + 30))
+    until grep -q '^listening ' "$out"; do
+        if ! kill -0 "$llm_pid" 2>/dev/null || ((SECONDS > deadline)); then
+            cat "$out" >&2
+            rm -f "$out"
+            die "the LLM stand-in did not start on $llm_host:$llm_port"
+        fi
+        sleep 0.2
+    done
+    rm -f "$out"
+    log "LLM stand-in: $llm_url (PID $llm_pid)"
+}
+stop_llm_standin() {
+    [[ -n $llm_pid ]] || return 0
+    kill "$llm_pid" 2>/dev/null || true
+    wait "$llm_pid" 2>/dev/null || true
+}
+
 inside() {
     # the outer script's "tear-down" line starts when this ends, however it ends
-    [[ -z ${TODO_K8S_MARK:-} ]] || trap 'now >"$TODO_K8S_MARK"' EXIT
+    [[ -z ${TODO_K8S_MARK:-} ]] || trap 'stop_llm_standin; now >"$TODO_K8S_MARK"' EXIT
+    [[ -n ${TODO_K8S_MARK:-} ]] || trap stop_llm_standin EXIT
     : "${KUBECONFIG:?with-cluster.sh exports KUBECONFIG}" "${TODO_K8S_SOCK:?with-cluster.sh exports TODO_K8S_SOCK}"
     phase "cluster up"
     # todo, postgres, kafka (dapr.sh install imports its own)
@@ -188,8 +222,10 @@ inside() {
     dry_run_all
     phase "dry runs"
     local rc=0
+    start_llm_standin
     H install "$release" "$chart" -n "$ns" --create-namespace -f "$chart/values-local.yaml" \
-        --set "image.tag=$tag" --wait --timeout 6m >/dev/null || rc=$?
+        --set "image.tag=$tag" --set "roles.api.llm.baseUrl=$llm_url" \
+        --set roles.api.llm.model=standin --wait --timeout 6m >/dev/null || rc=$?
     phase "helm install"
     if [[ $rc -eq 0 ]]; then
         deploy_prometheus || rc=$?

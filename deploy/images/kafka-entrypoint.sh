@@ -16,7 +16,9 @@
 # KAFKA_DATA_DIR (/var/lib/kafka: configuration, cluster id and, under data/, the log),
 # KAFKA_HEAP_OPTS (-Xmx512m -Xms256m), KAFKA_CFG_<NAME>=VALUE for any broker setting
 # (KAFKA_CFG_LOG_RETENTION_HOURS=24 -> log.retention.hours=24). auto.create.topics.enable is
-# false unless KAFKA_CFG_AUTO_CREATE_TOPICS_ENABLE says otherwise.
+# false unless KAFKA_CFG_AUTO_CREATE_TOPICS_ENABLE says otherwise. KAFKA_JMX_EXPORTER_PORT:
+# when set, the broker loads the Prometheus JMX exporter agent (/opt/jmx-exporter) serving
+# /metrics on that port (docs/deploy/monitoring.md).
 set -eu
 
 home=${KAFKA_HOME:-/opt/kafka}
@@ -102,8 +104,19 @@ broker() {
     tool kafka.tools.StorageTool format --ignore-formatted -t "$cluster_id" \
         -c "$data/server.properties" >&2 || die "formatting $data/data failed"
     log "starting broker $node, advertised as $host:$port"
+    agent=
+    if [ -n "${KAFKA_JMX_EXPORTER_PORT:-}" ]; then
+        case $KAFKA_JMX_EXPORTER_PORT in
+            *[!0-9]*) die "KAFKA_JMX_EXPORTER_PORT is not a port: $KAFKA_JMX_EXPORTER_PORT" ;;
+        esac
+        jmx=/opt/jmx-exporter
+        agent="-javaagent:$jmx/jmx_prometheus_javaagent.jar"
+        agent="$agent=$KAFKA_JMX_EXPORTER_PORT:$jmx/kafka-jmx.yaml"
+        log "metrics for Prometheus on :$KAFKA_JMX_EXPORTER_PORT/metrics (JMX exporter agent)"
+    fi
     # shellcheck disable=SC2086
-    exec java ${KAFKA_HEAP_OPTS:--Xmx512m -Xms256m} -XX:+UseG1GC -XX:MaxGCPauseMillis=20 $jvm_opts \
+    exec java ${KAFKA_HEAP_OPTS:--Xmx512m -Xms256m} -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+        $jvm_opts $agent \
         -Dlog4j.configuration="file:$home/config/log4j.properties" \
         -cp "$home/libs/*" kafka.Kafka "$data/server.properties"
 }

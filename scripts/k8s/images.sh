@@ -12,6 +12,9 @@
 #       prometheus localhost/prometheus:2.42     deploy/images/prometheus.Containerfile (the
 #                 cluster tier's own Prometheus and kube-state-metrics,
 #                 tests/k8s/prometheus/; binaries by scripts/k8s/gobuild.sh)
+#       postgres-exporter localhost/todo-postgres-exporter:0.11
+#                 deploy/images/postgres-exporter.Containerfile (Debian's
+#                 prometheus-postgres-exporter; the chart's monitoring.postgresExporter)
 #     Each image is skipped when the hash of what it is made from is unchanged, so a rerun with
 #     nothing changed prints nothing and takes seconds. The archives (docker-archive) are in
 #     $TODO_K8S_CACHE/images (scripts/k8s/image.sh archive REF prints one's path).
@@ -22,11 +25,11 @@
 #     on the other two (migrate; an event on task-events). Needs root.
 #   scripts/k8s/images.sh refs [--tag T] [NAME...]   prints the references, one a line
 #   scripts/k8s/images.sh import SOCKET [--tag T] [NAME...]   imports the archives of the
-#     built images (default todo postgres kafka prometheus: what pods run) into the containerd
-#     at SOCKET
+#     built images (default todo postgres kafka prometheus postgres-exporter: what pods run)
+#     into the containerd at SOCKET
 #
-# Environment: TODO_K8S_CACHE (default ~/.cache/todo-k8s), TODO_CACHE (the Kafka jars:
-# scripts/kafka.sh fetch).
+# Environment: TODO_K8S_CACHE (default ~/.cache/todo-k8s), TODO_CACHE (the Kafka jars and the
+# JMX exporter agent: scripts/kafka.sh fetch, fetch-jmx-agent).
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -39,6 +42,7 @@ POSTGRES_REF=localhost/todo-postgres:15
 KAFKA_VERSION=3.9.2
 KAFKA_REF=localhost/todo-kafka:$KAFKA_VERSION
 PROMETHEUS_REF=localhost/prometheus:2.42
+POSTGRES_EXPORTER_REF=localhost/todo-postgres-exporter:0.11
 # What the base holds beyond minbase: certificates for TLS clients (libcurl, Kafka's SASL/TLS).
 BASE_INCLUDE=ca-certificates
 # Left out of every image built on the base (kept in dpkg's config inside it): documentation,
@@ -244,22 +248,37 @@ build_kafka() {
     TODO_CACHE=${TODO_CACHE:-$repo/.cache} "$repo/scripts/kafka.sh" fetch
     libs=${TODO_CACHE:-$repo/.cache}/kafka-$KAFKA_VERSION/libs
     [[ -f $libs/.complete ]] || die "the Kafka jars are not in $libs"
+    # the Prometheus JMX exporter agent and its rules (off unless KAFKA_JMX_EXPORTER_PORT is set;
+    # the chart's monitoring.kafkaExporter, docs/decisions/0056-exporters-in-the-cluster-tier.md)
+    jmx=$(TODO_CACHE=${TODO_CACHE:-$repo/.cache} "$repo/scripts/kafka.sh" fetch-jmx-agent)
     key=$({
-        tree_hash deploy/images/kafka.Containerfile deploy/images/kafka-entrypoint.sh
+        tree_hash deploy/images/kafka.Containerfile deploy/images/kafka-entrypoint.sh \
+            deploy/monitoring/exporters/kafka-jmx.yaml
         (cd "$libs" && ls -1 *.jar | LC_ALL=C sort)
+        sha256sum <"$jmx"
     } | digest)
     # A context of its own: the entry point and the jars (hard links where the file system
     # allows, so no copy of the 47 MB of jars on every build).
     mkdir -p "$cache/ctx"
     ctx=$(mktemp -d "$cache/ctx/kafka.XXXXXX")
-    mkdir -p "$ctx/libs"
+    mkdir -p "$ctx/libs" "$ctx/jmx-exporter"
     cp "$repo/deploy/images/kafka-entrypoint.sh" "$ctx/"
     cp -l "$libs"/*.jar "$ctx/libs/" 2>/dev/null || cp "$libs"/*.jar "$ctx/libs/"
+    cp "$jmx" "$ctx/jmx-exporter/jmx_prometheus_javaagent.jar"
+    cp "$repo/deploy/monitoring/exporters/kafka-jmx.yaml" "$ctx/jmx-exporter/kafka-jmx.yaml"
     # shellcheck disable=SC2064
     trap "rm -rf '$ctx'" EXIT
     build_on_base "$KAFKA_REF" "$key" "$ctx" "$repo/deploy/images/kafka.Containerfile"
     rm -rf "$ctx"
     trap - EXIT
+}
+
+# PostgreSQL's exporter: Debian's prometheus-postgres-exporter on the base, non-root (the
+# chart's monitoring.postgresExporter; docs/decisions/0056-exporters-in-the-cluster-tier.md).
+build_postgres_exporter() {
+    local key; key=$(tree_hash deploy/images/postgres-exporter.Containerfile)
+    build_on_base "$POSTGRES_EXPORTER_REF" "$key" "$repo/deploy/images" \
+        "$repo/deploy/images/postgres-exporter.Containerfile"
 }
 
 # Prometheus: upstream's v2.42.0 built by scripts/k8s/gobuild.sh (Debian's package has no
@@ -286,7 +305,7 @@ build_prometheus() {
     trap - EXIT
 }
 
-names_all=(base todo postgres kafka prometheus)
+names_all=(base todo postgres kafka prometheus postgres-exporter)
 tag=dev
 sub=build sock=
 case ${1:-} in
@@ -298,15 +317,15 @@ while (($#)); do
     case $1 in
         --tag) [[ $# -ge 2 ]] || die "--tag needs a value"; tag=$2; shift 2 ;;
         --tag=*) tag=${1#--tag=}; shift ;;
-        base | todo | postgres | kafka | prometheus) names+=("$1"); shift ;;
-        -h | --help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        base | todo | postgres | kafka | prometheus | postgres-exporter) names+=("$1"); shift ;;
+        -h | --help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument: $1 (names: ${names_all[*]})" ;;
     esac
 done
 [[ $tag =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] || die "not a valid image tag: $tag"
 if ((${#names[@]} == 0)); then
     names=("${names_all[@]}")
-    [[ $sub == import ]] && names=(todo postgres kafka prometheus)
+    [[ $sub == import ]] && names=(todo postgres kafka prometheus postgres-exporter)
 fi
 
 ref_of() {
@@ -316,6 +335,7 @@ ref_of() {
         postgres) echo "$POSTGRES_REF" ;;
         kafka) echo "$KAFKA_REF" ;;
         prometheus) echo "$PROMETHEUS_REF" ;;
+        postgres-exporter) echo "$POSTGRES_EXPORTER_REF" ;;
     esac
 }
 
@@ -336,6 +356,7 @@ case $sub in
                 postgres) build_postgres ;;
                 kafka) build_kafka ;;
                 prometheus) build_prometheus ;;
+                postgres-exporter) build_postgres_exporter ;;
             esac
         done ;;
 esac

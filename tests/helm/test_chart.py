@@ -331,7 +331,10 @@ class Monitoring(unittest.TestCase):
     rule files of deploy/monitoring/rules, the ServiceMonitor scrapes every enabled role's
     metrics Service on both ports, the dashboards become ConfigMaps; off: none of them."""
 
-    ON = ("monitoring.enabled=true", "monitoring.runbookBaseUrl=https://example.org/todo/")
+    # values-local.yaml turns only the exporters on (no Prometheus Operator in the test cluster)
+    ON = ("monitoring.enabled=true", "monitoring.runbookBaseUrl=https://example.org/todo/",
+          "monitoring.serviceMonitor.enabled=true", "monitoring.prometheusRule.enabled=true",
+          "monitoring.dashboards.enabled=true")
 
     def test_off_by_default(self):
         for values_file in VALUES:
@@ -386,10 +389,55 @@ class Monitoring(unittest.TestCase):
                   if n["metadata"]["name"] == "todo-postgresql")
         self.assertIn([{"port": 9187, "protocol": "TCP"}],
                       [r["ports"] for r in np["spec"]["ingress"]])
-        off = render("values-local.yaml", "postgresql.internal.enabled=true")
+        off = render("values-local.yaml", "postgresql.internal.enabled=true",
+                     "monitoring.postgresExporter.enabled=false")
         sts = next(d for d in cc.of_kind(off, "StatefulSet") if cc.component(d) == "postgresql")
         self.assertEqual([c["name"] for c in sts["spec"]["template"]["spec"]["containers"]],
                          ["postgresql"])
+
+    def test_kafka_exporter(self):
+        """monitoring.kafkaExporter: the broker's JMX exporter agent on (its port in the
+        environment), its port named metrics (job todo-kafka), Prometheus let in; off: none."""
+        on = ("monitoring.enabled=true", "monitoring.kafkaExporter.enabled=true",
+              "monitoring.kafkaExporter.port=9555", "networkPolicy.metricsNamespaces={monitoring}")
+        docs = render("values-local.yaml", *on)
+        sts = next(d for d in cc.of_kind(docs, "StatefulSet") if cc.component(d) == "kafka")
+        broker = sts["spec"]["template"]["spec"]["containers"][0]
+        self.assertIn({"name": "metrics", "containerPort": 9555, "protocol": "TCP"},
+                      broker["ports"])
+        self.assertIn({"name": "KAFKA_JMX_EXPORTER_PORT", "value": "9555"}, broker["env"])
+        self.assertEqual(all_checks(docs, "values-local.yaml"), [])
+        np = next(n for n in cc.of_kind(docs, "NetworkPolicy")
+                  if n["metadata"]["name"] == "todo-kafka")
+        self.assertIn([{"port": 9555, "protocol": "TCP"}],
+                      [r["ports"] for r in np["spec"]["ingress"]])
+        off = render("values-local.yaml", "monitoring.kafkaExporter.enabled=false")
+        sts = next(d for d in cc.of_kind(off, "StatefulSet") if cc.component(d) == "kafka")
+        broker = sts["spec"]["template"]["spec"]["containers"][0]
+        self.assertEqual([p["name"] for p in broker["ports"]], ["kafka"])
+        self.assertNotIn("KAFKA_JMX_EXPORTER_PORT", [e["name"] for e in broker["env"]])
+
+    def test_local_runs_the_exporters_without_the_operator(self):
+        """The test cluster (values-local.yaml) runs both exporters for its own Prometheus and no
+        Prometheus Operator kinds (docs/decisions/0056-exporters-in-the-cluster-tier.md)."""
+        docs = render("values-local.yaml")
+        self.assertFalse({d["kind"] for d in docs} & {"ServiceMonitor", "PrometheusRule"})
+        pods = {cc.component(d): d["spec"]["template"]["spec"]["containers"]
+                for d in cc.of_kind(docs, "StatefulSet")}
+        self.assertIn("postgres-exporter", [c["name"] for c in pods["postgresql"]])
+        self.assertIn("metrics", [p["name"] for p in pods["kafka"][0]["ports"]])
+
+    def test_llm_egress_port_is_the_base_urls(self):
+        """The api's egress to the LLM server allows the port of roles.api.llm.baseUrl (the
+        test cluster's stand-in listens on a port of its own), 443 for https without one."""
+        for url, port in (("http://10.244.0.1:18181/v1", 18181), ("https://llm.example/v1", 443),
+                          ("http://llm.example/v1", 80)):
+            docs = render("values-local.yaml", f"roles.api.llm.baseUrl={url}",
+                          "roles.api.llm.model=m")
+            np = next(n for n in cc.of_kind(docs, "NetworkPolicy")
+                      if n["metadata"]["name"] == "todo-api")
+            self.assertIn([{"port": port, "protocol": "TCP"}],
+                          [r.get("ports") for r in np["spec"]["egress"]], url)
 
     def test_pods_part_of_todo(self):
         for d in cc.role_deployments(render("values-local.yaml")).values():

@@ -5,7 +5,8 @@
 // recurring` write the successor (Dapr pub/sub over Kafka); the audit history shows each
 // change once; the events are on their Kafka topics, read inside the cluster; requests
 // crossed sidecars over mTLS with Sentry-issued certificates; the secrets came from the
-// Kubernetes secret store. Files run in order (10-, 20-, 30-): this one on a fresh release.
+// Kubernetes secret store; a chat turn in LLM mode reaches the tier's LLM stand-in. Files run
+// in order (10-, 20-, 30-): this one on a fresh release.
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import tls from 'node:tls';
@@ -99,6 +100,25 @@ describe('the system on Kubernetes, end to end', () => {
         assert.ok(changed.some((m) => m.json.data.task?.id === task.id && m.json.data.op), `todo.task.changed for task ${task.id} on task-updates`);
         const due = reminders.filter((m) => m.json?.type === 'todo.reminder.due' && m.json.data?.task_id === task.id);
         assert.equal(new Set(due.map((m) => m.json.id)).size, 1, `one firing of the reminder on reminders: ${JSON.stringify(due)}`);
+    });
+
+    it('a chat turn in LLM mode is answered by the model (the tier\'s LLM stand-in)', async (t) => {
+        // scripts/test-k8s.sh points the api at the stand-in (ADR 0056); a release without LLM
+        // mode (another values file) has nothing to check here
+        const d = await deploymentOf('todo-api');
+        const app = d.spec.template.spec.containers.find((c) => c.name === 'todo');
+        if (!(app?.env || []).some((e) => e.name === 'TODO_LLM_BASE_URL')) {
+            t.skip('the api runs without LLM mode');
+            return;
+        }
+        const r = await user.post('/chat', { json: { message: 'What is due today?' } });
+        assert.equal(r.status, 200, r.text);
+        assert.equal(r.json.response, 'OK', `the stand-in's answer: ${JSON.stringify(r.json)}`);
+        let turns = 0;
+        for (const pod of await podsOf('todo-api')) {
+            turns += metricSum(await podMetrics(pod, 8080), 'todo_llm_turns_total', { answered_by: 'model' });
+        }
+        assert.ok(turns >= 1, `todo_llm_turns_total{answered_by="model"} over the api's pods: ${turns}`);
     });
 
     it('requests crossed sidecars over mTLS, with certificates Sentry issued for the app ids', async () => {

@@ -57,7 +57,8 @@ function chunks(step, model) {
     return out;
 }
 
-export async function startLlmStandin() {
+/** Starts the stand-in on host:port (loopback and a free port unless told). */
+export async function startLlmStandin({ host = '127.0.0.1', port = 0 } = {}) {
     const sockets = new Set();
     const delays = new Set(); // pending delayMs waits: close() ends them
     const delay = (ms) => new Promise((resolve) => {
@@ -107,10 +108,13 @@ export async function startLlmStandin() {
         res.end('data: [DONE]\n\n');
     }
 
-    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address();
+    await new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, resolve);
+    });
+    const bound = server.address().port;
     return {
-        url: `http://127.0.0.1:${port}/v1`,
+        url: `http://${host}:${bound}/v1`,
         /** The requests since the last script() call: {method, url, headers, body, text}. */
         get requests() { return state.requests; },
         /** Sets the steps for the next requests (and forgets the recorded requests). */

@@ -3,7 +3,8 @@
 # from buildah's storage as a container on the host's network, on loopback ports picked free
 # (docs/deploy/images.md). The cluster tier runs it before bringing its cluster up.
 #
-# Usage: tests/k8s/images/check.sh [--tag T] [todo|postgres|kafka|prometheus...]   (default: all)
+# Usage: tests/k8s/images/check.sh [--tag T] [todo|postgres|kafka|prometheus|postgres-exporter...]
+#   (default: all)
 #   todo      the image's configuration (non-root user 10001, entry point, TODO_* env, port
 #             8080); `todo version` runs as that user; no compiler and no -dev package in the
 #             image; `todo serve` starts and serves /healthz, /readyz and the web UI; it also
@@ -12,9 +13,12 @@
 #   postgres  the first start initialises a database from POSTGRES_*; a login with the
 #             password works, one with a wrong password is refused; it runs as uid 999
 #   kafka     a broker starts and answers a metadata request (kcat); `topics` creates a topic
-#             with its partitions; a message round-trips; a topic is not made by producing
+#             with its partitions; a message round-trips; a topic is not made by producing;
+#             the JMX exporter agent (KAFKA_JMX_EXPORTER_PORT) serves the broker's metrics
 #   prometheus  runs as uid 999 (no set-id file), version 2.42 (and kube-state-metrics v2.20);
 #             it starts, scrapes itself and answers a query through its HTTP API
+#   postgres-exporter  runs as uid 998 (no set-id file), version 0.11; after postgres, pg_up 1
+#             and the database's statistics from the PostgreSQL image's database
 #   (all three) `todo migrate` on the PostgreSQL image; `todo serve` with the Kafka bus on both
 #             publishes a created task's event to task-events
 #   always    no Containerfile or entry point names an architecture (comments aside)
@@ -285,7 +289,7 @@ check_postgres() {
 
 # ---------------------------------------------------------------------------------- kafka
 check_kafka() {
-    local ref=localhost/todo-kafka:3.9.2 c c2 port cport data b meta
+    local ref=localhost/todo-kafka:3.9.2 c c2 port cport jport data b meta
     command -v kcat >/dev/null || die "kcat not found (scripts/bootstrap.sh --test)"
     check "kafka: user is 10002:10002" [ "$(config "$ref" '{{.OCIv1.Config.User}}')" = 10002:10002 ]
     new_ctr "$ref"
@@ -297,9 +301,11 @@ check_kafka() {
     start_kafka() {
         port=$(free_port)
         cport=$(free_port "$port")
+        jport=$(free_port "$port" "$cport")
         b=127.0.0.1:$port
         start "$1" --volume "$data:/var/lib/kafka" \
             --env KAFKA_PORT="$port" --env KAFKA_CONTROLLER_PORT="$cport" \
+            --env KAFKA_JMX_EXPORTER_PORT="$jport" \
             --env KAFKA_ADVERTISED_HOST=127.0.0.1 --env KAFKA_HEAP_OPTS='-Xmx384m -Xms128m' \
             "$c" -- /usr/local/bin/kafka-entrypoint broker
     }
@@ -324,12 +330,50 @@ check_kafka() {
         echo 'x' | kcat -P -b "$b" -t check-not-made -X message.timeout.ms=2000 2>/dev/null || true
         check "kafka: producing does not create a topic" \
             bash -c "! kcat -b '$b' -L -m 5 2>/dev/null | grep -qF 'topic \"check-not-made\"'"
+        jmx_in() {
+            curl -sf "http://127.0.0.1:$jport/metrics" |
+                grep -q '^kafka_server_brokertopicmetrics_messagesin_total{topic="check-events"'
+        }
+        check "kafka: the JMX exporter agent serves the broker's metrics (KAFKA_JMX_EXPORTER_PORT)" \
+            wait_for jmx_in
         check "kafka: its files belong to uid 10002" [ "$(stat -c %u "$data/data/meta.properties")" = 10002 ]
         kafka_brokers=$b   # left running for check_stack
         return 0
     fi
     fail "kafka: the broker did not answer within ${timeout}s"
     tail -n 30 "$tmp/kafka.log" >&2
+    stop_last
+}
+
+# ------------------------------------------------------------------------ postgres-exporter
+# As the chart runs it beside the database: non-root, and on the PostgreSQL image's database
+# (when check_postgres left it running) pg_up is 1 and the database's statistics are served.
+check_postgres_exporter() {
+    local ref=localhost/todo-postgres-exporter:0.11 c port u
+    check "postgres-exporter: user is 998:998" [ "$(config "$ref" '{{.OCIv1.Config.User}}')" = 998:998 ]
+    new_ctr "$ref"
+    c=$ctr
+    check_no_setid postgres-exporter "$c"
+    check "postgres-exporter: version 0.11" \
+        grep -q 'version 0\.11\.' <<<"$(bah run "$c" -- /usr/bin/prometheus-postgres-exporter --version 2>&1)"
+    [[ -n ${pg_url:-} ]] || return 0
+    u=${pg_url#postgresql://}
+    start_exporter() {
+        port=$(free_port)
+        start "$1" --env DATA_SOURCE_URI="${u#*@}?sslmode=disable" --env DATA_SOURCE_USER="${u%%:*}" \
+            --env DATA_SOURCE_PASS="$(cut -d: -f2 <<<"${u%%@*}")" \
+            "$c" -- /usr/bin/prometheus-postgres-exporter --web.listen-address="127.0.0.1:$port"
+    }
+    pg_up() { curl -sf "http://127.0.0.1:$port/metrics" | grep -qx 'pg_up 1'; }
+    if serve "$tmp/postgres-exporter.log" pg_up start_exporter; then
+        ok "postgres-exporter: pg_up 1 on the PostgreSQL image's database (port $port)"
+        check "postgres-exporter: the database's statistics (pg_stat_database_xact_commit)" \
+            grep -q '^pg_stat_database_xact_commit{.*datname="tododb"' \
+            <<<"$(curl -sf "http://127.0.0.1:$port/metrics")"
+    else
+        fail "postgres-exporter: no pg_up 1 within ${timeout}s"
+        tail -n 20 "$tmp/postgres-exporter.log" >&2
+    fi
     stop_last
 }
 
@@ -426,12 +470,12 @@ tag=dev names=()
 while (($#)); do
     case $1 in
         --tag) tag=$2; shift 2 ;;
-        todo | postgres | kafka | prometheus) names+=("$1"); shift ;;
+        todo | postgres | kafka | prometheus | postgres-exporter) names+=("$1"); shift ;;
         base) shift ;;   # the base is checked through the images built on it
         *) die "unknown argument: $1" ;;
     esac
 done
-((${#names[@]})) || names=(todo postgres kafka prometheus)
+((${#names[@]})) || names=(todo postgres kafka prometheus postgres-exporter)
 
 # The Containerfiles build for any architecture (amd64 here, arm64 for OKE's Ampere shapes):
 # none names one.
@@ -444,6 +488,7 @@ for n in "${names[@]}"; do
         postgres) check_postgres ;;
         kafka) check_kafka ;;
         prometheus) check_prometheus ;;
+        postgres-exporter) check_postgres_exporter ;;
     esac
 done
 if [[ -n ${todo_ctr:-} && -n ${pg_url:-} && -n ${kafka_brokers:-} ]]; then
