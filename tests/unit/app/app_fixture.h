@@ -16,8 +16,9 @@ static struct app app;
 static const unsigned char secret[] = "0123456789abcdef0123456789abcdef";
 
 /* Opens store (a new SQLite file under /tmp/todo-<name>-XXXXXX), migrates it and starts app
- * over it with the test secret and a one-hour token lifetime. */
-static void app_fixture_open(const char *name)
+ * over it with cfg (NULL: defaults), whose secret is the test secret and whose token
+ * lifetime is one hour unless cfg sets one. */
+static void app_fixture_open_with(const char *name, const struct app_config *cfg)
 {
     snprintf(dir, sizeof dir, "/tmp/todo-%s-XXXXXX", name);
     cr_assert_not_null(mkdtemp(dir));
@@ -28,8 +29,18 @@ static void app_fixture_open(const char *name)
     cr_assert_eq(store_open(url, &store, &err), 0, "%s", err.message);
     int n;
     cr_assert_eq(store_migrate(store, &n, &err), 0, "%s", err.message);
-    struct app_config cfg = {.jwt_secret = secret, .jwt_secret_len = 32, .token_ttl_ms = 3600000};
-    app_init(&app, store, &cfg);
+    struct app_config c = cfg ? *cfg : (struct app_config){0};
+    c.jwt_secret = secret;
+    c.jwt_secret_len = 32;
+    if (c.token_ttl_ms == 0)
+        c.token_ttl_ms = 3600000;
+    app_init(&app, store, &c);
+}
+
+/* app_fixture_open_with and the defaults. */
+static inline void app_fixture_open(const char *name)
+{
+    app_fixture_open_with(name, NULL);
 }
 
 /* Stops app, closes store and removes the directory. */

@@ -15,38 +15,13 @@
 #include "app/app_internal.h"
 #include "base/timeutil.h"
 
-static char dir[64];
-static store_t *store;
-static struct app app;
-static const unsigned char secret[] = "0123456789abcdef0123456789abcdef";
+#include "app_fixture.h"
 
 static void setup(void)
 {
     cr_assert(sodium_init() >= 0);
-    snprintf(dir, sizeof dir, "/tmp/todo-auth-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    char url[128];
-    snprintf(url, sizeof url, "sqlite:%s/t.db", dir);
-    struct todo_err err;
-    todo_err_clear(&err);
-    cr_assert_eq(store_open(url, &store, &err), 0, "%s", err.message);
-    int n;
-    cr_assert_eq(store_migrate(store, &n, &err), 0);
-    struct app_config cfg = {.jwt_secret = secret,
-                             .jwt_secret_len = 32,
-                             .token_ttl_ms = 3600000,
-                             .login_limit_email = 3,
-                             .login_limit_addr = 100};
-    app_init(&app, store, &cfg);
-}
-
-static void teardown(void)
-{
-    app_release(&app);
-    store_destroy(store);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    cr_assert_eq(system(cmd), 0);
+    struct app_config cfg = {.login_limit_email = 3, .login_limit_addr = 100};
+    app_fixture_open_with("auth", &cfg);
 }
 
 static void signup(const char *email, struct app_session *s)
@@ -60,7 +35,7 @@ static void signup(const char *email, struct app_session *s)
     json_decref(body);
 }
 
-TestSuite(auth, .init = setup, .fini = teardown);
+TestSuite(auth, .init = setup, .fini = app_fixture_close);
 
 Test(auth, signup_token_verifies_to_the_user_and_again_from_the_cache)
 {
