@@ -4,47 +4,26 @@
  * is a loopback HTTP server answering as daprd does; tests/dapr/secrets.test.mjs runs the
  * same against a real daprd. */
 #include <criterion/criterion.h>
-#include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fake_sidecar.h"
 #include "services/dapr_secrets.h"
 
 #define API_TOKEN "sidecar-api-token-123456"
 
-static enum MHD_Result sidecar(void *cls, struct MHD_Connection *c, const char *url,
-                               const char *method, const char *version, const char *upload,
-                               size_t *upload_len, void **state)
-{
-    (void)cls, (void)method, (void)version, (void)upload, (void)upload_len, (void)state;
-    const char *token = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "dapr-api-token");
-    const char *body = "{\"errorCode\":\"ERR_SECRET_GET\"}";
-    unsigned status = 500;
-    if (strcmp(url, "/v1.0/healthz/outbound") == 0) {
-        body = "";
-        status = 204;
-    } else if (!token || strcmp(token, API_TOKEN) != 0) {
-        body = "{\"errorCode\":\"ERR_UNAUTHORIZED\"}";
-        status = 401;
-    } else if (strcmp(url, "/v1.0/secrets/store/all") == 0) {
-        body = "{\"database-url\":\"sqlite:/tmp/from-dapr.db\",\"jwt-secret\":"
-               "\"jwt-from-dapr-0123456789abcdef0123456789\",\"smtp-password\":\"smtp-from-dapr\","
-               "\"llm-api-key\":\"sk-from-dapr\",\"app-api-token\":\"ignored\"}";
-        status = 200;
-    } else if (strcmp(url, "/v1.0/secrets/store/nested") == 0) {
-        body = "{\"database-url\":{\"v\":\"x\"}}";
-        status = 200;
-    }
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_PERSISTENT);
-    enum MHD_Result ok = MHD_queue_response(c, status, r);
-    MHD_destroy_response(r);
-    return ok;
-}
-
-static struct MHD_Daemon *daemon_;
-static char port[16];
+/* As daprd answers: a secret the store lacks is 500 ERR_SECRET_GET. */
+static const struct fake_route routes[] = {
+    {"/v1.0/secrets/store/all", 200,
+     "{\"database-url\":\"sqlite:/tmp/from-dapr.db\",\"jwt-secret\":"
+     "\"jwt-from-dapr-0123456789abcdef0123456789\",\"smtp-password\":\"smtp-from-dapr\","
+     "\"llm-api-key\":\"sk-from-dapr\",\"app-api-token\":\"ignored\"}"},
+    {"/v1.0/secrets/store/nested", 200, "{\"database-url\":{\"v\":\"x\"}}"},
+    {"/v1.0/secrets/store/nope", 500, "{\"errorCode\":\"ERR_SECRET_GET\"}"},
+    {NULL, 0, NULL}};
+static struct fake_sidecar sidecar = {.routes = routes, .token = API_TOKEN};
+static char *port = sidecar.port; /* for the argv below */
 
 static void setup(void)
 {
@@ -53,16 +32,12 @@ static void setup(void)
          *v; v++)
         unsetenv(*v);
     setenv("DAPR_API_TOKEN", API_TOKEN, 1);
-    daemon_ = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, sidecar, NULL,
-                               MHD_OPTION_END);
-    cr_assert_not_null(daemon_);
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_BIND_PORT);
-    snprintf(port, sizeof port, "%u", info->port);
+    fake_sidecar_start(&sidecar);
 }
 
 static void teardown(void)
 {
-    MHD_stop_daemon(daemon_);
+    fake_sidecar_stop(&sidecar);
     unsetenv("DAPR_API_TOKEN");
 }
 

@@ -3,7 +3,7 @@
  * trimmed, anything that would not fit a header refused without being echoed), and from the
  * Dapr secrets API, here a loopback HTTP server answering as the sidecar does. */
 #include <criterion/criterion.h>
-#include <microhttpd.h>
+#include "fake_sidecar.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,36 +141,14 @@ Test(llm_setup, a_key_file_that_is_not_one_key_is_refused_without_echoing_it)
 
 /* ------------------------------------------------------------- the Dapr secrets API */
 
-static enum MHD_Result sidecar(void *cls, struct MHD_Connection *c, const char *url,
-                               const char *method, const char *version, const char *upload,
-                               size_t *upload_len, void **state)
-{
-    (void)cls, (void)method, (void)version, (void)upload, (void)upload_len, (void)state;
-    const char *body = "{\"error\":\"no such secret\"}";
-    unsigned status = 404;
-    if (strcmp(url, "/v1.0/healthz/outbound") == 0) { /* ready: the key is read at once */
-        body = "";
-        status = 204;
-    } else if (strcmp(url, "/v1.0/secrets/vault/llm-key") == 0) {
-        body = "{\"llm-key\":\"sk-from-dapr\"}";
-        status = 200;
-    } else if (strcmp(url, "/v1.0/secrets/vault/spaced") == 0) {
-        body = "{\"spaced\":\"sk from dapr\"}";
-        status = 200;
-    }
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_PERSISTENT);
-    enum MHD_Result ok = MHD_queue_response(c, status, r);
-    MHD_destroy_response(r);
-    return ok;
-}
+static const struct fake_route routes[] = {
+    {"/v1.0/secrets/vault/llm-key", 200, "{\"llm-key\":\"sk-from-dapr\"}"},
+    {"/v1.0/secrets/vault/spaced", 200, "{\"spaced\":\"sk from dapr\"}"},
+    {NULL, 0, NULL}};
 
-static int open_secret(struct MHD_Daemon *d, const char *name, struct assistant_llm **llm,
+static int open_secret(const char *port, const char *name, struct assistant_llm **llm,
                        struct todo_err *err)
 {
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    char port[16];
-    snprintf(port, sizeof port, "%u", info->port);
     const char *args[] = {"--bus",
                           "dapr",
                           "--dapr-http-port",
@@ -190,19 +168,18 @@ static int open_secret(struct MHD_Daemon *d, const char *name, struct assistant_
 
 Test(llm_setup, the_key_is_read_from_the_dapr_secret_store)
 {
-    struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, sidecar,
-                                            NULL, MHD_OPTION_END);
-    cr_assert_not_null(d);
+    struct fake_sidecar d = {.routes = routes};
+    fake_sidecar_start(&d);
     struct todo_err err = {0};
     struct assistant_llm *llm = NULL;
-    cr_assert_eq(open_secret(d, "llm-key", &llm, &err), 0, "%s", err.message);
+    cr_assert_eq(open_secret(d.port, "llm-key", &llm, &err), 0, "%s", err.message);
     cr_assert_str_eq(llm->auth_header, "Authorization: Bearer sk-from-dapr");
     assistant_llm_destroy(llm);
     llm = NULL;
-    cr_assert_eq(open_secret(d, "missing", &llm, &err), TODO_ERR_NOT_FOUND);
+    cr_assert_eq(open_secret(d.port, "missing", &llm, &err), TODO_ERR_NOT_FOUND);
     cr_assert_null(llm);
     cr_assert(strstr(err.message, "missing"), "%s", err.message);
-    cr_assert_eq(open_secret(d, "spaced", &llm, &err), TODO_ERR_BAD_REQUEST);
+    cr_assert_eq(open_secret(d.port, "spaced", &llm, &err), TODO_ERR_BAD_REQUEST);
     cr_assert_null(strstr(err.message, "sk from dapr"), "%s", err.message);
-    MHD_stop_daemon(d);
+    fake_sidecar_stop(&d);
 }
