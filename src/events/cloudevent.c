@@ -72,6 +72,15 @@ static bool get_str(json_t *o, const char *key, char *dst, size_t dstsz, bool re
     return true;
 }
 
+void cloudevent_log_fields(struct buf *out, const struct cloudevent *ce)
+{
+    assert(out && ce);
+    buf_puts(out, ",\"type\":");
+    buf_json_str(out, ce->type);
+    buf_puts(out, ",\"subject\":");
+    buf_json_str(out, ce->subject);
+}
+
 int cloudevent_parse(const char *json, size_t len, struct cloudevent *out, struct todo_err *err)
 {
     json_error_t jerr;

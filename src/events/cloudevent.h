@@ -31,6 +31,9 @@ struct cloudevent {
 void cloudevent_release(struct cloudevent *ce);
 /* Appends the JSON form. data is written verbatim (it is already JSON). */
 void cloudevent_write(struct buf *out, const struct cloudevent *ce);
+/* Appends ,"type":...,"subject":... (the task id of task and reminder events) to a log line's
+ * fields: what every line about a handled event names besides its ids (docs/deploy/logging.md). */
+void cloudevent_log_fields(struct buf *out, const struct cloudevent *ce);
 /* Parses and validates (specversion "1.0", id, source, type required; time RFC 3339;
  * traceparent well-formed if present; data an object). Fills *out (which the caller
  * releases). TODO_ERR_BAD_REQUEST with a message otherwise. */

@@ -145,12 +145,8 @@ static void log_event(enum log_level level, const char *msg, const consumer_t *c
     buf_json_str(&f, m->topic);
     buf_puts(&f, ",\"event_id\":");
     buf_json_str(&f, m->id ? m->id : "");
-    if (ce) {
-        buf_puts(&f, ",\"type\":");
-        buf_json_str(&f, ce->type);
-        buf_puts(&f, ",\"subject\":");
-        buf_json_str(&f, ce->subject);
-    }
+    if (ce)
+        cloudevent_log_fields(&f, ce);
     buf_puts(&f, ",\"trace_id\":");
     buf_json_str(&f, trace_id);
     if (error) {

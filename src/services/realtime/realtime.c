@@ -62,10 +62,7 @@ static void log_pushed(const struct cloudevent *ce)
     buf_init(&f);
     buf_puts(&f, "\"event_id\":");
     buf_json_str(&f, ce->id);
-    buf_puts(&f, ",\"type\":");
-    buf_json_str(&f, ce->type);
-    buf_puts(&f, ",\"subject\":");
-    buf_json_str(&f, ce->subject);
+    cloudevent_log_fields(&f, ce);
     buf_puts(&f, ",\"trace_id\":");
     buf_json_str(&f, trace_id);
     log_write(LOG_INFO, "event handed to the hub", f.data);
