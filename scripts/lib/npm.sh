@@ -6,7 +6,16 @@
 npm_ci_if_changed() {
     local dir=$1
     if ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.installed-lock.json" 2>/dev/null; then
-        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) >&2
+        # The registry answers 503 at times (a CI rehearsal's MCP tier failed so): npm's own
+        # retries are short, so the whole install is tried up to three times.
+        local attempt
+        for attempt in 1 2 3; do
+            (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error --fetch-retries=4) >&2 &&
+                break
+            ((attempt < 3)) || return 1
+            echo "npm ci in $dir failed (attempt $attempt of 3); trying again" >&2
+            sleep $((attempt * 10))
+        done
         cp "$dir/package-lock.json" "$dir/node_modules/.installed-lock.json"
     fi
 }
