@@ -760,7 +760,10 @@ static enum MHD_Result send_response(struct http_request *r)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
     MHD_add_response_header(resp, "X-Request-Id", r->request_id);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    if (r->close_after)
+    /* A stopping server also moves keep-alive clients off: quiescing stops new connections
+     * only, and a client reusing its connection would otherwise be served until the end. */
+    if (r->close_after ||
+        (!r->upgrade_fn && __atomic_load_n(&r->server->quiesced, __ATOMIC_ACQUIRE)))
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     for (int i = 0; i < r->n_headers; i++)
         MHD_add_response_header(resp, r->header_names[i], r->header_values[i]);

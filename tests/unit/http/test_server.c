@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -478,4 +479,52 @@ Test(server, routes_counted_into_another_server_show_in_its_metrics)
     buf_release(&own);
     http_server_destroy(side);
     http_server_destroy(main_s);
+}
+
+/* Reads one answer to a POST /echo from a kept-alive connection: headers, then the body of
+ * Content-Length bytes. A server that does not answer fails the read timeout, not the test run. */
+static char *read_one_answer(int fd)
+{
+    struct timeval tv = {.tv_sec = 5};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    struct buf b;
+    buf_init(&b);
+    char c;
+    while (!(b.len >= 4 && memcmp(b.data + b.len - 4, "\r\n\r\n", 4) == 0)) {
+        cr_assert_eq(read(fd, &c, 1), 1, "the answer's headers did not come: %.*s", (int)b.len,
+                     b.data);
+        buf_putc(&b, c);
+    }
+    const char *cl = strcasestr(b.data, "Content-Length: ");
+    cr_assert_not_null(cl, "%s", b.data);
+    for (long n = strtol(cl + 16, NULL, 10); n > 0; n--) {
+        cr_assert_eq(read(fd, &c, 1), 1);
+        buf_putc(&b, c);
+    }
+    return buf_take(&b);
+}
+
+/* Quiescing stops new connections; a client on a kept-alive connection is told to go (its next
+ * answer says Connection: close, then the server closes), so a stopping server is not kept
+ * busy by old connections and such a client moves to the servers that stay. */
+Test(server, a_quiesced_server_answers_a_kept_alive_connection_once_more_and_closes_it)
+{
+    http_server_t *s = start();
+    const char *req = "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                      "Content-Length: 2\r\n\r\n{}";
+    int fd = connect_and_send(http_server_port(s), req);
+    char *first = read_one_answer(fd);
+    cr_assert(strncmp(first, "HTTP/1.1 200", 12) == 0, "got %s", first);
+    cr_assert_null(strcasestr(first, "Connection: close"), "a running server keeps it: %s", first);
+    http_server_quiesce(s);
+    cr_assert_eq(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+    char *second = read_one_answer(fd);
+    cr_assert(strncmp(second, "HTTP/1.1 200", 12) == 0, "got %s", second);
+    cr_assert_not_null(strcasestr(second, "Connection: close"), "got %s", second);
+    char c;
+    cr_assert_eq(read(fd, &c, 1), 0, "the server closes the connection after that answer");
+    free(first);
+    free(second);
+    close(fd);
+    stop(s);
 }
