@@ -13,6 +13,7 @@
 #include "app/ratelimit.h"
 #include "base/buf.h"
 #include "base/err.h"
+#include "core/event.h"
 #include "core/query.h"
 #include "core/task.h"
 #include "core/user.h"
@@ -193,6 +194,19 @@ void app_task_describe(struct app *a, const char *user_id, struct task *t);
 /* Inserts a task the caller built (t->id is set) and writes its events, inside the caller's
  * store transaction (the recurring consumer's). Returns a store result. */
 int app_task_insert_in_tx(struct app *a, struct task *t, int64_t now);
+/* The recurring consumer's use case (recurring.c; docs/recurring.md), inside its transaction:
+ * when the task ref names still recurs, creates its next occurrence once (a second call for
+ * the same task makes none) and sets *succ_id (0: none made: deleted, no rule any more, the
+ * series ended, or already made). completed_at_hint: the completion time when the stored task
+ * has none (the event's time). Returns a store result. */
+int app_task_successor_in_tx(struct app *a, const struct task_event_ref *ref,
+                             int64_t completed_at_hint, int64_t *succ_id, struct todo_err *err);
+/* The audit consumer's use case (history.c), inside its transaction: appends one history row
+ * for the todo.task.* event ce_type with its id, time and data.changes (NULL: {}). 400 for a
+ * type that is not a task event's. Returns a store result. */
+int app_history_append_in_tx(struct app *a, const struct task_event_ref *ref, const char *event_id,
+                             const char *ce_type, int64_t at, const json_t *changes,
+                             struct todo_err *err);
 /* The task's history (audit entries, newest first), also after the task was deleted. 404
  * when the user has no history for that id. *out: audit_entries_free. */
 int app_task_history(struct app *a, const char *user_id, int64_t id, struct audit_entry **out,

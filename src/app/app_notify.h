@@ -60,4 +60,40 @@ struct app_reminder_outcome {
 int app_reminder_due_in_tx(struct app *a, const struct reminder_due *r,
                            struct app_reminder_outcome *out, struct todo_err *err);
 
+/* --- the delivery pool's use cases (deliveries.c) --- */
+/* When the earliest pending delivery is due; *found false when none. */
+int app_delivery_next_due(struct app *a, int64_t *at, bool *found, struct todo_err *err);
+/* Claims the pending delivery due first, if any (*found): counts its attempt and leases it
+ * until lease_until, when any pool may take it again. *out: delivery_release. */
+int app_delivery_claim(struct app *a, int64_t now, int64_t lease_until, struct delivery *out,
+                       bool *found, struct todo_err *err);
+
+/* Where a delivery goes, per the user's settings as they are when it is sent. */
+struct delivery_target {
+    const char *url;                 /* webhook, ntfy: the address */
+    const char *secret;              /* webhook: the signing secret, or NULL */
+    const char *email;               /* email: the channel's address, or else the account's */
+    struct notify_settings settings; /* owns the strings above */
+    struct user account;
+};
+/* Fills *out (delivery_target_release, also on error). 422 when d's channel has nowhere to go
+ * any more (its URL was removed): a later attempt would not do better. */
+int app_delivery_target(struct app *a, const struct delivery *d, struct delivery_target *out,
+                        struct todo_err *err);
+void delivery_target_release(struct delivery_target *t);
+
+/* The outcome of the attempt d->attempts (ignored when the row was claimed again since). */
+int app_delivery_done(struct app *a, const struct delivery *d, int64_t now, struct todo_err *err);
+/* A failed attempt with another one at next_at. */
+int app_delivery_retry(struct app *a, const struct delivery *d, int64_t next_at, const char *error,
+                       int64_t now, struct todo_err *err);
+/* Given up: marks d dead and writes its dead letter to reminders.dlq, in one transaction. */
+int app_delivery_dead(struct app *a, const struct delivery *d, const char *error, int64_t now,
+                      struct todo_err *err);
+/* Deletes at most limit delivered rows older than before; *n gets how many. */
+int app_deliveries_prune(struct app *a, int64_t before, int limit, int64_t *n,
+                         struct todo_err *err);
+/* How many deliveries wait or are in progress (for the metrics). */
+int app_deliveries_pending(struct app *a, int64_t *n);
+
 #endif

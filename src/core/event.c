@@ -40,6 +40,18 @@ int task_event_type_parse(const char *ce_type)
     return -1;
 }
 
+int task_event_ref_read(const json_t *data, struct task_event_ref *out, struct todo_err *err)
+{
+    json_t *id = json_object_get(data, "task_id");
+    json_t *user = json_object_get(data, "user_id");
+    if (!json_is_integer(id) || !json_is_string(user) ||
+        json_string_length(user) >= sizeof out->user_id)
+        return todo_err_set(err, TODO_ERR_BAD_REQUEST, "event data lacks task_id or user_id");
+    out->task_id = json_integer_value(id);
+    memcpy(out->user_id, json_string_value(user), json_string_length(user) + 1);
+    return TODO_OK;
+}
+
 int task_event_classify(const struct task *before, const struct task *after)
 {
     if (!before)

@@ -5,9 +5,11 @@
 #ifndef TODO_CORE_EVENT_H
 #define TODO_CORE_EVENT_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "base/buf.h"
+#include "base/err.h"
 #include "core/task.h"
 
 enum task_event_type {
@@ -41,6 +43,15 @@ int task_event_classify(const struct task *before, const struct task *after);
  * deletion) and changes lists the API fields that differ (every field for created). */
 void task_event_data_write(struct buf *out, int type, const struct task *before,
                            const struct task *after, int64_t now_ms);
+
+/* The task a todo.task.* event is about, as its data names it. */
+struct task_event_ref {
+    char user_id[TASK_USER_ID_MAX];
+    int64_t task_id;
+};
+/* Reads data.user_id and data.task_id (as task_event_data_write writes them). 400 when either
+ * is missing, of the wrong type or too long: such an event never becomes valid. */
+int task_event_ref_read(const json_t *data, struct task_event_ref *out, struct todo_err *err);
 
 /* Appends the data of the task-updates event todo.task.changed:
  * {"type":"task.changed","op":"created|updated|completed|deleted","user_id","task":{...}}. */

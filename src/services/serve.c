@@ -267,7 +267,7 @@ static int open_notify(struct app *app, bus_t *bus, const struct notify_config *
 {
     struct todo_err err;
     todo_err_clear(&err);
-    *ns = notify_create(app, ops->store, ncfg);
+    *ns = notify_create(app, ncfg);
     *c = consumer_create("notify", ops->store, bus, NULL);
     notify_register(*c, *ns);
     if (consumer_subscribe(*c, &err)) {
@@ -422,7 +422,7 @@ int serve_main(const char *command, int argc, char **argv)
     ops.llm = app.llm;
     if (parts & PART_AUDIT) {
         audit = consumer_create("audit", store, bus, NULL);
-        audit_register(audit);
+        audit_register(audit, &app);
         if (consumer_subscribe(audit, &err)) {
             log_msg(LOG_ERROR, "cannot subscribe the audit consumer: %s", err.message);
             goto out_release;

@@ -2,9 +2,11 @@
 #ifndef TODO_SERVICES_AUDIT_H
 #define TODO_SERVICES_AUDIT_H
 
+#include "app/app.h"
 #include "events/consumer.h"
 
-/* Registers the audit handler for every todo.task.* event on task-events. */
-void audit_register(consumer_t *c);
+/* Registers the audit handler for every todo.task.* event on task-events; a must outlive the
+ * consumer, and the consumer's store must be a's. */
+void audit_register(consumer_t *c, struct app *a);
 
 #endif

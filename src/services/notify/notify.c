@@ -6,11 +6,11 @@
  * of its own; each claims one due delivery at a time from the database (an attempt is counted
  * and the row leased when it is claimed), sends it, and records the outcome: delivered, or a
  * next attempt after an exponential backoff with jitter, or dead (with a dead letter) after
- * the last attempt. A slow or dead peer holds only the thread sending to it, for at most the
- * timeout. A process killed amid a send leaves its row leased; once the lease ends any pool
- * takes it again, and the peer sees the same delivery id. Threads sleep until the next due
- * delivery, woken early by new ones of this process and by a short sweep for other
- * processes'. */
+ * the last attempt (each of those through src/app/deliveries.c). A slow or dead peer holds
+ * only the thread sending to it, for at most the timeout. A process killed amid a send leaves
+ * its row leased; once the lease ends any pool takes it again, and the peer sees the same
+ * delivery id. Threads sleep until the next due delivery, woken early by new ones of this
+ * process and by a short sweep for other processes'. */
 #include "services/notify/notify.h"
 #include "app/app_notify.h"
 #include "base/log.h"
@@ -37,7 +37,6 @@
 
 struct notify_service {
     struct app *app;
-    store_t *store;
     struct notify_config cfg;
     struct deliver_config dcfg;
     pthread_t threads[NOTIFY_MAX_WORKERS];
@@ -127,7 +126,8 @@ static int on_reminder_due(void *ctx, store_t *store, const struct cloudevent *c
                            struct todo_err *err)
 {
     notify_service_t *ns = ctx;
-    (void)store; /* the app's store: the same, on this thread's transaction */
+    assert(store == ns->app->store); /* the runtime's transaction is the app's */
+    (void)store;
     app_trace_set(ce->traceparent);
     struct reminder_due r;
     if (reminder_due_parse(ce->data, &r, err))
@@ -165,38 +165,23 @@ static int64_t backoff_ms(const struct notify_config *cfg, int attempts)
     return d > 0 ? d : 1;
 }
 
-/* Sends d on its channel with the user's settings as they are now. */
+/* Sends d on its channel, to where the user's settings say now (app_delivery_target). */
 static int send_one(notify_service_t *ns, const struct delivery *d, const struct reminder_due *r,
                     bool test, char error[DELIVER_ERROR_MAX])
 {
-    struct notify_settings st;
-    struct user u;
-    notify_settings_init(&st);
-    user_init(&u);
-    int rc = store_notify_settings_get(ns->store, d->user_id, &st);
-    if (rc) {
-        snprintf(error, DELIVER_ERROR_MAX, "cannot read the settings: %s",
-                 store_last_error(ns->store));
-    } else if (d->channel == NOTIFY_WEBHOOK && st.webhook_url) {
-        rc =
-            deliver_webhook(&ns->dcfg, st.webhook_url, st.webhook_secret, d->id, d->payload, error);
-    } else if (d->channel == NOTIFY_NTFY && st.ntfy_url) {
-        rc = deliver_ntfy(&ns->dcfg, st.ntfy_url, r, test, d->id, error);
-    } else if (d->channel == NOTIFY_EMAIL && st.email) {
-        rc = deliver_email(&ns->dcfg, st.email, r, test, d->id, error);
-    } else if (d->channel == NOTIFY_EMAIL) {
-        rc = store_user_get_by_id(ns->store, d->user_id, &u);
-        if (rc)
-            snprintf(error, DELIVER_ERROR_MAX, "cannot read the account's address");
-        else
-            rc = deliver_email(&ns->dcfg, u.email, r, test, d->id, error);
-    } else {
-        rc = TODO_ERR_VALIDATION;
-        snprintf(error, DELIVER_ERROR_MAX, "the %s channel has no URL any more",
-                 d->channel >= 0 ? notify_channel_name(d->channel) : "unknown");
-    }
-    notify_settings_release(&st);
-    user_release(&u);
+    struct delivery_target to;
+    struct todo_err err;
+    todo_err_clear(&err);
+    int rc = app_delivery_target(ns->app, d, &to, &err);
+    if (rc)
+        snprintf(error, DELIVER_ERROR_MAX, "%s", err.message);
+    else if (d->channel == NOTIFY_WEBHOOK)
+        rc = deliver_webhook(&ns->dcfg, to.url, to.secret, d->id, d->payload, error);
+    else if (d->channel == NOTIFY_NTFY)
+        rc = deliver_ntfy(&ns->dcfg, to.url, r, test, d->id, error);
+    else
+        rc = deliver_email(&ns->dcfg, to.email, r, test, d->id, error);
+    delivery_target_release(&to);
     return rc;
 }
 
@@ -217,59 +202,24 @@ static void log_delivery(enum log_level level, const char *msg, const struct del
     buf_release(&f);
 }
 
-/* The dead letter of a delivery, as docs/events/dead-letter.schema.json has it: event is
- * {delivery_id, channel, user_id, data} (data: the reminder as it was sent). */
-static void dead_letter_write(struct buf *out, const struct delivery *d, const char *error,
-                              int64_t now)
-{
-    char at[TIME_RFC3339_MAX];
-    time_format_rfc3339(now, at);
-    buf_puts(out, "{\"consumer\":\"notify\",\"error\":");
-    buf_json_str(out, error);
-    buf_printf(out, ",\"attempts\":%d,\"failed_at\":\"%s\",\"topic\":\"%s\",\"event\":{",
-               d->attempts, at, TOPIC_REMINDERS);
-    buf_puts(out, "\"delivery_id\":");
-    buf_json_str(out, d->id);
-    buf_printf(out, ",\"channel\":\"%s\",\"user_id\":",
-               d->channel >= 0 ? notify_channel_name(d->channel) : "unknown");
-    buf_json_str(out, d->user_id);
-    buf_puts(out, ",\"data\":");
-    json_t *j = json_loads(d->payload, 0, NULL);
-    if (j) /* JSON this process wrote (app_reminder_due_in_tx) */
-        buf_puts(out, d->payload);
-    else /* its text, as the consumer runtime keeps what is not JSON */
-        buf_json_str(out, d->payload);
-    json_decref(j);
-    buf_puts(out, "}}");
-}
-
 /* Records a failed attempt: a retry later, or the dead letter after the last one. */
 static void failed(notify_service_t *ns, const struct delivery *d, const char *error, bool final)
 {
     int64_t now = time_now_ms();
     int ch = d->channel >= 0 ? d->channel : NOTIFY_WEBHOOK;
+    struct todo_err err;
+    todo_err_clear(&err);
     count(&ns->failed[ch]);
     if (!final && d->attempts < ns->cfg.max_attempts) {
         int64_t next = now + backoff_ms(&ns->cfg, d->attempts);
-        store_delivery_finish(ns->store, d->id, d->attempts, DELIVERY_PENDING, next, error, now);
+        if (app_delivery_retry(ns->app, d, next, error, now, &err))
+            log_msg(LOG_WARN, "notify: %s", err.message); /* its lease ends; taken again then */
         log_delivery(LOG_WARN, "delivery failed; will retry", d, error);
         return;
     }
     count(&ns->dead[ch]);
-    int rc = store_begin(ns->store);
-    if (rc == TODO_OK)
-        rc = store_delivery_finish(ns->store, d->id, d->attempts, DELIVERY_DEAD, now, error, now);
-    struct buf letter;
-    buf_init(&letter);
-    dead_letter_write(&letter, d, error, now);
-    if (rc == TODO_OK)
-        rc = store_dead_letter_insert(ns->store, TOPIC_REMINDERS ".dlq", d->user_id, d->id,
-                                      letter.data, now);
-    buf_release(&letter);
-    if (rc == TODO_OK)
-        rc = store_commit(ns->store);
-    else
-        store_rollback(ns->store);
+    if (app_delivery_dead(ns->app, d, error, now, &err))
+        log_msg(LOG_WARN, "notify: %s", err.message);
     log_delivery(LOG_ERROR, "delivery dead-lettered after its last attempt", d, error);
 }
 
@@ -290,9 +240,9 @@ static void deliver(notify_service_t *ns, struct delivery *d)
     int rc = send_one(ns, d, &r, test, error);
     reminder_due_release(&r);
     if (rc == TODO_OK) {
-        int64_t now = time_now_ms();
         count(&ns->delivered[d->channel]);
-        store_delivery_finish(ns->store, d->id, d->attempts, DELIVERY_DONE, now, "", now);
+        if (app_delivery_done(ns->app, d, time_now_ms(), &err))
+            log_msg(LOG_WARN, "notify: %s", err.message); /* sent: the peer dedupes a resend */
         log_delivery(LOG_INFO, "delivered", d, NULL);
         return;
     }
@@ -316,10 +266,12 @@ static bool work_one(notify_service_t *ns, int64_t now)
 {
     struct delivery d;
     bool found = false;
-    int rc = store_delivery_claim(ns->store, now, now + ns->cfg.timeout_ms + NOTIFY_LEASE_EXTRA, &d,
-                                  &found);
+    struct todo_err err;
+    todo_err_clear(&err);
+    int rc = app_delivery_claim(ns->app, now, now + ns->cfg.timeout_ms + NOTIFY_LEASE_EXTRA, &d,
+                                &found, &err);
     if (rc != TODO_OK)
-        log_msg(LOG_WARN, "notify: cannot claim a delivery: %s", store_last_error(ns->store));
+        log_msg(LOG_WARN, "notify: %s", err.message);
     if (rc != TODO_OK || !found)
         return false;
     deliver(ns, &d);
@@ -337,11 +289,13 @@ static void prune(notify_service_t *ns, int64_t now)
                                      __ATOMIC_RELAXED))
         return;
     int64_t n = NOTIFY_PRUNE_BATCH;
+    struct todo_err err;
+    todo_err_clear(&err);
     for (int i = 0; i < 100 && n == NOTIFY_PRUNE_BATCH; i++) {
         n = 0;
-        if (store_delivery_prune_some(ns->store, now - ns->cfg.retention_ms, NOTIFY_PRUNE_BATCH,
-                                      &n) != TODO_OK) {
-            log_msg(LOG_WARN, "notify: cannot prune deliveries: %s", store_last_error(ns->store));
+        if (app_deliveries_prune(ns->app, now - ns->cfg.retention_ms, NOTIFY_PRUNE_BATCH, &n,
+                                 &err) != TODO_OK) {
+            log_msg(LOG_WARN, "notify: %s", err.message);
             return;
         }
         __atomic_add_fetch(&ns->pruned, (uint64_t)n, __ATOMIC_RELAXED);
@@ -364,9 +318,10 @@ static void *pool_main(void *arg)
             break;
         int64_t now = time_now_ms(), until = now + NOTIFY_SWEEP_MS, at = 0;
         bool found = false;
-        if (store_delivery_next_due(ns->store, &at, &found) != TODO_OK)
-            log_msg(LOG_WARN, "notify: cannot read the deliveries: %s",
-                    store_last_error(ns->store));
+        struct todo_err err;
+        todo_err_clear(&err);
+        if (app_delivery_next_due(ns->app, &at, &found, &err) != TODO_OK)
+            log_msg(LOG_WARN, "notify: %s", err.message);
         if (found && at <= now && work_one(ns, now))
             continue;
         if (found && at > now && at < until)
@@ -384,13 +339,12 @@ static void curl_init(void)
     curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-notify_service_t *notify_create(struct app *a, store_t *store, const struct notify_config *cfg)
+notify_service_t *notify_create(struct app *a, const struct notify_config *cfg)
 {
-    assert(a && store && cfg);
+    assert(a && cfg);
     pthread_once(&curl_once, curl_init);
     notify_service_t *ns = xcalloc(1, sizeof *ns);
     ns->app = a;
-    ns->store = store;
     ns->cfg = *cfg;
     ns->dcfg = (struct deliver_config){.timeout_ms = cfg->timeout_ms,
                                        .allow_private = cfg->allow_private,
@@ -467,7 +421,7 @@ void notify_metrics(notify_service_t *ns, struct buf *out)
         "# TYPE todo_notifications_pruned_total counter\ntodo_notifications_pruned_total %llu\n",
         (unsigned long long)__atomic_load_n(&ns->pruned, __ATOMIC_RELAXED));
     int64_t pending = 0;
-    if (store_delivery_count(ns->store, DELIVERY_PENDING, &pending) == TODO_OK)
+    if (app_deliveries_pending(ns->app, &pending) == TODO_OK)
         buf_printf(out,
                    "# HELP todo_notifications_pending Outside deliveries waiting or in progress.\n"
                    "# TYPE todo_notifications_pending gauge\ntodo_notifications_pending %lld\n",

@@ -33,8 +33,9 @@ int notify_config_load(struct notify_config *cfg, struct todo_err *err);
 
 typedef struct notify_service notify_service_t;
 
-/* The service over a and store (which outlive it); nothing runs until notify_start. */
-notify_service_t *notify_create(struct app *a, store_t *store, const struct notify_config *cfg);
+/* The service over a (which outlives it; the notify consumer's store must be a's); nothing
+ * runs until notify_start. */
+notify_service_t *notify_create(struct app *a, const struct notify_config *cfg);
 /* Registers the todo.reminder.due handler on reminders. */
 void notify_register(consumer_t *c, notify_service_t *ns);
 /* Starts the delivery pool. */

@@ -89,3 +89,44 @@ Test(task_event, deleted_data_carries_the_task_as_it_was)
     buf_release(&out);
     task_release(&a);
 }
+
+/* The consumers' reader of a task event's subject: what task_event_data_write wrote comes
+ * back; a missing or mistyped field, or a user id that does not fit, is 400. */
+Test(task_event, ref_reads_back_the_task_and_user_of_the_data_and_refuses_the_rest)
+{
+    struct task t;
+    make_task(&t);
+    struct buf b;
+    buf_init(&b);
+    task_event_data_write(&b, TASK_EVENT_CREATED, NULL, &t, 1764000000000);
+    json_t *data = json_loads(b.data, 0, NULL);
+    cr_assert_not_null(data);
+    struct task_event_ref ref;
+    struct todo_err err;
+    todo_err_clear(&err);
+    cr_assert_eq(task_event_ref_read(data, &ref, &err), TODO_OK, "%s", err.message);
+    cr_assert_eq(ref.task_id, 7);
+    cr_assert_str_eq(ref.user_id, "u1");
+    json_decref(data);
+    buf_release(&b);
+    task_release(&t);
+
+    char long_id[TASK_USER_ID_MAX + 1];
+    memset(long_id, 'u', sizeof long_id - 1);
+    long_id[sizeof long_id - 1] = '\0';
+    json_t *bad[] = {
+        json_pack("{s:s}", "user_id", "u1"),
+        json_pack("{s:I}", "task_id", (json_int_t)7),
+        json_pack("{s:s, s:s}", "user_id", "u1", "task_id", "7"),
+        json_pack("{s:i, s:I}", "user_id", 1, "task_id", (json_int_t)7),
+        json_pack("{s:s, s:I}", "user_id", long_id, "task_id", (json_int_t)7),
+        json_array(),
+        NULL,
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        todo_err_clear(&err);
+        cr_assert_eq(task_event_ref_read(bad[i], &ref, &err), TODO_ERR_BAD_REQUEST, "case %zu", i);
+        cr_assert_str_eq(err.message, "event data lacks task_id or user_id");
+        json_decref(bad[i]);
+    }
+}
