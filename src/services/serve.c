@@ -1,9 +1,12 @@
 /* serve.c - process lifecycle of the service roles (docs/architecture.md, "What runs").
  *
  * A role is a set of parts: the REST API (which writes events to the outbox and relays
- * them), and consumers (audit now; recurring, notify, realtime later). `todo serve` runs
- * every part in one process over the in-process bus; `todo api` and `todo audit` run one
- * part each, normally over Kafka. The same handler code runs either way.
+ * them), and consumers (audit, recurring, notify, realtime). `todo serve` runs every part in
+ * one process over the in-process bus; `todo api`, `todo audit` and the others run one part
+ * each, over Kafka or Dapr. The same handler code runs either way. serve_main runs the
+ * phases in order: configure, open the store, the web UI and the bus, the app and the
+ * parts, start the background threads, open and start the servers, wait for a signal and
+ * drain, then close each in reverse.
  *
  * Signals are blocked in every thread and taken synchronously by the main thread with
  * sigwait, so no handler runs in a signal context. Shutdown order: stop accepting, drain
@@ -337,25 +340,44 @@ static void start_scheduler(const struct todo_config *cfg, int parts, struct app
     sched_start(ops->sched); /* its first step fires what came due while we were down */
 }
 
-int serve_main(const char *command, int argc, char **argv)
-{
+/* One process's parts, from start to stop: serve_main's phases share it. */
+struct serve {
+    const char *command;
+    int parts; /* enum role_part */
     struct todo_config cfg;
+    struct notify_config ncfg; /* also tells the api whether private URLs are allowed */
+    struct dapr_service dapr;  /* dapr bus: the routes the sidecar calls */
+    sigset_t sigs;
+    store_t *store;
+    static_files_t *web; /* outlives the server: bodies are sent from it uncopied */
+    bus_t *bus;
+    struct app app;
+    struct ops_service ops;
+    consumer_t *audit, *recurring, *notify;
+    notify_service_t *notifier;
+    struct realtime_service realtime;
+    struct api_service api;
+    struct api_service api_invoked; /* the same routes on the callback listener (dapr bus) */
+};
+
+/* Configuration, secrets and signals, before anything opens: -1 to go on, else the exit
+ * code (2: a usage or configuration error). */
+static int serve_configure(struct serve *s, int argc, char **argv)
+{
     struct todo_err err;
     todo_err_clear(&err);
-    int parts = role_parts(command);
-    if (config_load(&cfg, argc, argv, &err)) {
-        fprintf(stderr, "todo %s: %s\n", command, err.message);
-        config_usage(command);
+    if (config_load(&s->cfg, argc, argv, &err)) {
+        fprintf(stderr, "todo %s: %s\n", s->command, err.message);
+        config_usage(s->command);
         return 2;
     }
-    log_init(command, (enum log_level)cfg.log_level);
-    if (!(parts & PART_API) && strcmp(cfg.bus, "local") == 0) {
+    log_init(s->command, (enum log_level)s->cfg.log_level);
+    if (!(s->parts & PART_API) && strcmp(s->cfg.bus, "local") == 0) {
         log_msg(LOG_ERROR, "todo %s consumes events from another process: use --bus kafka or dapr",
-                command);
+                s->command);
         return 2;
     }
-    struct notify_config ncfg; /* also tells the api whether private URLs are allowed */
-    if (notify_config_load(&ncfg, &err)) {
+    if (notify_config_load(&s->ncfg, &err)) {
         log_msg(LOG_ERROR, "%s", err.message);
         return 2;
     }
@@ -364,211 +386,274 @@ int serve_main(const char *command, int argc, char **argv)
         return 1;
     }
     /* TODO_DAPR_SECRETS: the settings it holds, before anything uses them (docs/decisions/0049) */
-    unsigned needs = DAPR_SECRETS_NEED_DATABASE |
-                     ((parts & (PART_API | PART_REALTIME)) ? DAPR_SECRETS_NEED_JWT : 0);
-    if (dapr_secrets_apply(&cfg, &ncfg, needs, &err)) {
+    bool tokens = s->parts & (PART_API | PART_REALTIME);
+    unsigned needs = DAPR_SECRETS_NEED_DATABASE | (tokens ? DAPR_SECRETS_NEED_JWT : 0);
+    if (dapr_secrets_apply(&s->cfg, &s->ncfg, needs, &err)) {
         log_msg(LOG_ERROR, "%s", err.message);
         return err.rc == TODO_ERR_CONFLICT ? 2 : 1;
     }
-    if ((parts & (PART_API | PART_REALTIME)) && !cfg.jwt_secret_len &&
-        config_load_jwt_secret(&cfg, &err)) {
+    if (tokens && !s->cfg.jwt_secret_len && config_load_jwt_secret(&s->cfg, &err)) {
         log_msg(LOG_ERROR, "%s", err.message);
         return 1;
     }
-    struct dapr_service dapr = {0}; /* dapr bus: the routes the sidecar calls */
-    if (strcmp(cfg.bus, "dapr") == 0 && open_dapr_auth(&cfg, &dapr.auth))
+    if (strcmp(s->cfg.bus, "dapr") == 0 && open_dapr_auth(&s->cfg, &s->dapr.auth))
         return 2;
-    sigset_t sigs;
-    serve_block_stop_signals(&sigs); /* before any thread starts */
+    serve_block_stop_signals(&s->sigs); /* before any thread starts */
+    return -1;
+}
 
-    int code = 1;
-    store_t *store;
-    if (open_store(&cfg, &store))
-        return 1;
-    static_files_t *web = NULL; /* outlives the server: bodies are sent from it uncopied */
-    if ((parts & PART_API) && serve_open_web(&cfg, &web))
-        goto out_destroy_store;
-    bus_t *bus = open_bus(&cfg, command, store);
-    if (!bus)
-        goto out_destroy_store;
-
+/* The use cases over the store, with the signing secret wiped from the configuration. */
+static void serve_init_app(struct serve *s)
+{
     struct app_config acfg = {
-        .jwt_secret = cfg.jwt_secret,
-        .jwt_secret_len = cfg.jwt_secret_len,
-        .token_ttl_ms = cfg.token_ttl_ms,
-        .login_limit_email = cfg.login_limit_email,
-        .login_limit_addr = cfg.login_limit_addr,
-        .signup_limit_addr = cfg.signup_limit_addr,
-        .role = command,
+        .jwt_secret = s->cfg.jwt_secret,
+        .jwt_secret_len = s->cfg.jwt_secret_len,
+        .token_ttl_ms = s->cfg.token_ttl_ms,
+        .login_limit_email = s->cfg.login_limit_email,
+        .login_limit_addr = s->cfg.login_limit_addr,
+        .signup_limit_addr = s->cfg.signup_limit_addr,
+        .role = s->command,
     };
-    struct app app;
-    app_init(&app, store, &acfg);
-    app.sched_mode = sched_mode(&cfg); /* before any thread writes tasks */
-    memset(&cfg.jwt_secret, 0, sizeof cfg.jwt_secret);
+    app_init(&s->app, s->store, &acfg);
+    s->app.sched_mode = sched_mode(&s->cfg); /* before any thread writes tasks */
+    memset(&s->cfg.jwt_secret, 0, sizeof s->cfg.jwt_secret);
+    s->ops = (struct ops_service){.store = s->store, .bus = s->bus};
+    s->api = (struct api_service){.app = &s->app, .store = s->store};
+    s->dapr.bus = s->bus;
+    /* POST /job/{name}: the Jobs API's callbacks */
+    s->dapr.app = (s->parts & PART_API) ? &s->app : NULL;
+}
 
-    struct ops_service ops = {.store = store, .bus = bus};
-    dapr.bus = bus;
-    dapr.app = (parts & PART_API) ? &app : NULL; /* POST /job/{name}: the Jobs API's callbacks */
-    consumer_t *audit = NULL, *recurring = NULL, *notify = NULL;
-    notify_service_t *notifier = NULL;
-    struct realtime_service realtime = {0};
+/* A consumer with its handlers (register), subscribed; 0, or -1 logged. */
+static int open_consumer(struct serve *s, const char *group, consumer_t **c,
+                         void (*register_fn)(consumer_t *, struct app *))
+{
+    struct todo_err err;
+    todo_err_clear(&err);
+    *c = consumer_create(group, s->store, s->bus, NULL);
+    register_fn(*c, &s->app);
+    if (consumer_subscribe(*c, &err)) {
+        log_msg(LOG_ERROR, "cannot subscribe the %s consumer: %s", group, err.message);
+        return -1;
+    }
+    s->ops.consumers[s->ops.n_consumers++] = *c;
+    return 0;
+}
+
+/* The LLM brain and the role's consumers, not yet running; 0, or -1 logged. */
+static int serve_open_parts(struct serve *s)
+{
+    struct todo_err err;
+    todo_err_clear(&err);
     /* LLM mode, or NULL */
-    int llm_rc = (parts & PART_API) ? llm_setup_open(&cfg, &app.llm, &err) : TODO_OK;
-    sodium_memzero(cfg.llm_api_key, sizeof cfg.llm_api_key); /* the brain has its copy */
-    if (llm_rc) {
+    int rc = (s->parts & PART_API) ? llm_setup_open(&s->cfg, &s->app.llm, &err) : TODO_OK;
+    sodium_memzero(s->cfg.llm_api_key, sizeof s->cfg.llm_api_key); /* the brain has its copy */
+    if (rc) {
         log_msg(LOG_ERROR, "%s", err.message);
-        goto out_release;
+        return -1;
     }
-    ops.llm = app.llm;
-    if (parts & PART_AUDIT) {
-        audit = consumer_create("audit", store, bus, NULL);
-        audit_register(audit, &app);
-        if (consumer_subscribe(audit, &err)) {
-            log_msg(LOG_ERROR, "cannot subscribe the audit consumer: %s", err.message);
-            goto out_release;
-        }
-        ops.consumers[ops.n_consumers++] = audit;
-    }
-    if (parts & PART_RECURRING) {
-        recurring = consumer_create("recurring", store, bus, NULL);
-        recurring_register(recurring, &app);
-        if (consumer_subscribe(recurring, &err)) {
-            log_msg(LOG_ERROR, "cannot subscribe the recurring consumer: %s", err.message);
-            goto out_release;
-        }
-        ops.consumers[ops.n_consumers++] = recurring;
-    }
-    if ((parts & PART_NOTIFY) && open_notify(&app, bus, &ncfg, &ops, &notify, &notifier))
-        goto out_release;
-    if ((parts & PART_REALTIME) && realtime_open(&cfg, &app, bus, &realtime, &ops))
-        goto out_release;
-    if (strcmp(bus_name(bus), "local") == 0 && dead_letters_keep(bus, store, &err)) {
+    s->ops.llm = s->app.llm;
+    if (((s->parts & PART_AUDIT) && open_consumer(s, "audit", &s->audit, audit_register)) ||
+        ((s->parts & PART_RECURRING) &&
+         open_consumer(s, "recurring", &s->recurring, recurring_register)) ||
+        ((s->parts & PART_NOTIFY) &&
+         open_notify(&s->app, s->bus, &s->ncfg, &s->ops, &s->notify, &s->notifier)) ||
+        ((s->parts & PART_REALTIME) &&
+         realtime_open(&s->cfg, &s->app, s->bus, &s->realtime, &s->ops)))
+        return -1;
+    if (strcmp(bus_name(s->bus), "local") == 0 && dead_letters_keep(s->bus, s->store, &err)) {
         log_msg(LOG_ERROR, "cannot keep dead letters: %s", err.message);
-        goto out_release;
+        return -1;
     }
+    return 0;
+}
+
+/* The bus, the relay and the background threads. Fails (-1, logged) only before anything
+ * started, so the caller then has nothing to stop. */
+static int serve_start_background(struct serve *s)
+{
+    struct todo_err err;
+    todo_err_clear(&err);
     /* realtime checks tokens too, so it reads revoked sessions as well */
-    if ((parts & (PART_API | PART_REALTIME)) && app_sessions_start(&app) != TODO_OK) {
-        log_msg(LOG_ERROR, "cannot read revoked sessions: %s", store_last_error(store));
-        goto out_release;
+    if ((s->parts & (PART_API | PART_REALTIME)) && app_sessions_start(&s->app) != TODO_OK) {
+        log_msg(LOG_ERROR, "cannot read revoked sessions: %s", store_last_error(s->store));
+        return -1;
     }
-    if (bus_start(bus, &err)) {
-        log_msg(LOG_ERROR, "cannot start the %s bus: %s", bus_name(bus), err.message);
-        goto out_release;
+    if (bus_start(s->bus, &err)) {
+        log_msg(LOG_ERROR, "cannot start the %s bus: %s", bus_name(s->bus), err.message);
+        return -1;
     }
-    if (parts & (PART_API | PART_NOTIFY)) { /* notify writes todo.notification.created */
-        ops.relay = outbox_relay_start(store, bus, NULL);
+    if (s->parts & (PART_API | PART_NOTIFY)) { /* notify writes todo.notification.created */
+        s->ops.relay = outbox_relay_start(s->store, s->bus, NULL);
         /* consumer threads already run and may read it (app_events_committed) */
-        __atomic_store_n(&app.relay, ops.relay, __ATOMIC_RELEASE);
+        __atomic_store_n(&s->app.relay, s->ops.relay, __ATOMIC_RELEASE);
     }
-    start_retention(&cfg, parts, &ops);
-    start_scheduler(&cfg, parts, &app, &ops);
-    if (notifier)
-        notify_start(notifier); /* its own delivery threads */
+    start_retention(&s->cfg, s->parts, &s->ops);
+    start_scheduler(&s->cfg, s->parts, &s->app, &s->ops);
+    if (s->notifier)
+        notify_start(s->notifier); /* its own delivery threads */
+    return 0;
+}
 
-    struct http_server_config hcfg = {
-        .listen = cfg.listen,
-        .threads = cfg.threads,
-        .max_body = cfg.max_body,
-        .access_log = cfg.access_log,
-    };
-    /* two hashing threads: argon2id takes 64 MiB each, and both CPUs of a small machine */
-    struct api_service api = {.app = &app, .store = store};
-    struct api_service api_invoked; /* the same routes on the callback listener (dapr bus) */
-    if (http_server_create(&hcfg, &ops.server, &err)) {
-        log_msg(LOG_ERROR, "%s", err.message);
-        goto out_stop_relay;
+/* The role's routes on the server s->ops.server (created), and with the Dapr bus the
+ * sidecar's callback listener; then both listen. 0, or -1 logged. */
+static int serve_open_http(struct serve *s)
+{
+    struct todo_err err;
+    todo_err_clear(&err);
+    s->api.server = s->ops.server;
+    if (s->parts & PART_API) {
+        /* two hashing threads: argon2id takes 64 MiB each, and both CPUs of a small machine;
+         * the queue holds both admission lanes (docs/decisions/0017) */
+        s->api.slow = workpool_create(2, APP_LANE_LOGIN_MAX + APP_LANE_SIGNUP_MAX);
+        struct api_mcp_config mcfg = {.allowed_origins = s->cfg.mcp_allowed_origins};
+        s->api.mcp = api_mcp_create(&mcfg); /* /mcp's tool calls run on its pool */
+        if (open_chat(&s->cfg, &s->app, &s->api))
+            return -1;
+        s->ops.chat = s->api.chat;
+        api_routes_register(&s->api);
     }
-    api.server = ops.server;
-    if (parts & PART_API) {
-        /* the queue holds both admission lanes (docs/decisions/0017) */
-        api.slow = workpool_create(2, APP_LANE_LOGIN_MAX + APP_LANE_SIGNUP_MAX);
-        struct api_mcp_config mcfg = {.allowed_origins = cfg.mcp_allowed_origins};
-        api.mcp = api_mcp_create(&mcfg); /* /mcp's tool calls run on its pool */
-        if (open_chat(&cfg, &app, &api))
-            goto out_destroy_server;
-        ops.chat = api.chat;
-        api_routes_register(&api);
-    }
-    ops_routes_register(&ops);
-    if (realtime.hub)
-        realtime_routes_register(&realtime, ops.server);
-    if (web)
-        http_server_set_fallback(ops.server, "static", static_files_handle, web);
-    dapr.trusted_caller = cfg.web_app_id; /* whose calls name the client's address */
-    if (bus_is_dapr(bus) && open_dapr_listener(&cfg, parts & PART_API, &dapr)) /* dapr bus */
-        goto out_destroy_server;
-    if (dapr.registered && (parts & PART_API)) {
+    ops_routes_register(&s->ops);
+    if (s->realtime.hub)
+        realtime_routes_register(&s->realtime, s->ops.server);
+    if (s->web)
+        http_server_set_fallback(s->ops.server, "static", static_files_handle, s->web);
+    s->dapr.trusted_caller = s->cfg.web_app_id; /* whose calls name the client's address */
+    if (bus_is_dapr(s->bus) && open_dapr_listener(&s->cfg, s->parts & PART_API, &s->dapr))
+        return -1;
+    if (s->dapr.registered && (s->parts & PART_API)) {
         /* the front door's calls arrive here through the sidecars (docs/decisions/0049) */
-        api_invoked = api;
-        api_invoked.server = dapr.server;
-        api_routes_register(&api_invoked);
-        http_server_count_into(dapr.server, ops.server); /* one API in /metrics */
+        s->api_invoked = s->api;
+        s->api_invoked.server = s->dapr.server;
+        api_routes_register(&s->api_invoked);
+        http_server_count_into(s->dapr.server, s->ops.server); /* one API in /metrics */
     }
-    if (http_server_start(ops.server, &err) ||
-        (dapr.registered && dapr_routes_start(&dapr, &err))) {
+    if (http_server_start(s->ops.server, &err) ||
+        (s->dapr.registered && dapr_routes_start(&s->dapr, &err))) {
         log_msg(LOG_ERROR, "%s", err.message);
-        goto out_destroy_server;
+        return -1;
     }
-    log_listening(&cfg, &ops, &dapr, store, bus);
+    log_listening(&s->cfg, &s->ops, &s->dapr, s->store, s->bus);
+    return 0;
+}
 
+/* Until SIGTERM or SIGINT; then stops accepting new connections (requests on open ones may
+ * still arrive), finishes Dapr deliveries in progress (later ones are answered RETRY) and
+ * waits for the requests in flight, suspended ones included: the slow-work pool stays up
+ * until they are answered (a sign-in arriving now must find it, not a freed pool). */
+static void serve_wait_and_drain(struct serve *s)
+{
     int sig = 0;
-    sigwait(&sigs, &sig);
+    sigwait(&s->sigs, &sig);
     log_msg(LOG_INFO, "received %s; finishing in-flight work",
             sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    /* Stop accepting new connections; requests on open ones may still arrive. Dapr
-     * deliveries in progress finish and later ones are answered RETRY. Then wait for the
-     * requests in flight, suspended ones included: the slow-work pool stays up until they
-     * are answered (a sign-in arriving now must find it, not a freed pool). */
-    http_server_quiesce(ops.server);
-    if (app.llm) /* chat turns waiting on the model end now (the built-in brain answers) */
-        assistant_llm_stop(app.llm);
-    realtime_stop(&realtime); /* WebSockets closed (1001) before the server may stop */
-    dapr_routes_stop(&dapr, SHUTDOWN_GRACE_MS);
-    http_server_stop(ops.server, SHUTDOWN_GRACE_MS);
-    workpool_destroy(api.slow);
-    api.slow = NULL;
-    api_mcp_destroy(api.mcp);
-    api.mcp = NULL;
-    workpool_destroy(api.chat_pool); /* turns queued still run and answer */
-    api.chat_pool = NULL;
-    code = 0;
-out_destroy_server:
-    dapr_routes_stop(&dapr, 0); /* no callback request counts into ops.server any more */
-    realtime_stop(&realtime);
-    workpool_destroy(api.slow);
-    api_mcp_destroy(api.mcp);
-    workpool_destroy(api.chat_pool);
-    app_chat_destroy(api.chat);
-    http_server_destroy(ops.server);
-    dapr_routes_release(&dapr); /* dapr bus; wipes the token's digest */
-out_stop_relay:
-    /* Consumers first (every bus runs them on threads of their own, and a handler may wake
-     * the relay), then the relay publishes what is pending, bounded; on the local bus that
-     * queues it in the database for the next start (docs/events/README.md). */
-    sched_stop(ops.sched); /* joined before the relay's last drain: its events go out */
-    bus_stop(bus);
-    notify_stop(notifier); /* sends in progress finish, bounded by their timeout */
-    outbox_relay_stop(app.relay, RELAY_DRAIN_MS);
-    app.relay = NULL;
+    http_server_quiesce(s->ops.server);
+    if (s->app.llm) /* chat turns waiting on the model end now (the built-in brain answers) */
+        assistant_llm_stop(s->app.llm);
+    realtime_stop(&s->realtime); /* WebSockets closed (1001) before the server may stop */
+    dapr_routes_stop(&s->dapr, SHUTDOWN_GRACE_MS);
+    http_server_stop(s->ops.server, SHUTDOWN_GRACE_MS);
+    workpool_destroy(s->api.slow);
+    s->api.slow = NULL;
+    api_mcp_destroy(s->api.mcp);
+    s->api.mcp = NULL;
+    workpool_destroy(s->api.chat_pool); /* turns queued still run and answer */
+    s->api.chat_pool = NULL;
+}
+
+/* The servers and what only requests use; after a drain, or a failed start. */
+static void serve_close_http(struct serve *s)
+{
+    dapr_routes_stop(&s->dapr, 0); /* no callback request counts into ops.server any more */
+    realtime_stop(&s->realtime);
+    workpool_destroy(s->api.slow);
+    api_mcp_destroy(s->api.mcp);
+    workpool_destroy(s->api.chat_pool);
+    app_chat_destroy(s->api.chat);
+    http_server_destroy(s->ops.server);
+    dapr_routes_release(&s->dapr); /* dapr bus; wipes the token's digest */
+}
+
+/* Consumers first (every bus runs them on threads of their own, and a handler may wake the
+ * relay), then the relay publishes what is pending, bounded; on the local bus that queues it
+ * in the database for the next start (docs/events/README.md). */
+static void serve_stop_background(struct serve *s)
+{
+    sched_stop(s->ops.sched); /* joined before the relay's last drain: its events go out */
+    bus_stop(s->bus);
+    notify_stop(s->notifier); /* sends in progress finish, bounded by their timeout */
+    outbox_relay_stop(s->app.relay, RELAY_DRAIN_MS);
+    s->app.relay = NULL;
+}
+
+/* Everything serve_init_app and serve_open_parts made, and the bus. */
+static void serve_release(struct serve *s)
+{
+    assistant_llm_destroy(s->app.llm); /* no chat turn runs any more */
+    s->app.llm = NULL;
+    s->app.sched = NULL;
+    sched_destroy(s->ops.sched);
+    sched_dapr_destroy(s->app.jobs);
+    s->app.jobs = NULL;
+    retention_destroy(s->ops.retention);
+    bus_destroy(s->bus);
+    consumer_destroy(s->audit);
+    consumer_destroy(s->recurring);
+    consumer_destroy(s->notify);
+    notify_destroy(s->notifier);
+    realtime_release(&s->realtime); /* after bus_stop: no handler feeds it */
+    app_release(&s->app);
+}
+
+/* From an open store to the stop: the exit code. */
+static int serve_run(struct serve *s)
+{
+    if ((s->parts & PART_API) && serve_open_web(&s->cfg, &s->web))
+        return 1;
+    s->bus = open_bus(&s->cfg, s->command, s->store);
+    if (!s->bus)
+        return 1;
+    serve_init_app(s);
+    int code = 1;
+    if (serve_open_parts(s) || serve_start_background(s))
+        goto out_release;
+    struct http_server_config hcfg = {
+        .listen = s->cfg.listen,
+        .threads = s->cfg.threads,
+        .max_body = s->cfg.max_body,
+        .access_log = s->cfg.access_log,
+    };
+    struct todo_err err;
+    todo_err_clear(&err);
+    if (http_server_create(&hcfg, &s->ops.server, &err)) {
+        log_msg(LOG_ERROR, "%s", err.message);
+        goto out_stop;
+    }
+    if (serve_open_http(s) == 0) {
+        serve_wait_and_drain(s);
+        code = 0;
+    }
+    serve_close_http(s);
+out_stop:
+    serve_stop_background(s);
 out_release:
-    assistant_llm_destroy(app.llm); /* no chat turn runs any more */
-    app.llm = NULL;
-    app.sched = NULL;
-    sched_destroy(ops.sched);
-    sched_dapr_destroy(app.jobs);
-    app.jobs = NULL;
-    retention_destroy(ops.retention);
-    bus_destroy(bus);
-    consumer_destroy(audit);
-    consumer_destroy(recurring);
-    consumer_destroy(notify);
-    notify_destroy(notifier);
-    realtime_release(&realtime); /* after bus_stop: no handler feeds it */
-    app_release(&app);
-out_destroy_store:
-    static_files_destroy(web);
-    store_destroy(store);
-    dapr_routes_release(&dapr); /* the token's digest, when nothing got further */
+    serve_release(s);
+    return code;
+}
+
+int serve_main(const char *command, int argc, char **argv)
+{
+    struct serve s = {.command = command, .parts = role_parts(command)};
+    int code = serve_configure(&s, argc, argv);
+    if (code >= 0)
+        return code;
+    code = 1;
+    if (open_store(&s.cfg, &s.store) == 0) {
+        code = serve_run(&s);
+        static_files_destroy(s.web);
+        store_destroy(s.store);
+    }
+    dapr_routes_release(&s.dapr); /* the token's digest, when nothing got further */
     if (code == 0)
         log_msg(LOG_INFO, "stopped");
     return code;
