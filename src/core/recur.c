@@ -543,170 +543,222 @@ static void put_every(struct text *t, int interval, const char *unit)
         put(t, "every %s", unit);
 }
 
+/* recur_text's state: the rule, its start in the user's zone, and the words so far. */
+struct describe {
+    struct text t;
+    const struct icalrecurrencetype *rt;
+    struct icaltimetype start; /* valid when have_start */
+    bool have_start;
+    int interval, n_day, n_mday, n_month, n_pos;
+    bool months_said; /* the months were part of the day ("on 29 February") */
+    bool show_time;
+};
+
+/* " on " and the BYSETPOS, BYDAY list or start's weekday of a daily or weekly rule. */
+static void describe_days_weeks(struct describe *d)
+{
+    const struct icalrecurrencetype *rt = d->rt;
+    bool weekly = rt->freq == ICAL_WEEKLY_RECURRENCE;
+    if (d->n_pos == 0 && d->n_day > 0 && !has_ordinals(rt->by_day, d->n_day) && d->interval == 1) {
+        if (is_weekdays(rt->by_day, d->n_day)) {
+            put(&d->t, "every weekday");
+        } else {
+            put(&d->t, "every ");
+            put_days(&d->t, rt->by_day, d->n_day, " and ");
+        }
+    } else if (weekly && d->interval == 1 && d->n_day == 0 && d->n_pos == 0 && d->have_start) {
+        put(&d->t, "every %s", day_names[icaltime_day_of_week(d->start)]);
+    } else {
+        put_every(&d->t, d->interval, weekly ? "week" : "day");
+        if (d->n_pos > 0) {
+            put(&d->t, " on ");
+            put_setpos(&d->t, rt, d->n_pos, d->n_day);
+        } else if (d->n_day > 0) {
+            put(&d->t, " on ");
+            put_days(&d->t, rt->by_day, d->n_day, " and ");
+        } else if (weekly && d->have_start) {
+            put(&d->t, " on %s", day_names[icaltime_day_of_week(d->start)]);
+        }
+    }
+}
+
+static void describe_monthly(struct describe *d)
+{
+    const struct icalrecurrencetype *rt = d->rt;
+    put_every(&d->t, d->interval, "month");
+    if (d->n_pos > 0) {
+        put(&d->t, " on ");
+        put_setpos(&d->t, rt, d->n_pos, d->n_day);
+    } else if (d->n_mday > 0) {
+        put(&d->t, " on ");
+        put_month_days(&d->t, rt->by_month_day, d->n_mday);
+        if (d->n_day > 0) {
+            put(&d->t, " if a ");
+            put_days(&d->t, rt->by_day, d->n_day, " or ");
+        }
+    } else if (d->n_day > 0) {
+        put(&d->t, has_ordinals(rt->by_day, d->n_day) ? " on " : " on every ");
+        put_days(&d->t, rt->by_day, d->n_day, " and ");
+    } else if (d->have_start) {
+        put(&d->t, " on day %d", d->start.day);
+    }
+}
+
+/* prefix, the numbers joined by " and ", suffix ("on days 1 and 100 of the year"). */
+static void put_numbers(struct text *t, const char *prefix, const short *v, int n,
+                        const char *suffix)
+{
+    put(t, "%s%s ", prefix, n > 1 ? "s" : "");
+    for (int i = 0; i < n; i++) {
+        put_sep(t, i, n, " and ");
+        put(t, "%d", v[i]);
+    }
+    put(t, "%s", suffix);
+}
+
+/* A yearly rule's day of the year: a month day with its months, a weekday, a year day, a
+ * week number, or start's day. */
+static void describe_yearly_day(struct describe *d)
+{
+    const struct icalrecurrencetype *rt = d->rt;
+    int n_yday = list_len(rt->by_year_day, ICAL_BY_YEARDAY_SIZE);
+    int n_week = list_len(rt->by_week_no, ICAL_BY_WEEKNO_SIZE);
+    if (d->n_mday > 0 && d->n_month > 0) {
+        put(&d->t, " on ");
+        if (d->n_mday == 1 && rt->by_month_day[0] > 0) {
+            put(&d->t, "%d ", rt->by_month_day[0]);
+        } else {
+            put_month_days(&d->t, rt->by_month_day, d->n_mday);
+            put(&d->t, " of ");
+        }
+        put_months(&d->t, rt->by_month, d->n_month);
+        d->months_said = true;
+    } else if (d->n_mday > 0) {
+        put(&d->t, " on ");
+        put_month_days(&d->t, rt->by_month_day, d->n_mday);
+        put(&d->t, " of every month");
+    } else if (d->n_day > 0) {
+        put(&d->t, has_ordinals(rt->by_day, d->n_day) ? " on " : " on every ");
+        put_days(&d->t, rt->by_day, d->n_day, " and ");
+        if (d->n_month > 0) {
+            put(&d->t, " of ");
+            put_months(&d->t, rt->by_month, d->n_month);
+            d->months_said = true;
+        }
+    } else if (n_yday > 0) {
+        put_numbers(&d->t, " on day", rt->by_year_day, n_yday, " of the year");
+    } else if (n_week > 0) {
+        put_numbers(&d->t, " in week", rt->by_week_no, n_week, "");
+    } else if (d->n_month > 0 && d->have_start) {
+        put(&d->t, " on %d ", d->start.day);
+        put_months(&d->t, rt->by_month, d->n_month);
+        d->months_said = true;
+    } else if (d->have_start) {
+        put(&d->t, " on %d %s", d->start.day, month_names[d->start.month]);
+    }
+}
+
+static void describe_yearly(struct describe *d)
+{
+    put_every(&d->t, d->interval, "year");
+    if (d->n_pos > 0) {
+        put(&d->t, " on ");
+        put_setpos(&d->t, d->rt, d->n_pos, d->n_day);
+    } else {
+        describe_yearly_day(d);
+    }
+}
+
+/* The months not said yet, then the time of day: BYHOUR (with BYMINUTE or start's minute),
+ * or start's time. */
+static void describe_months_and_time(struct describe *d)
+{
+    const struct icalrecurrencetype *rt = d->rt;
+    if (d->n_month > 0 && !d->months_said) {
+        put(&d->t, " in ");
+        put_months(&d->t, rt->by_month, d->n_month);
+    }
+    int n_hour = list_len(rt->by_hour, ICAL_BY_HOUR_SIZE);
+    int n_minute = list_len(rt->by_minute, ICAL_BY_MINUTE_SIZE);
+    if (n_hour > 0) {
+        int minute = n_minute > 0 ? rt->by_minute[0] : d->have_start ? d->start.minute : 0;
+        put(&d->t, " at ");
+        for (int i = 0; i < n_hour; i++) {
+            put_sep(&d->t, i, n_hour, " and ");
+            put(&d->t, "%02d:%02d", rt->by_hour[i], minute);
+        }
+    } else if (d->show_time && d->have_start) {
+        put(&d->t, " at %02d:%02d", d->start.hour, d->start.minute);
+    }
+}
+
+/* The zone's start and local UNTIL of s (libical's zones are not thread-safe). */
+static void describe_localize(struct series *s, const char *tz, int64_t dtstart_ms,
+                              struct describe *d, struct icaltimetype *until_local)
+{
+    pthread_mutex_lock(&tz_libical_lock);
+    s->zone = zone_get(tz ? tz : "UTC");
+    if (!s->zone)
+        s->zone = icaltimezone_get_utc_timezone();
+    if (d->have_start)
+        d->start = local_of(s->zone, ms_to_secs(dtstart_ms));
+    if (s->until_kind == UNTIL_INSTANT)
+        *until_local = local_of(s->zone, s->until_secs);
+    pthread_mutex_unlock(&tz_libical_lock);
+}
+
 size_t recur_text(const char *rrule, const char *tz, int64_t dtstart_ms, char *out, size_t outsz)
 {
     struct series s;
-    struct text t = {.len = 0};
-    t.buf[0] = '\0';
+    struct describe d = {.t.len = 0, .show_time = true};
+    d.t.buf[0] = '\0';
     if (series_parse(rrule, &s) != 0)
         goto out_copy;
-    struct icalrecurrencetype *rt = &s.rt;
-    bool have_start = dtstart_ms >= 0;
-    struct icaltimetype start = icaltime_null_time();
     struct icaltimetype until_local = s.until;
-    pthread_mutex_lock(&tz_libical_lock);
-    s.zone = zone_get(tz ? tz : "UTC");
-    if (!s.zone)
-        s.zone = icaltimezone_get_utc_timezone();
-    if (have_start)
-        start = local_of(s.zone, ms_to_secs(dtstart_ms));
-    if (s.until_kind == UNTIL_INSTANT)
-        until_local = local_of(s.zone, s.until_secs);
-    pthread_mutex_unlock(&tz_libical_lock);
-
-    int interval = rt->interval > 0 ? rt->interval : 1;
-    int n_day = list_len(rt->by_day, ICAL_BY_DAY_SIZE);
-    int n_mday = list_len(rt->by_month_day, ICAL_BY_MONTHDAY_SIZE);
-    int n_month = list_len(rt->by_month, ICAL_BY_MONTH_SIZE);
-    int n_pos = list_len(rt->by_set_pos, ICAL_BY_SETPOS_SIZE);
-    int n_yday = list_len(rt->by_year_day, ICAL_BY_YEARDAY_SIZE);
-    int n_week = list_len(rt->by_week_no, ICAL_BY_WEEKNO_SIZE);
-    int n_hour = list_len(rt->by_hour, ICAL_BY_HOUR_SIZE);
-    int n_minute = list_len(rt->by_minute, ICAL_BY_MINUTE_SIZE);
-    bool months_said = false;
-    bool show_time = true;
-
-    switch (rt->freq) {
+    d.rt = &s.rt;
+    d.have_start = dtstart_ms >= 0;
+    d.start = icaltime_null_time();
+    describe_localize(&s, tz, dtstart_ms, &d, &until_local);
+    d.interval = s.rt.interval > 0 ? s.rt.interval : 1;
+    d.n_day = list_len(s.rt.by_day, ICAL_BY_DAY_SIZE);
+    d.n_mday = list_len(s.rt.by_month_day, ICAL_BY_MONTHDAY_SIZE);
+    d.n_month = list_len(s.rt.by_month, ICAL_BY_MONTH_SIZE);
+    d.n_pos = list_len(s.rt.by_set_pos, ICAL_BY_SETPOS_SIZE);
+    switch (s.rt.freq) {
     case ICAL_HOURLY_RECURRENCE:
-        put_every(&t, interval, "hour");
-        show_time = false;
-        if (n_day > 0) {
-            put(&t, " on ");
-            put_days(&t, rt->by_day, n_day, " and ");
+        put_every(&d.t, d.interval, "hour");
+        d.show_time = false;
+        if (d.n_day > 0) {
+            put(&d.t, " on ");
+            put_days(&d.t, s.rt.by_day, d.n_day, " and ");
         }
         break;
     case ICAL_DAILY_RECURRENCE:
-    case ICAL_WEEKLY_RECURRENCE: {
-        bool weekly = rt->freq == ICAL_WEEKLY_RECURRENCE;
-        if (n_pos == 0 && n_day > 0 && !has_ordinals(rt->by_day, n_day) && interval == 1) {
-            if (is_weekdays(rt->by_day, n_day))
-                put(&t, "every weekday");
-            else {
-                put(&t, "every ");
-                put_days(&t, rt->by_day, n_day, " and ");
-            }
-        } else if (weekly && interval == 1 && n_day == 0 && n_pos == 0 && have_start) {
-            put(&t, "every %s", day_names[icaltime_day_of_week(start)]);
-        } else {
-            put_every(&t, interval, weekly ? "week" : "day");
-            if (n_pos > 0) {
-                put(&t, " on ");
-                put_setpos(&t, rt, n_pos, n_day);
-            } else if (n_day > 0) {
-                put(&t, " on ");
-                put_days(&t, rt->by_day, n_day, " and ");
-            } else if (weekly && have_start) {
-                put(&t, " on %s", day_names[icaltime_day_of_week(start)]);
-            }
-        }
+    case ICAL_WEEKLY_RECURRENCE:
+        describe_days_weeks(&d);
         break;
-    }
     case ICAL_MONTHLY_RECURRENCE:
-        put_every(&t, interval, "month");
-        if (n_pos > 0) {
-            put(&t, " on ");
-            put_setpos(&t, rt, n_pos, n_day);
-        } else if (n_mday > 0) {
-            put(&t, " on ");
-            put_month_days(&t, rt->by_month_day, n_mday);
-            if (n_day > 0) {
-                put(&t, " if a ");
-                put_days(&t, rt->by_day, n_day, " or ");
-            }
-        } else if (n_day > 0) {
-            put(&t, has_ordinals(rt->by_day, n_day) ? " on " : " on every ");
-            put_days(&t, rt->by_day, n_day, " and ");
-        } else if (have_start) {
-            put(&t, " on day %d", start.day);
-        }
+        describe_monthly(&d);
         break;
     case ICAL_YEARLY_RECURRENCE:
-        put_every(&t, interval, "year");
-        if (n_pos > 0) {
-            put(&t, " on ");
-            put_setpos(&t, rt, n_pos, n_day);
-        } else if (n_mday > 0 && n_month > 0) {
-            put(&t, " on ");
-            if (n_mday == 1 && rt->by_month_day[0] > 0)
-                put(&t, "%d ", rt->by_month_day[0]);
-            else {
-                put_month_days(&t, rt->by_month_day, n_mday);
-                put(&t, " of ");
-            }
-            put_months(&t, rt->by_month, n_month);
-            months_said = true;
-        } else if (n_mday > 0) {
-            put(&t, " on ");
-            put_month_days(&t, rt->by_month_day, n_mday);
-            put(&t, " of every month");
-        } else if (n_day > 0) {
-            put(&t, has_ordinals(rt->by_day, n_day) ? " on " : " on every ");
-            put_days(&t, rt->by_day, n_day, " and ");
-            if (n_month > 0) {
-                put(&t, " of ");
-                put_months(&t, rt->by_month, n_month);
-                months_said = true;
-            }
-        } else if (n_yday > 0) {
-            put(&t, " on day%s ", n_yday > 1 ? "s" : "");
-            for (int i = 0; i < n_yday; i++) {
-                put_sep(&t, i, n_yday, " and ");
-                put(&t, "%d", rt->by_year_day[i]);
-            }
-            put(&t, " of the year");
-        } else if (n_week > 0) {
-            put(&t, " in week%s ", n_week > 1 ? "s" : "");
-            for (int i = 0; i < n_week; i++) {
-                put_sep(&t, i, n_week, " and ");
-                put(&t, "%d", rt->by_week_no[i]);
-            }
-        } else if (n_month > 0 && have_start) {
-            put(&t, " on %d ", start.day);
-            put_months(&t, rt->by_month, n_month);
-            months_said = true;
-        } else if (have_start) {
-            put(&t, " on %d %s", start.day, month_names[start.month]);
-        }
+        describe_yearly(&d);
         break;
     default:
-        put(&t, "repeating");
+        put(&d.t, "repeating");
         break;
     }
-    if (n_month > 0 && !months_said) {
-        put(&t, " in ");
-        put_months(&t, rt->by_month, n_month);
-    }
-    if (n_hour > 0) {
-        int minute = n_minute > 0 ? rt->by_minute[0] : have_start ? start.minute : 0;
-        put(&t, " at ");
-        for (int i = 0; i < n_hour; i++) {
-            put_sep(&t, i, n_hour, " and ");
-            put(&t, "%02d:%02d", rt->by_hour[i], minute);
-        }
-    } else if (show_time && have_start) {
-        put(&t, " at %02d:%02d", start.hour, start.minute);
-    }
+    describe_months_and_time(&d);
     if (s.count == 1)
-        put(&t, ", once");
+        put(&d.t, ", once");
     else if (s.count > 1)
-        put(&t, ", %d times", s.count);
+        put(&d.t, ", %d times", s.count);
     else if (s.until_kind != UNTIL_NONE)
-        put(&t, ", until %04d-%02d-%02d", until_local.year, until_local.month, until_local.day);
+        put(&d.t, ", until %04d-%02d-%02d", until_local.year, until_local.month, until_local.day);
 out_copy:
     if (outsz == 0)
         return 0;
-    size_t n = t.len < outsz - 1 ? t.len : outsz - 1;
-    memcpy(out, t.buf, n);
+    size_t n = d.t.len < outsz - 1 ? d.t.len : outsz - 1;
+    memcpy(out, d.t.buf, n);
     out[n] = '\0';
     return n;
 }
