@@ -1,8 +1,10 @@
-/* config.c - TODO_* variables, then flags; and the JWT secret, generated once and kept
- * under the data directory in the embedded mode. */
+/* config.c - TODO_* variables, then flags, both read through one table of options (name,
+ * variable, kind, field, default, limits); and the JWT secret, generated once and kept under
+ * the data directory in the embedded mode. */
 #include "services/config.h"
 #include "base/log.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -12,68 +14,284 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int parse_long(const char *s, long min, long max, long *out)
+enum opt_kind {
+    OPT_TEXT,   /* into a char array; min 1: not empty */
+    OPT_URL,    /* text starting with one of choices ("http://|https://") */
+    OPT_CHOICE, /* one of choices ("local|kafka|dapr") into a char array */
+    OPT_INT,    /* min..max, stored times scale in an int, unsigned or int64_t field */
+    OPT_BOOL,   /* one of choices, "1" or "true" meaning true ("1|0", "1|0|true|false") */
+    OPT_CUSTOM, /* its own setter */
+};
+
+struct option;
+typedef int (*option_set_fn)(struct todo_config *cfg, const struct option *o, const char *value,
+                             struct todo_err *err);
+
+struct option {
+    const char *name; /* the flag, without "--" */
+    const char *env;  /* its variable; a flag wins over it */
+    const char *arg;  /* in the usage line: HOST:PORT, N, ... */
+    enum opt_kind kind;
+    size_t offset, size; /* the field in struct todo_config */
+    long min, max;       /* OPT_INT: the range; OPT_TEXT: min 1, not empty */
+    int64_t scale;       /* OPT_INT: seconds to ms is 1000 */
+    const char *choices; /* OPT_URL, OPT_CHOICE, OPT_BOOL: '|'-separated */
+    const char *what;    /* the error's subject ("token ttl must be ...") */
+    const char *unit;    /* OPT_INT: after the range in the error (" s") */
+    const char *def;     /* the default, set through the same code; NULL: zero */
+    option_set_fn set;   /* OPT_CUSTOM */
+    const char *alias;   /* a second variable, read before env (DAPR_HTTP_PORT) */
+    bool empty_means;    /* an empty variable means something (else: unset) */
+};
+
+static int set_database(struct todo_config *cfg, const struct option *o, const char *value,
+                        struct todo_err *err);
+static int set_log_level(struct todo_config *cfg, const struct option *o, const char *value,
+                         struct todo_err *err);
+static int set_access_log(struct todo_config *cfg, const struct option *o, const char *value,
+                          struct todo_err *err);
+
+#define FIELD(f) offsetof(struct todo_config, f), sizeof(((struct todo_config *)0)->f)
+#define ONE_ZERO "1|0"
+#define BOOLS    "1|0|true|false"
+
+/* Every setting: docs/operations.md lists them with their meaning. */
+static const struct option options[] = {
+    {"listen", "TODO_LISTEN", "HOST:PORT", OPT_TEXT, FIELD(listen), .min = 1, .what = "listen",
+     .def = "127.0.0.1:8080"},
+    {"database", "TODO_DATABASE_URL", "URL", OPT_CUSTOM, FIELD(database_url), .set = set_database},
+    {"data-dir", "TODO_DATA_DIR", "DIR", OPT_TEXT, FIELD(data_dir), .min = 1, .what = "data dir",
+     .def = "./data"},
+    {"threads", "TODO_THREADS", "N", OPT_INT, FIELD(threads), 0, 256, 1, .what = "threads"},
+    {"log-level", "TODO_LOG_LEVEL", "LEVEL", OPT_CUSTOM, FIELD(log_level), .set = set_log_level,
+     .def = "info"},
+    {"access-log", "TODO_ACCESS_LOG", "0|1", OPT_CUSTOM, FIELD(access_log), .set = set_access_log,
+     .def = "1"},
+    {"token-ttl", "TODO_TOKEN_TTL", "SECONDS", OPT_INT, FIELD(token_ttl_ms), 60, 366L * 86400, 1000,
+     .what = "token ttl", .unit = " s", .def = "86400"},
+    {"login-limit", "TODO_LOGIN_LIMIT", "N", OPT_INT, FIELD(login_limit_email), 0, 1000000, 1,
+     .what = "login limit", .def = "10"},
+    {"login-limit-addr", "TODO_LOGIN_LIMIT_ADDR", "N", OPT_INT, FIELD(login_limit_addr), 0, 1000000,
+     1, .what = "login limit", .def = "100"},
+    {"signup-limit-addr", "TODO_SIGNUP_LIMIT_ADDR", "N", OPT_INT, FIELD(signup_limit_addr), 0,
+     1000000, 1, .what = "signup limit", .def = "20"},
+    /* docs/decisions/0024-event-retention.md; 7 days: Kafka's default log retention */
+    {"event-retention", "TODO_EVENT_RETENTION", "SECONDS", OPT_INT, FIELD(event_retention_ms), 1,
+     366L * 86400, 1000, .what = "event-retention", .unit = " s", .def = "604800"},
+    {"outbox-retention", "TODO_OUTBOX_RETENTION", "SECONDS", OPT_INT, FIELD(outbox_retention_ms), 1,
+     366L * 86400, 1000, .what = "outbox-retention", .unit = " s", .def = "3600"},
+    {"bus", "TODO_BUS", "local|kafka|dapr", OPT_CHOICE, FIELD(bus), .choices = "local|kafka|dapr",
+     .what = "bus", .def = "local"},
+    {"kafka-brokers", "TODO_KAFKA_BROKERS", "HOST:PORT,...", OPT_TEXT, FIELD(kafka_brokers),
+     .what = "kafka brokers"},
+    {"instance-id", "TODO_INSTANCE_ID", "ID", OPT_TEXT, FIELD(instance_id), .min = 1,
+     .what = "instance id"},
+    {"dapr-http-port", "TODO_DAPR_HTTP_PORT", "PORT", OPT_INT, FIELD(dapr_http_port), 1, 65535, 1,
+     .what = "dapr http port", .def = "3500", .alias = "DAPR_HTTP_PORT"},
+    {"dapr-pubsub", "TODO_DAPR_PUBSUB", "NAME", OPT_TEXT, FIELD(dapr_pubsub), .min = 1,
+     .what = "dapr pubsub name", .def = "pubsub"},
+    {"dapr-app-listen", "TODO_DAPR_APP_LISTEN", "HOST:PORT", OPT_TEXT, FIELD(dapr_app_listen),
+     .min = 1, .what = "dapr app listen", .def = "127.0.0.1:8081"},
+    {"dapr-insecure-no-app-token", "TODO_DAPR_INSECURE_NO_APP_TOKEN", "0|1", OPT_BOOL,
+     FIELD(dapr_no_app_token), .choices = ONE_ZERO, .what = "dapr-insecure-no-app-token"},
+    /* "" turns the web UI off */
+    {"web-dir", "TODO_WEB_DIR", "DIR", OPT_TEXT, FIELD(web_dir), .what = "web dir",
+     .def = "web/out", .empty_means = true},
+    {"scheduler", "TODO_SCHEDULER", "db|dapr|none", OPT_CHOICE, FIELD(scheduler),
+     .choices = "db|dapr|none", .what = "scheduler", .def = "db"},
+    {"dapr-jobs-url", "TODO_DAPR_JOBS_URL", "URL", OPT_URL, FIELD(dapr_jobs_url),
+     .choices = "http://", .what = "dapr jobs url"},
+    /* docs/decisions/0040 */
+    {"chat-state", "TODO_CHAT_STATE", "db|dapr", OPT_CHOICE, FIELD(chat_state),
+     .choices = "db|dapr", .what = "chat state"},
+    {"dapr-state-store", "TODO_DAPR_STATE_STORE", "NAME", OPT_TEXT, FIELD(dapr_state_store),
+     .min = 1, .what = "dapr state store", .def = "statestore"},
+    {"chat-workers", "TODO_CHAT_WORKERS", "N", OPT_INT, FIELD(chat_workers), 1, 256, 1,
+     .what = "chat workers", .def = "8"},
+    {"chat-queue", "TODO_CHAT_QUEUE", "N", OPT_INT, FIELD(chat_queue), 1, 100000, 1,
+     .what = "chat queue", .def = "256"},
+    /* docs/decisions/0033-websocket-realtime.md */
+    {"ws-queue", "TODO_WS_QUEUE", "N", OPT_INT, FIELD(ws_queue_messages), 1, 65536, 1,
+     .what = "ws queue", .unit = " messages", .def = "256"},
+    {"ws-max-connections", "TODO_WS_MAX_CONNECTIONS", "N", OPT_INT, FIELD(ws_max_connections), 1,
+     1000000, 1, .what = "ws max connections", .def = "10000"},
+    /* LLM mode (docs/assistant-llm.md); the key itself is read by llm_setup.c */
+    {"llm-base-url", "TODO_LLM_BASE_URL", "URL", OPT_URL, FIELD(llm_base_url),
+     .choices = "http://|https://", .what = "llm base url"},
+    {"llm-model", "TODO_LLM_MODEL", "NAME", OPT_TEXT, FIELD(llm_model), .min = 1,
+     .what = "llm model"},
+    {"llm-api-key-file", "TODO_LLM_API_KEY_FILE", "FILE", OPT_TEXT, FIELD(llm_api_key_file),
+     .min = 1, .what = "llm api key file"},
+    {"llm-api-key-secret", "TODO_LLM_API_KEY_SECRET", "NAME", OPT_TEXT, FIELD(llm_api_key_secret),
+     .min = 1, .what = "llm api key secret"},
+    {"dapr-secret-store", "TODO_DAPR_SECRET_STORE", "NAME", OPT_TEXT, FIELD(dapr_secret_store),
+     .min = 1, .what = "dapr secret store", .def = "secretstore"},
+    {"llm-timeout-ms", "TODO_LLM_TIMEOUT_MS", "MS", OPT_INT, FIELD(llm_timeout_ms), 100, 600000, 1,
+     .what = "llm timeout", .unit = " ms", .def = "60000"},
+    {"llm-max-steps", "TODO_LLM_MAX_STEPS", "N", OPT_INT, FIELD(llm_max_steps), 1, 50, 1,
+     .what = "llm max steps", .def = "8"},
+    {"llm-retries", "TODO_LLM_RETRIES", "N", OPT_INT, FIELD(llm_retries), 0, 10, 1,
+     .what = "llm retries", .def = "2"},
+    {"llm-stream", "TODO_LLM_STREAM", "0|1", OPT_BOOL, FIELD(llm_stream), .choices = BOOLS,
+     .what = "llm stream"},
+    /* docs/mcp.md, "Origins" */
+    {"mcp-allowed-origins", "TODO_MCP_ALLOWED_ORIGINS", "ORIGIN,...", OPT_TEXT,
+     FIELD(mcp_allowed_origins), .what = "mcp allowed origins"},
+    /* Kubernetes: secrets from Dapr, the web front door (docs/decisions/0049) */
+    {"dapr-secrets", "TODO_DAPR_SECRETS", "NAME", OPT_TEXT, FIELD(dapr_secrets), .min = 1,
+     .what = "dapr secrets"},
+    {"web-api-app-id", "TODO_WEB_API_APP_ID", "ID", OPT_TEXT, FIELD(web_api_app_id), .min = 1,
+     .what = "web api app id", .def = "todo-api"},
+    {"web-app-id", "TODO_WEB_APP_ID", "ID", OPT_TEXT, FIELD(web_app_id), .min = 1,
+     .what = "web app id", .def = "todo-web"},
+    {"web-timeout-ms", "TODO_WEB_TIMEOUT_MS", "MS", OPT_INT, FIELD(web_timeout_ms), 100, 600000, 1,
+     .what = "web timeout", .unit = " ms", .def = "30000"},
+    {"web-workers", "TODO_WEB_WORKERS", "N", OPT_INT, FIELD(web_workers), 1, 256, 1,
+     .what = "web workers", .def = "16"},
+    {"web-queue", "TODO_WEB_QUEUE", "N", OPT_INT, FIELD(web_queue), 1, 100000, 1,
+     .what = "web queue", .def = "1024"},
+    {"web-trust-forwarded", "TODO_WEB_TRUST_FORWARDED", "0|1", OPT_BOOL, FIELD(web_trust_forwarded),
+     .choices = ONE_ZERO, .what = "web-trust-forwarded"},
+};
+
+#define N_OPTIONS (sizeof options / sizeof options[0])
+
+static void *field_of(struct todo_config *cfg, const struct option *o)
+{
+    return (char *)cfg + o->offset;
+}
+
+/* Whether value is one of choices ('|'-separated). */
+static bool is_choice(const char *choices, const char *value, bool prefix)
+{
+    for (const char *c = choices; *c;) {
+        size_t n = strcspn(c, "|");
+        if (prefix ? strncmp(value, c, n) == 0 : strlen(value) == n && strncmp(value, c, n) == 0)
+            return true;
+        c += n + (c[n] == '|');
+    }
+    return false;
+}
+
+/* "a, b or c" of "a|b|c" */
+static void choices_words(const char *choices, char *out, size_t size)
+{
+    size_t len = 0, n_bars = 0, seen = 0;
+    for (const char *c = choices; *c; c++)
+        n_bars += *c == '|';
+    out[0] = '\0';
+    for (const char *c = choices; *c && len + 8 < size; c++) {
+        if (*c != '|') {
+            out[len++] = *c;
+            continue;
+        }
+        const char *sep = ++seen == n_bars ? " or " : ", ";
+        len += (size_t)snprintf(out + len, size - len, "%s", sep);
+    }
+    out[len < size ? len : size - 1] = '\0';
+}
+
+static int set_int(struct todo_config *cfg, const struct option *o, const char *value,
+                   struct todo_err *err)
 {
     char *end;
     errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < min || v > max)
-        return -1;
-    *out = v;
-    return 0;
+    long v = strtol(value, &end, 10);
+    if (errno || end == value || *end || v < o->min || v > o->max)
+        return todo_err_set(err, TODO_ERR_BAD_REQUEST, "%s must be %ld..%ld%s", o->what, o->min,
+                            o->max, o->unit ? o->unit : "");
+    int64_t scaled = (int64_t)v * o->scale;
+    if (o->size == sizeof(int64_t)) {
+        memcpy(field_of(cfg, o), &scaled, sizeof scaled);
+    } else {
+        assert(o->size == sizeof(int) && scaled <= INT32_MAX && scaled >= 0);
+        int narrow = (int)scaled; /* an int or an unsigned field: same bits for 0..INT_MAX */
+        memcpy(field_of(cfg, o), &narrow, sizeof narrow);
+    }
+    return TODO_OK;
 }
 
-/* A text setting into field (size bytes): 1..size-1 bytes. */
-static int set_text(char *field, size_t size, const char *name, const char *value,
+static int set_text(struct todo_config *cfg, const struct option *o, const char *value,
                     struct todo_err *err)
 {
-    if (!*value || strlen(value) >= size)
-        return todo_err_set(err, TODO_ERR_BAD_REQUEST, "%s must be 1..%zu bytes", name, size - 1);
-    snprintf(field, size, "%s", value);
+    size_t n = strlen(value);
+    if (n >= o->size || n < (size_t)o->min)
+        return todo_err_set(err, TODO_ERR_BAD_REQUEST, "%s must be %ld..%zu bytes", o->what, o->min,
+                            o->size - 1);
+    memcpy(field_of(cfg, o), value, n + 1);
     return TODO_OK;
 }
 
-/* LLM mode's settings (docs/assistant-llm.md); the key itself is read by llm_setup.c. */
-static int set_llm_option(struct todo_config *cfg, const char *name, const char *value,
+static int set_value(struct todo_config *cfg, const struct option *o, const char *value,
+                     struct todo_err *err)
+{
+    char words[96];
+    switch (o->kind) {
+    case OPT_TEXT:
+        return set_text(cfg, o, value, err);
+    case OPT_INT:
+        return set_int(cfg, o, value, err);
+    case OPT_URL:
+    case OPT_CHOICE:
+        if (is_choice(o->choices, value, o->kind == OPT_URL))
+            return set_text(cfg, o, value, err);
+        choices_words(o->choices, words, sizeof words);
+        return todo_err_set(err, TODO_ERR_BAD_REQUEST, "%s must %s %s", o->what,
+                            o->kind == OPT_URL ? "start with" : "be", words);
+    case OPT_BOOL:
+        if (!is_choice(o->choices, value, false)) {
+            choices_words(o->choices, words, sizeof words);
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "%s must be %s", o->what, words);
+        }
+        *(bool *)field_of(cfg, o) = strcmp(value, "1") == 0 || strcmp(value, "true") == 0;
+        return TODO_OK;
+    case OPT_CUSTOM:
+        return o->set(cfg, o, value, err);
+    }
+    assert(!"unknown option kind");
+    return TODO_ERR_INTERNAL;
+}
+
+static int set_database(struct todo_config *cfg, const struct option *o, const char *value,
+                        struct todo_err *err)
+{
+    (void)o;
+    if (strlen(value) >= sizeof cfg->database_url)
+        return todo_err_set(err, TODO_ERR_BAD_REQUEST, "database url must be under %zu bytes",
+                            sizeof cfg->database_url);
+    snprintf(cfg->database_url, sizeof cfg->database_url, "%s", value);
+    cfg->database_url_given = true;
+    return TODO_OK;
+}
+
+static int set_log_level(struct todo_config *cfg, const struct option *o, const char *value,
+                         struct todo_err *err)
+{
+    (void)o;
+    int l = log_level_parse(value);
+    if (l < 0)
+        return todo_err_set(err, TODO_ERR_BAD_REQUEST,
+                            "log level must be debug, info, warn or error");
+    cfg->log_level = l;
+    return TODO_OK;
+}
+
+/* Lenient on purpose: anything but 0 or false turns it on. */
+static int set_access_log(struct todo_config *cfg, const struct option *o, const char *value,
                           struct todo_err *err)
 {
-    long v;
-    if (strcmp(name, "llm-base-url") == 0) {
-        if (strncmp(value, "http://", 7) != 0 && strncmp(value, "https://", 8) != 0)
-            return todo_err_set(err, TODO_ERR_BAD_REQUEST,
-                                "llm base url must be http://... or https://...");
-        return set_text(cfg->llm_base_url, sizeof cfg->llm_base_url, name, value, err);
-    }
-    if (strcmp(name, "llm-model") == 0)
-        return set_text(cfg->llm_model, sizeof cfg->llm_model, name, value, err);
-    if (strcmp(name, "llm-api-key-file") == 0)
-        return set_text(cfg->llm_api_key_file, sizeof cfg->llm_api_key_file, name, value, err);
-    if (strcmp(name, "llm-api-key-secret") == 0)
-        return set_text(cfg->llm_api_key_secret, sizeof cfg->llm_api_key_secret, name, value, err);
-    if (strcmp(name, "dapr-secret-store") == 0)
-        return set_text(cfg->dapr_secret_store, sizeof cfg->dapr_secret_store, name, value, err);
-    if (strcmp(name, "llm-timeout-ms") == 0) {
-        if (parse_long(value, 100, 600000, &v))
-            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "llm timeout must be 100..600000 ms");
-        cfg->llm_timeout_ms = (int)v;
-    } else if (strcmp(name, "llm-max-steps") == 0) {
-        if (parse_long(value, 1, 50, &v))
-            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "llm max steps must be 1..50");
-        cfg->llm_max_steps = (int)v;
-    } else if (strcmp(name, "llm-retries") == 0) {
-        if (parse_long(value, 0, 10, &v))
-            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "llm retries must be 0..10");
-        cfg->llm_retries = (int)v;
-    } else if (strcmp(name, "llm-stream") == 0) {
-        if (strcmp(value, "1") != 0 && strcmp(value, "0") != 0 && strcmp(value, "true") != 0 &&
-            strcmp(value, "false") != 0)
-            return todo_err_set(err, TODO_ERR_BAD_REQUEST,
-                                "llm stream must be 1, 0, true or false");
-        cfg->llm_stream = strcmp(value, "1") == 0 || strcmp(value, "true") == 0;
-    } else {
-        return todo_err_set(err, TODO_ERR_BAD_REQUEST, "unknown option --%s", name);
-    }
+    (void)o;
+    (void)err;
+    cfg->access_log = strcmp(value, "0") != 0 && strcmp(value, "false") != 0;
     return TODO_OK;
+}
+
+static const struct option *option_find(const char *name)
+{
+    for (size_t i = 0; i < N_OPTIONS; i++)
+        if (strcmp(options[i].name, name) == 0)
+            return &options[i];
+    return NULL;
 }
 
 /* LLM mode needs both a server and a model, and one source for its key. */
@@ -91,261 +309,45 @@ static int check_llm(const struct todo_config *cfg, struct todo_err *err)
     return TODO_OK;
 }
 
-/* The settings of running on Kubernetes: secrets from Dapr and the web front door
- * (docs/decisions/0049-kubernetes-app-side.md). */
-static int set_k8s_option(struct todo_config *cfg, const char *name, const char *value,
-                          struct todo_err *err)
-{
-    long v;
-    if (strcmp(name, "dapr-secrets") == 0)
-        return set_text(cfg->dapr_secrets, sizeof cfg->dapr_secrets, name, value, err);
-    if (strcmp(name, "web-api-app-id") == 0)
-        return set_text(cfg->web_api_app_id, sizeof cfg->web_api_app_id, name, value, err);
-    if (strcmp(name, "web-app-id") == 0)
-        return set_text(cfg->web_app_id, sizeof cfg->web_app_id, name, value, err);
-    if (strcmp(name, "web-timeout-ms") == 0) {
-        if (parse_long(value, 100, 600000, &v))
-            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "web timeout must be 100..600000 ms");
-        cfg->web_timeout_ms = (int)v;
-    } else if (strcmp(name, "web-workers") == 0) {
-        if (parse_long(value, 1, 256, &v))
-            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "web workers must be 1..256");
-        cfg->web_workers = (unsigned)v;
-    } else if (strcmp(name, "web-trust-forwarded") == 0) {
-        if (strcmp(value, "1") != 0 && strcmp(value, "0") != 0)
-            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "web-trust-forwarded must be 1 or 0");
-        cfg->web_trust_forwarded = strcmp(value, "1") == 0;
-    } else if (strcmp(name, "web-queue") == 0) {
-        if (parse_long(value, 1, 100000, &v))
-            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "web queue must be 1..100000");
-        cfg->web_queue = (unsigned)v;
-    } else {
-        return todo_err_set(err, TODO_ERR_BAD_REQUEST, "unknown option --%s", name);
-    }
-    return TODO_OK;
-}
-
-static int set_option(struct todo_config *cfg, const char *name, const char *value,
-                      struct todo_err *err)
-{
-    long v;
-    if (strcmp(name, "listen") == 0) {
-        snprintf(cfg->listen, sizeof cfg->listen, "%s", value);
-    } else if (strcmp(name, "database") == 0) {
-        snprintf(cfg->database_url, sizeof cfg->database_url, "%s", value);
-        cfg->database_url_given = true;
-    } else if (strcmp(name, "data-dir") == 0) {
-        snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", value);
-    } else if (strcmp(name, "threads") == 0) {
-        if (parse_long(value, 0, 256, &v))
-            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "threads must be 0..256");
-        cfg->threads = (unsigned)v;
-    } else if (strcmp(name, "log-level") == 0) {
-        int l = log_level_parse(value);
-        if (l < 0)
-            return todo_err_set(err, TODO_ERR_BAD_REQUEST,
-                                "log level must be debug, info, warn or error");
-        cfg->log_level = l;
-    } else if (strcmp(name, "access-log") == 0) {
-        cfg->access_log = strcmp(value, "0") != 0 && strcmp(value, "false") != 0;
-    } else if (strcmp(name, "token-ttl") == 0) {
-        if (parse_long(value, 60, 366L * 86400, &v))
-            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "token ttl must be 60..31622400 s");
-        cfg->token_ttl_ms = v * 1000;
-    } else if (strcmp(name, "event-retention") == 0 || strcmp(name, "outbox-retention") == 0) {
-        /* docs/decisions/0024-event-retention.md */
-        if (parse_long(value, 1, 366L * 86400, &v))
-            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "%s must be 1..31622400 s", name);
-        *(name[0] == 'e' ? &cfg->event_retention_ms : &cfg->outbox_retention_ms) = v * 1000;
-    } else if (strcmp(name, "login-limit") == 0) {
-        if (parse_long(value, 0, 1000000, &v))
-            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "login limit must be 0..1000000");
-        cfg->login_limit_email = (int)v;
-    } else if (strcmp(name, "login-limit-addr") == 0) {
-        if (parse_long(value, 0, 1000000, &v))
-            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "login limit must be 0..1000000");
-        cfg->login_limit_addr = (int)v;
-    } else if (strcmp(name, "signup-limit-addr") == 0) {
-        if (parse_long(value, 0, 1000000, &v))
-            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "signup limit must be 0..1000000");
-        cfg->signup_limit_addr = (int)v;
-    } else if (strcmp(name, "bus") == 0) {
-        if (strcmp(value, "local") != 0 && strcmp(value, "kafka") != 0 &&
-            strcmp(value, "dapr") != 0)
-            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "bus must be local, kafka or dapr");
-        snprintf(cfg->bus, sizeof cfg->bus, "%s", value);
-    } else if (strcmp(name, "kafka-brokers") == 0) {
-        snprintf(cfg->kafka_brokers, sizeof cfg->kafka_brokers, "%s", value);
-    } else if (strcmp(name, "instance-id") == 0) {
-        snprintf(cfg->instance_id, sizeof cfg->instance_id, "%s", value);
-    } else if (strcmp(name, "dapr-http-port") == 0) {
-        if (parse_long(value, 1, 65535, &v))
-            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "dapr http port must be 1..65535");
-        cfg->dapr_http_port = (unsigned)v;
-    } else if (strcmp(name, "dapr-pubsub") == 0) {
-        if (!*value || strlen(value) >= sizeof cfg->dapr_pubsub)
-            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "dapr pubsub name must be 1..63 bytes");
-        snprintf(cfg->dapr_pubsub, sizeof cfg->dapr_pubsub, "%s", value);
-    } else if (strcmp(name, "dapr-app-listen") == 0) {
-        if (!*value || strlen(value) >= sizeof cfg->dapr_app_listen)
-            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "dapr app listen must be HOST:PORT");
-        snprintf(cfg->dapr_app_listen, sizeof cfg->dapr_app_listen, "%s", value);
-    } else if (strcmp(name, "dapr-insecure-no-app-token") == 0) {
-        if (strcmp(value, "1") != 0 && strcmp(value, "0") != 0)
-            return todo_err_set(err, TODO_ERR_BAD_REQUEST,
-                                "dapr-insecure-no-app-token must be 1 or 0");
-        cfg->dapr_no_app_token = strcmp(value, "1") == 0;
-    } else if (strcmp(name, "scheduler") == 0) {
-        if (strcmp(value, "db") != 0 && strcmp(value, "dapr") != 0 && strcmp(value, "none") != 0)
-            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "scheduler must be db, dapr or none");
-        snprintf(cfg->scheduler, sizeof cfg->scheduler, "%s", value);
-    } else if (strcmp(name, "dapr-jobs-url") == 0) {
-        if (strncmp(value, "http://", 7) != 0 || strlen(value) >= sizeof cfg->dapr_jobs_url)
-            return todo_err_set(err, TODO_ERR_BAD_REQUEST,
-                                "dapr jobs url must be http://HOST:PORT");
-        snprintf(cfg->dapr_jobs_url, sizeof cfg->dapr_jobs_url, "%s", value);
-    } else if (strcmp(name, "chat-state") == 0) { /* docs/decisions/0040 */
-        if (strcmp(value, "db") != 0 && strcmp(value, "dapr") != 0)
-            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "chat state must be db or dapr");
-        snprintf(cfg->chat_state, sizeof cfg->chat_state, "%s", value);
-    } else if (strcmp(name, "dapr-state-store") == 0) {
-        if (!*value || strlen(value) >= sizeof cfg->dapr_state_store)
-            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "dapr state store must be 1..63 bytes");
-        snprintf(cfg->dapr_state_store, sizeof cfg->dapr_state_store, "%s", value);
-    } else if (strcmp(name, "chat-workers") == 0) {
-        if (parse_long(value, 1, 256, &v))
-            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "chat workers must be 1..256");
-        cfg->chat_workers = (unsigned)v;
-    } else if (strcmp(name, "chat-queue") == 0) {
-        if (parse_long(value, 1, 100000, &v))
-            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "chat queue must be 1..100000");
-        cfg->chat_queue = (unsigned)v;
-    } else if (strcmp(name, "ws-queue") == 0) { /* docs/decisions/0033-websocket-realtime.md */
-        if (parse_long(value, 1, 65536, &v))
-            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "ws queue must be 1..65536 messages");
-        cfg->ws_queue_messages = (unsigned)v;
-    } else if (strcmp(name, "ws-max-connections") == 0) {
-        if (parse_long(value, 1, 1000000, &v))
-            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "ws max connections must be 1..1000000");
-        cfg->ws_max_connections = (unsigned)v;
-    } else if (strcmp(name, "web-dir") == 0) {
-        if (strlen(value) >= sizeof cfg->web_dir)
-            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "web dir must be under %zu bytes",
-                                sizeof cfg->web_dir);
-        snprintf(cfg->web_dir, sizeof cfg->web_dir, "%s", value);
-    } else if (strncmp(name, "llm-", 4) == 0 || strcmp(name, "dapr-secret-store") == 0) {
-        return set_llm_option(cfg, name, value, err);
-    } else if (strncmp(name, "web-", 4) == 0 || strcmp(name, "dapr-secrets") == 0) {
-        return set_k8s_option(cfg, name, value, err);
-    } else if (strcmp(name, "mcp-allowed-origins") == 0) { /* docs/mcp.md, "Origins" */
-        if (strlen(value) >= sizeof cfg->mcp_allowed_origins)
-            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "mcp allowed origins too long");
-        snprintf(cfg->mcp_allowed_origins, sizeof cfg->mcp_allowed_origins, "%s", value);
-    } else {
-        return todo_err_set(err, TODO_ERR_BAD_REQUEST, "unknown option --%s", name);
-    }
-    return TODO_OK;
-}
-
-/* An empty variable counts as unset, except where empty_means says it means something. */
-static const struct {
-    const char *env;
-    const char *option;
-    bool empty_means;
-} env_map[] = {
-    {"TODO_LISTEN", "listen"},
-    {"TODO_DATABASE_URL", "database"},
-    {"TODO_DATA_DIR", "data-dir"},
-    {"TODO_THREADS", "threads"},
-    {"TODO_LOG_LEVEL", "log-level"},
-    {"TODO_ACCESS_LOG", "access-log"},
-    {"TODO_TOKEN_TTL", "token-ttl"},
-    {"TODO_EVENT_RETENTION", "event-retention"},
-    {"TODO_OUTBOX_RETENTION", "outbox-retention"},
-    {"TODO_LOGIN_LIMIT", "login-limit"},
-    {"TODO_LOGIN_LIMIT_ADDR", "login-limit-addr"},
-    {"TODO_SIGNUP_LIMIT_ADDR", "signup-limit-addr"},
-    {"TODO_BUS", "bus"},
-    {"TODO_KAFKA_BROKERS", "kafka-brokers"},
-    {"TODO_INSTANCE_ID", "instance-id"},
-    {"DAPR_HTTP_PORT", "dapr-http-port"}, /* daprd sets it for its app; TODO_ wins */
-    {"TODO_DAPR_HTTP_PORT", "dapr-http-port"},
-    {"TODO_DAPR_PUBSUB", "dapr-pubsub"},
-    {"TODO_DAPR_APP_LISTEN", "dapr-app-listen"},
-    {"TODO_DAPR_INSECURE_NO_APP_TOKEN", "dapr-insecure-no-app-token"},
-    {"TODO_WEB_DIR", "web-dir", true}, /* "" turns the web UI off */
-    {"TODO_SCHEDULER", "scheduler"},
-    {"TODO_DAPR_JOBS_URL", "dapr-jobs-url"},
-    {"TODO_CHAT_STATE", "chat-state"},
-    {"TODO_DAPR_STATE_STORE", "dapr-state-store"},
-    {"TODO_CHAT_WORKERS", "chat-workers"},
-    {"TODO_CHAT_QUEUE", "chat-queue"},
-    {"TODO_WS_QUEUE", "ws-queue"},
-    {"TODO_WS_MAX_CONNECTIONS", "ws-max-connections"},
-    {"TODO_LLM_BASE_URL", "llm-base-url"},
-    {"TODO_LLM_MODEL", "llm-model"},
-    {"TODO_LLM_API_KEY_FILE", "llm-api-key-file"},
-    {"TODO_LLM_API_KEY_SECRET", "llm-api-key-secret"},
-    {"TODO_DAPR_SECRET_STORE", "dapr-secret-store"},
-    {"TODO_LLM_TIMEOUT_MS", "llm-timeout-ms"},
-    {"TODO_LLM_MAX_STEPS", "llm-max-steps"},
-    {"TODO_LLM_RETRIES", "llm-retries"},
-    {"TODO_LLM_STREAM", "llm-stream"},
-    {"TODO_MCP_ALLOWED_ORIGINS", "mcp-allowed-origins"},
-    {"TODO_DAPR_SECRETS", "dapr-secrets"},
-    {"TODO_WEB_API_APP_ID", "web-api-app-id"},
-    {"TODO_WEB_APP_ID", "web-app-id"},
-    {"TODO_WEB_TIMEOUT_MS", "web-timeout-ms"},
-    {"TODO_WEB_WORKERS", "web-workers"},
-    {"TODO_WEB_QUEUE", "web-queue"},
-    {"TODO_WEB_TRUST_FORWARDED", "web-trust-forwarded"},
-};
-
-int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err *err)
+/* The defaults, through the same setters as the variables and flags. */
+static void set_defaults(struct todo_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
-    snprintf(cfg->listen, sizeof cfg->listen, "127.0.0.1:8080");
-    snprintf(cfg->data_dir, sizeof cfg->data_dir, "./data");
-    cfg->log_level = LOG_INFO;
-    cfg->access_log = true;
-    cfg->token_ttl_ms = 86400LL * 1000;
-    cfg->event_retention_ms = 7 * 86400LL * 1000; /* Kafka's default log retention */
-    cfg->outbox_retention_ms = 3600LL * 1000;
-    cfg->login_limit_email = 10;
-    cfg->login_limit_addr = 100;
-    cfg->signup_limit_addr = 20;
+    struct todo_err err;
+    todo_err_clear(&err);
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        int rc = options[i].def ? set_value(cfg, &options[i], options[i].def, &err) : TODO_OK;
+        assert(rc == TODO_OK && "a default must be valid");
+        (void)rc;
+    }
+    cfg->database_url_given = false;
     cfg->max_body = 1024 * 1024;
-    snprintf(cfg->bus, sizeof cfg->bus, "local");
     char host[64] = "todo";
     gethostname(host, sizeof host - 1);
     snprintf(cfg->instance_id, sizeof cfg->instance_id, "%s-%ld", host, (long)getpid());
-    cfg->dapr_http_port = 3500;
-    snprintf(cfg->dapr_pubsub, sizeof cfg->dapr_pubsub, "pubsub");
-    snprintf(cfg->dapr_app_listen, sizeof cfg->dapr_app_listen, "127.0.0.1:8081");
-    snprintf(cfg->web_dir, sizeof cfg->web_dir, "web/out");
-    snprintf(cfg->scheduler, sizeof cfg->scheduler, "db");
-    snprintf(cfg->dapr_state_store, sizeof cfg->dapr_state_store, "statestore");
-    cfg->chat_workers = 8;
-    cfg->chat_queue = 256;
-    cfg->ws_queue_messages = 256;
-    cfg->ws_max_connections = 10000;
-    snprintf(cfg->dapr_secret_store, sizeof cfg->dapr_secret_store, "secretstore");
-    cfg->llm_timeout_ms = 60000;
-    cfg->llm_max_steps = 8;
-    cfg->llm_retries = 2;
-    snprintf(cfg->web_api_app_id, sizeof cfg->web_api_app_id, "todo-api");
-    snprintf(cfg->web_app_id, sizeof cfg->web_app_id, "todo-web");
-    cfg->web_timeout_ms = 30000;
-    cfg->web_workers = 16;
-    cfg->web_queue = 1024;
-    for (size_t i = 0; i < sizeof env_map / sizeof env_map[0]; i++) {
-        const char *v = getenv(env_map[i].env);
-        if (v && (*v || env_map[i].empty_means) && set_option(cfg, env_map[i].option, v, err)) {
+}
+
+/* The variables: an empty one counts as unset, except where empty_means says otherwise. */
+static int read_env(struct todo_config *cfg, struct todo_err *err)
+{
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        const struct option *o = &options[i];
+        const char *names[] = {o->alias, o->env};
+        for (int k = 0; k < 2; k++) {
+            const char *v = names[k] ? getenv(names[k]) : NULL;
+            if (!v || (!*v && !o->empty_means) || !set_value(cfg, o, v, err))
+                continue;
             char why[sizeof err->message]; /* a copy: the message is rewritten from it */
             snprintf(why, sizeof why, "%s", err->message);
-            return todo_err_set(err, err->rc, "%s: %s", env_map[i].env, why);
+            return todo_err_set(err, err->rc, "%s: %s", names[k], why);
         }
     }
+    return TODO_OK;
+}
+
+/* --name value or --name=value, each a known option. */
+static int read_flags(struct todo_config *cfg, int argc, char **argv, struct todo_err *err)
+{
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (strncmp(arg, "--", 2) != 0)
@@ -362,9 +364,18 @@ int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err 
                 return todo_err_set(err, TODO_ERR_BAD_REQUEST, "--%s needs a value", name);
             value = argv[++i];
         }
-        if (set_option(cfg, name, value, err))
+        const struct option *o = option_find(name);
+        if (!o)
+            return todo_err_set(err, TODO_ERR_BAD_REQUEST, "unknown option --%s", name);
+        if (set_value(cfg, o, value, err))
             return err->rc;
     }
+    return TODO_OK;
+}
+
+/* What no single option can check, and the defaults that follow from others. */
+static int check_and_derive(struct todo_config *cfg, struct todo_err *err)
+{
     if (strcmp(cfg->bus, "kafka") == 0 && !cfg->kafka_brokers[0])
         return todo_err_set(err, TODO_ERR_BAD_REQUEST,
                             "the kafka bus needs TODO_KAFKA_BROKERS or --kafka-brokers");
@@ -385,6 +396,14 @@ int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err 
     if (!cfg->database_url[0])
         snprintf(cfg->database_url, sizeof cfg->database_url, "sqlite:%s/todo.db", cfg->data_dir);
     return TODO_OK;
+}
+
+int config_load(struct todo_config *cfg, int argc, char **argv, struct todo_err *err)
+{
+    set_defaults(cfg);
+    if (read_env(cfg, err) || read_flags(cfg, argc, argv, err))
+        return err->rc;
+    return check_and_derive(cfg, err);
 }
 
 static int mkdir_p(const char *dir)
@@ -463,26 +482,15 @@ int config_load_jwt_secret(struct todo_config *cfg, struct todo_err *err)
 
 static void print_usage(FILE *out, const char *command)
 {
-    fprintf(out,
-            "usage: todo %s [--listen HOST:PORT] [--database URL] [--data-dir DIR]\n"
-            "       [--threads N] [--log-level LEVEL] [--access-log 0|1] [--token-ttl SECONDS]\n"
-            "       [--login-limit N] [--login-limit-addr N] [--signup-limit-addr N]\n"
-            "       [--event-retention SECONDS] [--outbox-retention SECONDS]\n"
-            "       [--bus local|kafka|dapr]\n"
-            "       [--kafka-brokers HOST:PORT,...] [--instance-id ID]\n"
-            "       [--dapr-http-port PORT] [--dapr-pubsub NAME] [--dapr-app-listen HOST:PORT]\n"
-            "       [--web-dir DIR] [--scheduler db|dapr|none] [--dapr-jobs-url URL]\n"
-            "       [--chat-state db|dapr] [--dapr-state-store NAME] [--chat-workers N]\n"
-            "       [--chat-queue N]\n"
-            "       [--ws-queue N] [--ws-max-connections N]\n"
-            "       [--llm-base-url URL --llm-model NAME] [--llm-api-key-file FILE]\n"
-            "       [--llm-api-key-secret NAME] [--dapr-secret-store NAME] [--llm-timeout-ms MS]\n"
-            "       [--llm-max-steps N] [--llm-retries N] [--llm-stream 0|1]\n"
-            "       [--mcp-allowed-origins ORIGIN,...] [--dapr-secrets NAME]\n"
-            "       [--web-api-app-id ID] [--web-app-id ID] [--web-timeout-ms MS]\n"
-            "       [--web-workers N] [--web-queue N] [--web-trust-forwarded 0|1]\n"
-            "Each flag has a TODO_* environment variable; see README.md.\n",
-            command);
+    int col = fprintf(out, "usage: todo %s", command);
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        char one[96];
+        int n = snprintf(one, sizeof one, " [--%s %s]", options[i].name, options[i].arg);
+        if (col + n > 92)
+            col = fprintf(out, "\n      ") - 1;
+        col += fprintf(out, "%s", one);
+    }
+    fprintf(out, "\nEach flag has a TODO_* environment variable; see docs/operations.md.\n");
 }
 
 void config_usage(const char *command)
