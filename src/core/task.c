@@ -517,124 +517,143 @@ static void reset_editable(struct task *t)
     t->recur_from = RECUR_FROM_DUE;
 }
 
+/* The fields of body a task request may give. */
+struct given {
+    json_t *completed, *status, *reminders; /* applied after the others, or NULL */
+    bool due, title;
+};
+
+/* Applies each field of body to a->nt, noting the ones applied later in *g. */
+static void apply_fields(struct apply *a, json_t *body, struct given *g)
+{
+    const char *key;
+    json_t *val;
+    json_object_foreach(body, key, val)
+    {
+        if (strcmp(key, "title") == 0) {
+            apply_title(a, val);
+            g->title = true;
+        } else if (strcmp(key, "description") == 0) {
+            apply_description(a, val);
+        } else if (strcmp(key, "completed") == 0) {
+            g->completed = val;
+        } else if (strcmp(key, "status") == 0) {
+            g->status = val;
+        } else if (strcmp(key, "priority") == 0) {
+            apply_priority(a, val);
+        } else if (strcmp(key, "tags") == 0) {
+            apply_tags(a, val);
+        } else if (strcmp(key, "due_at") == 0) {
+            apply_due(a, val);
+            g->due = true;
+        } else if (strcmp(key, "reminders") == 0) {
+            g->reminders = val;
+        } else if (strcmp(key, "recurrence") == 0) {
+            apply_recurrence(a, val);
+        } else if (!readonly_key(key)) {
+            char field[64];
+            snprintf(field, sizeof field, "%.60s", key);
+            todo_err_field(a->err, field, "unknown field");
+            a->n_bad++;
+        }
+    }
+}
+
+/* Whether the task ends up completed: completed and status are the same fact, and must
+ * agree when both are given; neither keeps was (a patch) or pending. */
+static bool apply_completion(struct apply *a, const struct given *g, bool was)
+{
+    int c_val = -1, s_val = -1;
+    if (g->completed) {
+        if (json_is_boolean(g->completed))
+            c_val = json_is_true(g->completed);
+        else
+            bad(a, "completed", "must be a boolean");
+    }
+    if (g->status) {
+        const char *s = json_is_string(g->status) ? json_string_value(g->status) : "";
+        if (strcmp(s, "pending") == 0 && json_string_length(g->status) == 7)
+            s_val = 0;
+        else if (strcmp(s, "completed") == 0 && json_string_length(g->status) == 9)
+            s_val = 1;
+        else
+            bad(a, "status", "must be pending or completed");
+    }
+    if (c_val >= 0 && s_val >= 0 && c_val != s_val)
+        bad(a, "status", "disagrees with completed");
+    return c_val >= 0 ? c_val : s_val >= 0 ? s_val : was;
+}
+
+/* Without a due time, no reminder may be relative to it and the task may not recur from it. */
+static void check_due_needed(struct apply *a, const struct given *g, enum task_apply_mode mode)
+{
+    if (a->nt.has_due)
+        return;
+    bool relative = false;
+    for (int i = 0; i < a->nt.n_reminders; i++)
+        relative |= a->nt.reminders[i].relative;
+    if (relative && g->reminders) {
+        for (int i = 0; i < a->nt.n_reminders; i++) {
+            if (!a->nt.reminders[i].relative)
+                continue;
+            char field[48];
+            snprintf(field, sizeof field, "reminders[%d].before", i);
+            bad(a, field, "needs due_at");
+        }
+    } else if (relative) {
+        bad(a, "due_at", "cannot be cleared while reminders are relative to it");
+    }
+    if (a->nt.rrule && a->nt.recur_from == RECUR_FROM_DUE) {
+        if (g->due && mode == TASK_APPLY_PATCH)
+            bad(a, "due_at", "cannot be cleared while the task recurs from its due date");
+        else
+            bad(a, "recurrence.from", "due needs due_at");
+    }
+}
+
+/* Relative reminders follow the due time; a moved one is due again, unless the user
+ * cancelled it or the request set the reminders itself. */
+static void move_relative_reminders(struct task *t, bool reminders_given)
+{
+    for (int i = 0; i < t->n_reminders; i++) {
+        struct reminder *r = &t->reminders[i];
+        if (!r->relative)
+            continue;
+        assert(t->has_due);
+        int64_t at = t->due_at - r->before_ms;
+        if (at != r->remind_at && r->state != REMINDER_CANCELLED && !reminders_given)
+            r->state = REMINDER_SCHEDULED;
+        r->remind_at = at;
+    }
+}
+
 int task_apply_json(struct task *t, json_t *body, enum task_apply_mode mode, int64_t now_ms,
                     struct todo_err *err)
 {
     if (!json_is_object(body))
         return todo_err_set(err, TODO_ERR_BAD_REQUEST, "the body must be a JSON object");
-
     struct apply a = {.err = err};
     task_copy(&a.nt, t);
     if (mode != TASK_APPLY_PATCH)
         reset_editable(&a.nt);
     if (!a.nt.description)
         a.nt.description = xstrdup("");
-
-    json_t *completed = NULL, *status = NULL, *reminders = NULL, *val;
-    bool due_given = false, title_given = false;
-    const char *key;
-    json_object_foreach(body, key, val)
-    {
-        if (strcmp(key, "title") == 0) {
-            apply_title(&a, val);
-            title_given = true;
-        } else if (strcmp(key, "description") == 0) {
-            apply_description(&a, val);
-        } else if (strcmp(key, "completed") == 0) {
-            completed = val;
-        } else if (strcmp(key, "status") == 0) {
-            status = val;
-        } else if (strcmp(key, "priority") == 0) {
-            apply_priority(&a, val);
-        } else if (strcmp(key, "tags") == 0) {
-            apply_tags(&a, val);
-        } else if (strcmp(key, "due_at") == 0) {
-            apply_due(&a, val);
-            due_given = true;
-        } else if (strcmp(key, "reminders") == 0) {
-            reminders = val;
-        } else if (strcmp(key, "recurrence") == 0) {
-            apply_recurrence(&a, val);
-        } else if (!readonly_key(key)) {
-            char field[64];
-            snprintf(field, sizeof field, "%.60s", key);
-            todo_err_field(err, field, "unknown field");
-            a.n_bad++;
-        }
-    }
-    if (reminders)
-        apply_reminders(&a, reminders);
-    if (!a.nt.title && !title_given)
+    struct given g = {0};
+    apply_fields(&a, body, &g);
+    if (g.reminders)
+        apply_reminders(&a, g.reminders);
+    if (!a.nt.title && !g.title)
         bad(&a, "title", "is required");
-
-    /* Completion: completed and status are the same fact. */
-    bool done = mode == TASK_APPLY_PATCH ? t->completed : false;
-    int c_val = -1, s_val = -1;
-    if (completed) {
-        if (json_is_boolean(completed))
-            c_val = json_is_true(completed);
-        else
-            bad(&a, "completed", "must be a boolean");
-    }
-    if (status) {
-        const char *s = json_is_string(status) ? json_string_value(status) : "";
-        if (strcmp(s, "pending") == 0 && json_string_length(status) == 7)
-            s_val = 0;
-        else if (strcmp(s, "completed") == 0 && json_string_length(status) == 9)
-            s_val = 1;
-        else
-            bad(&a, "status", "must be pending or completed");
-    }
-    if (c_val >= 0 && s_val >= 0 && c_val != s_val)
-        bad(&a, "status", "disagrees with completed");
-    if (c_val >= 0)
-        done = c_val;
-    else if (s_val >= 0)
-        done = s_val;
-
-    /* Cross-field rules on the result. */
-    if (a.n_bad == 0) {
-        if (!a.nt.has_due) {
-            bool relative = false;
-            for (int i = 0; i < a.nt.n_reminders; i++)
-                relative |= a.nt.reminders[i].relative;
-            if (relative && reminders) {
-                for (int i = 0; i < a.nt.n_reminders; i++) {
-                    if (!a.nt.reminders[i].relative)
-                        continue;
-                    char field[48];
-                    snprintf(field, sizeof field, "reminders[%d].before", i);
-                    bad(&a, field, "needs due_at");
-                }
-            } else if (relative) {
-                bad(&a, "due_at", "cannot be cleared while reminders are relative to it");
-            }
-            if (a.nt.rrule && a.nt.recur_from == RECUR_FROM_DUE) {
-                if (due_given && mode == TASK_APPLY_PATCH)
-                    bad(&a, "due_at", "cannot be cleared while the task recurs from its due date");
-                else
-                    bad(&a, "recurrence.from", "due needs due_at");
-            }
-        }
-    }
+    bool done = apply_completion(&a, &g, mode == TASK_APPLY_PATCH ? t->completed : false);
+    if (a.n_bad == 0)
+        check_due_needed(&a, &g, mode);
     if (a.n_bad > 0) {
         task_release(&a.nt);
         return TODO_ERR_VALIDATION;
     }
-
-    for (int i = 0; i < a.nt.n_reminders; i++) {
-        struct reminder *r = &a.nt.reminders[i];
-        if (!r->relative)
-            continue;
-        int64_t at = a.nt.due_at - r->before_ms;
-        /* A moved reminder is due again, unless the user cancelled it. */
-        if (at != r->remind_at && r->state != REMINDER_CANCELLED && !reminders)
-            r->state = REMINDER_SCHEDULED;
-        r->remind_at = at;
-    }
+    move_relative_reminders(&a.nt, g.reminders != NULL);
     if (done != a.nt.completed)
         task_set_completed(&a.nt, done, now_ms);
-
     task_release(t);
     *t = a.nt;
     return TODO_OK;
