@@ -278,10 +278,9 @@ static rd_kafka_resp_err_t produce_one(rd_kafka_t *rk, const struct bus_message 
         RD_KAFKA_V_HEADER(KAFKA_ID_HEADER, m->id, -1), RD_KAFKA_V_OPAQUE(slot), RD_KAFKA_V_END);
 }
 
-static int kafka_publish(bus_t *b, const struct bus_message *msgs, int n, int *n_done,
-                         struct todo_err *err)
+/* A batch of n messages, none reported yet, held by the publisher. */
+static struct kafka_batch *batch_new(int n)
 {
-    struct bus_kafka *kb = (struct bus_kafka *)b;
     struct kafka_batch *batch = xcalloc(1, sizeof *batch);
     pthread_mutex_init(&batch->mu, NULL);
     batch->refs = 1; /* the publisher's */
@@ -291,15 +290,15 @@ static int kafka_publish(bus_t *b, const struct bus_message *msgs, int n, int *n
         batch->status[i] = RD_KAFKA_RESP_ERR__IN_PROGRESS; /* no report yet */
         batch->slots[i] = (struct kafka_slot){.batch = batch, .index = i};
     }
+    return batch;
+}
 
-    pthread_rwlock_rdlock(&kb->producer_lock);
-    rd_kafka_t *rk = kb->producer;
-    /* librdkafka times messages out (message.timeout.ms) only on a once-a-second scan, so
-     * do not wait for those reports: what is unreported at the deadline counts as failed
-     * (it may still arrive later, which at-least-once delivery allows) */
-    int64_t deadline = mono_ms() + kb->publish_timeout_ms;
-
-    /* produce all (another publisher's poll may serve our reports meanwhile) */
+/* Produces the messages in order until one is refused (its status says why); a full queue
+ * is waited out until the deadline. Another publisher's poll may serve our reports
+ * meanwhile. */
+static void produce_all(rd_kafka_t *rk, struct kafka_batch *batch, const struct bus_message *msgs,
+                        int n, int64_t deadline)
+{
     for (int i = 0; i < n; i++) {
         pthread_mutex_lock(&batch->mu);
         batch->refs++;
@@ -316,47 +315,72 @@ static int kafka_publish(bus_t *b, const struct bus_message *msgs, int n, int *n
             batch->pending--;
             batch->status[i] = rc;
             pthread_mutex_unlock(&batch->mu);
-            break;
+            return;
         }
     }
+}
 
-    /* wait for the reports */
+/* Polls until every produced message is reported or the deadline passes. librdkafka times
+ * messages out (message.timeout.ms) only on a once-a-second scan, so this does not wait for
+ * those reports: what is unreported at the deadline counts as failed (it may still arrive
+ * later, which at-least-once delivery allows). */
+static void wait_reports(rd_kafka_t *rk, struct kafka_batch *batch, int64_t deadline)
+{
     for (;;) {
         pthread_mutex_lock(&batch->mu);
         int pending = batch->pending;
         pthread_mutex_unlock(&batch->mu);
         int64_t left = deadline - mono_ms();
         if (pending == 0 || left <= 0)
-            break;
+            return;
         rd_kafka_poll(rk, (int)(left < 50 ? left : 50));
     }
+}
 
-    int rc = TODO_OK;
+/* How many messages from the first were acknowledged (*done), and the error for the one
+ * after them, if any. */
+static int batch_outcome(struct bus_kafka *kb, struct kafka_batch *batch,
+                         const struct bus_message *msgs, int n, int *done, struct todo_err *err)
+{
     pthread_mutex_lock(&batch->mu);
-    int done = 0;
-    while (done < n && batch->status[done] == RD_KAFKA_RESP_ERR_NO_ERROR)
-        done++;
-    rd_kafka_resp_err_t status = done < n ? batch->status[done] : RD_KAFKA_RESP_ERR_NO_ERROR;
+    int ok = 0;
+    while (ok < n && batch->status[ok] == RD_KAFKA_RESP_ERR_NO_ERROR)
+        ok++;
+    rd_kafka_resp_err_t status = ok < n ? batch->status[ok] : RD_KAFKA_RESP_ERR_NO_ERROR;
     pthread_mutex_unlock(&batch->mu);
-    if (status == RD_KAFKA_RESP_ERR__IN_PROGRESS) {
-        char client[KAFKA_ERR_MAX];
-        pthread_mutex_lock(&kb->mu);
-        memcpy(client, kb->client_error, sizeof client);
-        pthread_mutex_unlock(&kb->mu);
-        rc = todo_err_set(err, TODO_ERR_UNAVAILABLE,
-                          "kafka publish %d/%d to %s: not acknowledged within %lld ms%s%s",
-                          done + 1, n, msgs[done].topic, (long long)kb->publish_timeout_ms,
-                          client[0] ? "; last client error: " : "", client);
-    } else if (status != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        rc = todo_err_set(err, TODO_ERR_UNAVAILABLE, "kafka publish %d/%d to %s failed: %s",
-                          done + 1, n, msgs[done].topic, rd_kafka_err2str(status));
-    }
+    *done = ok;
+    if (status == RD_KAFKA_RESP_ERR_NO_ERROR)
+        return TODO_OK;
+    if (status != RD_KAFKA_RESP_ERR__IN_PROGRESS)
+        return todo_err_set(err, TODO_ERR_UNAVAILABLE, "kafka publish %d/%d to %s failed: %s",
+                            ok + 1, n, msgs[ok].topic, rd_kafka_err2str(status));
+    char client[KAFKA_ERR_MAX];
+    pthread_mutex_lock(&kb->mu);
+    memcpy(client, kb->client_error, sizeof client);
+    pthread_mutex_unlock(&kb->mu);
+    return todo_err_set(err, TODO_ERR_UNAVAILABLE,
+                        "kafka publish %d/%d to %s: not acknowledged within %lld ms%s%s", ok + 1, n,
+                        msgs[ok].topic, (long long)kb->publish_timeout_ms,
+                        client[0] ? "; last client error: " : "", client);
+}
 
+static int kafka_publish(bus_t *b, const struct bus_message *msgs, int n, int *n_done,
+                         struct todo_err *err)
+{
+    struct bus_kafka *kb = (struct bus_kafka *)b;
+    struct kafka_batch *batch = batch_new(n);
+    pthread_rwlock_rdlock(&kb->producer_lock);
+    rd_kafka_t *rk = kb->producer;
+    int64_t deadline = mono_ms() + kb->publish_timeout_ms;
+    produce_all(rk, batch, msgs, n, deadline);
+    wait_reports(rk, batch, deadline);
+    int done = 0;
+    int rc = batch_outcome(kb, batch, msgs, n, &done, err);
+    assert(done >= 0 && done <= n && (rc == TODO_OK) == (done == n));
     char fatal[KAFKA_ERR_MAX];
     bool broken = rd_kafka_fatal_error(rk, fatal, sizeof fatal) != RD_KAFKA_RESP_ERR_NO_ERROR;
     pthread_rwlock_unlock(&kb->producer_lock);
     batch_release(batch, false, 0, RD_KAFKA_RESP_ERR_NO_ERROR);
-
     if (rc != TODO_OK)
         kafka_note(kb, "%s", err->message);
     if (broken) {
