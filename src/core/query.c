@@ -6,6 +6,7 @@
  * so a cursor made for one sort is refused under another instead of skipping rows. */
 #include "core/query.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -287,17 +288,10 @@ static int parse_time(const char *s, int64_t *out)
     return strlen(s) > 64 ? -1 : time_parse_rfc3339(s, out);
 }
 
-int query_parse(struct task_query *q, query_param_fn get, void *ctx, struct todo_err *err)
+/* status, priority and tags. */
+static void parse_what(struct task_query *q, query_param_fn get, void *ctx, struct todo_err *err)
 {
-    memset(q, 0, sizeof *q);
-    q->status = QSTATUS_ALL;
-    q->recurring = -1;
-    q->limit = QUERY_LIMIT_DEFAULT;
-    int n_details = err->n_details;
     const char *v;
-
-    if ((v = get(ctx, "q")))
-        parse_words(q, v, err);
     if ((v = get(ctx, "status"))) {
         if (strcmp(v, "all") == 0)
             q->status = QSTATUS_ALL;
@@ -315,6 +309,12 @@ int query_parse(struct task_query *q, query_param_fn get, void *ctx, struct todo
         if (each_item(v, add_tag, &tc) != 0)
             bad(err, "tags", tc.why);
     }
+}
+
+/* The task's times: due (a named range), due_before, due_after, recurring. */
+static void parse_when(struct task_query *q, query_param_fn get, void *ctx, struct todo_err *err)
+{
+    const char *v;
     if ((v = get(ctx, "due"))) {
         static const char *const dues[] = {"overdue", "today", "tomorrow", "week", "none", "any"};
         for (int i = 0; i < 6 && !q->due; i++)
@@ -343,6 +343,28 @@ int query_parse(struct task_query *q, query_param_fn get, void *ctx, struct todo
         else
             bad(err, "recurring", "must be true or false");
     }
+}
+
+/* limit: 1..QUERY_LIMIT_MAX, digits only. */
+static void parse_limit(struct task_query *q, const char *v, struct todo_err *err)
+{
+    size_t len = strlen(v);
+    long n = 0;
+    bool ok = len > 0 && len <= 3;
+    for (size_t i = 0; ok && i < len; i++) {
+        ok = v[i] >= '0' && v[i] <= '9';
+        n = n * 10 + (v[i] - '0');
+    }
+    if (ok && n >= 1 && n <= QUERY_LIMIT_MAX)
+        q->limit = (int)n;
+    else
+        bad(err, "limit", "must be a whole number from 1 to 200");
+}
+
+/* sort (default: newest first), limit and the cursor, which must fit the sort. */
+static void parse_page(struct task_query *q, query_param_fn get, void *ctx, struct todo_err *err)
+{
+    const char *v;
     bool sort_ok = true;
     if ((v = get(ctx, "sort")) && each_item(v, add_sort, q) != 0) {
         bad(err, "sort",
@@ -355,26 +377,30 @@ int query_parse(struct task_query *q, query_param_fn get, void *ctx, struct todo
         q->sort[0].key = SORT_CREATED_AT;
         q->sort[0].desc = true;
     }
-    if ((v = get(ctx, "limit"))) {
-        size_t len = strlen(v);
-        long n = 0;
-        bool ok = len > 0 && len <= 3;
-        for (size_t i = 0; ok && i < len; i++) {
-            ok = v[i] >= '0' && v[i] <= '9';
-            n = n * 10 + (v[i] - '0');
-        }
-        if (ok && n >= 1 && n <= QUERY_LIMIT_MAX)
-            q->limit = (int)n;
-        else
-            bad(err, "limit", "must be a whole number from 1 to 200");
-    }
+    if ((v = get(ctx, "limit")))
+        parse_limit(q, v, err);
     if ((v = get(ctx, "cursor")) && sort_ok && parse_cursor(q, v) != 0)
         bad(err, "cursor", CURSOR_MISMATCH);
+}
 
+int query_parse(struct task_query *q, query_param_fn get, void *ctx, struct todo_err *err)
+{
+    memset(q, 0, sizeof *q);
+    q->status = QSTATUS_ALL;
+    q->recurring = -1;
+    q->limit = QUERY_LIMIT_DEFAULT;
+    int n_details = err->n_details;
+    const char *v;
+    if ((v = get(ctx, "q")))
+        parse_words(q, v, err);
+    parse_what(q, get, ctx, err);
+    parse_when(q, get, ctx, err);
+    parse_page(q, get, ctx, err);
     if (err->n_details != n_details || err->rc != TODO_OK) {
         query_release(q);
         return TODO_ERR_BAD_REQUEST;
     }
+    assert(q->n_sort >= 1 && q->limit >= 1 && q->limit <= QUERY_LIMIT_MAX);
     return TODO_OK;
 }
 
