@@ -86,6 +86,54 @@ static bool in_list(const char *key, const char *const *list)
     return false;
 }
 
+/* The name of a profile body (null: none), trimmed: a new string, or NULL with a detail in
+ * err when it is not a string, not UTF-8 or too long. */
+static char *profile_name(json_t *val, struct todo_err *err)
+{
+    const char *s = "";
+    if (!json_is_null(val)) {
+        if (!json_is_string(val)) {
+            todo_err_field(err, "name", "name must be a string");
+            return NULL;
+        }
+        s = json_string_value(val);
+        size_t len = json_string_length(val);
+        if (strlen(s) != len || !utf8_valid(s, len)) {
+            todo_err_field(err, "name", "name must be valid UTF-8");
+            return NULL;
+        }
+    }
+    const char *end = s + strlen(s);
+    while (s < end && is_space((unsigned char)*s))
+        s++;
+    while (end > s && is_space((unsigned char)end[-1]))
+        end--;
+    char *trimmed = xstrndup(s, (size_t)(end - s));
+    if (utf8_length(trimmed) > USER_NAME_MAX) {
+        todo_err_field(err, "name", "name must be at most 200 characters");
+        free(trimmed);
+        return NULL;
+    }
+    return trimmed;
+}
+
+/* The time zone of a profile body (null: UTC) into out; -1 with a detail in err when it is
+ * not a known IANA zone. */
+static int profile_timezone(json_t *val, char out[USER_TZ_MAX], struct todo_err *err)
+{
+    const char *s = "UTC";
+    if (!json_is_null(val)) {
+        s = json_is_string(val) ? json_string_value(val) : NULL;
+        if (!s || strlen(s) != json_string_length(val) || strlen(s) >= USER_TZ_MAX ||
+            !tz_valid(s)) {
+            todo_err_field(err, "timezone", "timezone is not a known IANA time zone");
+            return -1;
+        }
+    }
+    snprintf(out, USER_TZ_MAX, "%s", s);
+    return 0;
+}
+
 int user_apply_profile(struct user *u, json_t *body, const char *const *allowed_extra,
                        struct todo_err *err)
 {
@@ -100,49 +148,17 @@ int user_apply_profile(struct user *u, json_t *body, const char *const *allowed_
     json_object_foreach(body, key, val)
     {
         if (strcmp(key, "name") == 0) {
-            const char *s = "";
-            if (!json_is_null(val)) {
-                if (!json_is_string(val)) {
-                    todo_err_field(err, "name", "name must be a string");
-                    n_bad++;
-                    continue;
-                }
-                s = json_string_value(val);
-                size_t len = json_string_length(val);
-                if (strlen(s) != len || !utf8_valid(s, len)) {
-                    todo_err_field(err, "name", "name must be valid UTF-8");
-                    n_bad++;
-                    continue;
-                }
+            char *n = profile_name(val, err);
+            n_bad += !n;
+            if (n) {
+                free(name);
+                name = n;
+                has_name = true;
             }
-            const char *end = s + strlen(s);
-            while (s < end && is_space((unsigned char)*s))
-                s++;
-            while (end > s && is_space((unsigned char)end[-1]))
-                end--;
-            char *trimmed = xstrndup(s, (size_t)(end - s));
-            if (utf8_length(trimmed) > USER_NAME_MAX) {
-                todo_err_field(err, "name", "name must be at most 200 characters");
-                n_bad++;
-                free(trimmed);
-                continue;
-            }
-            free(name);
-            name = trimmed;
-            has_name = true;
         } else if (strcmp(key, "timezone") == 0) {
-            const char *s = "UTC";
-            if (!json_is_null(val)) {
-                s = json_is_string(val) ? json_string_value(val) : NULL;
-                if (!s || strlen(s) != json_string_length(val) || strlen(s) >= USER_TZ_MAX ||
-                    !tz_valid(s)) {
-                    todo_err_field(err, "timezone", "timezone is not a known IANA time zone");
-                    n_bad++;
-                    continue;
-                }
-            }
-            snprintf(timezone, sizeof timezone, "%s", s);
-            has_tz = true;
+            bool ok = profile_timezone(val, timezone, err) == 0;
+            n_bad += !ok;
+            has_tz |= ok;
         } else if (!in_list(key, allowed_extra)) {
             char field[64];
             snprintf(field, sizeof field, "%.60s", key);
