@@ -127,87 +127,111 @@ static bool check_until(const char *v, size_t len)
 }
 
 /* The strict check of an upper-cased rule. Returns NULL or what is wrong. */
+/* The parts of an RRULE we accept, with the range of a numeric list's items. */
+enum rrule_part { P_FREQ, P_UNTIL, P_COUNT, P_INTERVAL, P_LIST, P_BYDAY, P_WKST };
+static const struct {
+    const char *name;
+    enum rrule_part kind;
+    int min, max; /* P_LIST */
+} rrule_parts[] = {
+    {"FREQ", P_FREQ, 0, 0},          {"UNTIL", P_UNTIL, 0, 0},
+    {"COUNT", P_COUNT, 0, 0},        {"INTERVAL", P_INTERVAL, 0, 0},
+    {"BYSECOND", P_LIST, 0, 60},     {"BYMINUTE", P_LIST, 0, 59},
+    {"BYHOUR", P_LIST, 0, 23},       {"BYDAY", P_BYDAY, 0, 0},
+    {"BYMONTHDAY", P_LIST, -31, 31}, {"BYYEARDAY", P_LIST, -366, 366},
+    {"BYWEEKNO", P_LIST, -53, 53},   {"BYMONTH", P_LIST, 1, 12},
+    {"BYSETPOS", P_LIST, -366, 366}, {"WKST", P_WKST, 0, 0},
+};
+enum { N_RRULE_PARTS = sizeof rrule_parts / sizeof rrule_parts[0] };
+
+static bool is_freq(const char *v, size_t vlen)
+{
+    static const char *const freqs[] = {"HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY"};
+    for (size_t i = 0; i < sizeof freqs / sizeof freqs[0]; i++)
+        if (strlen(freqs[i]) == vlen && memcmp(v, freqs[i], vlen) == 0)
+            return true;
+    return false;
+}
+
+/* Why the value v (vlen bytes) of part idx is refused, or NULL. */
+static const char *rrule_part_check(int idx, const char *v, size_t vlen)
+{
+    long n;
+    bool ok;
+    switch (rrule_parts[idx].kind) {
+    case P_FREQ:
+        if ((vlen == 8 && memcmp(v, "SECONDLY", 8) == 0) ||
+            (vlen == 8 && memcmp(v, "MINUTELY", 8) == 0))
+            return "must not repeat more often than hourly";
+        ok = is_freq(v, vlen);
+        break;
+    case P_UNTIL:
+        ok = check_until(v, vlen);
+        break;
+    case P_COUNT:
+        if (!parse_int(v, vlen, false, 1, 999999, &n))
+            return "has an invalid COUNT";
+        if (n > RRULE_COUNT_MAX)
+            return "must not have COUNT over 1000";
+        ok = true;
+        break;
+    case P_INTERVAL:
+        ok = parse_int(v, vlen, false, 1, RRULE_INTERVAL_MAX, &n);
+        break;
+    case P_LIST:
+        ok = check_list(v, vlen, 'n', rrule_parts[idx].min, rrule_parts[idx].max);
+        break;
+    case P_BYDAY:
+        ok = check_list(v, vlen, 'd', 0, 0);
+        break;
+    default: /* P_WKST */
+        ok = is_weekday(v, vlen);
+        break;
+    }
+    return ok ? NULL : "has an invalid RRULE value";
+}
+
+/* The index in rrule_parts of the name (nlen bytes), or -1. */
+static int rrule_part_find(const char *name, size_t nlen)
+{
+    for (int i = 0; i < N_RRULE_PARTS; i++)
+        if (strlen(rrule_parts[i].name) == nlen && memcmp(name, rrule_parts[i].name, nlen) == 0)
+            return i;
+    return -1;
+}
+
 static const char *rrule_check(const char *rule)
 {
-    static const char *const names[] = {
-        "FREQ",  "UNTIL",      "COUNT",     "INTERVAL", "BYSECOND", "BYMINUTE", "BYHOUR",
-        "BYDAY", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYMONTH",  "BYSETPOS", "WKST"};
-    enum { N_NAMES = sizeof names / sizeof names[0] };
-    bool seen[N_NAMES] = {false};
+    bool seen[N_RRULE_PARTS] = {false};
     if (*rule == '\0')
         return "must not be empty";
-    const char *p = rule;
-    while (*p) {
+    for (const char *p = rule;;) {
         const char *semi = strchr(p, ';');
         size_t plen = semi ? (size_t)(semi - p) : strlen(p);
         const char *eq = memchr(p, '=', plen);
         if (!eq)
             return "is not a valid RRULE (expected NAME=VALUE parts)";
-        size_t nlen = (size_t)(eq - p);
-        const char *v = eq + 1;
-        size_t vlen = plen - nlen - 1;
-        int idx = -1;
-        for (int i = 0; i < N_NAMES; i++)
-            if (strlen(names[i]) == nlen && memcmp(p, names[i], nlen) == 0)
-                idx = i;
+        int idx = rrule_part_find(p, (size_t)(eq - p));
         if (idx < 0)
             return "has an unknown RRULE part";
         if (seen[idx])
             return "repeats an RRULE part";
         seen[idx] = true;
-        const char *name = names[idx];
-        long n;
-        bool ok;
-        if (strcmp(name, "FREQ") == 0) {
-            if ((vlen == 8 && memcmp(v, "SECONDLY", 8) == 0) ||
-                (vlen == 8 && memcmp(v, "MINUTELY", 8) == 0))
-                return "must not repeat more often than hourly";
-            ok = (vlen == 6 && (memcmp(v, "HOURLY", 6) == 0 || memcmp(v, "YEARLY", 6) == 0)) ||
-                 (vlen == 5 && memcmp(v, "DAILY", 5) == 0) ||
-                 (vlen == 6 && memcmp(v, "WEEKLY", 6) == 0) ||
-                 (vlen == 7 && memcmp(v, "MONTHLY", 7) == 0);
-        } else if (strcmp(name, "UNTIL") == 0) {
-            ok = check_until(v, vlen);
-        } else if (strcmp(name, "COUNT") == 0) {
-            if (!parse_int(v, vlen, false, 1, 999999, &n))
-                return "has an invalid COUNT";
-            if (n > RRULE_COUNT_MAX)
-                return "must not have COUNT over 1000";
-            ok = true;
-        } else if (strcmp(name, "INTERVAL") == 0) {
-            ok = parse_int(v, vlen, false, 1, RRULE_INTERVAL_MAX, &n);
-        } else if (strcmp(name, "BYSECOND") == 0) {
-            ok = check_list(v, vlen, 'n', 0, 60);
-        } else if (strcmp(name, "BYMINUTE") == 0) {
-            ok = check_list(v, vlen, 'n', 0, 59);
-        } else if (strcmp(name, "BYHOUR") == 0) {
-            ok = check_list(v, vlen, 'n', 0, 23);
-        } else if (strcmp(name, "BYDAY") == 0) {
-            ok = check_list(v, vlen, 'd', 0, 0);
-        } else if (strcmp(name, "BYMONTHDAY") == 0) {
-            ok = check_list(v, vlen, 'n', -31, 31);
-        } else if (strcmp(name, "BYYEARDAY") == 0) {
-            ok = check_list(v, vlen, 'n', -366, 366);
-        } else if (strcmp(name, "BYWEEKNO") == 0) {
-            ok = check_list(v, vlen, 'n', -53, 53);
-        } else if (strcmp(name, "BYMONTH") == 0) {
-            ok = check_list(v, vlen, 'n', 1, 12);
-        } else if (strcmp(name, "BYSETPOS") == 0) {
-            ok = check_list(v, vlen, 'n', -366, 366);
-        } else { /* WKST */
-            ok = is_weekday(v, vlen);
-        }
-        if (!ok)
-            return "has an invalid RRULE value";
+        const char *why = rrule_part_check(idx, eq + 1, plen - (size_t)(eq - p) - 1);
+        if (why)
+            return why;
         if (!semi)
             break;
         p = semi + 1;
         if (*p == '\0')
             return "has an empty RRULE part";
     }
-    if (!seen[0])
+    bool kinds[P_WKST + 1] = {false}; /* FREQ, UNTIL and COUNT are each a kind of their own */
+    for (int i = 0; i < N_RRULE_PARTS; i++)
+        kinds[rrule_parts[i].kind] |= seen[i];
+    if (!kinds[P_FREQ])
         return "must have a FREQ";
-    if (seen[1] && seen[2])
+    if (kinds[P_UNTIL] && kinds[P_COUNT])
         return "must not have both UNTIL and COUNT";
     return NULL;
 }
