@@ -2,6 +2,7 @@
 #include "events/bus_internal.h"
 #include "base/xalloc.h"
 
+#include <assert.h>
 #include <stdlib.h>
 
 /* A batch handler on a backend that delivers one message at a time. */
@@ -16,7 +17,10 @@ int bus_publish(bus_t *b, const struct bus_message *msgs, int n, int *n_done, st
     *n_done = 0;
     if (n == 0)
         return TODO_OK;
-    return b->ops->publish(b, msgs, n, n_done, err);
+    int rc = b->ops->publish(b, msgs, n, n_done, err);
+    /* every backend's contract: the acknowledged prefix, and all of it exactly on success */
+    assert(*n_done >= 0 && *n_done <= n && (rc == TODO_OK) == (*n_done == n));
+    return rc;
 }
 
 int bus_subscribe(bus_t *b, const char *group, bool broadcast, const char *const *topics,

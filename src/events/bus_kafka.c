@@ -376,7 +376,6 @@ static int kafka_publish(bus_t *b, const struct bus_message *msgs, int n, int *n
     wait_reports(rk, batch, deadline);
     int done = 0;
     int rc = batch_outcome(kb, batch, msgs, n, &done, err);
-    assert(done >= 0 && done <= n && (rc == TODO_OK) == (done == n));
     char fatal[KAFKA_ERR_MAX];
     bool broken = rd_kafka_fatal_error(rk, fatal, sizeof fatal) != RD_KAFKA_RESP_ERR_NO_ERROR;
     pthread_rwlock_unlock(&kb->producer_lock);
