@@ -10,39 +10,7 @@
 #include "app/app_notify.h"
 
 #define STORE_FIXTURE_NAME app_deliveries_test
-#include "../store/store_fixture.h"
-
-static struct app app;
-static const unsigned char secret[] = "0123456789abcdef0123456789abcdef";
-
-static void fini(void)
-{
-    app_release(&app);
-    teardown();
-}
-
-/* Each case runs once per backend, over an app with user u1 (u1@example.com). */
-#define APP_TEST(name)                                                                             \
-    static void name##_body(void);                                                                 \
-    static void name##_run(void)                                                                   \
-    {                                                                                              \
-        struct app_config cfg = {                                                                  \
-            .jwt_secret = secret, .jwt_secret_len = 32, .token_ttl_ms = 3600000};                  \
-        app_init(&app, S, &cfg);                                                                   \
-        test_user_add(S, "u1", NULL);                                                              \
-        name##_body();                                                                             \
-    }                                                                                              \
-    Test(sqlite, name, .init = setup_sqlite, .fini = fini)                                         \
-    {                                                                                              \
-        name##_run();                                                                              \
-    }                                                                                              \
-    Test(postgres, name, .init = setup_pg, .fini = fini)                                           \
-    {                                                                                              \
-        if (!S)                                                                                    \
-            cr_skip_test("TODO_TEST_POSTGRES_URL is not set");                                     \
-        name##_run();                                                                              \
-    }                                                                                              \
-    static void name##_body(void)
+#include "app_backends.h"
 
 static void settings_put(const char *webhook_url, const char *email)
 {

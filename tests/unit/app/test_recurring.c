@@ -14,62 +14,10 @@
 #include "base/timeutil.h"
 
 #define STORE_FIXTURE_NAME app_recurring_test
-#include "../store/store_fixture.h"
-
-static struct app app;
-static const unsigned char secret[] = "0123456789abcdef0123456789abcdef";
+#include "app_backends.h"
 
 #define DAY_MS    86400000LL
 #define MINUTE_MS 60000LL
-
-static void fini(void)
-{
-    app_release(&app);
-    teardown();
-}
-
-/* Each case runs once per backend, over an app with user u1 (time zone UTC). */
-#define APP_TEST(name)                                                                             \
-    static void name##_body(void);                                                                 \
-    static void name##_run(void)                                                                   \
-    {                                                                                              \
-        struct app_config cfg = {                                                                  \
-            .jwt_secret = secret, .jwt_secret_len = 32, .token_ttl_ms = 3600000};                  \
-        app_init(&app, S, &cfg);                                                                   \
-        test_user_add(S, "u1", "a@example.com");                                                   \
-        name##_body();                                                                             \
-    }                                                                                              \
-    Test(sqlite, name, .init = setup_sqlite, .fini = fini)                                         \
-    {                                                                                              \
-        name##_run();                                                                              \
-    }                                                                                              \
-    Test(postgres, name, .init = setup_pg, .fini = fini)                                           \
-    {                                                                                              \
-        if (!S)                                                                                    \
-            cr_skip_test("TODO_TEST_POSTGRES_URL is not set");                                     \
-        name##_run();                                                                              \
-    }                                                                                              \
-    static void name##_body(void)
-
-static struct task create(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static struct task create(const char *fmt, ...)
-{
-    char text[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
-    json_error_t jerr;
-    json_t *body = json_loads(text, 0, &jerr);
-    cr_assert_not_null(body, "bad test JSON: %s", text);
-    struct todo_err err;
-    todo_err_clear(&err);
-    struct task t;
-    task_init(&t);
-    cr_assert_eq(app_task_create(&app, "u1", body, &t, &err), TODO_OK, "%s", err.message);
-    json_decref(body);
-    return t;
-}
 
 static void complete(int64_t id)
 {

@@ -15,70 +15,12 @@
 #include "base/xalloc.h"
 
 #define STORE_FIXTURE_NAME app_reminders_test
-#include "../store/store_fixture.h"
-
-static struct app app;
-static const unsigned char secret[] = "0123456789abcdef0123456789abcdef";
-
-static void app_setup(int mode)
-{
-    struct app_config cfg = {.jwt_secret = secret, .jwt_secret_len = 32, .token_ttl_ms = 3600000};
-    app_init(&app, S, &cfg);
-    app.sched_mode = mode;
-    test_user_add(S, "u1", "a@example.com");
-}
-
-static void fini(void)
-{
-    app_release(&app);
-    teardown();
-}
+#include "app_backends.h"
 
 /* Each case runs once per backend, with the app's scheduler mode given. */
-#define REMINDER_TEST(name, mode)                                                                  \
-    static void name##_body(void);                                                                 \
-    Test(sqlite, name, .init = setup_sqlite, .fini = fini)                                         \
-    {                                                                                              \
-        app_setup(mode);                                                                           \
-        name##_body();                                                                             \
-    }                                                                                              \
-    Test(postgres, name, .init = setup_pg, .fini = fini)                                           \
-    {                                                                                              \
-        if (!S)                                                                                    \
-            cr_skip_test("TODO_TEST_POSTGRES_URL is not set");                                     \
-        app_setup(mode);                                                                           \
-        name##_body();                                                                             \
-    }                                                                                              \
-    static void name##_body(void)
+#define REMINDER_TEST(name, mode) APP_TEST_SCHED(name, mode)
 
 /* --- helpers --- */
-
-static json_t *json_of(const char *text)
-{
-    json_error_t jerr;
-    json_t *v = json_loads(text, 0, &jerr);
-    cr_assert_not_null(v, "bad test JSON: %s", text);
-    return v;
-}
-
-/* Creates a task from a printf-style body; returns it (caller releases). */
-static struct task create(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static struct task create(const char *fmt, ...)
-{
-    char text[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
-    json_t *body = json_of(text);
-    struct todo_err err;
-    todo_err_clear(&err);
-    struct task t;
-    task_init(&t);
-    cr_assert_eq(app_task_create(&app, "u1", body, &t, &err), TODO_OK, "%s", err.message);
-    json_decref(body);
-    return t;
-}
 
 static int patch(int64_t id, int64_t if_match, const char *text)
 {
