@@ -350,6 +350,56 @@ static bool reminder_readonly_key(const char *k)
     return strcmp(k, "id") == 0 || strcmp(k, "remind_at") == 0 || strcmp(k, "state") == 0;
 }
 
+/* One item of reminders (field: "reminders[i]") into *r: {"before": ISO 8601 duration} or
+ * {"at": RFC 3339 time}. false, with details, when it is not one of those. */
+#define REMINDER_FIELD_MAX 48 /* "reminders[9].before" */
+
+static bool apply_reminder(struct apply *a, json_t *item, char field[REMINDER_FIELD_MAX],
+                           struct reminder *r)
+{
+    if (!json_is_object(item)) {
+        bad(a, field, "must be an object with before or at");
+        return false;
+    }
+    json_t *before = NULL, *at = NULL, *val;
+    const char *key;
+    bool ok = true;
+    json_object_foreach(item, key, val)
+    {
+        if (strcmp(key, "before") == 0) {
+            before = val;
+        } else if (strcmp(key, "at") == 0) {
+            at = val;
+        } else if (!reminder_readonly_key(key)) {
+            char kf[128];
+            snprintf(kf, sizeof kf, "%s.%.40s", field, key);
+            todo_err_field(a->err, kf, "unknown field");
+            a->n_bad++;
+            ok = false;
+        }
+    }
+    if (!ok)
+        return false;
+    if ((before == NULL) == (at == NULL)) {
+        bad(a, field, "must have exactly one of before or at");
+        return false;
+    }
+    *r = (struct reminder){.state = REMINDER_SCHEDULED, .relative = before != NULL};
+    json_t *v = before ? before : at;
+    size_t len = strlen(field);
+    snprintf(field + len, REMINDER_FIELD_MAX - len, "%s", before ? ".before" : ".at");
+    bool valid = json_is_string(v) && strlen(json_string_value(v)) == json_string_length(v) &&
+                 (before ? duration_parse_iso8601(json_string_value(v), &r->before_ms)
+                         : time_parse_rfc3339(json_string_value(v), &r->remind_at)) == 0;
+    if (!valid)
+        bad(a, field,
+            before ? "is not a valid ISO 8601 duration (weeks to seconds, at most 366 days)"
+                   : "is not a valid RFC 3339 time");
+    return valid;
+}
+
+/* reminders: null (none) or an array of at most TASK_MAX_REMINDERS items; replaces the
+ * task's reminders only when every item is valid. */
 static void apply_reminders(struct apply *a, json_t *v)
 {
     struct reminder rs[TASK_MAX_REMINDERS];
@@ -367,62 +417,15 @@ static void apply_reminders(struct apply *a, json_t *v)
         json_t *item;
         json_array_foreach(v, i, item)
         {
-            char field[48];
+            char field[REMINDER_FIELD_MAX];
             snprintf(field, sizeof field, "reminders[%zu]", i);
-            if (!json_is_object(item)) {
-                bad(a, field, "must be an object with before or at");
-                continue;
-            }
-            json_t *before = NULL, *at = NULL, *val;
-            const char *key;
-            bool ok = true;
-            json_object_foreach(item, key, val)
-            {
-                if (strcmp(key, "before") == 0) {
-                    before = val;
-                } else if (strcmp(key, "at") == 0) {
-                    at = val;
-                } else if (!reminder_readonly_key(key)) {
-                    char kf[128];
-                    snprintf(kf, sizeof kf, "%s.%.40s", field, key);
-                    todo_err_field(a->err, kf, "unknown field");
-                    a->n_bad++;
-                    ok = false;
-                }
-            }
-            if (!ok)
-                continue;
-            if ((before == NULL) == (at == NULL)) {
-                bad(a, field, "must have exactly one of before or at");
-                continue;
-            }
-            struct reminder r = {0};
-            r.state = REMINDER_SCHEDULED;
-            if (before) {
-                snprintf(field + strlen(field), sizeof field - strlen(field), ".before");
-                if (!json_is_string(before) ||
-                    strlen(json_string_value(before)) != json_string_length(before) ||
-                    duration_parse_iso8601(json_string_value(before), &r.before_ms) != 0) {
-                    bad(a, field,
-                        "is not a valid ISO 8601 duration (weeks to seconds, "
-                        "at most 366 days)");
-                    continue;
-                }
-                r.relative = true;
-            } else {
-                snprintf(field + strlen(field), sizeof field - strlen(field), ".at");
-                if (!json_is_string(at) ||
-                    strlen(json_string_value(at)) != json_string_length(at) ||
-                    time_parse_rfc3339(json_string_value(at), &r.remind_at) != 0) {
-                    bad(a, field, "is not a valid RFC 3339 time");
-                    continue;
-                }
-            }
-            rs[n++] = r;
+            if (apply_reminder(a, item, field, &rs[n]))
+                n++;
         }
     }
     if (a->n_bad != n_bad)
         return;
+    assert(n <= TASK_MAX_REMINDERS);
     memcpy(a->nt.reminders, rs, sizeof rs[0] * (size_t)n);
     a->nt.n_reminders = n;
 }
