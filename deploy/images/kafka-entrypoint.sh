@@ -59,24 +59,9 @@ node.id=$node
 controller.quorum.voters=$node@127.0.0.1:$cport
 listeners=PLAINTEXT://0.0.0.0:$port,CONTROLLER://127.0.0.1:$cport
 advertised.listeners=PLAINTEXT://$host:$port
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
 log.dirs=$data/data
-num.partitions=1
-default.replication.factor=1
-min.insync.replicas=1
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=3
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-transaction.state.log.num.partitions=3
-group.initial.rebalance.delay.ms=0
-auto.create.topics.enable=false
-num.network.threads=2
-num.io.threads=2
-num.recovery.threads.per.data.dir=1
 EOF
+    cat /opt/kafka/config/single-node.properties
     # KAFKA_CFG_<NAME>: later lines win when Kafka reads the file
     env | sed -n 's/^KAFKA_CFG_\([A-Z0-9_]*\)=\(.*\)$/\1 \2/p' | while read -r name value; do
         printf '%s=%s\n' "$(echo "$name" | tr 'A-Z_' 'a-z.')" "$value"

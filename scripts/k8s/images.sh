@@ -253,6 +253,7 @@ build_kafka() {
     jmx=$(TODO_CACHE=${TODO_CACHE:-$repo/.cache} "$repo/scripts/kafka.sh" fetch-jmx-agent)
     key=$({
         tree_hash deploy/images/kafka.Containerfile deploy/images/kafka-entrypoint.sh \
+            deploy/images/kafka-single-node.properties \
             deploy/monitoring/exporters/kafka-jmx.yaml
         (cd "$libs" && ls -1 *.jar | LC_ALL=C sort)
         sha256sum <"$jmx"
@@ -262,7 +263,8 @@ build_kafka() {
     mkdir -p "$cache/ctx"
     ctx=$(mktemp -d "$cache/ctx/kafka.XXXXXX")
     mkdir -p "$ctx/libs" "$ctx/jmx-exporter"
-    cp "$repo/deploy/images/kafka-entrypoint.sh" "$ctx/"
+    cp "$repo/deploy/images/kafka-entrypoint.sh" "$repo/deploy/images/kafka-single-node.properties" \
+        "$ctx/"
     cp -l "$libs"/*.jar "$ctx/libs/" 2>/dev/null || cp "$libs"/*.jar "$ctx/libs/"
     cp "$jmx" "$ctx/jmx-exporter/jmx_prometheus_javaagent.jar"
     cp "$repo/deploy/monitoring/exporters/kafka-jmx.yaml" "$ctx/jmx-exporter/kafka-jmx.yaml"
