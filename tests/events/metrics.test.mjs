@@ -5,29 +5,18 @@
 // lacks; the audit consumer reports its lag for its topic, in seconds and in messages.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCluster, Role, newUser, historyAtLeast, waitFor } from './lib/cluster.mjs';
-import { freePort } from '../blackbox/lib/server.mjs';
+import { startCluster, newUser, historyAtLeast, waitFor } from './lib/cluster.mjs';
 import { readCatalogue, catalogueFor, parsePrometheus, familyOf } from '../blackbox/lib/metrics_catalogue.mjs';
 
 describe('the metrics of every role over Kafka', () => {
     let cl;
-    const extra = [];
     before(async () => {
-        cl = await startCluster({ recurring: true });
-        for (const role of ['notify', 'realtime']) {
-            const r = new Role(role, { databaseUrl: cl.databaseUrl, secret: cl.secret, dataDir: cl.dataDir,
-                port: await freePort() });
-            await r.start();
-            extra.push(r);
-        }
+        cl = await startCluster({ recurring: true, notify: true, realtime: true });
         const u = await newUser(cl.client);
         const t = await u.create({ title: 'counted by every role' });
         await historyAtLeast(cl.client, u, t.id, 1); // the audit consumer handled its event
     });
-    after(async () => {
-        for (const r of extra) await r.stop().catch(() => {});
-        await cl?.stop();
-    });
+    after(async () => { await cl?.stop(); });
 
     const scrape = async (role) => {
         const r = await fetch(`${role.url}/metrics`);
@@ -37,7 +26,7 @@ describe('the metrics of every role over Kafka', () => {
     const rows = new Map(readCatalogue().map((r) => [r.name, r]));
 
     it('each_role_serves_its_catalogued_metrics_and_nothing_else', async () => {
-        for (const role of [cl.api, cl.audit, cl.recurring, ...extra]) {
+        for (const role of [cl.api, cl.audit, cl.recurring, cl.notify, cl.realtime]) {
             const { types, samples } = await scrape(role);
             const missing = catalogueFor(role.role, ['a scheduler']).filter((r) => types.get(r.name) !== r.type).map((r) => r.name);
             assert.deepEqual(missing, [], `${role.role}: catalogued for it but not served with that type`);

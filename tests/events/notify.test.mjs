@@ -7,8 +7,7 @@
 // none and repeats carry the same delivery ids.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCluster, Role, newUser, waitFor, waitForMessages, assertValid } from './lib/cluster.mjs';
-import { freePort } from '../blackbox/lib/server.mjs';
+import { startCluster, newUser, waitFor, waitForMessages, assertValid } from './lib/cluster.mjs';
 import { userWithAllChannels as userWithAllChannels_ } from './lib/peers.mjs';
 import { webhookReceiver, ntfyReceiver, startMailpit } from '../blackbox/lib/receivers.mjs';
 import { reminderEvent, emitReminder } from '../blackbox/lib/reminders.mjs';
@@ -34,13 +33,10 @@ describe('todo notify as its own process', () => {
         ntfy = await ntfyReceiver();
         const env = { TODO_ALLOW_PRIVATE_WEBHOOKS: '1', TODO_NOTIFY_BACKOFF_MS: '50', TODO_NOTIFY_TIMEOUT_MS: '3000',
             TODO_SMTP_URL: mail.smtpUrl, TODO_SMTP_FROM: 'todo@todo.example' };
-        cl = await startCluster({ env });
-        notify = new Role('notify', { databaseUrl: cl.databaseUrl, secret: cl.secret, dataDir: cl.dataDir,
-            port: await freePort(), env });
-        await notify.start();
+        cl = await startCluster({ env, notify: true });
+        ({ notify } = cl);
     });
     after(async () => {
-        await notify?.stop();
         await cl?.stop();
         await hook?.close();
         await ntfy?.close();

@@ -13,8 +13,7 @@
 // notify alone with events written to the outbox by hand.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCluster, Role, newUser, waitFor, readKeys, assertValid } from './lib/cluster.mjs';
-import { freePort } from '../blackbox/lib/server.mjs';
+import { startCluster, newUser, waitFor, readKeys, assertValid } from './lib/cluster.mjs';
 import { connect, userWithAllChannels as userWithAllChannels_ } from './lib/peers.mjs';
 import { webhookReceiver, ntfyReceiver, startMailpit } from '../blackbox/lib/receivers.mjs';
 
@@ -42,16 +41,10 @@ describe('a reminder through todo api, todo notify and todo realtime over Kafka'
         ntfy = await ntfyReceiver();
         const env = { TODO_ALLOW_PRIVATE_WEBHOOKS: '1', TODO_NOTIFY_BACKOFF_MS: '50', TODO_NOTIFY_TIMEOUT_MS: '3000',
             TODO_SMTP_URL: mail.smtpUrl, TODO_SMTP_FROM: 'todo@todo.example' };
-        cl = await startCluster({ env, recurring: true });
-        const common = { databaseUrl: cl.databaseUrl, secret: cl.secret, dataDir: cl.dataDir, env };
-        notify = new Role('notify', { ...common, port: await freePort() });
-        realtime = new Role('realtime', { ...common, port: await freePort() });
-        await notify.start();
-        await realtime.start();
+        cl = await startCluster({ env, recurring: true, notify: true, realtime: true });
+        ({ notify, realtime } = cl);
     });
     after(async () => {
-        await realtime?.stop();
-        await notify?.stop();
         await cl?.stop();
         await hook?.close();
         await ntfy?.close();

@@ -12,8 +12,7 @@
 // carries the same one.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCluster, Role, newUser, newTrace, waitFor } from './lib/cluster.mjs';
-import { freePort } from '../blackbox/lib/server.mjs';
+import { startCluster, newUser, newTrace, waitFor } from './lib/cluster.mjs';
 
 const DEADLINE_MS = 90000;
 const iso = (ms) => new Date(ms).toISOString();
@@ -35,18 +34,10 @@ describe('trace ids in the log lines of every role', () => {
     const allLogs = () => roles().map((r) => r.tail(6000)).join('\n');
 
     before(async () => {
-        cl = await startCluster({ env: { TODO_ACCESS_LOG: '1' }, recurring: true });
-        const common = { databaseUrl: cl.databaseUrl, secret: cl.secret, dataDir: cl.dataDir };
-        notify = new Role('notify', { ...common, port: await freePort() });
-        realtime = new Role('realtime', { ...common, port: await freePort() });
-        await notify.start();
-        await realtime.start();
+        cl = await startCluster({ env: { TODO_ACCESS_LOG: '1' }, recurring: true, notify: true, realtime: true });
+        ({ notify, realtime } = cl);
     });
-    after(async () => {
-        await realtime?.stop();
-        await notify?.stop();
-        await cl?.stop();
-    });
+    after(async () => { await cl?.stop(); });
 
     /** Polls until role has a JSON line matching pred; returns it. */
     async function lineOf(role, pred, what) {
@@ -80,7 +71,6 @@ describe('trace ids in the log lines of every role', () => {
         // the successor, created by the recurring process, continues the completion's trace
         const next = await lineOf(cl.audit, (l) => handled('todo.task.created')(l) && l.subject !== String(task.id),
             "audit's line about the successor");
-        assert.notEqual(next.subject, String(task.id));
         const pushed = await lineOf(realtime, (l) => l.trace_id === trace.traceId && l.subject === String(task.id),
             "realtime's line");
         assert.equal(pushed.msg, 'event handed to the hub');

@@ -200,11 +200,12 @@ export class Role {
 /**
  * A fresh database (migrated once with `todo migrate`), then `todo api` and `todo audit` on
  * their own ports. Returns {databaseUrl, secret, api, audit, client (Api on the api), stop()}.
- * With recurring: true, `todo recurring` runs as a third process (cluster.recurring, after
- * the audit one). stop() ends them all (SIGTERM, exit 0), drops the database and removes the
- * data dir.
+ * With recurring, notify or realtime: true, that role runs too as a process of its own
+ * (cluster.recurring, cluster.notify, cluster.realtime), in that order after the audit one.
+ * stop() ends them all (SIGTERM, exit 0; the optional roles first, the last started first),
+ * drops the database and removes the data dir.
  */
-export async function startCluster({ env = {}, recurring = false } = {}) {
+export async function startCluster({ env = {}, recurring = false, notify = false, realtime = false } = {}) {
     requireEnvironment();
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'todo-ev-'));
     const databaseUrl = await freshDatabase();
@@ -213,17 +214,21 @@ export async function startCluster({ env = {}, recurring = false } = {}) {
         { env: childEnv({ TODO_JWT_SECRET: secret }) }).catch((e) => e);
     assert.ok(!(mig instanceof Error), `todo migrate failed: ${mig.stderr || mig.message}`);
     const common = { databaseUrl, secret, dataDir, env };
-    const api = new Role('api', { ...common, port: await freePort() });
-    const audit = new Role('audit', { ...common, port: await freePort() });
-    const rec = recurring ? new Role('recurring', { ...common, port: await freePort() }) : undefined;
-    const roles = rec ? [api, audit, rec] : [api, audit];
+    const role = async (name, on = true) => (on ? new Role(name, { ...common, port: await freePort() }) : undefined);
+    const api = await role('api');
+    const audit = await role('audit');
+    const optional = { recurring: await role('recurring', recurring), notify: await role('notify', notify),
+        realtime: await role('realtime', realtime) };
+    const extra = Object.values(optional).filter(Boolean);
+    const roles = [api, audit, ...extra];
+    const stopOrder = [...[...extra].reverse(), api, audit];
     const cluster = {
-        databaseUrl, secret, dataDir, api, audit, recurring: rec,
+        databaseUrl, secret, dataDir, api, audit, ...optional,
         client: new Api(api.url),
         logs: () => roles.map((r) => r.tail(8000)).join('\n'),
         async stop() {
             const errors = [];
-            for (const r of roles) {
+            for (const r of stopOrder) {
                 try { await r.stop(); } catch (e) { errors.push(e); }
             }
             await dropDatabase(databaseUrl).catch(() => {});
@@ -232,9 +237,7 @@ export async function startCluster({ env = {}, recurring = false } = {}) {
         },
     };
     try {
-        await api.start();
-        await audit.start();
-        if (rec) await rec.start();
+        for (const r of roles) await r.start();
         // ready: the database answers and the api reaches the broker
         await waitFor(async () => (await fetch(`${api.url}/readyz`)).status === 200,
             { deadlineMs: 20000, intervalMs: 100, what: 'the api to be ready' });
