@@ -15,6 +15,7 @@ int app_history_append_in_tx(struct app *a, const struct task_event_ref *ref, co
     if (type < 0) /* never becomes valid: the runtime dead-letters it after retries */
         return todo_err_set(err, TODO_ERR_BAD_REQUEST, "not a task event: %s", ce_type);
     char *text = changes ? json_dumps(changes, JSON_COMPACT) : NULL;
+    /* the short name ("created"), as the history shows it */
     int rc = store_audit_append(a->store, ref->user_id, ref->task_id, event_id,
                                 task_event_name(type), at, text ? text : "{}");
     free(text);

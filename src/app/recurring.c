@@ -42,10 +42,10 @@ static void make_successor(struct task *succ, const struct task *t, int64_t base
 }
 
 /* The next occurrence's due time after t's completion, in the user's zone: TODO_OK with
- * *next set, TODO_ERR_NOT_FOUND when the series ended (COUNT or UNTIL), or a store error.
- * *due gets the base the reminders move from. */
+ * *next set, or with *ended when the series ended (COUNT or UNTIL); else an error. *due gets
+ * the base the reminders move from. */
 static int next_due(struct app *a, const struct task *t, int64_t completed_at, int64_t now,
-                    int64_t *due, int64_t *next, struct todo_err *err)
+                    int64_t *due, int64_t *next, bool *ended, struct todo_err *err)
 {
     struct user u;
     user_init(&u);
@@ -58,9 +58,8 @@ static int next_due(struct app *a, const struct task *t, int64_t completed_at, i
     int64_t start = t->series_start ? t->series_start : *due;
     int res = recur_successor(t->rrule, t->recur_from == RECUR_FROM_COMPLETION, u.timezone, start,
                               *due, completed_at, now, next);
-    if (res == RECUR_ENDED)
-        rc = TODO_ERR_NOT_FOUND;
-    else if (res != RECUR_NEXT)
+    *ended = res == RECUR_ENDED;
+    if (res != RECUR_NEXT && res != RECUR_ENDED)
         rc = todo_err_set(err, TODO_ERR_INTERNAL, "cannot compute the next occurrence of %s",
                           t->rrule);
 out_release:
@@ -100,10 +99,11 @@ int app_task_successor_in_tx(struct app *a, const struct task_event_ref *ref,
         goto out_release;
     }
     int64_t completed_at = t.has_completed_at ? t.completed_at : completed_at_hint;
-    rc = next_due(a, &t, completed_at, now, &due, &next, err);
-    if (rc == TODO_OK)
+    bool ended = false;
+    rc = next_due(a, &t, completed_at, now, &due, &next, &ended, err);
+    if (rc == TODO_OK && !ended)
         rc = claim_successor(a, ref->task_id, now, err);
-    if (rc == TODO_ERR_NOT_FOUND || rc == TODO_ERR_CONFLICT) {
+    if ((rc == TODO_OK && ended) || rc == TODO_ERR_CONFLICT) {
         rc = TODO_OK; /* the last occurrence, or this one already has its successor */
         goto out_release;
     }

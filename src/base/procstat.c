@@ -4,6 +4,7 @@
 #include "base/procstat.h"
 #include "base/timeutil.h"
 
+#include <pthread.h>
 #include <assert.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -25,19 +26,29 @@ static long long count_open_fds(void)
     return n - 1; /* the directory stream's own fd */
 }
 
-/* The system's boot time, seconds since the epoch ("btime" of /proc/stat), or -1. */
-static long long boot_time(void)
+static long long btime_cached = -1;
+
+static void read_boot_time(void)
 {
     FILE *f = fopen("/proc/stat", "r");
     if (!f)
-        return -1;
+        return;
     char line[256];
     long long btime = -1;
     while (fgets(line, sizeof line, f))
         if (sscanf(line, "btime %lld", &btime) == 1)
             break;
     fclose(f);
-    return btime;
+    btime_cached = btime;
+}
+
+/* The system's boot time, seconds since the epoch ("btime" of /proc/stat), or -1. Read once:
+ * it does not change, and /proc/stat grows with the CPUs and interrupts. */
+static long long boot_time(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, read_boot_time);
+    return btime_cached;
 }
 
 /* Fields 3.. of /proc/self/stat (after "pid (comm) ", comm may hold spaces and parens). */

@@ -126,7 +126,6 @@ static bool check_until(const char *v, size_t len)
     return f[3] <= 23 && f[4] <= 59 && f[5] <= 59;
 }
 
-/* The strict check of an upper-cased rule. Returns NULL or what is wrong. */
 /* The parts of an RRULE we accept, with the range of a numeric list's items. */
 enum rrule_part { P_FREQ, P_UNTIL, P_COUNT, P_INTERVAL, P_LIST, P_BYDAY, P_WKST };
 static const struct {
@@ -200,6 +199,7 @@ static int rrule_part_find(const char *name, size_t nlen)
     return -1;
 }
 
+/* The strict check of an upper-cased rule. Returns NULL or what is wrong. */
 static const char *rrule_check(const char *rule)
 {
     bool seen[N_RRULE_PARTS] = {false};

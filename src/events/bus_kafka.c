@@ -496,11 +496,6 @@ static char *dup_bytes(const void *p, size_t len)
     return s;
 }
 
-/* Marks m handled: its offset + 1 is stored, and librdkafka's auto-commit sends stored
- * offsets every KAFKA_COMMIT_INTERVAL ms and on close. Only offsets of messages whose
- * handler returned (after its transaction committed) are ever stored, so a crash redelivers
- * at most the last interval's messages, which idempotent consumers absorb. Waiting for a
- * synchronous commit after every message capped a group at ~1,600 events/s. */
 /* Notes that m's partition will next hand over the message at offset next (for the lag). */
 static void note_position(struct kafka_sub *s, const rd_kafka_message_t *m, int64_t next)
 {
@@ -520,6 +515,11 @@ static void note_position(struct kafka_sub *s, const rd_kafka_message_t *m, int6
             (struct kafka_pos){.topic = t, .partition = m->partition, .next = next};
 }
 
+/* Marks m handled: its offset + 1 is stored, and librdkafka's auto-commit sends stored
+ * offsets every KAFKA_COMMIT_INTERVAL ms and on close. Only offsets of messages whose
+ * handler returned (after its transaction committed) are ever stored, so a crash redelivers
+ * at most the last interval's messages, which idempotent consumers absorb. Waiting for a
+ * synchronous commit after every message capped a group at ~1,600 events/s. */
 static void commit_message(struct kafka_sub *s, const rd_kafka_message_t *m)
 {
     note_position(s, m, m->offset + 1);

@@ -18,7 +18,6 @@ static const double bucket_bounds[METRICS_N_BUCKETS - 1] = {
 void http_metrics_init(struct http_metrics *m)
 {
     memset(m, 0, sizeof *m);
-    m->start_ms = time_now_ms();
 }
 
 int http_metrics_method_index(const char *method)

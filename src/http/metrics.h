@@ -21,7 +21,6 @@ struct http_metrics {
     uint64_t buckets[METRICS_MAX_ROUTES][METRICS_N_BUCKETS];
     uint64_t sum_ns[METRICS_MAX_ROUTES];
     uint64_t count[METRICS_MAX_ROUTES];
-    int64_t start_ms;
 };
 
 void http_metrics_init(struct http_metrics *m);

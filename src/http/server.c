@@ -176,6 +176,8 @@ void http_route_add(http_server_t *s, const char *method, const char *pattern, h
 {
     if (s->n_routes == METRICS_ROUTE_FALLBACK)
         abort(); /* a programming error: more routes than the metrics table holds */
+    /* http_server_count_into maps the routes there are when it is called: add them first */
+    assert(!s->count_into);
     struct route *r = &s->routes[s->n_routes];
     r->method = method;
     r->pattern = pattern;

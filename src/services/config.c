@@ -243,6 +243,7 @@ static int set_value(struct todo_config *cfg, const struct option *o, const char
             choices_words(o->choices, words, sizeof words);
             return todo_err_set(err, TODO_ERR_BAD_REQUEST, "%s must be %s", o->what, words);
         }
+        assert(o->size == sizeof(bool));
         *(bool *)field_of(cfg, o) = strcmp(value, "1") == 0 || strcmp(value, "true") == 0;
         return TODO_OK;
     case OPT_CUSTOM:
@@ -320,7 +321,6 @@ static void set_defaults(struct todo_config *cfg)
         assert(rc == TODO_OK && "a default must be valid");
         (void)rc;
     }
-    cfg->database_url_given = false;
     cfg->max_body = 1024 * 1024;
     char host[64] = "todo";
     gethostname(host, sizeof host - 1);

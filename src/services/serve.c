@@ -124,9 +124,8 @@ static bus_t *open_bus(const struct todo_config *cfg, const char *command, store
     return bus_local_create(store);
 }
 
-/* The web UI, for the roles that serve the API: the export in cfg->web_dir read into
- * memory; when the directory does not exist, a page saying so (with a warning); nothing
- * when web_dir is "". Returns -1, having logged why, when the directory cannot be loaded. */
+/* SIGTERM and SIGINT blocked in this thread and every thread it starts (taken by sigwait);
+ * SIGPIPE ignored. */
 void serve_block_stop_signals(sigset_t *sigs)
 {
     assert(sigs);
@@ -137,6 +136,9 @@ void serve_block_stop_signals(sigset_t *sigs)
     signal(SIGPIPE, SIG_IGN);
 }
 
+/* The web UI, for the roles that serve the API: the export in cfg->web_dir read into
+ * memory; when the directory does not exist, a page saying so (with a warning); nothing
+ * when web_dir is "". Returns -1, having logged why, when the directory cannot be loaded. */
 int serve_open_web(const struct todo_config *cfg, static_files_t **out)
 {
     *out = NULL;
@@ -239,9 +241,6 @@ static void log_listening(const struct todo_config *cfg, const struct ops_servic
     buf_release(&fields);
 }
 
-/* The notify part (docs/decisions/0031-notification-deliveries.md): its consumer on
- * reminders and its delivery pool (started later, by notify_start). Sets *c and *ns even on
- * failure (the caller destroys them); returns -1, having logged why. */
 /* The chat use case and its pool (src/services/api/api_chat.c): conversations in the
  * database, or in the Dapr state store through the sidecar (docs/decisions/0040). */
 static int open_chat(const struct todo_config *cfg, struct app *app, struct api_service *api)
@@ -265,6 +264,9 @@ static int open_chat(const struct todo_config *cfg, struct app *app, struct api_
     return 0;
 }
 
+/* The notify part (docs/decisions/0031-notification-deliveries.md): its consumer on
+ * reminders and its delivery pool (started later, by notify_start). Sets *c and *ns even on
+ * failure (the caller destroys them); returns -1, having logged why. */
 static int open_notify(struct app *app, bus_t *bus, const struct notify_config *ncfg,
                        struct ops_service *ops, consumer_t **c, notify_service_t **ns)
 {
