@@ -5,6 +5,7 @@
 #include "app/app_notify.h"
 #include "base/timeutil.h"
 #include "core/event.h"
+#include "events/dead_letters.h"
 
 #include <assert.h>
 #include <string.h>
@@ -96,13 +97,8 @@ int app_delivery_retry(struct app *a, const struct delivery *d, int64_t next_at,
 static void dead_letter_write(struct buf *out, const struct delivery *d, const char *error,
                               int64_t now)
 {
-    char at[TIME_RFC3339_MAX];
-    time_format_rfc3339(now, at);
-    buf_puts(out, "{\"consumer\":\"notify\",\"error\":");
-    buf_json_str(out, error);
-    buf_printf(out, ",\"attempts\":%d,\"failed_at\":\"%s\",\"topic\":\"%s\",\"event\":{",
-               d->attempts, at, TOPIC_REMINDERS);
-    buf_puts(out, "\"delivery_id\":");
+    dead_letter_open(out, "notify", error, d->attempts, now, TOPIC_REMINDERS);
+    buf_puts(out, "{\"delivery_id\":");
     buf_json_str(out, d->id);
     buf_printf(out, ",\"channel\":\"%s\",\"user_id\":",
                d->channel >= 0 ? notify_channel_name(d->channel) : "unknown");

@@ -11,6 +11,7 @@
  * the message goes to "<topic>.dlq" wrapped with the error. A message that is not a valid
  * CloudEvent is dead-lettered at once (retrying cannot fix it). */
 #include "events/consumer.h"
+#include "events/dead_letters.h"
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "base/xalloc.h"
@@ -164,17 +165,9 @@ static int dead_letter(consumer_t *c, const struct bus_message *m, int attempts,
 {
     char topic[96];
     snprintf(topic, sizeof topic, "%s.dlq", m->topic);
-    char ts[TIME_RFC3339_MAX];
-    time_format_rfc3339(time_now_ms(), ts);
     struct buf b;
     buf_init(&b);
-    buf_puts(&b, "{\"consumer\":");
-    buf_json_str(&b, c->name);
-    buf_puts(&b, ",\"error\":");
-    buf_json_str(&b, error);
-    buf_printf(&b, ",\"attempts\":%d,\"failed_at\":\"%s\",\"topic\":", attempts, ts);
-    buf_json_str(&b, m->topic);
-    buf_puts(&b, ",\"event\":");
+    dead_letter_open(&b, c->name, error, attempts, time_now_ms(), m->topic);
     if (payload_is_json) {
         buf_append(&b, m->payload, m->len);
     } else {

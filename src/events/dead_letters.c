@@ -9,6 +9,20 @@
 
 #include <stdlib.h>
 
+void dead_letter_open(struct buf *out, const char *consumer, const char *error, int attempts,
+                      int64_t failed_at_ms, const char *topic)
+{
+    char ts[TIME_RFC3339_MAX];
+    time_format_rfc3339(failed_at_ms, ts);
+    buf_puts(out, "{\"consumer\":");
+    buf_json_str(out, consumer);
+    buf_puts(out, ",\"error\":");
+    buf_json_str(out, error);
+    buf_printf(out, ",\"attempts\":%d,\"failed_at\":\"%s\",\"topic\":", attempts, ts);
+    buf_json_str(out, topic);
+    buf_puts(out, ",\"event\":");
+}
+
 static int keep(void *ctx, const struct bus_message *m)
 {
     store_t *store = ctx;

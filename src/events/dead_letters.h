@@ -4,9 +4,16 @@
 #ifndef TODO_EVENTS_DEAD_LETTERS_H
 #define TODO_EVENTS_DEAD_LETTERS_H
 
+#include "base/buf.h"
 #include "base/err.h"
 #include "events/bus.h"
 #include "store/store.h"
+
+/* Appends the start of a dead letter (docs/events/dead-letter.schema.json) to out, up to and
+ * including "event": {"consumer","error","attempts","failed_at","topic","event": - the
+ * caller appends the event and the closing brace. */
+void dead_letter_open(struct buf *out, const char *consumer, const char *error, int attempts,
+                      int64_t failed_at_ms, const char *topic);
 
 /* Subscribes (before bus_start) a group that stores every message of the .dlq topics of
  * task-events, task-updates and reminders; store must outlive the bus. */
