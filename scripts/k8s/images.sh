@@ -92,12 +92,6 @@ base_key() {
     } | digest
 }
 
-# The base's archive exists and was made with the current key.
-base_current() {
-    local out; out=$(archive_of "$BASE_REF")
-    [[ -f $out && -f $out.key && $(<"$out.key") == "$(base_key)" ]]
-}
-
 build_base() {
     local out key start=$SECONDS
     out=$(archive_of "$BASE_REF")

@@ -72,14 +72,22 @@ describe('pods killed mid-burst: nothing acknowledged is lost, no effect is doub
         let doneCount = 0;
         let next = 0;
         const killed = [];
+        const doneAtKill = []; // writes finished when each kill returned: all must be fewer than the burst
+        const kill = async (app) => { killed.push(await killOne(app)); doneAtKill.push(doneCount); };
         const killer = (async () => {
             await waitFor(() => doneCount >= ops.length / 4, { deadlineMs: 120000, intervalMs: 20, what: 'a quarter of the burst' });
-            killed.push(await killOne('todo-api'), await killOne('todo-recurring'));
+            await kill('todo-api');
+            await kill('todo-recurring');
             await waitFor(() => doneCount >= ops.length / 2, { deadlineMs: 180000, intervalMs: 20, what: 'half of the burst' });
-            killed.push(await killOne('todo-audit'));
+            await kill('todo-audit');
         })();
+        // the last quarter of the burst waits for the kills, so each lands mid-burst however
+        // fast the cluster answers
+        const lastQuarter = Math.floor(ops.length * 0.75);
         const worker = async () => {
             while (next < ops.length) {
+                if (next >= lastQuarter) await killer;
+                if (next >= ops.length) break;
                 const op = ops[next++];
                 if (op.kind === 'create') {
                     const r = await write(base, 'POST', `${user.base}/tasks`, { token: user.token, json: { title: `burst ${op.i}` } });
@@ -96,6 +104,8 @@ describe('pods killed mid-burst: nothing acknowledged is lost, no effect is doub
         await Promise.all([killer, ...Array.from({ length: CONCURRENCY }, worker)]);
         console.log(`burst: ${acked.length} creates acknowledged, ${lost.length} not (connection broke), ` +
             `${completed.length} completions; killed ${killed.join(', ')}`);
+        assert.equal(killed.length, 3);
+        assert.ok(doneAtKill.every((n) => n < ops.length), `every kill while writes were left: ${doneAtKill} of ${ops.length}`);
         assert.equal(completed.length, RECURRING);
         assert.ok(acked.length >= BURST * 0.9, `most creates acknowledged: ${acked.length}/${BURST}; ${lost.slice(0, 5).join('; ')}`);
 

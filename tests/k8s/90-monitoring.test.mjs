@@ -41,7 +41,8 @@ async function promApi(url, p, params = {}) {
 
 /**
  * A query as Grafana would send it, with its variables given values that select everything:
- * a matcher on a template variable ($namespace, ${pod}) matches any value; Grafana's interval
+ * a matcher on a template variable ($namespace, ${pod}) matches any non-empty value, so a
+ * series without that label (a typo'd label name) matches nothing; Grafana's interval
  * variables are windows of several scrapes.
  */
 function concreteQuery(expr) {
@@ -49,7 +50,7 @@ function concreteQuery(expr) {
         .replace(/\$\{?__rate_interval\}?|\$\{?__interval\}?/g, '1m')
         .replace(/\$\{?__range\}?/g, '10m')
         .replace(/([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|=|!~|!=)\s*"\$\{?[a-zA-Z_][a-zA-Z0-9_]*(:[a-z]+)?\}?"/g,
-            (m, label) => `${label}=~".*"`);
+            (m, label) => `${label}=~".+"`);
 }
 
 /** Whether a query's result holds data: a vector or matrix with a series, or a scalar. */
@@ -150,7 +151,9 @@ describe('monitoring: Prometheus scrapes the system, every dashboard and alert q
                 const health = new Map(targets.map((t) => [new URL(t.scrapeUrl).host, t]));
                 missing = [];
                 for (const appId of roles) {
-                    for (const pod of await podsOf(appId)) {
+                    const pods = await podsOf(appId);
+                    if (pods.length === 0) missing.push(`${appId}: no Ready pod`);
+                    for (const pod of pods) {
                         const a = pod.metadata.annotations;
                         for (const [what, port] of [['app', a['prometheus.io/port'] || '8080'],
                             ['daprd', a['dapr.io/metrics-port'] || '9090']]) {

@@ -14,6 +14,7 @@
 
 #include "base/buf.h"
 #include "base/procstat.h"
+#include "base/timeutil.h"
 
 static struct procstat read_now(void)
 {
@@ -80,14 +81,15 @@ Test(procstat, cpu_time_grows_with_work_and_start_time_is_in_the_past)
     struct procstat before = read_now();
     struct procstat now = before;
     volatile unsigned long spin = 0;
-    /* work until the kernel has charged at least one clock tick (no deadline on CPU time:
-     * it moves as long as this thread runs) */
-    while (now.cpu_seconds <= before.cpu_seconds) {
+    /* work until the kernel has charged at least one clock tick; a broken reading fails at the
+     * deadline instead of spinning on */
+    int64_t deadline = time_now_ms() + 10000;
+    while (now.cpu_seconds <= before.cpu_seconds && time_now_ms() < deadline) {
         for (int i = 0; i < 1000000; i++)
             spin += (unsigned long)i;
         now = read_now();
     }
-    cr_assert_gt(now.cpu_seconds, before.cpu_seconds);
+    cr_assert_gt(now.cpu_seconds, before.cpu_seconds, "no CPU time charged after 10 s of work");
     cr_assert_gt(now.start_time, 1.0e9, "seconds since the epoch");
     cr_assert_leq(now.start_time, (double)time(NULL) + 1.0);
 }
