@@ -66,3 +66,29 @@ export function familyOf(name, types) {
     }
     return name;
 }
+
+/**
+ * A role's /metrics text held to the catalogue, given the conditions that hold for it:
+ * missing (catalogued for the role, not served with that # TYPE), unknown (served, not
+ * catalogued) and badLabels (a sample whose labels are not its row's; a histogram's `le`
+ * aside). Each a list of readable lines, empty when all is well.
+ */
+export function catalogueProblems(role, conditions, text, rows = readCatalogue()) {
+    const { types, samples } = parsePrometheus(text);
+    const byName = new Map(rows.map((r) => [r.name, r]));
+    const missing = catalogueFor(role, conditions, rows).filter((r) => types.get(r.name) !== r.type)
+        .map((r) => `${r.name}: catalogued as ${r.type}, served as ${types.get(r.name) ?? 'nothing'}`);
+    const unknown = [...types.keys()].filter((n) => !byName.has(n));
+    const badLabels = [];
+    for (const s of samples) {
+        const row = byName.get(familyOf(s.name, types));
+        if (!row) {
+            if (!unknown.includes(s.name)) unknown.push(`${s.name} (a sample of no catalogued family)`);
+            continue;
+        }
+        const labels = Object.keys(s.labels).filter((l) => !(row.type === 'histogram' && l === 'le')).sort();
+        const want = [...row.labels].sort();
+        if (labels.join() !== want.join()) badLabels.push(`${s.name}: labels ${labels} (catalogue: ${want})`);
+    }
+    return { missing, unknown, badLabels };
+}
