@@ -115,8 +115,8 @@ void app_reminders_committed(struct app *a)
 struct fire_batch {
     struct app *a;
     int64_t now;
-    struct reminder_due *due; /* claimed and written, once committed */
-    char (*trace_ids)[33];    /* due[i]'s firing's trace id */
+    struct reminder_due *due;       /* claimed and written, once committed */
+    char trace_ids[FIRE_BATCH][33]; /* due[i]'s firing's trace id */
     int n;
 };
 
@@ -177,7 +177,7 @@ int app_reminders_fire_due(void *arg, int64_t now_ms, int64_t *next_at)
     store_thread_background(); /* the scheduler's thread
                                   (docs/decisions/0028-write-path-and-memory.md) */
     int rc;
-    struct fire_batch b = {.a = a, .trace_ids = xcalloc(FIRE_BATCH, sizeof *b.trace_ids)};
+    struct fire_batch b = {.a = a};
     do {
         rc = store_write(a->store, fire_work, &b);
         for (int i = 0; rc == TODO_OK && i < b.n; i++) {
@@ -187,7 +187,6 @@ int app_reminders_fire_due(void *arg, int64_t now_ms, int64_t *next_at)
         reminders_due_free(b.due, b.n);
         b.due = NULL;
     } while (rc == TODO_OK && b.n == FIRE_BATCH);
-    free(b.trace_ids);
     if (rc == TODO_OK)
         rc = store_reminders_next(a->store, next_at);
     return rc;

@@ -179,8 +179,13 @@ static int send_one(notify_service_t *ns, const struct delivery *d, const struct
         rc = deliver_webhook(&ns->dcfg, to.url, to.secret, d->id, d->payload, error);
     else if (d->channel == NOTIFY_NTFY)
         rc = deliver_ntfy(&ns->dcfg, to.url, r, test, d->id, error);
-    else
+    else if (d->channel == NOTIFY_EMAIL)
         rc = deliver_email(&ns->dcfg, to.email, r, test, d->id, error);
+    else { /* app_delivery_target refuses every other channel */
+        assert(!"a delivery target for a channel without a sender");
+        rc = TODO_ERR_VALIDATION;
+        snprintf(error, DELIVER_ERROR_MAX, "no sender for this channel");
+    }
     delivery_target_release(&to);
     return rc;
 }
