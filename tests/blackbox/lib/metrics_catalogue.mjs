@@ -59,6 +59,13 @@ export function parsePrometheus(text) {
     return { types, samples };
 }
 
+/** The sum of the samples of metric name whose labels include every one of `labels`, or
+ *  null when there is none (samples: parsePrometheus's). */
+export function metricSum(samples, name, labels = {}) {
+    const hits = samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+    return hits.length ? hits.reduce((a, s) => a + s.value, 0) : null;
+}
+
 /** The family a sample belongs to (a histogram's _bucket/_sum/_count, a counter's name). */
 export function familyOf(name, types) {
     for (const suf of ['_bucket', '_sum', '_count']) {

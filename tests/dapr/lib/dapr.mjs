@@ -23,6 +23,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import assert from 'node:assert/strict';
 import { Api, REPO_ROOT, TODO_BIN, freePort, newUser, unique, waitFor } from '../../blackbox/lib/server.mjs';
+import { metricSum, parsePrometheus } from '../../blackbox/lib/metrics_catalogue.mjs';
 
 export { Api, REPO_ROOT, TODO_BIN, newUser, unique, waitFor };
 
@@ -387,15 +388,7 @@ export class TodoApp {
      * or undefined when there is no such line.
      */
     async metricSum(name, labels = {}) {
-        const text = await this.metrics();
-        let sum;
-        for (const m of text.matchAll(/^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{([^}]*)\})? (\S+)$/gm)) {
-            if (m[1] !== name) continue;
-            const have = Object.fromEntries([...(m[2] || '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)]
-                .map((l) => [l[1], l[2]]));
-            if (Object.entries(labels).every(([k, v]) => have[k] === v)) sum = (sum ?? 0) + Number(m[3]);
-        }
-        return sum;
+        return metricSum(parsePrometheus(await this.metrics()).samples, name, labels) ?? undefined;
     }
 
     /** The value of one metric line (name with its labels, exactly), or undefined. */

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Api, newUser, unique, waitFor } from '../../blackbox/lib/server.mjs';
+import { metricSum, parsePrometheus } from '../../blackbox/lib/metrics_catalogue.mjs';
 
 export { Api, newUser, unique, waitFor };
 
@@ -181,31 +182,13 @@ export async function readTopic(topic, { timeoutMs = 4000 } = {}) {
 
 // ---- metrics ----
 
-/** Parses a Prometheus text page into [{name, labels, value}]. */
-export function parseMetrics(text) {
-    const out = [];
-    for (const line of text.split('\n')) {
-        if (!line || line.startsWith('#')) continue;
-        const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})?\s+(\S+)/.exec(line);
-        if (!m) continue;
-        const labels = {};
-        for (const l of (m[3] || '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]] = l[2];
-        out.push({ name: m[1], labels, value: Number(m[4]) });
-    }
-    return out;
-}
-
-/** The sum of metric name over the samples whose labels include `labels`, or null if none. */
-export function metricSum(samples, name, labels = {}) {
-    const hits = samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
-    return hits.length ? hits.reduce((a, s) => a + s.value, 0) : null;
-}
+export { metricSum };
 
 /** The Prometheus page a pod serves on port (daprd's metrics port is 9090). */
 export async function podMetrics(pod, port = 9090) {
     const r = await request(`http://${pod.status.podIP}:${port}`, 'GET', '/metrics');
     if (r.status !== 200) throw new Error(`metrics of ${pod.metadata.name}:${port}: ${r.status ?? r.error}`);
-    return parseMetrics(r.text);
+    return parsePrometheus(r.text).samples;
 }
 
 /** The logs of one container of a pod. */
