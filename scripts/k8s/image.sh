@@ -19,18 +19,11 @@
 # support); archives are in $TODO_K8S_CACHE/images.
 set -euo pipefail
 
-cache=${TODO_K8S_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/todo-k8s}
-imgdir=$cache/images
+# cache, imgdir, bah, archive_of
+source "$(dirname "${BASH_SOURCE[0]}")/buildah.sh"
 
 log() { echo "image.sh: $*" >&2; }
 die() { log "$*"; exit 1; }
-
-bah() {
-    buildah --storage-driver vfs --root "$cache/buildah/root" --runroot "$cache/buildah/run" "$@"
-}
-
-# localhost/todo:dev -> localhost_todo_dev
-archive_of() { echo "$imgdir/$(echo "$1" | tr '/:' '__').tar"; }
 
 cmd_build() {
     [[ $# -ge 4 ]] || die "usage: image.sh build REF KEY CONTEXT CONTAINERFILE [args...]"

@@ -33,8 +33,8 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-cache=${TODO_K8S_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/todo-k8s}
-imgdir=$cache/images
+# cache, imgdir, bah, archive_of
+source "$repo/scripts/k8s/buildah.sh"
 image_sh=$repo/scripts/k8s/image.sh
 
 BASE_REF=localhost/debian:bookworm
@@ -55,13 +55,6 @@ BASE_DPKG_OPTS=(
 
 log() { echo "images.sh: $*" >&2; }
 die() { log "$*"; exit 1; }
-
-bah() {
-    buildah --storage-driver vfs --root "$cache/buildah/root" --runroot "$cache/buildah/run" "$@"
-}
-
-# localhost/todo:dev -> .../localhost_todo_dev.tar (the same naming as image.sh)
-archive_of() { echo "$imgdir/$(echo "$1" | tr '/:' '__').tar"; }
 
 # sha256 of stdin
 digest() { sha256sum | cut -c1-64; }

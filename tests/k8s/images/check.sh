@@ -27,16 +27,13 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../../.." && pwd)
-cache=${TODO_K8S_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/todo-k8s}
+# cache, bah
+source "$repo/scripts/k8s/buildah.sh"
 timeout=${CHECK_TIMEOUT:-90}
 
 die() { echo "check.sh: $*" >&2; exit 1; }
 # port_in_use, free_port
 source "$repo/scripts/lib/ports.sh"
-
-bah() {
-    buildah --storage-driver vfs --root "$cache/buildah/root" --runroot "$cache/buildah/run" "$@"
-}
 
 passed=0 failed=0
 ok() { echo "ok   $*"; passed=$((passed + 1)); }
@@ -78,8 +75,7 @@ new_ctr() {
 start() {
     local log=$1
     shift
-    setsid buildah --storage-driver vfs --root "$cache/buildah/root" \
-        --runroot "$cache/buildah/run" run --network host "$@" </dev/null >"$log" 2>&1 &
+    setsid buildah "${buildah_store[@]}" run --network host "$@" </dev/null >"$log" 2>&1 &
     pgids+=("$!")
 }
 
